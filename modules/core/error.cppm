@@ -1,0 +1,44 @@
+// The gibbs::Error hierarchy. The CLI turns any of these into one line and an exit code.
+module;
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+export module gibbs.core:error;
+
+export namespace gibbs {
+
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A value a caller passed is outside what the function accepts.
+class ArgumentError : public Error {
+ public:
+  using Error::Error;
+};
+
+struct Shape {
+  std::size_t rows = 0;
+  std::size_t cols = 0;
+  friend bool operator==(const Shape&, const Shape&) = default;
+};
+
+std::string to_string(Shape shape);  // "[rows, cols]"
+
+// Two operands whose shapes do not fit together; the message names both shapes.
+class ShapeError : public Error {
+ public:
+  ShapeError(const std::string& what, Shape actual, Shape expected);
+  Shape actual() const { return actual_; }
+  Shape expected() const { return expected_; }
+
+ private:
+  Shape actual_;
+  Shape expected_;
+};
+
+// Throws ShapeError("<what>: shape [a, b], expected [c, d]") unless actual == expected.
+void expect_shape(const std::string& what, Shape actual, Shape expected);
+
+}  // namespace gibbs

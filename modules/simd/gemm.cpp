@@ -1,0 +1,83 @@
+// GEMM front end: shape checks, then a static split of C's columns (and rows) over threads.
+module;
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/partitioner.h>
+#include <algorithm>
+#include <cstddef>
+#include <span>
+#include <string>
+#include "modules/simd/kernels/gemm.h"
+module gibbs.simd;
+import gibbs.core;
+
+namespace gibbs::simd {
+namespace {
+
+// Below this many multiply-adds a GEMM runs on the calling thread.
+constexpr std::size_t kSerialWork = 64 * 1024;
+
+kernels::Activation to_kernel(Activation a) {
+  switch (a) {
+    case Activation::kIdentity: return kernels::Activation::kIdentity;
+    case Activation::kSigmoid: return kernels::Activation::kSigmoid;
+    case Activation::kTanh: return kernels::Activation::kTanh;
+    case Activation::kRelu: return kernels::Activation::kRelu;
+  }
+  return kernels::Activation::kIdentity;
+}
+
+}  // namespace
+
+void gemm(ConstView<float> a, ConstView<float> b, MatrixView<float> c, const GemmOptions& options) {
+  const Shape op_a = options.transpose_a ? Shape{a.cols(), a.rows()} : a.shape();
+  const Shape op_b = options.transpose_b ? Shape{b.cols(), b.rows()} : b.shape();
+  const std::size_t m = op_a.rows, k = op_a.cols, n = op_b.cols;
+  expect_shape("gemm: op(B)", op_b, {k, n});
+  expect_shape("gemm: C", c.shape(), {m, n});
+  if (!options.column_bias.empty() && options.column_bias.size() != n)
+    throw ShapeError("gemm: column bias", {1, options.column_bias.size()}, {1, n});
+  if (m == 0 || n == 0) return;
+
+  kernels::GemmProblem p;
+  p.m = m;
+  p.n = n;
+  p.k = k;
+  p.a = a.data();
+  p.a_row_stride = options.transpose_a ? 1 : a.stride();
+  p.a_col_stride = options.transpose_a ? a.stride() : 1;
+  p.b = b.data();
+  p.ldb = b.stride();
+  p.b_transposed = options.transpose_b;
+  p.c = c.data();
+  p.ldc = c.stride();
+  p.alpha = options.alpha;
+  p.beta = options.beta;
+  p.column_bias = options.column_bias.empty() ? nullptr : options.column_bias.data();
+  p.activation = to_kernel(options.activation);
+
+  const std::size_t threads = static_cast<std::size_t>(std::max(1, thread_count()));
+  if (threads == 1 || m * n * std::max<std::size_t>(k, 1) <= kSerialWork) {
+    kernels::GemmBlock(p, 0, m, 0, n);
+    return;
+  }
+  // Column groups of whole panels; when there are fewer panels than threads, rows too.
+  const std::size_t width = kernels::GemmPanelWidth();
+  const std::size_t panels = (n + width - 1) / width;
+  const std::size_t col_groups = std::min(panels, threads);
+  const std::size_t row_groups = std::min((threads + col_groups - 1) / col_groups, (m + 5) / 6);
+  tbb::parallel_for(
+      tbb::blocked_range<std::size_t>(0, col_groups * row_groups, 1),
+      [&](const tbb::blocked_range<std::size_t>& range) {
+        for (std::size_t task = range.begin(); task != range.end(); ++task) {
+          const std::size_t cg = task % col_groups, rg = task / col_groups;
+          const std::size_t j0 = std::min(n, panels * cg / col_groups * width);
+          const std::size_t j1 = std::min(n, panels * (cg + 1) / col_groups * width);
+          const std::size_t i0 = m * rg / row_groups, i1 = m * (rg + 1) / row_groups;
+          kernels::GemmBlock(p, i0, i1, j0, j1);
+        }
+      },
+      tbb::static_partitioner());
+}
+
+}  // namespace gibbs::simd

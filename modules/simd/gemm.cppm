@@ -1,0 +1,25 @@
+// Single-precision GEMM on row-major views: C = act(alpha·op(A)·op(B) + beta·C + bias).
+module;
+#include <span>
+export module gibbs.simd:gemm;
+import gibbs.core;
+
+export namespace gibbs::simd {
+
+enum class Activation { kIdentity, kSigmoid, kTanh, kRelu };
+
+struct GemmOptions {
+  bool transpose_a = false;  // op(A) = Aᵀ
+  bool transpose_b = false;  // op(B) = Bᵀ
+  float alpha = 1.0f;
+  float beta = 0.0f;  // 0: C's old values are never read (they may be NaN)
+  std::span<const float> column_bias = {};  // empty, or one value per column of C
+  Activation activation = Activation::kIdentity;
+};
+
+// C = activation(alpha·op(A)·op(B) + beta·C + column_bias). op(A) is M×K, op(B) K×N and
+// C M×N, else ShapeError. Parallel over columns (and rows when C is narrow), never over
+// K: the result is bit-identical for any thread count.
+void gemm(ConstView<float> a, ConstView<float> b, MatrixView<float> c, const GemmOptions& options = {});
+
+}  // namespace gibbs::simd

@@ -1,0 +1,40 @@
+// Per-target activation functions shared by the GEMM epilogue and the elementwise kernels.
+// Included inside HWY_NAMESPACE by a foreach_target body; has its own per-target guard.
+#if defined(GIBBS_SIMD_ACTIVATION_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef GIBBS_SIMD_ACTIVATION_INL_H_
+#undef GIBBS_SIMD_ACTIVATION_INL_H_
+#else
+#define GIBBS_SIMD_ACTIVATION_INL_H_
+#endif
+
+#include <hwy/contrib/math/math-inl.h>
+#include <hwy/highway.h>
+
+HWY_BEFORE_NAMESPACE();
+namespace gibbs::kernels::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// 1 / (1 + e^-x). x is clamped at -88 because Exp overflows past ~88.7; the result
+// there (~6e-39) is already below float's normal range. Max relative error ~1.5e-7.
+template <class D, class V>
+HWY_INLINE V Sigmoid(D d, V x) {
+  const V one = hn::Set(d, 1.0f);
+  const V e = hn::Exp(d, hn::Neg(hn::Max(x, hn::Set(d, -88.0f))));
+  return hn::Div(one, hn::Add(one, e));
+}
+
+template <class D, class V>
+HWY_INLINE V Relu(D d, V x) {
+  return hn::Max(x, hn::Zero(d));
+}
+
+// log(1 + e^x) = max(x, 0) + log1p(e^-|x|): no overflow for large |x|.
+template <class D, class V>
+HWY_INLINE V Softplus(D d, V x) {
+  return hn::Add(hn::Max(x, hn::Zero(d)), hn::Log1p(d, hn::Exp(d, hn::Neg(hn::Abs(x)))));
+}
+
+}  // namespace gibbs::kernels::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // per-target include guard

@@ -1,0 +1,271 @@
+// Per-target GEMM body: a register-blocked broadcast micro-kernel (up to 6 rows × 4 vectors,
+// 24 accumulators) over column panels of B that stay in L2, with the epilogue (alpha, beta,
+// bias, activation) applied while the tile is still in registers.
+#if defined(GIBBS_SIMD_GEMM_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef GIBBS_SIMD_GEMM_INL_H_
+#undef GIBBS_SIMD_GEMM_INL_H_
+#else
+#define GIBBS_SIMD_GEMM_INL_H_
+#endif
+
+#include <algorithm>
+#include <cstddef>
+#include <cstring>
+
+#include <hwy/aligned_allocator.h>
+#include <hwy/contrib/math/math-inl.h>
+#include <hwy/highway.h>
+
+#include "modules/simd/kernels/activation-inl.h"
+#include "modules/simd/kernels/gemm.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace gibbs::kernels::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+using DF = hn::ScalableTag<float>;
+using VF = hn::Vec<DF>;
+
+constexpr std::size_t kTileRows = 6;
+constexpr std::size_t kTileVectors = 4;
+constexpr std::size_t kLanes = hn::MaxLanes(DF());
+constexpr std::size_t kPanel = kTileVectors * kLanes;  // columns per panel
+constexpr std::size_t kMaxSinglePassK = 1024;          // up to this K, one pass over K
+constexpr std::size_t kPassK = 512;                    // the K slice of each pass beyond it
+constexpr std::size_t kL2Budget = 768 * 1024;          // bytes of B one thread keeps in L2
+
+// A column panel of op(B) for one K slice: row p of the panel starts at data + p * stride.
+struct Panel {
+  const float* data;
+  std::size_t stride;
+  std::size_t width;  // valid columns, at most kPanel; the rest read as zeros
+};
+
+// Loads count (< kLanes) floats, the rest zero, without touching memory past them.
+HWY_INLINE VF LoadPartial(DF d, const float* p, std::size_t count) {
+  HWY_ALIGN float buffer[kLanes] = {};
+  std::memcpy(buffer, p, count * sizeof(float));
+  return hn::Load(d, buffer);
+}
+
+HWY_INLINE void StorePartial(DF d, VF v, float* p, std::size_t count) {
+  HWY_ALIGN float buffer[kLanes];
+  hn::Store(v, d, buffer);
+  std::memcpy(p, buffer, count * sizeof(float));
+}
+
+HWY_INLINE VF Activate(DF d, VF v, Activation activation) {
+  switch (activation) {
+    case Activation::kIdentity: return v;
+    case Activation::kSigmoid: return Sigmoid(d, v);
+    case Activation::kTanh: return hn::Tanh(d, v);
+    case Activation::kRelu: return Relu(d, v);
+  }
+  return v;
+}
+
+// What the epilogue of one K pass does to a tile.
+struct PassEpilogue {
+  float alpha;
+  float beta;       // scales C on the first pass; later passes add to C
+  bool first_pass;
+  bool last_pass;   // bias and activation only after the last pass
+  const float* column_bias;
+  Activation activation;
+};
+
+// rows × panel tile of C at c: C = epilogue(acc).
+template <std::size_t kRows>
+HWY_INLINE void StoreTile(DF d, VF (&acc)[kRows][kTileVectors], float* HWY_RESTRICT c, std::size_t ldc,
+                          std::size_t width, const float* bias, const PassEpilogue& e) {
+  const VF alpha = hn::Set(d, e.alpha);
+  const VF beta = hn::Set(d, e.beta);
+  const bool read_c = !e.first_pass || e.beta != 0.0f;
+  for (std::size_t v = 0; v < kTileVectors; ++v) {
+    const std::size_t col = v * kLanes;
+    if (col >= width) break;
+    const std::size_t count = std::min(kLanes, width - col);
+    VF bias_v = hn::Zero(d);
+    if (e.last_pass && bias != nullptr)
+      bias_v = count == kLanes ? hn::LoadU(d, bias + col) : LoadPartial(d, bias + col, count);
+    for (std::size_t r = 0; r < kRows; ++r) {
+      float* out = c + r * ldc + col;
+      VF x = e.alpha == 1.0f ? acc[r][v] : hn::Mul(acc[r][v], alpha);
+      if (read_c) {
+        const VF old = count == kLanes ? hn::LoadU(d, out) : LoadPartial(d, out, count);
+        x = e.first_pass ? hn::MulAdd(beta, old, x) : hn::Add(old, x);
+      }
+      if (e.last_pass) x = Activate(d, hn::Add(x, bias_v), e.activation);
+      if (count == kLanes) {
+        hn::StoreU(x, d, out);
+      } else {
+        StorePartial(d, x, out, count);
+      }
+    }
+  }
+}
+
+// acc = op(A)[rows, slice] · panel over k steps; a(r, p) = a[r * a_rs + p * a_cs].
+template <std::size_t kRows>
+HWY_NOINLINE void Tile(DF d, const float* HWY_RESTRICT a, std::size_t a_rs, std::size_t a_cs, const Panel& b,
+                     std::size_t k, float* HWY_RESTRICT c, std::size_t ldc, const float* bias,
+                     const PassEpilogue& e) {
+  VF acc[kRows][kTileVectors];
+  for (std::size_t r = 0; r < kRows; ++r)
+    for (std::size_t v = 0; v < kTileVectors; ++v) acc[r][v] = hn::Zero(d);
+
+  const float* HWY_RESTRICT bp = b.data;
+  const std::size_t b_stride = b.stride;
+  for (std::size_t p = 0; p < k; ++p, bp += b_stride, a += a_cs) {
+    const VF b0 = hn::LoadU(d, bp);
+    const VF b1 = hn::LoadU(d, bp + kLanes);
+    const VF b2 = hn::LoadU(d, bp + 2 * kLanes);
+    const VF b3 = hn::LoadU(d, bp + 3 * kLanes);
+    for (std::size_t r = 0; r < kRows; ++r) {
+      const VF ar = hn::Set(d, a[r * a_rs]);
+      acc[r][0] = hn::MulAdd(ar, b0, acc[r][0]);
+      acc[r][1] = hn::MulAdd(ar, b1, acc[r][1]);
+      acc[r][2] = hn::MulAdd(ar, b2, acc[r][2]);
+      acc[r][3] = hn::MulAdd(ar, b3, acc[r][3]);
+    }
+  }
+  StoreTile<kRows>(d, acc, c, ldc, b.width, bias, e);
+}
+
+using TileFn = void (*)(DF, const float*, std::size_t, std::size_t, const Panel&, std::size_t, float*,
+                        std::size_t, const float*, const PassEpilogue&);
+
+HWY_INLINE TileFn TileForRows(std::size_t rows) {
+  switch (rows) {
+    case 1: return &Tile<1>;
+    case 2: return &Tile<2>;
+    case 3: return &Tile<3>;
+    case 4: return &Tile<4>;
+    case 5: return &Tile<5>;
+    default: return &Tile<6>;
+  }
+}
+
+// Packs op(B)[k0 .. k0+k, j0 .. j0+width) into a zero-padded k × kPanel panel.
+HWY_INLINE void PackPanel(const GemmProblem& pr, std::size_t k0, std::size_t k, std::size_t j0,
+                          std::size_t width, float* HWY_RESTRICT out) {
+  const DF d;
+  if (!pr.b_transposed) {
+    for (std::size_t p = 0; p < k; ++p) {
+      const float* src = pr.b + (k0 + p) * pr.ldb + j0;
+      float* dst = out + p * kPanel;
+      for (std::size_t col = 0; col < kPanel; col += kLanes) {
+        const std::size_t count = col < width ? std::min(kLanes, width - col) : 0;
+        const VF v = count == kLanes ? hn::LoadU(d, src + col)
+                     : count == 0    ? hn::Zero(d)
+                                     : LoadPartial(d, src + col, count);
+        hn::Store(v, d, dst + col);
+      }
+    }
+    return;
+  }
+  // op(B)(p, j) = b[j * ldb + p]: transpose 4 × 4 blocks with 128-bit shuffles.
+  const hn::Full128<float> d4;
+  using V4 = hn::Vec<decltype(d4)>;
+  const std::size_t k4 = k / 4 * 4;
+  for (std::size_t jj = 0; jj < kPanel; jj += 4) {
+    if (jj >= width) {
+      for (std::size_t p = 0; p < k; ++p) hn::StoreU(hn::Zero(d4), d4, out + p * kPanel + jj);
+      continue;
+    }
+    const float* rows[4];
+    for (std::size_t t = 0; t < 4; ++t) rows[t] = jj + t < width ? pr.b + (j0 + jj + t) * pr.ldb + k0 : nullptr;
+    std::size_t p = 0;
+    if (jj + 4 <= width) {
+      for (; p < k4; p += 4) {
+        const V4 r0 = hn::LoadU(d4, rows[0] + p), r1 = hn::LoadU(d4, rows[1] + p);
+        const V4 r2 = hn::LoadU(d4, rows[2] + p), r3 = hn::LoadU(d4, rows[3] + p);
+        const V4 t0 = hn::InterleaveLower(d4, r0, r1), t1 = hn::InterleaveLower(d4, r2, r3);
+        const V4 t2 = hn::InterleaveUpper(d4, r0, r1), t3 = hn::InterleaveUpper(d4, r2, r3);
+        float* dst = out + p * kPanel + jj;
+        hn::StoreU(hn::ConcatLowerLower(d4, t1, t0), d4, dst);
+        hn::StoreU(hn::ConcatUpperUpper(d4, t1, t0), d4, dst + kPanel);
+        hn::StoreU(hn::ConcatLowerLower(d4, t3, t2), d4, dst + 2 * kPanel);
+        hn::StoreU(hn::ConcatUpperUpper(d4, t3, t2), d4, dst + 3 * kPanel);
+      }
+    }
+    for (; p < k; ++p)
+      for (std::size_t t = 0; t < 4; ++t) out[p * kPanel + jj + t] = rows[t] != nullptr ? rows[t][p] : 0.0f;
+  }
+}
+
+// Per-thread packing space, grown on demand and kept between calls.
+HWY_INLINE float* PackBuffer(std::size_t floats) {
+  thread_local hwy::AlignedFreeUniquePtr<float[]> buffer;
+  thread_local std::size_t capacity = 0;
+  if (floats > capacity) {
+    buffer = hwy::AllocateAligned<float>(floats);
+    capacity = floats;
+  }
+  return buffer.get();
+}
+
+// Rows [m0, m1) are cut into tiles of at most 6 rows, as even as possible (20 rows: 5,5,5,5).
+struct RowTiling {
+  std::size_t tiles, base, extra;
+  RowTiling(std::size_t rows)
+      : tiles((rows + kTileRows - 1) / kTileRows),
+        base(tiles ? rows / tiles : 0),
+        extra(tiles ? rows % tiles : 0) {}
+  std::size_t rows_of(std::size_t t) const { return base + (t < extra ? 1 : 0); }
+};
+
+HWY_NOINLINE void GemmBlockImpl(const GemmProblem& pr, std::size_t m0, std::size_t m1, std::size_t n0,
+                                std::size_t n1) {
+  const DF d;
+  if (m0 >= m1 || n0 >= n1) return;
+  const std::size_t k_pass = pr.k <= kMaxSinglePassK ? std::max<std::size_t>(pr.k, 1) : kPassK;
+  // Large K makes B's panels long: packing then also avoids cache-set aliasing of strided rows.
+  const bool read_b_in_place = !pr.b_transposed && pr.k <= kMaxSinglePassK;
+  const std::size_t nc = std::max(kPanel, kL2Budget / (k_pass * sizeof(float)) / kPanel * kPanel);
+  const RowTiling tiling(m1 - m0);
+
+  std::size_t k0 = 0;
+  do {
+    const std::size_t k = std::min(k_pass, pr.k - k0);
+    PassEpilogue e{pr.alpha, pr.beta, k0 == 0, k0 + k >= pr.k, pr.column_bias, pr.activation};
+    for (std::size_t j0 = n0; j0 < n1; j0 += nc) {
+      const std::size_t jn = std::min(nc, n1 - j0);
+      const std::size_t panels = (jn + kPanel - 1) / kPanel;
+      HWY_ALIGN Panel views[kL2Budget / sizeof(float) / kPanel + 1];
+      float* packed = nullptr;
+      for (std::size_t q = 0; q < panels; ++q) {
+        const std::size_t j = j0 + q * kPanel;
+        const std::size_t width = std::min(kPanel, n1 - j);
+        if (read_b_in_place && width == kPanel) {
+          views[q] = Panel{pr.b + k0 * pr.ldb + j, pr.ldb, width};
+        } else {
+          if (packed == nullptr) packed = PackBuffer(panels * k * kPanel);
+          float* dst = packed + q * k * kPanel;
+          PackPanel(pr, k0, k, j, width, dst);
+          views[q] = Panel{dst, kPanel, width};
+        }
+      }
+      std::size_t i = m0;
+      for (std::size_t t = 0; t < tiling.tiles; ++t) {
+        const std::size_t rows = tiling.rows_of(t);
+        const TileFn tile = TileForRows(rows);
+        const float* a = pr.a + i * pr.a_row_stride + k0 * pr.a_col_stride;
+        for (std::size_t q = 0; q < panels; ++q) {
+          const std::size_t j = j0 + q * kPanel;
+          const float* bias = pr.column_bias != nullptr ? pr.column_bias + j : nullptr;
+          tile(d, a, pr.a_row_stride, pr.a_col_stride, views[q], k, pr.c + i * pr.ldc + j, pr.ldc, bias, e);
+        }
+        i += rows;
+      }
+    }
+    k0 += k;
+  } while (k0 < pr.k);
+}
+
+HWY_NOINLINE std::size_t GemmPanelWidthImpl() { return kPanel; }
+
+}  // namespace gibbs::kernels::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // per-target include guard

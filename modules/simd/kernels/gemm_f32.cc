@@ -1,0 +1,20 @@
+// Compiles the GEMM body once per Highway target and exports the dispatching entry points.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "modules/simd/kernels/gemm_f32.cc"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+
+#include "modules/simd/kernels/gemm-inl.h"
+
+#if HWY_ONCE
+namespace gibbs::kernels {
+HWY_EXPORT(GemmBlockImpl);
+HWY_EXPORT(GemmPanelWidthImpl);
+
+void GemmBlock(const GemmProblem& problem, std::size_t m_begin, std::size_t m_end, std::size_t n_begin,
+               std::size_t n_end) {
+  HWY_DYNAMIC_DISPATCH(GemmBlockImpl)(problem, m_begin, m_end, n_begin, n_end);
+}
+
+std::size_t GemmPanelWidth() { return HWY_DYNAMIC_DISPATCH(GemmPanelWidthImpl)(); }
+}  // namespace gibbs::kernels
+#endif

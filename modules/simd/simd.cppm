@@ -1,0 +1,4 @@
+// gibbs.simd: the hand-vectorised kernels (Highway), parallelised with oneTBB.
+export module gibbs.simd;
+export import :gemm;
+export import :targets;

@@ -1,0 +1,73 @@
+// gibbs.core: matrix storage, views with a row stride, shape errors, thread count.
+#define BOOST_TEST_MODULE core
+#include <boost/test/unit_test.hpp>
+
+#include <cstdint>
+#include <string>
+import gibbs.core;
+
+using gibbs::Matrix;
+using gibbs::MatrixView;
+
+BOOST_AUTO_TEST_CASE(matrix_is_zeroed_aligned_and_row_major) {
+  Matrix<float> m(3, 5);
+  BOOST_TEST(reinterpret_cast<std::uintptr_t>(m.data()) % 64 == 0u);
+  for (float v : m.values()) BOOST_TEST(v == 0.0f);
+  m(1, 2) = 7.0f;
+  BOOST_TEST(m.data()[1 * 5 + 2] == 7.0f);
+  BOOST_TEST(m.row(1)[2] == 7.0f);
+}
+
+BOOST_AUTO_TEST_CASE(copy_is_deep_and_move_empties_the_source) {
+  Matrix<float> a(2, 2, 1.5f);
+  Matrix<float> b = a;
+  b(0, 0) = 3.0f;
+  BOOST_TEST(a(0, 0) == 1.5f);
+  Matrix<float> c = std::move(b);
+  BOOST_TEST(c(0, 0) == 3.0f);
+  BOOST_TEST(b.rows() == 0u);  // NOLINT(bugprone-use-after-move): the moved-from state is specified
+  BOOST_TEST(b.size() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(block_views_share_storage_and_keep_the_stride) {
+  Matrix<float> m(4, 6);
+  for (std::size_t r = 0; r < 4; ++r)
+    for (std::size_t c = 0; c < 6; ++c) m(r, c) = static_cast<float>(10 * r + c);
+  MatrixView<float> block = m.view().block(1, 2, 2, 3);
+  BOOST_TEST(block.stride() == 6u);
+  BOOST_TEST(block(0, 0) == 12.0f);
+  BOOST_TEST(block(1, 2) == 24.0f);
+  block(1, 2) = -1.0f;
+  BOOST_TEST(m(2, 4) == -1.0f);
+  gibbs::ConstView<float> read_only = block;
+  BOOST_TEST(read_only(1, 2) == -1.0f);
+  Matrix<float> copy(read_only);
+  BOOST_TEST(copy.cols() == 3u);
+  BOOST_TEST(copy(1, 2) == -1.0f);
+}
+
+BOOST_AUTO_TEST_CASE(out_of_range_block_and_bad_stride_throw) {
+  Matrix<float> m(4, 6);
+  BOOST_CHECK_THROW(m.view().block(3, 0, 2, 1), gibbs::ShapeError);
+  float data[4] = {};
+  BOOST_CHECK_THROW(MatrixView<float>(data, 2, 2, 1), gibbs::ArgumentError);
+}
+
+BOOST_AUTO_TEST_CASE(shape_error_names_both_shapes) {
+  try {
+    gibbs::expect_shape("gemm: C", {3, 4}, {3, 5});
+    BOOST_FAIL("no exception");
+  } catch (const gibbs::ShapeError& e) {
+    BOOST_TEST(std::string(e.what()) == "gemm: C: shape [3, 4], expected [3, 5]");
+    BOOST_TEST(e.actual().cols == 4u);
+  }
+  BOOST_CHECK_NO_THROW(gibbs::expect_shape("x", {2, 2}, {2, 2}));
+}
+
+BOOST_AUTO_TEST_CASE(thread_count_is_set_and_restored) {
+  gibbs::set_thread_count(1);
+  BOOST_TEST(gibbs::thread_count() == 1);
+  gibbs::set_thread_count(0);
+  BOOST_TEST(gibbs::thread_count() == gibbs::hardware_threads());
+  BOOST_CHECK_THROW(gibbs::set_thread_count(-2), gibbs::ArgumentError);
+}

@@ -1,0 +1,218 @@
+// gibbs::simd::gemm against a naive double-precision reference, on every compiled target.
+#define BOOST_TEST_MODULE gemm
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+import gibbs.core;
+import gibbs.simd;
+
+using gibbs::ConstView;
+using gibbs::Matrix;
+using gibbs::MatrixView;
+namespace simd = gibbs::simd;
+
+namespace {
+
+// A rows × cols operand inside a wider buffer, so that views with a row stride are exercised.
+struct Operand {
+  Matrix<float> storage;
+  MatrixView<float> view;
+  Operand(std::size_t rows, std::size_t cols, std::size_t pad, std::mt19937& rng, float fill = NAN)
+      : storage(rows, cols + pad) {
+    std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+    for (float& v : storage.values()) v = std::isnan(fill) ? u(rng) : fill;
+    view = MatrixView<float>(storage.data(), rows, cols, cols + pad);
+  }
+};
+
+double reference_activation(double x, simd::Activation act) {
+  switch (act) {
+    case simd::Activation::kIdentity: return x;
+    case simd::Activation::kSigmoid: return 1.0 / (1.0 + std::exp(-x));
+    case simd::Activation::kTanh: return std::tanh(x);
+    case simd::Activation::kRelu: return x > 0 ? x : 0;
+  }
+  return x;
+}
+
+struct Case {
+  std::size_t m, k, n;
+  bool ta, tb;
+  float alpha = 1.0f, beta = 0.0f;
+  std::size_t pad = 0;
+  bool bias = false;
+  simd::Activation activation = simd::Activation::kIdentity;
+};
+
+std::string describe(const Case& c) {
+  return "m=" + std::to_string(c.m) + " k=" + std::to_string(c.k) + " n=" + std::to_string(c.n) +
+         " ta=" + std::to_string(c.ta) + " tb=" + std::to_string(c.tb) + " alpha=" + std::to_string(c.alpha) +
+         " beta=" + std::to_string(c.beta) + " pad=" + std::to_string(c.pad) + " target=" + simd::current_target().name;
+}
+
+// Runs one case and checks every element against the double reference, with an error
+// bound that grows with K: |error| <= (K + 4)·2⁻²³·(|alpha|·Σ|a·b| + |beta·c| + |bias|).
+void check_case(const Case& c, std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  Operand a(c.ta ? c.k : c.m, c.ta ? c.m : c.k, c.pad, rng);
+  Operand b(c.tb ? c.n : c.k, c.tb ? c.k : c.n, c.pad, rng);
+  // beta = 0 must never read C: fill it with NaN then.
+  Operand out(c.m, c.n, c.pad, rng, c.beta == 0.0f ? std::numeric_limits<float>::quiet_NaN() : NAN);
+  std::vector<float> bias(c.bias ? c.n : 0);
+  for (float& v : bias) v = std::uniform_real_distribution<float>(-2, 2)(rng);
+  const Matrix<float> c0(ConstView<float>(out.view));
+  const Matrix<float> storage_before = out.storage;
+
+  simd::gemm(a.view, b.view, out.view,
+             {.transpose_a = c.ta, .transpose_b = c.tb, .alpha = c.alpha, .beta = c.beta, .column_bias = bias,
+              .activation = c.activation});
+
+  const double eps = std::ldexp(1.0, -23);
+  std::size_t bad = 0;
+  for (std::size_t i = 0; i < c.m; ++i)
+    for (std::size_t j = 0; j < c.n; ++j) {
+      double sum = 0, magnitude = 0;
+      for (std::size_t p = 0; p < c.k; ++p) {
+        const double x = c.ta ? a.view(p, i) : a.view(i, p);
+        const double y = c.tb ? b.view(j, p) : b.view(p, j);
+        sum += x * y;
+        magnitude += std::abs(x * y);
+      }
+      double pre = c.alpha * sum;
+      double scale = std::abs(c.alpha) * magnitude;
+      if (c.beta != 0.0f) {
+        pre += c.beta * static_cast<double>(c0(i, j));
+        scale += std::abs(c.beta * c0(i, j));
+      }
+      if (c.bias) {
+        pre += bias[j];
+        scale += std::abs(bias[j]);
+      }
+      const double expected = reference_activation(pre, c.activation);
+      const double tolerance = (static_cast<double>(c.k) + 4) * eps * scale + 1e-30;
+      const double got = out.view(i, j);
+      if (!(std::abs(got - expected) <= tolerance) && bad++ < 3)
+        BOOST_ERROR(describe(c) << ": C(" << i << "," << j << ") = " << got << ", expected " << expected
+                                << " within " << tolerance);
+    }
+  // Padding between rows of C is never written.
+  for (std::size_t i = 0; i < c.m; ++i)
+    for (std::size_t j = c.n; j < c.n + c.pad; ++j)
+      if (std::memcmp(&out.storage(i, j), &storage_before(i, j), sizeof(float)) != 0)
+        BOOST_ERROR(describe(c) << ": padding of C written at (" << i << "," << j << ")");
+}
+
+const std::size_t kSizes[] = {1, 7, 15, 17, 63, 65, 127, 129, 500, 784};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(every_target_matches_the_reference_on_odd_shapes) {
+  std::mt19937 pick(20261123);
+  std::vector<Case> cases;
+  // Every size appears as M, K and N; products are capped to keep the reference cheap.
+  for (std::size_t m : kSizes)
+    for (std::size_t k : kSizes)
+      for (std::size_t n : kSizes) {
+        if (m * k * n > 600'000) continue;
+        if (pick() % 6 != 0) continue;
+        cases.push_back({m, k, n, bool(pick() % 2), bool(pick() % 2)});
+      }
+  BOOST_TEST_REQUIRE(cases.size() > 30u);
+  const auto targets = simd::available_targets();
+  BOOST_TEST_REQUIRE(!targets.empty());
+  for (const auto& target : targets) {
+    simd::ScopedTarget pin(target);
+    BOOST_TEST_MESSAGE("target " << target.name << ": " << cases.size() << " shapes");
+    std::uint32_t seed = 1;
+    for (const Case& c : cases) check_case(c, seed++);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(all_transposes_alpha_beta_and_row_strides) {
+  for (const auto& target : simd::available_targets()) {
+    simd::ScopedTarget pin(target);
+    std::uint32_t seed = 100;
+    for (int t = 0; t < 4; ++t) {
+      const bool ta = t & 1, tb = t & 2;
+      check_case({65, 129, 127, ta, tb, 0.75f, -0.5f, 3}, seed++);
+      check_case({17, 500, 63, ta, tb, -1.25f, 1.0f, 1}, seed++);
+      check_case({1, 15, 1, ta, tb, 2.0f, 0.0f, 5}, seed++);
+      check_case({7, 1, 17, ta, tb, 1.0f, 0.5f, 0}, seed++);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(the_rbm_and_w1_shapes_on_the_best_target) {
+  std::uint32_t seed = 200;
+  for (int t = 0; t < 4; ++t) {
+    const bool ta = t & 1, tb = t & 2;
+    check_case({128, 784, 500, ta, tb}, seed++);
+    check_case({20, 784, 500, ta, tb}, seed++);
+    check_case({784, 20, 500, ta, tb}, seed++);
+  }
+  // K beyond one pass: the kernel walks K in slices and adds to C between them.
+  check_case({33, 1500, 70, false, false, 0.5f, 2.0f, 2}, seed++);
+  check_case({33, 1500, 70, true, true, 1.0f, 0.0f, 0}, seed++);
+}
+
+BOOST_AUTO_TEST_CASE(fused_bias_and_activation_epilogues) {
+  for (const auto& target : simd::available_targets()) {
+    simd::ScopedTarget pin(target);
+    std::uint32_t seed = 300;
+    for (auto act : {simd::Activation::kIdentity, simd::Activation::kSigmoid, simd::Activation::kTanh,
+                     simd::Activation::kRelu}) {
+      Case c{20, 784, 500, false, false, 1.0f, 0.0f, 0, true, act};
+      check_case(c, seed++);
+      c = {129, 33, 65, true, true, 0.5f, 0.25f, 2, true, act};
+      check_case(c, seed++);
+      c = {7, 1500, 17, false, true, 1.0f, 1.0f, 1, true, act};  // epilogue after the last K pass only
+      check_case(c, seed++);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(empty_k_scales_c_by_beta) {
+  Matrix<float> a(3, 0), b(0, 4), c(3, 4, 2.0f);
+  simd::gemm(a, b, c, {.beta = 0.5f});
+  for (float v : c.values()) BOOST_TEST(v == 1.0f);
+}
+
+BOOST_AUTO_TEST_CASE(results_are_bit_identical_for_any_thread_count) {
+  std::mt19937 rng(7);
+  for (const Case& c : {Case{128, 784, 500, false, false}, Case{20, 784, 500, false, true},
+                        Case{784, 20, 500, true, false}, Case{300, 1100, 90, true, true}}) {
+    Operand a(c.ta ? c.k : c.m, c.ta ? c.m : c.k, 0, rng);
+    Operand b(c.tb ? c.n : c.k, c.tb ? c.k : c.n, 0, rng);
+    std::vector<Matrix<float>> results;
+    for (int threads : {1, 2, 3, 8}) {
+      gibbs::set_thread_count(threads);
+      Matrix<float> out(c.m, c.n);
+      simd::gemm(a.view, b.view, out, {.transpose_a = c.ta, .transpose_b = c.tb, .activation = simd::Activation::kSigmoid});
+      results.push_back(std::move(out));
+    }
+    gibbs::set_thread_count(0);
+    for (std::size_t r = 1; r < results.size(); ++r)
+      BOOST_TEST(std::memcmp(results[0].data(), results[r].data(), results[0].size() * sizeof(float)) == 0,
+                 describe(c) << " differs between thread counts");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(mismatched_shapes_name_both_shapes) {
+  Matrix<float> a(3, 4), b(5, 6), c(3, 6);
+  try {
+    simd::gemm(a, b, c);
+    BOOST_FAIL("no exception");
+  } catch (const gibbs::ShapeError& e) {
+    BOOST_TEST(std::string(e.what()) == "gemm: op(B): shape [5, 6], expected [4, 6]");
+  }
+  Matrix<float> b2(4, 6), c2(3, 5);
+  BOOST_CHECK_THROW(simd::gemm(a, b2, c2), gibbs::ShapeError);
+  std::vector<float> bias(5);
+  BOOST_CHECK_THROW(simd::gemm(a, b2, c, {.column_bias = bias}), gibbs::ShapeError);
+}
