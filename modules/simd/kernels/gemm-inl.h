@@ -11,28 +11,30 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
+#include <type_traits>
+#include <utility>
 
 #include <hwy/aligned_allocator.h>
 #include <hwy/contrib/math/math-inl.h>
 #include <hwy/highway.h>
 
-#include "modules/simd/kernels/activation-inl.h"
 #include "modules/simd/kernels/gemm.h"
+#include "modules/simd/kernels/gemm_dot-inl.h"
+#include "modules/simd/kernels/gemm_epilogue-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace gibbs::kernels::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-using DF = hn::ScalableTag<float>;
-using VF = hn::Vec<DF>;
-
 constexpr std::size_t kTileRows = 6;
 constexpr std::size_t kTileVectors = 4;
-constexpr std::size_t kLanes = hn::MaxLanes(DF());
 constexpr std::size_t kPanel = kTileVectors * kLanes;  // columns per panel
 constexpr std::size_t kMaxSinglePassK = 1024;          // up to this K, one pass over K
 constexpr std::size_t kPassK = 512;                    // the K slice of each pass beyond it
 constexpr std::size_t kL2Budget = 768 * 1024;          // bytes of B one thread keeps in L2
+// C = A·Bᵀ with at most this many rows takes the dot-product kernel: packing Bᵀ would cost
+// more than the tile reductions.
+constexpr std::size_t kDotMaxRows = 48;
 
 // A column panel of op(B) for one K slice: row p of the panel starts at data + p * stride.
 struct Panel {
@@ -41,108 +43,96 @@ struct Panel {
   std::size_t width;  // valid columns, at most kPanel; the rest read as zeros
 };
 
-// Loads count (< kLanes) floats, the rest zero, without touching memory past them.
-HWY_INLINE VF LoadPartial(DF d, const float* p, std::size_t count) {
-  HWY_ALIGN float buffer[kLanes] = {};
-  std::memcpy(buffer, p, count * sizeof(float));
-  return hn::Load(d, buffer);
-}
-
-HWY_INLINE void StorePartial(DF d, VF v, float* p, std::size_t count) {
-  HWY_ALIGN float buffer[kLanes];
-  hn::Store(v, d, buffer);
-  std::memcpy(p, buffer, count * sizeof(float));
-}
-
-HWY_INLINE VF Activate(DF d, VF v, Activation activation) {
-  switch (activation) {
-    case Activation::kIdentity: return v;
-    case Activation::kSigmoid: return Sigmoid(d, v);
-    case Activation::kTanh: return hn::Tanh(d, v);
-    case Activation::kRelu: return Relu(d, v);
-  }
-  return v;
-}
-
-// What the epilogue of one K pass does to a tile.
-struct PassEpilogue {
-  float alpha;
-  float beta;       // scales C on the first pass; later passes add to C
-  bool first_pass;
-  bool last_pass;   // bias and activation only after the last pass
-  const float* column_bias;
-  Activation activation;
+// The register tile: kRows × kVectors accumulators. Every index below is a template
+// argument, so the compiler keeps all of them in registers (a runtime index, or a lambda,
+// which Highway's per-target attributes do not reach, would send them to the stack).
+template <std::size_t kRows, std::size_t kVectors>
+struct Accumulators {
+  VF v[kRows * kVectors];
 };
 
-// rows × panel tile of C at c: C = epilogue(acc).
-template <std::size_t kRows>
-HWY_INLINE void StoreTile(DF d, VF (&acc)[kRows][kTileVectors], float* HWY_RESTRICT c, std::size_t ldc,
+template <std::size_t kRows, std::size_t kVectors, std::size_t kRow = 0>
+HWY_INLINE void FmaRows(DF d, const float* HWY_RESTRICT a, std::size_t a_rs, const VF (&b)[kVectors],
+                        Accumulators<kRows, kVectors>& acc) {
+  if constexpr (kRow < kRows) {
+    const VF ar = hn::Set(d, a[kRow * a_rs]);
+    VF* row = acc.v + kRow * kVectors;
+    row[0] = hn::MulAdd(ar, b[0], row[0]);
+    if constexpr (kVectors > 1) row[1] = hn::MulAdd(ar, b[1], row[1]);
+    if constexpr (kVectors > 2) row[2] = hn::MulAdd(ar, b[2], row[2]);
+    if constexpr (kVectors > 3) row[3] = hn::MulAdd(ar, b[3], row[3]);
+    FmaRows<kRows, kVectors, kRow + 1>(d, a, a_rs, b, acc);
+  }
+}
+
+template <std::size_t kRows, std::size_t kVectors, std::size_t kVector, std::size_t kRow = 0>
+HWY_INLINE void StoreColumn(DF d, const Accumulators<kRows, kVectors>& acc, float* HWY_RESTRICT c,
+                            std::size_t ldc, std::size_t count, VF bias, const PassEpilogue& e) {
+  if constexpr (kRow < kRows) {
+    StoreVector(d, acc.v[kRow * kVectors + kVector], c + kRow * ldc, count, bias, e);
+    StoreColumn<kRows, kVectors, kVector, kRow + 1>(d, acc, c, ldc, count, bias, e);
+  }
+}
+
+template <std::size_t kRows, std::size_t kVectors, std::size_t kVector = 0>
+HWY_INLINE void StoreTile(DF d, const Accumulators<kRows, kVectors>& acc, float* HWY_RESTRICT c, std::size_t ldc,
                           std::size_t width, const float* bias, const PassEpilogue& e) {
-  const VF alpha = hn::Set(d, e.alpha);
-  const VF beta = hn::Set(d, e.beta);
-  const bool read_c = !e.first_pass || e.beta != 0.0f;
-  for (std::size_t v = 0; v < kTileVectors; ++v) {
-    const std::size_t col = v * kLanes;
-    if (col >= width) break;
+  if constexpr (kVector < kVectors) {
+    const std::size_t col = kVector * kLanes;
+    if (col >= width) return;
     const std::size_t count = std::min(kLanes, width - col);
     VF bias_v = hn::Zero(d);
     if (e.last_pass && bias != nullptr)
       bias_v = count == kLanes ? hn::LoadU(d, bias + col) : LoadPartial(d, bias + col, count);
-    for (std::size_t r = 0; r < kRows; ++r) {
-      float* out = c + r * ldc + col;
-      VF x = e.alpha == 1.0f ? acc[r][v] : hn::Mul(acc[r][v], alpha);
-      if (read_c) {
-        const VF old = count == kLanes ? hn::LoadU(d, out) : LoadPartial(d, out, count);
-        x = e.first_pass ? hn::MulAdd(beta, old, x) : hn::Add(old, x);
-      }
-      if (e.last_pass) x = Activate(d, hn::Add(x, bias_v), e.activation);
-      if (count == kLanes) {
-        hn::StoreU(x, d, out);
-      } else {
-        StorePartial(d, x, out, count);
-      }
-    }
+    StoreColumn<kRows, kVectors, kVector>(d, acc, c + col, ldc, count, bias_v, e);
+    StoreTile<kRows, kVectors, kVector + 1>(d, acc, c, ldc, width, bias, e);
   }
 }
 
-// acc = op(A)[rows, slice] · panel over k steps; a(r, p) = a[r * a_rs + p * a_cs].
-template <std::size_t kRows>
+// acc = op(A)[rows, slice] · panel over k steps, a(r, p) = a[r * a_rs + p * a_cs]; then the
+// epilogue writes the tile to C while it is still in registers. kVectors < kTileVectors
+// serves the last, narrower panel of C.
+template <std::size_t kRows, std::size_t kVectors>
 HWY_NOINLINE void Tile(DF d, const float* HWY_RESTRICT a, std::size_t a_rs, std::size_t a_cs, const Panel& b,
-                     std::size_t k, float* HWY_RESTRICT c, std::size_t ldc, const float* bias,
-                     const PassEpilogue& e) {
-  VF acc[kRows][kTileVectors];
-  for (std::size_t r = 0; r < kRows; ++r)
-    for (std::size_t v = 0; v < kTileVectors; ++v) acc[r][v] = hn::Zero(d);
-
+                       std::size_t k, float* HWY_RESTRICT c, std::size_t ldc, const float* bias,
+                       PassEpilogue e) {  // by value: stores to C cannot alias it
+  Accumulators<kRows, kVectors> acc;
+  for (VF& v : acc.v) v = hn::Zero(d);
   const float* HWY_RESTRICT bp = b.data;
   const std::size_t b_stride = b.stride;
   for (std::size_t p = 0; p < k; ++p, bp += b_stride, a += a_cs) {
-    const VF b0 = hn::LoadU(d, bp);
-    const VF b1 = hn::LoadU(d, bp + kLanes);
-    const VF b2 = hn::LoadU(d, bp + 2 * kLanes);
-    const VF b3 = hn::LoadU(d, bp + 3 * kLanes);
-    for (std::size_t r = 0; r < kRows; ++r) {
-      const VF ar = hn::Set(d, a[r * a_rs]);
-      acc[r][0] = hn::MulAdd(ar, b0, acc[r][0]);
-      acc[r][1] = hn::MulAdd(ar, b1, acc[r][1]);
-      acc[r][2] = hn::MulAdd(ar, b2, acc[r][2]);
-      acc[r][3] = hn::MulAdd(ar, b3, acc[r][3]);
-    }
+    VF bv[kVectors];
+    bv[0] = hn::LoadU(d, bp);
+    if constexpr (kVectors > 1) bv[1] = hn::LoadU(d, bp + kLanes);
+    if constexpr (kVectors > 2) bv[2] = hn::LoadU(d, bp + 2 * kLanes);
+    if constexpr (kVectors > 3) bv[3] = hn::LoadU(d, bp + 3 * kLanes);
+    FmaRows<kRows, kVectors>(d, a, a_rs, bv, acc);
   }
-  StoreTile<kRows>(d, acc, c, ldc, b.width, bias, e);
+  StoreTile<kRows, kVectors>(d, acc, c, ldc, b.width, bias, e);
 }
 
 using TileFn = void (*)(DF, const float*, std::size_t, std::size_t, const Panel&, std::size_t, float*,
-                        std::size_t, const float*, const PassEpilogue&);
+                        std::size_t, const float*, PassEpilogue);
 
+template <std::size_t kVectors>
 HWY_INLINE TileFn TileForRows(std::size_t rows) {
   switch (rows) {
-    case 1: return &Tile<1>;
-    case 2: return &Tile<2>;
-    case 3: return &Tile<3>;
-    case 4: return &Tile<4>;
-    case 5: return &Tile<5>;
-    default: return &Tile<6>;
+    case 1: return &Tile<1, kVectors>;
+    case 2: return &Tile<2, kVectors>;
+    case 3: return &Tile<3, kVectors>;
+    case 4: return &Tile<4, kVectors>;
+    case 5: return &Tile<5, kVectors>;
+    default: return &Tile<6, kVectors>;
+  }
+}
+
+// The tile kernel for a block of rows × width columns (width ≤ kPanel).
+HWY_INLINE TileFn TileFor(std::size_t rows, std::size_t width) {
+  switch ((width + kLanes - 1) / kLanes) {
+    case 1: return TileForRows<1>(rows);
+    case 2: return TileForRows<2>(rows);
+    case 3: return TileForRows<3>(rows);
+    default: return TileForRows<4>(rows);
   }
 }
 
@@ -219,6 +209,7 @@ HWY_NOINLINE void GemmBlockImpl(const GemmProblem& pr, std::size_t m0, std::size
                                 std::size_t n1) {
   const DF d;
   if (m0 >= m1 || n0 >= n1) return;
+  if (pr.b_transposed && pr.a_col_stride == 1 && pr.m <= kDotMaxRows) return DotBlock(pr, m0, m1, n0, n1);
   const std::size_t k_pass = pr.k <= kMaxSinglePassK ? std::max<std::size_t>(pr.k, 1) : kPassK;
   // Large K makes B's panels long: packing then also avoids cache-set aliasing of strided rows.
   const bool read_b_in_place = !pr.b_transposed && pr.k <= kMaxSinglePassK;
@@ -249,12 +240,11 @@ HWY_NOINLINE void GemmBlockImpl(const GemmProblem& pr, std::size_t m0, std::size
       std::size_t i = m0;
       for (std::size_t t = 0; t < tiling.tiles; ++t) {
         const std::size_t rows = tiling.rows_of(t);
-        const TileFn tile = TileForRows(rows);
         const float* a = pr.a + i * pr.a_row_stride + k0 * pr.a_col_stride;
         for (std::size_t q = 0; q < panels; ++q) {
           const std::size_t j = j0 + q * kPanel;
           const float* bias = pr.column_bias != nullptr ? pr.column_bias + j : nullptr;
-          tile(d, a, pr.a_row_stride, pr.a_col_stride, views[q], k, pr.c + i * pr.ldc + j, pr.ldc, bias, e);
+          TileFor(rows, views[q].width)(d, a, pr.a_row_stride, pr.a_col_stride, views[q], k, pr.c + i * pr.ldc + j, pr.ldc, bias, e);
         }
         i += rows;
       }

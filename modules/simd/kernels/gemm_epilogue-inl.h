@@ -1,0 +1,79 @@
+// Per-target pieces shared by the GEMM kernels: partial loads and stores, and the
+// epilogue that turns an accumulator into C (alpha, beta, bias, activation).
+#if defined(GIBBS_SIMD_GEMM_EPILOGUE_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef GIBBS_SIMD_GEMM_EPILOGUE_INL_H_
+#undef GIBBS_SIMD_GEMM_EPILOGUE_INL_H_
+#else
+#define GIBBS_SIMD_GEMM_EPILOGUE_INL_H_
+#endif
+
+#include <algorithm>
+#include <cstddef>
+#include <cstring>
+
+#include <hwy/contrib/math/math-inl.h>
+#include <hwy/highway.h>
+
+#include "modules/simd/kernels/activation-inl.h"
+#include "modules/simd/kernels/gemm.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace gibbs::kernels::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+using DF = hn::ScalableTag<float>;
+using VF = hn::Vec<DF>;
+constexpr std::size_t kLanes = hn::MaxLanes(DF());
+
+// Loads count (< kLanes) floats, the rest zero, without touching memory past them.
+HWY_INLINE VF LoadPartial(DF d, const float* p, std::size_t count) {
+  HWY_ALIGN float buffer[kLanes] = {};
+  std::memcpy(buffer, p, count * sizeof(float));
+  return hn::Load(d, buffer);
+}
+
+HWY_INLINE void StorePartial(DF d, VF v, float* p, std::size_t count) {
+  HWY_ALIGN float buffer[kLanes];
+  hn::Store(v, d, buffer);
+  std::memcpy(p, buffer, count * sizeof(float));
+}
+
+HWY_INLINE VF Activate(DF d, VF v, Activation activation) {
+  switch (activation) {
+    case Activation::kIdentity: return v;
+    case Activation::kSigmoid: return Sigmoid(d, v);
+    case Activation::kTanh: return hn::Tanh(d, v);
+    case Activation::kRelu: return Relu(d, v);
+  }
+  return v;
+}
+
+// What the epilogue of one K pass does to a tile.
+struct PassEpilogue {
+  float alpha;
+  float beta;       // scales C on the first pass; later passes add to C
+  bool first_pass;
+  bool last_pass;   // bias and activation only after the last pass
+  const float* column_bias;
+  Activation activation;
+};
+
+// One vector of C at out (count valid lanes) = epilogue(x).
+HWY_INLINE void StoreVector(DF d, VF x, float* out, std::size_t count, VF bias, const PassEpilogue& e) {
+  if (e.alpha != 1.0f) x = hn::Mul(x, hn::Set(d, e.alpha));
+  if (!e.first_pass || e.beta != 0.0f) {
+    const VF old = count == kLanes ? hn::LoadU(d, out) : LoadPartial(d, out, count);
+    x = e.first_pass ? hn::MulAdd(hn::Set(d, e.beta), old, x) : hn::Add(old, x);
+  }
+  if (e.last_pass) x = Activate(d, hn::Add(x, bias), e.activation);
+  if (count == kLanes) {
+    hn::StoreU(x, d, out);
+  } else {
+    StorePartial(d, x, out, count);
+  }
+}
+
+}  // namespace gibbs::kernels::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // per-target include guard
