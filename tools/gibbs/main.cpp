@@ -1,16 +1,78 @@
-// The gibbs command line: global options, then one subcommand per file.
-#include <cstdio>
+// The gibbs command line: global options, then a subcommand (one file each, see command.h).
+// Every error becomes one line on stderr, "gibbs: <message>", and exit status 2.
+#include <boost/program_options.hpp>
 #include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include <cstdio>
+#include <exception>
 #include <string>
-#include <string_view>
+#include <vector>
+
+#include "tools/gibbs/command.h"
 import gibbs.core;
 
-int main(int argc, char** argv) {
-  const std::string_view first = argc > 1 ? argv[1] : "--help";
-  if (first == "--version") {
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr const char* kUsage = "usage: gibbs [--threads N] <command> [options]   (gibbs <command> --help for more)";
+
+// Global options end at the first word that is neither an option nor an option's value,
+// so a command may have options with the same names (e.g. `bench gemm --threads`).
+std::size_t command_index(const po::options_description& options, const std::vector<std::string>& args) {
+  std::size_t i = 0;
+  while (i < args.size() && args[i].size() > 1 && args[i][0] == '-') {
+    const std::string& arg = args[i++];
+    if (arg.find('=') != std::string::npos || arg.starts_with("--") == false) continue;
+    const auto* option = options.find_nothrow(arg.substr(2), false);
+    if (option != nullptr && option->semantic()->max_tokens() > 0) ++i;  // its value
+  }
+  return i;
+}
+
+int run(const std::vector<std::string>& args) {
+  po::options_description global("global options");
+  global.add_options()
+      ("help,h", "print this help and the list of commands")
+      ("version", "print the version")
+      ("threads", po::value<int>()->default_value(0)->value_name("N"), "worker threads (0: one per core)");
+
+  const std::size_t split = command_index(global, args);
+  po::variables_map vm;
+  po::store(po::command_line_parser(std::vector<std::string>(args.begin(), args.begin() + split)).options(global).run(),
+            vm);
+  po::notify(vm);
+
+  if (vm.contains("version")) {
     fmt::print("gibbs {}\n", GIBBS_VERSION);
     return 0;
   }
-  fmt::print("usage: gibbs <command> [options]\n");
-  return first == "--help" || first == "-h" ? 0 : 2;
+  gibbs::set_thread_count(vm["threads"].as<int>());
+  const std::vector<std::string> rest(args.begin() + split, args.end());
+  if (vm.contains("help") || rest.empty()) {
+    std::FILE* out = vm.contains("help") ? stdout : stderr;
+    fmt::print(out, "{}\n\n{}\n{}", kUsage, gibbs::cli::command_table(gibbs::cli::commands()), fmt::streamed(global));
+    return vm.contains("help") ? 0 : 2;
+  }
+  return gibbs::cli::dispatch("command", "gibbs", gibbs::cli::commands(), kUsage, rest);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const gibbs::Error& e) {
+    fmt::print(stderr, "gibbs: {}\n", e.what());
+  } catch (const po::error& e) {
+    fmt::print(stderr, "gibbs: {}\n", e.what());
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "gibbs: internal error: {}\n", e.what());
+    return 1;
+  } catch (...) {
+    fmt::print(stderr, "gibbs: internal error\n");
+    return 1;
+  }
+  return 2;
 }

@@ -1,0 +1,131 @@
+// The peers, each run at its best: oneDNN with its OpenMP (or TBB) thread count set to
+// match, OpenBLAS (pthreads build) with the AVX-512 SkylakeX kernels whatever the environment says.
+#include "bench/peers.h"
+
+#include <tbb/global_control.h>
+
+#include <climits>
+#include <cstdlib>
+#include <optional>
+
+#include "bench/library.h"
+
+namespace gibbs::bench {
+namespace {
+
+class OneDnn final : public Peer {
+  struct Version {  // dnnl_version_t
+    int major, minor, patch;
+    const char* hash;
+    unsigned cpu_runtime, gpu_runtime;
+  };
+  static constexpr unsigned kRuntimeOmp = 2, kRuntimeTbb = 4;  // DNNL_RUNTIME_*
+  using SgemmFn = int (*)(char, char, std::int64_t, std::int64_t, std::int64_t, float, const float*,
+                          std::int64_t, const float*, std::int64_t, float, float*, std::int64_t);
+
+ public:
+  OneDnn()
+      : library_(open_library({"libdnnl.so.2", "/usr/lib/x86_64-linux-gnu/libdnnl.so.2"})),
+        sgemm_(symbol<SgemmFn>(library_.get(), "dnnl_sgemm")) {
+    const auto* version = symbol<const Version* (*)()>(library_.get(), "dnnl_version")();
+    runtime_ = version->cpu_runtime;
+    description_ = "libdnnl " + std::to_string(version->major) + "." + std::to_string(version->minor) + "." +
+                   std::to_string(version->patch) + " (" + library_path(library_.get()) + "), ";
+    if (runtime_ == kRuntimeOmp) {
+      // libdnnl brought its OpenMP runtime in; find it without loading another one.
+      openmp_ = open_library({"libgomp.so.1", "libiomp5.so", "libomp.so.5", "libomp.so"}, RTLD_NOW | RTLD_NOLOAD);
+      omp_set_num_threads_ = symbol<void (*)(int)>(openmp_.get(), "omp_set_num_threads");
+      description_ += "OpenMP threads (" + library_path(openmp_.get()) + ")";
+    } else if (runtime_ == kRuntimeTbb) {
+      description_ += "oneTBB threads";
+    } else {
+      description_ += "CPU runtime " + std::to_string(runtime_) + " (thread count not set)";
+    }
+  }
+  std::string name() const override { return "onednn"; }
+  std::string description() const override { return description_; }
+  void set_threads(int threads) override {
+    // OpenMP's nthreads ICV belongs to the calling thread, the one that calls sgemm.
+    if (omp_set_num_threads_ != nullptr) omp_set_num_threads_(threads);
+    if (runtime_ == kRuntimeTbb)
+      tbb_limit_.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+  }
+  void sgemm(const Sgemm& p) override {
+    const int status = sgemm_(p.transpose_a ? 'T' : 'N', p.transpose_b ? 'T' : 'N', p.m, p.n, p.k, p.alpha, p.a,
+                              p.lda, p.b, p.ldb, p.beta, p.c, p.ldc);
+    if (status != 0) throw PeerError("dnnl_sgemm failed with status " + std::to_string(status));
+  }
+
+ private:
+  Library library_;
+  Library openmp_;
+  SgemmFn sgemm_;
+  void (*omp_set_num_threads_)(int) = nullptr;
+  unsigned runtime_ = 0;
+  std::optional<tbb::global_control> tbb_limit_;
+  std::string description_;
+};
+
+class OpenBlas final : public Peer {
+  static constexpr int kRowMajor = 101, kNoTrans = 111, kTrans = 112;  // CBLAS enums
+  using SgemmFn = void (*)(int, int, int, int, int, int, float, const float*, int, const float*, int, float,
+                           float*, int);
+
+ public:
+  OpenBlas() : library_(open_with_skylakex()) {
+    sgemm_ = symbol<SgemmFn>(library_.get(), "cblas_sgemm");
+    set_num_threads_ = symbol<void (*)(int)>(library_.get(), "openblas_set_num_threads");
+    const std::string config = symbol<char* (*)()>(library_.get(), "openblas_get_config")();
+    const std::string core = symbol<char* (*)()>(library_.get(), "openblas_get_corename")();
+    description_ = config + " (" + library_path(library_.get()) + "), kernels " + core;
+    if (core != "SkylakeX") description_ += " (WARNING: not SkylakeX; was libopenblas already loaded?)";
+  }
+  std::string name() const override { return "openblas"; }
+  std::string description() const override { return description_; }
+  void set_threads(int threads) override { set_num_threads_(threads); }
+  void sgemm(const Sgemm& p) override {
+    for (std::int64_t v : {p.m, p.n, p.k, p.lda, p.ldb, p.ldc})
+      if (v > INT_MAX) throw PeerError("openblas: dimension too large for 32-bit BLAS");
+    sgemm_(kRowMajor, p.transpose_a ? kTrans : kNoTrans, p.transpose_b ? kTrans : kNoTrans, int(p.m), int(p.n),
+           int(p.k), p.alpha, p.a, int(p.lda), p.b, int(p.ldb), p.beta, p.c, int(p.ldc));
+  }
+
+ private:
+  // OpenBLAS reads OPENBLAS_CORETYPE once, when it is loaded; the environment here may
+  // force Haswell (AVX2) kernels. Prefer the pthreads build over the libblas alternative.
+  static Library open_with_skylakex() {
+    const char* old = std::getenv("OPENBLAS_CORETYPE");
+    const std::optional<std::string> saved = old != nullptr ? std::optional<std::string>(old) : std::nullopt;
+    setenv("OPENBLAS_CORETYPE", "SkylakeX", 1);
+    struct Restore {
+      const std::optional<std::string>& saved;
+      ~Restore() { saved ? setenv("OPENBLAS_CORETYPE", saved->c_str(), 1) : unsetenv("OPENBLAS_CORETYPE"); }
+    } restore{saved};
+    return open_library({"/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0", "libopenblas.so.0"});
+  }
+
+  Library library_;
+  SgemmFn sgemm_ = nullptr;
+  void (*set_num_threads_)(int) = nullptr;
+  std::string description_;
+};
+
+}  // namespace
+
+std::unique_ptr<Peer> load_onednn() { return std::make_unique<OneDnn>(); }
+std::unique_ptr<Peer> load_openblas() { return std::make_unique<OpenBlas>(); }
+
+std::vector<std::unique_ptr<Peer>> load_peers(std::vector<std::string>& unavailable) {
+  std::vector<std::unique_ptr<Peer>> peers;
+  using Load = std::unique_ptr<Peer> (*)();
+  for (auto [name, load] : {std::pair<const char*, Load>{"onednn", load_onednn}, {"openblas", load_openblas}}) {
+    try {
+      peers.push_back(load());
+    } catch (const PeerError& e) {
+      unavailable.push_back(std::string(name) + ": " + e.what());
+    }
+  }
+  return peers;
+}
+
+}  // namespace gibbs::bench

@@ -1,0 +1,108 @@
+// End-to-end tests of the gibbs CLI: runs the real binary (GIBBS_CLI, from CMake) and checks
+// its exit status, its output, and the JSON lines of `gibbs bench gemm`.
+#define BOOST_TEST_MODULE cli
+#include <boost/property_tree/json_parser.hpp>
+#include <boost/property_tree/ptree.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+struct Result {
+  int status = -1;
+  std::string out, err;
+};
+
+std::string slurp(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Runs `gibbs <args>` (args are plain words: no shell quoting needed) and captures everything.
+Result gibbs(const std::string& args) {
+  const auto dir = std::filesystem::temp_directory_path() / ("gibbs-cli-test-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string command = std::string("'") + GIBBS_CLI + "' " + args + " >'" + (dir / "out").string() +
+                              "' 2>'" + (dir / "err").string() + "'";
+  const int raw = std::system(command.c_str());
+  Result result{WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(dir / "out"), slurp(dir / "err")};
+  std::filesystem::remove_all(dir);
+  return result;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(version) {
+  const Result r = gibbs("--version");
+  BOOST_TEST(r.status == 0);
+  BOOST_TEST(r.out.starts_with("gibbs "));
+  BOOST_TEST(r.err.empty());
+}
+
+BOOST_AUTO_TEST_CASE(help_lists_commands) {
+  const Result r = gibbs("--help");
+  BOOST_TEST(r.status == 0);
+  BOOST_TEST(r.out.find("usage: gibbs") != std::string::npos);
+  BOOST_TEST(r.out.find("bench") != std::string::npos);
+  BOOST_TEST(r.out.find("--threads") != std::string::npos);
+  BOOST_TEST(gibbs("bench --help").out.find("gemm") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_command_is_one_line_and_exit_2) {
+  const Result r = gibbs("frobnicate");
+  BOOST_TEST(r.status == 2);
+  BOOST_TEST(r.out.empty());
+  BOOST_TEST(r.err == "gibbs: unknown command 'frobnicate' (see 'gibbs --help')\n");
+}
+
+BOOST_AUTO_TEST_CASE(bad_options_are_one_line_and_exit_2) {
+  for (const char* args : {"--threads x bench", "--nope", "bench gemm --shape 1,2", "bench gemm --repeat 0"}) {
+    const Result r = gibbs(args);
+    BOOST_TEST(r.status == 2, args);
+    BOOST_TEST(r.err.starts_with("gibbs: "), args);
+    BOOST_TEST(std::count(r.err.begin(), r.err.end(), '\n') == 1, args);
+  }
+}
+
+#ifdef GIBBS_HAVE_BENCH
+BOOST_AUTO_TEST_CASE(bench_gemm_json) {
+  const Result r = gibbs("bench gemm --shape 64,64,64 --repeat 1 --json --threads 1");
+  BOOST_TEST_REQUIRE(r.status == 0, r.err);
+  BOOST_TEST(r.err.find("disagree") == std::string::npos, r.err);
+  std::istringstream lines(r.out);
+  std::string line;
+  BOOST_TEST_REQUIRE(static_cast<bool>(std::getline(lines, line)));
+  BOOST_TEST(!std::getline(lines, line), "one line per shape");
+  boost::property_tree::ptree json;
+  std::istringstream text(r.out);
+  boost::property_tree::read_json(text, json);
+  BOOST_TEST(json.get<std::string>("workload") == "W1");
+  std::vector<int> shape;
+  for (const auto& [key, value] : json.get_child("shape")) shape.push_back(value.get_value<int>());
+  BOOST_TEST(shape == std::vector<int>({64, 64, 64}), boost::test_tools::per_element());
+  BOOST_TEST(json.get<std::string>("trans") == "NN");
+  BOOST_TEST(json.get<int>("threads") == 1);
+  BOOST_TEST(!json.get<std::string>("target").empty());
+  const double gflops = json.get<double>("gflops");
+  BOOST_TEST(gflops > 0);
+  BOOST_TEST(json.get<double>("peak_gflops") > 0);
+  if (json.get<std::string>("peer") != "null") {  // no peer library on this machine: nothing to compare
+    const double peer = json.get<double>("peer_gflops");
+    BOOST_TEST(peer > 0);
+    BOOST_TEST(json.get<double>("ratio") == gflops / peer, boost::test_tools::tolerance(1e-3));
+  }
+}
+#endif

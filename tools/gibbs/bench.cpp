@@ -1,0 +1,29 @@
+// `gibbs bench <benchmark>`: measurements against peer libraries (built with GIBBS_BUILD_BENCH).
+#include <array>
+
+#include "tools/gibbs/command.h"
+import gibbs.core;
+
+namespace gibbs::cli {
+#ifdef GIBBS_HAVE_BENCH
+int bench_gemm(Args args);  // bench_gemm.cpp
+#endif
+
+namespace {
+
+int bench(Args args) {
+#ifdef GIBBS_HAVE_BENCH
+  static constexpr std::array kBenchmarks = {
+      Command{"gemm", "SGEMM GFLOP/s (workload W1) against oneDNN, OpenBLAS and the FMA peak", bench_gemm},
+  };
+  return dispatch("benchmark", "gibbs bench", kBenchmarks, "usage: gibbs bench <benchmark> [options]", args);
+#else
+  (void)args;
+  throw Error("benchmarks were not built (configure with -DGIBBS_BUILD_BENCH=ON)");
+#endif
+}
+
+const Registration registration{"bench", "Measure kernels against peer libraries and the machine's peak", bench};
+
+}  // namespace
+}  // namespace gibbs::cli
