@@ -16,6 +16,8 @@ namespace {
 
 // Below this many multiply-adds a GEMM runs on the calling thread.
 constexpr std::size_t kSerialWork = 64 * 1024;
+// Splitting C by rows needs at least this many rows per thread to keep tiles full.
+constexpr std::size_t kRowsPerThread = 24;
 
 kernels::Activation to_kernel(Activation a) {
   switch (a) {
@@ -61,11 +63,14 @@ void gemm(ConstView<float> a, ConstView<float> b, MatrixView<float> c, const Gem
     kernels::GemmBlock(p, 0, m, 0, n);
     return;
   }
-  // Column groups of whole panels; when there are fewer panels than threads, rows too.
+  // Each thread takes whole rows of C when B is read in place (threads then never write
+  // the same cache line of C), else column groups of whole panels, so that each thread
+  // packs only its share of B; rows too when there are fewer panels than threads.
   const std::size_t width = kernels::GemmPanelWidth();
   const std::size_t panels = (n + width - 1) / width;
-  const std::size_t col_groups = std::min(panels, threads);
-  const std::size_t row_groups = std::min((threads + col_groups - 1) / col_groups, (m + 5) / 6);
+  const bool by_rows = !options.transpose_b && k <= kernels::kGemmMaxSinglePassK && m >= kRowsPerThread * threads;
+  const std::size_t col_groups = by_rows ? 1 : std::min(panels, threads);
+  const std::size_t row_groups = by_rows ? threads : std::min((threads + col_groups - 1) / col_groups, (m + 5) / 6);
   tbb::parallel_for(
       tbb::blocked_range<std::size_t>(0, col_groups * row_groups, 1),
       [&](const tbb::blocked_range<std::size_t>& range) {

@@ -15,6 +15,7 @@
 #include <utility>
 
 #include <hwy/aligned_allocator.h>
+#include <hwy/cache_control.h>
 #include <hwy/contrib/math/math-inl.h>
 #include <hwy/highway.h>
 
@@ -29,9 +30,10 @@ namespace hn = hwy::HWY_NAMESPACE;
 constexpr std::size_t kTileRows = 6;
 constexpr std::size_t kTileVectors = 4;
 constexpr std::size_t kPanel = kTileVectors * kLanes;  // columns per panel
-constexpr std::size_t kMaxSinglePassK = 1024;          // up to this K, one pass over K
+constexpr std::size_t kMaxSinglePassK = kGemmMaxSinglePassK;
 constexpr std::size_t kPassK = 512;                    // the K slice of each pass beyond it
 constexpr std::size_t kL2Budget = 768 * 1024;          // bytes of B one thread keeps in L2
+constexpr std::size_t kMaxPanels = 64;                 // panels in one L2 chunk of B
 // C = A·Bᵀ with at most this many rows takes the dot-product kernel: packing Bᵀ would cost
 // more than the tile reductions.
 constexpr std::size_t kDotMaxRows = 48;
@@ -74,9 +76,21 @@ HWY_INLINE void StoreColumn(DF d, const Accumulators<kRows, kVectors>& acc, floa
   }
 }
 
+template <std::size_t kRows, std::size_t kVectors, std::size_t kI = 0>
+HWY_INLINE void StoreFullTile(DF d, const Accumulators<kRows, kVectors>& acc, float* HWY_RESTRICT c,
+                              std::size_t ldc) {
+  if constexpr (kI < kRows * kVectors) {
+    hn::StoreU(acc.v[kI], d, c + (kI / kVectors) * ldc + (kI % kVectors) * kLanes);
+    StoreFullTile<kRows, kVectors, kI + 1>(d, acc, c, ldc);
+  }
+}
+
 template <std::size_t kRows, std::size_t kVectors, std::size_t kVector = 0>
 HWY_INLINE void StoreTile(DF d, const Accumulators<kRows, kVectors>& acc, float* HWY_RESTRICT c, std::size_t ldc,
                           std::size_t width, const float* bias, const PassEpilogue& e) {
+  if constexpr (kVector == 0) {
+    if (e.store_only && width == kVectors * kLanes) return StoreFullTile(d, acc, c, ldc);
+  }
   if constexpr (kVector < kVectors) {
     const std::size_t col = kVector * kLanes;
     if (col >= width) return;
@@ -96,6 +110,10 @@ template <std::size_t kRows, std::size_t kVectors>
 HWY_NOINLINE void Tile(DF d, const float* HWY_RESTRICT a, std::size_t a_rs, std::size_t a_cs, const Panel& b,
                        std::size_t k, float* HWY_RESTRICT c, std::size_t ldc, const float* bias,
                        PassEpilogue e) {  // by value: stores to C cannot alias it
+  // Fetch C's lines now so the epilogue, k steps later, does not wait on them (matters
+  // when K is small and C large, as in the RBM's Vᵀ·H).
+  for (std::size_t r = 0; r < kRows; ++r)
+    for (std::size_t col = 0; col < b.width + 16; col += 16) hwy::Prefetch(c + r * ldc + col);
   Accumulators<kRows, kVectors> acc;
   for (VF& v : acc.v) v = hn::Zero(d);
   const float* HWY_RESTRICT bp = b.data;
@@ -184,7 +202,9 @@ HWY_INLINE void PackPanel(const GemmProblem& pr, std::size_t k0, std::size_t k, 
   }
 }
 
-// Per-thread packing space, grown on demand and kept between calls.
+// Per-thread packing space, grown on demand and kept between calls; kSlot tells apart
+// the buffers one call needs at the same time.
+template <int kSlot>
 HWY_INLINE float* PackBuffer(std::size_t floats) {
   thread_local hwy::AlignedFreeUniquePtr<float[]> buffer;
   thread_local std::size_t capacity = 0;
@@ -193,6 +213,14 @@ HWY_INLINE float* PackBuffer(std::size_t floats) {
     capacity = floats;
   }
   return buffer.get();
+}
+
+// Copies rows × k of op(A) into out, k-major (out[p * rows + r]), so that the tile reads
+// one contiguous line per step instead of rows lines a row stride apart.
+HWY_INLINE void PackRows(const float* a, std::size_t a_rs, std::size_t a_cs, std::size_t rows, std::size_t k,
+                         float* HWY_RESTRICT out) {
+  for (std::size_t p = 0; p < k; ++p)
+    for (std::size_t r = 0; r < rows; ++r) out[p * rows + r] = a[r * a_rs + p * a_cs];
 }
 
 // Rows [m0, m1) are cut into tiles of at most 6 rows, as even as possible (20 rows: 5,5,5,5).
@@ -213,17 +241,20 @@ HWY_NOINLINE void GemmBlockImpl(const GemmProblem& pr, std::size_t m0, std::size
   const std::size_t k_pass = pr.k <= kMaxSinglePassK ? std::max<std::size_t>(pr.k, 1) : kPassK;
   // Large K makes B's panels long: packing then also avoids cache-set aliasing of strided rows.
   const bool read_b_in_place = !pr.b_transposed && pr.k <= kMaxSinglePassK;
-  const std::size_t nc = std::max(kPanel, kL2Budget / (k_pass * sizeof(float)) / kPanel * kPanel);
+  // Rows of a large A lie far apart (and may alias in L1): copy each tile's rows together.
+  const bool pack_a = pr.k > kMaxSinglePassK;
+  const std::size_t nc =
+      std::clamp(kL2Budget / (k_pass * sizeof(float)) / kPanel, std::size_t{1}, kMaxPanels) * kPanel;
   const RowTiling tiling(m1 - m0);
 
   std::size_t k0 = 0;
   do {
     const std::size_t k = std::min(k_pass, pr.k - k0);
-    PassEpilogue e{pr.alpha, pr.beta, k0 == 0, k0 + k >= pr.k, pr.column_bias, pr.activation};
+    const PassEpilogue e(pr, k0 == 0, k0 + k >= pr.k);
     for (std::size_t j0 = n0; j0 < n1; j0 += nc) {
       const std::size_t jn = std::min(nc, n1 - j0);
       const std::size_t panels = (jn + kPanel - 1) / kPanel;
-      HWY_ALIGN Panel views[kL2Budget / sizeof(float) / kPanel + 1];
+      Panel views[kMaxPanels];
       float* packed = nullptr;
       for (std::size_t q = 0; q < panels; ++q) {
         const std::size_t j = j0 + q * kPanel;
@@ -231,7 +262,7 @@ HWY_NOINLINE void GemmBlockImpl(const GemmProblem& pr, std::size_t m0, std::size
         if (read_b_in_place && width == kPanel) {
           views[q] = Panel{pr.b + k0 * pr.ldb + j, pr.ldb, width};
         } else {
-          if (packed == nullptr) packed = PackBuffer(panels * k * kPanel);
+          if (packed == nullptr) packed = PackBuffer<0>(panels * k * kPanel);
           float* dst = packed + q * k * kPanel;
           PackPanel(pr, k0, k, j, width, dst);
           views[q] = Panel{dst, kPanel, width};
@@ -241,10 +272,18 @@ HWY_NOINLINE void GemmBlockImpl(const GemmProblem& pr, std::size_t m0, std::size
       for (std::size_t t = 0; t < tiling.tiles; ++t) {
         const std::size_t rows = tiling.rows_of(t);
         const float* a = pr.a + i * pr.a_row_stride + k0 * pr.a_col_stride;
+        std::size_t a_rs = pr.a_row_stride, a_cs = pr.a_col_stride;
+        if (pack_a) {
+          float* slab = PackBuffer<1>(kTileRows * k);
+          PackRows(a, a_rs, a_cs, rows, k, slab);
+          a = slab;
+          a_rs = 1;
+          a_cs = rows;
+        }
         for (std::size_t q = 0; q < panels; ++q) {
           const std::size_t j = j0 + q * kPanel;
           const float* bias = pr.column_bias != nullptr ? pr.column_bias + j : nullptr;
-          TileFor(rows, views[q].width)(d, a, pr.a_row_stride, pr.a_col_stride, views[q], k, pr.c + i * pr.ldc + j, pr.ldc, bias, e);
+          TileFor(rows, views[q].width)(d, a, a_rs, a_cs, views[q], k, pr.c + i * pr.ldc + j, pr.ldc, bias, e);
         }
         i += rows;
       }

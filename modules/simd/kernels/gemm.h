@@ -27,6 +27,9 @@ struct GemmProblem {
 void GemmBlock(const GemmProblem& problem, std::size_t m_begin, std::size_t m_end, std::size_t n_begin,
                std::size_t n_end);
 
+// Up to this K, B is read in place (when not transposed) in one pass over K.
+inline constexpr std::size_t kGemmMaxSinglePassK = 1024;
+
 // The width of the kernel's column panel on the best target; split N at multiples of it.
 std::size_t GemmPanelWidth();
 

@@ -95,7 +95,7 @@ HWY_INLINE DotTileFn DotTileFor(std::size_t a_rows, std::size_t b_rows) {
 // Rows [m0, m1) × columns [n0, n1) of C = A·Bᵀ (A not transposed). B's 4-row groups are
 // the outer loop so that they stay in L1 while every row group of A passes by.
 HWY_INLINE void DotBlock(const GemmProblem& pr, std::size_t m0, std::size_t m1, std::size_t n0, std::size_t n1) {
-  const PassEpilogue e{pr.alpha, pr.beta, true, true, pr.column_bias, pr.activation};
+  const PassEpilogue e(pr, true, true);
   for (std::size_t j = n0; j < n1; j += kDotRows) {
     const std::size_t b_rows = std::min(kDotRows, n1 - j);
     for (std::size_t i = m0; i < m1; i += kDotRows) DotTileFor(std::min(kDotRows, m1 - i), b_rows)(pr, i, j, e);

@@ -50,12 +50,18 @@ HWY_INLINE VF Activate(DF d, VF v, Activation activation) {
 
 // What the epilogue of one K pass does to a tile.
 struct PassEpilogue {
+  PassEpilogue(const GemmProblem& p, bool first, bool last)
+      : alpha(p.alpha), beta(p.beta), first_pass(first), last_pass(last), column_bias(p.column_bias),
+        activation(p.activation),
+        store_only(alpha == 1.0f && first && beta == 0.0f &&
+                   (!last || (column_bias == nullptr && activation == Activation::kIdentity))) {}
   float alpha;
   float beta;       // scales C on the first pass; later passes add to C
   bool first_pass;
   bool last_pass;   // bias and activation only after the last pass
   const float* column_bias;
   Activation activation;
+  bool store_only;  // C = acc: nothing to read, scale or apply
 };
 
 // One vector of C at out (count valid lanes) = epilogue(x).
