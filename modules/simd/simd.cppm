@@ -2,3 +2,4 @@
 export module gibbs.simd;
 export import :gemm;
 export import :targets;
+export import :elementwise;

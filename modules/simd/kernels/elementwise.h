@@ -1,0 +1,23 @@
+// Plain declarations of the elementwise and column-reduction kernels (no Highway types).
+#pragma once
+#include <cstddef>
+
+namespace gibbs::kernels {
+
+enum class UnaryOp : int { kSigmoid = 0, kTanh, kRelu, kExp, kSoftplus };
+
+// y[i] = op(x[i]) for i < n on the best target. y may equal x; NaN in gives NaN out. Each
+// element's result depends on its input alone, however the array is cut into calls.
+void UnaryMap(UnaryOp op, const float* x, float* y, std::size_t n);
+
+// y[i] += alpha · x[i] for i < n; y may equal x.
+void Axpy(float alpha, const float* x, float* y, std::size_t n);
+
+// sums[j] = Σ_i m[i · stride + j] for j < cols: each column added in double, in row order,
+// then rounded once, so a column's sum does not depend on which other columns are in the call.
+void ColumnSums(const float* m, std::size_t rows, std::size_t cols, std::size_t stride, float* sums);
+
+// Σ (a[i] − b[i])² for i < n, in double.
+double SumSquaredDifference(const float* a, const float* b, std::size_t n);
+
+}  // namespace gibbs::kernels
