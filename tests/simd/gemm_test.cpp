@@ -101,6 +101,7 @@ void check_case(const Case& c, std::uint32_t seed) {
         BOOST_ERROR(describe(c) << ": C(" << i << "," << j << ") = " << got << ", expected " << expected
                                 << " within " << tolerance);
     }
+  BOOST_TEST(bad == 0u, describe(c) << ": " << bad << " elements outside the bound");
   // Padding between rows of C is never written.
   for (std::size_t i = 0; i < c.m; ++i)
     for (std::size_t j = c.n; j < c.n + c.pad; ++j)

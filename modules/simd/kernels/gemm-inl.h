@@ -202,9 +202,7 @@ HWY_INLINE void PackPanel(const GemmProblem& pr, std::size_t k0, std::size_t k, 
   }
 }
 
-// Per-thread packing space, grown on demand and kept between calls; kSlot tells apart
-// the buffers one call needs at the same time.
-template <int kSlot>
+// Per-thread packing space, grown on demand and kept between calls.
 HWY_INLINE float* PackBuffer(std::size_t floats) {
   thread_local hwy::AlignedFreeUniquePtr<float[]> buffer;
   thread_local std::size_t capacity = 0;
@@ -213,14 +211,6 @@ HWY_INLINE float* PackBuffer(std::size_t floats) {
     capacity = floats;
   }
   return buffer.get();
-}
-
-// Copies rows × k of op(A) into out, k-major (out[p * rows + r]), so that the tile reads
-// one contiguous line per step instead of rows lines a row stride apart.
-HWY_INLINE void PackRows(const float* a, std::size_t a_rs, std::size_t a_cs, std::size_t rows, std::size_t k,
-                         float* HWY_RESTRICT out) {
-  for (std::size_t p = 0; p < k; ++p)
-    for (std::size_t r = 0; r < rows; ++r) out[p * rows + r] = a[r * a_rs + p * a_cs];
 }
 
 // Rows [m0, m1) are cut into tiles of at most 6 rows, as even as possible (20 rows: 5,5,5,5).
@@ -241,8 +231,6 @@ HWY_NOINLINE void GemmBlockImpl(const GemmProblem& pr, std::size_t m0, std::size
   const std::size_t k_pass = pr.k <= kMaxSinglePassK ? std::max<std::size_t>(pr.k, 1) : kPassK;
   // Large K makes B's panels long: packing then also avoids cache-set aliasing of strided rows.
   const bool read_b_in_place = !pr.b_transposed && pr.k <= kMaxSinglePassK;
-  // Rows of a large A lie far apart (and may alias in L1): copy each tile's rows together.
-  const bool pack_a = pr.k > kMaxSinglePassK;
   const std::size_t nc =
       std::clamp(kL2Budget / (k_pass * sizeof(float)) / kPanel, std::size_t{1}, kMaxPanels) * kPanel;
   const RowTiling tiling(m1 - m0);
@@ -262,7 +250,7 @@ HWY_NOINLINE void GemmBlockImpl(const GemmProblem& pr, std::size_t m0, std::size
         if (read_b_in_place && width == kPanel) {
           views[q] = Panel{pr.b + k0 * pr.ldb + j, pr.ldb, width};
         } else {
-          if (packed == nullptr) packed = PackBuffer<0>(panels * k * kPanel);
+          if (packed == nullptr) packed = PackBuffer(panels * k * kPanel);
           float* dst = packed + q * k * kPanel;
           PackPanel(pr, k0, k, j, width, dst);
           views[q] = Panel{dst, kPanel, width};
@@ -272,18 +260,10 @@ HWY_NOINLINE void GemmBlockImpl(const GemmProblem& pr, std::size_t m0, std::size
       for (std::size_t t = 0; t < tiling.tiles; ++t) {
         const std::size_t rows = tiling.rows_of(t);
         const float* a = pr.a + i * pr.a_row_stride + k0 * pr.a_col_stride;
-        std::size_t a_rs = pr.a_row_stride, a_cs = pr.a_col_stride;
-        if (pack_a) {
-          float* slab = PackBuffer<1>(kTileRows * k);
-          PackRows(a, a_rs, a_cs, rows, k, slab);
-          a = slab;
-          a_rs = 1;
-          a_cs = rows;
-        }
         for (std::size_t q = 0; q < panels; ++q) {
           const std::size_t j = j0 + q * kPanel;
           const float* bias = pr.column_bias != nullptr ? pr.column_bias + j : nullptr;
-          TileFor(rows, views[q].width)(d, a, a_rs, a_cs, views[q], k, pr.c + i * pr.ldc + j, pr.ldc, bias, e);
+          TileFor(rows, views[q].width)(d, a, pr.a_row_stride, pr.a_col_stride, views[q], k, pr.c + i * pr.ldc + j, pr.ldc, bias, e);
         }
         i += rows;
       }
