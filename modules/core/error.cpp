@@ -6,6 +6,11 @@ module gibbs.core;
 
 namespace gibbs {
 
+IoError::IoError(const std::string& file, const std::string& problem) : Error(fmt::format("{}: {}", file, problem)) {}
+
+FormatError::FormatError(const std::string& file, const std::string& problem)
+    : Error(fmt::format("{}: {}", file, problem)), file_(file) {}
+
 std::string to_string(Shape shape) { return fmt::format("[{}, {}]", shape.rows, shape.cols); }
 
 ShapeError::ShapeError(const std::string& what, Shape actual, Shape expected)

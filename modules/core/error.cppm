@@ -18,6 +18,25 @@ class ArgumentError : public Error {
   using Error::Error;
 };
 
+// An operating-system or library failure while reading or writing a file; the message
+// starts with the file's name.
+class IoError : public Error {
+ public:
+  using Error::Error;
+  IoError(const std::string& file, const std::string& problem);
+};
+
+// A file that is not what it claims to be (truncated, wrong magic, wrong shape or type, NaN,
+// a format version from the future); the message is "<file>: <problem>".
+class FormatError : public Error {
+ public:
+  FormatError(const std::string& file, const std::string& problem);
+  const std::string& file() const { return file_; }
+
+ private:
+  std::string file_;
+};
+
 struct Shape {
   std::size_t rows = 0;
   std::size_t cols = 0;
