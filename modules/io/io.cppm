@@ -3,3 +3,4 @@
 export module gibbs.io;
 export import :hdf5;
 export import :atomic;
+export import :dataset;

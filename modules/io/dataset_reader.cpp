@@ -1,0 +1,181 @@
+// gibbs.io:dataset — DatasetReader: structure checks on open, row reads by hyperslab selection
+// (sorted and merged into runs, then put back in the caller's order), value checks per read.
+module;
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <numeric>
+#include <span>
+#include <string>
+#include <vector>
+module gibbs.io;
+import gibbs.core;
+
+namespace gibbs::io {
+namespace {
+
+// The distinct rows in increasing order, and for each requested row its place among them.
+struct Plan {
+  std::vector<std::uint64_t> sorted;
+  std::vector<std::size_t> slot;
+};
+
+Plan plan(std::span<const std::size_t> rows) {
+  Plan p;
+  p.sorted.assign(rows.begin(), rows.end());
+  std::ranges::sort(p.sorted);
+  p.sorted.erase(std::unique(p.sorted.begin(), p.sorted.end()), p.sorted.end());
+  p.slot.reserve(rows.size());
+  for (std::size_t r : rows)
+    p.slot.push_back(static_cast<std::size_t>(std::ranges::lower_bound(p.sorted, r) - p.sorted.begin()));
+  return p;
+}
+
+}  // namespace
+
+DatasetReader::DatasetReader(const std::filesystem::path& path) : path_(path) {
+  file_ = std::make_unique<h5::File>(h5::File::open(path));
+  const std::string file = path.string();
+  const h5::Group root = file_->root();
+  if (!root.has_attribute("format")) throw FormatError(file, "not a gibbs dataset (no 'format' attribute)");
+  const std::string format = root.string_attribute("format");
+  if (format != kDatasetFormat) throw FormatError(file, fmt::format("not a gibbs dataset (format '{}')", format));
+  version_ = root.int_attribute("format_version");
+  if (version_ > kDatasetFormatVersion)
+    throw FormatError(file, fmt::format("format_version {} is newer than this gibbs reads ({})", version_,
+                                        kDatasetFormatVersion));
+  if (version_ < 1) throw FormatError(file, fmt::format("format_version {} is not valid", version_));
+  if (root.has_attribute("source")) info_.source = root.string_attribute("source");
+  if (root.has_attribute("classes")) info_.classes = root.strings_attribute("classes");
+  for (std::int64_t d : root.ints_attribute("sample_shape")) {
+    if (d <= 0) throw FormatError(file, fmt::format("sample_shape has a dimension of {}", d));
+    info_.sample_shape.push_back(static_cast<std::size_t>(d));
+  }
+  if (!root.has_dataset("train/x")) throw FormatError(file, "no dataset /train/x");
+  splits_.push_back(read_split_info(root, "train"));
+  for (const std::string& name : root.children())
+    if (name != "train" && root.has_dataset(name + "/x")) splits_.push_back(read_split_info(root, name));
+}
+
+SplitInfo DatasetReader::read_split_info(const h5::Group& root, const std::string& name) const {
+  const std::string file = path_.string();
+  const h5::Dataset x = root.open_dataset(name + "/x");
+  const h5::Layout l = x.layout();
+  SplitInfo s{.name = name};
+  if (l.dims.size() != 2) throw FormatError(file, fmt::format("/{}/x has {} dimensions, expected 2", name, l.dims.size()));
+  s.rows = static_cast<std::size_t>(l.dims[0]);
+  s.cols = static_cast<std::size_t>(l.dims[1]);
+  if (l.type == h5::Type::uint8) {
+    s.encoding = Encoding::uint8;
+    const double scale = x.double_attribute("scale");
+    if (!std::isfinite(scale) || scale <= 0) throw FormatError(file, fmt::format("/{}/x has scale {}", name, scale));
+    s.scale = static_cast<float>(scale);
+  } else if (l.type != h5::Type::float32) {
+    throw FormatError(file, fmt::format("/{}/x is {}, expected uint8 or float32", name, h5::to_string(l.type)));
+  }
+  const std::size_t sample = std::accumulate(info_.sample_shape.begin(), info_.sample_shape.end(), std::size_t{1},
+                                             std::multiplies<>());
+  if (s.cols != sample)
+    throw FormatError(file, fmt::format("/{}/x has rows of {} values, but sample_shape holds {}", name, s.cols, sample));
+  if (root.has(name + "/y")) {
+    const h5::Layout ly = root.open_dataset(name + "/y").layout();
+    if (ly.type != h5::Type::int32) throw FormatError(file, fmt::format("/{}/y is {}, expected int32", name, h5::to_string(ly.type)));
+    if (ly.dims.size() != 1 || ly.dims[0] != s.rows)
+      throw FormatError(file, fmt::format("/{}/y has shape [{}], expected [{}]", name,
+                                          fmt::join(ly.dims, ", "), s.rows));
+    s.labelled = true;
+  }
+  return s;
+}
+
+bool DatasetReader::has_split(const std::string& name) const {
+  return std::ranges::find(splits_, name, &SplitInfo::name) != splits_.end();
+}
+
+const SplitInfo& DatasetReader::split(const std::string& name) const { return checked_split(name); }
+
+const SplitInfo& DatasetReader::checked_split(const std::string& name) const {
+  const auto it = std::ranges::find(splits_, name, &SplitInfo::name);
+  if (it == splits_.end()) throw ArgumentError(fmt::format("{}: no split '{}'", path_.string(), name));
+  return *it;
+}
+
+void DatasetReader::check_values(const SplitInfo& split, std::span<const float> x, std::span<const std::int32_t> y,
+                                 std::span<const std::size_t> rows) const {
+  for (std::size_t i = 0; i < x.size(); ++i)
+    if (!std::isfinite(x[i]))
+      throw FormatError(path_.string(), fmt::format("/{}/x row {} holds a non-finite value ({})", split.name,
+                                                    rows[i / split.cols], x[i]));
+  for (std::size_t i = 0; i < y.size(); ++i)
+    if (y[i] < 0 || (!info_.classes.empty() && static_cast<std::size_t>(y[i]) >= info_.classes.size()))
+      throw FormatError(path_.string(), fmt::format("/{}/y row {} holds label {}, outside [0, {})", split.name, rows[i],
+                                                    y[i], info_.classes.size()));
+}
+
+Batch DatasetReader::read(const std::string& name, std::span<const std::size_t> rows) const {
+  const SplitInfo& s = checked_split(name);
+  for (std::size_t r : rows)
+    if (r >= s.rows) throw ArgumentError(fmt::format("{}: row {} of split '{}' is out of range [0, {})", path_.string(), r, name, s.rows));
+  const Plan p = plan(rows);
+  const h5::Group root = file_->root();
+  const h5::Dataset dx = root.open_dataset(name + "/x");
+  Batch batch{Matrix<float>(rows.size(), s.cols), {}};
+  if (s.encoding == Encoding::uint8) {
+    std::vector<std::uint8_t> raw(p.sorted.size() * s.cols);
+    dx.read_rows<std::uint8_t>(p.sorted, raw);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const std::uint8_t* from = raw.data() + p.slot[i] * s.cols;
+      std::ranges::transform(from, from + s.cols, batch.x.row(i).begin(), [&](std::uint8_t v) { return v * s.scale; });
+    }
+  } else {
+    std::vector<float> raw(p.sorted.size() * s.cols);
+    dx.read_rows<float>(p.sorted, raw);
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      std::copy_n(raw.data() + p.slot[i] * s.cols, s.cols, batch.x.row(i).begin());
+  }
+  if (s.labelled) {
+    std::vector<std::int32_t> raw(p.sorted.size());
+    root.open_dataset(name + "/y").read_rows<std::int32_t>(p.sorted, raw);
+    for (std::size_t i = 0; i < rows.size(); ++i) batch.y.push_back(raw[p.slot[i]]);
+  }
+  check_values(s, batch.x.values(), batch.y, rows);
+  return batch;
+}
+
+Batch DatasetReader::read_range(const std::string& name, std::size_t first, std::size_t count) const {
+  std::vector<std::size_t> rows(count);
+  std::iota(rows.begin(), rows.end(), first);
+  return read(name, rows);
+}
+
+Matrix<std::uint8_t> DatasetReader::read_uint8(const std::string& name, std::span<const std::size_t> rows) const {
+  const SplitInfo& s = checked_split(name);
+  if (s.encoding != Encoding::uint8) throw ArgumentError(fmt::format("{}: split '{}' is float32, not uint8", path_.string(), name));
+  for (std::size_t r : rows)
+    if (r >= s.rows) throw ArgumentError(fmt::format("{}: row {} of split '{}' is out of range [0, {})", path_.string(), r, name, s.rows));
+  const Plan p = plan(rows);
+  std::vector<std::uint8_t> raw(p.sorted.size() * s.cols);
+  file_->root().open_dataset(name + "/x").read_rows<std::uint8_t>(p.sorted, raw);
+  Matrix<std::uint8_t> out(rows.size(), s.cols);
+  for (std::size_t i = 0; i < rows.size(); ++i) std::copy_n(raw.data() + p.slot[i] * s.cols, s.cols, out.row(i).begin());
+  return out;
+}
+
+std::vector<std::int32_t> DatasetReader::labels(const std::string& name) const {
+  const SplitInfo& s = checked_split(name);
+  if (!s.labelled) return {};
+  std::vector<std::int32_t> y(s.rows);
+  file_->root().open_dataset(name + "/y").read<std::int32_t>(y);
+  std::vector<std::size_t> rows(s.rows);
+  std::iota(rows.begin(), rows.end(), std::size_t{0});
+  check_values(s, {}, y, rows);
+  return y;
+}
+
+}  // namespace gibbs::io

@@ -1,0 +1,145 @@
+// Writes the corpus of files that lie (see bad_corpus.h): HDF5 files built with gibbs.io's h5
+// layer, so each is wrong in exactly one way, and IDX files built byte by byte.
+#include "tests/io/bad_corpus.h"
+
+#include <zlib.h>
+
+#include <cmath>
+#include <cstdint>
+#include <fstream>
+#include <limits>
+#include <span>
+#include <string>
+#include <vector>
+import gibbs.core;
+import gibbs.io;
+
+namespace h5 = gibbs::io::h5;
+namespace fs = std::filesystem;
+
+namespace gibbs::test {
+namespace {
+
+// The root attributes of a dataset file; the caller adds (or leaves out) the splits.
+h5::File dataset_shell(const fs::path& path, const std::string& format = "gibbs-dataset", std::int64_t version = 1) {
+  h5::File file = h5::File::create(path);
+  h5::Group root = file.root();
+  root.set_attribute("format", format);
+  root.set_attribute("format_version", version);
+  root.set_attribute("source", "bad corpus");
+  const std::vector<std::int64_t> shape = {2, 2};
+  root.set_attribute("sample_shape", std::span<const std::int64_t>(shape));
+  const std::vector<std::string> classes = {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"};
+  root.set_attribute("classes", std::span<const std::string>(classes));
+  return file;
+}
+
+void write_bytes(const fs::path& path, const std::vector<std::uint8_t>& bytes) {
+  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+void put32(std::vector<std::uint8_t>& out, std::uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<std::uint8_t>(v >> shift));
+}
+
+// An IDX file: magic 0x000008<ndims>, big-endian dims, then `values` bytes (0, 1, 2, ...).
+std::vector<std::uint8_t> idx(std::vector<std::uint32_t> dims, std::size_t values, std::uint32_t magic = 0) {
+  std::vector<std::uint8_t> out;
+  put32(out, magic ? magic : 0x00000800u + static_cast<std::uint32_t>(dims.size()));
+  for (std::uint32_t d : dims) put32(out, d);
+  for (std::size_t i = 0; i < values; ++i) out.push_back(static_cast<std::uint8_t>(i % 10));
+  return out;
+}
+
+void write_gz(const fs::path& path, const std::vector<std::uint8_t>& bytes) {
+  gzFile gz = gzopen(path.c_str(), "wb");
+  gzwrite(gz, bytes.data(), static_cast<unsigned>(bytes.size()));
+  gzclose(gz);
+}
+
+}  // namespace
+
+std::vector<BadFile> write_bad_corpus(const fs::path& dir) {
+  fs::create_directories(dir);
+  {
+    h5::File file = dataset_shell(dir / "good.h5");
+    h5::Group train = file.root().create_group("train");
+    std::vector<std::uint8_t> x(20);
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<std::uint8_t>(i * 13);
+    train.write_dataset<std::uint8_t>("x", x, {5, 4}).set_attribute("scale", 1.0 / 255);
+    const std::vector<std::int32_t> y = {0, 1, 2, 3, 9};
+    train.write_dataset<std::int32_t>("y", y, {5});
+    h5::Group test = file.root().create_group("test");
+    const std::vector<float> tx(12, 0.5f);
+    test.write_dataset<float>("x", tx, {3, 4});
+  }
+  write_bytes(dir / "good-images.idx", idx({5, 2, 2}, 20));
+  write_bytes(dir / "good-labels.idx", idx({5}, 5));
+
+  std::vector<BadFile> bad;
+  std::ofstream(dir / "text.h5") << "name,value\nthis,is not HDF5\n";
+  bad.push_back({"dataset", "text.h5", "not an HDF5 file", ""});
+
+  dataset_shell(dir / "no-train-x.h5").root().create_group("train");
+  bad.push_back({"dataset", "no-train-x.h5", "no dataset /train/x", ""});
+
+  {
+    h5::File file = dataset_shell(dir / "wrong-dtype.h5");
+    const std::vector<std::int32_t> x(20, 1);
+    file.root().create_group("train").write_dataset<std::int32_t>("x", x, {5, 4});
+  }
+  bad.push_back({"dataset", "wrong-dtype.h5", "/train/x is int32, expected uint8 or float32", ""});
+
+  {
+    h5::File file = dataset_shell(dir / "nan.h5");
+    std::vector<float> x(20, 0.25f);
+    x[9] = std::numeric_limits<float>::quiet_NaN();  // row 2
+    file.root().create_group("train").write_dataset<float>("x", x, {5, 4});
+  }
+  bad.push_back({"dataset", "nan.h5", "/train/x row 2 holds a non-finite value (nan)", ""});
+
+  {
+    h5::File file = dataset_shell(dir / "wrong-shape.h5");
+    const std::vector<float> x(20, 0.25f);
+    file.root().create_group("train").write_dataset<float>("x", x, {5, 2, 2});
+  }
+  bad.push_back({"dataset", "wrong-shape.h5", "/train/x has 3 dimensions, expected 2", ""});
+
+  {
+    h5::File file = dataset_shell(dir / "bad-label.h5");
+    h5::Group train = file.root().create_group("train");
+    const std::vector<float> x(20, 0.25f);
+    train.write_dataset<float>("x", x, {5, 4});
+    const std::vector<std::int32_t> y = {0, 1, 12, 3, 4};
+    train.write_dataset<std::int32_t>("y", y, {5});
+  }
+  bad.push_back({"dataset", "bad-label.h5", "/train/y row 2 holds label 12, outside [0, 10)", ""});
+
+  dataset_shell(dir / "future.h5", "gibbs-dataset", 2);
+  bad.push_back({"dataset", "future.h5", "format_version 2 is newer than this gibbs reads (1)", ""});
+
+  dataset_shell(dir / "future-checkpoint.h5", "gibbs-checkpoint", 99);
+  bad.push_back({"checkpoint", "future-checkpoint.h5", "format_version 99 is newer than this gibbs reads (1)", ""});
+
+  write_bytes(dir / "truncated-images.idx", idx({5, 2, 2}, 13));
+  bad.push_back({"idx", "truncated-images.idx", "truncated: expected 36 bytes, found 29", "good-labels.idx"});
+
+  write_bytes(dir / "wrong-magic.idx", idx({5, 2, 2}, 20, 0x00000804));
+  bad.push_back({"idx", "wrong-magic.idx", "magic number 0x00000804, expected 0x00000803", "good-labels.idx"});
+
+  write_bytes(dir / "four-labels.idx", idx({4}, 4));
+  bad.push_back({"idx", "good-images.idx", "holds 4 labels, but", "four-labels.idx"});
+
+  write_gz(dir / "full.idx.gz", idx({5, 2, 2}, 20));
+  {
+    std::ifstream in(dir / "full.idx.gz", std::ios::binary);
+    std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    bytes.resize(bytes.size() - 12);  // loses the end of the stream and the gzip trailer
+    std::ofstream(dir / "truncated.idx.gz", std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    fs::remove(dir / "full.idx.gz");
+  }
+  bad.push_back({"idx", "truncated.idx.gz", "truncated gzip stream", "good-labels.idx"});
+  return bad;
+}
+
+}  // namespace gibbs::test

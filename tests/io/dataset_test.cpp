@@ -1,0 +1,176 @@
+// gibbs.io:dataset — round trips bit for bit, minibatches in shuffled order, atomic writes,
+// and a FormatError naming the file for every kind of file that lies.
+#define BOOST_TEST_MODULE dataset
+#include <boost/test/unit_test.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <numeric>
+#include <random>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "tests/io/bad_corpus.h"
+import gibbs.core;
+import gibbs.io;
+
+namespace fs = std::filesystem;
+namespace io = gibbs::io;
+using gibbs::Matrix;
+
+namespace {
+
+struct TempDir {
+  fs::path path = fs::temp_directory_path() / ("gibbs-dataset-test-" + std::to_string(getpid()));
+  TempDir() { fs::create_directories(path); }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+Matrix<std::uint8_t> pixels(std::size_t rows, std::size_t cols, unsigned seed) {
+  Matrix<std::uint8_t> m(rows, cols);
+  std::mt19937 rng(seed);
+  for (auto& v : m.values()) v = static_cast<std::uint8_t>(rng());
+  return m;
+}
+
+Matrix<float> floats(std::size_t rows, std::size_t cols) {
+  Matrix<float> m(rows, cols);
+  std::mt19937 rng(7);
+  std::normal_distribution<float> normal;
+  for (auto& v : m.values()) v = normal(rng);
+  m(0, 0) = -0.0f;
+  m(0, 1) = std::numeric_limits<float>::denorm_min();
+  return m;
+}
+
+std::vector<std::int32_t> labels(std::size_t n) {
+  std::vector<std::int32_t> y(n);
+  for (std::size_t i = 0; i < n; ++i) y[i] = static_cast<std::int32_t>((i * 7) % 10);
+  return y;
+}
+
+const io::DatasetInfo kInfo{"unit test", {7, 9}, {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(round_trip_bit_for_bit) {
+  TempDir dir;
+  const fs::path path = dir.path / "d.h5";
+  const Matrix<std::uint8_t> train = pixels(1000, 63, 1);
+  const Matrix<float> test = floats(50, 63);
+  const std::vector<std::int32_t> y = labels(1000);
+  {
+    io::DatasetWriter writer(path, kInfo);
+    writer.add_split("train", train, 1.0f / 255, y);
+    writer.add_split("test", test);
+    writer.commit();
+  }
+  const io::DatasetReader reader(path);
+  BOOST_TEST(reader.format_version() == 1);
+  BOOST_TEST(reader.info().source == "unit test");
+  BOOST_TEST(reader.info().sample_shape == kInfo.sample_shape, boost::test_tools::per_element());
+  BOOST_TEST(reader.info().classes == kInfo.classes, boost::test_tools::per_element());
+  BOOST_REQUIRE(reader.splits().size() == 2u);
+  const io::SplitInfo& s = reader.split("train");
+  BOOST_TEST(s.rows == 1000u);
+  BOOST_TEST(s.cols == 63u);
+  BOOST_TEST((s.encoding == io::Encoding::uint8));
+  BOOST_TEST(s.scale == 1.0f / 255);
+  BOOST_TEST(s.labelled);
+  BOOST_TEST(!reader.split("test").labelled);
+  BOOST_TEST((reader.split("test").encoding == io::Encoding::float32));
+
+  std::vector<std::size_t> all(1000);
+  std::iota(all.begin(), all.end(), std::size_t{0});
+  const Matrix<std::uint8_t> raw = reader.read_uint8("train", all);
+  BOOST_TEST(std::memcmp(raw.data(), train.data(), train.size()) == 0);
+  BOOST_TEST(reader.labels("train") == y, boost::test_tools::per_element());
+  const io::Batch t = reader.read_range("test", 0, 50);
+  BOOST_TEST(std::memcmp(t.x.data(), test.data(), test.size() * sizeof(float)) == 0);
+  BOOST_TEST(t.y.empty());
+  const io::Batch scaled = reader.read_range("train", 10, 2);
+  BOOST_TEST(scaled.x(1, 5) == train(11, 5) * (1.0f / 255));
+}
+
+BOOST_AUTO_TEST_CASE(shuffled_minibatches_equal_the_rows) {
+  TempDir dir;
+  const fs::path path = dir.path / "d.h5";
+  const Matrix<std::uint8_t> train = pixels(3000, 63, 2);
+  const std::vector<std::int32_t> y = labels(3000);
+  {
+    io::DatasetWriter writer(path, kInfo);
+    writer.add_split("train", train, 0.5f, y);
+    writer.commit();
+  }
+  const io::DatasetReader reader(path);
+  std::vector<std::size_t> order(3000);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::shuffle(order.begin(), order.end(), std::mt19937(3));
+  order.push_back(order.front());  // a repeat inside the last batch
+  for (std::size_t first = 0; first < order.size(); first += 128) {
+    const std::span<const std::size_t> rows(order.data() + first, std::min<std::size_t>(128, order.size() - first));
+    const io::Batch b = reader.read("train", rows);
+    BOOST_REQUIRE(b.x.rows() == rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      BOOST_TEST(b.y[i] == y[rows[i]]);
+      for (std::size_t c = 0; c < 63; ++c)
+        if (b.x(i, c) != train(rows[i], c) * 0.5f) BOOST_FAIL("row " << rows[i] << " column " << c);
+    }
+  }
+  const std::vector<std::size_t> outside = {3000};
+  BOOST_CHECK_THROW(reader.read("train", outside), gibbs::ArgumentError);
+  BOOST_CHECK_THROW(reader.read("validation", outside), gibbs::ArgumentError);
+}
+
+BOOST_AUTO_TEST_CASE(an_unfinished_write_leaves_nothing_and_keeps_the_old_file) {
+  TempDir dir;
+  const fs::path path = dir.path / "d.h5";
+  std::ofstream(path) << "old";
+  {
+    io::DatasetWriter writer(path, kInfo);
+    writer.add_split("train", pixels(10, 63, 1), 1.0f, labels(10));
+    BOOST_CHECK_THROW(writer.add_split("test", pixels(10, 62, 1), 1.0f), gibbs::ShapeError);
+    BOOST_CHECK_THROW(writer.add_split("test", pixels(10, 63, 1), 1.0f, labels(9)), gibbs::ArgumentError);
+    Matrix<float> nan = floats(3, 63);
+    nan(2, 2) = std::numeric_limits<float>::quiet_NaN();
+    BOOST_CHECK_THROW(writer.add_split("test", nan), gibbs::ArgumentError);
+    std::vector<std::int32_t> big = labels(10);
+    big[3] = 10;
+    BOOST_CHECK_THROW(writer.add_split("test", pixels(10, 63, 1), 1.0f, big), gibbs::ArgumentError);
+  }  // never committed
+  BOOST_TEST(fs::file_size(path) == 3u);
+  BOOST_TEST(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
+  {
+    io::DatasetWriter writer(path, {});
+    writer.add_split("test", pixels(10, 63, 1), 1.0f);
+    BOOST_CHECK_THROW(writer.commit(), gibbs::ArgumentError);  // no train split
+  }
+  BOOST_TEST(fs::file_size(path) == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(files_that_lie_are_format_errors_naming_the_file) {
+  TempDir dir;
+  const std::vector<gibbs::test::BadFile> corpus = gibbs::test::write_bad_corpus(dir.path);
+  const io::DatasetReader good(dir.path / "good.h5");
+  BOOST_TEST(good.splits().size() == 2u);
+  for (const gibbs::test::BadFile& bad : corpus) {
+    if (bad.kind != "dataset") continue;
+    const fs::path path = dir.path / bad.name;
+    try {
+      const io::DatasetReader reader(path);
+      for (const io::SplitInfo& s : reader.splits()) reader.read_range(s.name, 0, s.rows);
+      BOOST_ERROR(bad.name << ": no error");
+    } catch (const gibbs::FormatError& e) {
+      BOOST_TEST(std::string(e.what()).starts_with(path.string() + ": "), e.what());
+      BOOST_TEST(std::string(e.what()).find(bad.problem) != std::string::npos, e.what() << " lacks " << bad.problem);
+      BOOST_TEST(e.file() == path.string());
+    }
+  }
+}
