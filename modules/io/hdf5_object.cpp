@@ -221,8 +221,11 @@ std::vector<std::string> Group::children() const {
   return names;
 }
 
+// Objects record no creation times, so the same content makes the same bytes.
 Group Group::create_group(const std::string& path) {
-  return Group(Handle(check_g(H5Gcreate2(id(), path.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), id(),
+  Handle plist(check_p(H5Pcreate(H5P_GROUP_CREATE), id(), "create group properties"));
+  check_p(H5Pset_obj_track_times(plist.id(), false), id(), "untime group " + path);
+  return Group(Handle(check_g(H5Gcreate2(id(), path.c_str(), H5P_DEFAULT, plist.id(), H5P_DEFAULT), id(),
                               "create group " + path)));
 }
 
@@ -234,6 +237,7 @@ Group Group::open_group(const std::string& path) const {
 Dataset Group::create_dataset(const std::string& path, Type type, const Dims& dims, const DatasetOptions& options) {
   Handle space = simple_space(dims);
   Handle plist(check_p(H5Pcreate(H5P_DATASET_CREATE), id(), "create dataset properties"));
+  check_p(H5Pset_obj_track_times(plist.id(), false), id(), "untime " + path);
   const bool chunked = !dims.empty() && std::ranges::find(dims, 0u) == dims.end();
   if (chunked) {
     const Dims c = options.chunk.empty() ? default_chunk(type, dims) : options.chunk;

@@ -4,3 +4,4 @@ export module gibbs.io;
 export import :hdf5;
 export import :atomic;
 export import :dataset;
+export import :checkpoint;

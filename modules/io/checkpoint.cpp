@@ -1,0 +1,168 @@
+// gibbs.io:checkpoint — save (checked, atomic) and load (checked) of checkpoint files.
+module;
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+#include <functional>
+#include <numeric>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+module gibbs.io;
+import gibbs.core;
+
+namespace gibbs::io {
+namespace {
+
+std::size_t elements(const std::vector<std::size_t>& shape) {
+  return std::accumulate(shape.begin(), shape.end(), std::size_t{1}, std::multiplies<>());
+}
+
+void check_name(const std::string& what, const std::string& name, bool nested) {
+  const bool bad = name.empty() || name.starts_with('/') || name.ends_with('/') || name.find("//") != std::string::npos ||
+                   (!nested && name.find('/') != std::string::npos);
+  if (bad) throw ArgumentError(fmt::format("checkpoint: {} name '{}' is not valid", what, name));
+}
+
+void check_tensor(const std::string& name, const Tensor& t) {
+  if (t.values.size() != elements(t.shape))
+    throw ArgumentError(fmt::format("checkpoint: tensor {} has {} values for shape [{}]", name, t.values.size(),
+                                    fmt::join(t.shape, ", ")));
+  for (std::size_t i = 0; i < t.values.size(); ++i)
+    if (!std::isfinite(t.values[i]))
+      throw ArgumentError(fmt::format("checkpoint: tensor {} holds a non-finite value at {}", name, i));
+}
+
+// The group at `path` below `root`, creating what is missing.
+h5::Group ensure_group(h5::Group& root, const std::string& path) {
+  std::size_t end = 0;
+  while ((end = path.find('/', end + 1)) != std::string::npos)
+    if (!root.has_group(path.substr(0, end))) root.create_group(path.substr(0, end));
+  return root.has_group(path) ? root.open_group(path) : root.create_group(path);
+}
+
+void write_tensor(h5::Group& root, const std::string& path, const Tensor& t) {
+  const auto slash = path.rfind('/');
+  h5::Group parent = ensure_group(root, path.substr(0, slash));
+  parent.write_dataset<float>(path.substr(slash + 1), t.values, h5::Dims(t.shape.begin(), t.shape.end()));
+}
+
+Tensor read_tensor(const std::string& file, const h5::Dataset& d) {
+  const h5::Layout l = d.layout();
+  if (l.type != h5::Type::float32) throw FormatError(file, fmt::format("{} is {}, expected float32", d.name(), h5::to_string(l.type)));
+  Tensor t{std::vector<std::size_t>(l.dims.begin(), l.dims.end()), std::vector<float>(l.elements())};
+  d.read<float>(t.values);
+  for (std::size_t i = 0; i < t.values.size(); ++i)
+    if (!std::isfinite(t.values[i]))
+      throw FormatError(file, fmt::format("{} holds a non-finite value ({}) at index {}", d.name(), t.values[i], i));
+  return t;
+}
+
+// Every dataset below `group` into state (path relative to /state), every attribute into counters.
+void read_state(const std::string& file, const h5::Group& group, const std::string& prefix, Checkpoint& c) {
+  for (const std::string& name : group.attribute_names()) c.counters[prefix + name] = group.uint_attribute(name);
+  for (const std::string& name : group.children()) {
+    if (group.has_group(name))
+      read_state(file, group.open_group(name), prefix + name + "/", c);
+    else if (group.has_dataset(name))
+      c.state[prefix + name] = read_tensor(file, group.open_dataset(name));
+  }
+}
+
+}  // namespace
+
+std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+void save_checkpoint(const Checkpoint& c, const std::filesystem::path& path) {
+  for (const auto& [name, t] : c.params) check_name("parameter", name, false), check_tensor("/params/" + name, t);
+  for (const auto& [name, t] : c.state) check_name("state", name, true), check_tensor("/state/" + name, t);
+  for (const auto& [name, v] : c.counters) {
+    check_name("counter", name, true);
+    if (name.find('/') == std::string::npos) throw ArgumentError(fmt::format("checkpoint: counter '{}' needs a group, e.g. rng/{}", name, name));
+  }
+  for (const auto& [name, v] : c.history) check_name("history", name, false);
+  for (const auto& [name, v] : c.config) check_name("config", name, false);
+
+  AtomicFile atomic(path);
+  {
+    h5::File file = h5::File::create(atomic.temporary());
+    h5::Group root = file.root();
+    root.set_attribute("format", kCheckpointFormat);
+    root.set_attribute("format_version", kCheckpointFormatVersion);
+    root.set_attribute("model", c.model);
+    root.set_attribute("plugin_version", c.plugin_version);
+    root.set_attribute("engine_version", c.engine_version.empty() ? std::string(GIBBS_VERSION) : c.engine_version);
+    root.set_attribute("created", c.created.empty() ? utc_now() : c.created);
+    root.set_attribute("seed", c.seed);
+    h5::Group config = root.create_group("config");
+    for (const auto& [name, value] : c.config)
+      std::visit([&, &name = name](const auto& v) { config.set_attribute(name, v); }, value);
+    root.create_group("params");
+    for (const auto& [name, t] : c.params) write_tensor(root, "params/" + name, t);
+    root.create_group("state");
+    for (const auto& [name, t] : c.state) write_tensor(root, "state/" + name, t);
+    for (const auto& [name, v] : c.counters) {
+      const auto slash = name.rfind('/');
+      ensure_group(root, "state/" + name.substr(0, slash)).set_attribute(name.substr(slash + 1), v);
+    }
+    h5::Group history = root.create_group("history");
+    for (const auto& [name, v] : c.history) history.write_dataset<double>(name, v, {v.size()});
+    file.flush();
+    file.close();
+  }
+  atomic.commit();
+}
+
+Checkpoint load_checkpoint(const std::filesystem::path& path) {
+  const std::string file = path.string();
+  const h5::File f = h5::File::open(path);
+  const h5::Group root = f.root();
+  if (!root.has_attribute("format")) throw FormatError(file, "not a gibbs checkpoint (no 'format' attribute)");
+  const std::string format = root.string_attribute("format");
+  if (format != kCheckpointFormat) throw FormatError(file, fmt::format("not a gibbs checkpoint (format '{}')", format));
+  const std::int64_t version = root.int_attribute("format_version");
+  if (version > kCheckpointFormatVersion)
+    throw FormatError(file, fmt::format("format_version {} is newer than this gibbs reads ({})", version, kCheckpointFormatVersion));
+  if (version < 1) throw FormatError(file, fmt::format("format_version {} is not valid", version));
+
+  Checkpoint c;
+  c.model = root.string_attribute("model");
+  c.plugin_version = root.string_attribute("plugin_version");
+  c.engine_version = root.string_attribute("engine_version");
+  c.created = root.string_attribute("created");
+  c.seed = root.uint_attribute("seed");
+  const h5::Group config = root.open_group("config");
+  for (const std::string& name : config.attribute_names()) {
+    const h5::Type type = config.attribute_layout(name).type;
+    if (type == h5::Type::string) c.config[name] = config.string_attribute(name);
+    else if (type == h5::Type::float32 || type == h5::Type::float64) c.config[name] = config.double_attribute(name);
+    else c.config[name] = config.int_attribute(name);  // FormatError unless an integer
+  }
+  const h5::Group params = root.open_group("params");
+  for (const std::string& name : params.children()) c.params[name] = read_tensor(file, params.open_dataset(name));
+  read_state(file, root.open_group("state"), "", c);
+  const h5::Group history = root.open_group("history");
+  for (const std::string& name : history.children()) {
+    const h5::Dataset d = history.open_dataset(name);
+    const h5::Layout l = d.layout();
+    if (l.dims.size() != 1 || (l.type != h5::Type::float64 && l.type != h5::Type::float32))
+      throw FormatError(file, fmt::format("{} is not a 1-D series of numbers", d.name()));
+    std::vector<double> values(l.elements());
+    d.read<double>(values);
+    c.history[name] = std::move(values);
+  }
+  return c;
+}
+
+}  // namespace gibbs::io

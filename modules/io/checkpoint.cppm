@@ -1,0 +1,50 @@
+// gibbs.io:checkpoint — the `gibbs-checkpoint` HDF5 file: root attributes (model, versions,
+// created, seed), /config attributes, /params and /state float32 tensors, /history series.
+module;
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <variant>
+#include <vector>
+export module gibbs.io:checkpoint;
+
+export namespace gibbs::io {
+
+inline constexpr const char* kCheckpointFormat = "gibbs-checkpoint";
+inline constexpr std::int64_t kCheckpointFormatVersion = 1;
+
+struct Tensor {
+  std::vector<std::size_t> shape;  // empty: a scalar
+  std::vector<float> values;       // row-major, as many as the shape holds
+  friend bool operator==(const Tensor&, const Tensor&) = default;
+};
+
+using ConfigValue = std::variant<std::int64_t, double, std::string>;
+
+struct Checkpoint {
+  std::string model;           // the plugin's name, e.g. "rbm"
+  std::string plugin_version;
+  std::string engine_version;  // save: this gibbs when empty
+  std::string created;         // UTC, ISO-8601 ("2026-01-31T12:00:00Z"); save: now when empty
+  std::uint64_t seed = 0;
+  std::map<std::string, ConfigValue> config;           // attributes of /config
+  std::map<std::string, Tensor> params;                // /params/<name>
+  std::map<std::string, Tensor> state;                 // /state/<path>, e.g. "optimizer/m_W"
+  std::map<std::string, std::uint64_t> counters;       // "<group>/<name>": attribute of /state/<group>
+  std::map<std::string, std::vector<double>> history;  // /history/<metric>, one value per epoch
+};
+
+// Writes atomically (a temporary file in the same folder, flushed, fsynced, renamed): an
+// interrupted save leaves any previous checkpoint at `path` intact. Non-finite values, bad
+// names or shapes that do not match the values are ArgumentErrors, and nothing is written.
+void save_checkpoint(const Checkpoint& checkpoint, const std::filesystem::path& path);
+
+// Reads and checks a checkpoint: format, format_version (not from the future), types, shapes,
+// finite values. Any problem is a FormatError "<file>: <problem>".
+Checkpoint load_checkpoint(const std::filesystem::path& path);
+
+std::string utc_now();  // ISO-8601, seconds, "Z"
+
+}  // namespace gibbs::io

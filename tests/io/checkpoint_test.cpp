@@ -1,0 +1,168 @@
+// gibbs.io:checkpoint — round trips bit for bit, identical bytes for identical content, checks
+// on load, and a save killed between write and rename that leaves the previous file intact.
+#define BOOST_TEST_MODULE checkpoint
+#include <boost/test/unit_test.hpp>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "tests/io/bad_corpus.h"
+import gibbs.core;
+import gibbs.io;
+
+namespace fs = std::filesystem;
+namespace io = gibbs::io;
+
+namespace {
+
+struct TempDir {
+  fs::path path = fs::temp_directory_path() / ("gibbs-checkpoint-test-" + std::to_string(getpid()));
+  TempDir() { fs::create_directories(path); }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+io::Tensor tensor(std::vector<std::size_t> shape, float start) {
+  io::Tensor t{shape, {}};
+  std::size_t n = 1;
+  for (std::size_t d : shape) n *= d;
+  for (std::size_t i = 0; i < n; ++i) t.values.push_back(start + 0.001f * static_cast<float>(i * i));
+  return t;
+}
+
+io::Checkpoint sample(float start) {
+  io::Checkpoint c;
+  c.model = "rbm";
+  c.plugin_version = "0.1.0";
+  c.engine_version = "0.1.0";
+  c.created = "2026-01-31T12:00:00Z";
+  c.seed = 0xfedcba9876543210u;
+  c.config = {{"visible", std::int64_t{784}}, {"learning_rate", 0.01}, {"visible_units", std::string("bernoulli")}};
+  c.params["W"] = tensor({784, 50}, start);
+  c.params["W"].values[3] = -0.0f;
+  c.params["W"].values[4] = std::numeric_limits<float>::denorm_min();
+  c.params["visible_bias"] = tensor({784}, -start);
+  c.params["temperature"] = tensor({}, 1.5f);
+  c.state["optimizer/velocity_W"] = tensor({784, 50}, 2 * start);
+  c.state["chains/visible"] = tensor({20, 784}, 0.5f);
+  c.counters["rng/counter"] = std::numeric_limits<std::uint64_t>::max() - 1;
+  c.counters["optimizer/step"] = 4700;
+  c.history["epoch"] = {1, 2, 3};
+  c.history["reconstruction_mse"] = {0.1, 0.05, 1.0 / 3};
+  return c;
+}
+
+void expect_same(const io::Checkpoint& a, const io::Checkpoint& b) {
+  BOOST_TEST(a.model == b.model);
+  BOOST_TEST(a.plugin_version == b.plugin_version);
+  BOOST_TEST(a.engine_version == b.engine_version);
+  BOOST_TEST(a.created == b.created);
+  BOOST_TEST(a.seed == b.seed);
+  BOOST_TEST((a.config == b.config));
+  BOOST_TEST((a.counters == b.counters));
+  BOOST_TEST((a.history == b.history));
+  for (const auto* maps : {&a.params, &a.state}) {
+    const auto& other = maps == &a.params ? b.params : b.state;
+    BOOST_REQUIRE(maps->size() == other.size());
+    for (const auto& [name, t] : *maps) {
+      BOOST_REQUIRE_MESSAGE(other.contains(name), name);
+      const io::Tensor& u = other.at(name);
+      BOOST_TEST(t.shape == u.shape, boost::test_tools::per_element());
+      BOOST_REQUIRE(t.values.size() == u.values.size());
+      BOOST_TEST(std::memcmp(t.values.data(), u.values.data(), t.values.size() * sizeof(float)) == 0, name);
+    }
+  }
+}
+
+std::string bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+bool mentions(const std::exception& e, const std::string& text) { return std::string(e.what()).find(text) != std::string::npos; }
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(round_trip_bit_for_bit) {
+  TempDir dir;
+  const io::Checkpoint c = sample(0.25f);
+  io::save_checkpoint(c, dir.path / "c.h5");
+  expect_same(io::load_checkpoint(dir.path / "c.h5"), c);
+  BOOST_TEST(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);  // no temporary left
+}
+
+BOOST_AUTO_TEST_CASE(same_content_same_bytes_and_defaults_filled) {
+  TempDir dir;
+  io::save_checkpoint(sample(1), dir.path / "a.h5");
+  io::save_checkpoint(sample(1), dir.path / "b.h5");
+  BOOST_TEST((bytes(dir.path / "a.h5") == bytes(dir.path / "b.h5")));
+  io::Checkpoint bare;
+  bare.model = "perceptron";
+  io::save_checkpoint(bare, dir.path / "bare.h5");
+  const io::Checkpoint back = io::load_checkpoint(dir.path / "bare.h5");
+  BOOST_TEST(!back.engine_version.empty());
+  BOOST_TEST(back.created.size() == 20u);  // 2026-01-31T12:00:00Z
+  BOOST_TEST(back.created.ends_with("Z"));
+}
+
+BOOST_AUTO_TEST_CASE(bad_checkpoints_are_refused) {
+  TempDir dir;
+  const fs::path path = dir.path / "c.h5";
+  io::save_checkpoint(sample(1), path);
+  const std::string before = bytes(path);
+  io::Checkpoint nan = sample(2);
+  nan.params["W"].values[7] = std::numeric_limits<float>::quiet_NaN();
+  BOOST_CHECK_THROW(io::save_checkpoint(nan, path), gibbs::ArgumentError);
+  io::Checkpoint wrong = sample(2);
+  wrong.params["W"].shape = {784, 49};
+  BOOST_CHECK_THROW(io::save_checkpoint(wrong, path), gibbs::ArgumentError);
+  BOOST_TEST((bytes(path) == before));
+  BOOST_TEST(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
+
+  gibbs::test::write_bad_corpus(dir.path / "bad");
+  BOOST_CHECK_EXCEPTION(io::load_checkpoint(dir.path / "bad" / "future-checkpoint.h5"), gibbs::FormatError,
+                        [](const gibbs::FormatError& e) { return mentions(e, "future-checkpoint.h5: format_version 99 is newer"); });
+  BOOST_CHECK_EXCEPTION(io::load_checkpoint(dir.path / "bad" / "good.h5"), gibbs::FormatError,
+                        [](const gibbs::FormatError& e) { return mentions(e, "good.h5: not a gibbs checkpoint (format 'gibbs-dataset')"); });
+  BOOST_CHECK_EXCEPTION(io::load_checkpoint(dir.path / "bad" / "text.h5"), gibbs::FormatError,
+                        [](const gibbs::FormatError& e) { return mentions(e, "text.h5: not an HDF5 file"); });
+}
+
+BOOST_AUTO_TEST_CASE(killed_between_write_and_rename_keeps_the_previous_checkpoint) {
+  TempDir dir;
+  const fs::path path = dir.path / "c.h5";
+  const io::Checkpoint first = sample(1), second = sample(5);
+  io::save_checkpoint(first, path);
+  const std::string before = bytes(path);
+  const pid_t child = fork();
+  BOOST_REQUIRE(child >= 0);
+  if (child == 0) {
+    setenv("GIBBS_TEST_KILL_BEFORE_RENAME", "1", 1);
+    try {
+      io::save_checkpoint(second, path);
+    } catch (...) {
+    }
+    _exit(0);  // not reached when the hook works
+  }
+  int status = 0;
+  BOOST_REQUIRE(waitpid(child, &status, 0) == child);
+  BOOST_TEST(WIFSIGNALED(status));
+  BOOST_TEST(WTERMSIG(status) == SIGKILL);
+  BOOST_TEST((bytes(path) == before));
+  expect_same(io::load_checkpoint(path), first);
+  // The new checkpoint was complete on disk, only not yet renamed into place.
+  const fs::path temporary = fs::path(path.string() + ".tmp-" + std::to_string(child));
+  BOOST_REQUIRE(fs::exists(temporary));
+  expect_same(io::load_checkpoint(temporary), second);
+}
