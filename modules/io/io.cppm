@@ -5,3 +5,4 @@ export import :hdf5;
 export import :atomic;
 export import :dataset;
 export import :checkpoint;
+export import :idx;
