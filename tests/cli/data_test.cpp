@@ -1,0 +1,194 @@
+// End-to-end tests of `gibbs data`: the real binary on the real Fashion-MNIST files and on the
+// corpus of files that lie (one stderr line naming the file and the problem, exit 2, no output
+// file left, an existing one untouched), and h5dump reading every kind of file gibbs writes.
+#define BOOST_TEST_MODULE cli_data
+#include <boost/property_tree/json_parser.hpp>
+#include <boost/property_tree/ptree.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/io/bad_corpus.h"
+import gibbs.io;
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kFashion = "/usr/share/datasets/fashion-mnist";
+
+struct TempDir {
+  fs::path path = fs::temp_directory_path() / ("gibbs-cli-data-test-" + std::to_string(getpid()));
+  TempDir() { fs::create_directories(path); }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+struct Result {
+  int status = -1;  // exit status, or 128 + signal
+  std::string out, err;
+};
+
+Result run(const std::string& command, const fs::path& dir) {
+  const int raw = std::system((command + " >'" + (dir / "stdout").string() + "' 2>'" + (dir / "stderr").string() + "'").c_str());
+  Result r{WIFEXITED(raw) ? WEXITSTATUS(raw) : WIFSIGNALED(raw) ? 128 + WTERMSIG(raw) : -1, slurp(dir / "stdout"),
+           slurp(dir / "stderr")};
+  fs::remove(dir / "stdout");
+  fs::remove(dir / "stderr");
+  return r;
+}
+
+// `gibbs <args>`, run in `dir`; args are plain words, paths quoted by the caller where needed.
+Result run_gibbs(const std::string& args, const fs::path& dir, const std::string& env = "") {
+  return run("cd '" + dir.string() + "' && " + env + " '" + GIBBS_CLI + "' " + args, dir);
+}
+
+std::string fashion(const std::string& name) { return (kFashion / name).string(); }
+
+std::size_t lines(const std::string& text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); }
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(import_and_info_of_fashion_mnist) {
+  if (!fs::exists(kFashion / "train-images-idx3-ubyte.gz")) {
+    BOOST_TEST_MESSAGE("skipped: " << kFashion << " is missing (Debian package dataset-fashion-mnist)");
+    return;
+  }
+  TempDir dir;
+  const Result imported = run_gibbs("data import idx --images " + fashion("train-images-idx3-ubyte.gz") + " --labels " +
+                                    fashion("train-labels-idx1-ubyte.gz") + " --test-images " +
+                                    fashion("t10k-images-idx3-ubyte.gz") + " --test-labels " +
+                                    fashion("t10k-labels-idx1-ubyte.gz") +
+                                    " --classes 'T-shirt/top,Trouser,Pullover,Dress,Coat,Sandal,Shirt,Sneaker,Bag,Ankle boot'"
+                                    " -o fashion.h5",
+                                dir.path);
+  BOOST_TEST(imported.status == 0, imported.err);
+  BOOST_TEST(imported.out == "wrote fashion.h5: train 60000x784, test 10000x784, 10 classes\n");
+  BOOST_TEST(imported.err.empty());
+
+  const Result info = run_gibbs("data info fashion.h5 --json", dir.path);
+  BOOST_TEST(info.status == 0, info.err);
+  BOOST_TEST(lines(info.out) == 1u);
+  std::istringstream json(info.out);
+  boost::property_tree::ptree tree;
+  boost::property_tree::read_json(json, tree);
+  BOOST_TEST(tree.get<std::string>("format") == "gibbs-dataset");
+  BOOST_TEST(tree.get<int>("format_version") == 1);
+  BOOST_TEST(tree.get_child("classes").back().second.get_value<std::string>() == "Ankle boot");
+  std::vector<std::string> names;
+  for (const auto& [_, split] : tree.get_child("splits")) {
+    names.push_back(split.get<std::string>("name"));
+    const std::size_t rows = names.back() == "train" ? 60000 : 10000;
+    BOOST_TEST(split.get<std::size_t>("rows") == rows);
+    BOOST_TEST(split.get<std::size_t>("cols") == 784u);
+    BOOST_TEST(split.get<std::string>("dtype") == "uint8");
+    BOOST_TEST(split.get<double>("min") == 0.0);
+    BOOST_TEST(split.get<double>("max") == 1.0);
+    for (const auto& [__, count] : split.get_child("label_counts")) BOOST_TEST(count.get_value<std::size_t>() == rows / 10);
+  }
+  BOOST_TEST(names == (std::vector<std::string>{"train", "test"}), boost::test_tools::per_element());
+
+  const Result text = run_gibbs("data info fashion.h5", dir.path);
+  BOOST_TEST(text.status == 0);
+  BOOST_TEST(text.out.find("train         60000 x 784 uint8") != std::string::npos, text.out);
+  BOOST_TEST(text.out.find("Ankle boot=6000") != std::string::npos, text.out);
+
+  const Result dumped = run("cd '" + dir.path.string() + "' && h5dump -H fashion.h5", dir.path);
+  BOOST_TEST(dumped.status == 0, dumped.err);
+  BOOST_TEST(dumped.out.find("DATASET \"x\"") != std::string::npos);
+  BOOST_TEST(dumped.out.find("H5T_STD_U8LE") != std::string::npos);
+  BOOST_TEST(dumped.out.find("DATASPACE  SIMPLE { ( 60000, 784 ) / ( 60000, 784 ) }") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(h5dump_reads_every_kind_of_file_gibbs_writes) {
+  TempDir dir;
+  gibbs::test::write_bad_corpus(dir.path);
+  BOOST_TEST(run_gibbs("data import idx --images good-images.idx --labels good-labels.idx -o small.h5", dir.path).status == 0);
+  gibbs::io::Checkpoint c;
+  c.model = "rbm";
+  c.config["hidden"] = std::int64_t{3};
+  c.params["W"] = {{4, 3}, std::vector<float>(12, 0.5f)};
+  c.state["optimizer/velocity_W"] = {{4, 3}, std::vector<float>(12, 0.0f)};
+  c.counters["rng/counter"] = 42;
+  c.history["reconstruction_mse"] = {0.5, 0.25};
+  gibbs::io::save_checkpoint(c, dir.path / "checkpoint.h5");
+  for (const char* file : {"small.h5", "checkpoint.h5"}) {
+    const Result r = run("h5dump -H '" + (dir.path / file).string() + "'", dir.path);
+    BOOST_TEST(r.status == 0, file << ": " << r.err);
+    BOOST_TEST(r.out.find("ATTRIBUTE \"format_version\"") != std::string::npos, file);
+  }
+  const Result ckpt = run("h5dump -H '" + (dir.path / "checkpoint.h5").string() + "'", dir.path);
+  for (const char* part : {"GROUP \"params\"", "DATASET \"W\"", "GROUP \"optimizer\"", "ATTRIBUTE \"counter\"",
+                           "DATASET \"reconstruction_mse\"", "H5T_IEEE_F32LE"})
+    BOOST_TEST(ckpt.out.find(part) != std::string::npos, part);
+}
+
+BOOST_AUTO_TEST_CASE(files_that_lie_get_one_line_and_exit_2) {
+  TempDir dir;
+  const std::vector<gibbs::test::BadFile> corpus = gibbs::test::write_bad_corpus(dir.path);
+  std::ofstream(dir.path / "existing.h5") << "an earlier output";
+  std::size_t checked = 0;
+  for (const gibbs::test::BadFile& bad : corpus) {
+    if (bad.kind == "checkpoint") continue;  // no command reads checkpoints yet (gibbs inspect)
+    ++checked;
+    for (const char* output : {"fresh.h5", "existing.h5"}) {
+      const std::string args = bad.kind == "idx"
+                                   ? "data import idx --images " + bad.name + " --labels " + bad.labels + " -o " + output
+                                   : "data info " + bad.name;
+      const Result r = run_gibbs(args, dir.path);
+      BOOST_TEST(r.status == 2, args);
+      BOOST_TEST(r.out.empty(), args);
+      BOOST_TEST(lines(r.err) == 1u, args << ": " << r.err);
+      BOOST_TEST(r.err.starts_with("gibbs: "), r.err);
+      BOOST_TEST(r.err.find(bad.name) != std::string::npos, r.err << " does not name " << bad.name);
+      BOOST_TEST(r.err.find(bad.problem) != std::string::npos, r.err << " lacks " << bad.problem);
+      BOOST_TEST(!fs::exists(dir.path / "fresh.h5"), args);
+      BOOST_TEST(slurp(dir.path / "existing.h5") == "an earlier output", args);
+      for (const auto& entry : fs::directory_iterator(dir.path))
+        BOOST_TEST(entry.path().string().find(".tmp-") == std::string::npos, entry.path());
+      if (bad.kind != "idx") break;  // info writes nothing: once is enough
+    }
+  }
+  BOOST_TEST(checked == corpus.size() - 1);
+}
+
+BOOST_AUTO_TEST_CASE(an_import_killed_before_the_rename_leaves_the_old_output) {
+  TempDir dir;
+  gibbs::test::write_bad_corpus(dir.path);
+  std::ofstream(dir.path / "existing.h5") << "an earlier output";
+  const Result r = run_gibbs("data import idx --images good-images.idx --labels good-labels.idx -o existing.h5", dir.path,
+                         "GIBBS_TEST_KILL_BEFORE_RENAME=1");
+  BOOST_TEST(r.status == 128 + SIGKILL, r.err);
+  BOOST_TEST(slurp(dir.path / "existing.h5") == "an earlier output");
+  const Result ok = run_gibbs("data import idx --images good-images.idx --labels good-labels.idx -o existing.h5", dir.path);
+  BOOST_TEST(ok.status == 0, ok.err);
+  BOOST_TEST(run_gibbs("data info existing.h5", dir.path).status == 0);
+}
+
+BOOST_AUTO_TEST_CASE(usage_errors) {
+  TempDir dir;
+  for (const char* args : {"data info", "data import idx --images a.idx", "data import csv", "data frob",
+                           "data import idx --images a --labels b --test-images c -o x.h5", "data info missing.h5"}) {
+    const Result r = run_gibbs(args, dir.path);
+    BOOST_TEST(r.status == 2, args);
+    BOOST_TEST(lines(r.err) == 1u, args << ": " << r.err);
+    BOOST_TEST(r.err.starts_with("gibbs: "), args);
+  }
+  BOOST_TEST(run_gibbs("data --help", dir.path).out.find("import") != std::string::npos);
+  BOOST_TEST(run_gibbs("data import idx --help", dir.path).out.find("--test-images") != std::string::npos);
+}

@@ -1,0 +1,200 @@
+// `gibbs data import idx ...` and `gibbs data info FILE [--json]`: bring datasets in as gibbs
+// dataset files (written atomically) and describe them, checking every value on the way.
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "tools/gibbs/command.h"
+import gibbs.core;
+import gibbs.io;
+
+namespace po = boost::program_options;
+
+namespace gibbs::cli {
+namespace {
+
+po::variables_map parse(Args args, const po::options_description& options, const po::positional_options_description* positional = nullptr) {
+  po::command_line_parser parser(std::vector<std::string>(args.begin(), args.end()));
+  parser.options(options);
+  if (positional) parser.positional(*positional);
+  po::variables_map vm;
+  po::store(parser.run(), vm);
+  return vm;
+}
+
+std::vector<std::string> split_names(const std::string& text) {
+  std::vector<std::string> names;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = text.find(',', start);
+    names.push_back(text.substr(start, comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  for (const std::string& name : names)
+    if (name.empty()) throw ArgumentError("--classes '" + text + "': empty class name");
+  return names;
+}
+
+int import_idx(Args args) {
+  po::options_description options("gibbs data import idx options");
+  options.add_options()
+      ("help,h", "print this help")
+      ("images", po::value<std::string>()->value_name("FILE"), "training images, IDX (magic 0x803), raw or gzipped")
+      ("labels", po::value<std::string>()->value_name("FILE"), "training labels, IDX (magic 0x801), raw or gzipped")
+      ("test-images", po::value<std::string>()->value_name("FILE"), "test images (with --test-labels)")
+      ("test-labels", po::value<std::string>()->value_name("FILE"), "test labels")
+      ("classes", po::value<std::string>()->value_name("NAMES"), "comma-separated class names (default: 0,1,...)")
+      ("output,o", po::value<std::string>()->value_name("OUT.h5"), "the dataset file to write");
+  const po::variables_map vm = parse(args, options);
+  if (vm.contains("help")) {
+    fmt::print("usage: gibbs data import idx --images F --labels F [--test-images F --test-labels F] [--classes NAMES] "
+               "-o OUT.h5\n\n{}", fmt::streamed(options));
+    return 0;
+  }
+  for (const char* required : {"images", "labels", "output"})
+    if (!vm.contains(required)) throw ArgumentError(fmt::format("data import idx: --{} is required", required));
+  if (vm.contains("test-images") != vm.contains("test-labels"))
+    throw ArgumentError("data import idx: --test-images and --test-labels go together");
+  io::IdxImport import;
+  import.images = vm["images"].as<std::string>();
+  import.labels = vm["labels"].as<std::string>();
+  if (vm.contains("test-images")) {
+    import.test_images = vm["test-images"].as<std::string>();
+    import.test_labels = vm["test-labels"].as<std::string>();
+  }
+  if (vm.contains("classes")) import.classes = split_names(vm["classes"].as<std::string>());
+  import.output = vm["output"].as<std::string>();
+  io::import_idx(import);
+
+  const io::DatasetReader written(import.output);
+  std::vector<std::string> parts;
+  for (const io::SplitInfo& s : written.splits()) parts.push_back(fmt::format("{} {}x{}", s.name, s.rows, s.cols));
+  fmt::print("wrote {}: {}, {} classes\n", import.output.string(), fmt::join(parts, ", "), written.info().classes.size());
+  return 0;
+}
+
+int import(Args args) {
+  static constexpr std::array kFormats = {
+      Command{"idx", "MNIST / Fashion-MNIST IDX files, raw or gzipped", import_idx},
+  };
+  return dispatch("format", "gibbs data import", kFormats, "usage: gibbs data import <format> [options]", args);
+}
+
+struct SplitSummary {
+  io::SplitInfo info;
+  float min = std::numeric_limits<float>::infinity();
+  float max = -std::numeric_limits<float>::infinity();
+  std::vector<std::size_t> histogram;  // per class, when labelled
+};
+
+// Reads the whole split in blocks: the value range, the label histogram, and every value checked.
+SplitSummary summarise(const io::DatasetReader& reader, const io::SplitInfo& s) {
+  SplitSummary summary{s, {}, {}, {}};
+  constexpr std::size_t kBlock = 4096;
+  for (std::size_t first = 0; first < s.rows; first += kBlock) {
+    const io::Batch b = reader.read_range(s.name, first, std::min(kBlock, s.rows - first));
+    for (float v : b.x.values()) summary.min = std::min(summary.min, v), summary.max = std::max(summary.max, v);
+    for (std::int32_t y : b.y) {
+      if (summary.histogram.size() <= static_cast<std::size_t>(y)) summary.histogram.resize(static_cast<std::size_t>(y) + 1);
+      ++summary.histogram[static_cast<std::size_t>(y)];
+    }
+  }
+  if (s.labelled) summary.histogram.resize(std::max(summary.histogram.size(), reader.info().classes.size()));
+  if (s.rows == 0) summary.min = summary.max = 0;
+  return summary;
+}
+
+std::string json_string(const std::string& text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\') out += fmt::format("\\{}", c);
+    else if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", static_cast<int>(c));
+    else out += c;
+  }
+  return out + "\"";
+}
+
+std::string dtype(const io::SplitInfo& s) { return s.encoding == io::Encoding::uint8 ? "uint8" : "float32"; }
+
+void print_text(const io::DatasetReader& reader, const std::vector<SplitSummary>& splits) {
+  const io::DatasetInfo& info = reader.info();
+  fmt::print("{}: gibbs-dataset, format_version {}\n", reader.path().string(), reader.format_version());
+  fmt::print("  source        {}\n", info.source.empty() ? "-" : info.source);
+  fmt::print("  sample_shape  [{}]\n", fmt::join(info.sample_shape, ", "));
+  fmt::print("  classes       {}{}{}\n", info.classes.size(), info.classes.empty() ? "" : ": ", fmt::join(info.classes, ", "));
+  for (const SplitSummary& s : splits) {
+    const std::string scale = s.info.encoding == io::Encoding::uint8 ? fmt::format(" (scale {:g})", s.info.scale) : "";
+    fmt::print("  {:<12}  {} x {} {}{}, values [{:g}, {:g}]\n", s.info.name, s.info.rows, s.info.cols, dtype(s.info),
+               scale, s.min, s.max);
+    if (!s.info.labelled) {
+      fmt::print("  {:<12}  unlabelled\n", "");
+      continue;
+    }
+    std::vector<std::string> counts;
+    for (std::size_t k = 0; k < s.histogram.size(); ++k)
+      counts.push_back(fmt::format("{}={}", k < info.classes.size() ? info.classes[k] : std::to_string(k), s.histogram[k]));
+    fmt::print("  {:<12}  labels: {}\n", "", fmt::join(counts, ", "));
+  }
+}
+
+void print_json(const io::DatasetReader& reader, const std::vector<SplitSummary>& splits) {
+  const io::DatasetInfo& info = reader.info();
+  std::vector<std::string> classes, parts;
+  for (const std::string& c : info.classes) classes.push_back(json_string(c));
+  for (const SplitSummary& s : splits)
+    parts.push_back(fmt::format(
+        R"({{"name": {}, "rows": {}, "cols": {}, "dtype": "{}", "scale": {}, "min": {}, "max": {}, "labelled": {}, "label_counts": [{}]}})",
+        json_string(s.info.name), s.info.rows, s.info.cols, dtype(s.info), s.info.scale, s.min, s.max,
+        s.info.labelled, fmt::join(s.histogram, ", ")));
+  fmt::print(R"({{"file": {}, "format": "gibbs-dataset", "format_version": {}, "source": {}, "sample_shape": [{}], )"
+             R"("classes": [{}], "splits": [{}]}})"
+             "\n",
+             json_string(reader.path().string()), reader.format_version(), json_string(info.source),
+             fmt::join(info.sample_shape, ", "), fmt::join(classes, ", "), fmt::join(parts, ", "));
+}
+
+int info(Args args) {
+  po::options_description options("gibbs data info options");
+  options.add_options()
+      ("help,h", "print this help")
+      ("file", po::value<std::string>()->value_name("FILE"), "the dataset file")
+      ("json", "one JSON object instead of text");
+  po::positional_options_description positional;
+  positional.add("file", 1);
+  const po::variables_map vm = parse(args, options, &positional);
+  if (vm.contains("help")) {
+    fmt::print("usage: gibbs data info FILE [--json]\n\nSplits, shapes, dtype, value range and label histogram; every "
+               "value is read and checked.\n\n{}", fmt::streamed(options));
+    return 0;
+  }
+  if (!vm.contains("file")) throw ArgumentError("data info: which file? (usage: gibbs data info FILE [--json])");
+  const io::DatasetReader reader(vm["file"].as<std::string>());
+  std::vector<SplitSummary> splits;
+  for (const io::SplitInfo& s : reader.splits()) splits.push_back(summarise(reader, s));
+  if (vm.contains("json")) print_json(reader, splits);
+  else print_text(reader, splits);
+  return 0;
+}
+
+int data(Args args) {
+  static constexpr std::array kCommands = {
+      Command{"import", "Convert a dataset into a gibbs dataset file (formats: idx)", import},
+      Command{"info", "Splits, shapes, dtype, value range and label histogram of a dataset file", info},
+  };
+  return dispatch("data command", "gibbs data", kCommands, "usage: gibbs data <command> [options]", args);
+}
+
+const Registration registration{"data", "Import datasets and describe dataset files", data};
+
+}  // namespace
+}  // namespace gibbs::cli
