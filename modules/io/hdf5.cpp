@@ -5,7 +5,11 @@ module;
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <numeric>
@@ -182,6 +186,8 @@ File File::open(const std::filesystem::path& path, bool writable) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw IoError(path.string(), "no such file");
   if (std::filesystem::is_directory(path, ec)) throw IoError(path.string(), "is a directory, not a file");
+  if (::access(path.c_str(), writable ? R_OK | W_OK : R_OK) != 0)
+    throw IoError(path.string(), std::string("cannot open: ") + std::strerror(errno));
   if (H5Fis_hdf5(path.c_str()) <= 0) {
     H5Eclear2(H5E_DEFAULT);
     throw FormatError(path.string(), "not an HDF5 file");

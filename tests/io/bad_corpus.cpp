@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <span>
 #include <string>
@@ -117,6 +118,27 @@ std::vector<BadFile> write_bad_corpus(const fs::path& dir) {
 
   dataset_shell(dir / "future.h5", "gibbs-dataset", 2);
   bad.push_back({"dataset", "future.h5", "format_version 2 is newer than this gibbs reads (1)", ""});
+
+  {
+    const std::string whole = [&] {
+      std::ifstream in(dir / "good.h5", std::ios::binary);
+      return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    }();
+    std::ofstream(dir / "truncated.h5", std::ios::binary).write(whole.data(), static_cast<std::streamsize>(whole.size() / 2));
+  }
+  bad.push_back({"dataset", "truncated.h5", "truncated file", ""});
+
+  {
+    h5::File file = dataset_shell(dir / "nan-checkpoint.h5", "gibbs-checkpoint", 1);
+    h5::Group root = file.root();
+    for (const char* name : {"model", "plugin_version", "engine_version", "created"}) root.set_attribute(name, "x");
+    root.set_attribute("seed", std::uint64_t{1});
+    for (const char* name : {"config", "state", "history"}) root.create_group(name);
+    std::vector<float> w(6, 0.5f);
+    w[4] = std::numeric_limits<float>::infinity();
+    root.create_group("params").write_dataset<float>("W", w, {2, 3});
+  }
+  bad.push_back({"checkpoint", "nan-checkpoint.h5", "/params/W holds a non-finite value (inf) at index 4", ""});
 
   dataset_shell(dir / "future-checkpoint.h5", "gibbs-checkpoint", 99);
   bad.push_back({"checkpoint", "future-checkpoint.h5", "format_version 99 is newer than this gibbs reads (1)", ""});

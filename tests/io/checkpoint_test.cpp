@@ -130,7 +130,16 @@ BOOST_AUTO_TEST_CASE(bad_checkpoints_are_refused) {
   BOOST_TEST((bytes(path) == before));
   BOOST_TEST(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
 
-  gibbs::test::write_bad_corpus(dir.path / "bad");
+  std::size_t checked = 0;
+  for (const gibbs::test::BadFile& bad : gibbs::test::write_bad_corpus(dir.path / "bad")) {
+    if (bad.kind != "checkpoint") continue;
+    ++checked;
+    const fs::path file = dir.path / "bad" / bad.name;
+    BOOST_CHECK_EXCEPTION(io::load_checkpoint(file), gibbs::FormatError, [&](const gibbs::FormatError& e) {
+      return mentions(e, file.string() + ": ") && mentions(e, bad.problem);
+    });
+  }
+  BOOST_TEST(checked == 2u);
   BOOST_CHECK_EXCEPTION(io::load_checkpoint(dir.path / "bad" / "future-checkpoint.h5"), gibbs::FormatError,
                         [](const gibbs::FormatError& e) { return mentions(e, "future-checkpoint.h5: format_version 99 is newer"); });
   BOOST_CHECK_EXCEPTION(io::load_checkpoint(dir.path / "bad" / "good.h5"), gibbs::FormatError,
