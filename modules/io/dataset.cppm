@@ -1,6 +1,6 @@
 // gibbs.io:dataset — the `gibbs-dataset` HDF5 file: splits /<split>/x ([N, D] uint8 with a
-// `scale` attribute, or float32; chunked, compressed) and optional /<split>/y ([N] int32),
-// with root attributes format, format_version, source, sample_shape and classes.
+// `scale` attribute, or float32; chunked, compressed), optional /<split>/y ([N] int32 class
+// indices) and optional /<split>/t ([N] float32 regression targets), with root attributes format, format_version, source, sample_shape and classes.
 module;
 #include <cstddef>
 #include <cstdint>
@@ -34,27 +34,33 @@ struct SplitInfo {
   Encoding encoding = Encoding::float32;
   float scale = 1.0f;  // uint8 values mean value * scale
   bool labelled = false;
+  bool has_targets = false;  // a float32 /<split>/t
 };
 
-// Rows of one split as the engine uses them: float features, and labels when the split has them.
+// Rows of one split as the engine uses them: float features, and labels and regression targets
+// when the split has them.
 struct Batch {
   Matrix<float> x;
   std::vector<std::int32_t> y;
+  std::vector<float> t;
 };
 
 // Writes a dataset file atomically: everything goes to a temporary file that commit() renames
 // into place; destroyed without commit(), it leaves nothing behind. Values are checked as they
-// are added (row length, label count and range, finite floats): an ArgumentError otherwise.
+// are added (row length, label and target counts, label range, finite floats): an ArgumentError
+// otherwise. Targets t are optional float32 values, one per row (regression data).
 class DatasetWriter {
  public:
   DatasetWriter(std::filesystem::path path, DatasetInfo info);
-  void add_split(const std::string& name, ConstView<std::uint8_t> x, float scale, std::span<const std::int32_t> y = {});
-  void add_split(const std::string& name, ConstView<float> x, std::span<const std::int32_t> y = {});
+  void add_split(const std::string& name, ConstView<std::uint8_t> x, float scale, std::span<const std::int32_t> y = {},
+                 std::span<const float> t = {});
+  void add_split(const std::string& name, ConstView<float> x, std::span<const std::int32_t> y = {},
+                 std::span<const float> t = {});
   void commit();  // needs a "train" split
 
  private:
-  void check_split(const std::string& name, Shape shape, std::span<const std::int32_t> y) const;
-  void write_labels(h5::Group& group, std::span<const std::int32_t> y);
+  void check_split(const std::string& name, Shape shape, std::span<const std::int32_t> y, std::span<const float> t) const;
+  void write_labels(h5::Group& group, std::span<const std::int32_t> y, std::span<const float> t);
 
   std::filesystem::path path_;
   DatasetInfo info_;
@@ -83,12 +89,13 @@ class DatasetReader {
   // The stored bytes of the listed rows of a uint8 split, in the order listed.
   Matrix<std::uint8_t> read_uint8(const std::string& split, std::span<const std::size_t> rows) const;
   std::vector<std::int32_t> labels(const std::string& split) const;  // all of them; empty if unlabelled
+  std::vector<float> targets(const std::string& split) const;        // all of them; empty if none
 
  private:
   const SplitInfo& checked_split(const std::string& name) const;
   SplitInfo read_split_info(const h5::Group& root, const std::string& name) const;
   void check_values(const SplitInfo& split, std::span<const float> x, std::span<const std::int32_t> y,
-                    std::span<const std::size_t> rows) const;
+                    std::span<const float> t, std::span<const std::size_t> rows) const;
 
   std::filesystem::path path_;
   std::unique_ptr<h5::File> file_;

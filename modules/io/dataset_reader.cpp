@@ -91,6 +91,13 @@ SplitInfo DatasetReader::read_split_info(const h5::Group& root, const std::strin
                                           fmt::join(ly.dims, ", "), s.rows));
     s.labelled = true;
   }
+  if (root.has(name + "/t")) {
+    const h5::Layout lt = root.open_dataset(name + "/t").layout();
+    if (lt.type != h5::Type::float32) throw FormatError(file, fmt::format("/{}/t is {}, expected float32", name, h5::to_string(lt.type)));
+    if (lt.dims.size() != 1 || lt.dims[0] != s.rows)
+      throw FormatError(file, fmt::format("/{}/t has shape [{}], expected [{}]", name, fmt::join(lt.dims, ", "), s.rows));
+    s.has_targets = true;
+  }
   return s;
 }
 
@@ -107,7 +114,7 @@ const SplitInfo& DatasetReader::checked_split(const std::string& name) const {
 }
 
 void DatasetReader::check_values(const SplitInfo& split, std::span<const float> x, std::span<const std::int32_t> y,
-                                 std::span<const std::size_t> rows) const {
+                                 std::span<const float> t, std::span<const std::size_t> rows) const {
   for (std::size_t i = 0; i < x.size(); ++i)
     if (!std::isfinite(x[i]))
       throw FormatError(path_.string(), fmt::format("/{}/x row {} holds a non-finite value ({})", split.name,
@@ -116,6 +123,9 @@ void DatasetReader::check_values(const SplitInfo& split, std::span<const float> 
     if (y[i] < 0 || (!info_.classes.empty() && static_cast<std::size_t>(y[i]) >= info_.classes.size()))
       throw FormatError(path_.string(), fmt::format("/{}/y row {} holds label {}, outside [0, {})", split.name, rows[i],
                                                     y[i], info_.classes.size()));
+  for (std::size_t i = 0; i < t.size(); ++i)
+    if (!std::isfinite(t[i]))
+      throw FormatError(path_.string(), fmt::format("/{}/t row {} holds a non-finite value ({})", split.name, rows[i], t[i]));
 }
 
 Batch DatasetReader::read(const std::string& name, std::span<const std::size_t> rows) const {
@@ -125,7 +135,7 @@ Batch DatasetReader::read(const std::string& name, std::span<const std::size_t> 
   const Plan p = plan(rows);
   const h5::Group root = file_->root();
   const h5::Dataset dx = root.open_dataset(name + "/x");
-  Batch batch{Matrix<float>(rows.size(), s.cols), {}};
+  Batch batch{Matrix<float>(rows.size(), s.cols), {}, {}};
   if (s.encoding == Encoding::uint8) {
     std::vector<std::uint8_t> raw(p.sorted.size() * s.cols);
     dx.read_rows<std::uint8_t>(p.sorted, raw);
@@ -144,7 +154,12 @@ Batch DatasetReader::read(const std::string& name, std::span<const std::size_t> 
     root.open_dataset(name + "/y").read_rows<std::int32_t>(p.sorted, raw);
     for (std::size_t i = 0; i < rows.size(); ++i) batch.y.push_back(raw[p.slot[i]]);
   }
-  check_values(s, batch.x.values(), batch.y, rows);
+  if (s.has_targets) {
+    std::vector<float> raw(p.sorted.size());
+    root.open_dataset(name + "/t").read_rows<float>(p.sorted, raw);
+    for (std::size_t i = 0; i < rows.size(); ++i) batch.t.push_back(raw[p.slot[i]]);
+  }
+  check_values(s, batch.x.values(), batch.y, batch.t, rows);
   return batch;
 }
 
@@ -174,8 +189,19 @@ std::vector<std::int32_t> DatasetReader::labels(const std::string& name) const {
   file_->root().open_dataset(name + "/y").read<std::int32_t>(y);
   std::vector<std::size_t> rows(s.rows);
   std::iota(rows.begin(), rows.end(), std::size_t{0});
-  check_values(s, {}, y, rows);
+  check_values(s, {}, y, {}, rows);
   return y;
+}
+
+std::vector<float> DatasetReader::targets(const std::string& name) const {
+  const SplitInfo& s = checked_split(name);
+  if (!s.has_targets) return {};
+  std::vector<float> t(s.rows);
+  file_->root().open_dataset(name + "/t").read<float>(t);
+  std::vector<std::size_t> rows(s.rows);
+  std::iota(rows.begin(), rows.end(), std::size_t{0});
+  check_values(s, {}, {}, t, rows);
+  return t;
 }
 
 }  // namespace gibbs::io

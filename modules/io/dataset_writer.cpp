@@ -38,7 +38,8 @@ DatasetWriter::DatasetWriter(std::filesystem::path path, DatasetInfo info)
   if (!info_.classes.empty()) root.set_attribute("classes", std::span<const std::string>(info_.classes));
 }
 
-void DatasetWriter::check_split(const std::string& name, Shape shape, std::span<const std::int32_t> y) const {
+void DatasetWriter::check_split(const std::string& name, Shape shape, std::span<const std::int32_t> y,
+                                std::span<const float> t) const {
   if (name.empty() || name.find('/') != std::string::npos || name.starts_with("."))
     throw ArgumentError(fmt::format("dataset split name '{}' is not a plain name", name));
   if (std::ranges::find(splits_, name) != splits_.end())
@@ -56,27 +57,34 @@ void DatasetWriter::check_split(const std::string& name, Shape shape, std::span<
     if (y[i] < 0 || (!info_.classes.empty() && static_cast<std::size_t>(y[i]) >= info_.classes.size()))
       throw ArgumentError(fmt::format("dataset split '{}': label {} of row {} is outside [0, {})", name, y[i], i,
                                       info_.classes.empty() ? std::string("inf") : std::to_string(info_.classes.size())));
+  if (!t.empty() && t.size() != shape.rows)
+    throw ArgumentError(fmt::format("dataset split '{}': {} targets for {} rows", name, t.size(), shape.rows));
+  for (std::size_t i = 0; i < t.size(); ++i)
+    if (!std::isfinite(t[i]))
+      throw ArgumentError(fmt::format("dataset split '{}': target {} of row {} is not finite", name, t[i], i));
 }
 
-void DatasetWriter::write_labels(h5::Group& group, std::span<const std::int32_t> y) {
+void DatasetWriter::write_labels(h5::Group& group, std::span<const std::int32_t> y, std::span<const float> t) {
   if (!y.empty()) group.write_dataset<std::int32_t>("y", y, {y.size()});
+  if (!t.empty()) group.write_dataset<float>("t", t, {t.size()});
 }
 
 void DatasetWriter::add_split(const std::string& name, ConstView<std::uint8_t> x, float scale,
-                              std::span<const std::int32_t> y) {
-  check_split(name, x.shape(), y);
+                              std::span<const std::int32_t> y, std::span<const float> t) {
+  check_split(name, x.shape(), y, t);
   if (info_.sample_shape.empty()) info_.sample_shape = {x.cols()};  // one flat sample per row
   if (!std::isfinite(scale) || scale <= 0) throw ArgumentError(fmt::format("dataset split '{}': scale {} is not positive", name, scale));
   Matrix<std::uint8_t> scratch;
   h5::Group group = file_->root().create_group(name);
   h5::Dataset d = group.write_dataset<std::uint8_t>("x", contiguous(x, scratch), {x.rows(), x.cols()});
   d.set_attribute("scale", static_cast<double>(scale));
-  write_labels(group, y);
+  write_labels(group, y, t);
   splits_.push_back(name);
 }
 
-void DatasetWriter::add_split(const std::string& name, ConstView<float> x, std::span<const std::int32_t> y) {
-  check_split(name, x.shape(), y);
+void DatasetWriter::add_split(const std::string& name, ConstView<float> x, std::span<const std::int32_t> y,
+                              std::span<const float> t) {
+  check_split(name, x.shape(), y, t);
   if (info_.sample_shape.empty()) info_.sample_shape = {x.cols()};  // one flat sample per row
   for (std::size_t r = 0; r < x.rows(); ++r)
     for (std::size_t c = 0; c < x.cols(); ++c)
@@ -85,7 +93,7 @@ void DatasetWriter::add_split(const std::string& name, ConstView<float> x, std::
   Matrix<float> scratch;
   h5::Group group = file_->root().create_group(name);
   group.write_dataset<float>("x", contiguous(x, scratch), {x.rows(), x.cols()});
-  write_labels(group, y);
+  write_labels(group, y, t);
   splits_.push_back(name);
 }
 

@@ -115,6 +115,20 @@ std::vector<BadFile> write_bad_corpus(const fs::path& dir) {
     train.write_dataset<std::int32_t>("y", y, {5});
   }
   bad.push_back({"dataset", "bad-label.h5", "/train/y row 2 holds label 12, outside [0, 10)", ""});
+  // Regression targets /train/t: float32, one per row, finite.
+  auto with_targets = [&](const std::string& name, auto t, std::vector<std::uint64_t> dims) {
+    h5::File file = dataset_shell(dir / name);
+    const std::vector<float> x(20, 0.5f);
+    h5::Group train = file.root().create_group("train");
+    train.write_dataset<float>("x", x, {5, 4});
+    train.write_dataset<typename decltype(t)::value_type>("t", t, dims);
+  };
+  with_targets("int-targets.h5", std::vector<std::int32_t>(5, 1), {5});
+  bad.push_back({"dataset", "int-targets.h5", "/train/t is int32, expected float32", ""});
+  with_targets("short-targets.h5", std::vector<float>(4, 1.0f), {4});
+  bad.push_back({"dataset", "short-targets.h5", "/train/t has shape [4], expected [5]", ""});
+  with_targets("nan-target.h5", std::vector<float>{0, 1, 2, std::numeric_limits<float>::infinity(), 4}, {5});
+  bad.push_back({"dataset", "nan-target.h5", "/train/t row 3 holds a non-finite value (inf)", ""});
 
   dataset_shell(dir / "future.h5", "gibbs-dataset", 2);
   bad.push_back({"dataset", "future.h5", "format_version 2 is newer than this gibbs reads (1)", ""});

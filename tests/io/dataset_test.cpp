@@ -99,6 +99,37 @@ BOOST_AUTO_TEST_CASE(round_trip_bit_for_bit) {
   BOOST_TEST(scaled.x(1, 5) == train(11, 5) * (1.0f / 255));
 }
 
+BOOST_AUTO_TEST_CASE(regression_targets_round_trip_and_are_checked) {
+  TempDir dir;
+  const fs::path path = dir.path / "t.h5";
+  const Matrix<float> x = floats(40, 3);
+  std::vector<float> t(40);
+  for (std::size_t i = 0; i < t.size(); ++i) t[i] = static_cast<float>(i) * 0.25f - 3.0f;
+  {
+    io::DatasetWriter writer(path, {"unit test", {3}, {}});
+    BOOST_CHECK_THROW(writer.add_split("train", x, {}, std::span<const float>(t).first(39)), gibbs::ArgumentError);
+    std::vector<float> nan = t;
+    nan[7] = std::numeric_limits<float>::quiet_NaN();
+    BOOST_CHECK_THROW(writer.add_split("train", x, {}, nan), gibbs::ArgumentError);
+    writer.add_split("train", x, {}, t);
+    writer.add_split("test", pixels(2, 3, 5), 1.0f);  // a split without targets
+    writer.commit();
+  }
+  const io::DatasetReader reader(path);
+  BOOST_TEST(reader.split("train").has_targets);
+  BOOST_TEST(!reader.split("train").labelled);
+  BOOST_TEST(!reader.split("test").has_targets);
+  BOOST_TEST(reader.targets("train") == t, boost::test_tools::per_element());
+  BOOST_TEST(reader.targets("test").empty());
+  const std::vector<std::size_t> rows = {9, 2, 9};
+  const io::Batch b = reader.read("train", rows);
+  BOOST_REQUIRE(b.t.size() == 3u);
+  BOOST_TEST(b.t[0] == t[9]);
+  BOOST_TEST(b.t[1] == t[2]);
+  BOOST_TEST(b.t[2] == t[9]);
+  BOOST_TEST(b.y.empty());
+}
+
 BOOST_AUTO_TEST_CASE(shuffled_minibatches_equal_the_rows) {
   TempDir dir;
   const fs::path path = dir.path / "d.h5";
