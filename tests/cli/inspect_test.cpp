@@ -177,6 +177,7 @@ BOOST_AUTO_TEST_CASE(one_parameter_element_and_one_hyper_parameter_differ) {
 
   const Result r = run_gibbs("inspect a.h5 --diff b.h5 --json", dir.path);
   BOOST_TEST(r.status == 1, r.err);
+  BOOST_TEST(r.err.empty(), r.err);  // exit 1 is also a sanitizer's: it would have said so here
   const pt::ptree t = parse(r);
   BOOST_TEST(!t.get<bool>("identical"));
   BOOST_TEST(t.get<int>("differences") == 2);
@@ -192,6 +193,7 @@ BOOST_AUTO_TEST_CASE(one_parameter_element_and_one_hyper_parameter_differ) {
 
   const Result text = run_gibbs("inspect a.h5 --diff b.h5", dir.path);
   BOOST_TEST(text.status == 1, text.err);
+  BOOST_TEST(text.err.empty(), text.err);
   for (const char* part : {"a.h5 and b.h5 differ in 2 entries\n", "  config   lr  0.01 -> 0.02\n",
                            "  params   W   [2, 3]: max |a-b| 0.5, mean |a-b| 0.0833333, relative L2 0.0524142 (1 of 6 elements differ)\n",
                            "  created  (not compared) 2026-01-31T12:00:00Z vs 2026-02-01T00:00:00Z\n"})
@@ -211,6 +213,7 @@ BOOST_AUTO_TEST_CASE(shapes_and_entries_on_one_side_only) {
 
   const Result r = run_gibbs("inspect a.h5 --diff b.h5 --json", dir.path);
   BOOST_TEST(r.status == 1, r.err);
+  BOOST_TEST(r.err.empty(), r.err);  // exit 1 is also a sanitizer's: it would have said so here
   const pt::ptree t = parse(r);
   BOOST_TEST(t.get<int>("differences") == 5);
   BOOST_TEST(shape(t, "params|W|shape_a") == (std::vector<std::size_t>{2, 3}), boost::test_tools::per_element());
@@ -224,6 +227,7 @@ BOOST_AUTO_TEST_CASE(shapes_and_entries_on_one_side_only) {
 
   const Result text = run_gibbs("inspect a.h5 --diff b.h5", dir.path);
   BOOST_TEST(text.status == 1);
+  BOOST_TEST(text.err.empty(), text.err);
   BOOST_TEST(text.out.find("  params      W                   shape [2, 3] vs [3, 2]\n") != std::string::npos, text.out);
   BOOST_TEST(text.out.find("  params      visible_bias        only in a.h5\n") != std::string::npos, text.out);
 }
