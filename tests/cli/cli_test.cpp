@@ -16,55 +16,40 @@
 #include <string>
 #include <unistd.h>
 #include <vector>
+#include "tests/support/run_gibbs.h"
 
 namespace {
 
-struct Result {
-  int status = -1;
-  std::string out, err;
-};
+using namespace gibbs::test;
 
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Runs `gibbs <args>` (args are plain words: no shell quoting needed) and captures everything.
-Result gibbs(const std::string& args) {
-  const auto dir = std::filesystem::temp_directory_path() / ("gibbs-cli-test-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  const std::string command = std::string("'") + GIBBS_CLI + "' " + args + " >'" + (dir / "out").string() +
-                              "' 2>'" + (dir / "err").string() + "'";
-  const int raw = std::system(command.c_str());
-  Result result{WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(dir / "out"), slurp(dir / "err")};
-  std::filesystem::remove_all(dir);
-  return result;
+// Runs `gibbs <args>` (args are plain words: no shell quoting needed) in a fresh folder.
+Result run(const std::string& args) {
+  const TempDir dir("gibbs-cli-test");
+  return run_gibbs(args, dir.path);
 }
 
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(version) {
-  const Result r = gibbs("--version");
+  const Result r = run("--version");
   BOOST_TEST(r.status == 0);
   BOOST_TEST(r.out.starts_with("gibbs "));
   BOOST_TEST(r.err.empty());
 }
 
 BOOST_AUTO_TEST_CASE(help_lists_commands) {
-  const Result r = gibbs("--help");
+  const Result r = run("--help");
   BOOST_TEST(r.status == 0);
   BOOST_TEST(r.out.find("usage: gibbs") != std::string::npos);
   BOOST_TEST(r.out.find("bench") != std::string::npos);
   BOOST_TEST(r.out.find("--threads") != std::string::npos);
 #ifdef GIBBS_HAVE_BENCH  // without the benchmarks, `gibbs bench` is an error
-  BOOST_TEST(gibbs("bench --help").out.find("gemm") != std::string::npos);
+  BOOST_TEST(run("bench --help").out.find("gemm") != std::string::npos);
 #endif
 }
 
 BOOST_AUTO_TEST_CASE(unknown_command_is_one_line_and_exit_2) {
-  const Result r = gibbs("frobnicate");
+  const Result r = run("frobnicate");
   BOOST_TEST(r.status == 2);
   BOOST_TEST(r.out.empty());
   BOOST_TEST(r.err == "gibbs: unknown command 'frobnicate' (see 'gibbs --help')\n");
@@ -72,7 +57,7 @@ BOOST_AUTO_TEST_CASE(unknown_command_is_one_line_and_exit_2) {
 
 BOOST_AUTO_TEST_CASE(bad_options_are_one_line_and_exit_2) {
   for (const char* args : {"--threads x bench", "--nope", "bench gemm --shape 1,2", "bench gemm --repeat 0"}) {
-    const Result r = gibbs(args);
+    const Result r = run(args);
     BOOST_TEST(r.status == 2, args);
     BOOST_TEST(r.err.starts_with("gibbs: "), args);
     BOOST_TEST(std::count(r.err.begin(), r.err.end(), '\n') == 1, args);
@@ -81,7 +66,7 @@ BOOST_AUTO_TEST_CASE(bad_options_are_one_line_and_exit_2) {
 
 #ifdef GIBBS_HAVE_BENCH
 BOOST_AUTO_TEST_CASE(bench_gemm_json) {
-  const Result r = gibbs("bench gemm --shape 64,64,64 --repeat 1 --json --threads 1");
+  const Result r = run("bench gemm --shape 64,64,64 --repeat 1 --json --threads 1");
   BOOST_TEST_REQUIRE(r.status == 0, r.err);
   BOOST_TEST(r.err.find("disagree") == std::string::npos, r.err);
   std::istringstream lines(r.out);

@@ -20,47 +20,18 @@
 #include <vector>
 
 #include "tests/io/bad_corpus.h"
+#include "tests/support/run_gibbs.h"
 import gibbs.io;
 
 namespace fs = std::filesystem;
 
 namespace {
 
+using namespace gibbs::test;
+
 const fs::path kFashion = "/usr/share/datasets/fashion-mnist";
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("gibbs-cli-data-test-" + std::to_string(getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-struct Result {
-  int status = -1;  // exit status, or 128 + signal
-  std::string out, err;
-};
-
-Result run(const std::string& command, const fs::path& dir) {
-  const int raw = std::system((command + " >'" + (dir / "stdout").string() + "' 2>'" + (dir / "stderr").string() + "'").c_str());
-  Result r{WIFEXITED(raw) ? WEXITSTATUS(raw) : WIFSIGNALED(raw) ? 128 + WTERMSIG(raw) : -1, slurp(dir / "stdout"),
-           slurp(dir / "stderr")};
-  fs::remove(dir / "stdout");
-  fs::remove(dir / "stderr");
-  return r;
-}
-
-// `gibbs <args>`, run in `dir`; args are plain words, paths quoted by the caller where needed.
-Result run_gibbs(const std::string& args, const fs::path& dir, const std::string& env = "") {
-  return run("cd '" + dir.string() + "' && " + env + " '" + GIBBS_CLI + "' " + args, dir);
-}
-
 std::string fashion(const std::string& name) { return (kFashion / name).string(); }
-
-std::size_t lines(const std::string& text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); }
 
 }  // namespace
 
@@ -83,7 +54,7 @@ BOOST_AUTO_TEST_CASE(import_and_info_of_fashion_mnist) {
 
   const Result info = run_gibbs("data info fashion.h5 --json", dir.path);
   BOOST_TEST(info.status == 0, info.err);
-  BOOST_TEST(lines(info.out) == 1u);
+  BOOST_TEST(line_count(info.out) == 1u);
   std::istringstream json(info.out);
   boost::property_tree::ptree tree;
   boost::property_tree::read_json(json, tree);
@@ -108,7 +79,7 @@ BOOST_AUTO_TEST_CASE(import_and_info_of_fashion_mnist) {
   BOOST_TEST(text.out.find("train         60000 x 784 uint8") != std::string::npos, text.out);
   BOOST_TEST(text.out.find("Ankle boot=6000") != std::string::npos, text.out);
 
-  const Result dumped = run("cd '" + dir.path.string() + "' && h5dump -H fashion.h5", dir.path);
+  const Result dumped = run_command("h5dump -H fashion.h5", dir.path);
   BOOST_TEST(dumped.status == 0, dumped.err);
   BOOST_TEST(dumped.out.find("DATASET \"x\"") != std::string::npos);
   BOOST_TEST(dumped.out.find("H5T_STD_U8LE") != std::string::npos);
@@ -128,11 +99,11 @@ BOOST_AUTO_TEST_CASE(h5dump_reads_every_kind_of_file_gibbs_writes) {
   c.history["reconstruction_mse"] = {0.5, 0.25};
   gibbs::io::save_checkpoint(c, dir.path / "checkpoint.h5");
   for (const char* file : {"small.h5", "checkpoint.h5"}) {
-    const Result r = run("h5dump -H '" + (dir.path / file).string() + "'", dir.path);
+    const Result r = run_command("h5dump -H '" + (dir.path / file).string() + "'", dir.path);
     BOOST_TEST(r.status == 0, file << ": " << r.err);
     BOOST_TEST(r.out.find("ATTRIBUTE \"format_version\"") != std::string::npos, file);
   }
-  const Result ckpt = run("h5dump -H '" + (dir.path / "checkpoint.h5").string() + "'", dir.path);
+  const Result ckpt = run_command("h5dump -H '" + (dir.path / "checkpoint.h5").string() + "'", dir.path);
   for (const char* part : {"GROUP \"params\"", "DATASET \"W\"", "GROUP \"optimizer\"", "ATTRIBUTE \"counter\"",
                            "DATASET \"reconstruction_mse\"", "H5T_IEEE_F32LE"})
     BOOST_TEST(ckpt.out.find(part) != std::string::npos, part);
@@ -153,7 +124,7 @@ BOOST_AUTO_TEST_CASE(files_that_lie_get_one_line_and_exit_2) {
       const Result r = run_gibbs(args, dir.path);
       BOOST_TEST(r.status == 2, args);
       BOOST_TEST(r.out.empty(), args);
-      BOOST_TEST(lines(r.err) == 1u, args << ": " << r.err);
+      BOOST_TEST(line_count(r.err) == 1u, args << ": " << r.err);
       BOOST_TEST(r.err.starts_with("gibbs: "), r.err);
       BOOST_TEST(r.err.find(bad.name) != std::string::npos, r.err << " does not name " << bad.name);
       BOOST_TEST(r.err.find(bad.problem) != std::string::npos, r.err << " lacks " << bad.problem);
@@ -186,7 +157,7 @@ BOOST_AUTO_TEST_CASE(usage_errors) {
                            "data import idx --images a --labels b --test-images c -o x.h5", "data info missing.h5"}) {
     const Result r = run_gibbs(args, dir.path);
     BOOST_TEST(r.status == 2, args);
-    BOOST_TEST(lines(r.err) == 1u, args << ": " << r.err);
+    BOOST_TEST(line_count(r.err) == 1u, args << ": " << r.err);
     BOOST_TEST(r.err.starts_with("gibbs: "), args);
   }
   BOOST_TEST(run_gibbs("data --help", dir.path).out.find("import") != std::string::npos);

@@ -14,6 +14,7 @@
 #include <iterator>
 #include <string>
 #include <vector>
+#include "tests/support/run_gibbs.h"
 import gibbs.io;
 
 namespace fs = std::filesystem;
@@ -21,32 +22,7 @@ namespace io = gibbs::io;
 
 namespace {
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("gibbs-cli-data-text-test-" + std::to_string(getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-struct Result {
-  int status = -1;
-  std::string out, err;
-};
-
-Result run_gibbs(const std::string& args, const fs::path& dir) {
-  const std::string command = "cd '" + dir.string() + "' && '" + GIBBS_CLI + "' " + args + " >stdout 2>stderr";
-  const int raw = std::system(command.c_str());
-  Result r{WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(dir / "stdout"), slurp(dir / "stderr")};
-  fs::remove(dir / "stdout");
-  fs::remove(dir / "stderr");
-  return r;
-}
-
-std::size_t lines(const std::string& text) { return static_cast<std::size_t>(std::ranges::count(text, '\n')); }
+using namespace gibbs::test;
 
 // Files in dir other than the ones a test made on purpose.
 std::size_t file_count(const fs::path& dir) {
@@ -59,7 +35,7 @@ void expect_failure(const std::string& args, const fs::path& dir, const std::str
   const std::size_t before = file_count(dir);
   const Result r = run_gibbs(args + " -o out.h5", dir);
   BOOST_TEST(r.status == 2, args);
-  BOOST_TEST(lines(r.err) == 1u, r.err);
+  BOOST_TEST(line_count(r.err) == 1u, r.err);
   BOOST_TEST(r.err == "gibbs: " + expected + "\n");
   BOOST_TEST(slurp(dir / "out.h5") == "old");
   BOOST_TEST(file_count(dir) == before, "files left behind by " << args);

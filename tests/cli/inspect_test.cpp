@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "tests/io/bad_corpus.h"
+#include "tests/support/run_gibbs.h"
 import gibbs.io;
 
 namespace fs = std::filesystem;
@@ -28,36 +29,10 @@ namespace pt = boost::property_tree;
 
 namespace {
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("gibbs-cli-inspect-test-" + std::to_string(getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-struct Result {
-  int status = -1;
-  std::string out, err;
-};
-
-// `gibbs <args>`, run in `dir`.
-Result run_gibbs(const std::string& args, const fs::path& dir) {
-  const std::string command = "cd '" + dir.string() + "' && '" + GIBBS_CLI + "' " + args + " >stdout 2>stderr";
-  const int raw = std::system(command.c_str());
-  Result r{WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(dir / "stdout"), slurp(dir / "stderr")};
-  fs::remove(dir / "stdout");
-  fs::remove(dir / "stderr");
-  return r;
-}
-
-std::size_t lines(const std::string& text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); }
+using namespace gibbs::test;
 
 pt::ptree parse(const Result& r) {
-  BOOST_TEST_REQUIRE(lines(r.out) == 1u, r.out);
+  BOOST_TEST_REQUIRE(line_count(r.out) == 1u, r.out);
   std::istringstream json(r.out);
   pt::ptree tree;
   pt::read_json(json, tree);
@@ -250,7 +225,7 @@ BOOST_AUTO_TEST_CASE(files_that_lie_get_one_line_and_exit_2) {
       const Result r = run_gibbs(args, dir.path);
       BOOST_TEST(r.status == 2, args);
       BOOST_TEST(r.out.empty(), args << ": " << r.out);
-      BOOST_TEST(lines(r.err) == 1u, args << ": " << r.err);
+      BOOST_TEST(line_count(r.err) == 1u, args << ": " << r.err);
       BOOST_TEST(r.err.starts_with("gibbs: " + c.file + ": "), args << ": " << r.err);
       if (args.find("--diff") == std::string::npos)
         BOOST_TEST(r.err.find(c.problem) != std::string::npos, args << ": " << r.err << " lacks " << c.problem);
@@ -261,6 +236,6 @@ BOOST_AUTO_TEST_CASE(files_that_lie_get_one_line_and_exit_2) {
   for (const char* args : {"inspect", "inspect a.h5 b.h5", "inspect --diff run.h5"}) {
     const Result r = run_gibbs(args, dir.path);
     BOOST_TEST(r.status == 2, args);
-    BOOST_TEST(lines(r.err) == 1u, args << ": " << r.err);
+    BOOST_TEST(line_count(r.err) == 1u, args << ": " << r.err);
   }
 }

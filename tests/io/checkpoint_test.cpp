@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "tests/io/bad_corpus.h"
+#include "tests/support/temp_dir.h"
 import gibbs.core;
 import gibbs.io;
 
@@ -27,11 +28,7 @@ namespace io = gibbs::io;
 
 namespace {
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("gibbs-checkpoint-test-" + std::to_string(getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
+using namespace gibbs::test;
 
 io::Tensor tensor(std::vector<std::size_t> shape, float start) {
   io::Tensor t{shape, {}};

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "tests/io/bad_corpus.h"
+#include "tests/support/temp_dir.h"
 import gibbs.core;
 import gibbs.io;
 
@@ -27,11 +28,7 @@ using gibbs::Matrix;
 
 namespace {
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("gibbs-dataset-test-" + std::to_string(getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
+using namespace gibbs::test;
 
 Matrix<std::uint8_t> pixels(std::size_t rows, std::size_t cols, unsigned seed) {
   Matrix<std::uint8_t> m(rows, cols);

@@ -15,6 +15,7 @@
 #include <span>
 #include <string>
 #include <vector>
+#include "tests/support/temp_dir.h"
 import gibbs.core;
 import gibbs.io;
 
@@ -23,11 +24,7 @@ namespace h5 = gibbs::io::h5;
 
 namespace {
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("gibbs-hdf5-test-" + std::to_string(getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
+using namespace gibbs::test;
 
 bool mentions(const std::exception& e, const std::string& text) { return std::string(e.what()).find(text) != std::string::npos; }
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "tests/io/bad_corpus.h"
+#include "tests/support/temp_dir.h"
 import gibbs.core;
 import gibbs.io;
 
@@ -24,13 +25,9 @@ namespace io = gibbs::io;
 
 namespace {
 
-const fs::path kFashion = "/usr/share/datasets/fashion-mnist";
+using namespace gibbs::test;
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("gibbs-idx-test-" + std::to_string(getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
+const fs::path kFashion = "/usr/share/datasets/fashion-mnist";
 
 // The independent decoder: gzread everything, trust the header, no checks beyond sizes.
 struct Decoded {

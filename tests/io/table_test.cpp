@@ -14,6 +14,7 @@
 #include <numbers>
 #include <string>
 #include <vector>
+#include "tests/support/temp_dir.h"
 import gibbs.core;
 import gibbs.io;
 
@@ -22,11 +23,7 @@ namespace io = gibbs::io;
 
 namespace {
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("gibbs-table-test-" + std::to_string(getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
+using namespace gibbs::test;
 
 std::string error_of(auto&& f) {
   try {
