@@ -36,10 +36,8 @@ std::string fashion(const std::string& name) { return (kFashion / name).string()
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(import_and_info_of_fashion_mnist) {
-  if (!fs::exists(kFashion / "train-images-idx3-ubyte.gz")) {
-    BOOST_TEST_MESSAGE("skipped: " << kFashion << " is missing (Debian package dataset-fashion-mnist)");
-    return;
-  }
+  BOOST_TEST_REQUIRE(fs::exists(kFashion / "train-images-idx3-ubyte.gz"),
+                     kFashion << " is missing: tools/bootstrap installs it (Debian package dataset-fashion-mnist)");
   TempDir dir;
   const Result imported = run_gibbs("data import idx --images " + fashion("train-images-idx3-ubyte.gz") + " --labels " +
                                     fashion("train-labels-idx1-ubyte.gz") + " --test-images " +
@@ -115,7 +113,7 @@ BOOST_AUTO_TEST_CASE(files_that_lie_get_one_line_and_exit_2) {
   std::ofstream(dir.path / "existing.h5") << "an earlier output";
   std::size_t checked = 0;
   for (const gibbs::test::BadFile& bad : corpus) {
-    if (bad.kind == "checkpoint") continue;  // no command reads checkpoints yet (gibbs inspect)
+    if (bad.kind == "checkpoint") continue;  // `gibbs inspect` reads those: tests/cli/inspect_test.cpp
     ++checked;
     for (const char* output : {"fresh.h5", "existing.h5"}) {
       const std::string args = bad.kind == "idx"

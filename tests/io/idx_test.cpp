@@ -52,10 +52,9 @@ Decoded decode(const fs::path& path) {
   return d;
 }
 
-bool have_fashion() {
-  if (fs::exists(kFashion / "train-images-idx3-ubyte.gz")) return true;
-  BOOST_TEST_MESSAGE("skipped: " << kFashion << " is missing (Debian package dataset-fashion-mnist, see tools/bootstrap)");
-  return false;
+void require_fashion() {
+  BOOST_TEST_REQUIRE(fs::exists(kFashion / "train-images-idx3-ubyte.gz"),
+                     kFashion << " is missing: tools/bootstrap installs it (Debian package dataset-fashion-mnist)");
 }
 
 std::string bytes(const fs::path& path) {
@@ -66,7 +65,7 @@ std::string bytes(const fs::path& path) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(fashion_mnist_matches_an_independent_decode) {
-  if (!have_fashion()) return;
+  require_fashion();
   for (const std::string prefix : {"train", "t10k"}) {
     const Decoded images = decode(kFashion / (prefix + "-images-idx3-ubyte.gz"));
     const Decoded labels = decode(kFashion / (prefix + "-labels-idx1-ubyte.gz"));
@@ -87,7 +86,7 @@ BOOST_AUTO_TEST_CASE(fashion_mnist_matches_an_independent_decode) {
 }
 
 BOOST_AUTO_TEST_CASE(fashion_mnist_import_reads_back_the_same_rows) {
-  if (!have_fashion()) return;
+  require_fashion();
   TempDir dir;
   const fs::path out = dir.path / "fashion.h5";
   const std::vector<std::string> classes = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
