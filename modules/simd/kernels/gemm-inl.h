@@ -1,6 +1,6 @@
 // Per-target GEMM body: a register-blocked broadcast micro-kernel (up to 6 rows × 4 vectors,
-// 24 accumulators) over column panels of B that stay in L2, with the epilogue (alpha, beta,
-// bias, activation) applied while the tile is still in registers.
+// 24 accumulators) over column panels of B that stay in L2. alpha and beta are applied while
+// the tile is in registers; bias and activation right after, while it is in L1.
 #if defined(GIBBS_SIMD_GEMM_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef GIBBS_SIMD_GEMM_INL_H_
 #undef GIBBS_SIMD_GEMM_INL_H_
@@ -69,10 +69,10 @@ HWY_INLINE void FmaRows(DF d, const float* HWY_RESTRICT a, std::size_t a_rs, con
 
 template <std::size_t kRows, std::size_t kVectors, std::size_t kVector, std::size_t kRow = 0>
 HWY_INLINE void StoreColumn(DF d, const Accumulators<kRows, kVectors>& acc, float* HWY_RESTRICT c,
-                            std::size_t ldc, std::size_t count, VF bias, const PassEpilogue& e) {
+                            std::size_t ldc, std::size_t count, const PassEpilogue& e) {
   if constexpr (kRow < kRows) {
-    StoreVector(d, acc.v[kRow * kVectors + kVector], c + kRow * ldc, count, bias, e);
-    StoreColumn<kRows, kVectors, kVector, kRow + 1>(d, acc, c, ldc, count, bias, e);
+    StoreVector(d, acc.v[kRow * kVectors + kVector], c + kRow * ldc, count, e);
+    StoreColumn<kRows, kVectors, kVector, kRow + 1>(d, acc, c, ldc, count, e);
   }
 }
 
@@ -87,19 +87,15 @@ HWY_INLINE void StoreFullTile(DF d, const Accumulators<kRows, kVectors>& acc, fl
 
 template <std::size_t kRows, std::size_t kVectors, std::size_t kVector = 0>
 HWY_INLINE void StoreTile(DF d, const Accumulators<kRows, kVectors>& acc, float* HWY_RESTRICT c, std::size_t ldc,
-                          std::size_t width, const float* bias, const PassEpilogue& e) {
+                          std::size_t width, const PassEpilogue& e) {
   if constexpr (kVector == 0) {
     if (e.store_only && width == kVectors * kLanes) return StoreFullTile(d, acc, c, ldc);
   }
   if constexpr (kVector < kVectors) {
     const std::size_t col = kVector * kLanes;
     if (col >= width) return;
-    const std::size_t count = std::min(kLanes, width - col);
-    VF bias_v = hn::Zero(d);
-    if (e.last_pass && bias != nullptr)
-      bias_v = count == kLanes ? hn::LoadU(d, bias + col) : LoadPartial(d, bias + col, count);
-    StoreColumn<kRows, kVectors, kVector>(d, acc, c + col, ldc, count, bias_v, e);
-    StoreTile<kRows, kVectors, kVector + 1>(d, acc, c, ldc, width, bias, e);
+    StoreColumn<kRows, kVectors, kVector>(d, acc, c + col, ldc, std::min(kLanes, width - col), e);
+    StoreTile<kRows, kVectors, kVector + 1>(d, acc, c, ldc, width, e);
   }
 }
 
@@ -126,7 +122,8 @@ HWY_NOINLINE void Tile(DF d, const float* HWY_RESTRICT a, std::size_t a_rs, std:
     if constexpr (kVectors > 3) bv[3] = hn::LoadU(d, bp + 3 * kLanes);
     FmaRows<kRows, kVectors>(d, a, a_rs, bv, acc);
   }
-  StoreTile<kRows, kVectors>(d, acc, c, ldc, b.width, bias, e);
+  StoreTile<kRows, kVectors>(d, acc, c, ldc, b.width, e);
+  if (e.finish) FinishTile(c, ldc, kRows, b.width, bias, e.activation);
 }
 
 using TileFn = void (*)(DF, const float*, std::size_t, std::size_t, const Panel&, std::size_t, float*,

@@ -68,31 +68,52 @@ HWY_INLINE VF Activate(DF d, VF v, Activation activation) {
 // What the epilogue of one K pass does to a tile.
 struct PassEpilogue {
   PassEpilogue(const GemmProblem& p, bool first, bool last)
-      : alpha(p.alpha), beta(p.beta), first_pass(first), last_pass(last), column_bias(p.column_bias),
-        activation(p.activation),
-        store_only(alpha == 1.0f && first && beta == 0.0f &&
-                   (!last || (column_bias == nullptr && activation == Activation::kIdentity))) {}
+      : alpha(p.alpha), beta(p.beta), first_pass(first), column_bias(last ? p.column_bias : nullptr),
+        activation(last ? p.activation : Activation::kIdentity),
+        store_only(alpha == 1.0f && first && beta == 0.0f),
+        finish(column_bias != nullptr || activation != Activation::kIdentity) {}
   float alpha;
-  float beta;       // scales C on the first pass; later passes add to C
+  float beta;  // scales C on the first pass; later passes add to C
   bool first_pass;
-  bool last_pass;   // bias and activation only after the last pass
-  const float* column_bias;
-  Activation activation;
-  bool store_only;  // C = acc: nothing to read, scale or apply
+  const float* column_bias;  // added after the last pass only
+  Activation activation;     // applied after the last pass only
+  bool store_only;           // C = acc: nothing to read or scale
+  bool finish;               // a bias or an activation is to be applied (FinishTile)
 };
 
-// One vector of C at out (count valid lanes) = epilogue(x).
-HWY_INLINE void StoreVector(DF d, VF x, float* out, std::size_t count, VF bias, const PassEpilogue& e) {
+// One vector of C at out (count valid lanes) = alpha·x (+ beta·C, or + C after the first pass).
+HWY_INLINE void StoreVector(DF d, VF x, float* out, std::size_t count, const PassEpilogue& e) {
   if (e.alpha != 1.0f) x = hn::Mul(x, hn::Set(d, e.alpha));
   if (!e.first_pass || e.beta != 0.0f) {
     const VF old = count == kLanes ? hn::LoadU(d, out) : LoadPartial(d, out, count);
     x = e.first_pass ? hn::MulAdd(hn::Set(d, e.beta), old, x) : hn::Add(old, x);
   }
-  if (e.last_pass) x = Activate(d, hn::Add(x, bias), e.activation);
   if (count == kLanes) {
     hn::StoreU(x, d, out);
   } else {
     StorePartial(d, x, out, count);
+  }
+}
+
+// C[rows, width] = activation(C + bias), on a tile just written (still in L1). Not inlined:
+// one copy of the activation code per target, instead of one per accumulator of every tile
+// shape (which made this file take minutes to compile).
+HWY_NOINLINE void FinishTile(float* HWY_RESTRICT c, std::size_t ldc, std::size_t rows, std::size_t width,
+                             const float* bias, Activation activation) {
+  const DF d;
+  for (std::size_t col = 0; col < width; col += kLanes) {
+    const std::size_t count = std::min(kLanes, width - col);
+    VF b = hn::Zero(d);
+    if (bias != nullptr) b = count == kLanes ? hn::LoadU(d, bias + col) : LoadPartial(d, bias + col, count);
+    for (std::size_t r = 0; r < rows; ++r) {
+      float* out = c + r * ldc + col;
+      const VF x = Activate(d, hn::Add(count == kLanes ? hn::LoadU(d, out) : LoadPartial(d, out, count), b), activation);
+      if (count == kLanes) {
+        hn::StoreU(x, d, out);
+      } else {
+        StorePartial(d, x, out, count);
+      }
+    }
   }
 }
 
