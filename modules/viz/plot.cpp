@@ -1,0 +1,162 @@
+// gibbs.viz:plot — PLplot (pngcairo) into an AtomicFile; one global PLplot session at a time.
+module;
+#include <plplot.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <span>
+#include <string>
+#include <vector>
+module gibbs.viz;
+import gibbs.core;
+import gibbs.io;
+
+namespace gibbs::viz {
+namespace {
+
+constexpr int kWhite = 0, kBlack = 1, kGrid = 2, kFirstRun = 3;
+// Tableau 10: distinct, readable on white, and what matplotlib users expect.
+constexpr int kPalette[][3] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44},   {214, 39, 40},  {148, 103, 189},
+                               {140, 86, 75},  {227, 119, 194}, {127, 127, 127}, {188, 189, 34}, {23, 190, 207}};
+constexpr int kColours = sizeof kPalette / sizeof kPalette[0];
+
+std::string g_abort;  // the last plabort message of the current plot (guarded by the mutex)
+void record_abort(const char* message) { g_abort = message; }
+
+template <class T>
+std::size_t index_of(std::vector<T>& list, const T& value) {
+  const auto it = std::find(list.begin(), list.end(), value);
+  if (it != list.end()) return static_cast<std::size_t>(it - list.begin());
+  list.push_back(value);
+  return list.size() - 1;
+}
+
+struct Panel {
+  std::string metric;
+  std::vector<const Series*> curves;
+};
+
+// [lo, hi] with a margin; a flat range is widened so that PLplot accepts it.
+void pad(double& lo, double& hi) {
+  if (hi <= lo) {
+    const double d = lo == 0 ? 1 : std::abs(lo) * 0.1;
+    lo -= d, hi += d;
+    return;
+  }
+  const double m = (hi - lo) * 0.05;
+  lo -= m, hi += m;
+}
+
+bool use_log(const Panel& panel, LogScale option) {
+  if (option != LogScale::automatic) return option == LogScale::always;
+  double lo = INFINITY, hi = 0;
+  for (const Series* s : panel.curves)
+    for (const double v : s->values) {
+      if (!(v > 0)) return false;
+      lo = std::min(lo, v), hi = std::max(hi, v);
+    }
+  return hi > 0 && hi / lo >= 100;
+}
+
+void draw_panel(const Panel& panel, const std::vector<std::string>& runs, const PlotOptions& options) {
+  const bool log = use_log(panel, options.log_y);
+  std::size_t epochs = 1;
+  double lo = INFINITY, hi = -INFINITY;
+  std::vector<std::vector<PLFLT>> xs(panel.curves.size()), ys(panel.curves.size());
+  for (std::size_t k = 0; k < panel.curves.size(); ++k) {
+    const auto& values = panel.curves[k]->values;
+    epochs = std::max(epochs, values.size());
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (log && !(values[i] > 0)) continue;
+      xs[k].push_back(static_cast<PLFLT>(i + 1));
+      ys[k].push_back(log ? std::log10(values[i]) : values[i]);
+      lo = std::min(lo, ys[k].back()), hi = std::max(hi, ys[k].back());
+    }
+  }
+  if (lo > hi) lo = 0, hi = 1;
+  pad(lo, hi);
+  double x0 = 1, x1 = static_cast<double>(std::max<std::size_t>(epochs, 2));
+  if (epochs <= 2) x0 -= 0.5, x1 += 0.5;
+
+  pladv(0);
+  plvpor(0.11, 0.74, 0.14, 0.88);  // the legend goes to the right, outside the curves
+  plwind(x0, x1, lo, hi);
+  const std::string y_axis = log ? "bcnstvl" : "bcnstv";
+  const double x_tick = x1 - x0 <= 10 ? 1 : 0;  // whole epochs when there are few
+  plcol0(kGrid);
+  plwidth(1);
+  plbox("g", x_tick, 0, log ? "gl" : "g", 0, 0);
+  plcol0(kBlack);
+  plbox("bcnst", x_tick, 0, y_axis.c_str(), 0, 0);
+  pllab(options.x_label.c_str(), "", panel.metric.c_str());
+
+  std::vector<PLINT> opts, text_colours, colours, styles;
+  std::vector<PLFLT> widths;
+  std::vector<const char*> texts;
+  for (std::size_t k = 0; k < panel.curves.size(); ++k) {
+    const auto run = std::find(runs.begin(), runs.end(), panel.curves[k]->run) - runs.begin();
+    const PLINT colour = kFirstRun + static_cast<PLINT>(run % kColours);
+    plcol0(colour);
+    plwidth(2.5);
+    const auto n = static_cast<PLINT>(xs[k].size());
+    if (n > 1) plline(n, xs[k].data(), ys[k].data());
+    if (n == 1) plstring(n, xs[k].data(), ys[k].data(), "#(728)");  // a filled dot
+    opts.push_back(PL_LEGEND_LINE), text_colours.push_back(kBlack), colours.push_back(colour);
+    styles.push_back(1), widths.push_back(2.5), texts.push_back(panel.curves[k]->run.c_str());
+  }
+  PLFLT legend_width = 0, legend_height = 0;
+  const PLINT position = PL_POSITION_OUTSIDE | PL_POSITION_RIGHT;  // centred beside the panel
+  plwidth(1);
+  pllegend(&legend_width, &legend_height, PL_LEGEND_BACKGROUND, position, 0.02, 0.0, 0.06,
+           kWhite, kBlack, 1, 0, 0, static_cast<PLINT>(texts.size()), opts.data(), 1.0, 0.8, 2.0, 0.0,
+           text_colours.data(), texts.data(), nullptr, nullptr, nullptr, nullptr, colours.data(), styles.data(),
+           widths.data(), nullptr, nullptr, nullptr, nullptr);
+}
+
+}  // namespace
+
+void plot_curves(const std::filesystem::path& path, std::span<const Series> series, const PlotOptions& options) {
+  if (series.empty()) throw ArgumentError("plot_curves: no series to draw");
+  if (options.width < 100 || options.height < 100) throw ArgumentError("plot_curves: a picture of at least 100×100 pixels");
+  std::vector<Panel> panels;
+  std::vector<std::string> metrics, runs;
+  for (const Series& s : series) {
+    const std::size_t p = index_of(metrics, s.metric);
+    if (p == panels.size()) panels.push_back({s.metric, {}});
+    panels[p].curves.push_back(&s);
+    index_of(runs, s.run);
+  }
+  const auto columns = static_cast<PLINT>(std::ceil(std::sqrt(static_cast<double>(panels.size()))));
+  const auto rows = static_cast<PLINT>((static_cast<PLINT>(panels.size()) + columns - 1) / columns);
+
+  io::AtomicFile file(path);
+  static std::mutex plplot;  // PLplot keeps its state in globals
+  const std::lock_guard lock(plplot);
+  g_abort.clear();
+  plsabort(record_abort);
+  plsdev("pngcairo");
+  plsfnam(file.temporary().c_str());
+  plspage(0, 0, options.width, options.height, 0, 0);
+  plscolbg(255, 255, 255);
+  plscol0(kWhite, 255, 255, 255);
+  plscol0(kBlack, 0, 0, 0);
+  plscol0(kGrid, 225, 225, 225);
+  for (int i = 0; i < kColours; ++i) plscol0(kFirstRun + i, kPalette[i][0], kPalette[i][1], kPalette[i][2]);
+  plssub(columns, rows);
+  plinit();
+  plfontld(1);
+  plschr(0, rows > 1 ? 0.9 : 1.0);
+  for (const Panel& panel : panels) draw_panel(panel, runs, options);
+  plend();
+  plsabort(nullptr);
+  if (!g_abort.empty()) throw IoError(path.string(), "PLplot: " + g_abort);
+  std::error_code ec;
+  if (std::filesystem::file_size(file.temporary(), ec) == 0 || ec)
+    throw IoError(path.string(), "PLplot wrote no picture");
+  file.commit();
+}
+
+}  // namespace gibbs::viz
