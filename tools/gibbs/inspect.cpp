@@ -1,6 +1,7 @@
 // `gibbs inspect FILE [--json]` and `gibbs inspect A --diff B [--json]`: what a checkpoint holds
 // (attributes, hyper-parameters, parameter statistics, state, history) or what a dataset holds
 // (the same as `gibbs data info`), and how two checkpoints differ. Exit 0, 1 (differ) or 2.
+// --curves and --filters write pictures instead (inspect_pictures.cpp).
 #include "tools/gibbs/inspect.h"
 
 #include <boost/program_options.hpp>
@@ -149,19 +150,38 @@ void print_json(const fs::path& path, std::int64_t version, const io::Checkpoint
              fmt::join(params, ", "), fmt::join(state, ", "), fmt::join(counters, ", "), fmt::join(history, ", "));
 }
 
+int pictures(const std::vector<std::string>& files, const po::variables_map& vm) {
+  if (vm.contains("json") || vm.contains("diff")) throw ArgumentError("inspect: --curves and --filters go without --json and --diff");
+  if (vm.contains("filters")) {
+    if (files.size() > 1) throw ArgumentError("inspect: --filters draws one checkpoint");
+    FilterOptions options{vm["filter-param"].as<std::string>(), vm["tiles"].as<std::size_t>(), ""};
+    if (vm.contains("tile-shape")) options.tile_shape = vm["tile-shape"].as<std::string>();
+    write_filters(files.front(), vm["filters"].as<std::string>(), options);
+  }
+  if (vm.contains("curves")) write_curves(std::vector<fs::path>(files.begin(), files.end()), vm["curves"].as<std::string>());
+  return 0;
+}
+
 int inspect(Args args) {
   po::options_description options("gibbs inspect options");
   options.add_options()
       ("help,h", "print this help")
-      ("file", po::value<std::string>()->value_name("FILE"), "a checkpoint or dataset file")
+      ("file", po::value<std::vector<std::string>>()->value_name("FILE"), "a checkpoint or dataset file")
       ("diff", po::value<std::string>()->value_name("OTHER"), "compare checkpoint FILE with checkpoint OTHER")
-      ("json", "one JSON object instead of text");
+      ("json", "one JSON object instead of text")
+      ("curves", po::value<std::string>()->value_name("PNG"), "plot every history metric against epoch (several checkpoints overlaid)")
+      ("filters", po::value<std::string>()->value_name("PNG"), "draw each hidden unit's weights as a tile")
+      ("filter-param", po::value<std::string>()->default_value("W")->value_name("NAME"), "the [visible, hidden] parameter for --filters")
+      ("tiles", po::value<std::size_t>()->default_value(100)->value_name("N"), "--filters: the first N hidden units")
+      ("tile-shape", po::value<std::string>()->value_name("HxW"), "--filters: tile height and width (default: square)");
   po::positional_options_description positional;
-  positional.add("file", 1);
+  positional.add("file", -1);
   po::variables_map vm;
   po::store(po::command_line_parser(std::vector<std::string>(args.begin(), args.end())).options(options).positional(positional).run(), vm);
   if (vm.contains("help")) {
-    fmt::print("usage: gibbs inspect FILE [--json]\n       gibbs inspect A.h5 --diff B.h5 [--json]\n\n"
+    fmt::print("usage: gibbs inspect FILE [--json]\n       gibbs inspect A.h5 --diff B.h5 [--json]\n"
+               "       gibbs inspect A.h5 [B.h5 ...] --curves curves.png\n"
+               "       gibbs inspect CKPT --filters filters.png [--filter-param W] [--tiles N] [--tile-shape HxW]\n\n"
                "Describes a checkpoint (attributes, hyper-parameters, parameter statistics, state, history) or a\n"
                "dataset (as `gibbs data info`). With --diff, lists what differs between two checkpoints;\n"
                "exit status 0: the same, 1: different, 2: an error.\n\n{}",
@@ -169,7 +189,10 @@ int inspect(Args args) {
     return 0;
   }
   if (!vm.contains("file")) throw ArgumentError("inspect: which file? (usage: gibbs inspect FILE [--diff OTHER] [--json])");
-  const fs::path file = vm["file"].as<std::string>();
+  const auto files = vm["file"].as<std::vector<std::string>>();
+  if (vm.contains("curves") || vm.contains("filters")) return pictures(files, vm);
+  if (files.size() > 1) throw ArgumentError("inspect: one FILE at a time (several only with --curves)");
+  const fs::path file = files.front();
   const bool json = vm.contains("json");
   if (vm.contains("diff")) return diff_checkpoints(file, vm["diff"].as<std::string>(), json);
 

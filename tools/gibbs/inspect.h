@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <filesystem>
 #include <span>
+#include <string>
+#include <vector>
 
 namespace gibbs::cli {
 
@@ -27,5 +29,18 @@ TensorDiff tensor_diff(std::span<const float> a, std::span<const float> b);
 // Compares two checkpoints and prints what differs (text or one JSON object).
 // Returns 0 when they hold the same content, 1 when they differ; errors throw.
 int diff_checkpoints(const std::filesystem::path& a, const std::filesystem::path& b, bool json);
+
+// `--curves` (inspect_pictures.cpp): every history metric of every checkpoint against epoch, one
+// panel per metric, the runs overlaid and named by file. A checkpoint without history is an error.
+void write_curves(const std::vector<std::filesystem::path>& checkpoints, const std::filesystem::path& png);
+
+// `--filters`: the first `tiles` columns of the [visible, hidden] parameter `param` as a mosaic,
+// each normalised on its own; tile_shape "HxW", or empty for the square root of visible.
+struct FilterOptions {
+  std::string param = "W";
+  std::size_t tiles = 100;
+  std::string tile_shape;
+};
+void write_filters(const std::filesystem::path& checkpoint, const std::filesystem::path& png, const FilterOptions& options);
 
 }  // namespace gibbs::cli

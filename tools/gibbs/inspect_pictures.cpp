@@ -1,0 +1,97 @@
+// `gibbs inspect A.h5 [B.h5 ...] --curves PNG` (every history metric against epoch, runs overlaid)
+// and `gibbs inspect CKPT --filters PNG` (each hidden unit's weights as a tile of a mosaic).
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "tools/gibbs/inspect.h"
+import gibbs.core;
+import gibbs.io;
+import gibbs.viz;
+
+namespace fs = std::filesystem;
+
+namespace gibbs::cli {
+namespace {
+
+// "28x28" → {28, 28}; anything else is an ArgumentError.
+std::pair<std::size_t, std::size_t> parse_tile_shape(const std::string& text) {
+  const auto x = text.find('x');
+  std::size_t h = 0, w = 0;
+  const char* end = text.data() + text.size();
+  const bool ok = x != std::string::npos && std::from_chars(text.data(), text.data() + x, h).ptr == text.data() + x &&
+                  std::from_chars(text.data() + x + 1, end, w).ptr == end && h > 0 && w > 0;
+  if (!ok) throw ArgumentError(fmt::format("inspect: --tile-shape '{}' is not HEIGHTxWIDTH (e.g. 28x28)", text));
+  return {h, w};
+}
+
+}  // namespace
+
+void write_curves(const std::vector<fs::path>& checkpoints, const fs::path& png) {
+  std::vector<viz::Series> series;
+  for (const fs::path& file : checkpoints) {
+    const io::Checkpoint c = io::load_checkpoint(file);
+    if (c.history.empty()) throw ArgumentError(fmt::format("inspect: {} has no history to plot", file.string()));
+    // The legend names a run by its file name, or by the path given when two names are alike.
+    const auto same_name = std::count_if(checkpoints.begin(), checkpoints.end(),
+                                         [&](const fs::path& p) { return p.filename() == file.filename(); });
+    const std::string run = same_name > 1 ? file.string() : file.filename().string();
+    for (const auto& [metric, values] : c.history) series.push_back({metric, run, values});
+  }
+  viz::plot_curves(png, series);
+  fmt::print("{}: {} series from {} file{}\n", png.string(), series.size(), checkpoints.size(),
+             checkpoints.size() == 1 ? "" : "s");
+}
+
+void write_filters(const fs::path& checkpoint, const fs::path& png, const FilterOptions& options) {
+  const io::Checkpoint c = io::load_checkpoint(checkpoint);
+  const auto found = c.params.find(options.param);
+  if (found == c.params.end()) {
+    std::vector<std::string> names;
+    for (const auto& [name, _] : c.params) names.push_back(name);
+    throw ArgumentError(fmt::format("inspect: {} has no parameter '{}' (it has: {}); choose one with --filter-param",
+                                    checkpoint.string(), options.param, names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", "))));
+  }
+  const io::Tensor& w = found->second;
+  if (w.shape.size() != 2)
+    throw ArgumentError(fmt::format("inspect: parameter '{}' has shape [{}]; filters need a [visible, hidden] matrix",
+                                    options.param, fmt::join(w.shape, ", ")));
+  const std::size_t visible = w.shape[0], hidden = w.shape[1];
+  std::size_t tile_h = 0, tile_w = 0;
+  if (!options.tile_shape.empty()) {
+    std::tie(tile_h, tile_w) = parse_tile_shape(options.tile_shape);
+  } else {
+    tile_h = tile_w = static_cast<std::size_t>(std::lround(std::sqrt(static_cast<double>(visible))));
+    if (tile_h * tile_w != visible)
+      throw ArgumentError(fmt::format("inspect: {} visible units of '{}' are not a square; give --tile-shape HEIGHTxWIDTH",
+                                      visible, options.param));
+  }
+  if (tile_h * tile_w != visible)
+    throw ArgumentError(fmt::format("inspect: --tile-shape {}x{} holds {} values, but '{}' has {} visible units", tile_h,
+                                    tile_w, tile_h * tile_w, options.param, visible));
+  if (options.tiles == 0) throw ArgumentError("inspect: --tiles must be at least 1");
+  const std::size_t n = std::min(options.tiles, hidden);
+  if (n == 0) throw ArgumentError(fmt::format("inspect: parameter '{}' has no hidden units", options.param));
+  Matrix<float> tiles(n, visible);  // hidden unit j's weights are column j of W
+  for (std::size_t i = 0; i < visible; ++i)
+    for (std::size_t j = 0; j < n; ++j) tiles(j, i) = w.values[i * hidden + j];
+  viz::MosaicOptions mosaic;
+  mosaic.tile_height = tile_h, mosaic.tile_width = tile_w;
+  mosaic.normalise = viz::Normalise::per_tile;
+  mosaic.upscale = std::max<std::size_t>(1, 64 / std::max(tile_h, tile_w));  // small tiles drawn bigger
+  mosaic.separator = 2, mosaic.separator_grey = 0;
+  const auto columns = static_cast<std::size_t>(std::ceil(std::sqrt(static_cast<double>(n))));
+  viz::write_png(png, viz::tile_rows(tiles.view(), columns, mosaic));
+  fmt::print("{}: {} of {} hidden units of '{}' as {}x{} tiles, {} per row\n", png.string(), n, hidden, options.param,
+             tile_h, tile_w, columns);
+}
+
+}  // namespace gibbs::cli
