@@ -1,0 +1,62 @@
+/* The gibbs plugin ABI: the one plain C header a model plugin and the engine share.
+ * A plugin is libgibbs-<name>.so exporting gibbs_plugin_v1(), which returns a descriptor. */
+#ifndef GIBBS_PLUGIN_H
+#define GIBBS_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The C edge is for discovery and versioning: the loader reads the descriptor before it
+ * trusts anything else. The model behind create_model() is a C++ gibbs::Model (module
+ * gibbs.plugin): plugins and the engine are built by the same compiler against the same
+ * libgibbs. No exception crosses this edge: create_model() catches everything and returns
+ * NULL with a message (gibbs::plugin_create<M> in gibbs.plugin does exactly that).
+ * Compatibility: fields are only ever appended (the loader checks struct_size); any other
+ * change bumps GIBBS_PLUGIN_ABI_VERSION and the entry symbol's suffix. */
+#define GIBBS_PLUGIN_ABI_VERSION 1
+#define GIBBS_PLUGIN_SYMBOL "gibbs_plugin_v1"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One command-line option of the model: --<name>. type is "int", "float", "string" or
+ * "flag"; default_value is its text ("64", "0.01", "cd", "false"), or NULL for none. */
+typedef struct gibbs_plugin_option {
+  const char* name;
+  const char* type;
+  const char* default_value;
+  const char* help;
+} gibbs_plugin_option;
+
+typedef struct gibbs_plugin_descriptor {
+  uint32_t struct_size; /* sizeof(gibbs_plugin_descriptor) as the plugin was built */
+  uint32_t abi_version; /* GIBBS_PLUGIN_ABI_VERSION */
+  const char* name;     /* must match the file: libgibbs-<name>.so */
+  const char* version;
+  const char* summary; /* one line */
+  const gibbs_plugin_option* options;
+  size_t option_count;
+  /* A new model (a gibbs::Model*, as void*), or NULL after writing a NUL-terminated
+   * message of at most error_size bytes into error. */
+  void* (*create_model)(char* error, size_t error_size);
+  void (*destroy_model)(void* model); /* NULL is a no-op */
+} gibbs_plugin_descriptor;
+
+typedef const gibbs_plugin_descriptor* (*gibbs_plugin_entry)(void);
+
+#ifdef __cplusplus
+}
+#define GIBBS_PLUGIN_EXTERN_C extern "C"
+#else
+#define GIBBS_PLUGIN_EXTERN_C
+#endif
+
+/* Emits the entry symbol; `descriptor` is a gibbs_plugin_descriptor with static storage. */
+#define GIBBS_PLUGIN(descriptor)                                                           \
+  GIBBS_PLUGIN_EXTERN_C __attribute__((visibility("default"))) const gibbs_plugin_descriptor* \
+  gibbs_plugin_v1(void) {                                                                  \
+    return &(descriptor);                                                                  \
+  }
+
+#endif /* GIBBS_PLUGIN_H */

@@ -1,0 +1,151 @@
+// Loading one plugin library: dlopen, the entry symbol, and every check on its descriptor
+// before anything in it is trusted. <dlfcn.h> and the ABI header stay in this file.
+module;
+#include <dlfcn.h>
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <system_error>
+
+#include "modules/plugin/abi/gibbs_plugin.h"
+module gibbs.plugin;
+import gibbs.core;
+
+namespace fs = std::filesystem;
+
+namespace gibbs {
+
+static_assert(kPluginAbiVersion == GIBBS_PLUGIN_ABI_VERSION);
+static_assert(kPluginSymbol == GIBBS_PLUGIN_SYMBOL);
+
+namespace {
+
+// struct_size and abi_version come first in every version of the descriptor.
+constexpr std::size_t kHeaderSize = offsetof(gibbs_plugin_descriptor, abi_version) + sizeof(uint32_t);
+
+std::optional<OptionType> option_type(std::string_view text) {
+  for (const OptionType t : {OptionType::Int, OptionType::Float, OptionType::String, OptionType::Flag})
+    if (to_string(t) == text) return t;
+  return std::nullopt;
+}
+
+template <class T>
+bool parses_as(const std::string& text) {
+  T value{};
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return error == std::errc{} && end == text.data() + text.size() && !text.empty();
+}
+
+bool valid_default(OptionType type, const std::string& text) {
+  switch (type) {
+    case OptionType::Int: return parses_as<long long>(text);
+    case OptionType::Float: return parses_as<double>(text);
+    case OptionType::Flag: return text == "true" || text == "false";
+    case OptionType::String: return true;
+  }
+  return false;
+}
+
+PluginOption read_option(const fs::path& file, const gibbs_plugin_option& o, std::size_t index) {
+  if (o.name == nullptr || *o.name == '\0') throw PluginError(file, fmt::format("option {} has no name", index));
+  const std::string type = o.type == nullptr ? "(null)" : o.type;
+  const auto parsed = option_type(type);
+  if (!parsed)
+    throw PluginError(file, fmt::format("option '{}' has type '{}', expected int, float, string or flag", o.name, type));
+  PluginOption option{o.name, *parsed, std::nullopt, o.help == nullptr ? "" : o.help};
+  if (o.default_value != nullptr) {
+    option.default_value = o.default_value;
+    if (!valid_default(*parsed, *option.default_value))
+      throw PluginError(file, fmt::format("option '{}' has default '{}', expected a {} value", o.name,
+                                          *option.default_value, type));
+  }
+  return option;
+}
+
+}  // namespace
+
+std::string_view to_string(OptionType type) {
+  switch (type) {
+    case OptionType::Int: return "int";
+    case OptionType::Float: return "float";
+    case OptionType::String: return "string";
+    case OptionType::Flag: return "flag";
+  }
+  return "?";
+}
+
+PluginError::PluginError(const fs::path& file, const std::string& problem)
+    : Error(file.string() + ": " + problem), file_(file), problem_(problem) {}
+
+void ModelDeleter::operator()(Model* model) const noexcept {
+  if (destroy != nullptr) destroy(static_cast<void*>(model));
+}
+
+void PluginLibrary::Closer::operator()(void* handle) const noexcept {
+  if (handle != nullptr) dlclose(handle);
+}
+
+std::string plugin_name_of(const fs::path& file) {
+  const std::string base = file.filename().string();
+  if (!base.starts_with(kPluginPrefix) || !base.ends_with(kPluginSuffix)) return {};
+  if (base.size() <= kPluginPrefix.size() + kPluginSuffix.size()) return {};
+  return base.substr(kPluginPrefix.size(), base.size() - kPluginPrefix.size() - kPluginSuffix.size());
+}
+
+PluginLibrary PluginLibrary::open(const fs::path& file) {
+  PluginLibrary lib;
+  lib.file_ = file;
+  // A path with no '/' would make dlopen search the system folders instead.
+  const fs::path where = file.has_parent_path() ? file : fs::path(".") / file;
+  lib.handle_.reset(dlopen(where.c_str(), RTLD_NOW | RTLD_LOCAL));
+  if (!lib.handle_) {
+    std::string why = dlerror();
+    if (const std::string prefix = where.string() + ": "; why.starts_with(prefix)) why.erase(0, prefix.size());
+    throw PluginError(file, "cannot load: " + why);
+  }
+  dlerror();
+  auto* entry = reinterpret_cast<gibbs_plugin_entry>(dlsym(lib.handle_.get(), GIBBS_PLUGIN_SYMBOL));
+  if (entry == nullptr) throw PluginError(file, "no symbol " GIBBS_PLUGIN_SYMBOL " (is this a gibbs plugin?)");
+  const gibbs_plugin_descriptor* d = entry();
+  if (d == nullptr) throw PluginError(file, GIBBS_PLUGIN_SYMBOL " returned no descriptor");
+  if (d->struct_size < kHeaderSize)
+    throw PluginError(file, fmt::format("descriptor struct_size {}, expected at least {}", d->struct_size,
+                                        sizeof(gibbs_plugin_descriptor)));
+  if (d->abi_version != GIBBS_PLUGIN_ABI_VERSION)
+    throw PluginError(file, fmt::format("ABI version {}, expected {}", d->abi_version, GIBBS_PLUGIN_ABI_VERSION));
+  if (d->struct_size < sizeof(gibbs_plugin_descriptor))
+    throw PluginError(file, fmt::format("descriptor struct_size {}, expected at least {}", d->struct_size,
+                                        sizeof(gibbs_plugin_descriptor)));
+  for (const auto& [field, value] : {std::pair{"name", d->name}, {"version", d->version}, {"summary", d->summary}})
+    if (value == nullptr) throw PluginError(file, fmt::format("descriptor has no {}", field));
+  const std::string expected = plugin_name_of(file);
+  if (d->name != expected)
+    throw PluginError(file, fmt::format("descriptor names '{}', expected '{}' (from the file name)", d->name, expected));
+  if (d->create_model == nullptr || d->destroy_model == nullptr)
+    throw PluginError(file, "descriptor has no create_model or destroy_model");
+  if (d->option_count > 0 && d->options == nullptr)
+    throw PluginError(file, fmt::format("descriptor declares {} options but has none", d->option_count));
+  lib.name_ = d->name;
+  lib.version_ = d->version;
+  lib.summary_ = d->summary;
+  for (std::size_t i = 0; i < d->option_count; ++i) lib.options_.push_back(read_option(file, d->options[i], i));
+  lib.create_ = d->create_model;
+  lib.destroy_ = d->destroy_model;
+  return lib;
+}
+
+ModelPtr PluginLibrary::create_model() const {
+  char error[512] = "";
+  void* model = create_(error, sizeof error);
+  if (model == nullptr)
+    throw PluginError(file_, fmt::format("cannot create a model: {}", *error != '\0' ? error : "no reason given"));
+  return ModelPtr(static_cast<Model*>(model), ModelDeleter{destroy_});
+}
+
+}  // namespace gibbs

@@ -1,0 +1,83 @@
+// gibbs.plugin:library — one plugin library: dlopen'ed, its descriptor checked (struct size,
+// ABI version, name against the file name, option declarations) and copied into C++ values.
+module;
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+export module gibbs.plugin:library;
+import gibbs.core;
+import :model;
+
+export namespace gibbs {
+
+inline constexpr unsigned kPluginAbiVersion = 1;  // GIBBS_PLUGIN_ABI_VERSION
+inline constexpr std::string_view kPluginSymbol = "gibbs_plugin_v1";
+inline constexpr std::string_view kPluginPrefix = "libgibbs-", kPluginSuffix = ".so";
+
+enum class OptionType { Int, Float, String, Flag };
+std::string_view to_string(OptionType type);  // "int", "float", "string", "flag"
+
+// One declared model option; the default is checked to parse as its type.
+struct PluginOption {
+  std::string name;
+  OptionType type = OptionType::String;
+  std::optional<std::string> default_value;
+  std::string help;
+};
+
+// A library that is not a usable plugin; the message is "<file>: <problem>".
+class PluginError : public Error {
+ public:
+  PluginError(const std::filesystem::path& file, const std::string& problem);
+  const std::filesystem::path& file() const { return file_; }
+  const std::string& problem() const { return problem_; }
+
+ private:
+  std::filesystem::path file_;
+  std::string problem_;
+};
+
+// Frees a model with the plugin's own destroy_model.
+struct ModelDeleter {
+  void (*destroy)(void*) = nullptr;
+  void operator()(Model* model) const noexcept;
+};
+using ModelPtr = std::unique_ptr<Model, ModelDeleter>;
+
+class PluginLibrary {
+ public:
+  // Loads and checks `file` (libgibbs-<name>.so); throws PluginError saying what was expected.
+  static PluginLibrary open(const std::filesystem::path& file);
+
+  const std::string& name() const { return name_; }
+  const std::string& version() const { return version_; }
+  const std::string& summary() const { return summary_; }
+  const std::filesystem::path& file() const { return file_; }
+  const std::vector<PluginOption>& options() const { return options_; }
+
+  // A new model; throws PluginError with the plugin's message when its factory fails.
+  // A model must not outlive the library that made it (its code lives there).
+  ModelPtr create_model() const;
+
+ private:
+  struct Closer {
+    void operator()(void* handle) const noexcept;
+  };
+  PluginLibrary() = default;
+
+  std::unique_ptr<void, Closer> handle_;
+  std::filesystem::path file_;
+  std::string name_, version_, summary_;
+  std::vector<PluginOption> options_;
+  void* (*create_)(char*, std::size_t) = nullptr;
+  void (*destroy_)(void*) = nullptr;
+};
+
+// The name a plugin file must declare: "rbm" for ".../libgibbs-rbm.so"; empty for other names.
+std::string plugin_name_of(const std::filesystem::path& file);
+
+}  // namespace gibbs

@@ -1,0 +1,203 @@
+// Tests of gibbs.plugin: loading the test plugins (tests/plugin/), the exact line for each broken
+// one while the good one still loads, the search order, GIBBS_PLUGIN_PATH, finding a plugin by
+// name, and a plugin's options as Program_options.
+#define BOOST_TEST_MODULE plugin
+#include <boost/program_options.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "modules/plugin/abi/gibbs_plugin.h"
+#include "tests/support/temp_dir.h"
+#include "tools/gibbs/plugin_options.h"
+import gibbs.core;
+
+namespace fs = std::filesystem;
+namespace po = boost::program_options;
+
+namespace {
+
+const fs::path kPlugins = GIBBS_TEST_PLUGINS;
+
+fs::path plugin(const std::string& name) { return kPlugins / ("libgibbs-" + name + ".so"); }
+
+std::string open_problem(const std::string& name) {
+  try {
+    gibbs::PluginLibrary::open(plugin(name));
+  } catch (const gibbs::PluginError& e) {
+    BOOST_TEST(e.file() == plugin(name));
+    BOOST_TEST(std::string(e.what()) == plugin(name).string() + ": " + e.problem());
+    return e.problem();
+  }
+  BOOST_FAIL("libgibbs-" + name + ".so loaded");
+  return {};
+}
+
+std::vector<std::string> lines(const std::vector<gibbs::Problem>& problems) {
+  std::vector<std::string> out;
+  for (const gibbs::Problem& p : problems) out.push_back(p.line());
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(good_plugin_loads_and_makes_a_model) {
+  const gibbs::PluginLibrary lib = gibbs::PluginLibrary::open(plugin("testgood"));
+  BOOST_TEST(lib.name() == "testgood");
+  BOOST_TEST(lib.version() == "1.2.3");
+  BOOST_TEST(lib.summary() == "A well-formed plugin for the loader tests");
+  BOOST_TEST(lib.file() == plugin("testgood"));
+  BOOST_TEST_REQUIRE(lib.options().size() == 2u);
+  BOOST_TEST(lib.options()[0].name == "hidden");
+  BOOST_TEST((lib.options()[0].type == gibbs::OptionType::Int));
+  BOOST_TEST(*lib.options()[0].default_value == "16");
+  BOOST_TEST(lib.options()[1].name == "rate");
+  BOOST_TEST((lib.options()[1].type == gibbs::OptionType::Float));
+  BOOST_TEST(lib.options()[1].help == "learning rate");
+  const gibbs::ModelPtr model = lib.create_model();
+  BOOST_TEST_REQUIRE(model != nullptr);
+  BOOST_TEST(model->name() == "testgood");
+}
+
+BOOST_AUTO_TEST_CASE(a_throwing_factory_is_an_error_not_an_exception_across_the_edge) {
+  const gibbs::PluginLibrary lib = gibbs::PluginLibrary::open(plugin("testthrows"));
+  try {
+    lib.create_model();
+    BOOST_FAIL("created");
+  } catch (const gibbs::PluginError& e) {
+    BOOST_TEST(e.problem() == "cannot create a model: the test model refuses");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(each_broken_library_says_what_was_expected) {
+  BOOST_TEST(open_problem("testabi2") == "ABI version 2, expected 1");
+  BOOST_TEST(open_problem("testnosym") == "no symbol gibbs_plugin_v1 (is this a gibbs plugin?)");
+  BOOST_TEST(open_problem("testsmall") ==
+             "descriptor struct_size 16, expected at least " + std::to_string(sizeof(gibbs_plugin_descriptor)));
+  BOOST_TEST(open_problem("testwrongname") == "descriptor names 'other', expected 'testwrongname' (from the file name)");
+  const std::string junk = open_problem("junk");
+  BOOST_TEST(junk.starts_with("cannot load: "), junk);
+  BOOST_TEST(junk.find(kPlugins.string()) == std::string::npos, junk);  // the file is named once
+  BOOST_TEST(open_problem("absent").starts_with("cannot load: "));
+}
+
+BOOST_AUTO_TEST_CASE(discovery_reports_every_bad_library_and_still_loads_the_good_ones) {
+  const std::vector<gibbs::SearchFolder> folders{{kPlugins, "--plugin-path"}};
+  const gibbs::Discovery found = gibbs::discover(folders);
+  std::vector<std::string> names;
+  for (const auto& p : found.plugins) names.push_back(p.name());
+  BOOST_TEST(names == (std::vector<std::string>{"testgood", "testthrows"}), boost::test_tools::per_element());
+  const auto in = [&](const std::string& name, const std::string& problem) {
+    return plugin(name).string() + ": " + problem;
+  };
+  const std::vector<std::string> problems = lines(found.problems);
+  BOOST_TEST_REQUIRE(problems.size() == 5u);
+  BOOST_TEST(problems[0].starts_with(in("junk", "cannot load: ")));
+  BOOST_TEST(problems[1] == in("testabi2", "ABI version 2, expected 1"));
+  BOOST_TEST(problems[2] == in("testnosym", "no symbol gibbs_plugin_v1 (is this a gibbs plugin?)"));
+  BOOST_TEST(problems[3].starts_with(in("testsmall", "descriptor struct_size 16")));
+  BOOST_TEST(problems[4] == in("testwrongname", "descriptor names 'other', expected 'testwrongname' (from the file name)"));
+}
+
+BOOST_AUTO_TEST_CASE(search_path_is_plugin_path_then_environment_then_default) {
+  const std::vector<std::string> given{"a:b", "c"};
+  const auto folders = gibbs::search_path(given, "d::e:", "/opt/gibbs/lib/gibbs/plugins");
+  std::vector<std::string> text;
+  for (const auto& f : folders) text.push_back(f.path.string() + " " + f.origin);
+  BOOST_TEST(text == (std::vector<std::string>{"a --plugin-path", "b --plugin-path", "c --plugin-path",
+                                               "d GIBBS_PLUGIN_PATH", "e GIBBS_PLUGIN_PATH",
+                                               "/opt/gibbs/lib/gibbs/plugins default"}),
+             boost::test_tools::per_element());
+
+  // The real environment and the folder beside this executable (bin/ → lib/gibbs/plugins).
+  ::setenv("GIBBS_PLUGIN_PATH", "/x:/y", 1);
+  const auto real = gibbs::search_path(std::vector<std::string>{"/w"});
+  ::unsetenv("GIBBS_PLUGIN_PATH");
+  BOOST_TEST_REQUIRE(real.size() == 4u);
+  BOOST_TEST(real[1].path == "/x");
+  BOOST_TEST(real[2].path == "/y");
+  const fs::path exe = fs::read_symlink("/proc/self/exe");
+  BOOST_TEST(real[3].path == (exe.parent_path().parent_path() / "lib" / "gibbs" / "plugins"));
+  BOOST_TEST(real[3].origin == "default");
+}
+
+BOOST_AUTO_TEST_CASE(the_first_folder_wins_and_later_copies_are_reported) {
+  gibbs::test::TempDir a("gibbs-plugins-a"), b("gibbs-plugins-b");
+  fs::copy_file(plugin("testgood"), a.path / "libgibbs-testgood.so");
+  fs::copy_file(plugin("testgood"), b.path / "libgibbs-testgood.so");
+  fs::copy_file(plugin("testthrows"), b.path / "libgibbs-testthrows.so");
+  ::setenv("GIBBS_PLUGIN_PATH", b.path.c_str(), 1);
+  const auto folders = gibbs::search_path(std::vector<std::string>{a.path.string()});
+  ::unsetenv("GIBBS_PLUGIN_PATH");
+  const gibbs::Discovery found = gibbs::discover(folders);
+  BOOST_TEST_REQUIRE(found.plugins.size() == 2u);
+  BOOST_TEST(found.plugins[0].file() == a.path / "libgibbs-testgood.so");
+  BOOST_TEST(found.plugins[1].file() == b.path / "libgibbs-testthrows.so");  // only in GIBBS_PLUGIN_PATH
+  BOOST_TEST(lines(found.problems) ==
+                 (std::vector<std::string>{(b.path / "libgibbs-testgood.so").string() +
+                                           ": skipped, plugin 'testgood' already loaded from " +
+                                           (a.path / "libgibbs-testgood.so").string()}),
+             boost::test_tools::per_element());
+  BOOST_TEST(gibbs::load_plugin("testgood", folders).file() == a.path / "libgibbs-testgood.so");
+}
+
+BOOST_AUTO_TEST_CASE(missing_folders_are_reported_unless_they_are_the_default) {
+  const std::vector<gibbs::SearchFolder> folders{{"/no/such/dir", "GIBBS_PLUGIN_PATH"}, {"/no/default", "default"}};
+  const gibbs::Discovery found = gibbs::discover(folders);
+  BOOST_TEST(found.plugins.empty());
+  BOOST_TEST(lines(found.problems) == (std::vector<std::string>{"/no/such/dir: no such folder (from GIBBS_PLUGIN_PATH)"}),
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(finding_a_plugin_by_name) {
+  const std::vector<gibbs::SearchFolder> folders{{"/nowhere", "--plugin-path"}, {kPlugins, "GIBBS_PLUGIN_PATH"}};
+  BOOST_TEST(gibbs::load_plugin("testgood", folders).name() == "testgood");
+  try {
+    gibbs::load_plugin("rbm", folders);
+    BOOST_FAIL("found rbm");
+  } catch (const gibbs::Error& e) {
+    BOOST_TEST(std::string(e.what()) == "no plugin 'rbm' (searched: /nowhere, " + kPlugins.string() + ")");
+  }
+  BOOST_CHECK_EXCEPTION(gibbs::load_plugin("testabi2", folders), gibbs::PluginError, [](const gibbs::PluginError& e) {
+    return e.problem() == "ABI version 2, expected 1";
+  });
+  BOOST_CHECK_THROW(gibbs::load_plugin("../testgood", folders), gibbs::ArgumentError);
+}
+
+BOOST_AUTO_TEST_CASE(options_become_program_options_with_their_defaults) {
+  const std::vector<gibbs::PluginOption> options{
+      {"hidden", gibbs::OptionType::Int, "16", "number of hidden units"},
+      {"rate", gibbs::OptionType::Float, "0.05", "learning rate"},
+      {"sampler", gibbs::OptionType::String, "cd", "cd or pcd"},
+      {"persistent", gibbs::OptionType::Flag, std::nullopt, "keep the chains"},
+      {"tag", gibbs::OptionType::String, std::nullopt, "no default"},
+  };
+  const po::options_description description = gibbs::cli::plugin_options("test options", options);
+  std::ostringstream help;
+  help << description;
+  BOOST_TEST(help.str().find("--hidden N (=16)") != std::string::npos, help.str());
+  BOOST_TEST(help.str().find("--rate X (=0.05)") != std::string::npos, help.str());
+  BOOST_TEST(help.str().find("--sampler TEXT (=cd)") != std::string::npos, help.str());
+  BOOST_TEST(help.str().find("number of hidden units") != std::string::npos, help.str());
+
+  po::variables_map defaults;
+  po::store(po::command_line_parser(std::vector<std::string>{}).options(description).run(), defaults);
+  BOOST_TEST(defaults["hidden"].as<std::int64_t>() == 16);
+  BOOST_TEST(defaults["rate"].as<double>() == 0.05);
+  BOOST_TEST(defaults["sampler"].as<std::string>() == "cd");
+  BOOST_TEST(defaults["persistent"].as<bool>() == false);
+  BOOST_TEST(!defaults.contains("tag"));
+
+  po::variables_map given;
+  po::store(po::command_line_parser(std::vector<std::string>{"--hidden", "64", "--rate=0.5", "--persistent"})
+                .options(description)
+                .run(),
+            given);
+  BOOST_TEST(given["hidden"].as<std::int64_t>() == 64);
+  BOOST_TEST(given["rate"].as<double>() == 0.5);
+  BOOST_TEST(given["persistent"].as<bool>() == true);
+}

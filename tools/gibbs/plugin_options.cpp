@@ -1,0 +1,58 @@
+// A plugin's option declarations as a Program_options description, and the CLI's search path.
+#include "tools/gibbs/plugin_options.h"
+
+#include <boost/program_options.hpp>
+
+#include <charconv>
+#include <cstdint>
+#include <string>
+
+namespace po = boost::program_options;
+
+namespace gibbs::cli {
+namespace {
+
+// The loader has checked that defaults parse as their type.
+template <class T>
+T parse(const std::string& text) {
+  T value{};
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  return value;
+}
+
+template <class T>
+po::typed_value<T>* typed(const PluginOption& option, const char* value_name) {
+  auto* value = po::value<T>()->value_name(value_name);
+  if (option.default_value) {
+    if constexpr (std::is_same_v<T, std::string>) value->default_value(*option.default_value);
+    else value->default_value(parse<T>(*option.default_value), *option.default_value);
+  }
+  return value;
+}
+
+}  // namespace
+
+std::vector<std::string>& plugin_path() {
+  static std::vector<std::string> folders;
+  return folders;
+}
+
+std::vector<SearchFolder> plugin_search_path() { return search_path(plugin_path()); }
+
+po::options_description plugin_options(const std::string& caption, std::span<const PluginOption> options) {
+  po::options_description description(caption);
+  for (const PluginOption& o : options) {
+    const char* name = o.name.c_str();
+    switch (o.type) {
+      case OptionType::Int: description.add_options()(name, typed<std::int64_t>(o, "N"), o.help.c_str()); break;
+      case OptionType::Float: description.add_options()(name, typed<double>(o, "X"), o.help.c_str()); break;
+      case OptionType::String: description.add_options()(name, typed<std::string>(o, "TEXT"), o.help.c_str()); break;
+      case OptionType::Flag:
+        description.add_options()(name, po::bool_switch()->default_value(o.default_value == "true"), o.help.c_str());
+        break;
+    }
+  }
+  return description;
+}
+
+}  // namespace gibbs::cli
