@@ -10,13 +10,14 @@
 #include <vector>
 
 #include "tools/gibbs/command.h"
+#include "tools/gibbs/plugin_options.h"
 import gibbs.core;
 
 namespace po = boost::program_options;
 
 namespace {
 
-constexpr const char* kUsage = "usage: gibbs [--threads N] <command> [options]   (gibbs <command> --help for more)";
+constexpr const char* kUsage = "usage: gibbs [--threads N] [--plugin-path DIRS] <command> [options]   (gibbs <command> --help for more)";
 
 // Global options end at the first word that is neither an option nor an option's value,
 // so a command may have options with the same names (e.g. `bench gemm --threads`).
@@ -36,7 +37,9 @@ int run(const std::vector<std::string>& args) {
   global.add_options()
       ("help,h", "print this help and the list of commands")
       ("version", "print the version")
-      ("threads", po::value<int>()->default_value(0)->value_name("N"), "worker threads (0: one per core)");
+      ("threads", po::value<int>()->default_value(0)->value_name("N"), "worker threads (0: one per core)")
+      ("plugin-path", po::value<std::vector<std::string>>()->value_name("DIRS"),
+       "colon-separated folders searched for plugins first (then GIBBS_PLUGIN_PATH, then the installed folder)");
 
   const std::size_t split = command_index(global, args);
   po::variables_map vm;
@@ -49,6 +52,7 @@ int run(const std::vector<std::string>& args) {
     return 0;
   }
   gibbs::set_thread_count(vm["threads"].as<int>());
+  if (vm.contains("plugin-path")) gibbs::cli::plugin_path() = vm["plugin-path"].as<std::vector<std::string>>();
   const std::vector<std::string> rest(args.begin() + split, args.end());
   if (vm.contains("help") || rest.empty()) {
     std::FILE* out = vm.contains("help") ? stdout : stderr;

@@ -1,0 +1,97 @@
+// `gibbs plugins [--plugin-path DIRS] [--json]`: the plugins found along the search path (name,
+// version, file, summary), then one stderr line per library or folder that was skipped.
+// Exit 0 when a plugin loaded or nothing was wrong; 1 when none loaded and something was wrong.
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "tools/gibbs/command.h"
+#include "tools/gibbs/json.h"
+#include "tools/gibbs/plugin_options.h"
+
+namespace po = boost::program_options;
+
+namespace gibbs::cli {
+namespace {
+
+constexpr const char* kUsage = "usage: gibbs plugins [--plugin-path DIRS] [--json]";
+
+void print_text(const Discovery& found) {
+  if (found.plugins.empty()) {
+    std::vector<std::string> folders;
+    for (const SearchFolder& f : found.searched) folders.push_back(f.path.string());
+    fmt::print("no plugins found (searched: {})\n", fmt::join(folders, ", "));
+    return;
+  }
+  std::size_t name = 4, version = 7, file = 4;
+  for (const PluginLibrary& p : found.plugins) {
+    name = std::max(name, p.name().size());
+    version = std::max(version, p.version().size());
+    file = std::max(file, p.file().string().size());
+  }
+  fmt::print("{:<{}}  {:<{}}  {:<{}}  {}\n", "name", name, "version", version, "file", file, "summary");
+  for (const PluginLibrary& p : found.plugins)
+    fmt::print("{:<{}}  {:<{}}  {:<{}}  {}\n", p.name(), name, p.version(), version, p.file().string(), file,
+               p.summary());
+}
+
+std::string option_json(const PluginOption& o) {
+  return fmt::format(R"({{"name": {}, "type": "{}", "default": {}, "help": {}}})", json_string(o.name),
+                     to_string(o.type), o.default_value ? json_string(*o.default_value) : "null", json_string(o.help));
+}
+
+void print_json(const Discovery& found) {
+  std::vector<std::string> plugins, problems, searched;
+  for (const PluginLibrary& p : found.plugins) {
+    std::vector<std::string> options;
+    for (const PluginOption& o : p.options()) options.push_back(option_json(o));
+    plugins.push_back(fmt::format(R"({{"name": {}, "version": {}, "file": {}, "summary": {}, "options": [{}]}})",
+                                  json_string(p.name()), json_string(p.version()), json_string(p.file().string()),
+                                  json_string(p.summary()), fmt::join(options, ", ")));
+  }
+  for (const Problem& p : found.problems)
+    problems.push_back(
+        fmt::format(R"({{"file": {}, "problem": {}}})", json_string(p.file.string()), json_string(p.problem)));
+  for (const SearchFolder& f : found.searched)
+    searched.push_back(
+        fmt::format(R"({{"path": {}, "origin": {}}})", json_string(f.path.string()), json_string(f.origin)));
+  fmt::print(R"({{"plugins": [{}], "problems": [{}], "searched": [{}]}})" "\n", fmt::join(plugins, ", "),
+             fmt::join(problems, ", "), fmt::join(searched, ", "));
+}
+
+int plugins(Args args) {
+  po::options_description options("gibbs plugins options");
+  options.add_options()
+      ("help,h", "print this help")
+      ("plugin-path", po::value<std::vector<std::string>>()->value_name("DIRS"),
+       "colon-separated folders searched first (before GIBBS_PLUGIN_PATH and the installed folder)")
+      ("json", "one JSON object instead of text");
+  po::variables_map vm;
+  po::store(po::command_line_parser(std::vector<std::string>(args.begin(), args.end())).options(options).run(), vm);
+  po::notify(vm);
+  if (vm.contains("help")) {
+    fmt::print("{}\n\n{}", kUsage, fmt::streamed(options));
+    return 0;
+  }
+  if (vm.contains("plugin-path"))
+    for (const std::string& dirs : vm["plugin-path"].as<std::vector<std::string>>()) plugin_path().push_back(dirs);
+
+  const Discovery found = discover(plugin_search_path());
+  if (vm.contains("json")) print_json(found);
+  else print_text(found);
+  std::fflush(stdout);
+  for (const Problem& p : found.problems) fmt::print(stderr, "gibbs: {}\n", p.line());
+  return found.plugins.empty() && !found.problems.empty() ? 1 : 0;
+}
+
+}  // namespace
+
+const Registration registration{"plugins", "List the model plugins found and any that could not be loaded", plugins};
+
+}  // namespace gibbs::cli
