@@ -20,14 +20,17 @@ class Model {
 // Model): a new M as a Model* in a void*, or nullptr with the exception's message in error.
 template <class M>
 void* plugin_create(char* error, std::size_t error_size) noexcept {
-  const char* message = "unknown exception";
+  // Copied inside the handler: the exception and its what() end with it.
+  const auto fail = [&](const char* message) {
+    if (error != nullptr && error_size > 0) std::snprintf(error, error_size, "%s", message);
+  };
   try {
     return static_cast<void*>(static_cast<Model*>(new M()));
   } catch (const std::exception& e) {
-    message = e.what();
+    fail(e.what());
   } catch (...) {
+    fail("unknown exception");
   }
-  if (error != nullptr && error_size > 0) std::snprintf(error, error_size, "%s", message);
   return nullptr;
 }
 
