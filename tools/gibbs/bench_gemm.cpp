@@ -163,9 +163,9 @@ void print_json(const GemmShape& s, int threads, const std::string& target, doub
                 const std::vector<PeerResult>& peers, const PeerResult* best) {
   std::string line = fmt::format(R"({{"workload":"W1","shape":[{},{},{}],"trans":"{}","threads":{},"target":"{}",)",
                                  s.m, s.k, s.n, s.trans(), threads, target);
-  line += fmt::format(R"("gflops":{:.2f},"peak_gflops":{:.2f},)", gflops, peak);
+  line += fmt::format(R"("gflops":{:.6g},"peak_gflops":{:.6g},)", gflops, peak);
   if (best != nullptr)
-    line += fmt::format(R"("peer":"{}","peer_gflops":{:.2f},"peer_threads":{},"ratio":{:.4f})", best->name,
+    line += fmt::format(R"("peer":"{}","peer_gflops":{:.6g},"peer_threads":{},"ratio":{:.6g})", best->name,
                         *best->gflops, best->threads, gflops / *best->gflops);
   else
     line += R"("peer":null,"peer_gflops":null,"peer_threads":null,"ratio":null)";
