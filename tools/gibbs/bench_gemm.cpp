@@ -18,6 +18,7 @@
 #include "bench/fma_peak.h"
 #include "bench/peers.h"
 #include "tools/gibbs/command.h"
+#include "tools/gibbs/json.h"
 import gibbs.core;
 import gibbs.simd;
 
@@ -156,27 +157,23 @@ PeerResult run_peer(bench::Peer& peer, const GemmShape& s, const Matrix<float>& 
   return result;
 }
 
-std::string json_number(std::optional<double> v, int precision) {
-  return v && std::isfinite(*v) ? fmt::format("{:.{}f}", *v, precision) : "null";
-}
-
 void print_json(const GemmShape& s, int threads, const std::string& target, double gflops, double peak,
                 const std::vector<PeerResult>& peers, const PeerResult* best) {
   std::string line = fmt::format(R"({{"workload":"W1","shape":[{},{},{}],"trans":"{}","threads":{},"target":"{}",)",
                                  s.m, s.k, s.n, s.trans(), threads, target);
-  line += fmt::format(R"("gflops":{:.6g},"peak_gflops":{:.6g},)", gflops, peak);
+  line += fmt::format(R"("gflops":{},"peak_gflops":{},)", json_number(gflops), json_number(peak));
   if (best != nullptr)
-    line += fmt::format(R"("peer":"{}","peer_gflops":{:.6g},"peer_threads":{},"ratio":{:.6g})", best->name,
-                        *best->gflops, best->threads, gflops / *best->gflops);
+    line += fmt::format(R"("peer":"{}","peer_gflops":{},"peer_threads":{},"ratio":{})", best->name,
+                        json_number(*best->gflops), best->threads, json_number(gflops / *best->gflops));
   else
     line += R"("peer":null,"peer_gflops":null,"peer_threads":null,"ratio":null)";
   std::optional<double> worst;  // over the peers that ran; null when none did
   for (const PeerResult& p : peers) {
-    line += fmt::format(R"(,"{}_gflops":{},"{}_threads":{})", p.name, json_number(p.gflops, 2), p.name, p.threads);
+    line += fmt::format(R"(,"{}_gflops":{},"{}_threads":{})", p.name, p.gflops ? json_number(*p.gflops) : "null", p.name, p.threads);
     if (p.gflops) worst = std::max(worst.value_or(0.0), p.rel_diff);
   }
   const bool agree = worst && *worst <= kTolerance;
-  const std::string diff = worst && std::isfinite(*worst) ? fmt::format("{:.3g}", *worst) : "null";
+  const std::string diff = worst ? json_number(*worst) : "null";
   line += fmt::format(R"(,"max_rel_diff":{},"agree":{}}})", diff, worst ? (agree ? "true" : "false") : "null");
   fmt::print("{}\n", line);
 }
