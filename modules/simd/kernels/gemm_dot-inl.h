@@ -42,23 +42,21 @@ HWY_INLINE void LoadRows(DF d, const float* const (&rows)[kN], std::size_t p, st
 template <std::size_t kA, std::size_t kB>
 HWY_NOINLINE void DotTile(const GemmProblem& pr, std::size_t i0, std::size_t j0, PassEpilogue e) {
   const DF d;
-  using V = VF;
-  constexpr std::size_t L = kLanes;
   const float* a_rows[kA];
   const float* b_rows[kB];
   for (std::size_t r = 0; r < kA; ++r) a_rows[r] = pr.a + (i0 + r) * pr.a_row_stride;
   for (std::size_t s = 0; s < kB; ++s) b_rows[s] = pr.b + (j0 + s) * pr.ldb;
-  V acc[kA * kB];
-  for (V& v : acc) v = hn::Zero(d);
+  VF acc[kA * kB];
+  for (VF& v : acc) v = hn::Zero(d);
   std::size_t p = 0;
-  for (; p + L <= pr.k; p += L) {
-    V va[kA], vb[kB];
-    LoadRows<kA>(d, a_rows, p, L, va);
-    LoadRows<kB>(d, b_rows, p, L, vb);
+  for (; p + kLanes <= pr.k; p += kLanes) {
+    VF va[kA], vb[kB];
+    LoadRows<kA>(d, a_rows, p, kLanes, va);
+    LoadRows<kB>(d, b_rows, p, kLanes, vb);
     DotStep<kA, kB>(d, va, vb, acc);
   }
   if (p < pr.k) {  // zero-padded tail: the padding contributes exact zeros
-    V va[kA], vb[kB];
+    VF va[kA], vb[kB];
     LoadRows<kA>(d, a_rows, p, pr.k - p, va);
     LoadRows<kB>(d, b_rows, p, pr.k - p, vb);
     DotStep<kA, kB>(d, va, vb, acc);
