@@ -18,15 +18,7 @@ namespace gibbs::io {
 RowSplit split_rows(std::size_t n, double test_fraction, std::uint64_t seed) {
   if (!(test_fraction >= 0 && test_fraction < 1))
     throw ArgumentError(fmt::format("test fraction {} is outside [0, 1)", test_fraction));
-  std::vector<std::size_t> order(n);
-  for (std::size_t i = 0; i < n; ++i) order[i] = i;
-  std::vector<std::uint32_t> bits(2 * n);
-  random::bits({seed, kSplitStream}, 0, bits);
-  for (std::size_t i = n; i-- > 1;) {  // j uniform in [0, i] from 64 random bits (bias below 2^-32)
-    const std::uint64_t r = std::uint64_t{bits[2 * i]} << 32 | bits[2 * i + 1];
-    const auto j = static_cast<std::size_t>((static_cast<unsigned __int128>(r) * (i + 1)) >> 64);
-    std::swap(order[i], order[j]);
-  }
+  const std::vector<std::size_t> order = random::permutation({seed, kSplitStream}, n);
   const std::size_t n_test = n == 0 ? 0 : std::min(n - 1, static_cast<std::size_t>(std::llround(n * test_fraction)));
   RowSplit split;
   split.test.assign(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n_test));

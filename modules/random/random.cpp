@@ -8,6 +8,8 @@ module;
 #include <cstdint>
 #include <limits>
 #include <span>
+#include <utility>
+#include <vector>
 #include "modules/random/kernels/philox.h"
 module gibbs.random;
 import gibbs.core;
@@ -122,6 +124,19 @@ void bernoulli(Stream s, std::uint64_t offset, ConstView<float> probabilities, M
                                                          std::size_t c) {
     kernels::PhiloxBernoulli(k, p, n, at(probabilities, r, c), at(out, r, c));
   });
+}
+
+std::vector<std::size_t> permutation(Stream s, std::size_t n) {
+  std::vector<std::size_t> order(n);
+  for (std::size_t i = 0; i < n; ++i) order[i] = i;
+  std::vector<std::uint32_t> raw(2 * n);
+  bits(s, 0, raw);
+  for (std::size_t i = n; i-- > 1;) {  // the bias of j is below 2^-32
+    const std::uint64_t r = std::uint64_t{raw[2 * i]} << 32 | raw[2 * i + 1];
+    const auto j = static_cast<std::size_t>((static_cast<unsigned __int128>(r) * (i + 1)) >> 64);
+    std::swap(order[i], order[j]);
+  }
+  return order;
 }
 
 }  // namespace gibbs::random

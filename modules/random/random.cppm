@@ -3,6 +3,7 @@
 module;
 #include <cstdint>
 #include <span>
+#include <vector>
 export module gibbs.random;
 import gibbs.core;
 
@@ -39,5 +40,9 @@ void normal(Stream s, std::uint64_t offset, MatrixView<float> out, float mean = 
 // out(r, c) = uniform(offset + r·cols + c) < probabilities(r, c) ? 1 : 0. The shapes must
 // match (ShapeError); out may be probabilities itself.
 void bernoulli(Stream s, std::uint64_t offset, ConstView<float> probabilities, MatrixView<float> out);
+
+// A permutation of 0 … n−1 by Fisher–Yates from the stream's first 2n outputs: going down
+// from i = n − 1, element i swaps with j = ⌊r·(i + 1) / 2⁶⁴⌋, r the 64 bits of outputs 2i, 2i+1.
+std::vector<std::size_t> permutation(Stream s, std::size_t n);
 
 }  // namespace gibbs::random

@@ -1,0 +1,39 @@
+// gibbs.sampler:chains
+module;
+#include <fmt/format.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <span>
+module gibbs.sampler;
+import gibbs.core;
+
+namespace gibbs::sampler {
+
+void run_chains(const Rbm& rbm, MatrixView<float> visible, std::span<const std::size_t> clamped, std::uint64_t seed,
+                std::size_t steps, std::size_t every, const std::function<void(const ChainSnapshot&)>& snapshot) {
+  if (visible.cols() != rbm.visible())
+    throw ShapeError("chains: one value per visible unit", visible.shape(), {visible.rows(), rbm.visible()});
+  for (std::size_t i : clamped)
+    if (i >= rbm.visible()) throw ArgumentError(fmt::format("clamped unit {} is not one of the {} visible units", i, rbm.visible()));
+  const std::size_t chains = visible.rows();
+  Matrix<float> fixed(chains, clamped.size()), hidden(chains, rbm.hidden()), means(chains, rbm.visible());
+  for (std::size_t r = 0; r < chains; ++r)
+    for (std::size_t k = 0; k < clamped.size(); ++k) fixed(r, k) = visible(r, clamped[k]);
+  const auto clamp = [&](MatrixView<float> m) {
+    for (std::size_t r = 0; r < chains; ++r)
+      for (std::size_t k = 0; k < clamped.size(); ++k) m(r, clamped[k]) = fixed(r, k);
+  };
+  for (std::size_t step = 1; step <= steps; ++step) {
+    rbm.hidden_probabilities(visible, hidden);
+    rbm.sample_hidden(draw_stream(seed, Draw::hidden, step), 0, hidden, hidden);
+    rbm.visible_means(hidden, means);
+    clamp(means);
+    rbm.sample_visible(draw_stream(seed, Draw::visible, step), 0, means, visible);
+    clamp(visible);
+    if (every != 0 && step % every == 0 && snapshot) snapshot({step, means, visible});
+  }
+}
+
+}  // namespace gibbs::sampler

@@ -1,0 +1,64 @@
+// gibbs.sampler:contrastive — one minibatch of contrastive divergence (CD-k) or persistent
+// CD-k (PCD-k, Tieleman 2008) on an RBM.
+module;
+#include <cstddef>
+#include <cstdint>
+export module gibbs.sampler:contrastive;
+import gibbs.core;
+import :rbm;
+
+export namespace gibbs::sampler {
+
+struct ContrastiveSettings {
+  std::size_t k = 1;           // Gibbs steps per update
+  bool persistent = false;     // PCD: chains carry over between updates
+  std::size_t chains = 0;      // PCD: persistent chains (0: the batch size)
+  bool momentum = false;       // keep velocities (momentum may still be 0 at times)
+  float weight_decay = 0;      // L2, on the weights only
+  float sparsity_target = 0;   // 0: no sparsity penalty
+  float sparsity_cost = 0;
+  bool visible_bias = true;    // false: b stays as it is
+};
+
+// A step on a batch v0 of B rows, with h0 = P(h | v0) and (v_k, h_k) the end of the chain,
+// v_k sampled and h_k = P(h | v_k):
+//   grad W = v0ᵀh0 / B − v_kᵀh_k / C,  grad b = Σv0 / B − Σv_k / C,  grad c = Σh0 / B − Σh_k / C
+// (C = B for CD, the chain count for PCD). Without momentum θ += lr·(grad − wd·θ_W); with it
+// Δ = μ·Δ + lr·(grad − wd·θ_W), θ += Δ. The sparsity penalty (Hinton's practical guide, §11)
+// keeps q, a running mean of every hidden unit's P(h | v0) (q ← 0.9 q + 0.1 mean), and adds
+// cost·(target − q_j) to unit j's positive statistics, so both c_j and W_·j feel it.
+// CD chains start at a sample of h0; PCD chains start where the last update left them (at
+// h = 0 the first time, as the Theano tutorial does). Draws come from the streams
+// draw_stream(seed, Draw::hidden | Draw::visible, step): any thread count, the same result.
+class ContrastiveDivergence {
+ public:
+  ContrastiveDivergence(const Rbm& rbm, std::size_t batch_size, const ContrastiveSettings& settings);
+
+  void step(Rbm& rbm, ConstView<float> v0, float learning_rate, float momentum, std::uint64_t seed,
+            std::uint64_t step);
+
+  const ContrastiveSettings& settings() const { return settings_; }
+
+  // State a checkpoint keeps so that training resumes exactly.
+  Matrix<float>& weight_velocity() { return weight_velocity_; }        // [visible, hidden]
+  Matrix<float>& bias_velocity() { return bias_velocity_; }            // [1, visible + hidden]
+  Matrix<float>& persistent_hidden() { return chain_hidden_; }         // [chains, hidden]
+  Matrix<float>& hidden_activity() { return hidden_activity_; }        // [1, hidden]: q
+  const Matrix<float>& weight_velocity() const { return weight_velocity_; }
+  const Matrix<float>& bias_velocity() const { return bias_velocity_; }
+  const Matrix<float>& persistent_hidden() const { return chain_hidden_; }
+  const Matrix<float>& hidden_activity() const { return hidden_activity_; }
+
+ private:
+  ContrastiveSettings settings_;
+  std::size_t batch_size_;
+  Matrix<float> visible_;  // [batch + chains, visible]: v0 above v_k
+  Matrix<float> hidden_;   // [batch + chains, hidden]: h0 above h_k
+  Matrix<float> means_;    // [chains, visible]: E[v | h] of the chain
+  Matrix<float> chain_hidden_;  // [chains, hidden]: the chain's hidden state
+  Matrix<float> weight_velocity_, bias_velocity_, hidden_activity_;
+  Matrix<float> gradient_;    // [1, visible + hidden]: the bias gradients
+  Matrix<float> model_sums_;  // [1, visible]: Σv_k
+};
+
+}  // namespace gibbs::sampler

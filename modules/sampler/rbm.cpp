@@ -1,0 +1,106 @@
+// gibbs.sampler:rbm — conditionals as GEMMs with the fused bias (+ sigmoid) epilogue.
+module;
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+module gibbs.sampler;
+import gibbs.core;
+import gibbs.random;
+import gibbs.simd;
+
+namespace gibbs::sampler {
+namespace {
+
+constexpr std::size_t kPadFloats = kAlignment / sizeof(float);
+
+std::size_t padded(std::size_t n) { return (n + kPadFloats - 1) / kPadFloats * kPadFloats; }
+
+void clip(MatrixView<float> m, float limit) {
+  for (std::size_t r = 0; r < m.rows(); ++r)
+    for (float& x : m.row(r)) x = std::clamp(x, -limit, limit);
+}
+
+}  // namespace
+
+std::string_view to_string(VisibleUnits units) {
+  return units == VisibleUnits::bernoulli ? "bernoulli" : "gaussian";
+}
+
+VisibleUnits parse_visible_units(std::string_view text) {
+  if (text == "bernoulli") return VisibleUnits::bernoulli;
+  if (text == "gaussian") return VisibleUnits::gaussian;
+  throw ArgumentError(fmt::format("visible units '{}': expected bernoulli or gaussian", text));
+}
+
+Rbm::Rbm(std::size_t visible, std::size_t hidden, VisibleUnits units)
+    : storage_(visible, padded(hidden)),
+      weights_(storage_.view().block(0, 0, visible, hidden)),
+      biases_(1, visible + hidden),
+      visible_bias_(biases_.values().first(visible)),
+      hidden_bias_(biases_.values().subspan(visible)),
+      units_(units) {
+  if (visible == 0 || hidden == 0) throw ArgumentError("an RBM needs at least one visible and one hidden unit");
+}
+
+Rbm::Rbm(const Rbm& other)
+    : storage_(other.storage_),
+      weights_(storage_.view().block(0, 0, other.visible(), other.hidden())),
+      biases_(other.biases_),
+      visible_bias_(biases_.values().first(other.visible())),
+      hidden_bias_(biases_.values().subspan(other.visible())),
+      units_(other.units_),
+      visible_clip_(other.visible_clip_) {}
+
+Rbm& Rbm::operator=(const Rbm& other) {
+  if (this != &other) *this = Rbm(other);
+  return *this;
+}
+
+void Rbm::set_visible_clip(float clip) {
+  if (!(clip >= 0)) throw ArgumentError(fmt::format("visible clip {} must be 0 (none) or positive", clip));
+  visible_clip_ = clip;
+}
+
+void Rbm::hidden_probabilities(ConstView<float> v, MatrixView<float> h) const {
+  simd::gemm(v, weights_, h, {.column_bias = hidden_bias_, .activation = simd::Activation::kSigmoid});
+}
+
+void Rbm::hidden_inputs(ConstView<float> v, MatrixView<float> a) const {
+  simd::gemm(v, weights_, a, {.column_bias = hidden_bias_});
+}
+
+void Rbm::visible_inputs(ConstView<float> h, MatrixView<float> a) const {
+  simd::gemm(h, weights_, a, {.transpose_b = true, .column_bias = visible_bias_});
+}
+
+void Rbm::visible_means(ConstView<float> h, MatrixView<float> v) const {
+  if (units_ == VisibleUnits::bernoulli) {
+    simd::gemm(h, weights_, v,
+               {.transpose_b = true, .column_bias = visible_bias_, .activation = simd::Activation::kSigmoid});
+    return;
+  }
+  visible_inputs(h, v);
+  if (visible_clip_ > 0) clip(v, visible_clip_);
+}
+
+void Rbm::sample_hidden(random::Stream s, std::uint64_t offset, ConstView<float> probabilities,
+                        MatrixView<float> out) const {
+  random::bernoulli(s, offset, probabilities, out);
+}
+
+void Rbm::sample_visible(random::Stream s, std::uint64_t offset, ConstView<float> means,
+                         MatrixView<float> out) const {
+  if (units_ == VisibleUnits::bernoulli) {
+    random::bernoulli(s, offset, means, out);
+    return;
+  }
+  if (means.data() == out.data()) throw ArgumentError("Gaussian visible samples cannot overwrite their means");
+  random::normal(s, offset, out);  // checks the shape
+  simd::axpy(1.0f, means, out);
+}
+
+}  // namespace gibbs::sampler

@@ -1,0 +1,178 @@
+// gibbs.sampler: conditionals, free energy, pseudo-likelihood and scores against naive
+// double-precision references and brute-force enumeration; chains with clamped units.
+#define BOOST_TEST_MODULE sampler
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "tests/sampler/reference.h"
+import gibbs.core;
+import gibbs.random;
+import gibbs.sampler;
+
+using gibbs::Matrix;
+using gibbs::sampler::Rbm;
+using gibbs::sampler::VisibleUnits;
+namespace ref = gibbs::test;
+namespace rnd = gibbs::random;
+
+namespace {
+
+// Weights and biases drawn N(0, scale²) from a fixed stream.
+Rbm random_rbm(std::size_t visible, std::size_t hidden, VisibleUnits units, float scale = 0.7f, std::uint64_t seed = 5) {
+  Rbm rbm(visible, hidden, units);
+  rnd::normal({seed, 1}, 0, rbm.weights(), 0.0f, scale);
+  rnd::normal({seed, 2}, 0, rbm.visible_bias(), 0.0f, scale);
+  rnd::normal({seed, 3}, 0, rbm.hidden_bias(), 0.0f, scale);
+  return rbm;
+}
+
+Matrix<float> random_rows(std::size_t rows, std::size_t cols, std::uint64_t seed, bool binary) {
+  Matrix<float> m(rows, cols);
+  rnd::uniform({seed, 9}, 0, m.view());
+  if (binary)
+    for (float& x : m.values()) x = x < 0.5f ? 0.0f : 1.0f;
+  return m;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(conditionals_match_loops) {
+  for (VisibleUnits units : {VisibleUnits::bernoulli, VisibleUnits::gaussian}) {
+    Rbm rbm = random_rbm(37, 21, units);
+    rbm.set_visible_clip(units == VisibleUnits::gaussian ? 1.5f : 0.0f);
+    const Matrix<float> v = random_rows(9, 37, 1, false);
+    Matrix<float> h(9, 21), means(9, 37);
+    rbm.hidden_probabilities(v, h);
+    rbm.visible_means(h, means);
+    for (std::size_t r = 0; r < 9; ++r) {
+      std::vector<double> hr(21);
+      for (std::size_t j = 0; j < 21; ++j) {
+        hr[j] = h(r, j);
+        BOOST_TEST(h(r, j) == ref::sigmoid(ref::hidden_input(rbm, v.row(r), j)), boost::test_tools::tolerance(2e-6));
+      }
+      for (std::size_t i = 0; i < 37; ++i) {
+        const double a = ref::visible_input(rbm, hr, i);
+        const double expected = units == VisibleUnits::bernoulli ? ref::sigmoid(a) : std::clamp(a, -1.5, 1.5);
+        BOOST_TEST(means(r, i) == expected, boost::test_tools::tolerance(2e-5));
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(free_energy_matches_enumeration) {
+  for (VisibleUnits units : {VisibleUnits::bernoulli, VisibleUnits::gaussian}) {
+    const Rbm rbm = random_rbm(6, 5, units);
+    const Matrix<float> v = random_rows(12, 6, 2, units == VisibleUnits::bernoulli);
+    std::vector<double> energy(12);
+    gibbs::sampler::free_energy(rbm, v, energy);
+    for (std::size_t r = 0; r < 12; ++r)
+      BOOST_TEST(energy[r] == ref::brute_free_energy(rbm, v.row(r)), boost::test_tools::tolerance(1e-5));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(pseudo_likelihood_matches_enumeration) {
+  const Rbm rbm = random_rbm(6, 4, VisibleUnits::bernoulli, 1.0f);
+  const Matrix<float> v = random_rows(64, 6, 3, false);  // rounded to {0, 1} by the scorer
+  std::vector<std::size_t> bits(64);
+  for (std::size_t r = 0; r < 64; ++r) bits[r] = (r * 7) % 6;
+  std::vector<double> terms(64);
+  gibbs::sampler::pseudo_likelihood_terms(rbm, v, bits, terms);
+  for (std::size_t r = 0; r < 64; ++r) {
+    std::vector<float> x(6), flipped(6);
+    for (std::size_t i = 0; i < 6; ++i) x[i] = v(r, i) >= 0.5f ? 1.0f : 0.0f;
+    flipped = x;
+    flipped[bits[r]] = 1.0f - flipped[bits[r]];
+    // p(x_i | x_−i) = e^−F(x) / (e^−F(x) + e^−F(x̃)), every F by enumerating h.
+    const double px = std::exp(-ref::brute_free_energy(rbm, x)), pf = std::exp(-ref::brute_free_energy(rbm, flipped));
+    BOOST_TEST(terms[r] == 6.0 * std::log(px / (px + pf)), boost::test_tools::tolerance(1e-5));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(scores_match_loops) {
+  for (VisibleUnits units : {VisibleUnits::bernoulli, VisibleUnits::gaussian}) {
+    const Rbm rbm = random_rbm(6, 5, units);
+    // 300 rows: more than one chunk of 256.
+    const Matrix<float> v = random_rows(300, 6, 4, false);
+    const gibbs::sampler::Scores s = gibbs::sampler::score(rbm, v, {11, 0});
+    double mse = 0, cross_entropy = 0, energy = 0;
+    for (std::size_t r = 0; r < 300; ++r) {
+      std::vector<double> h(5);
+      for (std::size_t j = 0; j < 5; ++j) h[j] = ref::sigmoid(ref::hidden_input(rbm, v.row(r), j));
+      for (std::size_t i = 0; i < 6; ++i) {
+        const double a = ref::visible_input(rbm, h, i);
+        const double recon = units == VisibleUnits::bernoulli ? ref::sigmoid(a) : a;
+        mse += (v(r, i) - recon) * (v(r, i) - recon);
+        cross_entropy -= v(r, i) * std::log(recon) + (1 - v(r, i)) * std::log(1 - recon);
+      }
+      energy += ref::brute_free_energy(rbm, v.row(r));
+    }
+    BOOST_TEST(s.reconstruction_mse == mse / 1800, boost::test_tools::tolerance(1e-5));
+    BOOST_TEST(s.free_energy == energy / 300, boost::test_tools::tolerance(1e-5));
+    if (units == VisibleUnits::gaussian) {
+      BOOST_TEST(std::isnan(s.reconstruction_cross_entropy));
+      BOOST_TEST(std::isnan(s.pseudo_likelihood));
+      continue;
+    }
+    BOOST_TEST(s.reconstruction_cross_entropy == cross_entropy / 300, boost::test_tools::tolerance(1e-5));
+    // The stochastic pseudo-likelihood: bit i of row r from output r of the stream.
+    std::vector<std::uint32_t> draws(300);
+    rnd::bits({11, 0}, 0, draws);
+    std::vector<std::size_t> bits(300);
+    for (std::size_t r = 0; r < 300; ++r) bits[r] = static_cast<std::size_t>((std::uint64_t{draws[r]} * 6) >> 32);
+    std::vector<double> terms(300);
+    gibbs::sampler::pseudo_likelihood_terms(rbm, v, bits, terms);
+    double pl = 0;
+    for (double t : terms) pl += t;
+    BOOST_TEST(s.pseudo_likelihood == pl / 300, boost::test_tools::tolerance(1e-12));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(chains_keep_clamped_units_and_are_reproducible) {
+  const Rbm rbm = random_rbm(8, 6, VisibleUnits::bernoulli, 1.5f);
+  Matrix<float> start = random_rows(10, 8, 5, true);
+  Matrix<float> a = start, b = start;
+  std::size_t snapshots = 0;
+  const std::vector<std::size_t> clamped = {0, 3};
+  gibbs::sampler::run_chains(rbm, a, clamped, 7, 20, 5, [&](const gibbs::sampler::ChainSnapshot& s) {
+    ++snapshots;
+    BOOST_TEST(s.step == 5 * snapshots);
+    for (std::size_t r = 0; r < 10; ++r)
+      for (std::size_t i : clamped) {
+        BOOST_TEST(s.states(r, i) == start(r, i));
+        BOOST_TEST(s.means(r, i) == start(r, i));
+      }
+  });
+  BOOST_TEST(snapshots == 4u);
+  gibbs::set_thread_count(1);
+  gibbs::sampler::run_chains(rbm, b, clamped, 7, 20, 0);
+  gibbs::set_thread_count(0);
+  BOOST_TEST(a.values() == b.values(), boost::test_tools::per_element());
+  bool moved = false;
+  for (std::size_t k = 0; k < a.size(); ++k) moved = moved || a.values()[k] != start.values()[k];
+  BOOST_TEST(moved);
+}
+
+BOOST_AUTO_TEST_CASE(errors) {
+  Rbm rbm = random_rbm(6, 4, VisibleUnits::gaussian);
+  Matrix<float> v(3, 6), wrong(3, 5);
+  std::vector<double> out(3);
+  BOOST_CHECK_EXCEPTION(gibbs::sampler::free_energy(rbm, wrong, out), gibbs::ShapeError, [](const gibbs::ShapeError& e) {
+    return std::string(e.what()).starts_with("free energy: rows must have one value per visible unit");
+  });
+  std::vector<std::size_t> bits(3);
+  BOOST_CHECK_EXCEPTION(gibbs::sampler::pseudo_likelihood_terms(rbm, v, bits, out), gibbs::ArgumentError,
+                        [](const gibbs::ArgumentError& e) {
+                          return std::string(e.what()) == "pseudo-likelihood needs Bernoulli visible units";
+                        });
+  BOOST_CHECK_THROW(rbm.sample_visible({1, 1}, 0, v, v), gibbs::ArgumentError);
+  BOOST_CHECK_THROW(rbm.set_visible_clip(-1.0f), gibbs::ArgumentError);
+  const std::vector<std::size_t> clamped = {6};
+  BOOST_CHECK_EXCEPTION(gibbs::sampler::run_chains(rbm, v, clamped, 1, 1, 0), gibbs::ArgumentError,
+                        [](const gibbs::ArgumentError& e) {
+                          return std::string(e.what()) == "clamped unit 6 is not one of the 6 visible units";
+                        });
+}
