@@ -2,18 +2,81 @@
 // functions a plugin puts in its descriptor so that no exception crosses the C edge.
 module;
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <exception>
+#include <functional>
+#include <map>
+#include <span>
 #include <string>
+#include <vector>
 export module gibbs.plugin:model;
+import gibbs.core;
+import gibbs.io;
 
 export namespace gibbs {
 
-// A model made by a plugin. The training driver's needs arrive with the first real model.
+// Every hyper-parameter of a run by option name ("hidden", "lr", "batch-size"): the plugin's
+// options (defaults included) and the training driver's. Checkpoints keep it in /config.
+using Config = std::map<std::string, io::ConfigValue>;
+
+// Typed reads; an absent name or another type is an ArgumentError naming the option. Flags
+// are stored as the integers 0 and 1; a float option also accepts an integer.
+std::int64_t config_int(const Config& config, const std::string& name);
+double config_float(const Config& config, const std::string& name);
+std::string config_string(const Config& config, const std::string& name);
+bool config_flag(const Config& config, const std::string& name);
+
+// Rows of a dataset split (or of a minibatch) as a model sees them.
+struct Examples {
+  ConstView<float> x;
+  std::span<const std::int32_t> y = {};  // class labels, when the split has them
+  std::span<const float> t = {};         // regression targets, when the split has them
+};
+
+struct Metric {
+  std::string name;  // e.g. "reconstruction_mse"
+  double value;
+};
+using Metrics = std::vector<Metric>;
+
+// A model made by a plugin. The training driver (gibbs.train) calls the training half; the
+// study commands (eval, reconstruct, sample) the rest. What a model cannot do it leaves to the
+// defaults, which throw gibbs::Error "the <name> model cannot <what>".
 class Model {
  public:
-  virtual ~Model() = default;
+  virtual ~Model();
   virtual std::string name() const = 0;  // the plugin's name, e.g. "rbm"
+
+  // A fresh model configured by `config` for data like `train` (the whole training split, in
+  // memory; `info` describes the dataset), its random initialisation drawn from `seed`.
+  virtual void initialize(const Config& config, const io::DatasetInfo& info, const Examples& train,
+                          std::uint64_t seed);
+  // The model a checkpoint holds, with checkpoint.config as its configuration (the driver
+  // merges options given again into it first). Problems are FormatErrors or ArgumentErrors.
+  virtual void restore(const io::Checkpoint& checkpoint);
+  // Writes /params and /state (the driver writes the root attributes, /config and /history).
+  virtual void save(io::Checkpoint& checkpoint) const;
+  // Values per row the model takes (the width its data must have).
+  virtual std::size_t input_size() const;
+  // Called before epoch `epoch` (0-based) starts or resumes: schedules.
+  virtual void begin_epoch(std::uint64_t epoch);
+  // One minibatch update; `step` counts minibatches from the start of training. Returns a
+  // cheap measure of the batch's error for the progress line, or NaN.
+  virtual double train_batch(const Examples& batch, std::uint64_t step);
+  // Scores on `examples` (the same draws seed and examples give the same scores).
+  virtual Metrics evaluate(const Examples& examples, std::uint64_t draws) const;
+  // The metric whose change between epochs --tol watches; one that evaluate() returns.
+  virtual std::string stopping_metric() const;
+
+  // E[x | the model's code for x], row by row (gibbs reconstruct).
+  virtual Matrix<float> reconstruct(ConstView<float> x) const;
+  // Free-running sampling (gibbs sample): one chain per row of `states` (its start, and its end
+  // on return), the units in `clamped` held at their start values; after every `every` steps
+  // `snapshot` gets the step and the chains' mean values.
+  virtual void sample(MatrixView<float> states, std::span<const std::size_t> clamped, std::uint64_t seed,
+                      std::size_t steps, std::size_t every,
+                      const std::function<void(std::size_t step, ConstView<float> means)>& snapshot) const;
 };
 
 // The descriptor's create_model for a model type M (default-constructible, derived from

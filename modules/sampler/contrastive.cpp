@@ -6,6 +6,7 @@ module;
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <span>
 module gibbs.sampler;
 import gibbs.core;
@@ -46,7 +47,7 @@ ContrastiveDivergence::ContrastiveDivergence(const Rbm& rbm, std::size_t batch_s
   if (settings.sparsity_target > 0) hidden_activity_ = Matrix<float>(1, hidden, settings.sparsity_target);
 }
 
-void ContrastiveDivergence::step(Rbm& rbm, ConstView<float> v0, float learning_rate, float momentum,
+double ContrastiveDivergence::step(Rbm& rbm, ConstView<float> v0, float learning_rate, float momentum,
                                  std::uint64_t seed, std::uint64_t step) {
   const std::size_t batch = v0.rows(), visible = rbm.visible(), hidden = rbm.hidden();
   if (batch == 0 || batch > batch_size_ || v0.cols() != visible)
@@ -63,11 +64,14 @@ void ContrastiveDivergence::step(Rbm& rbm, ConstView<float> v0, float learning_r
   const random::Stream hidden_draws = draw_stream(seed, Draw::hidden, step);
   const random::Stream visible_draws = draw_stream(seed, Draw::visible, step);
 
+  double error = std::numeric_limits<double>::quiet_NaN();
   copy_rows(v0, v_data);
   rbm.hidden_probabilities(v_data, h_data);
   if (!settings_.persistent) rbm.sample_hidden(hidden_draws, 0, h_data, chain);
   for (std::size_t t = 0; t < settings_.k; ++t) {
     rbm.visible_means(chain, means);
+    if (t == 0 && !settings_.persistent)
+      error = simd::sum_squared_difference(v_data, means) / static_cast<double>(batch * visible);
     rbm.sample_visible(visible_draws, t * chains * visible, means, v_model);
     rbm.hidden_probabilities(v_model, h_model);
     if (t + 1 < settings_.k || settings_.persistent)
@@ -106,7 +110,7 @@ void ContrastiveDivergence::step(Rbm& rbm, ConstView<float> v0, float learning_r
                {.transpose_a = true, .alpha = rate, .beta = 1.0f - learning_rate * settings_.weight_decay});
     simd::axpy(rate, visible_gradient, visible_bias);
     simd::axpy(rate, hidden_gradient, hidden_bias);
-    return;
+    return error;
   }
   simd::gemm(stacked_visible, stacked_hidden, weight_velocity_, {.transpose_a = true, .alpha = rate, .beta = momentum});
   if (settings_.weight_decay != 0) simd::axpy(-learning_rate * settings_.weight_decay, weights, weight_velocity_);
@@ -115,6 +119,7 @@ void ContrastiveDivergence::step(Rbm& rbm, ConstView<float> v0, float learning_r
   for (std::size_t i = 0; i < bias_velocity.size(); ++i) bias_velocity[i] = momentum * bias_velocity[i] + rate * gradient[i];
   simd::axpy(1.0f, bias_velocity.first(visible), visible_bias);
   simd::axpy(1.0f, bias_velocity.subspan(visible), hidden_bias);
+  return error;
 }
 
 }  // namespace gibbs::sampler

@@ -34,8 +34,10 @@ class ContrastiveDivergence {
  public:
   ContrastiveDivergence(const Rbm& rbm, std::size_t batch_size, const ContrastiveSettings& settings);
 
-  void step(Rbm& rbm, ConstView<float> v0, float learning_rate, float momentum, std::uint64_t seed,
-            std::uint64_t step);
+  // Returns, for CD, the mean squared difference between v0 and the chain's first visible
+  // means (a cheap error for progress lines); NaN for PCD, whose chains do not start at v0.
+  double step(Rbm& rbm, ConstView<float> v0, float learning_rate, float momentum, std::uint64_t seed,
+              std::uint64_t step);
 
   const ContrastiveSettings& settings() const { return settings_; }
 
