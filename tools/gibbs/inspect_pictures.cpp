@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "tools/gibbs/inspect.h"
+#include "tools/gibbs/tiles.h"
 import gibbs.core;
 import gibbs.io;
 import gibbs.viz;
@@ -20,20 +21,6 @@ import gibbs.viz;
 namespace fs = std::filesystem;
 
 namespace gibbs::cli {
-namespace {
-
-// "28x28" → {28, 28}; anything else is an ArgumentError.
-std::pair<std::size_t, std::size_t> parse_tile_shape(const std::string& text) {
-  const auto x = text.find('x');
-  std::size_t h = 0, w = 0;
-  const char* end = text.data() + text.size();
-  const bool ok = x != std::string::npos && std::from_chars(text.data(), text.data() + x, h).ptr == text.data() + x &&
-                  std::from_chars(text.data() + x + 1, end, w).ptr == end && h > 0 && w > 0;
-  if (!ok) throw ArgumentError(fmt::format("inspect: --tile-shape '{}' is not HEIGHTxWIDTH (e.g. 28x28)", text));
-  return {h, w};
-}
-
-}  // namespace
 
 void write_curves(const std::vector<fs::path>& checkpoints, const fs::path& png) {
   std::vector<viz::Series> series;

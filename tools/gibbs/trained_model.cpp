@@ -1,8 +1,11 @@
 // Restoring a checkpoint's model through its plugin.
 #include <fmt/format.h>
 
+#include <cstddef>
 #include <filesystem>
+#include <span>
 #include <string>
+#include <variant>
 
 #include "tools/gibbs/plugin_options.h"
 #include "tools/gibbs/trained_model.h"
@@ -22,6 +25,31 @@ TrainedModel load_trained_model(const std::filesystem::path& path) {
     throw FormatError(path.string(), fmt::format("not a usable {} checkpoint: {}", checkpoint.model, e.what()));
   }
   return {std::move(checkpoint), std::move(library), std::move(model)};
+}
+
+std::filesystem::path dataset_of(const TrainedModel& trained, const std::string& given) {
+  if (!given.empty()) return given;
+  const auto it = trained.checkpoint.config.find("data");
+  if (it == trained.checkpoint.config.end() || !std::holds_alternative<std::string>(it->second))
+    throw ArgumentError("--data FILE is required (the checkpoint does not name its training data)");
+  return std::get<std::string>(it->second);
+}
+
+std::string split_of(const io::DatasetReader& reader, const std::string& given) {
+  if (!given.empty()) {
+    if (!reader.has_split(given)) throw FormatError(reader.path().string(), fmt::format("no split '{}'", given));
+    return given;
+  }
+  return reader.has_split("test") ? "test" : "train";
+}
+
+io::Batch read_rows(const io::DatasetReader& reader, const std::string& split, std::span<const std::size_t> rows,
+                    const TrainedModel& trained) {
+  const std::size_t cols = reader.split(split).cols, width = trained.model->input_size();
+  if (cols != width)
+    throw FormatError(reader.path().string(), fmt::format("rows of {} values, but the {} model in {} takes {}", cols,
+                                                          trained.checkpoint.model, "the checkpoint", width));
+  return reader.read(split, rows);
 }
 
 }  // namespace gibbs::cli

@@ -2,7 +2,11 @@
 // sample work on. Include it last (it imports gibbs.plugin).
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
+#include <span>
+#include <string>
+import gibbs.core;
 import gibbs.io;
 import gibbs.plugin;
 
@@ -17,5 +21,13 @@ struct TrainedModel {
 // Loads `path`, finds the plugin its `model` attribute names along the search path and restores
 // the model. A checkpoint the plugin cannot use is a FormatError naming the file.
 TrainedModel load_trained_model(const std::filesystem::path& path);
+
+// The dataset to use: `given` (--data), else the one the model was trained on (its config).
+std::filesystem::path dataset_of(const TrainedModel& trained, const std::string& given);
+// `given` (--split), else "test" when the file has it, else "train".
+std::string split_of(const io::DatasetReader& reader, const std::string& given);
+// Rows of the split, checked against the model's input width (a FormatError naming the file).
+io::Batch read_rows(const io::DatasetReader& reader, const std::string& split, std::span<const std::size_t> rows,
+                    const TrainedModel& trained);
 
 }  // namespace gibbs::cli

@@ -1,0 +1,25 @@
+// Parsing a subcommand's arguments.
+#include "tools/gibbs/parse.h"
+
+#include <string>
+#include <vector>
+
+namespace po = boost::program_options;
+
+namespace gibbs::cli {
+
+po::variables_map parse_with_file(Args args, const po::options_description& options, const std::string& positional) {
+  po::options_description hidden;
+  hidden.add_options()(positional.c_str(), po::value<std::string>());
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description position;
+  position.add(positional.c_str(), 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(std::vector<std::string>(args.begin(), args.end())).options(all).positional(position).run(),
+            vm);
+  po::notify(vm);
+  return vm;
+}
+
+}  // namespace gibbs::cli

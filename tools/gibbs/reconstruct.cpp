@@ -1,0 +1,105 @@
+// `gibbs reconstruct CKPT [--data FILE] [--split NAME] [--per-class K] -o PNG`: K examples of
+// every class, each class as a row of originals above a row of their reconstructions.
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "tools/gibbs/command.h"
+#include "tools/gibbs/parse.h"
+#include "tools/gibbs/tiles.h"
+#include "tools/gibbs/plugin_options.h"
+#include "tools/gibbs/trained_model.h"
+import gibbs.core;
+import gibbs.io;
+import gibbs.plugin;
+import gibbs.simd;
+import gibbs.viz;
+
+namespace po = boost::program_options;
+
+namespace gibbs::cli {
+namespace {
+
+constexpr const char* kUsage = "usage: gibbs reconstruct CKPT -o PNG [--data FILE] [--split NAME] [--per-class K]";
+
+// The first `per_class` rows of each class in file order (grouped by class), or the first
+// `per_class` rows when the split has no labels.
+std::vector<std::vector<std::size_t>> pick_rows(const io::DatasetReader& reader, const std::string& split,
+                                                std::size_t per_class) {
+  const std::vector<std::int32_t> labels = reader.labels(split);
+  const std::size_t rows = reader.split(split).rows;
+  if (labels.empty()) {
+    std::vector<std::size_t> first(std::min(per_class, rows));
+    for (std::size_t i = 0; i < first.size(); ++i) first[i] = i;
+    return {first};
+  }
+  std::vector<std::vector<std::size_t>> groups(reader.info().classes.size());
+  for (std::size_t r = 0; r < rows; ++r) {
+    auto& group = groups[static_cast<std::size_t>(labels[r])];
+    if (group.size() < per_class) group.push_back(r);
+  }
+  std::erase_if(groups, [](const auto& g) { return g.empty(); });
+  return groups;
+}
+
+int reconstruct_command(Args args) {
+  po::options_description options("gibbs reconstruct options");
+  options.add_options()
+      ("help,h", "print this help")
+      ("output,o", po::value<std::string>()->value_name("PNG"), "the picture to write")
+      ("data", po::value<std::string>()->default_value("")->value_name("FILE"),
+       "the dataset (default: the one the model was trained on)")
+      ("split", po::value<std::string>()->default_value("")->value_name("NAME"), "the split (default: test if present, else train)")
+      ("per-class", po::value<std::size_t>()->default_value(10)->value_name("K"), "examples of every class")
+      ("tile-shape", po::value<std::string>()->default_value("")->value_name("HxW"),
+       "picture shape of a sample (default: the dataset's sample_shape)");
+  const po::variables_map vm = parse_with_file(args, options, "checkpoint");
+  if (vm.contains("help")) {
+    fmt::print("{}\n\n{}", kUsage, fmt::streamed(options));
+    return 0;
+  }
+  if (!vm.contains("checkpoint") || !vm.contains("output"))
+    throw ArgumentError(fmt::format("reconstruct: a checkpoint and -o PNG are required ({})", kUsage));
+  const std::size_t per_class = vm["per-class"].as<std::size_t>();
+  if (per_class == 0) throw ArgumentError("reconstruct: --per-class must be at least 1");
+
+  const std::string checkpoint = vm["checkpoint"].as<std::string>(), png = vm["output"].as<std::string>();
+  const TrainedModel trained = load_trained_model(checkpoint);
+  const io::DatasetReader reader(dataset_of(trained, vm["data"].as<std::string>()));
+  const std::string split = split_of(reader, vm["split"].as<std::string>());
+  const auto [tile_h, tile_w] = tile_shape(vm["tile-shape"].as<std::string>(), reader.info(), reader.split(split).cols);
+
+  std::vector<Matrix<float>> originals, reconstructions;
+  double squared_error = 0;
+  std::size_t values = 0;
+  for (const std::vector<std::size_t>& rows : pick_rows(reader, split, per_class)) {
+    io::Batch batch = read_rows(reader, split, rows, trained);
+    reconstructions.push_back(trained.model->reconstruct(batch.x));
+    squared_error += simd::sum_squared_difference(batch.x, reconstructions.back());
+    values += batch.x.size();
+    originals.push_back(std::move(batch.x));
+  }
+  std::vector<ConstView<float>> grid;
+  for (std::size_t g = 0; g < originals.size(); ++g) {
+    grid.push_back(originals[g]);
+    grid.push_back(reconstructions[g]);
+  }
+  viz::MosaicOptions mosaic;
+  mosaic.tile_height = tile_h, mosaic.tile_width = tile_w;
+  mosaic.upscale = std::max<std::size_t>(1, 32 / std::max(tile_h, tile_w));
+  viz::write_png(png, viz::tile_grid(grid, mosaic));
+  fmt::print("{}: {} groups of up to {} {} examples (originals above reconstructions); their reconstruction_mse {:.6g}\n",
+             png, originals.size(), per_class, split, squared_error / static_cast<double>(values));
+  return 0;
+}
+
+const Registration registration{"reconstruct", "picture of examples of every class above their reconstructions",
+                                reconstruct_command};
+
+}  // namespace
+}  // namespace gibbs::cli

@@ -1,0 +1,160 @@
+// `gibbs sample CKPT --chains C --steps S --every E -o PNG [--init noise|data|FILE]
+// [--clamp UNITS] [--save H5]`: free-running Gibbs chains, one picture column per chain, one
+// row for the start and one after every E steps.
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tools/gibbs/command.h"
+#include "tools/gibbs/parse.h"
+#include "tools/gibbs/tiles.h"
+#include "tools/gibbs/plugin_options.h"
+#include "tools/gibbs/trained_model.h"
+import gibbs.core;
+import gibbs.io;
+import gibbs.plugin;
+import gibbs.random;
+import gibbs.viz;
+
+namespace po = boost::program_options;
+
+namespace gibbs::cli {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: gibbs sample CKPT -o PNG [--chains C] [--steps S] [--every E] [--init noise|data|FILE] [--clamp UNITS] "
+    "[--save H5]";
+constexpr std::uint64_t kNoiseStream = std::uint64_t{1} << 62;  // apart from the chains' own streams
+
+// "0,1,5-9" → {0, 1, 5, 6, 7, 8, 9}.
+std::vector<std::size_t> parse_units(const std::string& text) {
+  std::vector<std::size_t> units;
+  std::string_view rest = text;
+  const auto bad = [&] {
+    return ArgumentError(fmt::format("sample: --clamp '{}' is not a list of units such as 0,1 or 0-391", text));
+  };
+  while (!rest.empty()) {
+    const std::string_view part = rest.substr(0, rest.find(','));
+    rest = part.size() < rest.size() ? rest.substr(part.size() + 1) : std::string_view{};
+    const std::size_t dash = part.find('-');
+    std::size_t first = 0, last = 0;
+    const auto number = [](std::string_view s, std::size_t& out) {
+      return !s.empty() && std::from_chars(s.data(), s.data() + s.size(), out).ptr == s.data() + s.size();
+    };
+    if (!number(part.substr(0, dash), first)) throw bad();
+    last = first;
+    if (dash != std::string_view::npos && (!number(part.substr(dash + 1), last) || last < first)) throw bad();
+    for (std::size_t u = first; u <= last; ++u) units.push_back(u);
+  }
+  if (units.empty()) throw bad();
+  return units;
+}
+
+// The chains' starting states: uniform noise, or rows of a dataset (cycled when there are more
+// chains than rows).
+Matrix<float> starting_states(const std::string& init, const TrainedModel& trained, const std::string& data,
+                              std::size_t chains, std::uint64_t seed, io::DatasetInfo& info) {
+  const std::size_t width = trained.model->input_size();
+  if (init == "noise") {
+    Matrix<float> states(chains, width);
+    random::uniform({seed, kNoiseStream}, 0, states.view());
+    try {
+      info = io::DatasetReader(dataset_of(trained, data)).info();  // for the tile shape only
+    } catch (const Error&) {
+    }
+    return states;
+  }
+  const io::DatasetReader reader(init == "data" ? dataset_of(trained, data) : std::filesystem::path(init));
+  info = reader.info();
+  const std::string split = split_of(reader, "");
+  const std::size_t rows = reader.split(split).rows;
+  if (rows == 0) throw FormatError(reader.path().string(), fmt::format("the {} split has no rows", split));
+  std::vector<std::size_t> picks(chains);
+  for (std::size_t c = 0; c < chains; ++c) picks[c] = c % rows;
+  return read_rows(reader, split, picks, trained).x;
+}
+
+void save_states(const std::filesystem::path& path, ConstView<float> states, const io::DatasetInfo& data_info,
+                 const std::string& source) {
+  io::DatasetInfo info;
+  info.source = source;
+  info.sample_shape = data_info.sample_shape;
+  std::size_t product = 1;
+  for (std::size_t d : info.sample_shape) product *= d;
+  if (info.sample_shape.empty() || product != states.cols()) info.sample_shape = {states.cols()};
+  io::DatasetWriter writer(path, info);
+  writer.add_split("train", states);
+  writer.commit();
+}
+
+int sample_command(Args args) {
+  po::options_description options("gibbs sample options");
+  options.add_options()
+      ("help,h", "print this help")
+      ("output,o", po::value<std::string>()->value_name("PNG"), "the picture to write")
+      ("chains", po::value<std::size_t>()->default_value(10)->value_name("C"), "chains (picture columns)")
+      ("steps", po::value<std::size_t>()->default_value(1000)->value_name("S"), "Gibbs steps")
+      ("every", po::value<std::size_t>()->default_value(100)->value_name("E"), "a picture row after every E steps")
+      ("init", po::value<std::string>()->default_value("noise")->value_name("HOW"),
+       "noise (uniform in [0, 1)), data (rows of the model's dataset, test split first) or FILE (rows of that dataset)")
+      ("data", po::value<std::string>()->default_value("")->value_name("FILE"),
+       "the dataset of --init data (default: the one the model was trained on)")
+      ("clamp", po::value<std::string>()->default_value("")->value_name("UNITS"),
+       "visible units held at their starting values, e.g. 0,1 or 0-391 (pattern completion)")
+      ("seed", po::value<std::uint64_t>()->default_value(0)->value_name("N"), "seed of the chains' draws")
+      ("save", po::value<std::string>()->value_name("H5"), "also write the chains' final states as a gibbs dataset")
+      ("tile-shape", po::value<std::string>()->default_value("")->value_name("HxW"),
+       "picture shape of a sample (default: the dataset's sample_shape)")
+      ("threads", po::value<int>()->value_name("N"), "worker threads (0: one per core)");
+  const po::variables_map vm = parse_with_file(args, options, "checkpoint");
+  if (vm.contains("help")) {
+    fmt::print("{}\n\n{}", kUsage, fmt::streamed(options));
+    return 0;
+  }
+  if (!vm.contains("checkpoint") || !vm.contains("output"))
+    throw ArgumentError(fmt::format("sample: a checkpoint and -o PNG are required ({})", kUsage));
+  if (vm.contains("threads")) set_thread_count(vm["threads"].as<int>());
+  const std::size_t chains = vm["chains"].as<std::size_t>(), steps = vm["steps"].as<std::size_t>(),
+                    every = vm["every"].as<std::size_t>();
+  if (chains == 0 || steps == 0 || every == 0) throw ArgumentError("sample: --chains, --steps and --every must be at least 1");
+  if (steps / every > 1000) throw ArgumentError("sample: more than 1000 picture rows; raise --every");
+  const std::vector<std::size_t> clamped =
+      vm["clamp"].as<std::string>().empty() ? std::vector<std::size_t>{} : parse_units(vm["clamp"].as<std::string>());
+
+  const std::string checkpoint = vm["checkpoint"].as<std::string>(), png = vm["output"].as<std::string>();
+  const std::uint64_t seed = vm["seed"].as<std::uint64_t>();
+  const TrainedModel trained = load_trained_model(checkpoint);
+  io::DatasetInfo info;
+  Matrix<float> states =
+      starting_states(vm["init"].as<std::string>(), trained, vm["data"].as<std::string>(), chains, seed, info);
+  const auto [tile_h, tile_w] = tile_shape(vm["tile-shape"].as<std::string>(), info, states.cols());
+
+  std::vector<Matrix<float>> rows = {states};
+  trained.model->sample(states, clamped, seed, steps, every,
+                        [&](std::size_t, ConstView<float> means) { rows.emplace_back(means); });
+  std::vector<ConstView<float>> grid(rows.begin(), rows.end());
+  viz::MosaicOptions mosaic;
+  mosaic.tile_height = tile_h, mosaic.tile_width = tile_w;
+  mosaic.upscale = std::max<std::size_t>(1, 32 / std::max(tile_h, tile_w));
+  viz::write_png(png, viz::tile_grid(grid, mosaic));
+  if (vm.contains("save"))
+    save_states(vm["save"].as<std::string>(), states, info,
+                fmt::format("gibbs sample {}: {} chains, {} steps, seed {}", checkpoint, chains, steps, seed));
+  fmt::print("{}: {} chains (columns); the start, then the visible means after every {} of {} steps (rows)\n", png,
+             chains, every, steps);
+  return 0;
+}
+
+const Registration registration{"sample", "run Gibbs chains on a trained model and picture them", sample_command};
+
+}  // namespace
+}  // namespace gibbs::cli
