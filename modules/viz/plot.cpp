@@ -82,7 +82,7 @@ void draw_panel(const Panel& panel, const std::vector<std::string>& runs, const 
   if (epochs <= 2) x0 -= 0.5, x1 += 0.5;
 
   pladv(0);
-  plvpor(0.11, 0.74, 0.14, 0.88);  // the legend goes to the right, outside the curves
+  plvpor(0.15, 0.74, 0.14, 0.88);  // the legend goes to the right, outside the curves
   plwind(x0, x1, lo, hi);
   const std::string y_axis = log ? "bcnstvl" : "bcnstv";
   const double x_tick = x1 - x0 <= 10 ? 1 : 0;  // whole epochs when there are few

@@ -31,7 +31,8 @@ void write_curves(const std::vector<fs::path>& checkpoints, const fs::path& png)
     const auto same_name = std::count_if(checkpoints.begin(), checkpoints.end(),
                                          [&](const fs::path& p) { return p.filename() == file.filename(); });
     const std::string run = same_name > 1 ? file.string() : file.filename().string();
-    for (const auto& [metric, values] : c.history) series.push_back({metric, run, values});
+    for (const auto& [metric, values] : c.history)
+      if (metric != "epoch") series.push_back({metric, run, values});  // epoch is the x axis
   }
   viz::plot_curves(png, series);
   fmt::print("{}: {} series from {} file{}\n", png.string(), series.size(), checkpoints.size(),
