@@ -32,6 +32,8 @@ namespace {
 constexpr std::uint64_t kDriverStreams = std::uint64_t{1} << 63;
 constexpr std::uint64_t kTrainSample = kDriverStreams, kTestSample = kDriverStreams + 1, kShuffle = kDriverStreams + 2;
 
+constexpr std::chrono::seconds kSaveInterval{30};
+
 volatile std::sig_atomic_t interrupted = 0;
 
 extern "C" void on_interrupt(int) {
@@ -184,6 +186,7 @@ Report train(Run& run, std::ostream& log) {
     io::save_checkpoint(checkpoint, run.output);
   };
 
+  auto last_save = std::chrono::steady_clock::now();
   const InterruptGuard guard;
   const std::optional<std::uint64_t> interrupt_at = interrupt_test_step();
   ProgressLine progress(::isatty(STDERR_FILENO) == 1);
@@ -242,7 +245,11 @@ Report train(Run& run, std::ostream& log) {
       converged = series.size() >= 2 && std::abs(series[series.size() - 1] - series[series.size() - 2]) < tol;
     }
     checkpoint.counters["train/converged"] = converged ? 1 : 0;
-    save(epoch + 1, 0);
+    // A checkpoint costs an fsync: after the last epoch, on a stop, and at most every 30 s between.
+    if (epoch + 1 == epochs || converged || interrupted || std::chrono::steady_clock::now() - last_save > kSaveInterval) {
+      save(epoch + 1, 0);
+      last_save = std::chrono::steady_clock::now();
+    }
     if (converged) {
       log << fmt::format("converged: {} changed by less than {} (--tol); saved {}\n", model.stopping_metric(), tol,
                          run.output.string());

@@ -1,7 +1,8 @@
 // gibbs.train: the training driver. It loads the data, shuffles it every epoch, feeds the
 // model minibatches, scores a fixed sample of the training and test splits after every epoch
-// into the history, prints progress, and writes the checkpoint atomically after every epoch and
-// on SIGINT (after the current minibatch), so that a resumed run equals one never stopped.
+// into the history, prints progress, and writes the checkpoint atomically (after the last epoch,
+// at most every 30 s between epochs, and on SIGINT after the current minibatch), so that a
+// resumed run equals one never stopped.
 module;
 #include <cstddef>
 #include <cstdint>

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <algorithm>
 #include <array>
 #include <initializer_list>
 #include <cstdint>
@@ -45,9 +46,12 @@ int logic(Args args) {
   options.add_options()
       ("op", po::value<std::string>()->value_name("and|or|xor"), "the boolean function")
       ("inputs", po::value<long long>()->value_name("N"), "number of inputs (2 or 4; up to 16)")
-      ("encoding", po::value<std::string>()->default_value("pm1")->value_name("pm1|01"), "false/true as -1/1 or 0/1");
+      ("encoding", po::value<std::string>()->default_value("pm1")->value_name("pm1|01"), "false/true as -1/1 or 0/1")
+      ("joint", "the output as a last column of x too (inputs + 1 values a row, for an RBM to model them jointly)")
+      ("repeat", po::value<long long>()->default_value(1)->value_name("R"), "every row R times (a bigger training set)");
   po::variables_map vm;
-  if (!parse_synth(args, options, vm, "usage: gibbs data synth logic --op and|or|xor --inputs N [--encoding pm1|01] -o OUT.h5",
+  if (!parse_synth(args, options, vm,
+                   "usage: gibbs data synth logic --op and|or|xor --inputs N [--encoding pm1|01] [--joint] [--repeat R] -o OUT.h5",
                    {"op", "inputs", "output"}))
     return 0;
   const std::string op = vm["op"].as<std::string>(), encoding = vm["encoding"].as<std::string>();
@@ -55,7 +59,23 @@ int logic(Args args) {
   if (encoding != "pm1" && encoding != "01") throw ArgumentError(fmt::format("--encoding '{}' is not pm1 or 01", encoding));
   const io::LogicOp o = op == "and" ? io::LogicOp::and_op : op == "or" ? io::LogicOp::or_op : io::LogicOp::xor_op;
   const std::filesystem::path output = vm["output"].as<std::string>();
-  io::write_table(output, io::logic_table(o, positive(vm, "inputs"), encoding == "pm1" ? io::LogicEncoding::pm1 : io::LogicEncoding::zero_one), 0, 0);
+  const io::Table truth =
+      io::logic_table(o, positive(vm, "inputs"), encoding == "pm1" ? io::LogicEncoding::pm1 : io::LogicEncoding::zero_one);
+  const std::size_t repeat = positive(vm, "repeat"), inputs = truth.x.cols();
+  const bool joint = vm.contains("joint");
+  io::Table table{truth.info, Matrix<float>(truth.x.rows() * repeat, inputs + (joint ? 1 : 0)), {}, {}};
+  if (joint) {
+    table.info.sample_shape = {inputs + 1};
+    table.info.source += " joint";
+  }
+  if (repeat > 1) table.info.source += fmt::format(" repeated {}", repeat);
+  for (std::size_t r = 0; r < table.x.rows(); ++r) {
+    const std::size_t source = r % truth.x.rows();
+    std::copy_n(truth.x.row(source).data(), inputs, table.x.row(r).data());
+    if (joint) table.x(r, inputs) = truth.y[source] == 1 ? 1.0f : encoding == "pm1" ? -1.0f : 0.0f;
+    table.y.push_back(truth.y[source]);
+  }
+  io::write_table(output, table, 0, 0);
   print_written(output);
   return 0;
 }
