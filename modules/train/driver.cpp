@@ -150,6 +150,7 @@ Report train(Run& run, std::ostream& log) {
   io::Checkpoint checkpoint;
   if (run.resumed) {
     checkpoint = *run.resumed;
+    checkpoint.config = config;  // options given again replace the checkpoint's
     model.restore(checkpoint);
   } else {
     model.initialize(config, reader.info(), {train.rows.x, train.rows.y, train.rows.t}, seed);

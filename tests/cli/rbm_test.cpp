@@ -1,0 +1,224 @@
+// End-to-end tests of the RBM plugin through the real binary: train (checkpoint schema, any
+// thread count, SIGINT and resume equal to an uninterrupted run), eval, reconstruct, sample
+// (AND completion with clamped units), and the errors a user meets.
+#define BOOST_TEST_MODULE cli_rbm
+#include <boost/test/unit_test.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <numeric>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "tests/support/png_read.h"
+#include "tests/support/run_gibbs.h"
+#include "tests/support/temp_dir.h"
+import gibbs.core;
+import gibbs.io;
+
+namespace fs = std::filesystem;
+using namespace gibbs::test;
+
+namespace {
+
+// 4×4 pictures of one horizontal (class 0) or vertical (class 1) bar: 120 train, 40 test rows.
+void write_bars(const fs::path& path) {
+  gibbs::io::DatasetWriter writer(path, {"bars", {4, 4}, {"horizontal", "vertical"}});
+  for (const auto& [split, rows] : {std::pair{"train", 120}, std::pair{"test", 40}}) {
+    gibbs::Matrix<float> x(static_cast<std::size_t>(rows), 16);
+    std::vector<std::int32_t> y;
+    for (std::size_t r = 0; r < x.rows(); ++r) {
+      const std::size_t kind = r % 2, at = (r / 2) % 4;
+      for (std::size_t k = 0; k < 4; ++k) x(r, kind == 0 ? at * 4 + k : k * 4 + at) = 1.0f;
+      y.push_back(static_cast<std::int32_t>(kind));
+    }
+    writer.add_split(split, x.view(), y);
+  }
+  writer.commit();
+}
+
+const std::string kTrain = "train --model rbm --data bars.h5 --hidden 8 --monitor 0 ";
+
+// Equal except for wall-clock measurements (seconds, images_per_second) and `created`.
+void check_same_run(const fs::path& a_path, const fs::path& b_path) {
+  const gibbs::io::Checkpoint a = gibbs::io::load_checkpoint(a_path), b = gibbs::io::load_checkpoint(b_path);
+  BOOST_TEST(a.model == b.model);
+  BOOST_TEST(a.seed == b.seed);
+  BOOST_TEST((a.config == b.config));
+  BOOST_TEST((a.counters == b.counters));
+  BOOST_TEST(a.params.size() == b.params.size());
+  for (const auto& [name, t] : a.params) BOOST_TEST((b.params.contains(name) && b.params.at(name) == t), name);
+  BOOST_TEST(a.state.size() == b.state.size());
+  for (const auto& [name, t] : a.state) BOOST_TEST((b.state.contains(name) && b.state.at(name) == t), name);
+  BOOST_TEST(a.history.size() == b.history.size());
+  for (const auto& [name, values] : a.history) {
+    BOOST_REQUIRE_MESSAGE(b.history.contains(name), name);
+    BOOST_TEST(values.size() == b.history.at(name).size(), name);
+    if (name != "seconds" && name != "images_per_second") BOOST_TEST((values == b.history.at(name)), name);
+  }
+}
+
+void check_error(const Result& r, const std::string& line, const fs::path& dir, const fs::path& not_written) {
+  BOOST_TEST(r.status == 2);
+  BOOST_TEST(r.err == "gibbs: " + line + "\n");
+  BOOST_TEST(!fs::exists(dir / not_written));
+}
+
+struct Bars {
+  TempDir dir;
+  Bars() { write_bars(dir.path / "bars.h5"); }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(help_lists_the_rbm_options_with_defaults) {
+  TempDir dir;
+  const Result r = run_gibbs("train --model rbm --help", dir.path);
+  BOOST_TEST(r.status == 0, r.err);
+  for (const char* option : {"--hidden N (=500)", "--k N (=1)", "--persistent", "--lr X (=0.01)",
+                             "--momentum-schedule TEXT (=none)", "--init TEXT (=normal:0.01)", "--no-visible-bias",
+                             "--visible-bias-init TEXT (=zero)", "--batch-size N (=128)", "--epochs N (=10)"})
+    BOOST_TEST(r.out.find(option) != std::string::npos, option);
+}
+
+BOOST_FIXTURE_TEST_CASE(train_writes_the_checkpoint, Bars) {
+  const Result r = run_gibbs(kTrain + "--epochs 3 --batch-size 10 -o c.h5", dir.path);
+  BOOST_TEST(r.status == 0, r.err);
+  BOOST_TEST(line_count(r.out) == 4u, r.out);  // three epoch lines, "saved c.h5"
+  const gibbs::io::Checkpoint c = gibbs::io::load_checkpoint(dir.path / "c.h5");
+  BOOST_TEST(c.model == "rbm");
+  BOOST_TEST((c.params.at("W").shape == std::vector<std::size_t>{16, 8}));
+  BOOST_TEST((c.params.at("visible_bias").shape == std::vector<std::size_t>{16}));
+  BOOST_TEST((c.params.at("hidden_bias").shape == std::vector<std::size_t>{8}));
+  BOOST_TEST(std::get<std::int64_t>(c.config.at("hidden")) == 8);
+  BOOST_TEST(std::get<double>(c.config.at("lr")) == 0.01);
+  BOOST_TEST(std::get<std::string>(c.config.at("data")) == (dir.path / "bars.h5").string());
+  BOOST_TEST(c.counters.at("train/epoch") == 3u);
+  BOOST_TEST(c.counters.at("train/step") == 36u);  // 12 minibatches of 10 rows per epoch
+  for (const char* metric : {"epoch", "seconds", "images_per_second", "reconstruction_mse", "reconstruction_cross_entropy",
+                             "pseudo_likelihood", "free_energy", "test_reconstruction_mse", "test_free_energy"})
+    BOOST_TEST((c.history.contains(metric) && c.history.at(metric).size() == 3u), metric);
+  BOOST_TEST(c.history.at("reconstruction_mse").back() < c.history.at("reconstruction_mse").front());
+}
+
+BOOST_FIXTURE_TEST_CASE(any_thread_count_gives_the_same_checkpoint, Bars) {
+  const std::string options = "--epochs 2 --batch-size 8 --k 2 --momentum 0.5 --seed 7 ";
+  BOOST_TEST(run_gibbs(kTrain + options + "--threads 1 -o one.h5", dir.path).status == 0);
+  BOOST_TEST(run_gibbs(kTrain + options + "--threads 2 -o two.h5", dir.path).status == 0);
+  BOOST_TEST(run_gibbs("--threads 3 " + kTrain + options + "-o three.h5", dir.path).status == 0);
+  check_same_run(dir.path / "one.h5", dir.path / "two.h5");
+  check_same_run(dir.path / "one.h5", dir.path / "three.h5");
+}
+
+BOOST_FIXTURE_TEST_CASE(interrupted_and_resumed_equals_uninterrupted, Bars) {
+  // PCD with a momentum schedule, weight decay and a sparsity target: all of the state counts.
+  const std::string options =
+      "--batch-size 16 --k 3 --persistent --momentum-schedule 0.5:1,0.9 --weight-decay 0.001 "
+      "--sparsity-target 0.2 --seed 3 ";
+  BOOST_TEST(run_gibbs(kTrain + options + "--epochs 4 -o straight.h5", dir.path).status == 0);
+  // 8 minibatches an epoch: step 11 is the third of epoch 2.
+  const Result stopped =
+      run_gibbs(kTrain + options + "--epochs 4 -o stopped.h5", dir.path, "GIBBS_TEST_INTERRUPT_AT_STEP=11");
+  BOOST_TEST(stopped.status == 130, stopped.err);
+  BOOST_TEST(stopped.out.find("interrupted in epoch 2, after minibatch 3 of 8: saved stopped.h5\n"
+                              "resume with: gibbs train --resume stopped.h5\n") != std::string::npos,
+             stopped.out);
+  const Result resumed = run_gibbs("train --resume stopped.h5", dir.path);
+  BOOST_TEST(resumed.status == 0, resumed.err);
+  check_same_run(dir.path / "straight.h5", dir.path / "stopped.h5");
+
+  // Stopping at an epoch boundary and asking for more epochs is the same run too.
+  BOOST_TEST(run_gibbs(kTrain + options + "--epochs 2 -o short.h5", dir.path).status == 0);
+  BOOST_TEST(run_gibbs("train --resume short.h5 --epochs 4", dir.path).status == 0);
+  check_same_run(dir.path / "straight.h5", dir.path / "short.h5");
+  const Result again = run_gibbs("train --resume short.h5 --epochs 4", dir.path);
+  BOOST_TEST(again.status == 0);
+  BOOST_TEST(again.out == "short.h5: already trained for 4 epochs; give --epochs N (the total) to train on\n");
+}
+
+BOOST_FIXTURE_TEST_CASE(eval_reconstruct_and_sample, Bars) {
+  BOOST_REQUIRE(run_gibbs(kTrain + "--epochs 5 --batch-size 10 --lr 0.1 -o c.h5", dir.path).status == 0);
+  const Result eval = run_gibbs("eval c.h5 --json", dir.path);
+  BOOST_TEST(eval.status == 0, eval.err);
+  for (const char* key : {R"("split": "test")", R"("rows": 40)", R"("reconstruction_mse": )",
+                          R"("reconstruction_cross_entropy": )", R"("pseudo_likelihood": )", R"("free_energy": )"})
+    BOOST_TEST(eval.out.find(key) != std::string::npos, key);
+
+  const Result recon = run_gibbs("reconstruct c.h5 --per-class 3 -o r.png", dir.path);
+  BOOST_TEST(recon.status == 0, recon.err);
+  // Two classes, each a row of originals and one of reconstructions; 4×4 tiles drawn 8× bigger.
+  const Picture r = read_png(dir.path / "r.png");
+  BOOST_TEST(r.width == 3 * 32 + 2u);
+  BOOST_TEST(r.height == 4 * 32 + 3u);
+
+  const Result sample =
+      run_gibbs("sample c.h5 --init data --chains 5 --steps 20 --every 5 --clamp 0-3 --save s.h5 -o s.png", dir.path);
+  BOOST_TEST(sample.status == 0, sample.err);
+  const Picture s = read_png(dir.path / "s.png");
+  BOOST_TEST(s.width == 5 * 32 + 4u);   // a column per chain
+  BOOST_TEST(s.height == 5 * 32 + 4u);  // the start and four snapshots
+  // The clamped units (the top row of each picture) kept their starting values: test rows 0–4.
+  const gibbs::io::DatasetReader saved(dir.path / "s.h5"), bars(dir.path / "bars.h5");
+  std::vector<std::size_t> rows(5);
+  std::iota(rows.begin(), rows.end(), std::size_t{0});
+  const gibbs::io::Batch final_states = saved.read("train", rows), start = bars.read("test", rows);
+  for (std::size_t c = 0; c < 5; ++c)
+    for (std::size_t u = 0; u < 4; ++u) BOOST_TEST(final_states.x(c, u) == start.x(c, u));
+}
+
+BOOST_AUTO_TEST_CASE(and_triples_are_completed) {
+  // The PyTorch notebook's AND experiment: (x1, x2, x1 AND x2), the third bit generated with
+  // the first two clamped.
+  TempDir dir;
+  BOOST_REQUIRE(run_gibbs("data synth logic --op and --inputs 2 --encoding 01 --joint --repeat 100 -o and.h5", dir.path)
+                    .status == 0);
+  const Result train = run_gibbs(
+      "train --model rbm --data and.h5 --hidden 8 --k 1 --batch-size 4 --lr 0.1 --epochs 200 --seed 1 -o rbm.h5", dir.path);
+  BOOST_REQUIRE_MESSAGE(train.status == 0, train.err);
+  const Result sample = run_gibbs(
+      "sample rbm.h5 --init and.h5 --clamp 0,1 --chains 400 --steps 50 --every 10 --seed 1 --save s.h5 -o s.png", dir.path);
+  BOOST_REQUIRE_MESSAGE(sample.status == 0, sample.err);
+  const gibbs::io::DatasetReader saved(dir.path / "s.h5");
+  const gibbs::io::Batch b = saved.read_range("train", 0, 400);
+  std::size_t right = 0;
+  for (std::size_t c = 0; c < 400; ++c) right += b.x(c, 2) == b.x(c, 0) * b.x(c, 1);
+  BOOST_TEST_MESSAGE("AND completed in " << right << " of 400 chains");
+  BOOST_TEST(right > 380u);
+}
+
+BOOST_FIXTURE_TEST_CASE(errors_name_the_problem, Bars) {
+  check_error(run_gibbs(kTrain + "--epochs 1", dir.path), "train: -o CKPT is required (the checkpoint to write)", dir.path,
+              "c.h5");
+  check_error(run_gibbs(kTrain + "--init bogus -o c.h5", dir.path),
+              "--init 'bogus': expected normal:SIGMA (SIGMA ≥ 0) or uniform-glorot4", dir.path, "c.h5");
+  check_error(run_gibbs(kTrain + "--momentum-schedule 0.5:x -o c.h5", dir.path),
+              "--momentum-schedule '0.5:x': expected MOMENTUM:EPOCHS,...,MOMENTUM (e.g. 0.5:5,0.9) or none", dir.path,
+              "c.h5");
+  check_error(run_gibbs(kTrain + "--visible gaussian --visible-bias-init logit-mean -o c.h5", dir.path),
+              "--visible-bias-init logit-mean needs --visible bernoulli", dir.path, "c.h5");
+  const Result missing = run_gibbs("train --model nosuch --data bars.h5 -o c.h5", dir.path);
+  BOOST_TEST(missing.status == 2);
+  BOOST_TEST(missing.err.starts_with("gibbs: no plugin 'nosuch' (searched: "), missing.err);
+
+  BOOST_REQUIRE(run_gibbs(kTrain + "--epochs 1 -o c.h5", dir.path).status == 0);
+  const std::string before = slurp(dir.path / "c.h5");
+  check_error(run_gibbs("train --resume c.h5 --model mlp -o d.h5", dir.path),
+              "c.h5: a checkpoint of the rbm model, not of --model mlp", dir.path, "d.h5");
+  check_error(run_gibbs("train --resume c.h5 --hidden 4 --epochs 2 -o d.h5", dir.path),
+              "--hidden 4 does not match the checkpoint's 8 hidden units", dir.path, "d.h5");
+  BOOST_REQUIRE(run_gibbs("data synth logic --op and --inputs 2 -o logic.h5", dir.path).status == 0);
+  check_error(run_gibbs("train --resume c.h5 --data logic.h5 --epochs 2 -o d.h5", dir.path),
+              (dir.path / "logic.h5").string() + ": rows of 2 values, but the rbm model takes 16", dir.path, "d.h5");
+  check_error(run_gibbs("eval c.h5 --data logic.h5", dir.path),
+              "logic.h5: rows of 2 values, but the rbm model in the checkpoint takes 16", dir.path, "none");
+  BOOST_TEST(slurp(dir.path / "c.h5") == before);  // the checkpoint is untouched
+
+  gibbs::io::Checkpoint foreign = gibbs::io::load_checkpoint(dir.path / "c.h5");
+  foreign.model = "nosuch";
+  gibbs::io::save_checkpoint(foreign, dir.path / "foreign.h5");
+  const Result foreign_eval = run_gibbs("eval foreign.h5", dir.path);
+  BOOST_TEST(foreign_eval.status == 2);
+  BOOST_TEST(foreign_eval.err.starts_with("gibbs: no plugin 'nosuch' (searched: "), foreign_eval.err);
+}
