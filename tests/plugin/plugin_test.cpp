@@ -130,9 +130,9 @@ BOOST_AUTO_TEST_CASE(the_first_folder_wins_and_later_copies_are_reported) {
   fs::copy_file(plugin("testgood"), a.path / "libgibbs-testgood.so");
   fs::copy_file(plugin("testgood"), b.path / "libgibbs-testgood.so");
   fs::copy_file(plugin("testthrows"), b.path / "libgibbs-testthrows.so");
-  ::setenv("GIBBS_PLUGIN_PATH", b.path.c_str(), 1);
-  const auto folders = gibbs::search_path(std::vector<std::string>{a.path.string()});
-  ::unsetenv("GIBBS_PLUGIN_PATH");
+  // The default folder is a missing one: the build's own holds the real plugins.
+  const auto folders =
+      gibbs::search_path(std::vector<std::string>{a.path.string()}, b.path.c_str(), a.path / "no-default-here");
   const gibbs::Discovery found = gibbs::discover(folders);
   BOOST_TEST_REQUIRE(found.plugins.size() == 2u);
   BOOST_TEST(found.plugins[0].file() == a.path / "libgibbs-testgood.so");
