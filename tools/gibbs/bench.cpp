@@ -7,6 +7,7 @@ import gibbs.core;
 namespace gibbs::cli {
 #ifdef GIBBS_HAVE_BENCH
 int bench_gemm(Args args);  // bench_gemm.cpp
+int bench_rbm(Args args);   // bench_rbm.cpp
 #endif
 
 namespace {
@@ -15,6 +16,7 @@ int bench(Args args) {
 #ifdef GIBBS_HAVE_BENCH
   static constexpr std::array kBenchmarks = {
       Command{"gemm", "SGEMM GFLOP/s (workload W1) against oneDNN, OpenBLAS and the FMA peak", bench_gemm},
+      Command{"rbm", "RBM training and Gibbs sampling (W2, W4) against PyTorch and NumPy", bench_rbm},
   };
   return dispatch("benchmark", "gibbs bench", kBenchmarks, "usage: gibbs bench <benchmark> [options]", args);
 #else
