@@ -124,7 +124,7 @@ std::optional<double> json_value(const std::string& line, const std::string& key
 Measurement run_peer(const fs::path& script, const std::string& who, const Workload& w, const fs::path& data,
                      std::size_t epochs, int threads) {
   Measurement m{who, threads, NAN, NAN, ""};
-  const std::string command = fmt::format("/usr/bin/python3 '{}' --workload {} --data '{}' --threads {} --epochs {} 2>&1",
+  const std::string command = fmt::format("OPENBLAS_CORETYPE=SkylakeX OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 '{}' --workload {} --data '{}' --threads {} --epochs {} 2>&1",
                                           script.string(), w.id, data.string(), threads, epochs);
   FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr) return m.problem = "cannot start python3", m;
