@@ -97,10 +97,13 @@ Measurement run_gibbs_chains(std::uint64_t seed) {
   const sampler::Rbm rbm = initial_rbm(kWorkloads[2], seed);
   Matrix<float> chains(100, 784);
   random::bernoulli({seed, 7}, 0, Matrix<float>(100, 784, 0.5f), chains);
-  const auto start = std::chrono::steady_clock::now();
-  sampler::run_chains(rbm, chains, {}, seed, 1000, 0);
-  return {"gibbs", thread_count(), std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), NAN,
-          ""};
+  std::vector<double> seconds;
+  for (int run = 0; run < 3; ++run) {  // the median of three runs: one is over a second
+    const auto start = std::chrono::steady_clock::now();
+    sampler::run_chains(rbm, chains, {}, seed, 1000, 0);
+    seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  return {"gibbs", thread_count(), median(seconds), NAN, ""};
 }
 
 // The number after "key": in a JSON line, or the median of the array there.
