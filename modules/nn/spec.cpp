@@ -115,8 +115,23 @@ Parsed parse_pool(std::string_view rest) {
   return {spec, {}};
 }
 
+// Whether a run of digits in s stands for a number larger than kLargest.
+bool has_huge_number(std::string_view s) {
+  std::size_t run = 0, value = 0;
+  for (const char c : s) {
+    if (c < '0' || c > '9') {
+      run = value = 0;
+      continue;
+    }
+    value = value * 10 + static_cast<std::size_t>(c - '0');
+    if (++run > 9 || value > kLargest) return true;
+  }
+  return false;
+}
+
 Parsed parse_token(std::string_view token) {
   if (token.empty()) return bad("is empty");
+  if (has_huge_number(token)) return bad(fmt::format("has a number larger than {}", kLargest));
   if (const auto kind = activation_kind(token)) return {LayerSpec{.kind = *kind}, {}};
   if (token == "flatten") return {LayerSpec{.kind = LayerKind::kFlatten}, {}};
   std::string_view rest = token;
@@ -152,7 +167,20 @@ std::string shape_problem(const LayerSpec& spec, SampleShape in) {
   }
 }
 
-SampleShape shape_after(const LayerSpec& spec, SampleShape in) { return make_layer(spec, in)->output_shape(in); }
+// The layers' own shape rules, without building a layer (and allocating its parameters);
+// the spec tests check them against the layers'.
+SampleShape shape_after(const LayerSpec& spec, SampleShape in) {
+  switch (spec.kind) {
+    case LayerKind::kDense: return flat_shape(spec.units);
+    case LayerKind::kConv2d:
+      return {spec.units, (in.height + 2 * spec.padding - spec.kernel) / spec.stride + 1,
+              (in.width + 2 * spec.padding - spec.kernel) / spec.stride + 1};
+    case LayerKind::kMaxPool2d:
+      return {in.channels, (in.height - spec.kernel) / spec.stride + 1, (in.width - spec.kernel) / spec.stride + 1};
+    case LayerKind::kFlatten: return flat_shape(in.size());
+    default: return in;
+  }
+}
 
 LayerKind activation_option(std::string_view option, std::string_view name) {
   const auto kind = activation_kind(name);
@@ -203,6 +231,8 @@ Architecture parse_layers(std::string_view sizes, std::string_view activation, S
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     const std::string_view token = trim(tokens[i]);
     const auto n = number(token);
+    if (has_huge_number(token))
+      throw ArgumentError(fmt::format("--layers \"{}\": token {} \"{}\" is larger than {}", sizes, i + 1, token, kLargest));
     if (!n || *n == 0)
       throw ArgumentError(fmt::format("--layers \"{}\": token {} \"{}\" is not a size (expected a positive integer)",
                                       sizes, i + 1, token));

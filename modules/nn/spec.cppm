@@ -18,8 +18,8 @@ struct Architecture {
   std::vector<SampleShape> shapes;  // shapes[i]: one sample after layers[i]
 };
 
-// --arch grammar: comma-separated tokens (spaces around a token are ignored), numbers are
-// positive decimal integers:
+// --arch grammar: comma-separated tokens (spaces around a token are ignored); numbers are
+// decimal integers up to 2^24 = 16777216, positive except the padding:
 //   convKxK:FILTERS[:sSTRIDE][:pPAD]  conv2d, K×K kernels, stride 1 and padding 0 unless given
 //                                     (e.g. conv3x3:32, conv5x5:16:s2:p2; :s and :p in any order)
 //   maxpoolK[:sSTRIDE]                K×K max pooling, stride K unless given (maxpool2, maxpool3:s2)
