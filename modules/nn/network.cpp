@@ -104,18 +104,21 @@ void Network::backward(ConstView<float> input, ConstView<float> grad_output, Mat
   for (std::size_t i = layers_.size(); i-- > 0;) {
     Layer& layer = *layers_[i];
     if (layer.passes_through()) continue;
-    const ConstView<float> in = i == 0 ? input : outputs_[i - 1];
+    const ConstView<float> in = i == 0 ? input : outputs_[i - 1];  // empty when fused into layer i − 1
+    const std::size_t in_size = i == 0 ? input_.size() : shapes_[i - 1].size();
     MatrixView<float> grad_in;
     if (computes_before_[i] == 0) {
       grad_in = grad_input;  // the network's input gradient, or none
     } else if (params_before_[i] != 0 || !grad_input.empty()) {
       holder = holder == 0 ? 1 : 0;
-      grad_in = grad_buffers_[holder].view(batch_, in.cols());
+      grad_in = grad_buffers_[holder].view(batch_, in_size);
     }
     layer.backward(in, outputs_[i], grad, grad_in);
-    if (grad_in.empty()) return;  // nothing before this layer needs a gradient
+    if (grad_in.empty() || computes_before_[i] == 0) return;  // nothing before this layer needs a gradient
     grad = grad_in;
   }
+  // Only layers that pass through: ∂L/∂input is ∂L/∂output.
+  for (std::size_t r = 0; r < grad_input.rows(); ++r) std::ranges::copy(grad_output.row(r), grad_input.row(r).begin());
 }
 
 void Network::zero_grad() {
