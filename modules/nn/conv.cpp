@@ -1,7 +1,9 @@
-// Conv2d: im2col + one GEMM forward (fused bias and activation), GEMMs and col2im backward.
+// Conv2d: im2col + one GEMM forward (bias and activation fused), two GEMMs and col2im backward.
 module;
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <span>
 #include <string>
 #include <vector>
 module gibbs.nn;
@@ -27,11 +29,12 @@ Conv2d::Conv2d(SampleShape input, std::size_t filters, std::size_t kernel, std::
   if (filters == 0 || kernel == 0 || stride == 0 || input.size() == 0)
     throw ArgumentError("conv2d: filters, kernel, stride and the input's size must be positive");
   out_ = conv_output(input, filters, kernel, stride, padding);
-  weight_ = Matrix<float>(filters, patch());
-  weight_grad_ = Matrix<float>(filters, patch());
+  weight_ = Matrix<float>(filters, taps());
+  weight_grad_ = Matrix<float>(filters, taps());
   bias_ = Matrix<float>(1, filters);
   bias_grad_ = Matrix<float>(1, filters);
-  bias_sums_ = Matrix<float>(1, filters);
+  weight_bias_ = Matrix<float>(filters, taps() + 1);
+  weight_bias_grad_ = Matrix<float>(filters, taps() + 1);
 }
 
 LayerSpec Conv2d::spec() const {
@@ -49,34 +52,43 @@ void Conv2d::forward(ConstView<float> input, MatrixView<float> output) {
 
 void Conv2d::forward_fused(ConstView<float> input, MatrixView<float> output, simd::Activation activation) {
   check_batch("conv2d", input, in_.size(), output, out_.size());
-  const ConvGeometry g{in_, out_, kernel_, stride_, padding_};
-  const std::size_t rows = input.rows() * pixels();
-  const MatrixView<float> patches = patches_.view(rows, patch());
-  const MatrixView<float> pixels_out = pixels_.view(rows, out_.channels);
-  im2col(g, input, patches);
-  simd::gemm(patches, weight_, pixels_out,
-             {.transpose_b = true, .column_bias = bias_.values(), .activation = activation});
-  pixels_to_rows(pixels_out, pixels(), output);
-  patches_rows_ = rows;
+  const std::size_t columns = input.rows() * pixels(), filters = out_.channels;
+  const MatrixView<float> patches = patches_.view(taps() + 1, columns);
+  const MatrixView<float> result = result_.view(filters, columns);
+  im2col({in_, out_, kernel_, stride_, padding_}, input, patches);
+  std::ranges::fill(patches.row(taps()), 1.0f);
+  for (std::size_t f = 0; f < filters; ++f) {
+    std::ranges::copy(weight_.row(f), weight_bias_.row(f).begin());
+    weight_bias_(f, taps()) = bias_(0, f);
+  }
+  simd::gemm(weight_bias_, patches, result, {.activation = activation});
+  blocks_to_rows(result, pixels(), output);
+  batch_ = input.rows();
+  forwarded_ = true;
 }
 
 void Conv2d::backward(ConstView<float> input, ConstView<float>, ConstView<float> grad_output,
                       MatrixView<float> grad_input) {
   check_batch("conv2d", input, in_.size(), grad_output, out_.size());
-  const std::size_t rows = input.rows() * pixels();
-  if (rows != patches_rows_)
+  if (!forwarded_ || input.rows() != batch_)
     throw ArgumentError("conv2d: backward of a batch of " + std::to_string(input.rows()) +
                         " without the forward of that batch");
-  const MatrixView<float> patches = patches_.view(rows, patch());
-  const MatrixView<float> grad_pixels = grad_pixels_.view(rows, out_.channels);
-  rows_to_pixels(grad_output, pixels(), grad_pixels);
-  simd::column_sums(grad_pixels, bias_sums_.values());
-  simd::axpy(1.0f, bias_sums_.values(), bias_grad_.values());
-  simd::gemm(grad_pixels, patches, weight_grad_, {.transpose_a = true, .beta = 1.0f});
+  const std::size_t columns = input.rows() * pixels(), filters = out_.channels;
+  const MatrixView<float> patches = patches_.view(taps() + 1, columns);
+  const MatrixView<float> grad_result = grad_result_.view(filters, columns);
+  rows_to_blocks(grad_output, pixels(), grad_result);
+  // The patches' row of ones turns the bias gradient into the last column of one GEMM.
+  simd::gemm(grad_result, patches, weight_bias_grad_, {.transpose_b = true});
+  for (std::size_t f = 0; f < filters; ++f) {
+    float* g = weight_grad_.row(f).data();
+    const float* d = weight_bias_grad_.row(f).data();
+    for (std::size_t t = 0; t < taps(); ++t) g[t] += d[t];
+    bias_grad_(0, f) += d[taps()];
+  }
   if (grad_input.empty()) return;
   expect_shape("conv2d: grad_input", grad_input.shape(), input.shape());
-  const MatrixView<float> grad_patches = grad_patches_.view(rows, patch());
-  simd::gemm(grad_pixels, weight_, grad_patches);
+  const MatrixView<float> grad_patches = grad_patches_.view(taps(), columns);
+  simd::gemm(weight_, grad_result, grad_patches, {.transpose_a = true});
   col2im({in_, out_, kernel_, stride_, padding_}, grad_patches, grad_input);
 }
 
@@ -86,7 +98,7 @@ std::vector<Parameter> Conv2d::parameters() {
 }
 
 void Conv2d::initialize(random::Stream stream) {
-  const float bound = 1.0f / std::sqrt(static_cast<float>(patch()));
+  const float bound = 1.0f / std::sqrt(static_cast<float>(taps()));
   fill_uniform(stream, 0, weight_.view(), bound);
   fill_uniform(stream, weight_.size(), bias_.view(), bound);
 }

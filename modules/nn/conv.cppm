@@ -1,5 +1,5 @@
 // gibbs.nn:conv — a 2-D convolution (cross-correlation, as PyTorch's Conv2d) over NCHW rows:
-// one im2col matrix for the whole minibatch and one GEMM.
+// one patch matrix for the whole minibatch and one GEMM each way.
 module;
 #include <cstddef>
 #include <vector>
@@ -17,11 +17,12 @@ export namespace gibbs::nn {
 // (rounded down, as PyTorch), likewise OW.
 // Parameters "weight" [filters, C, K, K] (PyTorch's layout, stored as filters × C·K·K) and
 // "bias" [filters].
-// Forward: the minibatch's patches as one matrix [batch·OH·OW, C·K·K] (im2col), one GEMM by
-// Wᵀ with the bias (and a following relu, sigmoid or tanh) in its epilogue giving
-// [batch·OH·OW, filters], then each sample's block transposed into its NCHW row. Backward
-// transposes dY the same way and reuses the forward's patch matrix: grad_W += dYᵀ·patches,
-// grad_b += Σ dY, and dX gathers dY·W back onto the pixels (col2im).
+// Forward: the minibatch's patches as one matrix [C·K·K + 1, batch·OH·OW] (im2col, a row per
+// kernel tap and a last row of ones that carries the bias), one GEMM [W | b] · patches with a
+// following relu, sigmoid or tanh in its epilogue, giving [filters, batch·OH·OW], whose
+// per-sample blocks are copied into the NCHW rows. Backward copies dY into the same layout
+// and reuses the forward's patches: [grad_W | grad_b] += dY · patchesᵀ (one GEMM), and
+// dX gathers Wᵀ · dY back onto the pixels (col2im).
 class Conv2d final : public Layer {
  public:
   Conv2d(SampleShape input, std::size_t filters, std::size_t kernel, std::size_t stride = 1,
@@ -47,33 +48,37 @@ class Conv2d final : public Layer {
 
  private:
   std::size_t pixels() const { return out_.height * out_.width; }
-  std::size_t patch() const { return in_.channels * kernel_ * kernel_; }
+  std::size_t taps() const { return in_.channels * kernel_ * kernel_; }
 
   SampleShape in_, out_;
   std::size_t kernel_, stride_, padding_;
-  Matrix<float> weight_, bias_, weight_grad_, bias_grad_, bias_sums_;
-  Workspace patches_, pixels_, grad_pixels_, grad_patches_;
-  std::size_t patches_rows_ = 0;  // batch·OH·OW of the last forward
+  Matrix<float> weight_, bias_, weight_grad_, bias_grad_;
+  Matrix<float> weight_bias_;       // [W | b], filters × (C·K·K + 1)
+  Matrix<float> weight_bias_grad_;  // one minibatch's [grad_W | grad_b]
+  Workspace patches_, result_, grad_result_, grad_patches_;
+  std::size_t batch_ = 0;  // the minibatch of the last forward
+  bool forwarded_ = false;
 };
 
 }  // namespace gibbs::nn
 
 namespace gibbs::nn {
 
-// The index arithmetic of a convolution or a pooling window, shared with the kernels below.
+// The index arithmetic of a convolution, shared with the kernels below.
 struct ConvGeometry {
   SampleShape in, out;
   std::size_t kernel = 1, stride = 1, padding = 0;
 };
 
-// patches [batch·OH·OW, C·K·K]: row n·OH·OW + oy·OW + ox holds the window of output pixel
-// (oy, ox) of sample n, column (c·K + ky)·K + kx (W's own order), zero where it overhangs.
+// patches [C·K·K, batch·OH·OW] (more rows are left alone): row (c·K + ky)·K + kx (W's own
+// column order), column n·OH·OW + oy·OW + ox holds x[n][c][oy·stride − padding + ky]
+// [ox·stride − padding + kx], zero where the window overhangs the image.
 void im2col(const ConvGeometry& g, ConstView<float> input, MatrixView<float> patches);
-// grad_input [batch, C·H·W] = the sum over windows of grad_patches put back where im2col took
-// each value from (each sample's additions in a fixed order).
+// grad_input [batch, C·H·W] = the sum over taps of grad_patches put back where im2col took
+// each value from; each sample's additions in a fixed order.
 void col2im(const ConvGeometry& g, ConstView<float> grad_patches, MatrixView<float> grad_input);
-// [batch·P, F] (pixel-major, a GEMM's result) ⇄ [batch, F·P] (NCHW rows).
-void pixels_to_rows(ConstView<float> pixels, std::size_t per_sample, MatrixView<float> rows);
-void rows_to_pixels(ConstView<float> rows, std::size_t per_sample, MatrixView<float> pixels);
+// [F, batch·P] (filter-major, a GEMM's result) ⇄ [batch, F·P] (NCHW rows): runs of P values.
+void blocks_to_rows(ConstView<float> blocks, std::size_t per_sample, MatrixView<float> rows);
+void rows_to_blocks(ConstView<float> rows, std::size_t per_sample, MatrixView<float> blocks);
 
 }  // namespace gibbs::nn

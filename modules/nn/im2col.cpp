@@ -1,121 +1,106 @@
-// The convolution's data movement: im2col, col2im, and the pixel-major ⇄ NCHW transposes,
+// The convolution's data movement: im2col, col2im and the filter-major ⇄ NCHW block copies,
 // each parallel over samples only (a sample's arithmetic is always done in the same order).
 module;
 #include <algorithm>
 #include <cstddef>
-#include <cstring>
 module gibbs.nn;
 import gibbs.core;
 
 namespace gibbs::nn {
 namespace {
 
-// Input offset of window tap k of output coordinate o, or -1 past either edge.
-inline std::ptrdiff_t tap(const ConvGeometry& g, std::size_t o, std::size_t k, std::size_t extent) {
-  const auto i = static_cast<std::ptrdiff_t>(o * g.stride + k) - static_cast<std::ptrdiff_t>(g.padding);
-  return i >= 0 && i < static_cast<std::ptrdiff_t>(extent) ? i : -1;
-}
+// The outputs o in [0, count) whose tap k lands inside [0, extent): o·stride + k − padding.
+struct Span {
+  std::size_t begin, end;
+};
 
-// Whether the whole row of the window of output column ox lies inside the input.
-inline bool row_inside(const ConvGeometry& g, std::size_t ox) {
-  return ox * g.stride >= g.padding && ox * g.stride - g.padding + g.kernel <= g.in.width;
+Span inside(std::size_t count, std::size_t extent, std::size_t k, std::size_t stride, std::size_t padding) {
+  if (extent + padding <= k) return {0, 0};
+  const std::size_t begin = k >= padding ? 0 : (padding - k + stride - 1) / stride;
+  const std::size_t end = std::min(count, (extent - 1 + padding - k) / stride + 1);
+  return {std::min(begin, end), end};
 }
 
 }  // namespace
 
 void im2col(const ConvGeometry& g, ConstView<float> input, MatrixView<float> patches) {
-  const std::size_t k = g.kernel, pixels = g.out.height * g.out.width;
-  for_rows(input.rows(), pixels * patches.cols(), [&](std::size_t n0, std::size_t n1) {
+  const std::size_t k = g.kernel, s = g.stride, p = g.padding, ow = g.out.width, pixels = g.out.height * ow;
+  for_rows(input.rows(), pixels * g.in.channels * k * k, [&](std::size_t n0, std::size_t n1) {
     for (std::size_t n = n0; n < n1; ++n) {
       const float* x = input.row(n).data();
-      for (std::size_t oy = 0; oy < g.out.height; ++oy)
-        for (std::size_t ox = 0; ox < g.out.width; ++ox) {
-          float* dst = patches.row(n * pixels + oy * g.out.width + ox).data();
-          const bool inside = row_inside(g, ox);
-          const std::size_t x0 = ox * g.stride - (inside ? g.padding : 0);
-          for (std::size_t c = 0; c < g.in.channels; ++c)
-            for (std::size_t ky = 0; ky < k; ++ky, dst += k) {
-              const std::ptrdiff_t iy = tap(g, oy, ky, g.in.height);
-              if (iy < 0) {
-                std::fill_n(dst, k, 0.0f);
-                continue;
+      for (std::size_t c = 0, t = 0; c < g.in.channels; ++c)
+        for (std::size_t ky = 0; ky < k; ++ky) {
+          const Span rows = inside(g.out.height, g.in.height, ky, s, p);
+          for (std::size_t kx = 0; kx < k; ++kx, ++t) {
+            const Span cols = inside(ow, g.in.width, kx, s, p);
+            float* dst = patches.row(t).data() + n * pixels;
+            std::fill(dst, dst + rows.begin * ow, 0.0f);
+            for (std::size_t oy = rows.begin; oy < rows.end; ++oy) {
+              float* d = dst + oy * ow;
+              const float* row = x + (c * g.in.height + oy * s + ky - p) * g.in.width;  // ox·s + kx − p ≥ 0 inside
+              // Plain loops: rows are short (11 values in the W6 CNN's second layer), too short
+              // for a call to memmove to pay.
+              for (std::size_t ox = 0; ox < cols.begin; ++ox) d[ox] = 0.0f;
+              if (s == 1) {
+                const float* from = row + (cols.begin + kx - p);
+                for (std::size_t ox = cols.begin; ox < cols.end; ++ox) d[ox] = *from++;
+              } else {
+                for (std::size_t ox = cols.begin; ox < cols.end; ++ox) d[ox] = row[ox * s + kx - p];
               }
-              const float* src = x + (c * g.in.height + static_cast<std::size_t>(iy)) * g.in.width;
-              if (inside) {
-                std::copy_n(src + x0, k, dst);
-                continue;
-              }
-              for (std::size_t kx = 0; kx < k; ++kx) {
-                const std::ptrdiff_t ix = tap(g, ox, kx, g.in.width);
-                dst[kx] = ix < 0 ? 0.0f : src[ix];
-              }
+              for (std::size_t ox = cols.end; ox < ow; ++ox) d[ox] = 0.0f;
             }
+            std::fill(dst + rows.end * ow, dst + pixels, 0.0f);
+          }
         }
     }
   });
 }
 
 void col2im(const ConvGeometry& g, ConstView<float> grad_patches, MatrixView<float> grad_input) {
-  const std::size_t k = g.kernel, pixels = g.out.height * g.out.width;
-  for_rows(grad_input.rows(), pixels * grad_patches.cols(), [&](std::size_t n0, std::size_t n1) {
+  const std::size_t k = g.kernel, s = g.stride, p = g.padding, ow = g.out.width, pixels = g.out.height * ow;
+  for_rows(grad_input.rows(), pixels * grad_patches.rows(), [&](std::size_t n0, std::size_t n1) {
     for (std::size_t n = n0; n < n1; ++n) {
       float* dx = grad_input.row(n).data();
       std::fill_n(dx, grad_input.cols(), 0.0f);
-      for (std::size_t oy = 0; oy < g.out.height; ++oy)
-        for (std::size_t ox = 0; ox < g.out.width; ++ox) {
-          const float* src = grad_patches.row(n * pixels + oy * g.out.width + ox).data();
-          const bool inside = row_inside(g, ox);
-          const std::size_t x0 = ox * g.stride - (inside ? g.padding : 0);
-          for (std::size_t c = 0; c < g.in.channels; ++c)
-            for (std::size_t ky = 0; ky < k; ++ky, src += k) {
-              const std::ptrdiff_t iy = tap(g, oy, ky, g.in.height);
-              if (iy < 0) continue;
-              float* dst = dx + (c * g.in.height + static_cast<std::size_t>(iy)) * g.in.width;
-              if (inside) {
-                for (std::size_t kx = 0; kx < k; ++kx) dst[x0 + kx] += src[kx];
-                continue;
-              }
-              for (std::size_t kx = 0; kx < k; ++kx) {
-                const std::ptrdiff_t ix = tap(g, ox, kx, g.in.width);
-                if (ix >= 0) dst[ix] += src[kx];
+      for (std::size_t c = 0, t = 0; c < g.in.channels; ++c)
+        for (std::size_t ky = 0; ky < k; ++ky) {
+          const Span rows = inside(g.out.height, g.in.height, ky, s, p);
+          for (std::size_t kx = 0; kx < k; ++kx, ++t) {
+            const Span cols = inside(ow, g.in.width, kx, s, p);
+            const float* src = grad_patches.row(t).data() + n * pixels;
+            for (std::size_t oy = rows.begin; oy < rows.end; ++oy) {
+              const float* d = src + oy * ow;
+              float* row = dx + (c * g.in.height + oy * s + ky - p) * g.in.width;  // ox·s + kx − p ≥ 0 inside
+              if (s == 1) {
+                float* out = row + (cols.begin + kx - p);
+                for (std::size_t ox = cols.begin; ox < cols.end; ++ox) *out++ += d[ox];
+              } else {
+                for (std::size_t ox = cols.begin; ox < cols.end; ++ox) row[ox * s + kx - p] += d[ox];
               }
             }
+          }
         }
     }
   });
 }
 
-namespace {
-constexpr std::size_t kTransposeBlock = 64;  // pixels per block: 64 × F floats stay in L1
-}
-
-void pixels_to_rows(ConstView<float> pixels, std::size_t per_sample, MatrixView<float> rows) {
-  const std::size_t features = pixels.cols();
+void blocks_to_rows(ConstView<float> blocks, std::size_t per_sample, MatrixView<float> rows) {
   for_rows(rows.rows(), rows.cols(), [&](std::size_t n0, std::size_t n1) {
-    for (std::size_t n = n0; n < n1; ++n) {
-      float* out = rows.row(n).data();
-      for (std::size_t p0 = 0; p0 < per_sample; p0 += kTransposeBlock) {
-        const std::size_t p1 = std::min(per_sample, p0 + kTransposeBlock);
-        for (std::size_t f = 0; f < features; ++f)
-          for (std::size_t p = p0; p < p1; ++p) out[f * per_sample + p] = pixels(n * per_sample + p, f);
+    for (std::size_t n = n0; n < n1; ++n)
+      for (std::size_t f = 0; f < blocks.rows(); ++f) {
+        const float* src = blocks.row(f).data() + n * per_sample;
+        std::copy(src, src + per_sample, rows.row(n).data() + f * per_sample);
       }
-    }
   });
 }
 
-void rows_to_pixels(ConstView<float> rows, std::size_t per_sample, MatrixView<float> pixels) {
-  const std::size_t features = pixels.cols();
+void rows_to_blocks(ConstView<float> rows, std::size_t per_sample, MatrixView<float> blocks) {
   for_rows(rows.rows(), rows.cols(), [&](std::size_t n0, std::size_t n1) {
-    for (std::size_t n = n0; n < n1; ++n) {
-      const float* in = rows.row(n).data();
-      for (std::size_t p0 = 0; p0 < per_sample; p0 += kTransposeBlock) {
-        const std::size_t p1 = std::min(per_sample, p0 + kTransposeBlock);
-        for (std::size_t p = p0; p < p1; ++p) {
-          float* dst = pixels.row(n * per_sample + p).data();
-          for (std::size_t f = 0; f < features; ++f) dst[f] = in[f * per_sample + p];
-        }
+    for (std::size_t n = n0; n < n1; ++n)
+      for (std::size_t f = 0; f < blocks.rows(); ++f) {
+        const float* src = rows.row(n).data() + f * per_sample;
+        std::copy(src, src + per_sample, blocks.row(f).data() + n * per_sample);
       }
-    }
   });
 }
 

@@ -10,6 +10,7 @@ module;
 #include <string>
 #include <utility>
 #include <vector>
+#include "modules/nn/kernels/optimizer.h"
 module gibbs.nn;
 import gibbs.core;
 
@@ -82,7 +83,7 @@ Sgd::Sgd(std::vector<Parameter> parameters, SgdOptions options)
 }
 
 void Sgd::step() {
-  const auto lr = static_cast<float>(options_.learning_rate);
+  const auto neg_lr = static_cast<float>(-options_.learning_rate);
   const auto mu = static_cast<float>(options_.momentum);
   const auto decay = static_cast<float>(options_.weight_decay);
   for (std::size_t k = 0; k < parameters_.size(); ++k) {
@@ -90,11 +91,7 @@ void Sgd::step() {
     const float* grad = parameters_[k].grad.data();
     float* v = velocity_.empty() ? nullptr : velocity_[k].data();
     for_elements(count(parameters_[k]), [&](std::size_t b, std::size_t e) {
-      for (std::size_t i = b; i < e; ++i) {
-        float g = decay != 0.0f ? grad[i] + decay * p[i] : grad[i];
-        if (v != nullptr) g = v[i] = v[i] * mu + g;
-        p[i] = p[i] + -lr * g;
-      }
+      kernels::SgdUpdate(neg_lr, mu, decay, p + b, grad + b, v == nullptr ? nullptr : v + b, e - b);
     });
   }
   ++steps_;
@@ -127,25 +124,21 @@ void Adam::step() {
   const double t = static_cast<double>(steps_);
   const double correction1 = 1.0 - std::pow(options_.beta1, t);
   const double correction2 = 1.0 - std::pow(options_.beta2, t);
-  const auto beta1 = static_cast<float>(options_.beta1), beta2 = static_cast<float>(options_.beta2);
-  const auto rest1 = static_cast<float>(1.0 - options_.beta1), rest2 = static_cast<float>(1.0 - options_.beta2);
-  const auto step_size = static_cast<float>(-(options_.learning_rate / correction1));
-  const auto root2 = static_cast<float>(std::sqrt(correction2));
-  const auto eps = static_cast<float>(options_.epsilon);
-  const auto decay = static_cast<float>(options_.weight_decay);
+  const kernels::AdamScalars s{.beta1 = static_cast<float>(options_.beta1),
+                               .beta2 = static_cast<float>(options_.beta2),
+                               .rest1 = static_cast<float>(1.0 - options_.beta1),
+                               .rest2 = static_cast<float>(1.0 - options_.beta2),
+                               .step = static_cast<float>(-(options_.learning_rate / correction1)),
+                               .root2 = static_cast<float>(std::sqrt(correction2)),
+                               .eps = static_cast<float>(options_.epsilon),
+                               .decay = static_cast<float>(options_.weight_decay)};
   for (std::size_t k = 0; k < parameters_.size(); ++k) {
     float* p = parameters_[k].value.data();
     const float* grad = parameters_[k].grad.data();
     float* m = exp_avg_[k].data();
     float* v = exp_avg_sq_[k].data();
     for_elements(count(parameters_[k]), [&](std::size_t b, std::size_t e) {
-      for (std::size_t i = b; i < e; ++i) {
-        const float g = decay != 0.0f ? grad[i] + decay * p[i] : grad[i];
-        m[i] = m[i] * beta1 + rest1 * g;
-        v[i] = v[i] * beta2 + rest2 * g * g;
-        const float denom = std::sqrt(v[i]) / root2 + eps;
-        p[i] = p[i] + step_size * m[i] / denom;
-      }
+      kernels::AdamUpdate(s, p + b, grad + b, m + b, v + b, e - b);
     });
   }
 }

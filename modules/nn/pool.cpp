@@ -1,4 +1,5 @@
-// MaxPool2d: the window scan shared by forward and backward, parallel over samples.
+// MaxPool2d: the window scan shared by forward and backward, parallel over samples; 2×2
+// windows with stride 2 (the common case) have their own branch-free loops.
 module;
 #include <algorithm>
 #include <cmath>
@@ -8,6 +9,21 @@ module gibbs.nn;
 import gibbs.core;
 
 namespace gibbs::nn {
+namespace {
+
+// Whether v replaces best as a window's pick: larger, or NaN over a number (PyTorch's rule).
+// Bitwise &, not &&: no branch.
+inline bool replaces(float v, float best) { return !(v <= best) & (best == best); }
+
+// The pick of a 2×2 window: top left, top right, bottom left, bottom right, ties to the first.
+inline float pick2(const float* top, const float* bottom) {
+  float best = top[0];
+  best = replaces(top[1], best) ? top[1] : best;
+  best = replaces(bottom[0], best) ? bottom[0] : best;
+  return replaces(bottom[1], best) ? bottom[1] : best;
+}
+
+}  // namespace
 
 MaxPool2d::MaxPool2d(SampleShape input, std::size_t kernel, std::size_t stride)
     : in_(input), kernel_(kernel), stride_(stride == 0 ? kernel : stride) {
@@ -29,23 +45,29 @@ std::size_t MaxPool2d::pick(const float* x, std::size_t c, std::size_t oy, std::
   std::size_t best = (c * in_.height + oy * stride_) * in_.width + ox * stride_;
   for (std::size_t ky = 0; ky < kernel_; ++ky) {
     const std::size_t row = (c * in_.height + oy * stride_ + ky) * in_.width + ox * stride_;
-    for (std::size_t kx = 0; kx < kernel_; ++kx) {
-      const float v = x[row + kx];
-      if (v > x[best] || (std::isnan(v) && !std::isnan(x[best]))) best = row + kx;
-    }
+    for (std::size_t kx = 0; kx < kernel_; ++kx)
+      if (replaces(x[row + kx], x[best])) best = row + kx;
   }
   return best;
 }
 
 void MaxPool2d::forward(ConstView<float> input, MatrixView<float> output) {
   check_batch("maxpool", input, in_.size(), output, out_.size());
+  const bool two = kernel_ == 2 && stride_ == 2;
+  const std::size_t w = in_.width;
   for_rows(input.rows(), in_.size(), [&](std::size_t n0, std::size_t n1) {
     for (std::size_t n = n0; n < n1; ++n) {
       const float* x = input.row(n).data();
       float* y = output.row(n).data();
       for (std::size_t c = 0; c < out_.channels; ++c)
-        for (std::size_t oy = 0; oy < out_.height; ++oy)
+        for (std::size_t oy = 0; oy < out_.height; ++oy) {
+          if (two) {
+            const float* top = x + (c * in_.height + 2 * oy) * w;
+            for (std::size_t ox = 0; ox < out_.width; ++ox) *y++ = pick2(top + 2 * ox, top + w + 2 * ox);
+            continue;
+          }
           for (std::size_t ox = 0; ox < out_.width; ++ox) *y++ = x[pick(x, c, oy, ox)];
+        }
     }
   });
 }
@@ -55,15 +77,39 @@ void MaxPool2d::backward(ConstView<float> input, ConstView<float>, ConstView<flo
   check_batch("maxpool", input, in_.size(), grad_output, out_.size());
   if (grad_input.empty()) return;
   expect_shape("maxpool: grad_input", grad_input.shape(), input.shape());
+  const bool two = kernel_ == 2 && stride_ == 2;
+  const std::size_t w = in_.width;
   for_rows(input.rows(), in_.size(), [&](std::size_t n0, std::size_t n1) {
     for (std::size_t n = n0; n < n1; ++n) {
       const float* x = input.row(n).data();
       const float* dy = grad_output.row(n).data();
       float* dx = grad_input.row(n).data();
-      std::fill_n(dx, in_.size(), 0.0f);
-      for (std::size_t c = 0; c < out_.channels; ++c)
-        for (std::size_t oy = 0; oy < out_.height; ++oy)
-          for (std::size_t ox = 0; ox < out_.width; ++ox) dx[pick(x, c, oy, ox)] += *dy++;
+      if (!two) {
+        std::fill_n(dx, in_.size(), 0.0f);
+        for (std::size_t c = 0; c < out_.channels; ++c)
+          for (std::size_t oy = 0; oy < out_.height; ++oy)
+            for (std::size_t ox = 0; ox < out_.width; ++ox) dx[pick(x, c, oy, ox)] += *dy++;
+        continue;
+      }
+      // Every input of a window is written once: the gradient where it won, 0 elsewhere;
+      // then the odd last row or column that no window covers.
+      for (std::size_t c = 0; c < out_.channels; ++c) {
+        for (std::size_t oy = 0; oy < out_.height; ++oy) {
+          const std::size_t top = (c * in_.height + 2 * oy) * w;
+          for (std::size_t ox = 0; ox < out_.width; ++ox) {
+            // pick2's decisions as integer selects and loads by index: SSE2 has no scalar
+            // float select, so float ?: would become branches, mispredicted half the time.
+            const std::size_t i = top + 2 * ox, offset[4] = {0, 1, w, w + 1};
+            std::size_t which = replaces(x[i + 1], x[i]) ? 1 : 0;
+            which = replaces(x[i + w], x[i + offset[which]]) ? 2 : which;
+            which = replaces(x[i + w + 1], x[i + offset[which]]) ? 3 : which;
+            dx[i] = dx[i + 1] = dx[i + w] = dx[i + w + 1] = 0.0f;
+            dx[i + offset[which]] = *dy++;
+          }
+          if (w % 2 != 0) dx[top + w - 1] = dx[top + 2 * w - 1] = 0.0f;
+        }
+        if (in_.height % 2 != 0) std::fill_n(dx + (c * in_.height + in_.height - 1) * w, w, 0.0f);
+      }
     }
   });
 }
