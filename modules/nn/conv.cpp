@@ -50,46 +50,58 @@ void Conv2d::forward(ConstView<float> input, MatrixView<float> output) {
   forward_fused(input, output, simd::Activation::kIdentity);
 }
 
+// Samples per chunk: a chunk's patches take at most 2^18 floats (1 MiB, a core's L2 cache on
+// the project's machine), or one sample. It depends on the shapes only, never on the thread
+// count, so the gradient's sum over chunks is always added in the same order.
+std::size_t Conv2d::chunk() const {
+  constexpr std::size_t kPatchFloats = std::size_t{1} << 18;
+  return std::max<std::size_t>(1, kPatchFloats / ((taps() + 1) * pixels()));
+}
+
 void Conv2d::forward_fused(ConstView<float> input, MatrixView<float> output, simd::Activation activation) {
   check_batch("conv2d", input, in_.size(), output, out_.size());
-  const std::size_t columns = input.rows() * pixels(), filters = out_.channels;
-  const MatrixView<float> patches = patches_.view(taps() + 1, columns);
-  const MatrixView<float> result = result_.view(filters, columns);
-  im2col({in_, out_, kernel_, stride_, padding_}, input, patches);
-  std::ranges::fill(patches.row(taps()), 1.0f);
-  for (std::size_t f = 0; f < filters; ++f) {
+  for (std::size_t f = 0; f < out_.channels; ++f) {
     std::ranges::copy(weight_.row(f), weight_bias_.row(f).begin());
     weight_bias_(f, taps()) = bias_(0, f);
   }
-  simd::gemm(weight_bias_, patches, result, {.activation = activation});
-  blocks_to_rows(result, pixels(), output);
-  batch_ = input.rows();
-  forwarded_ = true;
+  const ConvGeometry g{in_, out_, kernel_, stride_, padding_};
+  for (std::size_t n0 = 0; n0 < input.rows(); n0 += chunk()) {
+    const std::size_t n = std::min(chunk(), input.rows() - n0), columns = n * pixels();
+    const MatrixView<float> patches = patches_.view(taps() + 1, columns);
+    const MatrixView<float> result = result_.view(out_.channels, columns);
+    im2col(g, input.block(n0, 0, n, input.cols()), patches);
+    std::ranges::fill(patches.row(taps()), 1.0f);
+    simd::gemm(weight_bias_, patches, result, {.activation = activation});
+    blocks_to_rows(result, pixels(), output.block(n0, 0, n, output.cols()));
+  }
 }
 
 void Conv2d::backward(ConstView<float> input, ConstView<float>, ConstView<float> grad_output,
                       MatrixView<float> grad_input) {
   check_batch("conv2d", input, in_.size(), grad_output, out_.size());
-  if (!forwarded_ || input.rows() != batch_)
-    throw ArgumentError("conv2d: backward of a batch of " + std::to_string(input.rows()) +
-                        " without the forward of that batch");
-  const std::size_t columns = input.rows() * pixels(), filters = out_.channels;
-  const MatrixView<float> patches = patches_.view(taps() + 1, columns);
-  const MatrixView<float> grad_result = grad_result_.view(filters, columns);
-  rows_to_blocks(grad_output, pixels(), grad_result);
-  // The patches' row of ones turns the bias gradient into the last column of one GEMM.
-  simd::gemm(grad_result, patches, weight_bias_grad_, {.transpose_b = true});
-  for (std::size_t f = 0; f < filters; ++f) {
-    float* g = weight_grad_.row(f).data();
+  if (!grad_input.empty()) expect_shape("conv2d: grad_input", grad_input.shape(), input.shape());
+  const ConvGeometry g{in_, out_, kernel_, stride_, padding_};
+  for (std::size_t n0 = 0; n0 < input.rows(); n0 += chunk()) {
+    const std::size_t n = std::min(chunk(), input.rows() - n0), columns = n * pixels();
+    const MatrixView<float> patches = patches_.view(taps() + 1, columns);
+    const MatrixView<float> grad_result = grad_result_.view(out_.channels, columns);
+    im2col(g, input.block(n0, 0, n, input.cols()), patches);
+    std::ranges::fill(patches.row(taps()), 1.0f);
+    rows_to_blocks(grad_output.block(n0, 0, n, grad_output.cols()), pixels(), grad_result);
+    // The patches' row of ones makes the bias gradient the last column of the same GEMM.
+    simd::gemm(grad_result, patches, weight_bias_grad_, {.transpose_b = true, .beta = n0 == 0 ? 0.0f : 1.0f});
+    if (grad_input.empty()) continue;
+    const MatrixView<float> grad_patches = grad_patches_.view(taps(), columns);
+    simd::gemm(weight_, grad_result, grad_patches, {.transpose_a = true});
+    col2im(g, grad_patches, grad_input.block(n0, 0, n, grad_input.cols()));
+  }
+  if (input.rows() == 0) return;
+  for (std::size_t f = 0; f < out_.channels; ++f) {
+    float* gw = weight_grad_.row(f).data();
     const float* d = weight_bias_grad_.row(f).data();
-    for (std::size_t t = 0; t < taps(); ++t) g[t] += d[t];
+    for (std::size_t t = 0; t < taps(); ++t) gw[t] += d[t];
     bias_grad_(0, f) += d[taps()];
   }
-  if (grad_input.empty()) return;
-  expect_shape("conv2d: grad_input", grad_input.shape(), input.shape());
-  const MatrixView<float> grad_patches = grad_patches_.view(taps(), columns);
-  simd::gemm(weight_, grad_result, grad_patches, {.transpose_a = true});
-  col2im({in_, out_, kernel_, stride_, padding_}, grad_patches, grad_input);
 }
 
 std::vector<Parameter> Conv2d::parameters() {

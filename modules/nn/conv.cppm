@@ -17,12 +17,14 @@ export namespace gibbs::nn {
 // (rounded down, as PyTorch), likewise OW.
 // Parameters "weight" [filters, C, K, K] (PyTorch's layout, stored as filters × C·K·K) and
 // "bias" [filters].
-// Forward: the minibatch's patches as one matrix [C·K·K + 1, batch·OH·OW] (im2col, a row per
-// kernel tap and a last row of ones that carries the bias), one GEMM [W | b] · patches with a
-// following relu, sigmoid or tanh in its epilogue, giving [filters, batch·OH·OW], whose
-// per-sample blocks are copied into the NCHW rows. Backward copies dY into the same layout
-// and reuses the forward's patches: [grad_W | grad_b] += dY · patchesᵀ (one GEMM), and
-// dX gathers Wᵀ · dY back onto the pixels (col2im).
+// Forward, for a chunk of samples at a time (as many as keep the chunk's patches within
+// about 1 MiB, so that they stay in cache): the patches as one matrix [C·K·K + 1, samples·OH·OW]
+// (im2col, a row per kernel tap and a last row of ones that carries the bias), one GEMM
+// [W | b] · patches with a following relu, sigmoid or tanh in its epilogue, giving
+// [filters, samples·OH·OW], whose per-sample blocks are copied into the NCHW rows. Backward
+// builds the same patches again, copies dY into the same layout, and adds
+// dY · patchesᵀ to [grad_W | grad_b] (one GEMM; the chunks in order), and dX gathers
+// Wᵀ · dY back onto the pixels (col2im).
 class Conv2d final : public Layer {
  public:
   Conv2d(SampleShape input, std::size_t filters, std::size_t kernel, std::size_t stride = 1,
@@ -49,6 +51,7 @@ class Conv2d final : public Layer {
  private:
   std::size_t pixels() const { return out_.height * out_.width; }
   std::size_t taps() const { return in_.channels * kernel_ * kernel_; }
+  std::size_t chunk() const;  // samples per pass
 
   SampleShape in_, out_;
   std::size_t kernel_, stride_, padding_;
@@ -56,8 +59,6 @@ class Conv2d final : public Layer {
   Matrix<float> weight_bias_;       // [W | b], filters × (C·K·K + 1)
   Matrix<float> weight_bias_grad_;  // one minibatch's [grad_W | grad_b]
   Workspace patches_, result_, grad_result_, grad_patches_;
-  std::size_t batch_ = 0;  // the minibatch of the last forward
-  bool forwarded_ = false;
 };
 
 }  // namespace gibbs::nn
@@ -70,7 +71,7 @@ struct ConvGeometry {
   std::size_t kernel = 1, stride = 1, padding = 0;
 };
 
-// patches [C·K·K, batch·OH·OW] (more rows are left alone): row (c·K + ky)·K + kx (W's own
+// patches [C·K·K, samples·OH·OW] (more rows are left alone): row (c·K + ky)·K + kx (W's own
 // column order), column n·OH·OW + oy·OW + ox holds x[n][c][oy·stride − padding + ky]
 // [ox·stride − padding + kx], zero where the window overhangs the image.
 void im2col(const ConvGeometry& g, ConstView<float> input, MatrixView<float> patches);

@@ -42,8 +42,9 @@ struct Parameter {
 };
 
 // Rows are samples; each row is one sample in NCHW order (see SampleShape). Views may have
-// any row stride. Contract, as PyTorch's autograd: backward(input, ...) follows the forward
-// of that same input with nothing changed in between (conv2d keeps its im2col matrix).
+// any row stride, and must not overlap one another. backward() takes the input and output
+// of a forward; no layer keeps anything from its forward for its backward, so the two may
+// be called in any order.
 class Layer {
  public:
   virtual ~Layer() = default;
@@ -58,8 +59,8 @@ class Layer {
   // grad_input = ∂L/∂input from grad_output = ∂L/∂output, and each parameter's grad +=
   // ∂L/∂parameter (accumulated, as in PyTorch: zero them between minibatches). An empty
   // grad_input skips the input gradient (the first layer of a network needs none).
-  // Dense, conv2d and maxpool read input, not output; activations read output, not input
-  // (either may then be empty).
+  // Dense and conv2d read input, not output; activations read output, not input (either may
+  // then be empty); maxpool reads input, and output when it is not empty.
   virtual void backward(ConstView<float> input, ConstView<float> output, ConstView<float> grad_output,
                         MatrixView<float> grad_input) = 0;
 

@@ -72,11 +72,12 @@ void MaxPool2d::forward(ConstView<float> input, MatrixView<float> output) {
   });
 }
 
-void MaxPool2d::backward(ConstView<float> input, ConstView<float>, ConstView<float> grad_output,
+void MaxPool2d::backward(ConstView<float> input, ConstView<float> output, ConstView<float> grad_output,
                          MatrixView<float> grad_input) {
   check_batch("maxpool", input, in_.size(), grad_output, out_.size());
   if (grad_input.empty()) return;
   expect_shape("maxpool: grad_input", grad_input.shape(), input.shape());
+  if (!output.empty()) expect_shape("maxpool: output", output.shape(), grad_output.shape());
   const bool two = kernel_ == 2 && stride_ == 2;
   const std::size_t w = in_.width;
   for_rows(input.rows(), in_.size(), [&](std::size_t n0, std::size_t n1) {
@@ -84,31 +85,35 @@ void MaxPool2d::backward(ConstView<float> input, ConstView<float>, ConstView<flo
       const float* x = input.row(n).data();
       const float* dy = grad_output.row(n).data();
       float* dx = grad_input.row(n).data();
-      if (!two) {
+      if (!two || output.empty()) {
         std::fill_n(dx, in_.size(), 0.0f);
         for (std::size_t c = 0; c < out_.channels; ++c)
           for (std::size_t oy = 0; oy < out_.height; ++oy)
             for (std::size_t ox = 0; ox < out_.width; ++ox) dx[pick(x, c, oy, ox)] += *dy++;
         continue;
       }
-      // Every input of a window is written once: the gradient where it won, 0 elsewhere;
-      // then the odd last row or column that no window covers.
+      // Zeros, then each window's gradient to its pick: the first input equal to the window's
+      // output (or the first NaN when that is NaN). The pick is integer arithmetic on the
+      // comparisons: a float ?: would be a branch in SSE2, mispredicted half the time.
+      // Each pair of input rows is zeroed just before its windows write into it (in L1).
+      const float* y = output.row(n).data();
       for (std::size_t c = 0; c < out_.channels; ++c) {
+        if (in_.height % 2 != 0) std::fill_n(dx + (c * in_.height + in_.height - 1) * w, w, 0.0f);
         for (std::size_t oy = 0; oy < out_.height; ++oy) {
           const std::size_t top = (c * in_.height + 2 * oy) * w;
+          std::fill_n(dx + top, 2 * w, 0.0f);
           for (std::size_t ox = 0; ox < out_.width; ++ox) {
-            // pick2's decisions as integer selects and loads by index: SSE2 has no scalar
-            // float select, so float ?: would become branches, mispredicted half the time.
-            const std::size_t i = top + 2 * ox, offset[4] = {0, 1, w, w + 1};
-            std::size_t which = replaces(x[i + 1], x[i]) ? 1 : 0;
-            which = replaces(x[i + w], x[i + offset[which]]) ? 2 : which;
-            which = replaces(x[i + w + 1], x[i + offset[which]]) ? 3 : which;
-            dx[i] = dx[i + 1] = dx[i + w] = dx[i + w + 1] = 0.0f;
-            dx[i + offset[which]] = *dy++;
+            const std::size_t i = top + 2 * ox;
+            const float m = *y++;
+            if (m != m) {  // a NaN won: rare, and the comparisons below would not find it
+              dx[pick(x, c, oy, ox)] = *dy++;
+              continue;
+            }
+            const std::size_t not0 = x[i] != m, not1 = x[i + 1] != m, not2 = x[i + w] != m;
+            // 0, 1, w or w + 1: past the first, the second, the third input.
+            dx[i + not0 * (1 + not1 * (w - 1 + not2))] = *dy++;
           }
-          if (w % 2 != 0) dx[top + w - 1] = dx[top + 2 * w - 1] = 0.0f;
         }
-        if (in_.height % 2 != 0) std::fill_n(dx + (c * in_.height + in_.height - 1) * w, w, 0.0f);
       }
     }
   });

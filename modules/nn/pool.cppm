@@ -11,8 +11,9 @@ export namespace gibbs::nn {
 // Each channel's K×K windows, `stride` apart (K by default), no padding: OH = (H − K)/stride + 1
 // rounded down (PyTorch's ceil_mode = false), likewise OW. A window's first largest value
 // wins (row by row), and a NaN wins over any number, as in PyTorch. Backward gives each
-// output's gradient to the input its window picked (recomputed from the input; with
-// overlapping windows an input may collect several).
+// output's gradient to the input its window picked, found again from the input (2×2 windows
+// with stride 2: the first input equal to the forward's output, when output is given); with
+// overlapping windows an input may collect several.
 class MaxPool2d final : public Layer {
  public:
   MaxPool2d(SampleShape input, std::size_t kernel, std::size_t stride = 0);
