@@ -17,14 +17,15 @@ export namespace gibbs::nn {
 // (rounded down, as PyTorch), likewise OW.
 // Parameters "weight" [filters, C, K, K] (PyTorch's layout, stored as filters × C·K·K) and
 // "bias" [filters].
-// Forward, for a chunk of samples at a time (as many as keep the chunk's patches within
-// about 1 MiB, so that they stay in cache): the patches as one matrix [C·K·K + 1, samples·OH·OW]
-// (im2col, a row per kernel tap and a last row of ones that carries the bias), one GEMM
-// [W | b] · patches with a following relu, sigmoid or tanh in its epilogue, giving
-// [filters, samples·OH·OW], whose per-sample blocks are copied into the NCHW rows. Backward
-// builds the same patches again, copies dY into the same layout, and adds
-// dY · patchesᵀ to [grad_W | grad_b] (one GEMM; the chunks in order), and dX gathers
-// Wᵀ · dY back onto the pixels (col2im).
+// The minibatch goes in chunks of samples (as many as keep a chunk's patches and GEMM result
+// within 1 MiB, so that they stay in a core's cache), the chunks in parallel, each on one
+// thread with its own scratch. Forward, per chunk: the patches as one matrix
+// [C·K·K + 1, samples·OH·OW] (im2col, a row per kernel tap and a last row of ones that
+// carries the bias), one GEMM [W | b] · patches with a following relu, sigmoid or tanh in its
+// epilogue, giving [filters, samples·OH·OW], whose per-sample blocks are copied into the NCHW
+// rows. Backward, per chunk: the same patches again (nothing is kept from forward), dY copied
+// into the same layout, the chunk's [grad_W | grad_b] = dY · patchesᵀ (one GEMM; the chunks'
+// sums are added in chunk order afterwards), and dX gathered from Wᵀ · dY (col2im).
 class Conv2d final : public Layer {
  public:
   Conv2d(SampleShape input, std::size_t filters, std::size_t kernel, std::size_t stride = 1,
@@ -57,8 +58,9 @@ class Conv2d final : public Layer {
   std::size_t kernel_, stride_, padding_;
   Matrix<float> weight_, bias_, weight_grad_, bias_grad_;
   Matrix<float> weight_bias_;       // [W | b], filters × (C·K·K + 1)
-  Matrix<float> weight_bias_grad_;  // one minibatch's [grad_W | grad_b]
-  Workspace patches_, result_, grad_result_, grad_patches_;
+  Workspace partials_;  // each chunk's [grad_W | grad_b], chunk after chunk
+  // Scratch per worker thread (indexed by oneTBB's thread index in the arena).
+  std::vector<Workspace> patches_, result_, grad_patches_;
 };
 
 }  // namespace gibbs::nn
