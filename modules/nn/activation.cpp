@@ -1,0 +1,145 @@
+// ActivationLayer and Flatten: forward on the elementwise kernels, backward from the output.
+module;
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+module gibbs.nn;
+import gibbs.core;
+import gibbs.simd;
+
+namespace gibbs::nn {
+namespace {
+
+void copy_rows(ConstView<float> from, MatrixView<float> to) {
+  for_rows(from.rows(), from.cols(), [&](std::size_t r0, std::size_t r1) {
+    for (std::size_t r = r0; r < r1; ++r) std::ranges::copy(from.row(r), to.row(r).begin());
+  });
+}
+
+// dx from dy and y, one row at a time: backward(y, dy, dx, n).
+template <class RowBackward>
+void rows_backward(ConstView<float> output, ConstView<float> grad_output, MatrixView<float> grad_input,
+                   const RowBackward& backward) {
+  for_rows(output.rows(), output.cols(), [&](std::size_t r0, std::size_t r1) {
+    for (std::size_t r = r0; r < r1; ++r)
+      backward(output.row(r).data(), grad_output.row(r).data(), grad_input.row(r).data(), output.cols());
+  });
+}
+
+void softmax_row(const float* x, float* y, std::size_t n) {
+  const float m = *std::max_element(x, x + n);
+  for (std::size_t i = 0; i < n; ++i) y[i] = x[i] - m;
+  simd::exp(std::span<const float>(y, n), std::span<float>(y, n));
+  double sum = 0.0;
+  for (std::size_t i = 0; i < n; ++i) sum += y[i];
+  const auto s = static_cast<float>(sum);
+  for (std::size_t i = 0; i < n; ++i) y[i] /= s;
+}
+
+const char* name_of(LayerKind kind) {
+  switch (kind) {
+    case LayerKind::kRelu: return "relu";
+    case LayerKind::kTanh: return "tanh";
+    case LayerKind::kSigmoid: return "sigmoid";
+    case LayerKind::kSign: return "sign";
+    case LayerKind::kIdentity: return "identity";
+    case LayerKind::kSoftmax: return "softmax";
+    default: return nullptr;
+  }
+}
+
+}  // namespace
+
+ActivationLayer::ActivationLayer(LayerKind kind) : kind_(kind) {
+  if (name_of(kind) == nullptr) throw ArgumentError("activation layer: " + to_string(LayerSpec{.kind = kind}) +
+                                                    " is not an activation");
+}
+
+std::optional<simd::Activation> ActivationLayer::epilogue() const {
+  switch (kind_) {
+    case LayerKind::kRelu: return simd::Activation::kRelu;
+    case LayerKind::kTanh: return simd::Activation::kTanh;
+    case LayerKind::kSigmoid: return simd::Activation::kSigmoid;
+    default: return std::nullopt;
+  }
+}
+
+void ActivationLayer::forward(ConstView<float> input, MatrixView<float> output) {
+  const std::string name = name_of(kind_);
+  expect_shape(name + ": output", output.shape(), input.shape());
+  switch (kind_) {
+    case LayerKind::kRelu: return simd::relu(input, output);
+    case LayerKind::kTanh: return simd::tanh(input, output);
+    case LayerKind::kSigmoid: return simd::sigmoid(input, output);
+    case LayerKind::kIdentity: return copy_rows(input, output);
+    case LayerKind::kSign:
+      return for_rows(input.rows(), input.cols(), [&](std::size_t r0, std::size_t r1) {
+        for (std::size_t r = r0; r < r1; ++r) {
+          const float* x = input.row(r).data();
+          float* y = output.row(r).data();
+          for (std::size_t i = 0; i < input.cols(); ++i) y[i] = std::isnan(x[i]) ? x[i] : x[i] >= 0.0f ? 1.0f : -1.0f;
+        }
+      });
+    case LayerKind::kSoftmax:
+      if (input.cols() == 0) return;
+      return for_rows(input.rows(), input.cols(), [&](std::size_t r0, std::size_t r1) {
+        for (std::size_t r = r0; r < r1; ++r) softmax_row(input.row(r).data(), output.row(r).data(), input.cols());
+      });
+    default: return;
+  }
+}
+
+void ActivationLayer::backward(ConstView<float>, ConstView<float> output, ConstView<float> grad_output,
+                               MatrixView<float> grad_input) {
+  const std::string name = name_of(kind_);
+  expect_shape(name + ": grad_output", grad_output.shape(), output.shape());
+  if (grad_input.empty()) return;
+  expect_shape(name + ": grad_input", grad_input.shape(), output.shape());
+  // Unconditional loads, so that the loops vectorise.
+  switch (kind_) {
+    case LayerKind::kRelu:
+      return rows_backward(output, grad_output, grad_input,
+                           [](const float* y, const float* dy, float* dx, std::size_t n) {
+                             for (std::size_t i = 0; i < n; ++i) {
+                               const float g = dy[i];
+                               dx[i] = y[i] > 0.0f ? g : 0.0f;
+                             }
+                           });
+    case LayerKind::kTanh:
+      return rows_backward(output, grad_output, grad_input,
+                           [](const float* y, const float* dy, float* dx, std::size_t n) {
+                             for (std::size_t i = 0; i < n; ++i) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
+                           });
+    case LayerKind::kSigmoid:
+      return rows_backward(output, grad_output, grad_input,
+                           [](const float* y, const float* dy, float* dx, std::size_t n) {
+                             for (std::size_t i = 0; i < n; ++i) dx[i] = dy[i] * y[i] * (1.0f - y[i]);
+                           });
+    case LayerKind::kSign:
+    case LayerKind::kIdentity: return copy_rows(grad_output, grad_input);
+    case LayerKind::kSoftmax:
+      return rows_backward(output, grad_output, grad_input, [](const float* y, const float* dy, float* dx, std::size_t n) {
+        double dot = 0.0;
+        for (std::size_t i = 0; i < n; ++i) dot += static_cast<double>(dy[i]) * y[i];
+        const auto s = static_cast<float>(dot);
+        for (std::size_t i = 0; i < n; ++i) dx[i] = y[i] * (dy[i] - s);
+      });
+    default: return;
+  }
+}
+
+void Flatten::forward(ConstView<float> input, MatrixView<float> output) {
+  expect_shape("flatten: output", output.shape(), input.shape());
+  copy_rows(input, output);
+}
+
+void Flatten::backward(ConstView<float>, ConstView<float>, ConstView<float> grad_output, MatrixView<float> grad_input) {
+  if (grad_input.empty()) return;
+  expect_shape("flatten: grad_input", grad_input.shape(), grad_output.shape());
+  copy_rows(grad_output, grad_input);
+}
+
+}  // namespace gibbs::nn

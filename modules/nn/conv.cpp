@@ -1,0 +1,159 @@
+// Conv2d: im2col + one GEMM forward (bias and activation fused), two GEMMs and col2im backward.
+module;
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/partitioner.h>
+#include <tbb/task_arena.h>
+#include <algorithm>
+#include <functional>
+#include <cmath>
+#include <cstddef>
+#include <span>
+#include <string>
+#include <vector>
+module gibbs.nn;
+import gibbs.core;
+import gibbs.simd;
+import gibbs.random;
+
+namespace gibbs::nn {
+namespace {
+
+SampleShape conv_output(SampleShape in, std::size_t filters, std::size_t kernel, std::size_t stride,
+                        std::size_t padding) {
+  if (in.height + 2 * padding < kernel || in.width + 2 * padding < kernel)
+    throw ArgumentError("conv2d: a " + std::to_string(kernel) + "x" + std::to_string(kernel) +
+                        " kernel does not fit the input " + to_string(in) + " with padding " + std::to_string(padding));
+  return {filters, (in.height + 2 * padding - kernel) / stride + 1, (in.width + 2 * padding - kernel) / stride + 1};
+}
+
+}  // namespace
+
+Conv2d::Conv2d(SampleShape input, std::size_t filters, std::size_t kernel, std::size_t stride, std::size_t padding)
+    : in_(input), kernel_(kernel), stride_(stride), padding_(padding) {
+  if (filters == 0 || kernel == 0 || stride == 0 || input.size() == 0)
+    throw ArgumentError("conv2d: filters, kernel, stride and the input's size must be positive");
+  out_ = conv_output(input, filters, kernel, stride, padding);
+  weight_ = Matrix<float>(filters, taps());
+  weight_grad_ = Matrix<float>(filters, taps());
+  bias_ = Matrix<float>(1, filters);
+  bias_grad_ = Matrix<float>(1, filters);
+  weight_bias_ = Matrix<float>(filters, taps() + 1);
+}
+
+LayerSpec Conv2d::spec() const {
+  return {.kind = LayerKind::kConv2d, .units = out_.channels, .kernel = kernel_, .stride = stride_, .padding = padding_};
+}
+
+SampleShape Conv2d::output_shape(SampleShape input) const {
+  if (input != in_) throw ArgumentError("conv2d: built for input " + to_string(in_) + ", got " + to_string(input));
+  return out_;
+}
+
+void Conv2d::forward(ConstView<float> input, MatrixView<float> output) {
+  forward_fused(input, output, simd::Activation::kIdentity);
+}
+
+// Samples per chunk: a chunk's patches and GEMM result take at most 2^18 floats (1 MiB, a
+// core's L2 cache on the project's machine), or one sample. It depends on the shapes only,
+// never on the thread count, so the gradient's sum over chunks is always added in the same
+// order.
+std::size_t Conv2d::chunk() const {
+  constexpr std::size_t kFloats = std::size_t{1} << 18;
+  return std::max<std::size_t>(1, kFloats / ((taps() + 1 + out_.channels) * pixels()));
+}
+
+namespace {
+
+// body(k, slot) for each chunk k of [0, chunks), in parallel when there are several chunks and
+// threads; slot (< slots) is the running thread's, for its scratch. Each body is isolated, so
+// that a thread waiting inside it (for the GEMM's own tasks) never starts another chunk on
+// the same scratch.
+void for_chunks(std::size_t chunks, std::size_t slots, const std::function<void(std::size_t, std::size_t)>& body) {
+  if (chunks <= 1 || slots <= 1) {
+    for (std::size_t k = 0; k < chunks; ++k) body(k, 0);
+    return;
+  }
+  tbb::parallel_for(
+      tbb::blocked_range<std::size_t>(0, chunks, 1),
+      [&](const tbb::blocked_range<std::size_t>& r) {
+        tbb::this_task_arena::isolate([&] {
+          const auto slot = static_cast<std::size_t>(tbb::this_task_arena::current_thread_index());
+          for (std::size_t k = r.begin(); k != r.end(); ++k) body(k, slot);
+        });
+      },
+      tbb::simple_partitioner());
+}
+
+// Scratch slots for this call: one per thread that may run a chunk.
+std::size_t slots_for(std::vector<Workspace>& a, std::vector<Workspace>& b, std::vector<Workspace>& c) {
+  const auto slots = static_cast<std::size_t>(std::max(1, tbb::this_task_arena::max_concurrency()));
+  if (a.size() < slots) a.resize(slots), b.resize(slots), c.resize(slots);
+  return thread_count() > 1 ? slots : 1;
+}
+
+}  // namespace
+
+void Conv2d::forward_fused(ConstView<float> input, MatrixView<float> output, simd::Activation activation) {
+  check_batch("conv2d", input, in_.size(), output, out_.size());
+  for (std::size_t f = 0; f < out_.channels; ++f) {
+    std::ranges::copy(weight_.row(f), weight_bias_.row(f).begin());
+    weight_bias_(f, taps()) = bias_(0, f);
+  }
+  const ConvGeometry g{in_, out_, kernel_, stride_, padding_};
+  const std::size_t per = chunk(), chunks = (input.rows() + per - 1) / per;
+  const std::size_t slots = slots_for(patches_, result_, grad_patches_);
+  for_chunks(chunks, slots, [&](std::size_t k, std::size_t slot) {
+    const std::size_t n0 = k * per, n = std::min(per, input.rows() - n0), columns = n * pixels();
+    const MatrixView<float> patches = patches_[slot].view(taps() + 1, columns);
+    const MatrixView<float> result = result_[slot].view(out_.channels, columns);
+    im2col(g, input.block(n0, 0, n, input.cols()), patches);
+    std::ranges::fill(patches.row(taps()), 1.0f);
+    simd::gemm(weight_bias_, patches, result, {.activation = activation});
+    blocks_to_rows(result, pixels(), output.block(n0, 0, n, output.cols()));
+  });
+}
+
+void Conv2d::backward(ConstView<float> input, ConstView<float>, ConstView<float> grad_output,
+                      MatrixView<float> grad_input) {
+  check_batch("conv2d", input, in_.size(), grad_output, out_.size());
+  if (!grad_input.empty()) expect_shape("conv2d: grad_input", grad_input.shape(), input.shape());
+  const ConvGeometry g{in_, out_, kernel_, stride_, padding_};
+  const std::size_t per = chunk(), chunks = (input.rows() + per - 1) / per, filters = out_.channels;
+  const std::size_t slots = slots_for(patches_, result_, grad_patches_);
+  const MatrixView<float> partials = partials_.view(chunks * filters, taps() + 1);
+  for_chunks(chunks, slots, [&](std::size_t k, std::size_t slot) {
+    const std::size_t n0 = k * per, n = std::min(per, input.rows() - n0), columns = n * pixels();
+    const MatrixView<float> patches = patches_[slot].view(taps() + 1, columns);
+    const MatrixView<float> grad_result = result_[slot].view(filters, columns);
+    im2col(g, input.block(n0, 0, n, input.cols()), patches);
+    std::ranges::fill(patches.row(taps()), 1.0f);
+    rows_to_blocks(grad_output.block(n0, 0, n, grad_output.cols()), pixels(), grad_result);
+    // The patches' row of ones makes the bias gradient the last column of the same GEMM.
+    simd::gemm(grad_result, patches, partials.block(k * filters, 0, filters, taps() + 1), {.transpose_b = true});
+    if (grad_input.empty()) return;
+    const MatrixView<float> grad_patches = grad_patches_[slot].view(taps(), columns);
+    simd::gemm(weight_, grad_result, grad_patches, {.transpose_a = true});
+    col2im(g, grad_patches, grad_input.block(n0, 0, n, grad_input.cols()));
+  });
+  for (std::size_t k = 0; k < chunks; ++k)
+    for (std::size_t f = 0; f < filters; ++f) {
+      float* gw = weight_grad_.row(f).data();
+      const float* d = partials.row(k * filters + f).data();
+      for (std::size_t t = 0; t < taps(); ++t) gw[t] += d[t];
+      bias_grad_(0, f) += d[taps()];
+    }
+}
+
+std::vector<Parameter> Conv2d::parameters() {
+  return {{"weight", {out_.channels, in_.channels, kernel_, kernel_}, weight_.view(), weight_grad_.view()},
+          {"bias", {out_.channels}, bias_.view(), bias_grad_.view()}};
+}
+
+void Conv2d::initialize(random::Stream stream) {
+  const float bound = 1.0f / std::sqrt(static_cast<float>(taps()));
+  fill_uniform(stream, 0, weight_.view(), bound);
+  fill_uniform(stream, weight_.size(), bias_.view(), bound);
+}
+
+}  // namespace gibbs::nn

@@ -1,0 +1,87 @@
+// gibbs.nn:conv — a 2-D convolution (cross-correlation, as PyTorch's Conv2d) over NCHW rows:
+// one patch matrix for the whole minibatch and one GEMM each way.
+module;
+#include <cstddef>
+#include <vector>
+export module gibbs.nn:conv;
+import gibbs.core;
+import gibbs.simd;
+import gibbs.random;
+import :shape;
+import :layer;
+
+export namespace gibbs::nn {
+
+// filters output channels from a C × H × W input with K × K kernels, a stride and zero
+// padding on every side: the output is filters × OH × OW, OH = (H + 2·padding − K) / stride + 1
+// (rounded down, as PyTorch), likewise OW.
+// Parameters "weight" [filters, C, K, K] (PyTorch's layout, stored as filters × C·K·K) and
+// "bias" [filters].
+// The minibatch goes in chunks of samples (as many as keep a chunk's patches and GEMM result
+// within 1 MiB, so that they stay in a core's cache), the chunks in parallel, each on one
+// thread with its own scratch. Forward, per chunk: the patches as one matrix
+// [C·K·K + 1, samples·OH·OW] (im2col, a row per kernel tap and a last row of ones that
+// carries the bias), one GEMM [W | b] · patches with a following relu, sigmoid or tanh in its
+// epilogue, giving [filters, samples·OH·OW], whose per-sample blocks are copied into the NCHW
+// rows. Backward, per chunk: the same patches again (nothing is kept from forward), dY copied
+// into the same layout, the chunk's [grad_W | grad_b] = dY · patchesᵀ (one GEMM; the chunks'
+// sums are added in chunk order afterwards), and dX gathered from Wᵀ · dY (col2im).
+class Conv2d final : public Layer {
+ public:
+  Conv2d(SampleShape input, std::size_t filters, std::size_t kernel, std::size_t stride = 1,
+         std::size_t padding = 0);  // parameters zero until initialize()
+
+  LayerSpec spec() const override;
+  SampleShape output_shape(SampleShape input) const override;
+  void forward(ConstView<float> input, MatrixView<float> output) override;
+  void forward_fused(ConstView<float> input, MatrixView<float> output, simd::Activation activation) override;
+  void backward(ConstView<float> input, ConstView<float> output, ConstView<float> grad_output,
+                MatrixView<float> grad_input) override;
+  std::vector<Parameter> parameters() override;
+  // PyTorch's default: W and b uniform in ±1/√(C·K·K); W takes the stream's positions
+  // [0, W's size), b the next filters.
+  void initialize(random::Stream stream) override;
+
+  SampleShape input_shape() const { return in_; }
+  SampleShape output_shape() const { return out_; }
+  Matrix<float>& weight() { return weight_; }  // filters × C·K·K
+  Matrix<float>& bias() { return bias_; }      // 1 × filters
+  Matrix<float>& weight_grad() { return weight_grad_; }
+  Matrix<float>& bias_grad() { return bias_grad_; }
+
+ private:
+  std::size_t pixels() const { return out_.height * out_.width; }
+  std::size_t taps() const { return in_.channels * kernel_ * kernel_; }
+  std::size_t chunk() const;  // samples per pass
+
+  SampleShape in_, out_;
+  std::size_t kernel_, stride_, padding_;
+  Matrix<float> weight_, bias_, weight_grad_, bias_grad_;
+  Matrix<float> weight_bias_;       // [W | b], filters × (C·K·K + 1)
+  Workspace partials_;  // each chunk's [grad_W | grad_b], chunk after chunk
+  // Scratch per worker thread (indexed by oneTBB's thread index in the arena).
+  std::vector<Workspace> patches_, result_, grad_patches_;
+};
+
+}  // namespace gibbs::nn
+
+namespace gibbs::nn {
+
+// The index arithmetic of a convolution, shared with the kernels below.
+struct ConvGeometry {
+  SampleShape in, out;
+  std::size_t kernel = 1, stride = 1, padding = 0;
+};
+
+// patches [C·K·K, samples·OH·OW] (more rows are left alone): row (c·K + ky)·K + kx (W's own
+// column order), column n·OH·OW + oy·OW + ox holds x[n][c][oy·stride − padding + ky]
+// [ox·stride − padding + kx], zero where the window overhangs the image.
+void im2col(const ConvGeometry& g, ConstView<float> input, MatrixView<float> patches);
+// grad_input [batch, C·H·W] = the sum over taps of grad_patches put back where im2col took
+// each value from; each sample's additions in a fixed order.
+void col2im(const ConvGeometry& g, ConstView<float> grad_patches, MatrixView<float> grad_input);
+// [F, batch·P] (filter-major, a GEMM's result) ⇄ [batch, F·P] (NCHW rows): runs of P values.
+void blocks_to_rows(ConstView<float> blocks, std::size_t per_sample, MatrixView<float> rows);
+void rows_to_blocks(ConstView<float> rows, std::size_t per_sample, MatrixView<float> blocks);
+
+}  // namespace gibbs::nn

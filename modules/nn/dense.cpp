@@ -1,0 +1,61 @@
+// Dense: the forward GEMM with a fused epilogue and the two backward GEMMs.
+module;
+#include <cmath>
+#include <cstddef>
+#include <span>
+#include <string>
+#include <vector>
+module gibbs.nn;
+import gibbs.core;
+import gibbs.simd;
+import gibbs.random;
+
+namespace gibbs::nn {
+
+Dense::Dense(std::size_t inputs, std::size_t outputs)
+    : weight_(inputs, outputs), bias_(1, outputs), weight_grad_(inputs, outputs), bias_grad_(1, outputs),
+      bias_sums_(1, outputs) {
+  if (inputs == 0 || outputs == 0) throw ArgumentError("dense: inputs and outputs must be positive");
+}
+
+LayerSpec Dense::spec() const { return {.kind = LayerKind::kDense, .units = outputs()}; }
+
+SampleShape Dense::output_shape(SampleShape input) const {
+  if (!input.flat() || input.size() != inputs())
+    throw ArgumentError("dense: takes a flat input of " + std::to_string(inputs()) + " features, got " +
+                        to_string(input));
+  return flat_shape(outputs());
+}
+
+void Dense::forward(ConstView<float> input, MatrixView<float> output) {
+  forward_fused(input, output, simd::Activation::kIdentity);
+}
+
+void Dense::forward_fused(ConstView<float> input, MatrixView<float> output, simd::Activation activation) {
+  check_batch("dense", input, inputs(), output, outputs());
+  simd::gemm(input, weight_, output, {.column_bias = bias_.values(), .activation = activation});
+}
+
+void Dense::backward(ConstView<float> input, ConstView<float>, ConstView<float> grad_output,
+                     MatrixView<float> grad_input) {
+  check_batch("dense", input, inputs(), grad_output, outputs());
+  simd::gemm(input, grad_output, weight_grad_, {.transpose_a = true, .beta = 1.0f});
+  simd::column_sums(grad_output, bias_sums_.values());
+  simd::axpy(1.0f, bias_sums_.values(), bias_grad_.values());
+  if (grad_input.empty()) return;
+  expect_shape("dense: grad_input", grad_input.shape(), input.shape());
+  simd::gemm(grad_output, weight_, grad_input, {.transpose_b = true});
+}
+
+std::vector<Parameter> Dense::parameters() {
+  return {{"weight", {inputs(), outputs()}, weight_.view(), weight_grad_.view()},
+          {"bias", {outputs()}, bias_.view(), bias_grad_.view()}};
+}
+
+void Dense::initialize(random::Stream stream) {
+  const float bound = 1.0f / std::sqrt(static_cast<float>(inputs()));
+  fill_uniform(stream, 0, weight_.view(), bound);
+  fill_uniform(stream, weight_.size(), bias_.view(), bound);
+}
+
+}  // namespace gibbs::nn

@@ -1,0 +1,45 @@
+// gibbs.nn:dense — a fully connected layer, y = x·W + b, on the engine's GEMM.
+module;
+#include <cstddef>
+#include <vector>
+export module gibbs.nn:dense;
+import gibbs.core;
+import gibbs.simd;
+import gibbs.random;
+import :shape;
+import :layer;
+
+export namespace gibbs::nn {
+
+// W is [inputs, outputs] (PyTorch's Linear stores its transpose, [out, in]); bias is [outputs].
+// Parameters "weight" and "bias". The input must be flat (inputs × 1 × 1).
+// Forward is one GEMM with the bias (and a following relu, sigmoid or tanh) in its epilogue;
+// backward is grad_W += Xᵀ·dY, grad_b += Σ_rows dY, dX = dY·Wᵀ.
+class Dense final : public Layer {
+ public:
+  Dense(std::size_t inputs, std::size_t outputs);  // parameters zero until initialize()
+
+  LayerSpec spec() const override;
+  SampleShape output_shape(SampleShape input) const override;
+  void forward(ConstView<float> input, MatrixView<float> output) override;
+  void forward_fused(ConstView<float> input, MatrixView<float> output, simd::Activation activation) override;
+  void backward(ConstView<float> input, ConstView<float> output, ConstView<float> grad_output,
+                MatrixView<float> grad_input) override;
+  std::vector<Parameter> parameters() override;
+  // PyTorch's default: W and b uniform in ±1/√inputs (kaiming-uniform with a = √5); W takes
+  // the stream's positions [0, inputs·outputs), b the next outputs.
+  void initialize(random::Stream stream) override;
+
+  std::size_t inputs() const { return weight_.rows(); }
+  std::size_t outputs() const { return weight_.cols(); }
+  Matrix<float>& weight() { return weight_; }
+  Matrix<float>& bias() { return bias_; }  // 1 × outputs
+  Matrix<float>& weight_grad() { return weight_grad_; }
+  Matrix<float>& bias_grad() { return bias_grad_; }
+
+ private:
+  Matrix<float> weight_, bias_, weight_grad_, bias_grad_;
+  Matrix<float> bias_sums_;  // Σ_rows dY before it is added to bias_grad_
+};
+
+}  // namespace gibbs::nn

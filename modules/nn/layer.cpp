@@ -1,0 +1,79 @@
+// The Layer defaults, the spec tokens, Workspace and the batch shape check.
+module;
+#include <fmt/format.h>
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <algorithm>
+#include <functional>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+module gibbs.nn;
+import gibbs.core;
+import gibbs.simd;
+import gibbs.random;
+
+namespace gibbs::nn {
+
+std::string to_string(const LayerSpec& spec) {
+  switch (spec.kind) {
+    case LayerKind::kDense: return fmt::format("dense:{}", spec.units);
+    case LayerKind::kConv2d: {
+      std::string token = fmt::format("conv{}x{}:{}", spec.kernel, spec.kernel, spec.units);
+      if (spec.stride != 1) token += fmt::format(":s{}", spec.stride);
+      if (spec.padding != 0) token += fmt::format(":p{}", spec.padding);
+      return token;
+    }
+    case LayerKind::kMaxPool2d:
+      return spec.stride == spec.kernel ? fmt::format("maxpool{}", spec.kernel)
+                                        : fmt::format("maxpool{}:s{}", spec.kernel, spec.stride);
+    case LayerKind::kFlatten: return "flatten";
+    case LayerKind::kRelu: return "relu";
+    case LayerKind::kTanh: return "tanh";
+    case LayerKind::kSigmoid: return "sigmoid";
+    case LayerKind::kSign: return "sign";
+    case LayerKind::kIdentity: return "identity";
+    case LayerKind::kSoftmax: return "softmax";
+  }
+  return "?";
+}
+
+void Layer::forward_fused(ConstView<float> input, MatrixView<float> output, simd::Activation activation) {
+  forward(input, output);
+  switch (activation) {
+    case simd::Activation::kIdentity: return;
+    case simd::Activation::kSigmoid: return simd::sigmoid(output, output);
+    case simd::Activation::kTanh: return simd::tanh(output, output);
+    case simd::Activation::kRelu: return simd::relu(output, output);
+  }
+}
+
+void fill_uniform(random::Stream stream, std::uint64_t offset, MatrixView<float> m, float bound) {
+  random::uniform(stream, offset, m);
+  for (std::size_t r = 0; r < m.rows(); ++r)
+    for (float& v : m.row(r)) v = bound * (2.0f * v - 1.0f);
+}
+
+void for_rows(std::size_t rows, std::size_t work_per_row, const std::function<void(std::size_t, std::size_t)>& body) {
+  constexpr std::size_t kSerialWork = std::size_t{1} << 15;  // below this, the calling thread does it all
+  constexpr std::size_t kTaskWork = std::size_t{1} << 14;    // about this much per task
+  if (rows == 0) return;
+  const std::size_t work = rows * std::max<std::size_t>(work_per_row, 1);
+  if (work < kSerialWork || thread_count() <= 1) return body(0, rows);
+  const std::size_t grain = std::max<std::size_t>(1, kTaskWork / std::max<std::size_t>(work_per_row, 1));
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, rows, grain),
+                    [&](const tbb::blocked_range<std::size_t>& r) { body(r.begin(), r.end()); });
+}
+
+MatrixView<float> Workspace::view(std::size_t rows, std::size_t cols) {
+  if (rows * cols > storage_.size()) storage_ = Matrix<float>(rows * cols, 1);
+  return {storage_.data(), rows, cols};
+}
+
+void check_batch(const std::string& layer, ConstView<float> input, std::size_t in, ConstView<float> output,
+                 std::size_t out) {
+  expect_shape(layer + ": input", input.shape(), {input.rows(), in});
+  expect_shape(layer + ": output", output.shape(), {input.rows(), out});
+}
+
+}  // namespace gibbs::nn

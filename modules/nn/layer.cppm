@@ -1,0 +1,108 @@
+// gibbs.nn:layer — what every layer is: a minibatch forward pass, a backward pass that
+// accumulates parameter gradients, named parameters, and the shape it turns its input into.
+module;
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+export module gibbs.nn:layer;
+import gibbs.core;
+import gibbs.simd;
+import gibbs.random;
+import :shape;
+
+export namespace gibbs::nn {
+
+enum class LayerKind { kDense, kConv2d, kMaxPool2d, kFlatten, kRelu, kTanh, kSigmoid, kSign, kIdentity, kSoftmax };
+
+// A layer as the spec parser reads it and Layer::spec() reports it.
+struct LayerSpec {
+  LayerKind kind = LayerKind::kIdentity;
+  std::size_t units = 0;    // dense: outputs; conv2d: filters
+  std::size_t kernel = 0;   // conv2d, maxpool2d: K of the K×K window
+  std::size_t stride = 0;   // conv2d (1 by default), maxpool2d (K by default)
+  std::size_t padding = 0;  // conv2d: zero rows and columns added on every side
+  friend bool operator==(const LayerSpec&, const LayerSpec&) = default;
+};
+
+// The layer's --arch token in canonical form: "dense:128", "conv3x3:32" (stride 1 and
+// padding 0 are left out), "conv5x5:16:s2:p2", "maxpool2", "maxpool3:s2", "flatten", "relu".
+std::string to_string(const LayerSpec& spec);
+
+// A tensor a layer learns. Inside a layer the names are "weight" and "bias"; a Network
+// prefixes the layer's index: "0.weight", "0.bias", "3.weight", ...
+struct Parameter {
+  std::string name;
+  std::vector<std::size_t> shape;  // its own shape: dense weight [in, out], bias [out],
+                                   // conv2d weight [filters, channels, K, K]
+  MatrixView<float> value;         // row-major and contiguous, shape's product values
+  MatrixView<float> grad;          // the same shape as value
+};
+
+// Rows are samples; each row is one sample in NCHW order (see SampleShape). Views may have
+// any row stride, and must not overlap one another. backward() takes the input and output
+// of a forward; no layer keeps anything from its forward for its backward, so the two may
+// be called in any order.
+class Layer {
+ public:
+  virtual ~Layer() = default;
+
+  virtual LayerSpec spec() const = 0;
+  // The shape of one output sample; an input this layer cannot take is an ArgumentError.
+  virtual SampleShape output_shape(SampleShape input) const = 0;
+
+  // output = f(input), input [batch, in size] and output [batch, out size], else ShapeError.
+  virtual void forward(ConstView<float> input, MatrixView<float> output) = 0;
+
+  // grad_input = ∂L/∂input from grad_output = ∂L/∂output, and each parameter's grad +=
+  // ∂L/∂parameter (accumulated, as in PyTorch: zero them between minibatches). An empty
+  // grad_input skips the input gradient (the first layer of a network needs none).
+  // Dense and conv2d read input, not output; activations read output, not input (either may
+  // then be empty); maxpool reads input, and output when it is not empty.
+  virtual void backward(ConstView<float> input, ConstView<float> output, ConstView<float> grad_output,
+                        MatrixView<float> grad_input) = 0;
+
+  virtual std::vector<Parameter> parameters() { return {}; }
+
+  // Draws the parameters from `stream` (no-op without parameters); see each layer.
+  virtual void initialize(random::Stream) {}
+
+  // For relu, sigmoid and tanh: the GEMM epilogue that computes the same function.
+  virtual std::optional<simd::Activation> epilogue() const { return std::nullopt; }
+
+  // forward(), then `activation` on the result. Dense and conv2d apply it inside their GEMM
+  // (as the epilogue), with results identical to a separate activation layer's.
+  virtual void forward_fused(ConstView<float> input, MatrixView<float> output, simd::Activation activation);
+
+  // True when output equals input element for element (flatten, identity): a Network then
+  // passes the input on instead of copying it.
+  virtual bool passes_through() const { return false; }
+};
+
+// Scratch memory that grows to the largest request and is then reused, so that a training
+// loop allocates during its first minibatch only.
+class Workspace {
+ public:
+  MatrixView<float> view(std::size_t rows, std::size_t cols);
+
+ private:
+  Matrix<float> storage_;
+};
+
+// Throws ShapeError unless input is [batch, in] and output [batch, out] for input's batch.
+void check_batch(const std::string& layer, ConstView<float> input, std::size_t in, ConstView<float> output,
+                 std::size_t out);
+
+}  // namespace gibbs::nn
+
+namespace gibbs::nn {
+// Fills m with U(−bound, bound) = bound·(2u − 1), u the uniforms of `stream` from `offset` on.
+void fill_uniform(random::Stream stream, std::uint64_t offset, MatrixView<float> m, float bound);
+
+// body(begin, end) over the rows [0, rows), in parallel chunks when the work (elements touched
+// per row times rows) is large. Callers give it row-wise work only, so results never depend
+// on how the rows are split, nor on the thread count.
+void for_rows(std::size_t rows, std::size_t work_per_row, const std::function<void(std::size_t, std::size_t)>& body);
+}  // namespace gibbs::nn

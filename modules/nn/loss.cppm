@@ -1,0 +1,38 @@
+// gibbs.nn:loss — the training losses, each giving its value (a mean, as PyTorch's default
+// reduction) and its gradient with respect to the network's output.
+module;
+#include <cstdint>
+#include <span>
+export module gibbs.nn:loss;
+import gibbs.core;
+
+export namespace gibbs::nn {
+
+// Every loss returns its value in double (the sums are taken in double, row by row, in
+// order: the same bits for any thread count) and, unless grad is an empty view, writes
+// ∂loss/∂input into grad, which has the input's shape (ShapeError otherwise) and may be the
+// input itself.
+
+// Mean squared error over all elements (torch.nn.MSELoss): Σ (x − t)² / (rows·cols);
+// grad = 2·(x − t) / (rows·cols).
+double mse_loss(ConstView<float> prediction, ConstView<float> target, MatrixView<float> grad = {});
+
+// Softmax cross-entropy over integer labels, mean over the batch (torch.nn.CrossEntropyLoss
+// on logits): (1/N) Σ_n [logsumexp(z_n) − z_n,y_n], with the row maximum taken out before
+// the exponentials (finite for any finite logits, ±1e4 included); grad = (softmax(z) −
+// onehot(y)) / N. A label outside [0, cols) is an ArgumentError.
+double softmax_cross_entropy(ConstView<float> logits, std::span<const std::int32_t> labels,
+                             MatrixView<float> grad = {});
+
+// Binary cross-entropy on probabilities (torch.nn.BCELoss), mean over all elements:
+// −(1/n) Σ [t·log x + (1 − t)·log(1 − x)], each log clamped below at −100 as PyTorch does, so
+// x = 0 or 1 gives a finite loss. grad = (x − t) / max(x·(1 − x), 1e-12) / n, PyTorch's
+// formula. Use it after a sigmoid layer; x outside [0, 1] is an ArgumentError.
+double binary_cross_entropy(ConstView<float> probabilities, ConstView<float> target, MatrixView<float> grad = {});
+
+// Binary cross-entropy on logits (torch.nn.BCEWithLogitsLoss), mean over all elements:
+// (1/n) Σ [max(z, 0) − z·t + log(1 + e^−|z|)], stable for any z; grad = (σ(z) − t) / n.
+double binary_cross_entropy_with_logits(ConstView<float> logits, ConstView<float> target,
+                                        MatrixView<float> grad = {});
+
+}  // namespace gibbs::nn

@@ -1,0 +1,138 @@
+// Network: shape checks at construction, fused forward, backward through alternating buffers.
+module;
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+module gibbs.nn;
+import gibbs.core;
+import gibbs.simd;
+import gibbs.random;
+
+namespace gibbs::nn {
+namespace {
+
+std::vector<std::unique_ptr<Layer>> make_layers(const Architecture& a) {
+  std::vector<std::unique_ptr<Layer>> layers;
+  SampleShape shape = a.input;
+  for (const LayerSpec& spec : a.layers) {
+    layers.push_back(make_layer(spec, shape));
+    shape = layers.back()->output_shape(shape);
+  }
+  return layers;
+}
+
+}  // namespace
+
+Network::Network(SampleShape input, std::vector<std::unique_ptr<Layer>> layers)
+    : input_(input), layers_(std::move(layers)), fused_(layers_.size(), 0), values_(layers_.size()),
+      outputs_(layers_.size()) {
+  SampleShape shape = input;
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    if (!layers_[i]) throw ArgumentError("network: layer " + std::to_string(i) + " is null");
+    try {
+      shape = layers_[i]->output_shape(shape);
+    } catch (const ArgumentError& e) {
+      throw ArgumentError("network: layer " + std::to_string(i) + " (" + to_string(layers_[i]->spec()) +
+                          "): " + e.what());
+    }
+    shapes_.push_back(shape);
+  }
+  for (std::size_t i = 0; i + 1 < layers_.size(); ++i) {
+    const LayerKind kind = layers_[i]->spec().kind;
+    const bool linear = kind == LayerKind::kDense || kind == LayerKind::kConv2d;
+    fused_[i] = linear && layers_[i + 1]->epilogue().has_value();
+  }
+  for (std::size_t i = 0, params = 0, computes = 0; i < layers_.size(); ++i) {
+    params_before_.push_back(params);
+    computes_before_.push_back(computes);
+    params += layers_[i]->parameters().empty() ? 0 : 1;
+    computes += layers_[i]->passes_through() ? 0 : 1;
+  }
+}
+
+Network::Network(const Architecture& architecture) : Network(architecture.input, make_layers(architecture)) {}
+
+void Network::initialize(std::uint64_t seed) {
+  for (std::size_t i = 0; i < layers_.size(); ++i) layers_[i]->initialize(random::Stream{seed, kInitStream + i});
+}
+
+Architecture Network::architecture() const {
+  Architecture a{.input = input_, .layers = {}, .shapes = shapes_};
+  for (const auto& layer : layers_) a.layers.push_back(layer->spec());
+  return a;
+}
+
+ConstView<float> Network::forward(ConstView<float> input) {
+  expect_shape("network: input", input.shape(), {input.rows(), input_.size()});
+  const std::size_t batch = input.rows();
+  ConstView<float> current = input;
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    Layer& layer = *layers_[i];
+    if (layer.passes_through()) {
+      outputs_[i] = current;
+      continue;
+    }
+    if (fused_[i]) {
+      const MatrixView<float> y = values_[i + 1].view(batch, shapes_[i + 1].size());
+      layer.forward_fused(current, y, *layers_[i + 1]->epilogue());
+      outputs_[i] = {};
+      outputs_[++i] = y;
+      current = y;
+      continue;
+    }
+    const MatrixView<float> y = values_[i].view(batch, shapes_[i].size());
+    layer.forward(current, y);
+    outputs_[i] = current = y;
+  }
+  batch_ = batch;
+  forwarded_ = true;
+  return current;
+}
+
+void Network::backward(ConstView<float> input, ConstView<float> grad_output, MatrixView<float> grad_input) {
+  if (!forwarded_ || input.rows() != batch_)
+    throw ArgumentError("network: backward needs the forward of the same minibatch first");
+  expect_shape("network: input", input.shape(), {batch_, input_.size()});
+  expect_shape("network: grad_output", grad_output.shape(), {batch_, output_shape().size()});
+  if (!grad_input.empty()) expect_shape("network: grad_input", grad_input.shape(), input.shape());
+  ConstView<float> grad = grad_output;
+  int holder = -1;  // which of grad_buffers_ holds grad (-1: neither)
+  for (std::size_t i = layers_.size(); i-- > 0;) {
+    Layer& layer = *layers_[i];
+    if (layer.passes_through()) continue;
+    const ConstView<float> in = i == 0 ? input : outputs_[i - 1];  // empty when fused into layer i − 1
+    const std::size_t in_size = i == 0 ? input_.size() : shapes_[i - 1].size();
+    MatrixView<float> grad_in;
+    if (computes_before_[i] == 0) {
+      grad_in = grad_input;  // the network's input gradient, or none
+    } else if (params_before_[i] != 0 || !grad_input.empty()) {
+      holder = holder == 0 ? 1 : 0;
+      grad_in = grad_buffers_[holder].view(batch_, in_size);
+    }
+    layer.backward(in, outputs_[i], grad, grad_in);
+    if (grad_in.empty() || computes_before_[i] == 0) return;  // nothing before this layer needs a gradient
+    grad = grad_in;
+  }
+  // Only layers that pass through: ∂L/∂input is ∂L/∂output.
+  for (std::size_t r = 0; r < grad_input.rows(); ++r) std::ranges::copy(grad_output.row(r), grad_input.row(r).begin());
+}
+
+void Network::zero_grad() {
+  for (Parameter& p : parameters()) std::fill_n(p.grad.data(), p.grad.rows() * p.grad.cols(), 0.0f);
+}
+
+std::vector<Parameter> Network::parameters() {
+  std::vector<Parameter> all;
+  for (std::size_t i = 0; i < layers_.size(); ++i)
+    for (Parameter& p : layers_[i]->parameters()) {
+      p.name = std::to_string(i) + "." + p.name;
+      all.push_back(std::move(p));
+    }
+  return all;
+}
+
+}  // namespace gibbs::nn

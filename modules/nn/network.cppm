@@ -1,0 +1,70 @@
+// gibbs.nn:network — a sequential stack of layers that owns them and their workspace: forward
+// over a minibatch, backward from the loss gradient, parameters as named tensors.
+module;
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+export module gibbs.nn:network;
+import gibbs.core;
+import :shape;
+import :layer;
+import :spec;
+
+export namespace gibbs::nn {
+
+// Layer i of a network draws its initial parameters from random::Stream{seed, kInitStream + i}.
+inline constexpr std::uint64_t kInitStream = 0x494e'4954'0000;  // "INIT", then the layer index
+
+// Layers in order, each taking the previous one's output shape. Buffers grow to the largest
+// minibatch seen and are reused: after the first minibatch nothing is allocated.
+// Dense and conv2d followed directly by relu, sigmoid or tanh run that activation in their
+// GEMM's epilogue (the activation's input is then never stored); flatten and identity pass
+// their input on without copying.
+class Network {
+ public:
+  // Each layer must accept the previous one's output shape (ArgumentError naming the layer).
+  Network(SampleShape input, std::vector<std::unique_ptr<Layer>> layers);
+  explicit Network(const Architecture& architecture);
+
+  // Every layer's parameters drawn afresh from `seed` (see kInitStream and each layer).
+  void initialize(std::uint64_t seed);
+
+  SampleShape input_shape() const { return input_; }
+  SampleShape output_shape() const { return shapes_.empty() ? input_ : shapes_.back(); }
+  const std::vector<SampleShape>& shapes() const { return shapes_; }  // after each layer
+  std::size_t size() const { return layers_.size(); }
+  Layer& layer(std::size_t i) { return *layers_.at(i); }
+  const Layer& layer(std::size_t i) const { return *layers_.at(i); }
+  Architecture architecture() const;
+
+  // The output [batch, output size] for input [batch, input size] (ShapeError otherwise). The
+  // view stays valid until the next forward; input must stay unchanged until backward.
+  ConstView<float> forward(ConstView<float> input);
+
+  // From grad_output = ∂L/∂output of the last forward (whose input is passed again): adds
+  // ∂L/∂p to every parameter's grad and, when grad_input is not empty, writes ∂L/∂input.
+  void backward(ConstView<float> input, ConstView<float> grad_output, MatrixView<float> grad_input = {});
+
+  // Sets every parameter gradient to zero.
+  void zero_grad();
+
+  // Every layer's parameters, in layer order, named "<layer index>.<name>" as PyTorch's
+  // nn.Sequential names them: "0.weight", "0.bias", "2.weight", ... (activations count).
+  std::vector<Parameter> parameters();
+
+ private:
+  SampleShape input_;
+  std::vector<std::unique_ptr<Layer>> layers_;
+  std::vector<SampleShape> shapes_;
+  std::vector<char> fused_;                   // fused_[i]: layer i applies layer i + 1 in its epilogue
+  std::vector<std::size_t> params_before_;    // how many layers before layer i have parameters
+  std::vector<std::size_t> computes_before_;  // how many layers before layer i do not pass through
+  std::vector<Workspace> values_;             // values_[i]: layer i's output
+  Workspace grad_buffers_[2];                 // gradients, alternating between layers
+  std::vector<ConstView<float>> outputs_;     // each layer's output in the last forward (empty when fused)
+  std::size_t batch_ = 0;
+  bool forwarded_ = false;
+};
+
+}  // namespace gibbs::nn

@@ -1,0 +1,122 @@
+// MaxPool2d: the window scan shared by forward and backward, parallel over samples; 2×2
+// windows with stride 2 (the common case) have their own branch-free loops.
+module;
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <string>
+module gibbs.nn;
+import gibbs.core;
+
+namespace gibbs::nn {
+namespace {
+
+// Whether v replaces best as a window's pick: larger, or NaN over a number (PyTorch's rule).
+// Bitwise &, not &&: no branch.
+inline bool replaces(float v, float best) { return !(v <= best) & (best == best); }
+
+// The pick of a 2×2 window: top left, top right, bottom left, bottom right, ties to the first.
+inline float pick2(const float* top, const float* bottom) {
+  float best = top[0];
+  best = replaces(top[1], best) ? top[1] : best;
+  best = replaces(bottom[0], best) ? bottom[0] : best;
+  return replaces(bottom[1], best) ? bottom[1] : best;
+}
+
+}  // namespace
+
+MaxPool2d::MaxPool2d(SampleShape input, std::size_t kernel, std::size_t stride)
+    : in_(input), kernel_(kernel), stride_(stride == 0 ? kernel : stride) {
+  if (kernel == 0 || input.size() == 0) throw ArgumentError("maxpool: the kernel and the input's size must be positive");
+  if (input.height < kernel || input.width < kernel)
+    throw ArgumentError("maxpool: a " + std::to_string(kernel) + "x" + std::to_string(kernel) +
+                        " window does not fit the input " + to_string(input));
+  out_ = {in_.channels, (in_.height - kernel) / stride_ + 1, (in_.width - kernel) / stride_ + 1};
+}
+
+LayerSpec MaxPool2d::spec() const { return {.kind = LayerKind::kMaxPool2d, .kernel = kernel_, .stride = stride_}; }
+
+SampleShape MaxPool2d::output_shape(SampleShape input) const {
+  if (input != in_) throw ArgumentError("maxpool: built for input " + to_string(in_) + ", got " + to_string(input));
+  return out_;
+}
+
+std::size_t MaxPool2d::pick(const float* x, std::size_t c, std::size_t oy, std::size_t ox) const {
+  std::size_t best = (c * in_.height + oy * stride_) * in_.width + ox * stride_;
+  for (std::size_t ky = 0; ky < kernel_; ++ky) {
+    const std::size_t row = (c * in_.height + oy * stride_ + ky) * in_.width + ox * stride_;
+    for (std::size_t kx = 0; kx < kernel_; ++kx)
+      if (replaces(x[row + kx], x[best])) best = row + kx;
+  }
+  return best;
+}
+
+void MaxPool2d::forward(ConstView<float> input, MatrixView<float> output) {
+  check_batch("maxpool", input, in_.size(), output, out_.size());
+  const bool two = kernel_ == 2 && stride_ == 2;
+  const std::size_t w = in_.width;
+  for_rows(input.rows(), in_.size(), [&](std::size_t n0, std::size_t n1) {
+    for (std::size_t n = n0; n < n1; ++n) {
+      const float* x = input.row(n).data();
+      float* y = output.row(n).data();
+      for (std::size_t c = 0; c < out_.channels; ++c)
+        for (std::size_t oy = 0; oy < out_.height; ++oy) {
+          if (two) {
+            const float* top = x + (c * in_.height + 2 * oy) * w;
+            for (std::size_t ox = 0; ox < out_.width; ++ox) *y++ = pick2(top + 2 * ox, top + w + 2 * ox);
+            continue;
+          }
+          for (std::size_t ox = 0; ox < out_.width; ++ox) *y++ = x[pick(x, c, oy, ox)];
+        }
+    }
+  });
+}
+
+void MaxPool2d::backward(ConstView<float> input, ConstView<float> output, ConstView<float> grad_output,
+                         MatrixView<float> grad_input) {
+  check_batch("maxpool", input, in_.size(), grad_output, out_.size());
+  if (grad_input.empty()) return;
+  expect_shape("maxpool: grad_input", grad_input.shape(), input.shape());
+  if (!output.empty()) expect_shape("maxpool: output", output.shape(), grad_output.shape());
+  const bool two = kernel_ == 2 && stride_ == 2;
+  const std::size_t w = in_.width;
+  for_rows(input.rows(), in_.size(), [&](std::size_t n0, std::size_t n1) {
+    for (std::size_t n = n0; n < n1; ++n) {
+      const float* x = input.row(n).data();
+      const float* dy = grad_output.row(n).data();
+      float* dx = grad_input.row(n).data();
+      if (!two || output.empty()) {
+        std::fill_n(dx, in_.size(), 0.0f);
+        for (std::size_t c = 0; c < out_.channels; ++c)
+          for (std::size_t oy = 0; oy < out_.height; ++oy)
+            for (std::size_t ox = 0; ox < out_.width; ++ox) dx[pick(x, c, oy, ox)] += *dy++;
+        continue;
+      }
+      // Zeros, then each window's gradient to its pick: the first input equal to the window's
+      // output (or the first NaN when that is NaN). The pick is integer arithmetic on the
+      // comparisons: a float ?: would be a branch in SSE2, mispredicted half the time.
+      // Each pair of input rows is zeroed just before its windows write into it (in L1).
+      const float* y = output.row(n).data();
+      for (std::size_t c = 0; c < out_.channels; ++c) {
+        if (in_.height % 2 != 0) std::fill_n(dx + (c * in_.height + in_.height - 1) * w, w, 0.0f);
+        for (std::size_t oy = 0; oy < out_.height; ++oy) {
+          const std::size_t top = (c * in_.height + 2 * oy) * w;
+          std::fill_n(dx + top, 2 * w, 0.0f);
+          for (std::size_t ox = 0; ox < out_.width; ++ox) {
+            const std::size_t i = top + 2 * ox;
+            const float m = *y++;
+            if (m != m) {  // a NaN won: rare, and the comparisons below would not find it
+              dx[pick(x, c, oy, ox)] = *dy++;
+              continue;
+            }
+            const std::size_t not0 = x[i] != m, not1 = x[i + 1] != m, not2 = x[i + w] != m;
+            // 0, 1, w or w + 1: past the first, the second, the third input.
+            dx[i + not0 * (1 + not1 * (w - 1 + not2))] = *dy++;
+          }
+        }
+      }
+    }
+  });
+}
+
+}  // namespace gibbs::nn

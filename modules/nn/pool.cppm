@@ -1,0 +1,38 @@
+// gibbs.nn:pool — K×K max pooling over NCHW rows.
+module;
+#include <cstddef>
+export module gibbs.nn:pool;
+import gibbs.core;
+import :shape;
+import :layer;
+
+export namespace gibbs::nn {
+
+// Each channel's K×K windows, `stride` apart (K by default), no padding: OH = (H − K)/stride + 1
+// rounded down (PyTorch's ceil_mode = false), likewise OW. A window's first largest value
+// wins (row by row), and a NaN wins over any number, as in PyTorch. Backward gives each
+// output's gradient to the input its window picked, found again from the input (2×2 windows
+// with stride 2: the first input equal to the forward's output, when output is given); with
+// overlapping windows an input may collect several.
+class MaxPool2d final : public Layer {
+ public:
+  MaxPool2d(SampleShape input, std::size_t kernel, std::size_t stride = 0);
+
+  LayerSpec spec() const override;
+  SampleShape output_shape(SampleShape input) const override;
+  void forward(ConstView<float> input, MatrixView<float> output) override;
+  void backward(ConstView<float> input, ConstView<float> output, ConstView<float> grad_output,
+                MatrixView<float> grad_input) override;
+
+  SampleShape input_shape() const { return in_; }
+  SampleShape output_shape() const { return out_; }
+
+ private:
+  // Index within the sample of the input that window (c, oy, ox) picks.
+  std::size_t pick(const float* x, std::size_t c, std::size_t oy, std::size_t ox) const;
+
+  SampleShape in_, out_;
+  std::size_t kernel_, stride_;
+};
+
+}  // namespace gibbs::nn

@@ -1,0 +1,271 @@
+// nn::Network: parameter names, fused forward equal to layer by layer, whole-network gradients
+// against finite differences, reused buffers, and the same bits for 1, 2 or 3 threads.
+#include <boost/test/unit_test.hpp>
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <span>
+#include <string>
+#include <vector>
+#include "tests/nn/support.h"
+import gibbs.core;
+import gibbs.random;
+import gibbs.nn;
+
+using gibbs::ConstView;
+using gibbs::Matrix;
+namespace nn = gibbs::nn;
+namespace test = gibbs::test;
+
+namespace {
+
+const char* kCnn = "conv3x3:32,relu,maxpool2,conv3x3:64,relu,maxpool2,flatten,dense:128,relu,dense:10";
+
+nn::Network build(const std::string& arch, nn::SampleShape input, std::uint64_t seed) {
+  nn::Network net(nn::parse_arch(arch, input));
+  net.initialize(seed);
+  return net;
+}
+
+// Every layer's forward in turn, into fresh matrices: no fusion, no passing through.
+Matrix<float> layer_by_layer(nn::Network& net, const Matrix<float>& x) {
+  Matrix<float> current = x;
+  for (std::size_t i = 0; i < net.size(); ++i) {
+    Matrix<float> y(x.rows(), net.shapes()[i].size());
+    net.layer(i).forward(current, y);
+    current = std::move(y);
+  }
+  return current;
+}
+
+bool same_bits(ConstView<float> a, ConstView<float> b) {
+  if (a.shape() != b.shape()) return false;
+  for (std::size_t r = 0; r < a.rows(); ++r)
+    if (std::memcmp(a.row(r).data(), b.row(r).data(), a.cols() * sizeof(float)) != 0) return false;
+  return true;
+}
+
+// One training step's results: output, every parameter gradient, the input gradient.
+struct Pass {
+  Matrix<float> output, grad_input;
+  std::vector<Matrix<float>> grads;
+  double loss = 0;
+};
+
+Pass run_pass(nn::Network& net, const Matrix<float>& x, const std::vector<std::int32_t>& labels) {
+  Pass p;
+  net.zero_grad();
+  const ConstView<float> y = net.forward(x);
+  p.output = Matrix<float>(y);
+  Matrix<float> dy(y.rows(), y.cols());
+  p.loss = nn::softmax_cross_entropy(y, labels, dy);
+  p.grad_input = Matrix<float>(x.rows(), x.cols());
+  net.backward(x, dy, p.grad_input);
+  for (const nn::Parameter& param : net.parameters()) p.grads.emplace_back(ConstView<float>(param.grad));
+  return p;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(network)
+
+BOOST_AUTO_TEST_CASE(parameters_are_named_as_pytorch_sequential_names_them) {
+  nn::Network mlp(nn::parse_layers("784,128,200,400,10", "relu", {1, 28, 28}));
+  std::vector<std::string> names;
+  for (const nn::Parameter& p : mlp.parameters()) names.push_back(p.name);
+  BOOST_TEST((names == std::vector<std::string>{"0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias",
+                                                "6.weight", "6.bias"}));
+  nn::Network cnn(nn::parse_arch(kCnn, {1, 28, 28}));
+  names.clear();
+  std::vector<std::vector<std::size_t>> shapes;
+  for (const nn::Parameter& p : cnn.parameters()) names.push_back(p.name), shapes.push_back(p.shape);
+  BOOST_TEST((names == std::vector<std::string>{"0.weight", "0.bias", "3.weight", "3.bias", "7.weight", "7.bias",
+                                                "9.weight", "9.bias"}));
+  BOOST_TEST((shapes == std::vector<std::vector<std::size_t>>{
+                            {32, 1, 3, 3}, {32}, {64, 32, 3, 3}, {64}, {1600, 128}, {128}, {128, 10}, {10}}));
+  BOOST_TEST((cnn.output_shape() == nn::flat_shape(10)));
+  BOOST_TEST(nn::to_string(cnn.architecture()) == kCnn);
+}
+
+BOOST_AUTO_TEST_CASE(initialization_uses_one_stream_per_layer) {
+  nn::Network a = build(kCnn, {1, 28, 28}, 42), b = build(kCnn, {1, 28, 28}, 42), c = build(kCnn, {1, 28, 28}, 43);
+  const auto pa = a.parameters(), pb = b.parameters(), pc = c.parameters();
+  for (std::size_t i = 0; i < pa.size(); ++i) {
+    BOOST_TEST(same_bits(pa[i].value, pb[i].value), pa[i].name);
+    BOOST_TEST(!same_bits(pa[i].value, pc[i].value), pa[i].name);
+  }
+  nn::Dense alone(1600, 128);
+  alone.initialize({42, nn::kInitStream + 7});
+  BOOST_TEST(same_bits(alone.weight(), pa[4].value));
+  BOOST_TEST(same_bits(alone.bias(), pa[5].value));
+}
+
+BOOST_AUTO_TEST_CASE(fused_forward_equals_layer_by_layer) {
+  std::mt19937 rng(51);
+  nn::Network cnn = build(kCnn, {1, 28, 28}, 1);
+  const Matrix<float> x = test::random_matrix(8, 784, rng, 0.0f, 1.0f);
+  BOOST_TEST(same_bits(cnn.forward(x), layer_by_layer(cnn, x)));
+  nn::Network mlp(nn::parse_layers("30,20,10,5", "tanh", nn::flat_shape(30), "sigmoid"));
+  mlp.initialize(2);
+  const Matrix<float> x2 = test::random_matrix(9, 30, rng);
+  BOOST_TEST(same_bits(mlp.forward(x2), layer_by_layer(mlp, x2)));
+  nn::Network other = build("sign,dense:4,identity,softmax,flatten", nn::flat_shape(30), 3);
+  BOOST_TEST(same_bits(other.forward(x2), layer_by_layer(other, x2)));
+}
+
+// The whole network against finite differences, on a smooth network (no relu, no pooling:
+// a step would switch them) with each kind of wiring: fused epilogues, a pass-through
+// identity and flatten, plain layers. Float rounding through several layers and the step's
+// truncation error leave errors up to about 4e-4 of the gradient's scale, hence 2e-3.
+BOOST_AUTO_TEST_CASE(gradients_match_finite_differences) {
+  std::mt19937 rng(52);
+  const nn::SampleShape in{2, 7, 6};
+  nn::Network net = build("conv3x3:3:p1,tanh,conv2x2:4:s2:p1,sigmoid,identity,flatten,dense:5,tanh,dense:3", in, 9);
+  Matrix<float> x = test::random_matrix(3, in.size(), rng);
+  const Matrix<float> w = test::random_matrix(3, 3, rng);
+  Matrix<float> dx(3, in.size());
+  net.zero_grad();
+  net.forward(x);
+  net.backward(x, w, dx);
+  const auto loss = [&] { return test::weighted_sum(net.forward(x), w); };
+  constexpr double kTolerance = 2e-3, kStep = 3e-2;
+  const auto check = [&](const std::string& name, std::span<float> value, std::vector<float> analytic) {
+    test::check_fd("network " + name, test::compare_fd(value, analytic, kStep, loss), kTolerance);
+    // The same check fails when one element is off by 1% of the gradient's scale.
+    double squares = 0;
+    for (float a : analytic) squares += static_cast<double>(a) * a;
+    analytic[analytic.size() / 2] += static_cast<float>(0.01 * std::sqrt(squares / analytic.size()));
+    BOOST_TEST(test::compare_fd(value, analytic, kStep, loss).worst > kTolerance, name << ": a corrupted gradient passed");
+  };
+  check("input", x.values(), std::vector<float>(dx.values().begin(), dx.values().end()));
+  for (const nn::Parameter& p : net.parameters())
+    check(p.name, {p.value.data(), p.value.rows() * p.value.cols()},
+          std::vector<float>(p.grad.data(), p.grad.data() + p.grad.rows() * p.grad.cols()));
+}
+
+// With relu and pooling (whose kinks finite differences cannot cross), the network's backward
+// against the layers' own backward passes chained by hand, unfused, in fresh buffers: the
+// same bits. The layer suites check each of those against finite differences.
+BOOST_AUTO_TEST_CASE(backward_equals_the_layers_chained_by_hand) {
+  std::mt19937 rng(57);
+  for (const auto& [arch, in] : {std::pair<std::string, nn::SampleShape>{kCnn, {1, 28, 28}},
+                                 {"conv3x3:4:s2:p1,relu,maxpool2:s1,flatten,identity,dense:6,sigmoid,dense:5,relu,"
+                                  "dense:3,sign,dense:2",
+                                  {3, 9, 8}}}) {
+    nn::Network net = build(arch, in, 10);
+    const Matrix<float> x = test::random_matrix(6, in.size(), rng);
+    const Matrix<float> dy = test::random_matrix(6, net.output_shape().size(), rng);
+    Matrix<float> dx(6, in.size());
+    net.zero_grad();
+    net.forward(x);
+    net.backward(x, dy, dx);
+    std::vector<Matrix<float>> grads;
+    for (const nn::Parameter& p : net.parameters()) grads.emplace_back(ConstView<float>(p.grad));
+
+    net.zero_grad();
+    std::vector<Matrix<float>> values{x};
+    for (std::size_t i = 0; i < net.size(); ++i) {
+      values.emplace_back(6, net.shapes()[i].size());
+      net.layer(i).forward(values[i], values[i + 1]);
+    }
+    Matrix<float> grad = dy;
+    for (std::size_t i = net.size(); i-- > 0;) {
+      Matrix<float> grad_in(6, values[i].cols());
+      net.layer(i).backward(values[i], values[i + 1], grad, grad_in);
+      grad = std::move(grad_in);
+    }
+    BOOST_TEST(same_bits(grad, dx), arch << ": input gradient");
+    const auto params = net.parameters();
+    for (std::size_t i = 0; i < params.size(); ++i)
+      BOOST_TEST(same_bits(params[i].grad, grads[i]), arch << ": " << params[i].name);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(input_gradient_only_when_asked_and_through_leading_pass_through_layers) {
+  std::mt19937 rng(53);
+  nn::Network net = build("flatten,identity,dense:4,relu,dense:2", {2, 3, 3}, 4);
+  const Matrix<float> x = test::random_matrix(5, 18, rng), dy = test::random_matrix(5, 2, rng);
+  net.zero_grad();
+  net.forward(x);
+  net.backward(x, dy);
+  std::vector<Matrix<float>> without;
+  for (const nn::Parameter& p : net.parameters()) without.emplace_back(ConstView<float>(p.grad));
+  Matrix<float> dx(5, 18);
+  net.zero_grad();
+  net.forward(x);
+  net.backward(x, dy, dx);
+  const auto params = net.parameters();
+  for (std::size_t i = 0; i < params.size(); ++i) BOOST_TEST(same_bits(params[i].grad, without[i]), params[i].name);
+  // dx = dh · W0ᵀ, with dh the gradient at dense 0's output.
+  nn::Dense& d0 = dynamic_cast<nn::Dense&>(net.layer(2));
+  double norm = 0;
+  for (float v : dx.values()) norm += std::abs(v);
+  BOOST_TEST(norm > 0);
+  BOOST_TEST(d0.inputs() == 18u);
+  // A network of pass-through layers only: dx = dy.
+  nn::Network flat = build("flatten,identity", {2, 3, 3}, 0);
+  const Matrix<float> dy2 = test::random_matrix(5, 18, rng);
+  flat.forward(x);
+  flat.backward(x, dy2, dx);
+  BOOST_TEST(same_bits(dx, dy2));
+}
+
+BOOST_AUTO_TEST_CASE(buffers_are_reused_across_minibatches) {
+  std::mt19937 rng(54);
+  nn::Network cnn = build(kCnn, {1, 28, 28}, 5);
+  const Matrix<float> big = test::random_matrix(64, 784, rng), small = test::random_matrix(10, 784, rng);
+  const float* first = cnn.forward(big).data();
+  BOOST_TEST(cnn.forward(small).data() == first);
+  BOOST_TEST(cnn.forward(big).data() == first);
+  // The smaller batch's results are those of a network that never saw the big one.
+  nn::Network fresh = build(kCnn, {1, 28, 28}, 5);
+  BOOST_TEST(same_bits(cnn.forward(small), fresh.forward(small)));
+}
+
+BOOST_AUTO_TEST_CASE(the_same_bits_for_one_two_and_three_threads) {
+  std::mt19937 rng(55);
+  const Matrix<float> x = test::random_matrix(64, 784, rng, 0.0f, 1.0f);
+  std::vector<std::int32_t> labels(64);
+  for (std::size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<std::int32_t>(rng() % 10);
+  for (const bool cnn : {true, false}) {
+    std::vector<Pass> passes;
+    for (const int threads : {1, 2, 3}) {
+      gibbs::set_thread_count(threads);
+      nn::Network net = cnn ? build(kCnn, {1, 28, 28}, 6) : nn::Network(nn::parse_layers("784,128,200,400,10", "relu", {1, 28, 28}));
+      if (!cnn) net.initialize(6);
+      passes.push_back(run_pass(net, x, labels));
+    }
+    gibbs::set_thread_count(0);
+    for (std::size_t t = 1; t < passes.size(); ++t) {
+      const std::string what = std::string(cnn ? "cnn" : "mlp") + " with " + std::to_string(t + 1) + " threads";
+      BOOST_TEST(passes[t].loss == passes[0].loss, what);
+      BOOST_TEST(same_bits(passes[t].output, passes[0].output), what << ": output");
+      BOOST_TEST(same_bits(passes[t].grad_input, passes[0].grad_input), what << ": input gradient");
+      for (std::size_t i = 0; i < passes[0].grads.size(); ++i)
+        BOOST_TEST(same_bits(passes[t].grads[i], passes[0].grads[i]), what << ": gradient " << i);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(misuse_is_an_error) {
+  std::mt19937 rng(56);
+  nn::Network net = build("dense:3", nn::flat_shape(4), 0);
+  const Matrix<float> x = test::random_matrix(2, 4, rng), dy(2, 3);
+  BOOST_CHECK_THROW(net.backward(x, dy), gibbs::ArgumentError);  // no forward yet
+  BOOST_CHECK_THROW(net.forward(Matrix<float>(2, 5)), gibbs::ShapeError);
+  net.forward(x);
+  BOOST_CHECK_THROW(net.backward(x, Matrix<float>(2, 4)), gibbs::ShapeError);
+  std::vector<std::unique_ptr<nn::Layer>> layers;
+  layers.push_back(std::make_unique<nn::Conv2d>(nn::SampleShape{1, 5, 5}, 2, 3));
+  layers.push_back(std::make_unique<nn::Dense>(18, 2));  // conv's output is 2x3x3, not flat
+  try {
+    nn::Network bad({1, 5, 5}, std::move(layers));
+    BOOST_ERROR("no error");
+  } catch (const gibbs::ArgumentError& e) {
+    BOOST_TEST(std::string(e.what()) == "network: layer 1 (dense:2): dense: takes a flat input of 18 features, got 2x3x3");
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
