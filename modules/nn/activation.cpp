@@ -98,26 +98,11 @@ void ActivationLayer::backward(ConstView<float>, ConstView<float> output, ConstV
   expect_shape(name + ": grad_output", grad_output.shape(), output.shape());
   if (grad_input.empty()) return;
   expect_shape(name + ": grad_input", grad_input.shape(), output.shape());
-  // Unconditional loads, so that the loops vectorise.
+  if (const auto f = epilogue())
+    return rows_backward(output, grad_output, grad_input, [&](const float* y, const float* dy, float* dx, std::size_t n) {
+      activation_backward(*f, y, dy, dx, n);
+    });
   switch (kind_) {
-    case LayerKind::kRelu:
-      return rows_backward(output, grad_output, grad_input,
-                           [](const float* y, const float* dy, float* dx, std::size_t n) {
-                             for (std::size_t i = 0; i < n; ++i) {
-                               const float g = dy[i];
-                               dx[i] = y[i] > 0.0f ? g : 0.0f;
-                             }
-                           });
-    case LayerKind::kTanh:
-      return rows_backward(output, grad_output, grad_input,
-                           [](const float* y, const float* dy, float* dx, std::size_t n) {
-                             for (std::size_t i = 0; i < n; ++i) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
-                           });
-    case LayerKind::kSigmoid:
-      return rows_backward(output, grad_output, grad_input,
-                           [](const float* y, const float* dy, float* dx, std::size_t n) {
-                             for (std::size_t i = 0; i < n; ++i) dx[i] = dy[i] * y[i] * (1.0f - y[i]);
-                           });
     case LayerKind::kSign:
     case LayerKind::kIdentity: return copy_rows(grad_output, grad_input);
     case LayerKind::kSoftmax:

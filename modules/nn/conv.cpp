@@ -116,6 +116,20 @@ void Conv2d::forward_fused(ConstView<float> input, MatrixView<float> output, sim
 
 void Conv2d::backward(ConstView<float> input, ConstView<float>, ConstView<float> grad_output,
                       MatrixView<float> grad_input) {
+  backward_from(input, grad_output, {}, simd::Activation::kIdentity, grad_input);
+}
+
+bool Conv2d::backward_fused(ConstView<float> input, ConstView<float> activated, ConstView<float> grad_activated,
+                            simd::Activation activation, MatrixView<float> grad_input) {
+  expect_shape("conv2d: activated output", activated.shape(), grad_activated.shape());
+  backward_from(input, grad_activated, activated, activation, grad_input);
+  return true;
+}
+
+// Backward from grad_output, or, with `activated`, from the gradient with respect to the
+// activation's output (each value taken through the activation's backward as it is copied).
+void Conv2d::backward_from(ConstView<float> input, ConstView<float> grad_output, ConstView<float> activated,
+                           simd::Activation activation, MatrixView<float> grad_input) {
   check_batch("conv2d", input, in_.size(), grad_output, out_.size());
   if (!grad_input.empty()) expect_shape("conv2d: grad_input", grad_input.shape(), input.shape());
   const ConvGeometry g{in_, out_, kernel_, stride_, padding_};
@@ -128,7 +142,8 @@ void Conv2d::backward(ConstView<float> input, ConstView<float>, ConstView<float>
     const MatrixView<float> grad_result = result_[slot].view(filters, columns);
     im2col(g, input.block(n0, 0, n, input.cols()), patches);
     std::ranges::fill(patches.row(taps()), 1.0f);
-    rows_to_blocks(grad_output.block(n0, 0, n, grad_output.cols()), pixels(), grad_result);
+    rows_to_blocks(grad_output.block(n0, 0, n, grad_output.cols()), pixels(), grad_result,
+                   activated.empty() ? activated : activated.block(n0, 0, n, activated.cols()), activation);
     // The patches' row of ones makes the bias gradient the last column of the same GEMM.
     simd::gemm(grad_result, patches, partials.block(k * filters, 0, filters, taps() + 1), {.transpose_b = true});
     if (grad_input.empty()) return;
@@ -136,12 +151,13 @@ void Conv2d::backward(ConstView<float> input, ConstView<float>, ConstView<float>
     simd::gemm(weight_, grad_result, grad_patches, {.transpose_a = true});
     col2im(g, grad_patches, grad_input.block(n0, 0, n, grad_input.cols()));
   });
+  const std::size_t taps = this->taps();
   for (std::size_t k = 0; k < chunks; ++k)
     for (std::size_t f = 0; f < filters; ++f) {
       float* gw = weight_grad_.row(f).data();
       const float* d = partials.row(k * filters + f).data();
-      for (std::size_t t = 0; t < taps(); ++t) gw[t] += d[t];
-      bias_grad_(0, f) += d[taps()];
+      for (std::size_t t = 0; t < taps; ++t) gw[t] += d[t];
+      bias_grad_(0, f) += d[taps];
     }
 }
 

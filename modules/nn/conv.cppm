@@ -37,6 +37,8 @@ class Conv2d final : public Layer {
   void forward_fused(ConstView<float> input, MatrixView<float> output, simd::Activation activation) override;
   void backward(ConstView<float> input, ConstView<float> output, ConstView<float> grad_output,
                 MatrixView<float> grad_input) override;
+  bool backward_fused(ConstView<float> input, ConstView<float> activated, ConstView<float> grad_activated,
+                      simd::Activation activation, MatrixView<float> grad_input) override;
   std::vector<Parameter> parameters() override;
   // PyTorch's default: W and b uniform in ±1/√(C·K·K); W takes the stream's positions
   // [0, W's size), b the next filters.
@@ -53,6 +55,8 @@ class Conv2d final : public Layer {
   std::size_t pixels() const { return out_.height * out_.width; }
   std::size_t taps() const { return in_.channels * kernel_ * kernel_; }
   std::size_t chunk() const;  // samples per pass
+  void backward_from(ConstView<float> input, ConstView<float> grad, ConstView<float> activated,
+                     simd::Activation activation, MatrixView<float> grad_input);
 
   SampleShape in_, out_;
   std::size_t kernel_, stride_, padding_;
@@ -82,6 +86,9 @@ void im2col(const ConvGeometry& g, ConstView<float> input, MatrixView<float> pat
 void col2im(const ConvGeometry& g, ConstView<float> grad_patches, MatrixView<float> grad_input);
 // [F, batch·P] (filter-major, a GEMM's result) ⇄ [batch, F·P] (NCHW rows): runs of P values.
 void blocks_to_rows(ConstView<float> blocks, std::size_t per_sample, MatrixView<float> rows);
-void rows_to_blocks(ConstView<float> rows, std::size_t per_sample, MatrixView<float> blocks);
+// With `activated` (the rows' forward values after `activation`), rows_to_blocks takes each
+// value through the activation's backward on the way.
+void rows_to_blocks(ConstView<float> rows, std::size_t per_sample, MatrixView<float> blocks,
+                    ConstView<float> activated = {}, simd::Activation activation = simd::Activation::kIdentity);
 
 }  // namespace gibbs::nn

@@ -6,6 +6,7 @@ module;
 #include <cstring>
 module gibbs.nn;
 import gibbs.core;
+import gibbs.simd;
 
 namespace gibbs::nn {
 namespace {
@@ -97,11 +98,16 @@ void blocks_to_rows(ConstView<float> blocks, std::size_t per_sample, MatrixView<
     }
 }
 
-void rows_to_blocks(ConstView<float> rows, std::size_t per_sample, MatrixView<float> blocks) {
+void rows_to_blocks(ConstView<float> rows, std::size_t per_sample, MatrixView<float> blocks, ConstView<float> activated,
+                    simd::Activation activation) {
   for (std::size_t n = 0; n < rows.rows(); ++n)
     for (std::size_t f = 0; f < blocks.rows(); ++f) {
       const float* src = rows.row(n).data() + f * per_sample;
-      std::copy(src, src + per_sample, blocks.row(f).data() + n * per_sample);
+      float* dst = blocks.row(f).data() + n * per_sample;
+      if (activated.empty())
+        std::copy(src, src + per_sample, dst);
+      else
+        activation_backward(activation, activated.row(n).data() + f * per_sample, src, dst, per_sample);
     }
 }
 

@@ -65,6 +65,31 @@ void for_rows(std::size_t rows, std::size_t work_per_row, const std::function<vo
                     [&](const tbb::blocked_range<std::size_t>& r) { body(r.begin(), r.end()); });
 }
 
+bool Layer::backward_fused(ConstView<float>, ConstView<float>, ConstView<float>, simd::Activation, MatrixView<float>) {
+  return false;
+}
+
+void activation_backward(simd::Activation activation, const float* y, const float* dy, float* dx, std::size_t n) {
+  // Unconditional loads, so that the loops vectorise.
+  switch (activation) {
+    case simd::Activation::kRelu:
+      for (std::size_t i = 0; i < n; ++i) {
+        const float g = dy[i];
+        dx[i] = y[i] > 0.0f ? g : 0.0f;
+      }
+      return;
+    case simd::Activation::kTanh:
+      for (std::size_t i = 0; i < n; ++i) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
+      return;
+    case simd::Activation::kSigmoid:
+      for (std::size_t i = 0; i < n; ++i) dx[i] = dy[i] * y[i] * (1.0f - y[i]);
+      return;
+    case simd::Activation::kIdentity:
+      std::copy_n(dy, n, dx);
+      return;
+  }
+}
+
 MatrixView<float> Workspace::view(std::size_t rows, std::size_t cols) {
   if (rows * cols > storage_.size()) storage_ = Matrix<float>(rows * cols, 1);
   return {storage_.data(), rows, cols};

@@ -76,6 +76,14 @@ class Layer {
   // (as the epilogue), with results identical to a separate activation layer's.
   virtual void forward_fused(ConstView<float> input, MatrixView<float> output, simd::Activation activation);
 
+  // The backward of forward_fused: from the gradient with respect to the activation's output
+  // (`activated`, the forward's output), as the activation's backward and then this layer's
+  // would, with the same results. Returns false, doing nothing, when the layer has no such
+  // pass (the caller then runs the two backward passes); conv2d has one, which saves a pass
+  // over its output.
+  virtual bool backward_fused(ConstView<float> input, ConstView<float> activated, ConstView<float> grad_activated,
+                              simd::Activation activation, MatrixView<float> grad_input);
+
   // True when output equals input element for element (flatten, identity): a Network then
   // passes the input on instead of copying it.
   virtual bool passes_through() const { return false; }
@@ -98,6 +106,10 @@ void check_batch(const std::string& layer, ConstView<float> input, std::size_t i
 }  // namespace gibbs::nn
 
 namespace gibbs::nn {
+// dx[i] = dy[i]·f'(x[i]) from y[i] = f(x[i]) for relu, tanh, sigmoid (identity: dx = dy): the
+// activation layers' backward, shared so that fused passes give the same bits.
+void activation_backward(simd::Activation activation, const float* y, const float* dy, float* dx, std::size_t n);
+
 // Fills m with U(−bound, bound) = bound·(2u − 1), u the uniforms of `stream` from `offset` on.
 void fill_uniform(random::Stream stream, std::uint64_t offset, MatrixView<float> m, float bound);
 
