@@ -5,7 +5,6 @@ module;
 #include <tbb/partitioner.h>
 #include <tbb/task_arena.h>
 #include <algorithm>
-#include <functional>
 #include <cmath>
 #include <cstddef>
 #include <span>
@@ -69,7 +68,7 @@ namespace {
 // threads; slot (< slots) is the running thread's, for its scratch. Each body is isolated, so
 // that a thread waiting inside it (for the GEMM's own tasks) never starts another chunk on
 // the same scratch.
-void for_chunks(std::size_t chunks, std::size_t slots, const std::function<void(std::size_t, std::size_t)>& body) {
+void for_chunks(std::size_t chunks, std::size_t slots, RangeBody body) {
   if (chunks <= 1 || slots <= 1) {
     for (std::size_t k = 0; k < chunks; ++k) body(k, 0);
     return;
@@ -121,7 +120,7 @@ void Conv2d::backward(ConstView<float> input, ConstView<float>, ConstView<float>
 
 bool Conv2d::backward_fused(ConstView<float> input, ConstView<float> activated, ConstView<float> grad_activated,
                             simd::Activation activation, MatrixView<float> grad_input) {
-  expect_shape("conv2d: activated output", activated.shape(), grad_activated.shape());
+  require_shape("conv2d", "activated output", activated.shape(), grad_activated.shape());
   backward_from(input, grad_activated, activated, activation, grad_input);
   return true;
 }
@@ -131,7 +130,7 @@ bool Conv2d::backward_fused(ConstView<float> input, ConstView<float> activated, 
 void Conv2d::backward_from(ConstView<float> input, ConstView<float> grad_output, ConstView<float> activated,
                            simd::Activation activation, MatrixView<float> grad_input) {
   check_batch("conv2d", input, in_.size(), grad_output, out_.size());
-  if (!grad_input.empty()) expect_shape("conv2d: grad_input", grad_input.shape(), input.shape());
+  if (!grad_input.empty()) require_shape("conv2d", "grad_input", grad_input.shape(), input.shape());
   const ConvGeometry g{in_, out_, kernel_, stride_, padding_};
   const std::size_t per = chunk(), chunks = (input.rows() + per - 1) / per, filters = out_.channels;
   const std::size_t slots = slots_for(patches_, result_, grad_patches_);
@@ -159,6 +158,11 @@ void Conv2d::backward_from(ConstView<float> input, ConstView<float> grad_output,
       for (std::size_t t = 0; t < taps; ++t) gw[t] += d[t];
       bias_grad_(0, f) += d[taps];
     }
+}
+
+void Conv2d::zero_grad() {
+  weight_grad_.fill(0.0f);
+  bias_grad_.fill(0.0f);
 }
 
 std::vector<Parameter> Conv2d::parameters() {

@@ -40,6 +40,7 @@ class Conv2d final : public Layer {
   bool backward_fused(ConstView<float> input, ConstView<float> activated, ConstView<float> grad_activated,
                       simd::Activation activation, MatrixView<float> grad_input) override;
   std::vector<Parameter> parameters() override;
+  void zero_grad() override;
   // PyTorch's default: W and b uniform in ±1/√(C·K·K); W takes the stream's positions
   // [0, W's size), b the next filters.
   void initialize(random::Stream stream) override;

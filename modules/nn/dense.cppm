@@ -26,6 +26,7 @@ class Dense final : public Layer {
   void backward(ConstView<float> input, ConstView<float> output, ConstView<float> grad_output,
                 MatrixView<float> grad_input) override;
   std::vector<Parameter> parameters() override;
+  void zero_grad() override;
   // PyTorch's default: W and b uniform in ±1/√inputs (kaiming-uniform with a = √5); W takes
   // the stream's positions [0, inputs·outputs), b the next outputs.
   void initialize(random::Stream stream) override;

@@ -4,10 +4,10 @@ module;
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <algorithm>
-#include <functional>
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 module gibbs.nn;
 import gibbs.core;
 import gibbs.simd;
@@ -54,7 +54,7 @@ void fill_uniform(random::Stream stream, std::uint64_t offset, MatrixView<float>
     for (float& v : m.row(r)) v = bound * (2.0f * v - 1.0f);
 }
 
-void for_rows(std::size_t rows, std::size_t work_per_row, const std::function<void(std::size_t, std::size_t)>& body) {
+void for_rows(std::size_t rows, std::size_t work_per_row, RangeBody body) {
   constexpr std::size_t kSerialWork = std::size_t{1} << 15;  // below this, the calling thread does it all
   constexpr std::size_t kTaskWork = std::size_t{1} << 14;    // about this much per task
   if (rows == 0) return;
@@ -95,10 +95,14 @@ MatrixView<float> Workspace::view(std::size_t rows, std::size_t cols) {
   return {storage_.data(), rows, cols};
 }
 
-void check_batch(const std::string& layer, ConstView<float> input, std::size_t in, ConstView<float> output,
+void require_shape(std::string_view owner, std::string_view what, Shape actual, Shape expected) {
+  if (actual != expected) throw ShapeError(fmt::format("{}: {}", owner, what), actual, expected);
+}
+
+void check_batch(std::string_view layer, ConstView<float> input, std::size_t in, ConstView<float> output,
                  std::size_t out) {
-  expect_shape(layer + ": input", input.shape(), {input.rows(), in});
-  expect_shape(layer + ": output", output.shape(), {input.rows(), out});
+  require_shape(layer, "input", input.shape(), {input.rows(), in});
+  require_shape(layer, "output", output.shape(), {input.rows(), out});
 }
 
 }  // namespace gibbs::nn

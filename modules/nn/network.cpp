@@ -67,7 +67,7 @@ Architecture Network::architecture() const {
 }
 
 ConstView<float> Network::forward(ConstView<float> input) {
-  expect_shape("network: input", input.shape(), {input.rows(), input_.size()});
+  require_shape("network", "input", input.shape(), {input.rows(), input_.size()});
   const std::size_t batch = input.rows();
   ConstView<float> current = input;
   for (std::size_t i = 0; i < layers_.size(); ++i) {
@@ -96,9 +96,9 @@ ConstView<float> Network::forward(ConstView<float> input) {
 void Network::backward(ConstView<float> input, ConstView<float> grad_output, MatrixView<float> grad_input) {
   if (!forwarded_ || input.rows() != batch_)
     throw ArgumentError("network: backward needs the forward of the same minibatch first");
-  expect_shape("network: input", input.shape(), {batch_, input_.size()});
-  expect_shape("network: grad_output", grad_output.shape(), {batch_, output_shape().size()});
-  if (!grad_input.empty()) expect_shape("network: grad_input", grad_input.shape(), input.shape());
+  require_shape("network", "input", input.shape(), {batch_, input_.size()});
+  require_shape("network", "grad_output", grad_output.shape(), {batch_, output_shape().size()});
+  if (!grad_input.empty()) require_shape("network", "grad_input", grad_input.shape(), input.shape());
   ConstView<float> grad = grad_output;
   int holder = -1;  // which of grad_buffers_ holds grad (-1: neither)
   for (std::size_t i = layers_.size(); i-- > 0;) {
@@ -134,7 +134,7 @@ void Network::backward(ConstView<float> input, ConstView<float> grad_output, Mat
 }
 
 void Network::zero_grad() {
-  for (Parameter& p : parameters()) std::fill_n(p.grad.data(), p.grad.rows() * p.grad.cols(), 0.0f);
+  for (const auto& layer : layers_) layer->zero_grad();
 }
 
 std::vector<Parameter> Network::parameters() {
