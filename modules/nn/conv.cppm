@@ -17,9 +17,9 @@ export namespace gibbs::nn {
 // (rounded down, as PyTorch), likewise OW.
 // Parameters "weight" [filters, C, K, K] (PyTorch's layout, stored as filters × C·K·K) and
 // "bias" [filters].
-// The minibatch goes in chunks of samples (as many as keep a chunk's patches and GEMM result
-// within 1 MiB, so that they stay in a core's cache), the chunks in parallel, each on one
-// thread with its own scratch. Forward, per chunk: the patches as one matrix
+// The minibatch goes in chunks of samples (no more than keep a chunk's patches and GEMM
+// result within 1 MiB, so that they stay in a core's cache; a multiple of 4 chunks), the
+// chunks in parallel, each on one thread with its own scratch. Forward, per chunk: the patches as one matrix
 // [C·K·K + 1, samples·OH·OW] (im2col, a row per kernel tap and a last row of ones that
 // carries the bias), one GEMM [W | b] · patches with a following relu, sigmoid or tanh in its
 // epilogue, giving [filters, samples·OH·OW], whose per-sample blocks are copied into the NCHW
@@ -55,7 +55,13 @@ class Conv2d final : public Layer {
  private:
   std::size_t pixels() const { return out_.height * out_.width; }
   std::size_t taps() const { return in_.channels * kernel_ * kernel_; }
-  std::size_t chunk() const;  // samples per pass
+  // How a minibatch is cut (see conv.cpp): chunk k holds the samples [begin(k), begin(k + 1)).
+  struct Chunks {
+    std::size_t batch, count;
+    std::size_t begin(std::size_t k) const { return k * batch / count; }
+    std::size_t size(std::size_t k) const { return begin(k + 1) - begin(k); }
+  };
+  Chunks chunks(std::size_t batch) const;
   void backward_from(ConstView<float> input, ConstView<float> grad, ConstView<float> activated,
                      simd::Activation activation, MatrixView<float> grad_input);
 

@@ -220,7 +220,7 @@ BOOST_AUTO_TEST_CASE(backward_keeps_nothing_from_forward) {
     BOOST_TEST(a.weight_grad().values()[i] == b.weight_grad().values()[i]);
 }
 
-// Batches larger than one chunk (the second layer of the W6 CNN takes 7 samples a chunk):
+// Batches larger than one chunk (20 samples: 4 chunks of 5 in the W6 CNN's second layer):
 // the same results as layer by layer on each sample alone, to rounding of the chunk sums.
 BOOST_AUTO_TEST_CASE(minibatches_of_several_chunks) {
   std::mt19937 rng(17);
