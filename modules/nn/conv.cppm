@@ -47,6 +47,9 @@ class Conv2d final : public Layer {
 
   SampleShape input_shape() const { return in_; }
   SampleShape output_shape() const { return out_; }
+  // The matrices themselves. Once parameters() has handed out views of them (to an
+  // optimiser), change their values in place: assigning a new matrix would leave those views
+  // pointing at freed memory.
   Matrix<float>& weight() { return weight_; }  // filters × C·K·K
   Matrix<float>& bias() { return bias_; }      // 1 × filters
   Matrix<float>& weight_grad() { return weight_grad_; }

@@ -33,6 +33,9 @@ class Dense final : public Layer {
 
   std::size_t inputs() const { return weight_.rows(); }
   std::size_t outputs() const { return weight_.cols(); }
+  // The matrices themselves. Once parameters() has handed out views of them (to an
+  // optimiser), change their values in place: assigning a new matrix would leave those views
+  // pointing at freed memory.
   Matrix<float>& weight() { return weight_; }
   Matrix<float>& bias() { return bias_; }  // 1 × outputs
   Matrix<float>& weight_grad() { return weight_grad_; }
