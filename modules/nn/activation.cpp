@@ -68,8 +68,7 @@ std::optional<simd::Activation> ActivationLayer::epilogue() const {
 }
 
 void ActivationLayer::forward(ConstView<float> input, MatrixView<float> output) {
-  const std::string name = name_of(kind_);
-  expect_shape(name + ": output", output.shape(), input.shape());
+  require_shape(name_of(kind_), "output", output.shape(), input.shape());
   switch (kind_) {
     case LayerKind::kRelu: return simd::relu(input, output);
     case LayerKind::kTanh: return simd::tanh(input, output);
@@ -94,30 +93,14 @@ void ActivationLayer::forward(ConstView<float> input, MatrixView<float> output) 
 
 void ActivationLayer::backward(ConstView<float>, ConstView<float> output, ConstView<float> grad_output,
                                MatrixView<float> grad_input) {
-  const std::string name = name_of(kind_);
-  expect_shape(name + ": grad_output", grad_output.shape(), output.shape());
+  require_shape(name_of(kind_), "grad_output", grad_output.shape(), output.shape());
   if (grad_input.empty()) return;
-  expect_shape(name + ": grad_input", grad_input.shape(), output.shape());
-  // Unconditional loads, so that the loops vectorise.
+  require_shape(name_of(kind_), "grad_input", grad_input.shape(), output.shape());
+  if (const auto f = epilogue())
+    return rows_backward(output, grad_output, grad_input, [&](const float* y, const float* dy, float* dx, std::size_t n) {
+      activation_backward(*f, y, dy, dx, n);
+    });
   switch (kind_) {
-    case LayerKind::kRelu:
-      return rows_backward(output, grad_output, grad_input,
-                           [](const float* y, const float* dy, float* dx, std::size_t n) {
-                             for (std::size_t i = 0; i < n; ++i) {
-                               const float g = dy[i];
-                               dx[i] = y[i] > 0.0f ? g : 0.0f;
-                             }
-                           });
-    case LayerKind::kTanh:
-      return rows_backward(output, grad_output, grad_input,
-                           [](const float* y, const float* dy, float* dx, std::size_t n) {
-                             for (std::size_t i = 0; i < n; ++i) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
-                           });
-    case LayerKind::kSigmoid:
-      return rows_backward(output, grad_output, grad_input,
-                           [](const float* y, const float* dy, float* dx, std::size_t n) {
-                             for (std::size_t i = 0; i < n; ++i) dx[i] = dy[i] * y[i] * (1.0f - y[i]);
-                           });
     case LayerKind::kSign:
     case LayerKind::kIdentity: return copy_rows(grad_output, grad_input);
     case LayerKind::kSoftmax:
@@ -132,13 +115,13 @@ void ActivationLayer::backward(ConstView<float>, ConstView<float> output, ConstV
 }
 
 void Flatten::forward(ConstView<float> input, MatrixView<float> output) {
-  expect_shape("flatten: output", output.shape(), input.shape());
+  require_shape("flatten", "output", output.shape(), input.shape());
   copy_rows(input, output);
 }
 
 void Flatten::backward(ConstView<float>, ConstView<float>, ConstView<float> grad_output, MatrixView<float> grad_input) {
   if (grad_input.empty()) return;
-  expect_shape("flatten: grad_input", grad_input.shape(), grad_output.shape());
+  require_shape("flatten", "grad_input", grad_input.shape(), grad_output.shape());
   copy_rows(grad_output, grad_input);
 }
 

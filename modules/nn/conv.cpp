@@ -5,7 +5,6 @@ module;
 #include <tbb/partitioner.h>
 #include <tbb/task_arena.h>
 #include <algorithm>
-#include <functional>
 #include <cmath>
 #include <cstddef>
 #include <span>
@@ -54,13 +53,17 @@ void Conv2d::forward(ConstView<float> input, MatrixView<float> output) {
   forward_fused(input, output, simd::Activation::kIdentity);
 }
 
-// Samples per chunk: a chunk's patches and GEMM result take at most 2^18 floats (1 MiB, a
-// core's L2 cache on the project's machine), or one sample. It depends on the shapes only,
-// never on the thread count, so the gradient's sum over chunks is always added in the same
-// order.
-std::size_t Conv2d::chunk() const {
+// A minibatch of `batch` samples is cut into chunks of at most `largest` samples (those
+// whose patches and GEMM result take at most 2^18 floats, 1 MiB, a core's L2 cache on the
+// project's machine), a multiple of 4 chunks when there are enough samples (so that 2 or 4
+// threads get equal shares), of sizes differing by at most one. It depends on the shapes
+// only, never on the thread count, so the gradient's sum over chunks is always added in the
+// same order.
+Conv2d::Chunks Conv2d::chunks(std::size_t batch) const {
   constexpr std::size_t kFloats = std::size_t{1} << 18;
-  return std::max<std::size_t>(1, kFloats / ((taps() + 1 + out_.channels) * pixels()));
+  const std::size_t largest = std::max<std::size_t>(1, kFloats / ((taps() + 1 + out_.channels) * pixels()));
+  const std::size_t fewest = (batch + largest - 1) / largest;
+  return {batch, std::min(batch, (fewest + 3) / 4 * 4)};
 }
 
 namespace {
@@ -69,7 +72,7 @@ namespace {
 // threads; slot (< slots) is the running thread's, for its scratch. Each body is isolated, so
 // that a thread waiting inside it (for the GEMM's own tasks) never starts another chunk on
 // the same scratch.
-void for_chunks(std::size_t chunks, std::size_t slots, const std::function<void(std::size_t, std::size_t)>& body) {
+void for_chunks(std::size_t chunks, std::size_t slots, RangeBody body) {
   if (chunks <= 1 || slots <= 1) {
     for (std::size_t k = 0; k < chunks; ++k) body(k, 0);
     return;
@@ -101,10 +104,10 @@ void Conv2d::forward_fused(ConstView<float> input, MatrixView<float> output, sim
     weight_bias_(f, taps()) = bias_(0, f);
   }
   const ConvGeometry g{in_, out_, kernel_, stride_, padding_};
-  const std::size_t per = chunk(), chunks = (input.rows() + per - 1) / per;
+  const Chunks chunks = this->chunks(input.rows());
   const std::size_t slots = slots_for(patches_, result_, grad_patches_);
-  for_chunks(chunks, slots, [&](std::size_t k, std::size_t slot) {
-    const std::size_t n0 = k * per, n = std::min(per, input.rows() - n0), columns = n * pixels();
+  for_chunks(chunks.count, slots, [&](std::size_t k, std::size_t slot) {
+    const std::size_t n0 = chunks.begin(k), n = chunks.size(k), columns = n * pixels();
     const MatrixView<float> patches = patches_[slot].view(taps() + 1, columns);
     const MatrixView<float> result = result_[slot].view(out_.channels, columns);
     im2col(g, input.block(n0, 0, n, input.cols()), patches);
@@ -116,19 +119,34 @@ void Conv2d::forward_fused(ConstView<float> input, MatrixView<float> output, sim
 
 void Conv2d::backward(ConstView<float> input, ConstView<float>, ConstView<float> grad_output,
                       MatrixView<float> grad_input) {
+  backward_from(input, grad_output, {}, simd::Activation::kIdentity, grad_input);
+}
+
+bool Conv2d::backward_fused(ConstView<float> input, ConstView<float> activated, ConstView<float> grad_activated,
+                            simd::Activation activation, MatrixView<float> grad_input) {
+  require_shape("conv2d", "activated output", activated.shape(), grad_activated.shape());
+  backward_from(input, grad_activated, activated, activation, grad_input);
+  return true;
+}
+
+// Backward from grad_output, or, with `activated`, from the gradient with respect to the
+// activation's output (each value taken through the activation's backward as it is copied).
+void Conv2d::backward_from(ConstView<float> input, ConstView<float> grad_output, ConstView<float> activated,
+                           simd::Activation activation, MatrixView<float> grad_input) {
   check_batch("conv2d", input, in_.size(), grad_output, out_.size());
-  if (!grad_input.empty()) expect_shape("conv2d: grad_input", grad_input.shape(), input.shape());
+  if (!grad_input.empty()) require_shape("conv2d", "grad_input", grad_input.shape(), input.shape());
   const ConvGeometry g{in_, out_, kernel_, stride_, padding_};
-  const std::size_t per = chunk(), chunks = (input.rows() + per - 1) / per, filters = out_.channels;
-  const std::size_t slots = slots_for(patches_, result_, grad_patches_);
-  const MatrixView<float> partials = partials_.view(chunks * filters, taps() + 1);
-  for_chunks(chunks, slots, [&](std::size_t k, std::size_t slot) {
-    const std::size_t n0 = k * per, n = std::min(per, input.rows() - n0), columns = n * pixels();
+  const Chunks chunks = this->chunks(input.rows());
+  const std::size_t filters = out_.channels, slots = slots_for(patches_, result_, grad_patches_);
+  const MatrixView<float> partials = partials_.view(chunks.count * filters, taps() + 1);
+  for_chunks(chunks.count, slots, [&](std::size_t k, std::size_t slot) {
+    const std::size_t n0 = chunks.begin(k), n = chunks.size(k), columns = n * pixels();
     const MatrixView<float> patches = patches_[slot].view(taps() + 1, columns);
     const MatrixView<float> grad_result = result_[slot].view(filters, columns);
     im2col(g, input.block(n0, 0, n, input.cols()), patches);
     std::ranges::fill(patches.row(taps()), 1.0f);
-    rows_to_blocks(grad_output.block(n0, 0, n, grad_output.cols()), pixels(), grad_result);
+    rows_to_blocks(grad_output.block(n0, 0, n, grad_output.cols()), pixels(), grad_result,
+                   activated.empty() ? activated : activated.block(n0, 0, n, activated.cols()), activation);
     // The patches' row of ones makes the bias gradient the last column of the same GEMM.
     simd::gemm(grad_result, patches, partials.block(k * filters, 0, filters, taps() + 1), {.transpose_b = true});
     if (grad_input.empty()) return;
@@ -136,13 +154,19 @@ void Conv2d::backward(ConstView<float> input, ConstView<float>, ConstView<float>
     simd::gemm(weight_, grad_result, grad_patches, {.transpose_a = true});
     col2im(g, grad_patches, grad_input.block(n0, 0, n, grad_input.cols()));
   });
-  for (std::size_t k = 0; k < chunks; ++k)
+  const std::size_t taps = this->taps();
+  for (std::size_t k = 0; k < chunks.count; ++k)
     for (std::size_t f = 0; f < filters; ++f) {
       float* gw = weight_grad_.row(f).data();
       const float* d = partials.row(k * filters + f).data();
-      for (std::size_t t = 0; t < taps(); ++t) gw[t] += d[t];
-      bias_grad_(0, f) += d[taps()];
+      for (std::size_t t = 0; t < taps; ++t) gw[t] += d[t];
+      bias_grad_(0, f) += d[taps];
     }
+}
+
+void Conv2d::zero_grad() {
+  weight_grad_.fill(0.0f);
+  bias_grad_.fill(0.0f);
 }
 
 std::vector<Parameter> Conv2d::parameters() {

@@ -17,9 +17,9 @@ export namespace gibbs::nn {
 // (rounded down, as PyTorch), likewise OW.
 // Parameters "weight" [filters, C, K, K] (PyTorch's layout, stored as filters × C·K·K) and
 // "bias" [filters].
-// The minibatch goes in chunks of samples (as many as keep a chunk's patches and GEMM result
-// within 1 MiB, so that they stay in a core's cache), the chunks in parallel, each on one
-// thread with its own scratch. Forward, per chunk: the patches as one matrix
+// The minibatch goes in chunks of samples (no more than keep a chunk's patches and GEMM
+// result within 1 MiB, so that they stay in a core's cache; a multiple of 4 chunks), the
+// chunks in parallel, each on one thread with its own scratch. Forward, per chunk: the patches as one matrix
 // [C·K·K + 1, samples·OH·OW] (im2col, a row per kernel tap and a last row of ones that
 // carries the bias), one GEMM [W | b] · patches with a following relu, sigmoid or tanh in its
 // epilogue, giving [filters, samples·OH·OW], whose per-sample blocks are copied into the NCHW
@@ -37,13 +37,19 @@ class Conv2d final : public Layer {
   void forward_fused(ConstView<float> input, MatrixView<float> output, simd::Activation activation) override;
   void backward(ConstView<float> input, ConstView<float> output, ConstView<float> grad_output,
                 MatrixView<float> grad_input) override;
+  bool backward_fused(ConstView<float> input, ConstView<float> activated, ConstView<float> grad_activated,
+                      simd::Activation activation, MatrixView<float> grad_input) override;
   std::vector<Parameter> parameters() override;
+  void zero_grad() override;
   // PyTorch's default: W and b uniform in ±1/√(C·K·K); W takes the stream's positions
   // [0, W's size), b the next filters.
   void initialize(random::Stream stream) override;
 
   SampleShape input_shape() const { return in_; }
   SampleShape output_shape() const { return out_; }
+  // The matrices themselves. Once parameters() has handed out views of them (to an
+  // optimiser), change their values in place: assigning a new matrix would leave those views
+  // pointing at freed memory.
   Matrix<float>& weight() { return weight_; }  // filters × C·K·K
   Matrix<float>& bias() { return bias_; }      // 1 × filters
   Matrix<float>& weight_grad() { return weight_grad_; }
@@ -52,7 +58,15 @@ class Conv2d final : public Layer {
  private:
   std::size_t pixels() const { return out_.height * out_.width; }
   std::size_t taps() const { return in_.channels * kernel_ * kernel_; }
-  std::size_t chunk() const;  // samples per pass
+  // How a minibatch is cut (see conv.cpp): chunk k holds the samples [begin(k), begin(k + 1)).
+  struct Chunks {
+    std::size_t batch, count;
+    std::size_t begin(std::size_t k) const { return k * batch / count; }
+    std::size_t size(std::size_t k) const { return begin(k + 1) - begin(k); }
+  };
+  Chunks chunks(std::size_t batch) const;
+  void backward_from(ConstView<float> input, ConstView<float> grad, ConstView<float> activated,
+                     simd::Activation activation, MatrixView<float> grad_input);
 
   SampleShape in_, out_;
   std::size_t kernel_, stride_, padding_;
@@ -82,6 +96,9 @@ void im2col(const ConvGeometry& g, ConstView<float> input, MatrixView<float> pat
 void col2im(const ConvGeometry& g, ConstView<float> grad_patches, MatrixView<float> grad_input);
 // [F, batch·P] (filter-major, a GEMM's result) ⇄ [batch, F·P] (NCHW rows): runs of P values.
 void blocks_to_rows(ConstView<float> blocks, std::size_t per_sample, MatrixView<float> rows);
-void rows_to_blocks(ConstView<float> rows, std::size_t per_sample, MatrixView<float> blocks);
+// With `activated` (the rows' forward values after `activation`), rows_to_blocks takes each
+// value through the activation's backward on the way.
+void rows_to_blocks(ConstView<float> rows, std::size_t per_sample, MatrixView<float> blocks,
+                    ConstView<float> activated = {}, simd::Activation activation = simd::Activation::kIdentity);
 
 }  // namespace gibbs::nn

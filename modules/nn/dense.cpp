@@ -43,8 +43,13 @@ void Dense::backward(ConstView<float> input, ConstView<float>, ConstView<float> 
   simd::column_sums(grad_output, bias_sums_.values());
   simd::axpy(1.0f, bias_sums_.values(), bias_grad_.values());
   if (grad_input.empty()) return;
-  expect_shape("dense: grad_input", grad_input.shape(), input.shape());
+  require_shape("dense", "grad_input", grad_input.shape(), input.shape());
   simd::gemm(grad_output, weight_, grad_input, {.transpose_b = true});
+}
+
+void Dense::zero_grad() {
+  weight_grad_.fill(0.0f);
+  bias_grad_.fill(0.0f);
 }
 
 std::vector<Parameter> Dense::parameters() {

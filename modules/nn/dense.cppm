@@ -26,12 +26,16 @@ class Dense final : public Layer {
   void backward(ConstView<float> input, ConstView<float> output, ConstView<float> grad_output,
                 MatrixView<float> grad_input) override;
   std::vector<Parameter> parameters() override;
+  void zero_grad() override;
   // PyTorch's default: W and b uniform in ±1/√inputs (kaiming-uniform with a = √5); W takes
   // the stream's positions [0, inputs·outputs), b the next outputs.
   void initialize(random::Stream stream) override;
 
   std::size_t inputs() const { return weight_.rows(); }
   std::size_t outputs() const { return weight_.cols(); }
+  // The matrices themselves. Once parameters() has handed out views of them (to an
+  // optimiser), change their values in place: assigning a new matrix would leave those views
+  // pointing at freed memory.
   Matrix<float>& weight() { return weight_; }
   Matrix<float>& bias() { return bias_; }  // 1 × outputs
   Matrix<float>& weight_grad() { return weight_grad_; }

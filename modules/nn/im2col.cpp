@@ -6,6 +6,7 @@ module;
 #include <cstring>
 module gibbs.nn;
 import gibbs.core;
+import gibbs.simd;
 
 namespace gibbs::nn {
 namespace {
@@ -36,15 +37,16 @@ inline void copy_short(const float* src, float* dst, std::size_t n) {
 
 }  // namespace
 
+// Tap by tap, then sample by sample: each row of the patches is written from start to end.
 void im2col(const ConvGeometry& g, ConstView<float> input, MatrixView<float> patches) {
   const std::size_t k = g.kernel, s = g.stride, p = g.padding, ow = g.out.width, pixels = g.out.height * ow;
-  for (std::size_t n = 0; n < input.rows(); ++n) {
-    const float* x = input.row(n).data();
-    for (std::size_t c = 0, t = 0; c < g.in.channels; ++c)
-      for (std::size_t ky = 0; ky < k; ++ky) {
-        const Span rows = inside(g.out.height, g.in.height, ky, s, p);
-        for (std::size_t kx = 0; kx < k; ++kx, ++t) {
-          const Span cols = inside(ow, g.in.width, kx, s, p);
+  for (std::size_t c = 0, t = 0; c < g.in.channels; ++c)
+    for (std::size_t ky = 0; ky < k; ++ky) {
+      const Span rows = inside(g.out.height, g.in.height, ky, s, p);
+      for (std::size_t kx = 0; kx < k; ++kx, ++t) {
+        const Span cols = inside(ow, g.in.width, kx, s, p);
+        for (std::size_t n = 0; n < input.rows(); ++n) {
+          const float* x = input.row(n).data();
           float* dst = patches.row(t).data() + n * pixels;
           std::fill(dst, dst + rows.begin * ow, 0.0f);
           for (std::size_t oy = rows.begin; oy < rows.end; ++oy) {
@@ -60,19 +62,20 @@ void im2col(const ConvGeometry& g, ConstView<float> input, MatrixView<float> pat
           std::fill(dst + rows.end * ow, dst + pixels, 0.0f);
         }
       }
-  }
+    }
 }
 
+// Tap by tap as im2col; every input still receives its additions in tap order.
 void col2im(const ConvGeometry& g, ConstView<float> grad_patches, MatrixView<float> grad_input) {
   const std::size_t k = g.kernel, s = g.stride, p = g.padding, ow = g.out.width, pixels = g.out.height * ow;
-  for (std::size_t n = 0; n < grad_input.rows(); ++n) {
-    float* dx = grad_input.row(n).data();
-    std::fill_n(dx, grad_input.cols(), 0.0f);
-    for (std::size_t c = 0, t = 0; c < g.in.channels; ++c)
-      for (std::size_t ky = 0; ky < k; ++ky) {
-        const Span rows = inside(g.out.height, g.in.height, ky, s, p);
-        for (std::size_t kx = 0; kx < k; ++kx, ++t) {
-          const Span cols = inside(ow, g.in.width, kx, s, p);
+  for (std::size_t n = 0; n < grad_input.rows(); ++n) std::fill_n(grad_input.row(n).data(), grad_input.cols(), 0.0f);
+  for (std::size_t c = 0, t = 0; c < g.in.channels; ++c)
+    for (std::size_t ky = 0; ky < k; ++ky) {
+      const Span rows = inside(g.out.height, g.in.height, ky, s, p);
+      for (std::size_t kx = 0; kx < k; ++kx, ++t) {
+        const Span cols = inside(ow, g.in.width, kx, s, p);
+        for (std::size_t n = 0; n < grad_input.rows(); ++n) {
+          float* dx = grad_input.row(n).data();
           const float* src = grad_patches.row(t).data() + n * pixels;
           for (std::size_t oy = rows.begin; oy < rows.end; ++oy) {
             const float* d = src + oy * ow;
@@ -86,7 +89,7 @@ void col2im(const ConvGeometry& g, ConstView<float> grad_patches, MatrixView<flo
           }
         }
       }
-  }
+    }
 }
 
 void blocks_to_rows(ConstView<float> blocks, std::size_t per_sample, MatrixView<float> rows) {
@@ -97,11 +100,16 @@ void blocks_to_rows(ConstView<float> blocks, std::size_t per_sample, MatrixView<
     }
 }
 
-void rows_to_blocks(ConstView<float> rows, std::size_t per_sample, MatrixView<float> blocks) {
+void rows_to_blocks(ConstView<float> rows, std::size_t per_sample, MatrixView<float> blocks, ConstView<float> activated,
+                    simd::Activation activation) {
   for (std::size_t n = 0; n < rows.rows(); ++n)
     for (std::size_t f = 0; f < blocks.rows(); ++f) {
       const float* src = rows.row(n).data() + f * per_sample;
-      std::copy(src, src + per_sample, blocks.row(f).data() + n * per_sample);
+      float* dst = blocks.row(f).data() + n * per_sample;
+      if (activated.empty())
+        std::copy(src, src + per_sample, dst);
+      else
+        activation_backward(activation, activated.row(n).data() + f * per_sample, src, dst, per_sample);
     }
 }
 

@@ -4,10 +4,10 @@ module;
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <algorithm>
-#include <functional>
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 module gibbs.nn;
 import gibbs.core;
 import gibbs.simd;
@@ -54,7 +54,7 @@ void fill_uniform(random::Stream stream, std::uint64_t offset, MatrixView<float>
     for (float& v : m.row(r)) v = bound * (2.0f * v - 1.0f);
 }
 
-void for_rows(std::size_t rows, std::size_t work_per_row, const std::function<void(std::size_t, std::size_t)>& body) {
+void for_rows(std::size_t rows, std::size_t work_per_row, RangeBody body) {
   constexpr std::size_t kSerialWork = std::size_t{1} << 15;  // below this, the calling thread does it all
   constexpr std::size_t kTaskWork = std::size_t{1} << 14;    // about this much per task
   if (rows == 0) return;
@@ -65,15 +65,44 @@ void for_rows(std::size_t rows, std::size_t work_per_row, const std::function<vo
                     [&](const tbb::blocked_range<std::size_t>& r) { body(r.begin(), r.end()); });
 }
 
+bool Layer::backward_fused(ConstView<float>, ConstView<float>, ConstView<float>, simd::Activation, MatrixView<float>) {
+  return false;
+}
+
+void activation_backward(simd::Activation activation, const float* y, const float* dy, float* dx, std::size_t n) {
+  // Unconditional loads, so that the loops vectorise.
+  switch (activation) {
+    case simd::Activation::kRelu:
+      for (std::size_t i = 0; i < n; ++i) {
+        const float g = dy[i];
+        dx[i] = y[i] > 0.0f ? g : 0.0f;
+      }
+      return;
+    case simd::Activation::kTanh:
+      for (std::size_t i = 0; i < n; ++i) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
+      return;
+    case simd::Activation::kSigmoid:
+      for (std::size_t i = 0; i < n; ++i) dx[i] = dy[i] * y[i] * (1.0f - y[i]);
+      return;
+    case simd::Activation::kIdentity:
+      std::copy_n(dy, n, dx);
+      return;
+  }
+}
+
 MatrixView<float> Workspace::view(std::size_t rows, std::size_t cols) {
   if (rows * cols > storage_.size()) storage_ = Matrix<float>(rows * cols, 1);
   return {storage_.data(), rows, cols};
 }
 
-void check_batch(const std::string& layer, ConstView<float> input, std::size_t in, ConstView<float> output,
+void require_shape(std::string_view owner, std::string_view what, Shape actual, Shape expected) {
+  if (actual != expected) throw ShapeError(fmt::format("{}: {}", owner, what), actual, expected);
+}
+
+void check_batch(std::string_view layer, ConstView<float> input, std::size_t in, ConstView<float> output,
                  std::size_t out) {
-  expect_shape(layer + ": input", input.shape(), {input.rows(), in});
-  expect_shape(layer + ": output", output.shape(), {input.rows(), out});
+  require_shape(layer, "input", input.shape(), {input.rows(), in});
+  require_shape(layer, "output", output.shape(), {input.rows(), out});
 }
 
 }  // namespace gibbs::nn

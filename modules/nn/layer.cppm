@@ -3,9 +3,9 @@
 module;
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 export module gibbs.nn:layer;
 import gibbs.core;
@@ -66,6 +66,9 @@ class Layer {
 
   virtual std::vector<Parameter> parameters() { return {}; }
 
+  // Sets every parameter gradient to zero (without allocating, unlike parameters()).
+  virtual void zero_grad() {}
+
   // Draws the parameters from `stream` (no-op without parameters); see each layer.
   virtual void initialize(random::Stream) {}
 
@@ -75,6 +78,14 @@ class Layer {
   // forward(), then `activation` on the result. Dense and conv2d apply it inside their GEMM
   // (as the epilogue), with results identical to a separate activation layer's.
   virtual void forward_fused(ConstView<float> input, MatrixView<float> output, simd::Activation activation);
+
+  // The backward of forward_fused: from the gradient with respect to the activation's output
+  // (`activated`, the forward's output), as the activation's backward and then this layer's
+  // would, with the same results. Returns false, doing nothing, when the layer has no such
+  // pass (the caller then runs the two backward passes); conv2d has one, which saves a pass
+  // over its output.
+  virtual bool backward_fused(ConstView<float> input, ConstView<float> activated, ConstView<float> grad_activated,
+                              simd::Activation activation, MatrixView<float> grad_input);
 
   // True when output equals input element for element (flatten, identity): a Network then
   // passes the input on instead of copying it.
@@ -92,17 +103,39 @@ class Workspace {
 };
 
 // Throws ShapeError unless input is [batch, in] and output [batch, out] for input's batch.
-void check_batch(const std::string& layer, ConstView<float> input, std::size_t in, ConstView<float> output,
+void check_batch(std::string_view layer, ConstView<float> input, std::size_t in, ConstView<float> output,
                  std::size_t out);
 
 }  // namespace gibbs::nn
 
 namespace gibbs::nn {
+// Throws ShapeError("<owner>: <what>: shape [..], expected [..]") unless actual == expected.
+// The message is built only then: checks on every minibatch allocate nothing.
+void require_shape(std::string_view owner, std::string_view what, Shape actual, Shape expected);
+
+// dx[i] = dy[i]·f'(x[i]) from y[i] = f(x[i]) for relu, tanh, sigmoid (identity: dx = dy): the
+// activation layers' backward, shared so that fused passes give the same bits.
+void activation_backward(simd::Activation activation, const float* y, const float* dy, float* dx, std::size_t n);
+
 // Fills m with U(−bound, bound) = bound·(2u − 1), u the uniforms of `stream` from `offset` on.
 void fill_uniform(random::Stream stream, std::uint64_t offset, MatrixView<float> m, float bound);
+
+// A non-owning reference to a callable body(i, j) of two indices, for the parallel loops below: unlike
+// std::function it never allocates. The callable must outlive the call it is passed to.
+class RangeBody {
+ public:
+  template <class F>
+  RangeBody(const F& f)  // NOLINT: converts implicitly, as std::function does
+      : object_(&f), call_([](const void* o, std::size_t b, std::size_t e) { (*static_cast<const F*>(o))(b, e); }) {}
+  void operator()(std::size_t begin, std::size_t end) const { call_(object_, begin, end); }
+
+ private:
+  const void* object_;
+  void (*call_)(const void*, std::size_t, std::size_t);
+};
 
 // body(begin, end) over the rows [0, rows), in parallel chunks when the work (elements touched
 // per row times rows) is large. Callers give it row-wise work only, so results never depend
 // on how the rows are split, nor on the thread count.
-void for_rows(std::size_t rows, std::size_t work_per_row, const std::function<void(std::size_t, std::size_t)>& body);
+void for_rows(std::size_t rows, std::size_t work_per_row, RangeBody body);
 }  // namespace gibbs::nn

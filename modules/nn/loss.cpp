@@ -7,15 +7,16 @@ module;
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 module gibbs.nn;
 import gibbs.core;
 
 namespace gibbs::nn {
 namespace {
 
-void check_pair(const std::string& name, ConstView<float> input, ConstView<float> target, ConstView<float> grad) {
-  expect_shape(name + ": target", target.shape(), input.shape());
-  if (!grad.empty()) expect_shape(name + ": grad", grad.shape(), input.shape());
+void check_pair(std::string_view name, ConstView<float> input, ConstView<float> target, ConstView<float> grad) {
+  require_shape(name, "target", target.shape(), input.shape());
+  if (!grad.empty()) require_shape(name, "grad", grad.shape(), input.shape());
 }
 
 // Σ over elements of term(x, t), and grad = gradient(x, t) · scale where wanted; row by row.
@@ -55,7 +56,7 @@ double mse_loss(ConstView<float> prediction, ConstView<float> target, MatrixView
 double softmax_cross_entropy(ConstView<float> logits, std::span<const std::int32_t> labels, MatrixView<float> grad) {
   if (labels.size() != logits.rows())
     throw ShapeError("softmax_cross_entropy: labels", {labels.size(), 1}, {logits.rows(), 1});
-  if (!grad.empty()) expect_shape("softmax_cross_entropy: grad", grad.shape(), logits.shape());
+  if (!grad.empty()) require_shape("softmax_cross_entropy", "grad", grad.shape(), logits.shape());
   const std::size_t classes = logits.cols();
   for (std::size_t r = 0; r < labels.size(); ++r)
     if (labels[r] < 0 || static_cast<std::size_t>(labels[r]) >= classes)

@@ -67,7 +67,7 @@ Architecture Network::architecture() const {
 }
 
 ConstView<float> Network::forward(ConstView<float> input) {
-  expect_shape("network: input", input.shape(), {input.rows(), input_.size()});
+  require_shape("network", "input", input.shape(), {input.rows(), input_.size()});
   const std::size_t batch = input.rows();
   ConstView<float> current = input;
   for (std::size_t i = 0; i < layers_.size(); ++i) {
@@ -96,23 +96,35 @@ ConstView<float> Network::forward(ConstView<float> input) {
 void Network::backward(ConstView<float> input, ConstView<float> grad_output, MatrixView<float> grad_input) {
   if (!forwarded_ || input.rows() != batch_)
     throw ArgumentError("network: backward needs the forward of the same minibatch first");
-  expect_shape("network: input", input.shape(), {batch_, input_.size()});
-  expect_shape("network: grad_output", grad_output.shape(), {batch_, output_shape().size()});
-  if (!grad_input.empty()) expect_shape("network: grad_input", grad_input.shape(), input.shape());
+  require_shape("network", "input", input.shape(), {batch_, input_.size()});
+  require_shape("network", "grad_output", grad_output.shape(), {batch_, output_shape().size()});
+  if (!grad_input.empty()) require_shape("network", "grad_input", grad_input.shape(), input.shape());
   ConstView<float> grad = grad_output;
   int holder = -1;  // which of grad_buffers_ holds grad (-1: neither)
   for (std::size_t i = layers_.size(); i-- > 0;) {
     Layer& layer = *layers_[i];
     if (layer.passes_through()) continue;
-    const ConstView<float> in = i == 0 ? input : outputs_[i - 1];  // empty when fused into layer i − 1
-    const std::size_t in_size = i == 0 ? input_.size() : shapes_[i - 1].size();
-    MatrixView<float> grad_in;
-    if (computes_before_[i] == 0) {
-      grad_in = grad_input;  // the network's input gradient, or none
-    } else if (params_before_[i] != 0 || !grad_input.empty()) {
+    const auto input_gradient = [&](std::size_t j) {  // where layer j's input gradient goes, if anywhere
+      if (computes_before_[j] == 0) return grad_input;  // the network's own, or none
+      if (params_before_[j] == 0 && grad_input.empty()) return MatrixView<float>();
       holder = holder == 0 ? 1 : 0;
-      grad_in = grad_buffers_[holder].view(batch_, in_size);
+      return grad_buffers_[holder].view(batch_, j == 0 ? input_.size() : shapes_[j - 1].size());
+    };
+    // A fused pair whose first layer runs both backward passes at once (conv2d).
+    if (i > 0 && fused_[i - 1] != 0) {
+      const int saved = holder;
+      const MatrixView<float> grad_in = input_gradient(i - 1);
+      if (layers_[i - 1]->backward_fused(i == 1 ? input : outputs_[i - 2], outputs_[i], grad,
+                                         *layer.epilogue(), grad_in)) {
+        if (grad_in.empty() || computes_before_[i - 1] == 0) return;
+        grad = grad_in;
+        --i;
+        continue;
+      }
+      holder = saved;
     }
+    const ConstView<float> in = i == 0 ? input : outputs_[i - 1];  // empty when fused into layer i − 1
+    const MatrixView<float> grad_in = input_gradient(i);
     layer.backward(in, outputs_[i], grad, grad_in);
     if (grad_in.empty() || computes_before_[i] == 0) return;  // nothing before this layer needs a gradient
     grad = grad_in;
@@ -122,7 +134,7 @@ void Network::backward(ConstView<float> input, ConstView<float> grad_output, Mat
 }
 
 void Network::zero_grad() {
-  for (Parameter& p : parameters()) std::fill_n(p.grad.data(), p.grad.rows() * p.grad.cols(), 0.0f);
+  for (const auto& layer : layers_) layer->zero_grad();
 }
 
 std::vector<Parameter> Network::parameters() {

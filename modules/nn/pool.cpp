@@ -76,8 +76,8 @@ void MaxPool2d::backward(ConstView<float> input, ConstView<float> output, ConstV
                          MatrixView<float> grad_input) {
   check_batch("maxpool", input, in_.size(), grad_output, out_.size());
   if (grad_input.empty()) return;
-  expect_shape("maxpool: grad_input", grad_input.shape(), input.shape());
-  if (!output.empty()) expect_shape("maxpool: output", output.shape(), grad_output.shape());
+  require_shape("maxpool", "grad_input", grad_input.shape(), input.shape());
+  if (!output.empty()) require_shape("maxpool", "output", output.shape(), grad_output.shape());
   const bool two = kernel_ == 2 && stride_ == 2;
   const std::size_t w = in_.width;
   for_rows(input.rows(), in_.size(), [&](std::size_t n0, std::size_t n1) {
