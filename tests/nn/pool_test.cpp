@@ -2,7 +2,9 @@
 // differences on inputs without near-ties.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <string>
@@ -79,6 +81,32 @@ BOOST_AUTO_TEST_CASE(ties_go_to_the_first_and_nan_wins) {
   pool.backward(x, y, dy, dx);
   const float expected[8] = {1, 0, 0, 0, 0, 0, 1, 0};
   for (int i = 0; i < 8; ++i) BOOST_TEST(dx.values()[i] == expected[i], "element " << i);
+}
+
+// The 2×2 path finds each window's pick from the forward's output; without the output the
+// general scan runs. With ties everywhere (as after a relu), NaNs and signed zeros they agree.
+BOOST_AUTO_TEST_CASE(the_fast_two_by_two_backward_agrees_with_the_general_scan) {
+  std::mt19937 rng(23);
+  for (const nn::SampleShape in : {nn::SampleShape{3, 7, 9}, nn::SampleShape{2, 8, 6}}) {
+    nn::MaxPool2d pool(in, 2);
+    Matrix<float> x(4, in.size());
+    std::uniform_int_distribution<int> level(-3, 3);
+    for (float& v : x.values()) v = std::max(0.0f, 0.5f * static_cast<float>(level(rng)));  // many ties at 0
+    x.values()[5] = -0.0f;
+    x.values()[17] = std::numeric_limits<float>::quiet_NaN();
+    x.values()[40] = std::numeric_limits<float>::quiet_NaN();
+    x.values()[41] = std::numeric_limits<float>::quiet_NaN();
+    const std::size_t out = pool.output_shape().size();
+    Matrix<float> y(4, out), dx_fast(4, in.size()), dx_general(4, in.size());
+    const Matrix<float> dy = test::random_matrix(4, out, rng);
+    pool.forward(x, y);
+    pool.backward(x, y, dy, dx_fast);
+    pool.backward(x, {}, dy, dx_general);
+    std::size_t differ = 0;
+    for (std::size_t i = 0; i < x.size(); ++i)
+      differ += std::memcmp(&dx_fast.values()[i], &dx_general.values()[i], sizeof(float)) != 0;
+    BOOST_TEST(differ == 0u, nn::to_string(in) << ": " << differ << " elements differ");
+  }
 }
 
 // Piecewise linear: with values 0.05 apart and steps of 0.01 no window changes its pick, so
