@@ -39,23 +39,22 @@ void softmax_row(const float* x, float* y, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) y[i] /= s;
 }
 
-const char* name_of(LayerKind kind) {
+bool is_activation(LayerKind kind) {
   switch (kind) {
-    case LayerKind::kRelu: return "relu";
-    case LayerKind::kTanh: return "tanh";
-    case LayerKind::kSigmoid: return "sigmoid";
-    case LayerKind::kSign: return "sign";
-    case LayerKind::kIdentity: return "identity";
-    case LayerKind::kSoftmax: return "softmax";
-    default: return nullptr;
+    case LayerKind::kRelu:
+    case LayerKind::kTanh:
+    case LayerKind::kSigmoid:
+    case LayerKind::kSign:
+    case LayerKind::kIdentity:
+    case LayerKind::kSoftmax: return true;
+    default: return false;
   }
 }
 
 }  // namespace
 
-ActivationLayer::ActivationLayer(LayerKind kind) : kind_(kind) {
-  if (name_of(kind) == nullptr) throw ArgumentError("activation layer: " + to_string(LayerSpec{.kind = kind}) +
-                                                    " is not an activation");
+ActivationLayer::ActivationLayer(LayerKind kind) : kind_(kind), name_(to_string(LayerSpec{.kind = kind})) {
+  if (!is_activation(kind)) throw ArgumentError("activation layer: " + name_ + " is not an activation");
 }
 
 std::optional<simd::Activation> ActivationLayer::epilogue() const {
@@ -68,7 +67,7 @@ std::optional<simd::Activation> ActivationLayer::epilogue() const {
 }
 
 void ActivationLayer::forward(ConstView<float> input, MatrixView<float> output) {
-  require_shape(name_of(kind_), "output", output.shape(), input.shape());
+  require_shape(name_, "output", output.shape(), input.shape());
   switch (kind_) {
     case LayerKind::kRelu: return simd::relu(input, output);
     case LayerKind::kTanh: return simd::tanh(input, output);
@@ -93,9 +92,9 @@ void ActivationLayer::forward(ConstView<float> input, MatrixView<float> output) 
 
 void ActivationLayer::backward(ConstView<float>, ConstView<float> output, ConstView<float> grad_output,
                                MatrixView<float> grad_input) {
-  require_shape(name_of(kind_), "grad_output", grad_output.shape(), output.shape());
+  require_shape(name_, "grad_output", grad_output.shape(), output.shape());
   if (grad_input.empty()) return;
-  require_shape(name_of(kind_), "grad_input", grad_input.shape(), output.shape());
+  require_shape(name_, "grad_input", grad_input.shape(), output.shape());
   if (const auto f = epilogue())
     return rows_backward(output, grad_output, grad_input, [&](const float* y, const float* dy, float* dx, std::size_t n) {
       activation_backward(*f, y, dy, dx, n);

@@ -2,6 +2,7 @@
 // (relu, tanh, sigmoid, sign, identity, row-wise softmax) and flatten.
 module;
 #include <optional>
+#include <string>
 export module gibbs.nn:activation;
 import gibbs.core;
 import gibbs.simd;
@@ -35,6 +36,7 @@ class ActivationLayer final : public Layer {
 
  private:
   LayerKind kind_;
+  std::string name_;  // "relu", ... for messages (made once: forward allocates nothing)
 };
 
 // C × H × W → C·H·W × 1 × 1. The values do not move (rows are already flat): forward and

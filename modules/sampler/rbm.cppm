@@ -78,4 +78,9 @@ class Rbm {
   Rbm& operator=(Rbm&&) noexcept = default;
 };
 
+// Weight initialisations, drawn from draw_stream(seed, Draw::init, 0): N(0, σ²), or uniform in
+// ±4·sqrt(6/(visible + hidden)) (the Theano tutorial's). Biases are left as they are.
+void initialize_normal(Rbm& rbm, float sigma, std::uint64_t seed);
+void initialize_uniform_glorot4(Rbm& rbm, std::uint64_t seed);
+
 }  // namespace gibbs::sampler

@@ -61,14 +61,22 @@ std::optional<std::uint64_t> interrupt_test_step() {
   return std::strtoull(text, nullptr, 10);
 }
 
+// Rows `rows` of `from` into `into`, whose x has room for them (y and t are refilled, keeping
+// their capacity), as Examples.
+Examples gather(const io::Batch& from, std::span<const std::size_t> rows, io::Batch& into) {
+  into.y.clear();
+  into.t.clear();
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    std::copy_n(from.x.row(rows[i]).data(), from.x.cols(), into.x.row(i).data());
+    if (!from.y.empty()) into.y.push_back(from.y[rows[i]]);
+    if (!from.t.empty()) into.t.push_back(from.t[rows[i]]);
+  }
+  return {into.x.view().block(0, 0, rows.size(), into.x.cols()), into.y, into.t};
+}
+
 struct Split {
   io::Batch rows;
-  std::vector<std::size_t> sample;  // the rows scored after every epoch
-  Matrix<float> sample_x;
-  std::vector<std::int32_t> sample_y;
-  std::vector<float> sample_t;
-
-  Examples scored() const { return {sample_x, sample_y, sample_t}; }
+  io::Batch scored;  // the rows scored after every epoch
 };
 
 // `count` of `rows` (all when count is 0 or at least rows) by a seeded permutation, in order.
@@ -83,37 +91,13 @@ Split load_split(const io::DatasetReader& reader, const std::string& name, std::
                  std::uint64_t stream) {
   Split split;
   split.rows = reader.read_range(name, 0, reader.split(name).rows);
-  split.sample = sample_rows(split.rows.x.rows(), monitor, {seed, stream});
-  split.sample_x = Matrix<float>(split.sample.size(), split.rows.x.cols());
-  for (std::size_t i = 0; i < split.sample.size(); ++i) {
-    const std::size_t r = split.sample[i];
-    std::copy_n(split.rows.x.row(r).data(), split.rows.x.cols(), split.sample_x.row(i).data());
-    if (!split.rows.y.empty()) split.sample_y.push_back(split.rows.y[r]);
-    if (!split.rows.t.empty()) split.sample_t.push_back(split.rows.t[r]);
-  }
+  const std::vector<std::size_t> sample = sample_rows(split.rows.x.rows(), monitor, {seed, stream});
+  split.scored.x = Matrix<float>(sample.size(), split.rows.x.cols());
+  gather(split.rows, sample, split.scored);
   return split;
 }
 
-// The minibatch of rows order[first, first + count) gathered into reusable buffers.
-class Minibatch {
- public:
-  Minibatch(std::size_t batch_size, std::size_t cols) : x_(batch_size, cols) {}
-  Examples gather(const io::Batch& data, std::span<const std::size_t> rows) {
-    y_.clear();
-    t_.clear();
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      std::copy_n(data.x.row(rows[i]).data(), data.x.cols(), x_.row(i).data());
-      if (!data.y.empty()) y_.push_back(data.y[rows[i]]);
-      if (!data.t.empty()) t_.push_back(data.t[rows[i]]);
-    }
-    return {x_.view().block(0, 0, rows.size(), x_.cols()), y_, t_};
-  }
-
- private:
-  Matrix<float> x_;
-  std::vector<std::int32_t> y_;
-  std::vector<float> t_;
-};
+Examples examples(const io::Batch& batch) { return {batch.x, batch.y, batch.t}; }
 
 std::uint64_t counter(const io::Checkpoint& c, const std::string& name) {
   const auto it = c.counters.find(name);
@@ -153,7 +137,7 @@ Report train(Run& run, std::ostream& log) {
     checkpoint.config = config;  // options given again replace the checkpoint's
     model.restore(checkpoint);
   } else {
-    model.initialize(config, reader.info(), {train.rows.x, train.rows.y, train.rows.t}, seed);
+    model.initialize(config, reader.info(), examples(train.rows), seed);
   }
   if (model.input_size() != train.rows.x.cols())
     throw FormatError(data_path.string(), fmt::format("rows of {} values, but the {} model takes {}", train.rows.x.cols(),
@@ -191,7 +175,7 @@ Report train(Run& run, std::ostream& log) {
   const InterruptGuard guard;
   const std::optional<std::uint64_t> interrupt_at = interrupt_test_step();
   ProgressLine progress(::isatty(STDERR_FILENO) == 1);
-  Minibatch minibatch(batch_size, train.rows.x.cols());
+  io::Batch minibatch{Matrix<float>(batch_size, train.rows.x.cols()), {}, {}};
   for (; epoch < epochs; ++epoch, first_batch = 0) {
     model.begin_epoch(epoch);
     const std::vector<std::size_t> order = random::permutation({seed, kShuffle + epoch}, rows);
@@ -200,7 +184,7 @@ Report train(Run& run, std::ostream& log) {
     std::size_t error_count = 0;
     for (std::size_t b = first_batch; b < batches; ++b) {
       const std::size_t first = b * batch_size, count = std::min<std::size_t>(batch_size, rows - first);
-      const double error = model.train_batch(minibatch.gather(train.rows, std::span(order).subspan(first, count)), step);
+      const double error = model.train_batch(gather(train.rows, std::span(order).subspan(first, count), minibatch), step);
       ++step;
       if (std::isfinite(error)) error_sum += error, ++error_count;
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -219,9 +203,9 @@ Report train(Run& run, std::ostream& log) {
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const std::size_t trained = rows - std::min(rows, first_batch * batch_size);
-    const Metrics scores = model.evaluate(train.scored(), epoch);
+    const Metrics scores = model.evaluate(examples(train.scored), epoch);
     Metrics test_scores;
-    if (test) test_scores = model.evaluate(test->scored(), epoch);
+    if (test) test_scores = model.evaluate(examples(test->scored), epoch);
 
     auto& history = checkpoint.history;
     history["epoch"].push_back(static_cast<double>(epoch + 1));

@@ -72,18 +72,11 @@ float non_negative(const Config& config, const std::string& name) {
 }
 
 void initialize_weights(sampler::Rbm& rbm, const std::string& init, std::uint64_t seed) {
-  const random::Stream draws = sampler::draw_stream(seed, Draw::init, 0);
-  if (init == "uniform-glorot4") {
-    const auto limit = static_cast<float>(4.0 * std::sqrt(6.0 / static_cast<double>(rbm.visible() + rbm.hidden())));
-    random::uniform(draws, 0, rbm.weights());
-    for (std::size_t r = 0; r < rbm.visible(); ++r)
-      for (float& w : rbm.weights().row(r)) w = (2.0f * w - 1.0f) * limit;
-    return;
-  }
+  if (init == "uniform-glorot4") return sampler::initialize_uniform_glorot4(rbm, seed);
   float sigma = 0;
   if (!init.starts_with("normal:") || !parse_number(std::string_view(init).substr(7), sigma) || !(sigma >= 0))
     throw ArgumentError(fmt::format("--init '{}': expected normal:SIGMA (SIGMA ≥ 0) or uniform-glorot4", init));
-  random::normal(draws, 0, rbm.weights(), 0.0f, sigma);
+  sampler::initialize_normal(rbm, sigma, seed);
 }
 
 // b_i = log(p_i / (1 − p_i)), p_i the unit's mean over the training rows, kept in [0.001, 0.999].

@@ -61,15 +61,8 @@ double median(std::vector<double> v) {
 
 sampler::Rbm initial_rbm(const Workload& w, std::uint64_t seed) {
   sampler::Rbm rbm(784, w.hidden, sampler::VisibleUnits::bernoulli);
-  const random::Stream draws = sampler::draw_stream(seed, sampler::Draw::init, 0);
-  if (!w.glorot) {
-    random::normal(draws, 0, rbm.weights(), 0.0f, 0.01f);
-    return rbm;
-  }
-  const auto limit = static_cast<float>(4.0 * std::sqrt(6.0 / (784.0 + static_cast<double>(w.hidden))));
-  random::uniform(draws, 0, rbm.weights());
-  for (std::size_t r = 0; r < rbm.visible(); ++r)
-    for (float& x : rbm.weights().row(r)) x = (2.0f * x - 1.0f) * limit;
+  if (w.glorot) sampler::initialize_uniform_glorot4(rbm, seed);
+  else sampler::initialize_normal(rbm, 0.01f, seed);
   return rbm;
 }
 

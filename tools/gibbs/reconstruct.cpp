@@ -18,7 +18,6 @@ import gibbs.core;
 import gibbs.io;
 import gibbs.plugin;
 import gibbs.simd;
-import gibbs.viz;
 
 namespace po = boost::program_options;
 
@@ -89,10 +88,7 @@ int reconstruct_command(Args args) {
     grid.push_back(originals[g]);
     grid.push_back(reconstructions[g]);
   }
-  viz::MosaicOptions mosaic;
-  mosaic.tile_height = tile_h, mosaic.tile_width = tile_w;
-  mosaic.upscale = std::max<std::size_t>(1, 32 / std::max(tile_h, tile_w));
-  viz::write_png(png, viz::tile_grid(grid, mosaic));
+  write_sample_grid(png, grid, {tile_h, tile_w});
   fmt::print("{}: {} groups of up to {} {} examples (originals above reconstructions); their reconstruction_mse {:.6g}\n",
              png, originals.size(), per_class, split, squared_error / static_cast<double>(values));
   return 0;

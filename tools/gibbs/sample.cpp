@@ -23,7 +23,6 @@ import gibbs.core;
 import gibbs.io;
 import gibbs.plugin;
 import gibbs.random;
-import gibbs.viz;
 
 namespace po = boost::program_options;
 
@@ -142,10 +141,7 @@ int sample_command(Args args) {
   trained.model->sample(states, clamped, seed, steps, every,
                         [&](std::size_t, ConstView<float> means) { rows.emplace_back(means); });
   std::vector<ConstView<float>> grid(rows.begin(), rows.end());
-  viz::MosaicOptions mosaic;
-  mosaic.tile_height = tile_h, mosaic.tile_width = tile_w;
-  mosaic.upscale = std::max<std::size_t>(1, 32 / std::max(tile_h, tile_w));
-  viz::write_png(png, viz::tile_grid(grid, mosaic));
+  write_sample_grid(png, grid, {tile_h, tile_w});
   if (vm.contains("save"))
     save_states(vm["save"].as<std::string>(), states, info,
                 fmt::format("gibbs sample {}: {} chains, {} steps, seed {}", checkpoint, chains, steps, seed));

@@ -3,13 +3,17 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
+#include <filesystem>
+#include <span>
 #include <string>
 #include <utility>
 import gibbs.core;
 import gibbs.io;
+import gibbs.viz;
 
 namespace gibbs::cli {
 
@@ -34,6 +38,14 @@ std::pair<std::size_t, std::size_t> tile_shape(const std::string& given, const i
     throw ArgumentError(fmt::format("a {}x{} tile does not hold the {} values of a sample; give --tile-shape HEIGHTxWIDTH",
                                     shape.first, shape.second, values));
   return shape;
+}
+
+void write_sample_grid(const std::filesystem::path& png, std::span<const ConstView<float>> grid,
+                       std::pair<std::size_t, std::size_t> tile) {
+  viz::MosaicOptions mosaic;
+  mosaic.tile_height = tile.first, mosaic.tile_width = tile.second;
+  mosaic.upscale = std::max<std::size_t>(1, 32 / std::max(tile.first, tile.second));
+  viz::write_png(png, viz::tile_grid(grid, mosaic));
 }
 
 }  // namespace gibbs::cli

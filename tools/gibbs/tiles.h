@@ -2,8 +2,11 @@
 #pragma once
 
 #include <cstddef>
+#include <filesystem>
+#include <span>
 #include <string>
 #include <utility>
+import gibbs.core;
 import gibbs.io;
 
 namespace gibbs::cli {
@@ -13,5 +16,10 @@ namespace gibbs::cli {
 std::pair<std::size_t, std::size_t> tile_shape(const std::string& given, const io::DatasetInfo& info, std::size_t values);
 // "28x28" → {28, 28}; anything else is an ArgumentError.
 std::pair<std::size_t, std::size_t> parse_tile_shape(const std::string& text);
+
+// A PNG of samples (values in [0, 1]), grid row i showing the rows of grid[i] left to right as
+// tiles of `tile` = {height, width}, small tiles drawn bigger.
+void write_sample_grid(const std::filesystem::path& png, std::span<const ConstView<float>> grid,
+                       std::pair<std::size_t, std::size_t> tile);
 
 }  // namespace gibbs::cli

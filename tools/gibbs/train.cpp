@@ -47,21 +47,26 @@ bool has_help(Args args) {
   return false;
 }
 
+// The driver's options that go into the Config (gibbs.train reads them), declared as a plugin
+// declares its own.
+const std::vector<PluginOption>& run_options() {
+  static const std::vector<PluginOption> options = {
+      {"data", OptionType::String, std::nullopt, "the dataset (a gibbs-dataset HDF5 file)"},
+      {"epochs", OptionType::Int, "10", "total epochs, counting those a resumed checkpoint already has"},
+      {"seed", OptionType::Int, "0", "seed of every random draw"},
+      {"tol", OptionType::Float, "0", "stop when the model's stopping metric changes by less than X between epochs (0: never)"},
+      {"monitor", OptionType::Int, "2000", "rows of the train and test splits scored after every epoch (0: all)"},
+  };
+  return options;
+}
+
 po::options_description driver_options() {
-  po::options_description options("gibbs train options");
+  po::options_description options = plugin_options("gibbs train options", run_options());
   options.add_options()
       ("help,h", "print this help (with --model NAME: the model's options too)")
       ("model", po::value<std::string>()->value_name("NAME"), "the model: a plugin's name (see 'gibbs plugins')")
       ("resume", po::value<std::string>()->value_name("CKPT"), "continue the run saved in this checkpoint")
-      ("data", po::value<std::string>()->value_name("FILE"), "the dataset (a gibbs-dataset HDF5 file)")
       ("output,o", po::value<std::string>()->value_name("CKPT"), "the checkpoint to write (with --resume: CKPT itself)")
-      ("epochs", po::value<std::int64_t>()->default_value(10)->value_name("N"),
-       "total epochs, counting those a resumed checkpoint already has")
-      ("seed", po::value<std::int64_t>()->default_value(0)->value_name("N"), "seed of every random draw")
-      ("tol", po::value<double>()->default_value(0.0, "0")->value_name("X"),
-       "stop when the model's stopping metric changes by less than X between epochs (0: never)")
-      ("monitor", po::value<std::int64_t>()->default_value(2000)->value_name("N"),
-       "rows of the train and test splits scored after every epoch (0: all)")
       ("threads", po::value<int>()->value_name("N"), "worker threads (0: one per core); results do not depend on it")
       ("plugin-path", po::value<std::vector<std::string>>()->value_name("DIRS"), "colon-separated folders searched first");
   return options;
@@ -81,11 +86,7 @@ io::ConfigValue config_value(const po::variable_value& value, OptionType type) {
 // its default.
 Config assemble_config(const po::variables_map& vm, const PluginLibrary& plugin, const io::Checkpoint* resumed) {
   std::vector<PluginOption> declared = plugin.options();
-  declared.push_back({"data", OptionType::String, std::nullopt, ""});
-  declared.push_back({"epochs", OptionType::Int, "10", ""});
-  declared.push_back({"seed", OptionType::Int, "0", ""});
-  declared.push_back({"tol", OptionType::Float, "0", ""});
-  declared.push_back({"monitor", OptionType::Int, "2000", ""});
+  declared.insert(declared.end(), run_options().begin(), run_options().end());
   Config config;
   for (const PluginOption& o : declared) {
     const bool given = vm.contains(o.name) && !vm[o.name].defaulted();
