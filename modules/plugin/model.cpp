@@ -8,6 +8,7 @@ module;
 #include <span>
 #include <string>
 #include <variant>
+#include <vector>
 module gibbs.plugin;
 import gibbs.core;
 import gibbs.io;
@@ -67,6 +68,9 @@ double Model::train_batch(const Examples&, std::uint64_t) { unsupported(*this, "
 Metrics Model::evaluate(const Examples&, std::uint64_t) const { unsupported(*this, "evaluate"); }
 std::string Model::stopping_metric() const { unsupported(*this, "stop on a tolerance"); }
 Matrix<float> Model::reconstruct(ConstView<float>) const { unsupported(*this, "reconstruct"); }
+Matrix<float> Model::predict(ConstView<float>) const { unsupported(*this, "predict"); }
+std::vector<std::int32_t> Model::classify(ConstView<float>) const { return {}; }
+Matrix<float> Model::encode(ConstView<float>) const { unsupported(*this, "encode"); }
 void Model::sample(MatrixView<float>, std::span<const std::size_t>, std::uint64_t, std::size_t, std::size_t,
                    const std::function<void(std::size_t, ConstView<float>)>&) const {
   unsupported(*this, "sample");

@@ -71,6 +71,14 @@ class Model {
 
   // E[x | the model's code for x], row by row (gibbs reconstruct).
   virtual Matrix<float> reconstruct(ConstView<float> x) const;
+  // The model's outputs for each row [rows, outputs] (gibbs predict): class probabilities for a
+  // classifier, the predicted values for a regressor, the reconstruction for an autoencoder.
+  virtual Matrix<float> predict(ConstView<float> x) const;
+  // The class of each row (gibbs eval's accuracy and confusion matrix); empty when the model
+  // does not classify.
+  virtual std::vector<std::int32_t> classify(ConstView<float> x) const;
+  // Each row's code [rows, code size] (gibbs encode), e.g. an autoencoder's bottleneck.
+  virtual Matrix<float> encode(ConstView<float> x) const;
   // Free-running sampling (gibbs sample): one chain per row of `states` (its start, and its end
   // on return), the units in `clamped` held at their start values; after every `every` steps
   // `snapshot` gets the step and the chains' mean values.
