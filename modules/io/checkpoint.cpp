@@ -3,10 +3,12 @@ module;
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <numeric>
 #include <span>
 #include <string>
@@ -164,5 +166,30 @@ Checkpoint load_checkpoint(const std::filesystem::path& path) {
   }
   return c;
 }
+
+Tensor to_tensor(ConstView<float> m) {
+  Tensor t{{m.rows(), m.cols()}, {}};
+  t.values.reserve(m.rows() * m.cols());
+  for (std::size_t r = 0; r < m.rows(); ++r) t.values.insert(t.values.end(), m.row(r).begin(), m.row(r).end());
+  return t;
+}
+
+Tensor to_tensor(std::span<const float> v) { return {{v.size()}, {v.begin(), v.end()}}; }
+
+const Tensor& find_tensor(const std::map<std::string, Tensor>& tensors, const std::string& group,
+                          const std::string& name, const std::vector<std::size_t>& shape) {
+  const auto it = tensors.find(name);
+  if (it == tensors.end()) throw ArgumentError(fmt::format("the checkpoint has no /{}/{}", group, name));
+  if (it->second.shape != shape)
+    throw ArgumentError(fmt::format("the checkpoint's /{}/{} has the shape [{}], expected [{}]", group, name,
+                                    fmt::join(it->second.shape, ", "), fmt::join(shape, ", ")));
+  return it->second;
+}
+
+void copy_into(const Tensor& t, MatrixView<float> m) {
+  for (std::size_t r = 0; r < m.rows(); ++r) std::copy_n(t.values.data() + r * m.cols(), m.cols(), m.row(r).data());
+}
+
+void copy_into(const Tensor& t, std::span<float> v) { std::copy_n(t.values.begin(), v.size(), v.begin()); }
 
 }  // namespace gibbs::io

@@ -5,10 +5,12 @@ module;
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <span>
 #include <string>
 #include <variant>
 #include <vector>
 export module gibbs.io:checkpoint;
+import gibbs.core;
 
 export namespace gibbs::io {
 
@@ -22,6 +24,17 @@ struct Tensor {
 };
 
 using ConfigValue = std::variant<std::int64_t, double, std::string>;
+
+// Tensors to and from the engine's matrices (models' save and restore).
+Tensor to_tensor(ConstView<float> m);         // shape [rows, cols]
+Tensor to_tensor(std::span<const float> v);  // shape [size]
+// tensors[name], which must have `shape`, else an ArgumentError "the checkpoint has no
+// /<group>/<name>" or "the checkpoint's /<group>/<name> has the shape [..], expected [..]".
+const Tensor& find_tensor(const std::map<std::string, Tensor>& tensors, const std::string& group,
+                          const std::string& name, const std::vector<std::size_t>& shape);
+// Copies t's values (as many as the destination holds, row by row) into m or v.
+void copy_into(const Tensor& t, MatrixView<float> m);
+void copy_into(const Tensor& t, std::span<float> v);
 
 struct Checkpoint {
   std::string model;           // the plugin's name, e.g. "rbm"

@@ -32,32 +32,6 @@ bool parse_number(std::string_view text, T& value) {
   return ec == std::errc() && end == text.data() + text.size();
 }
 
-io::Tensor to_tensor(ConstView<float> m) {
-  io::Tensor t{{m.rows(), m.cols()}, {}};
-  t.values.reserve(m.rows() * m.cols());
-  for (std::size_t r = 0; r < m.rows(); ++r) t.values.insert(t.values.end(), m.row(r).begin(), m.row(r).end());
-  return t;
-}
-
-io::Tensor to_tensor(std::span<const float> v) { return {{v.size()}, {v.begin(), v.end()}}; }
-
-const io::Tensor& find(const std::map<std::string, io::Tensor>& tensors, const std::string& group,
-                       const std::string& name, const std::vector<std::size_t>& shape) {
-  const auto it = tensors.find(name);
-  if (it == tensors.end()) throw ArgumentError(fmt::format("the checkpoint has no /{}/{}", group, name));
-  if (it->second.shape != shape)
-    throw ArgumentError(fmt::format("the checkpoint's /{}/{} has the shape [{}], expected [{}]", group, name,
-                                    fmt::join(it->second.shape, ", "), fmt::join(shape, ", ")));
-  return it->second;
-}
-
-void copy_into(const io::Tensor& t, MatrixView<float> m) {
-  for (std::size_t r = 0; r < m.rows(); ++r)
-    std::copy_n(t.values.data() + r * m.cols(), m.cols(), m.row(r).data());
-}
-
-void copy_into(const io::Tensor& t, std::span<float> v) { std::copy(t.values.begin(), t.values.end(), v.begin()); }
-
 std::size_t positive_int(const Config& config, const std::string& name) {
   const std::int64_t value = config_int(config, name);
   if (value < 1) throw ArgumentError(fmt::format("--{} must be at least 1 (got {})", name, value));
@@ -175,18 +149,18 @@ void RbmModel::restore(const io::Checkpoint& checkpoint) {
                                     config_int(config, "hidden"), hidden));
   rbm_ = sampler::Rbm(visible, hidden, sampler::parse_visible_units(config_string(config, "visible")));
   seed_ = checkpoint.seed;
-  copy_into(w->second, rbm_.weights());
-  copy_into(find(checkpoint.params, "params", "visible_bias", {visible}), rbm_.visible_bias());
-  copy_into(find(checkpoint.params, "params", "hidden_bias", {hidden}), rbm_.hidden_bias());
+  io::copy_into(w->second, rbm_.weights());
+  io::copy_into(io::find_tensor(checkpoint.params, "params", "visible_bias", {visible}), rbm_.visible_bias());
+  io::copy_into(io::find_tensor(checkpoint.params, "params", "hidden_bias", {hidden}), rbm_.hidden_bias());
   configure(config);
 
   const auto& state = checkpoint.state;
   const sampler::ContrastiveSettings& s = cd_->settings();
   if (s.momentum && state.contains("optimizer/W_velocity")) {
-    copy_into(find(state, "state", "optimizer/W_velocity", {visible, hidden}), cd_->weight_velocity());
-    copy_into(find(state, "state", "optimizer/visible_bias_velocity", {visible}),
+    io::copy_into(io::find_tensor(state, "state", "optimizer/W_velocity", {visible, hidden}), cd_->weight_velocity());
+    io::copy_into(io::find_tensor(state, "state", "optimizer/visible_bias_velocity", {visible}),
               cd_->bias_velocity().values().first(visible));
-    copy_into(find(state, "state", "optimizer/hidden_bias_velocity", {hidden}),
+    io::copy_into(io::find_tensor(state, "state", "optimizer/hidden_bias_velocity", {hidden}),
               cd_->bias_velocity().values().subspan(visible));
   }
   if (s.persistent && state.contains("chains/hidden")) {
@@ -194,28 +168,28 @@ void RbmModel::restore(const io::Checkpoint& checkpoint) {
     if (it->second.shape != std::vector<std::size_t>{s.chains, hidden})
       throw ArgumentError(fmt::format("the checkpoint's {} persistent chains do not match --batch-size {}",
                                       it->second.shape.empty() ? 0 : it->second.shape[0], s.chains));
-    copy_into(it->second, cd_->persistent_hidden());
+    io::copy_into(it->second, cd_->persistent_hidden());
   }
   if (s.sparsity_target > 0 && state.contains("sparsity/hidden_activity"))
-    copy_into(find(state, "state", "sparsity/hidden_activity", {hidden}), cd_->hidden_activity().values());
+    io::copy_into(io::find_tensor(state, "state", "sparsity/hidden_activity", {hidden}), cd_->hidden_activity().values());
 }
 
 void RbmModel::save(io::Checkpoint& checkpoint) const {
   checkpoint.params.clear();
   checkpoint.state.clear();
-  checkpoint.params["W"] = to_tensor(rbm_.weights());
-  checkpoint.params["visible_bias"] = to_tensor(rbm_.visible_bias());
-  checkpoint.params["hidden_bias"] = to_tensor(rbm_.hidden_bias());
+  checkpoint.params["W"] = io::to_tensor(rbm_.weights());
+  checkpoint.params["visible_bias"] = io::to_tensor(rbm_.visible_bias());
+  checkpoint.params["hidden_bias"] = io::to_tensor(rbm_.hidden_bias());
   if (!cd_) return;
   const sampler::ContrastiveSettings& s = cd_->settings();
   const std::size_t visible = rbm_.visible();
   if (s.momentum) {
-    checkpoint.state["optimizer/W_velocity"] = to_tensor(cd_->weight_velocity().view());
-    checkpoint.state["optimizer/visible_bias_velocity"] = to_tensor(cd_->bias_velocity().values().first(visible));
-    checkpoint.state["optimizer/hidden_bias_velocity"] = to_tensor(cd_->bias_velocity().values().subspan(visible));
+    checkpoint.state["optimizer/W_velocity"] = io::to_tensor(cd_->weight_velocity().view());
+    checkpoint.state["optimizer/visible_bias_velocity"] = io::to_tensor(cd_->bias_velocity().values().first(visible));
+    checkpoint.state["optimizer/hidden_bias_velocity"] = io::to_tensor(cd_->bias_velocity().values().subspan(visible));
   }
-  if (s.persistent) checkpoint.state["chains/hidden"] = to_tensor(cd_->persistent_hidden().view());
-  if (s.sparsity_target > 0) checkpoint.state["sparsity/hidden_activity"] = to_tensor(cd_->hidden_activity().values());
+  if (s.persistent) checkpoint.state["chains/hidden"] = io::to_tensor(cd_->persistent_hidden().view());
+  if (s.sparsity_target > 0) checkpoint.state["sparsity/hidden_activity"] = io::to_tensor(cd_->hidden_activity().values());
 }
 
 void RbmModel::begin_epoch(std::uint64_t epoch) { current_momentum_ = momentum_.at(epoch); }
