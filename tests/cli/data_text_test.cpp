@@ -103,7 +103,7 @@ BOOST_AUTO_TEST_CASE(synth_logic_sincos_patterns) {
 
   r = run_gibbs("data synth sincos --count 1000 --seed 3 -o s1.h5", dir.path);
   BOOST_TEST(r.status == 0, r.err);
-  BOOST_TEST(r.out == "wrote s1.h5: train 800x3, test 200x3, 0 classes\n");
+  BOOST_TEST(r.out == "wrote s1.h5: train 800x3, test 200x3, regression targets\n");
   BOOST_TEST(run_gibbs("data synth sincos --count 1000 --seed 3 -o s2.h5", dir.path).status == 0);
   BOOST_TEST((slurp(dir.path / "s1.h5") == slurp(dir.path / "s2.h5")));  // same seed, same bytes
   const io::DatasetReader sincos(dir.path / "s1.h5");

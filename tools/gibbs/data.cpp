@@ -36,7 +36,9 @@ void print_written(const std::filesystem::path& output) {
   const io::DatasetReader written(output);
   std::vector<std::string> parts;
   for (const io::SplitInfo& s : written.splits()) parts.push_back(fmt::format("{} {}x{}", s.name, s.rows, s.cols));
-  fmt::print("wrote {}: {}, {} classes\n", output.string(), fmt::join(parts, ", "), written.info().classes.size());
+  const bool targets = std::ranges::any_of(written.splits(), [](const io::SplitInfo& s) { return s.has_targets; });
+  fmt::print("wrote {}: {}, {}\n", output.string(), fmt::join(parts, ", "),
+             targets ? std::string("regression targets") : fmt::format("{} classes", written.info().classes.size()));
 }
 
 namespace {
