@@ -118,6 +118,40 @@ void draw_panel(const Panel& panel, const std::vector<std::string>& runs, const 
 
 }  // namespace
 
+namespace {
+
+// One PLplot session drawing into `path` (atomically): the white page and palette set, then
+// draw(), then the picture checked and committed. PLplot keeps its state in globals.
+template <class Draw>
+void with_plplot(const std::filesystem::path& path, int width, int height, PLINT columns, PLINT rows, Draw&& draw) {
+  io::AtomicFile file(path);
+  static std::mutex plplot;
+  const std::lock_guard lock(plplot);
+  g_abort.clear();
+  plsabort(record_abort);
+  plsdev("pngcairo");
+  plsfnam(file.temporary().c_str());
+  plspage(0, 0, width, height, 0, 0);
+  plscolbg(255, 255, 255);
+  plscol0(kWhite, 255, 255, 255);
+  plscol0(kBlack, 0, 0, 0);
+  plscol0(kGrid, 225, 225, 225);
+  for (int i = 0; i < kColours; ++i) plscol0(kFirstRun + i, kPalette[i][0], kPalette[i][1], kPalette[i][2]);
+  plssub(columns, rows);
+  plinit();
+  plfontld(1);
+  draw();
+  plend();
+  plsabort(nullptr);
+  if (!g_abort.empty()) throw IoError(path.string(), "PLplot: " + g_abort);
+  std::error_code ec;
+  if (std::filesystem::file_size(file.temporary(), ec) == 0 || ec)
+    throw IoError(path.string(), "PLplot wrote no picture");
+  file.commit();
+}
+
+}  // namespace
+
 void plot_curves(const std::filesystem::path& path, std::span<const Series> series, const PlotOptions& options) {
   if (series.empty()) throw ArgumentError("plot_curves: no series to draw");
   if (options.width < 100 || options.height < 100) throw ArgumentError("plot_curves: a picture of at least 100×100 pixels");
@@ -131,32 +165,65 @@ void plot_curves(const std::filesystem::path& path, std::span<const Series> seri
   }
   const auto columns = static_cast<PLINT>(std::ceil(std::sqrt(static_cast<double>(panels.size()))));
   const auto rows = static_cast<PLINT>((static_cast<PLINT>(panels.size()) + columns - 1) / columns);
+  with_plplot(path, options.width, options.height, columns, rows, [&] {
+    plschr(0, rows > 1 ? 0.9 : 1.0);
+    for (const Panel& panel : panels) draw_panel(panel, runs, options);
+  });
+}
 
-  io::AtomicFile file(path);
-  static std::mutex plplot;  // PLplot keeps its state in globals
-  const std::lock_guard lock(plplot);
-  g_abort.clear();
-  plsabort(record_abort);
-  plsdev("pngcairo");
-  plsfnam(file.temporary().c_str());
-  plspage(0, 0, options.width, options.height, 0, 0);
-  plscolbg(255, 255, 255);
-  plscol0(kWhite, 255, 255, 255);
-  plscol0(kBlack, 0, 0, 0);
-  plscol0(kGrid, 225, 225, 225);
-  for (int i = 0; i < kColours; ++i) plscol0(kFirstRun + i, kPalette[i][0], kPalette[i][1], kPalette[i][2]);
-  plssub(columns, rows);
-  plinit();
-  plfontld(1);
-  plschr(0, rows > 1 ? 0.9 : 1.0);
-  for (const Panel& panel : panels) draw_panel(panel, runs, options);
-  plend();
-  plsabort(nullptr);
-  if (!g_abort.empty()) throw IoError(path.string(), "PLplot: " + g_abort);
-  std::error_code ec;
-  if (std::filesystem::file_size(file.temporary(), ec) == 0 || ec)
-    throw IoError(path.string(), "PLplot wrote no picture");
-  file.commit();
+void plot_scatter(const std::filesystem::path& path, std::span<const PointSet> sets, const ScatterOptions& options) {
+  if (sets.empty()) throw ArgumentError("plot_scatter: no points to draw");
+  if (options.width < 100 || options.height < 100) throw ArgumentError("plot_scatter: a picture of at least 100×100 pixels");
+  double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+  for (const PointSet& set : sets) {
+    if (set.x.size() != set.y.size()) throw ArgumentError("plot_scatter: as many x as y values in each set");
+    for (std::size_t i = 0; i < set.x.size(); ++i) {
+      x0 = std::min(x0, set.x[i]), x1 = std::max(x1, set.x[i]);
+      y0 = std::min(y0, set.y[i]), y1 = std::max(y1, set.y[i]);
+    }
+  }
+  if (x0 > x1) x0 = 0, x1 = 1, y0 = 0, y1 = 1;
+  if (options.diagonal) x0 = y0 = std::min(x0, y0), x1 = y1 = std::max(x1, y1);
+  pad(x0, x1), pad(y0, y1);
+  with_plplot(path, options.width, options.height, 1, 1, [&] {
+    pladv(0);
+    plvpor(0.12, 0.95, 0.1, 0.92);
+    plwind(x0, x1, y0, y1);
+    plcol0(kGrid);
+    plwidth(1);
+    plbox("g", 0, 0, "g", 0, 0);
+    plcol0(kBlack);
+    plbox("bcnst", 0, 0, "bcnstv", 0, 0);
+    pllab(options.x_label.c_str(), options.y_label.c_str(), options.title.c_str());
+    if (options.diagonal) {
+      const PLFLT line[2] = {x0, x1};
+      plcol0(kBlack);
+      plwidth(1);
+      pllsty(2);  // dashed
+      plline(2, line, line);
+      pllsty(1);
+    }
+    std::vector<PLINT> opts, text_colours, colours, symbol_numbers;
+    std::vector<PLFLT> scales;
+    std::vector<const char*> texts, symbols;
+    for (std::size_t k = 0; k < sets.size(); ++k) {
+      const PLINT colour = kFirstRun + static_cast<PLINT>(k % kColours);
+      plcol0(colour);
+      const auto n = static_cast<PLINT>(sets[k].x.size());
+      if (n > 0) plstring(n, sets[k].x.data(), sets[k].y.data(), "#(727)");  // a small filled dot
+      opts.push_back(PL_LEGEND_SYMBOL), text_colours.push_back(kBlack), colours.push_back(colour);
+      scales.push_back(1.0), symbol_numbers.push_back(1), symbols.push_back("#(727)");
+      texts.push_back(sets[k].label.c_str());
+    }
+    if (sets.size() > 1 || !sets.front().label.empty()) {
+      PLFLT legend_width = 0, legend_height = 0;
+      pllegend(&legend_width, &legend_height, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
+               PL_POSITION_INSIDE | PL_POSITION_TOP | PL_POSITION_LEFT, 0.02, 0.02, 0.1, kWhite, kBlack, 1, 0, 0,
+               static_cast<PLINT>(texts.size()), opts.data(), 1.0, 0.8, 2.0, 0.0, text_colours.data(), texts.data(),
+               nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, colours.data(), scales.data(),
+               symbol_numbers.data(), symbols.data());
+    }
+  });
 }
 
 }  // namespace gibbs::viz

@@ -33,4 +33,17 @@ struct PlotOptions {
 // Series with no values are drawn as legend entries only; no series at all is an ArgumentError.
 void plot_curves(const std::filesystem::path& path, std::span<const Series> series, const PlotOptions& options = {});
 
+// Points of one group (one colour, one legend entry): y[i] against x[i].
+struct PointSet {
+  std::string label;
+  std::vector<double> x, y;
+};
+struct ScatterOptions {
+  int width = 800, height = 800;
+  std::string x_label, y_label, title;
+  bool diagonal = false;  // equal axes and the dashed line y = x (predicted against true)
+};
+// A scatter plot of every set, written atomically as plot_curves is; a legend when there is
+// more than one set or a label. No sets is an ArgumentError.
+void plot_scatter(const std::filesystem::path& path, std::span<const PointSet> sets, const ScatterOptions& options = {});
 }  // namespace gibbs::viz

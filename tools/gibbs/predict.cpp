@@ -1,0 +1,117 @@
+// `gibbs predict CKPT [--data FILE] [--split NAME] [-o OUT.csv] [--scatter PNG]`: the model's
+// outputs on every row of a split, as a CSV beside the true values, and for a regression a
+// picture of predicted against true.
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "tools/gibbs/command.h"
+#include "tools/gibbs/parse.h"
+#include "tools/gibbs/plugin_options.h"
+#include "tools/gibbs/trained_model.h"
+import gibbs.core;
+import gibbs.io;
+import gibbs.plugin;
+import gibbs.viz;
+
+namespace po = boost::program_options;
+
+namespace gibbs::cli {
+namespace {
+
+constexpr const char* kUsage = "usage: gibbs predict CKPT [--data FILE] [--split NAME] [-o OUT.csv] [--scatter PNG]";
+
+// row, the label or target when the split has one, the class a classifier picks, each output.
+void write_csv(const std::string& path, const io::Batch& batch, ConstView<float> outputs,
+               const std::vector<std::int32_t>& classes) {
+  io::AtomicFile file(path);
+  std::FILE* out = std::fopen(file.temporary().c_str(), "w");
+  if (out == nullptr) throw IoError(path, "cannot be written");
+  std::string header = "row";
+  if (!batch.y.empty()) header += ",label";
+  if (!batch.t.empty()) header += ",target";
+  if (!classes.empty()) header += ",predicted";
+  for (std::size_t c = 0; c < outputs.cols(); ++c) header += fmt::format(",output_{}", c);
+  fmt::print(out, "{}\n", header);
+  for (std::size_t r = 0; r < outputs.rows(); ++r) {
+    fmt::print(out, "{}", r);
+    if (!batch.y.empty()) fmt::print(out, ",{}", batch.y[r]);
+    if (!batch.t.empty()) fmt::print(out, ",{}", batch.t[r]);
+    if (!classes.empty()) fmt::print(out, ",{}", classes[r]);
+    for (const float v : outputs.row(r)) fmt::print(out, ",{}", v);
+    fmt::print(out, "\n");
+  }
+  if (std::fclose(out) != 0) throw IoError(path, "cannot be written");
+  file.commit();
+}
+
+int predict_command(Args args) {
+  po::options_description options("gibbs predict options");
+  options.add_options()
+      ("help,h", "print this help")
+      ("data", po::value<std::string>()->default_value("")->value_name("FILE"),
+       "the dataset (default: the one the model was trained on)")
+      ("split", po::value<std::string>()->default_value("")->value_name("NAME"), "the split (default: test if present, else train)")
+      ("output,o", po::value<std::string>()->value_name("OUT.csv"), "every row's true value and outputs, as CSV")
+      ("scatter", po::value<std::string>()->value_name("PNG"), "predicted against true (a split with regression targets)")
+      ("threads", po::value<int>()->value_name("N"), "worker threads (0: one per core)");
+  const po::variables_map vm = parse_with_file(args, options, "checkpoint");
+  if (vm.contains("help")) {
+    fmt::print("{}\n\n{}", kUsage, fmt::streamed(options));
+    return 0;
+  }
+  if (!vm.contains("checkpoint")) throw ArgumentError(fmt::format("predict: a checkpoint is required ({})", kUsage));
+  if (!vm.contains("output") && !vm.contains("scatter"))
+    throw ArgumentError(fmt::format("predict: -o OUT.csv or --scatter PNG is required ({})", kUsage));
+  if (vm.contains("threads")) set_thread_count(vm["threads"].as<int>());
+
+  const std::string checkpoint = vm["checkpoint"].as<std::string>();
+  const TrainedModel trained = load_trained_model(checkpoint);
+  const io::DatasetReader reader(dataset_of(trained, vm["data"].as<std::string>()));
+  const std::string split = split_of(reader, vm["split"].as<std::string>());
+  if (vm.contains("scatter") && !reader.split(split).has_targets)
+    throw ArgumentError(fmt::format("predict: --scatter needs regression targets, and the {} split of {} has none", split,
+                                    reader.path().string()));
+  std::vector<std::size_t> rows(reader.split(split).rows);
+  std::iota(rows.begin(), rows.end(), std::size_t{0});
+  const io::Batch batch = read_rows(reader, split, rows, trained);
+  const Matrix<float> outputs = trained.model->predict(batch.x);
+
+  if (vm.contains("scatter")) {
+    if (outputs.cols() != 1)
+      throw ArgumentError(fmt::format("predict: --scatter needs one output a row, and the model has {}", outputs.cols()));
+    viz::PointSet points{fmt::format("{} rows of {}", rows.size(), split), {}, {}};
+    double squared_error = 0;
+    for (std::size_t r = 0; r < outputs.rows(); ++r) {
+      points.x.push_back(batch.t[r]);
+      points.y.push_back(outputs(r, 0));
+      squared_error += (points.y.back() - points.x.back()) * (points.y.back() - points.x.back());
+    }
+    const double mse = squared_error / static_cast<double>(rows.size());
+    const std::string png = vm["scatter"].as<std::string>();
+    viz::plot_scatter(png, std::span(&points, 1),
+                      {800, 800, "true", "predicted", fmt::format("{} on {} ({}), mse {:.4g}", checkpoint,
+                                                                  reader.path().filename().string(), split, mse),
+                       true});
+    fmt::print("{}: {} {} rows, predicted against true; mse {:.6g}\n", png, rows.size(), split, mse);
+  }
+  if (vm.contains("output")) {
+    const std::string csv = vm["output"].as<std::string>();
+    write_csv(csv, batch, outputs, trained.model->classify(batch.x));
+    fmt::print("{}: {} {} rows, {} outputs each\n", csv, rows.size(), split, outputs.cols());
+  }
+  return 0;
+}
+
+const Registration registration{"predict", "a model's outputs on a split (CSV) and predicted against true (PNG)",
+                                predict_command};
+
+}  // namespace
+}  // namespace gibbs::cli
