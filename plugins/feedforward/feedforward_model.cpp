@@ -158,9 +158,12 @@ void FeedForwardModel::initialize(const Config& config, const io::DatasetInfo& i
     else if (!train.y.empty()) resolved["task"] = std::string("classify");
     else throw ArgumentError("the training split has neither labels nor targets: give --task, or data with either");
   }
+  if (!fixed_task_) {
+    const std::string task = config_string(resolved, "task");
+    if (task == "classify" && train.y.empty()) throw ArgumentError("--task classify needs labels, and the data has none");
+    if (task == "regress" && train.t.empty()) throw ArgumentError("--task regress needs targets, and the data has none");
+  }
   configure(resolved, input, classes);
-  if (task_ == Task::classify && train.y.empty()) throw ArgumentError("--task classify needs labels, and the data has none");
-  if (task_ == Task::regress && train.t.empty()) throw ArgumentError("--task regress needs targets, and the data has none");
   for (std::size_t s = 0; s < network_->stages.size(); ++s)
     network_->stages[s]->initialize(seed ^ (kStageSeed * s));
 }

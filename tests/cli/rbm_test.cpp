@@ -14,6 +14,7 @@
 
 #include "tests/support/png_read.h"
 #include "tests/support/run_gibbs.h"
+#include "tests/support/same_run.h"
 #include "tests/support/temp_dir.h"
 import gibbs.core;
 import gibbs.io;
@@ -40,31 +41,6 @@ void write_bars(const fs::path& path) {
 }
 
 const std::string kTrain = "train --model rbm --data bars.h5 --hidden 8 --monitor 0 ";
-
-// Equal except for wall-clock measurements (seconds, images_per_second) and `created`.
-void check_same_run(const fs::path& a_path, const fs::path& b_path) {
-  const gibbs::io::Checkpoint a = gibbs::io::load_checkpoint(a_path), b = gibbs::io::load_checkpoint(b_path);
-  BOOST_TEST(a.model == b.model);
-  BOOST_TEST(a.seed == b.seed);
-  BOOST_TEST((a.config == b.config));
-  BOOST_TEST((a.counters == b.counters));
-  BOOST_TEST(a.params.size() == b.params.size());
-  for (const auto& [name, t] : a.params) BOOST_TEST((b.params.contains(name) && b.params.at(name) == t), name);
-  BOOST_TEST(a.state.size() == b.state.size());
-  for (const auto& [name, t] : a.state) BOOST_TEST((b.state.contains(name) && b.state.at(name) == t), name);
-  BOOST_TEST(a.history.size() == b.history.size());
-  for (const auto& [name, values] : a.history) {
-    BOOST_REQUIRE_MESSAGE(b.history.contains(name), name);
-    BOOST_TEST(values.size() == b.history.at(name).size(), name);
-    if (name != "seconds" && name != "images_per_second") BOOST_TEST((values == b.history.at(name)), name);
-  }
-}
-
-void check_error(const Result& r, const std::string& line, const fs::path& dir, const fs::path& not_written) {
-  BOOST_TEST(r.status == 2);
-  BOOST_TEST(r.err == "gibbs: " + line + "\n");
-  BOOST_TEST(!fs::exists(dir / not_written));
-}
 
 struct Bars {
   TempDir dir;
