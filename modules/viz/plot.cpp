@@ -96,16 +96,28 @@ void draw_panel(const Panel& panel, const std::vector<std::string>& runs, const 
   std::vector<PLINT> opts, text_colours, colours, styles;
   std::vector<PLFLT> widths;
   std::vector<const char*> texts;
+  bool any_test = false;
   for (std::size_t k = 0; k < panel.curves.size(); ++k) {
     const auto run = std::find(runs.begin(), runs.end(), panel.curves[k]->run) - runs.begin();
     const PLINT colour = kFirstRun + static_cast<PLINT>(run % kColours);
+    const PLINT style = panel.curves[k]->test ? 2 : 1;  // 2: dashed
     plcol0(colour);
     plwidth(2.5);
+    pllsty(style);
     const auto n = static_cast<PLINT>(xs[k].size());
     if (n > 1) plline(n, xs[k].data(), ys[k].data());
     if (n == 1) plstring(n, xs[k].data(), ys[k].data(), "#(728)");  // a filled dot
+    pllsty(1);
+    if (panel.curves[k]->test) {
+      any_test = true;
+      continue;
+    }
     opts.push_back(PL_LEGEND_LINE), text_colours.push_back(kBlack), colours.push_back(colour);
     styles.push_back(1), widths.push_back(2.5), texts.push_back(panel.curves[k]->run.c_str());
+  }
+  if (any_test) {  // one entry for the line style, not one per run
+    opts.push_back(PL_LEGEND_LINE), text_colours.push_back(kBlack), colours.push_back(kBlack);
+    styles.push_back(2), widths.push_back(1.5), texts.push_back("test split");
   }
   PLFLT legend_width = 0, legend_height = 0;
   const PLINT position = PL_POSITION_OUTSIDE | PL_POSITION_RIGHT;  // centred beside the panel

@@ -14,6 +14,7 @@ struct Series {
   std::string metric;  // the panel it is drawn in (its title)
   std::string run;     // the legend entry; one colour per run, the same in every panel
   std::vector<double> values;
+  bool test = false;  // a test-split curve: dashed, in its run's colour, beside the training one
 };
 
 enum class LogScale {

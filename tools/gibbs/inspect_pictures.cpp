@@ -1,4 +1,5 @@
-// `gibbs inspect A.h5 [B.h5 ...] --curves PNG` (every history metric against epoch, runs overlaid)
+// `gibbs inspect A.h5 [B.h5 ...] --curves PNG` (every history metric against epoch, runs overlaid,
+// a test_X curve dashed in X's panel)
 // and `gibbs inspect CKPT --filters PNG` (each hidden unit's weights as a tile of a mosaic).
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -23,17 +24,25 @@ namespace fs = std::filesystem;
 namespace gibbs::cli {
 
 void write_curves(const std::vector<fs::path>& checkpoints, const fs::path& png) {
-  std::vector<viz::Series> series;
+  std::vector<std::pair<std::string, io::Checkpoint>> runs;
   for (const fs::path& file : checkpoints) {
-    const io::Checkpoint c = io::load_checkpoint(file);
+    io::Checkpoint c = io::load_checkpoint(file);
     if (c.history.empty()) throw ArgumentError(fmt::format("inspect: {} has no history to plot", file.string()));
     // The legend names a run by its file name, or by the path given when two names are alike.
     const auto same_name = std::count_if(checkpoints.begin(), checkpoints.end(),
                                          [&](const fs::path& p) { return p.filename() == file.filename(); });
-    const std::string run = same_name > 1 ? file.string() : file.filename().string();
-    for (const auto& [metric, values] : c.history)
-      if (metric != "epoch") series.push_back({metric, run, values});  // epoch is the x axis
+    runs.emplace_back(same_name > 1 ? file.string() : file.filename().string(), std::move(c));
   }
+  // Panels come in the order of their first curve: every run's metrics, then the timings. A
+  // test_X curve goes in X's panel; epoch is the x axis.
+  std::vector<viz::Series> series;
+  for (const bool timing : {false, true})
+    for (const auto& [run, c] : runs)
+      for (const auto& [metric, values] : c.history) {
+        if (metric == "epoch" || (metric == "seconds" || metric == "images_per_second") != timing) continue;
+        const bool test = metric.starts_with("test_");
+        series.push_back({test ? metric.substr(5) : metric, run, values, test});
+      }
   viz::plot_curves(png, series);
   fmt::print("{}: {} series from {} file{}\n", png.string(), series.size(), checkpoints.size(),
              checkpoints.size() == 1 ? "" : "s");
