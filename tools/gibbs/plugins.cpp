@@ -1,5 +1,5 @@
 // `gibbs plugins [--plugin-path DIRS] [--json]`: the plugins found along the search path (name,
-// version, file, summary), then one stderr line per library or folder that was skipped.
+// version, file, summary) and the commands they add, then one stderr line per library or folder that was skipped.
 // Exit 0 when a plugin loaded or nothing was wrong; 1 when none loaded and something was wrong.
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
@@ -39,6 +39,10 @@ void print_text(const Discovery& found) {
   for (const PluginLibrary& p : found.plugins)
     fmt::print("{:<{}}  {:<{}}  {:<{}}  {}\n", p.name(), name, p.version(), version, p.file().string(), file,
                p.summary());
+  std::vector<std::string> commands;
+  for (const PluginLibrary& p : found.plugins)
+    for (const PluginCommand& c : p.commands()) commands.push_back(fmt::format("  gibbs {}  {} (plugin {})", c.name, c.summary, p.name()));
+  if (!commands.empty()) fmt::print("\ncommands the plugins add:\n{}\n", fmt::join(commands, "\n"));
 }
 
 std::string option_json(const PluginOption& o) {
@@ -51,9 +55,12 @@ void print_json(const Discovery& found) {
   for (const PluginLibrary& p : found.plugins) {
     std::vector<std::string> options;
     for (const PluginOption& o : p.options()) options.push_back(option_json(o));
-    plugins.push_back(fmt::format(R"({{"name": {}, "version": {}, "file": {}, "summary": {}, "options": [{}]}})",
+    std::vector<std::string> commands;
+    for (const PluginCommand& c : p.commands())
+      commands.push_back(fmt::format(R"({{"name": {}, "summary": {}}})", json_string(c.name), json_string(c.summary)));
+    plugins.push_back(fmt::format(R"({{"name": {}, "version": {}, "file": {}, "summary": {}, "options": [{}], "commands": [{}]}})",
                                   json_string(p.name()), json_string(p.version()), json_string(p.file().string()),
-                                  json_string(p.summary()), fmt::join(options, ", ")));
+                                  json_string(p.summary()), fmt::join(options, ", "), fmt::join(commands, ", ")));
   }
   for (const Problem& p : found.problems)
     problems.push_back(
