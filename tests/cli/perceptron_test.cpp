@@ -53,8 +53,8 @@ BOOST_AUTO_TEST_CASE(and_and_or_with_2_and_4_inputs_are_learned_and_stop_at_zero
       BOOST_TEST((c.params.at("0.bias").shape == std::vector<std::size_t>{1}));
       const Result eval = run_gibbs("eval " + data + "-p.h5 --json", dir.path);
       BOOST_TEST(eval.status == 0, eval.err);
-      BOOST_TEST(eval.out.find(R"("accuracy": 1,)") != std::string::npos, eval.out);
-      BOOST_TEST(eval.out.find(R"("error": 0,)") != std::string::npos, eval.out);
+      BOOST_TEST(eval.out.find(R"("accuracy": 1.0})") != std::string::npos, eval.out);
+      BOOST_TEST(eval.out.find(R"("error": 0.0,)") != std::string::npos, eval.out);
       // A finished run has nothing left to do.
       const Result again = run_gibbs("train --resume " + data + "-p.h5 --epochs 200", dir.path);
       BOOST_TEST(again.status == 0);
