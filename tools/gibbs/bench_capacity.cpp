@@ -15,6 +15,7 @@
 #include "tools/gibbs/bench_peer.h"
 #include "tools/gibbs/command.h"
 #include "tools/gibbs/json.h"
+#include "tools/gibbs/parse.h"
 import gibbs.core;
 import gibbs.nn;
 
@@ -65,12 +66,7 @@ int bench_capacity_command(Args args) {
       ("no-peers", "gibbs only")
       ("json", "one JSON line");
   po::variables_map vm;
-  po::store(po::command_line_parser(std::vector<std::string>(args.begin(), args.end())).options(options).run(), vm);
-  po::notify(vm);
-  if (vm.contains("help")) {
-    fmt::print("{}\n\n{}", kUsage, fmt::streamed(options));
-    return 0;
-  }
+  if (!parse_options(args, options, kUsage, vm)) return 0;
   set_thread_count(vm["threads"].as<int>());
   const Figure ours = run_gibbs(std::max<std::size_t>(1, vm["repeat"].as<std::size_t>()));
   Figure peer{0, NAN, NAN, "not run (--no-peers)"};

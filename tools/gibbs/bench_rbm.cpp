@@ -19,6 +19,7 @@
 #include "tools/gibbs/bench_peer.h"
 #include "tools/gibbs/command.h"
 #include "tools/gibbs/json.h"
+#include "tools/gibbs/parse.h"
 import gibbs.core;
 import gibbs.io;
 import gibbs.random;
@@ -129,12 +130,7 @@ int bench_rbm_command(Args args) {
       ("no-peers", "gibbs only")
       ("json", "one JSON line per workload");
   po::variables_map vm;
-  po::store(po::command_line_parser(std::vector<std::string>(args.begin(), args.end())).options(options).run(), vm);
-  po::notify(vm);
-  if (vm.contains("help")) {
-    fmt::print("{}\n\n{}", kUsage, fmt::streamed(options));
-    return 0;
-  }
+  if (!parse_options(args, options, kUsage, vm)) return 0;
   set_thread_count(vm["threads"].as<int>());
   const std::size_t epochs = std::max<std::size_t>(1, vm["epochs"].as<std::size_t>());
   const fs::path data = vm["data"].as<std::string>(), peers = vm["peers"].as<std::string>();

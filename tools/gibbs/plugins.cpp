@@ -13,6 +13,7 @@
 
 #include "tools/gibbs/command.h"
 #include "tools/gibbs/json.h"
+#include "tools/gibbs/parse.h"
 #include "tools/gibbs/plugin_options.h"
 
 namespace po = boost::program_options;
@@ -80,12 +81,7 @@ int plugins(Args args) {
        "colon-separated folders searched first (before GIBBS_PLUGIN_PATH and the installed folder)")
       ("json", "one JSON object instead of text");
   po::variables_map vm;
-  po::store(po::command_line_parser(std::vector<std::string>(args.begin(), args.end())).options(options).run(), vm);
-  po::notify(vm);
-  if (vm.contains("help")) {
-    fmt::print("{}\n\n{}", kUsage, fmt::streamed(options));
-    return 0;
-  }
+  if (!parse_options(args, options, kUsage, vm)) return 0;
   if (vm.contains("plugin-path"))
     for (const std::string& dirs : vm["plugin-path"].as<std::vector<std::string>>()) plugin_path().push_back(dirs);
 
