@@ -11,3 +11,4 @@ export import :spec;
 export import :network;
 export import :loss;
 export import :optimizer;
+export import :perceptron;

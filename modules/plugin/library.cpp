@@ -10,6 +10,9 @@ module;
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
 #include <string>
 #include <system_error>
 
@@ -26,8 +29,11 @@ static_assert(kPluginSymbol == GIBBS_PLUGIN_SYMBOL);
 
 namespace {
 
-// struct_size and abi_version come first in every version of the descriptor.
+// struct_size and abi_version come first in every version of the descriptor; the fields up to
+// destroy_model are the first release's, the command table was appended after it.
 constexpr std::size_t kHeaderSize = offsetof(gibbs_plugin_descriptor, abi_version) + sizeof(uint32_t);
+constexpr std::size_t kFirstSize = offsetof(gibbs_plugin_descriptor, commands);
+constexpr std::size_t kWithCommands = offsetof(gibbs_plugin_descriptor, command_count) + sizeof(size_t);
 
 std::optional<OptionType> option_type(std::string_view text) {
   for (const OptionType t : {OptionType::Int, OptionType::Float, OptionType::String, OptionType::Flag})
@@ -66,6 +72,21 @@ PluginOption read_option(const fs::path& file, const gibbs_plugin_option& o, std
                                           *option.default_value, type));
   }
   return option;
+}
+
+std::vector<PluginCommand> read_commands(const fs::path& file, const gibbs_plugin_command* table, std::size_t count) {
+  if (count > 0 && table == nullptr) throw PluginError(file, fmt::format("descriptor declares {} commands but has none", count));
+  std::vector<PluginCommand> commands;
+  for (std::size_t i = 0; i < count; ++i) {
+    const gibbs_plugin_command& c = table[i];
+    if (c.name == nullptr || *c.name == '\0' || *c.name == '-')
+      throw PluginError(file, fmt::format("command {} has no name", i));
+    if (c.run == nullptr) throw PluginError(file, fmt::format("command '{}' has no run function", c.name));
+    for (const PluginCommand& earlier : commands)
+      if (earlier.name == c.name) throw PluginError(file, fmt::format("command '{}' is declared twice", c.name));
+    commands.push_back({c.name, c.summary == nullptr ? "" : c.summary, c.run});
+  }
+  return commands;
 }
 
 }  // namespace
@@ -115,13 +136,11 @@ PluginLibrary PluginLibrary::open(const fs::path& file) {
   const gibbs_plugin_descriptor* d = entry();
   if (d == nullptr) throw PluginError(file, GIBBS_PLUGIN_SYMBOL " returned no descriptor");
   if (d->struct_size < kHeaderSize)
-    throw PluginError(file, fmt::format("descriptor struct_size {}, expected at least {}", d->struct_size,
-                                        sizeof(gibbs_plugin_descriptor)));
+    throw PluginError(file, fmt::format("descriptor struct_size {}, expected at least {}", d->struct_size, kFirstSize));
   if (d->abi_version != GIBBS_PLUGIN_ABI_VERSION)
     throw PluginError(file, fmt::format("ABI version {}, expected {}", d->abi_version, GIBBS_PLUGIN_ABI_VERSION));
-  if (d->struct_size < sizeof(gibbs_plugin_descriptor))
-    throw PluginError(file, fmt::format("descriptor struct_size {}, expected at least {}", d->struct_size,
-                                        sizeof(gibbs_plugin_descriptor)));
+  if (d->struct_size < kFirstSize)
+    throw PluginError(file, fmt::format("descriptor struct_size {}, expected at least {}", d->struct_size, kFirstSize));
   for (const auto& [field, value] : {std::pair{"name", d->name}, {"version", d->version}, {"summary", d->summary}})
     if (value == nullptr) throw PluginError(file, fmt::format("descriptor has no {}", field));
   const std::string expected = plugin_name_of(file);
@@ -135,9 +154,29 @@ PluginLibrary PluginLibrary::open(const fs::path& file) {
   lib.version_ = d->version;
   lib.summary_ = d->summary;
   for (std::size_t i = 0; i < d->option_count; ++i) lib.options_.push_back(read_option(file, d->options[i], i));
+  if (d->struct_size >= kWithCommands) lib.commands_ = read_commands(file, d->commands, d->command_count);
   lib.create_ = d->create_model;
   lib.destroy_ = d->destroy_model;
   return lib;
+}
+
+const PluginCommand* PluginLibrary::find_command(std::string_view name) const {
+  for (const PluginCommand& c : commands_)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+CommandResult PluginLibrary::run_command(std::string_view name, std::span<const std::string> args) const {
+  const PluginCommand* command = find_command(name);
+  if (command == nullptr) throw Error(fmt::format("the {} plugin has no command '{}'", name_, name));
+  std::vector<const char*> argv;
+  for (const std::string& a : args) argv.push_back(a.c_str());
+  argv.push_back(nullptr);
+  char error[1024] = "";
+  CommandResult result;
+  result.status = command->run(static_cast<int>(args.size()), argv.data(), error, sizeof error);
+  if (result.status != 0) result.error = error;
+  return result;
 }
 
 ModelPtr PluginLibrary::create_model() const {

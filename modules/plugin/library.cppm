@@ -5,6 +5,7 @@ module;
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,19 @@ struct PluginOption {
   OptionType type = OptionType::String;
   std::optional<std::string> default_value;
   std::string help;
+};
+
+// A subcommand a plugin adds (`gibbs <name> ...`).
+struct PluginCommand {
+  std::string name;
+  std::string summary;
+  int (*run)(int, const char* const*, char*, std::size_t) = nullptr;
+};
+
+// What a plugin command returned: its exit status and, on failure, its one-line message.
+struct CommandResult {
+  int status = 0;
+  std::string error;
 };
 
 // A library that is not a usable plugin; the message is "<file>: <problem>".
@@ -58,6 +72,10 @@ class PluginLibrary {
   const std::string& summary() const { return summary_; }
   const std::filesystem::path& file() const { return file_; }
   const std::vector<PluginOption>& options() const { return options_; }
+  const std::vector<PluginCommand>& commands() const { return commands_; }
+  const PluginCommand* find_command(std::string_view name) const;
+  // Runs the command `name` (one of commands()) with `args`, the words after its name.
+  CommandResult run_command(std::string_view name, std::span<const std::string> args) const;
 
   // A new model; throws PluginError with the plugin's message when its factory fails.
   // A model must not outlive the library that made it (its code lives there).
@@ -73,6 +91,7 @@ class PluginLibrary {
   std::filesystem::path file_;
   std::string name_, version_, summary_;
   std::vector<PluginOption> options_;
+  std::vector<PluginCommand> commands_;
   void* (*create_)(char*, std::size_t) = nullptr;
   void (*destroy_)(void*) = nullptr;
 };

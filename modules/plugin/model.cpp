@@ -67,6 +67,7 @@ void Model::begin_epoch(std::uint64_t) {}
 double Model::train_batch(const Examples&, std::uint64_t) { unsupported(*this, "train"); }
 Metrics Model::evaluate(const Examples&, std::uint64_t) const { unsupported(*this, "evaluate"); }
 std::string Model::stopping_metric() const { unsupported(*this, "stop on a tolerance"); }
+bool Model::finished(const Metrics&) const { return false; }
 Matrix<float> Model::reconstruct(ConstView<float>) const { unsupported(*this, "reconstruct"); }
 Matrix<float> Model::predict(ConstView<float>) const { unsupported(*this, "predict"); }
 std::vector<std::int32_t> Model::classify(ConstView<float>) const { return {}; }

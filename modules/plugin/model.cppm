@@ -68,6 +68,12 @@ class Model {
   virtual Metrics evaluate(const Examples& examples, std::uint64_t draws) const;
   // The metric whose change between epochs --tol watches; one that evaluate() returns.
   virtual std::string stopping_metric() const;
+  // Whether training is done, from the scores of evaluate() on the training split after an
+  // epoch: the driver then saves and stops (Outcome::converged), and a resumed run has nothing
+  // to do. The driver asks with the scores of the rows it monitors; when they are not the whole
+  // split and the answer is yes, it scores the whole split and asks again, so a model must only
+  // say yes on a sample when it would on the whole (the perceptron: zero error). Default: never.
+  virtual bool finished(const Metrics& train) const;
 
   // E[x | the model's code for x], row by row (gibbs reconstruct).
   virtual Matrix<float> reconstruct(ConstView<float> x) const;
@@ -103,6 +109,25 @@ void* plugin_create(char* error, std::size_t error_size) noexcept {
     fail("unknown exception");
   }
   return nullptr;
+}
+
+// A command's run function for the descriptor's table: calls command(args) with the words after
+// the command's name and returns its status; an exception becomes exit status 2 with its message
+// in error (gibbs::Error's is the one-line message the CLI prints).
+template <int (*Command)(std::span<const std::string> args)>
+int plugin_command(int argc, const char* const* argv, char* error, std::size_t error_size) noexcept {
+  const auto fail = [&](const char* message) {
+    if (error != nullptr && error_size > 0) std::snprintf(error, error_size, "%s", message);
+  };
+  try {
+    const std::vector<std::string> args(argv, argv + argc);
+    return Command(args);
+  } catch (const std::exception& e) {
+    fail(e.what());
+  } catch (...) {
+    fail("unknown exception");
+  }
+  return 2;
 }
 
 // The descriptor's destroy_model: deletes what plugin_create made (nullptr: nothing).

@@ -126,17 +126,35 @@ void bernoulli(Stream s, std::uint64_t offset, ConstView<float> probabilities, M
   });
 }
 
+namespace {
+
+// Fisher–Yates over `order` (already 0 … n−1) with the raw outputs in `raw` (2n values).
+template <class Index>
+void shuffle(std::span<Index> order, std::span<const std::uint32_t> raw) {
+  for (std::size_t i = order.size(); i-- > 1;) {  // the bias of j is below 2^-32
+    const std::uint64_t r = std::uint64_t{raw[2 * i]} << 32 | raw[2 * i + 1];
+    const auto j = static_cast<std::size_t>((static_cast<unsigned __int128>(r) * (i + 1)) >> 64);
+    std::swap(order[i], order[j]);
+  }
+}
+
+}  // namespace
+
 std::vector<std::size_t> permutation(Stream s, std::size_t n) {
   std::vector<std::size_t> order(n);
   for (std::size_t i = 0; i < n; ++i) order[i] = i;
   std::vector<std::uint32_t> raw(2 * n);
   bits(s, 0, raw);
-  for (std::size_t i = n; i-- > 1;) {  // the bias of j is below 2^-32
-    const std::uint64_t r = std::uint64_t{raw[2 * i]} << 32 | raw[2 * i + 1];
-    const auto j = static_cast<std::size_t>((static_cast<unsigned __int128>(r) * (i + 1)) >> 64);
-    std::swap(order[i], order[j]);
-  }
+  shuffle(std::span(order), std::span<const std::uint32_t>(raw));
   return order;
+}
+
+void permutation(Stream s, std::uint64_t offset, std::span<std::uint32_t> order, std::span<std::uint32_t> scratch) {
+  const std::size_t n = order.size();
+  if (scratch.size() < 2 * n) throw ArgumentError("permutation: the scratch needs two values per element");
+  for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<std::uint32_t>(i);
+  bits(s, offset, scratch.first(2 * n));
+  shuffle(order, std::span<const std::uint32_t>(scratch.first(2 * n)));
 }
 
 }  // namespace gibbs::random

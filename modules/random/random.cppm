@@ -44,5 +44,8 @@ void bernoulli(Stream s, std::uint64_t offset, ConstView<float> probabilities, M
 // A permutation of 0 … n−1 by Fisher–Yates from the stream's first 2n outputs: going down
 // from i = n − 1, element i swaps with j = ⌊r·(i + 1) / 2⁶⁴⌋, r the 64 bits of outputs 2i, 2i+1.
 std::vector<std::size_t> permutation(Stream s, std::size_t n);
+// The same permutation from outputs offset … offset + 2n − 1 into `order` (n = order.size()),
+// with `scratch` (at least 2n values) for the raw outputs: nothing is allocated, for inner loops.
+void permutation(Stream s, std::uint64_t offset, std::span<std::uint32_t> order, std::span<std::uint32_t> scratch);
 
 }  // namespace gibbs::random

@@ -152,6 +152,11 @@ Report train(Run& run, std::ostream& log) {
   std::uint64_t epoch = counter(checkpoint, "train/epoch"), step = counter(checkpoint, "train/step");
   std::size_t first_batch = counter(checkpoint, "train/batch");
   const std::size_t batches = (rows + batch_size - 1) / batch_size;
+  if (counter(checkpoint, "train/finished") != 0) {
+    log << fmt::format("{}: finished after epoch {} (the model's stopping condition); nothing to train\n",
+                       run.output.string(), epoch);
+    return {Outcome::nothing_to_do, epoch};
+  }
   if (counter(checkpoint, "train/converged") != 0 && tol > 0) {
     log << fmt::format("{}: converged after epoch {} (--tol {}); give --tol 0 to train on\n", run.output.string(), epoch, tol);
     return {Outcome::nothing_to_do, epoch};
@@ -224,6 +229,10 @@ Report train(Run& run, std::ostream& log) {
     progress.clear();
     log << line << '\n' << std::flush;
 
+    // The model's own stop (finished) is judged on the whole training split.
+    bool finished = model.finished(scores);
+    if (finished && train.scored.x.rows() < rows) finished = model.finished(model.evaluate(examples(train.rows), epoch));
+    if (finished) checkpoint.counters["train/finished"] = 1;
     bool converged = false;
     if (tol > 0) {
       const std::vector<double>& series = history[model.stopping_metric()];
@@ -231,9 +240,14 @@ Report train(Run& run, std::ostream& log) {
     }
     checkpoint.counters["train/converged"] = converged ? 1 : 0;
     // A checkpoint costs an fsync: after the last epoch, on a stop, and at most every 30 s between.
-    if (epoch + 1 == epochs || converged || interrupted || std::chrono::steady_clock::now() - last_save > kSaveInterval) {
+    if (epoch + 1 == epochs || converged || finished || interrupted || std::chrono::steady_clock::now() - last_save > kSaveInterval) {
       save(epoch + 1, 0);
       last_save = std::chrono::steady_clock::now();
+    }
+    if (finished) {
+      log << fmt::format("finished: the model's stopping condition holds on the training split; saved {}\n",
+                         run.output.string());
+      return {Outcome::converged, epoch + 1};
     }
     if (converged) {
       log << fmt::format("converged: {} changed by less than {} (--tol); saved {}\n", model.stopping_metric(), tol,

@@ -128,16 +128,12 @@ void draw_panel(const Panel& panel, const std::vector<std::string>& runs, const 
            widths.data(), nullptr, nullptr, nullptr, nullptr);
 }
 
-}  // namespace
-
-namespace {
-
-// One PLplot session drawing into `path` (atomically): the white page and palette set, then
-// draw(), then the picture checked and committed. PLplot keeps its state in globals.
+// One PLplot session into an AtomicFile at `path`: the palette on white, `columns` × `rows`
+// subpages, then draw(); a PLplot abort or an empty file is an IoError and nothing is written.
 template <class Draw>
-void with_plplot(const std::filesystem::path& path, int width, int height, PLINT columns, PLINT rows, Draw&& draw) {
+void draw_png(const std::filesystem::path& path, int width, int height, PLINT columns, PLINT rows, const Draw& draw) {
   io::AtomicFile file(path);
-  static std::mutex plplot;
+  static std::mutex plplot;  // PLplot keeps its state in globals
   const std::lock_guard lock(plplot);
   g_abort.clear();
   plsabort(record_abort);
@@ -162,6 +158,73 @@ void with_plplot(const std::filesystem::path& path, int width, int height, PLINT
   file.commit();
 }
 
+PLINT colour_of(int colour) { return kFirstRun + static_cast<PLINT>(((colour % kColours) + kColours) % kColours); }
+
+void draw_figure(const Figure& f) {
+  pladv(0);
+  plvpor(0.12, 0.95, 0.12, 0.9);
+  plwind(f.x0, f.x1, f.y0, f.y1);
+  plcol0(kGrid);
+  plwidth(1);
+  plbox("g", 0, 0, "g", 0, 0);
+  plcol0(kBlack);
+  plbox("bcnst", 0, 0, "bcnstv", 0, 0);
+  pllab(f.x_label.c_str(), f.y_label.c_str(), f.title.c_str());
+  std::vector<PLINT> opts, text_colours, colours, styles, symbol_colours, symbol_numbers;
+  std::vector<PLFLT> widths, symbol_scales;
+  std::vector<const char*> texts, symbols;
+  const auto legend = [&](const std::string& label, PLINT opt, PLINT colour, PLINT style) {
+    if (label.empty()) return;
+    opts.push_back(opt), text_colours.push_back(kBlack), colours.push_back(colour), styles.push_back(style);
+    widths.push_back(2.5), symbol_colours.push_back(colour), symbol_numbers.push_back(1), symbol_scales.push_back(1.2);
+    texts.push_back(label.c_str()), symbols.push_back("#(728)");
+  };
+  if (f.contour) {
+    const Contour& c = *f.contour;
+    std::vector<PLFLT> xg(c.nx), yg(c.ny);
+    for (std::size_t i = 0; i < c.nx; ++i) xg[i] = f.x0 + (f.x1 - f.x0) * static_cast<double>(i) / static_cast<double>(c.nx - 1);
+    for (std::size_t j = 0; j < c.ny; ++j) yg[j] = f.y0 + (f.y1 - f.y0) * static_cast<double>(j) / static_cast<double>(c.ny - 1);
+    std::vector<std::vector<PLFLT>> columns(c.nx, std::vector<PLFLT>(c.ny));  // PLplot's f[x][y]
+    std::vector<const PLFLT*> rows(c.nx);
+    for (std::size_t i = 0; i < c.nx; ++i) {
+      for (std::size_t j = 0; j < c.ny; ++j) columns[i][j] = c.values[j * c.nx + i];
+      rows[i] = columns[i].data();
+    }
+    PLcGrid grid{xg.data(), yg.data(), nullptr, static_cast<PLINT>(c.nx), static_cast<PLINT>(c.ny), 0};
+    PLFLT level = c.level;
+    plcol0(colour_of(c.colour));
+    plwidth(2.5);
+    plcont(rows.data(), static_cast<PLINT>(c.nx), static_cast<PLINT>(c.ny), 1, static_cast<PLINT>(c.nx), 1,
+           static_cast<PLINT>(c.ny), &level, 1, pltr1, &grid);
+    legend(c.label, PL_LEGEND_LINE, colour_of(c.colour), 1);
+  }
+  for (const Line& line : f.lines) {
+    plcol0(colour_of(line.colour));
+    plwidth(2.5);
+    pllsty(line.dashed ? 2 : 1);
+    std::vector<PLFLT> x(line.x.begin(), line.x.end()), y(line.y.begin(), line.y.end());
+    if (x.size() > 1) plline(static_cast<PLINT>(x.size()), x.data(), y.data());
+    pllsty(1);
+    legend(line.label, PL_LEGEND_LINE, colour_of(line.colour), line.dashed ? 2 : 1);
+  }
+  for (const Points& p : f.points) {
+    plcol0(colour_of(p.colour));
+    std::vector<PLFLT> x(p.x.begin(), p.x.end()), y(p.y.begin(), p.y.end());
+    plschr(0, 1.6);
+    if (!x.empty()) plstring(static_cast<PLINT>(x.size()), x.data(), y.data(), "#(728)");  // filled dots
+    plschr(0, 1.0);
+    legend(p.label, PL_LEGEND_SYMBOL, colour_of(p.colour), 1);
+  }
+  if (texts.empty()) return;
+  PLFLT legend_width = 0, legend_height = 0;
+  plwidth(1);
+  pllegend(&legend_width, &legend_height, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
+           PL_POSITION_INSIDE | PL_POSITION_TOP | PL_POSITION_RIGHT, 0.02, 0.02, 0.08, kWhite, kBlack, 1, 0, 0,
+           static_cast<PLINT>(texts.size()), opts.data(), 1.0, 0.8, 2.0, 0.0, text_colours.data(), texts.data(), nullptr,
+           nullptr, nullptr, nullptr, colours.data(), styles.data(), widths.data(), symbol_colours.data(),
+           symbol_scales.data(), symbol_numbers.data(), symbols.data());
+}
+
 }  // namespace
 
 void plot_curves(const std::filesystem::path& path, std::span<const Series> series, const PlotOptions& options) {
@@ -177,65 +240,21 @@ void plot_curves(const std::filesystem::path& path, std::span<const Series> seri
   }
   const auto columns = static_cast<PLINT>(std::ceil(std::sqrt(static_cast<double>(panels.size()))));
   const auto rows = static_cast<PLINT>((static_cast<PLINT>(panels.size()) + columns - 1) / columns);
-  with_plplot(path, options.width, options.height, columns, rows, [&] {
+  draw_png(path, options.width, options.height, columns, rows, [&] {
     plschr(0, rows > 1 ? 0.9 : 1.0);
     for (const Panel& panel : panels) draw_panel(panel, runs, options);
   });
 }
 
-void plot_scatter(const std::filesystem::path& path, std::span<const PointSet> sets, const ScatterOptions& options) {
-  if (sets.empty()) throw ArgumentError("plot_scatter: no points to draw");
-  if (options.width < 100 || options.height < 100) throw ArgumentError("plot_scatter: a picture of at least 100×100 pixels");
-  double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
-  for (const PointSet& set : sets) {
-    if (set.x.size() != set.y.size()) throw ArgumentError("plot_scatter: as many x as y values in each set");
-    for (std::size_t i = 0; i < set.x.size(); ++i) {
-      x0 = std::min(x0, set.x[i]), x1 = std::max(x1, set.x[i]);
-      y0 = std::min(y0, set.y[i]), y1 = std::max(y1, set.y[i]);
-    }
+void plot_figure(const std::filesystem::path& path, const Figure& figure) {
+  if (!(figure.x1 > figure.x0) || !(figure.y1 > figure.y0)) throw ArgumentError("plot_figure: an empty window");
+  if (figure.width < 100 || figure.height < 100) throw ArgumentError("plot_figure: a picture of at least 100×100 pixels");
+  if (figure.contour) {
+    const Contour& c = *figure.contour;
+    if (c.nx < 2 || c.ny < 2 || c.values.size() != c.nx * c.ny)
+      throw ArgumentError("plot_figure: a contour needs a grid of at least 2×2 values");
   }
-  if (x0 > x1) x0 = 0, x1 = 1, y0 = 0, y1 = 1;
-  if (options.diagonal) x0 = y0 = std::min(x0, y0), x1 = y1 = std::max(x1, y1);
-  pad(x0, x1), pad(y0, y1);
-  with_plplot(path, options.width, options.height, 1, 1, [&] {
-    pladv(0);
-    plvpor(0.12, 0.95, 0.1, 0.92);
-    plwind(x0, x1, y0, y1);
-    plcol0(kGrid);
-    plwidth(1);
-    plbox("g", 0, 0, "g", 0, 0);
-    plcol0(kBlack);
-    plbox("bcnst", 0, 0, "bcnstv", 0, 0);
-    pllab(options.x_label.c_str(), options.y_label.c_str(), options.title.c_str());
-    if (options.diagonal) {
-      const PLFLT line[2] = {x0, x1};
-      plcol0(kBlack);
-      plwidth(1);
-      pllsty(2);  // dashed
-      plline(2, line, line);
-      pllsty(1);
-    }
-    std::vector<PLINT> opts, text_colours, colours, symbol_numbers;
-    std::vector<PLFLT> scales;
-    std::vector<const char*> texts, symbols;
-    for (std::size_t k = 0; k < sets.size(); ++k) {
-      const PLINT colour = kFirstRun + static_cast<PLINT>(k % kColours);
-      plcol0(colour);
-      const auto n = static_cast<PLINT>(sets[k].x.size());
-      if (n > 0) plstring(n, sets[k].x.data(), sets[k].y.data(), "#(727)");  // a small filled dot
-      opts.push_back(PL_LEGEND_SYMBOL), text_colours.push_back(kBlack), colours.push_back(colour);
-      scales.push_back(1.0), symbol_numbers.push_back(1), symbols.push_back("#(727)");
-      texts.push_back(sets[k].label.c_str());
-    }
-    if (sets.size() > 1 || !sets.front().label.empty()) {
-      PLFLT legend_width = 0, legend_height = 0;
-      pllegend(&legend_width, &legend_height, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
-               PL_POSITION_INSIDE | PL_POSITION_TOP | PL_POSITION_LEFT, 0.02, 0.02, 0.1, kWhite, kBlack, 1, 0, 0,
-               static_cast<PLINT>(texts.size()), opts.data(), 1.0, 0.8, 2.0, 0.0, text_colours.data(), texts.data(),
-               nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, colours.data(), scales.data(),
-               symbol_numbers.data(), symbols.data());
-    }
-  });
+  draw_png(path, figure.width, figure.height, 1, 1, [&] { draw_figure(figure); });
 }
 
 }  // namespace gibbs::viz

@@ -1,7 +1,10 @@
 // gibbs.viz:plot — metric curves against epoch as a PNG (PLplot's pngcairo device, headless):
-// one panel per metric, several runs overlaid in each, white background, a legend of runs.
+// one panel per metric, several runs overlaid in each, white background, a legend of runs; and
+// one-panel figures of lines, points and a contour (a capacity curve, a decision boundary).
 module;
+#include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -34,17 +37,38 @@ struct PlotOptions {
 // Series with no values are drawn as legend entries only; no series at all is an ArgumentError.
 void plot_curves(const std::filesystem::path& path, std::span<const Series> series, const PlotOptions& options = {});
 
-// Points of one group (one colour, one legend entry): y[i] against x[i].
-struct PointSet {
-  std::string label;
+// A one-panel figure. Colours index the palette of the curves (0 blue, 1 orange, 2 green, 3 red,
+// ...); entries with a label go into the legend (top right, inside the panel).
+struct Line {
   std::vector<double> x, y;
+  int colour = 0;
+  bool dashed = false;
+  std::string label;
 };
-struct ScatterOptions {
-  int width = 800, height = 800;
-  std::string x_label, y_label, title;
-  bool diagonal = false;  // equal axes and the dashed line y = x (predicted against true)
+struct Points {
+  std::vector<double> x, y;
+  int colour = 0;
+  std::string label;
 };
-// A scatter plot of every set, written atomically as plot_curves is; a legend when there is
-// more than one set or a label. No sets is an ArgumentError.
-void plot_scatter(const std::filesystem::path& path, std::span<const PointSet> sets, const ScatterOptions& options = {});
+// The level curve of values on a regular grid: values[j·nx + i] at (x0 + i·(x1 − x0)/(nx − 1),
+// y0 + j·(y1 − y0)/(ny − 1)) of the figure's window, interpolated linearly between nodes.
+struct Contour {
+  std::size_t nx = 0, ny = 0;
+  std::vector<double> values;
+  double level = 0;
+  int colour = 0;
+  std::string label;
+};
+struct Figure {
+  std::string title, x_label, y_label;
+  double x0 = 0, x1 = 1, y0 = 0, y1 = 1;  // the window
+  std::vector<Line> lines;
+  std::vector<Points> points;
+  std::optional<Contour> contour;
+  int width = 800, height = 600;
+};
+
+// Written atomically; errors as plot_curves's (an empty window or grid is an ArgumentError).
+void plot_figure(const std::filesystem::path& path, const Figure& figure);
+
 }  // namespace gibbs::viz

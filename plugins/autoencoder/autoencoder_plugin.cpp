@@ -49,7 +49,9 @@ constexpr gibbs_plugin_descriptor kDescriptor{
     kOptions.data(),
     kOptions.size(),
     plugin_create<AutoencoderModel>,
-    plugin_destroy};
+    plugin_destroy,
+    nullptr,  // no commands
+    0};
 
 }  // namespace
 }  // namespace gibbs::feedforward

@@ -43,7 +43,9 @@ constexpr gibbs_plugin_descriptor kDescriptor{
     kOptions.data(),
     kOptions.size(),
     plugin_create<MlpModel>,
-    plugin_destroy};
+    plugin_destroy,
+    nullptr,  // no commands
+    0};
 
 }  // namespace
 }  // namespace gibbs::feedforward

@@ -32,7 +32,9 @@ constexpr gibbs_plugin_descriptor kDescriptor{
     kOptions,
     sizeof(kOptions) / sizeof(kOptions[0]),
     gibbs::plugin_create<gibbs::rbm::RbmModel>,
-    gibbs::plugin_destroy};
+    gibbs::plugin_destroy,
+    nullptr,  // no commands
+    0};
 
 }  // namespace
 

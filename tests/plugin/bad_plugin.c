@@ -1,5 +1,6 @@
 /* Broken test plugins, one per set of compile definitions (see tests/CMakeLists.txt); the loader
- * must skip each with one clear line. Written in C: the ABI header must be plain C. */
+ * must skip each with one clear line (all but testv1, a first-release descriptor without the
+ * command table, which loads). Written in C: the ABI header must be plain C. */
 #include "modules/plugin/abi/gibbs_plugin.h"
 
 #ifndef TEST_ABI_VERSION
@@ -22,7 +23,7 @@ static void destroy_model(void* model) { (void)model; }
 
 static const gibbs_plugin_descriptor descriptor = {
     TEST_STRUCT_SIZE, TEST_ABI_VERSION, TEST_DECLARED_NAME, "0.0.1", "a broken test plugin", NULL, 0,
-    create_model, destroy_model};
+    create_model, destroy_model, NULL, 0};
 
 #ifdef TEST_NO_SYMBOL
 /* The entry point under another name: not a gibbs plugin. */

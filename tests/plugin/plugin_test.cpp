@@ -5,6 +5,7 @@
 #include <boost/program_options.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <cstddef>
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
@@ -77,7 +78,8 @@ BOOST_AUTO_TEST_CASE(each_broken_library_says_what_was_expected) {
   BOOST_TEST(open_problem("testabi2") == "ABI version 2, expected 1");
   BOOST_TEST(open_problem("testnosym") == "no symbol gibbs_plugin_v1 (is this a gibbs plugin?)");
   BOOST_TEST(open_problem("testsmall") ==
-             "descriptor struct_size 16, expected at least " + std::to_string(sizeof(gibbs_plugin_descriptor)));
+             "descriptor struct_size 16, expected at least " +
+                 std::to_string(offsetof(gibbs_plugin_descriptor, commands)));
   BOOST_TEST(open_problem("testwrongname") == "descriptor names 'other', expected 'testwrongname' (from the file name)");
   const std::string junk = open_problem("junk");
   BOOST_TEST(junk.starts_with("cannot load: "), junk);
@@ -85,12 +87,29 @@ BOOST_AUTO_TEST_CASE(each_broken_library_says_what_was_expected) {
   BOOST_TEST(open_problem("absent").starts_with("cannot load: "));
 }
 
+BOOST_AUTO_TEST_CASE(commands_are_read_and_run_without_exceptions_crossing) {
+  const gibbs::PluginLibrary good = gibbs::PluginLibrary::open(plugin("testgood"));
+  BOOST_TEST_REQUIRE(good.commands().size() == 1u);
+  BOOST_TEST(good.commands()[0].name == "hello");
+  BOOST_TEST(good.commands()[0].summary == "print the arguments (a test command)");
+  BOOST_TEST(good.find_command("nosuch") == nullptr);
+  const std::vector<std::string> ok{"a", "b"}, fail{"--fail"}, raise{"--throw"};
+  BOOST_TEST(good.run_command("hello", ok).status == 0);
+  const gibbs::CommandResult failed = good.run_command("hello", fail);
+  BOOST_TEST(failed.status == 2);
+  BOOST_TEST(failed.error == "hello: asked to fail");
+  BOOST_TEST(good.run_command("hello", raise).error == "hello threw");
+  // A first-release descriptor (struct_size ends before the command table) loads, with none.
+  const gibbs::PluginLibrary v1 = gibbs::PluginLibrary::open(plugin("testv1"));
+  BOOST_TEST(v1.commands().empty());
+}
+
 BOOST_AUTO_TEST_CASE(discovery_reports_every_bad_library_and_still_loads_the_good_ones) {
   const std::vector<gibbs::SearchFolder> folders{{kPlugins, "--plugin-path"}};
   const gibbs::Discovery found = gibbs::discover(folders);
   std::vector<std::string> names;
   for (const auto& p : found.plugins) names.push_back(p.name());
-  BOOST_TEST(names == (std::vector<std::string>{"testgood", "testthrows"}), boost::test_tools::per_element());
+  BOOST_TEST(names == (std::vector<std::string>{"testgood", "testthrows", "testv1"}), boost::test_tools::per_element());
   const auto in = [&](const std::string& name, const std::string& problem) {
     return plugin(name).string() + ": " + problem;
   };

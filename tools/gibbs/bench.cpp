@@ -8,6 +8,7 @@ namespace gibbs::cli {
 #ifdef GIBBS_HAVE_BENCH
 int bench_gemm(Args args);  // bench_gemm.cpp
 int bench_rbm(Args args);   // bench_rbm.cpp
+int bench_capacity(Args args);  // bench_capacity.cpp
 #endif
 
 namespace {
@@ -15,6 +16,7 @@ namespace {
 int bench(Args args) {
 #ifdef GIBBS_HAVE_BENCH
   static constexpr std::array kBenchmarks = {
+      Command{"capacity", "Perceptron capacity sweep (W8) against NumPy", bench_capacity},
       Command{"gemm", "SGEMM GFLOP/s (workload W1) against oneDNN, OpenBLAS and the FMA peak", bench_gemm},
       Command{"rbm", "RBM training and Gibbs sampling (W2, W4) against PyTorch and NumPy", bench_rbm},
   };

@@ -151,7 +151,12 @@ void print_json(const fs::path& path, std::int64_t version, const io::Checkpoint
 }
 
 int pictures(const std::vector<std::string>& files, const po::variables_map& vm) {
-  if (vm.contains("json") || vm.contains("diff")) throw ArgumentError("inspect: --curves and --filters go without --json and --diff");
+  if (vm.contains("json") || vm.contains("diff"))
+    throw ArgumentError("inspect: --curves, --filters and --boundary go without --json and --diff");
+  if (vm.contains("boundary")) {
+    if (files.size() > 1) throw ArgumentError("inspect: --boundary draws one checkpoint");
+    write_boundary(files.front(), vm["boundary"].as<std::string>(), vm["data"].as<std::string>());
+  }
   if (vm.contains("filters")) {
     if (files.size() > 1) throw ArgumentError("inspect: --filters draws one checkpoint");
     FilterOptions options{vm["filter-param"].as<std::string>(), vm["tiles"].as<std::size_t>(), ""};
@@ -173,7 +178,11 @@ int inspect(Args args) {
       ("filters", po::value<std::string>()->value_name("PNG"), "draw each hidden unit's weights as a tile")
       ("filter-param", po::value<std::string>()->default_value("W")->value_name("NAME"), "the [visible, hidden] parameter for --filters")
       ("tiles", po::value<std::size_t>()->default_value(100)->value_name("N"), "--filters: the first N hidden units")
-      ("tile-shape", po::value<std::string>()->value_name("HxW"), "--filters: tile height and width (default: square)");
+      ("tile-shape", po::value<std::string>()->value_name("HxW"), "--filters: tile height and width (default: square)")
+      ("boundary", po::value<std::string>()->value_name("PNG"),
+       "a 2-input classifier: its training inputs by label and its decision boundary")
+      ("data", po::value<std::string>()->default_value("")->value_name("FILE"),
+       "--boundary: the inputs to draw (default: the dataset the model was trained on)");
   po::positional_options_description positional;
   positional.add("file", -1);
   po::variables_map vm;
@@ -181,7 +190,8 @@ int inspect(Args args) {
   if (vm.contains("help")) {
     fmt::print("usage: gibbs inspect FILE [--json]\n       gibbs inspect A.h5 --diff B.h5 [--json]\n"
                "       gibbs inspect A.h5 [B.h5 ...] --curves curves.png\n"
-               "       gibbs inspect CKPT --filters filters.png [--filter-param W] [--tiles N] [--tile-shape HxW]\n\n"
+               "       gibbs inspect CKPT --filters filters.png [--filter-param W] [--tiles N] [--tile-shape HxW]\n"
+               "       gibbs inspect CKPT --boundary boundary.png [--data FILE]\n\n"
                "Describes a checkpoint (attributes, hyper-parameters, parameter statistics, state, history) or a\n"
                "dataset (as `gibbs data info`). With --diff, lists what differs between two checkpoints;\n"
                "exit status 0: the same, 1: different, 2: an error.\n\n{}",
@@ -190,7 +200,7 @@ int inspect(Args args) {
   }
   if (!vm.contains("file")) throw ArgumentError("inspect: which file? (usage: gibbs inspect FILE [--diff OTHER] [--json])");
   const auto files = vm["file"].as<std::vector<std::string>>();
-  if (vm.contains("curves") || vm.contains("filters")) return pictures(files, vm);
+  if (vm.contains("curves") || vm.contains("filters") || vm.contains("boundary")) return pictures(files, vm);
   if (files.size() > 1) throw ArgumentError("inspect: one FILE at a time (several only with --curves)");
   const fs::path file = files.front();
   const bool json = vm.contains("json");

@@ -43,4 +43,9 @@ struct FilterOptions {
 };
 void write_filters(const std::filesystem::path& checkpoint, const std::filesystem::path& png, const FilterOptions& options);
 
+// `--boundary` (inspect_boundary.cpp): a two-input classifier's training inputs (of `data`, or the
+// dataset it was trained on), coloured by label, and its decision boundary, as an 800×800 PNG.
+// A model with another input count, or one that does not classify, is an ArgumentError.
+void write_boundary(const std::filesystem::path& checkpoint, const std::filesystem::path& png, const std::string& data);
+
 }  // namespace gibbs::cli

@@ -1,10 +1,13 @@
-// The gibbs command line: global options, then a subcommand (one file each, see command.h).
-// Every error becomes one line on stderr, "gibbs: <message>", and exit status 2.
+// The gibbs command line: global options, then a subcommand (one file each, see command.h, or
+// one a plugin adds through its descriptor). Every error becomes one line on stderr,
+// "gibbs: <message>", and exit status 2.
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <span>
 #include <exception>
 #include <string>
 #include <vector>
@@ -12,6 +15,7 @@
 #include "tools/gibbs/command.h"
 #include "tools/gibbs/plugin_options.h"
 import gibbs.core;
+import gibbs.plugin;
 
 namespace po = boost::program_options;
 
@@ -30,6 +34,32 @@ std::size_t command_index(const po::options_description& options, const std::vec
     if (option != nullptr && option->semantic()->max_tokens() > 0) ++i;  // its value
   }
   return i;
+}
+
+// The commands the plugins along the search path add, as a table for --help (empty when none).
+std::string plugin_command_table(const gibbs::Discovery& found) {
+  std::size_t width = 0;
+  for (const gibbs::PluginLibrary& p : found.plugins)
+    for (const gibbs::PluginCommand& c : p.commands()) width = std::max(width, c.name.size());
+  std::string text;
+  for (const gibbs::PluginLibrary& p : found.plugins)
+    for (const gibbs::PluginCommand& c : p.commands())
+      text += fmt::format("  {:<{}}  {} (plugin {})\n", c.name, width, c.summary, p.name());
+  return text.empty() ? text : "plugin commands:\n" + text;
+}
+
+// A command no file of the CLI registers: the first plugin that adds it runs it.
+int run_plugin_command(const std::vector<std::string>& rest) {
+  const gibbs::Discovery found = gibbs::discover(gibbs::cli::plugin_search_path());
+  for (const gibbs::PluginLibrary& p : found.plugins) {
+    if (p.find_command(rest[0]) == nullptr) continue;
+    const gibbs::CommandResult result =
+        p.run_command(rest[0], std::span<const std::string>(rest).subspan(1));
+    std::fflush(stdout);
+    if (!result.error.empty()) fmt::print(stderr, "gibbs: {}\n", result.error);
+    return result.status;
+  }
+  return gibbs::cli::dispatch("command", "gibbs", gibbs::cli::commands(), kUsage, rest);  // the usual error
 }
 
 int run(const std::vector<std::string>& args) {
@@ -56,9 +86,12 @@ int run(const std::vector<std::string>& args) {
   const std::vector<std::string> rest(args.begin() + split, args.end());
   if (vm.contains("help") || rest.empty()) {
     std::FILE* out = vm.contains("help") ? stdout : stderr;
-    fmt::print(out, "{}\n\n{}\n{}", kUsage, gibbs::cli::command_table(gibbs::cli::commands()), fmt::streamed(global));
+    const std::string plugin_commands = plugin_command_table(gibbs::discover(gibbs::cli::plugin_search_path()));
+    fmt::print(out, "{}\n\n{}{}\n{}", kUsage, gibbs::cli::command_table(gibbs::cli::commands()), plugin_commands,
+               fmt::streamed(global));
     return vm.contains("help") ? 0 : 2;
   }
+  if (gibbs::cli::find_command(rest[0]) == nullptr && !rest[0].starts_with("-")) return run_plugin_command(rest);
   return gibbs::cli::dispatch("command", "gibbs", gibbs::cli::commands(), kUsage, rest);
 }
 

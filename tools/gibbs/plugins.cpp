@@ -1,5 +1,5 @@
 // `gibbs plugins [--plugin-path DIRS] [--json]`: the plugins found along the search path (name,
-// version, file, summary), then one stderr line per library or folder that was skipped.
+// version, file, summary) and the commands they add, then one stderr line per library or folder that was skipped.
 // Exit 0 when a plugin loaded or nothing was wrong; 1 when none loaded and something was wrong.
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
@@ -13,6 +13,7 @@
 
 #include "tools/gibbs/command.h"
 #include "tools/gibbs/json.h"
+#include "tools/gibbs/parse.h"
 #include "tools/gibbs/plugin_options.h"
 
 namespace po = boost::program_options;
@@ -39,6 +40,10 @@ void print_text(const Discovery& found) {
   for (const PluginLibrary& p : found.plugins)
     fmt::print("{:<{}}  {:<{}}  {:<{}}  {}\n", p.name(), name, p.version(), version, p.file().string(), file,
                p.summary());
+  std::vector<std::string> commands;
+  for (const PluginLibrary& p : found.plugins)
+    for (const PluginCommand& c : p.commands()) commands.push_back(fmt::format("  gibbs {}  {} (plugin {})", c.name, c.summary, p.name()));
+  if (!commands.empty()) fmt::print("\ncommands the plugins add:\n{}\n", fmt::join(commands, "\n"));
 }
 
 std::string option_json(const PluginOption& o) {
@@ -51,9 +56,12 @@ void print_json(const Discovery& found) {
   for (const PluginLibrary& p : found.plugins) {
     std::vector<std::string> options;
     for (const PluginOption& o : p.options()) options.push_back(option_json(o));
-    plugins.push_back(fmt::format(R"({{"name": {}, "version": {}, "file": {}, "summary": {}, "options": [{}]}})",
+    std::vector<std::string> commands;
+    for (const PluginCommand& c : p.commands())
+      commands.push_back(fmt::format(R"({{"name": {}, "summary": {}}})", json_string(c.name), json_string(c.summary)));
+    plugins.push_back(fmt::format(R"({{"name": {}, "version": {}, "file": {}, "summary": {}, "options": [{}], "commands": [{}]}})",
                                   json_string(p.name()), json_string(p.version()), json_string(p.file().string()),
-                                  json_string(p.summary()), fmt::join(options, ", ")));
+                                  json_string(p.summary()), fmt::join(options, ", "), fmt::join(commands, ", ")));
   }
   for (const Problem& p : found.problems)
     problems.push_back(
@@ -73,12 +81,7 @@ int plugins(Args args) {
        "colon-separated folders searched first (before GIBBS_PLUGIN_PATH and the installed folder)")
       ("json", "one JSON object instead of text");
   po::variables_map vm;
-  po::store(po::command_line_parser(std::vector<std::string>(args.begin(), args.end())).options(options).run(), vm);
-  po::notify(vm);
-  if (vm.contains("help")) {
-    fmt::print("{}\n\n{}", kUsage, fmt::streamed(options));
-    return 0;
-  }
+  if (!parse_options(args, options, kUsage, vm)) return 0;
   if (vm.contains("plugin-path"))
     for (const std::string& dirs : vm["plugin-path"].as<std::vector<std::string>>()) plugin_path().push_back(dirs);
 

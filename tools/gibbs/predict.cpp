@@ -5,11 +5,14 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <numeric>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tools/gibbs/command.h"
@@ -87,19 +90,25 @@ int predict_command(Args args) {
   if (vm.contains("scatter")) {
     if (outputs.cols() != 1)
       throw ArgumentError(fmt::format("predict: --scatter needs one output a row, and the model has {}", outputs.cols()));
-    viz::PointSet points{fmt::format("{} rows of {}", rows.size(), split), {}, {}};
-    double squared_error = 0;
+    viz::Points points{{}, {}, 0, fmt::format("{} rows of {}", rows.size(), split)};
+    double squared_error = 0, lo = INFINITY, hi = -INFINITY;
     for (std::size_t r = 0; r < outputs.rows(); ++r) {
       points.x.push_back(batch.t[r]);
       points.y.push_back(outputs(r, 0));
       squared_error += (points.y.back() - points.x.back()) * (points.y.back() - points.x.back());
+      lo = std::min({lo, points.x.back(), points.y.back()}), hi = std::max({hi, points.x.back(), points.y.back()});
     }
-    const double mse = squared_error / static_cast<double>(rows.size());
+    const double mse = squared_error / static_cast<double>(rows.size()), margin = std::max(hi - lo, 1e-6) * 0.05;
+    lo -= margin, hi += margin;
+    viz::Figure figure;
+    figure.title = fmt::format("{} on {} ({}), mse {:.4g}", checkpoint, reader.path().filename().string(), split, mse);
+    figure.x_label = "true", figure.y_label = "predicted";
+    figure.x0 = figure.y0 = lo, figure.x1 = figure.y1 = hi;
+    figure.width = figure.height = 800;
+    figure.lines.push_back({{lo, hi}, {lo, hi}, 7, true, "predicted = true"});  // grey, dashed
+    figure.points.push_back(std::move(points));
     const std::string png = vm["scatter"].as<std::string>();
-    viz::plot_scatter(png, std::span(&points, 1),
-                      {800, 800, "true", "predicted", fmt::format("{} on {} ({}), mse {:.4g}", checkpoint,
-                                                                  reader.path().filename().string(), split, mse),
-                       true});
+    viz::plot_figure(png, figure);
     fmt::print("{}: {} {} rows, predicted against true; mse {:.6g}\n", png, rows.size(), split, mse);
   }
   if (vm.contains("output")) {

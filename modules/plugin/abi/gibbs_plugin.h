@@ -29,6 +29,17 @@ typedef struct gibbs_plugin_option {
   const char* help;
 } gibbs_plugin_option;
 
+/* A subcommand the plugin adds to the CLI: `gibbs <name> ARGS...`. run() gets the words after
+ * the name (argv[0] is the first of them; argc may be 0) and returns the exit status; on failure
+ * it writes a one-line, NUL-terminated message of at most error_size bytes into error (the CLI
+ * prints "gibbs: <message>"). It prints its own output and --help, and lets no exception out
+ * (gibbs::plugin_command in gibbs.plugin does that). */
+typedef struct gibbs_plugin_command {
+  const char* name;
+  const char* summary; /* one line */
+  int (*run)(int argc, const char* const* argv, char* error, size_t error_size);
+} gibbs_plugin_command;
+
 typedef struct gibbs_plugin_descriptor {
   uint32_t struct_size; /* sizeof(gibbs_plugin_descriptor) as the plugin was built */
   uint32_t abi_version; /* GIBBS_PLUGIN_ABI_VERSION */
@@ -41,6 +52,9 @@ typedef struct gibbs_plugin_descriptor {
    * message of at most error_size bytes into error. */
   void* (*create_model)(char* error, size_t error_size);
   void (*destroy_model)(void* model); /* NULL is a no-op */
+  /* Appended after the first release; a descriptor whose struct_size ends before them has none. */
+  const gibbs_plugin_command* commands;
+  size_t command_count;
 } gibbs_plugin_descriptor;
 
 typedef const gibbs_plugin_descriptor* (*gibbs_plugin_entry)(void);

@@ -1,0 +1,107 @@
+// `gibbs bench capacity`: workload W8 of DESIGN.md, the perceptron capacity sweep (N = 20 inputs,
+// P = 2 … 80 patterns, 50 trials each, up to 100 epochs), timed in the engine beside the NumPy
+// peer bench/peers/capacity_numpy.py run in the same invocation at its better of 1 and 2 threads.
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "tools/gibbs/bench_peer.h"
+#include "tools/gibbs/command.h"
+#include "tools/gibbs/json.h"
+#include "tools/gibbs/parse.h"
+import gibbs.core;
+import gibbs.nn;
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace gibbs::cli {
+namespace {
+
+constexpr const char* kUsage = "usage: gibbs bench capacity [--repeat R] [--threads T] [--no-peers] [--json]";
+constexpr std::size_t kInputs = 20, kMinPatterns = 2, kMaxPatterns = 80, kTrials = 50, kMaxEpochs = 100;
+
+struct Figure {
+  int threads = 0;
+  double seconds = NAN, half_point = NAN;
+  std::string problem;  // why a peer gave no figure
+};
+
+Figure run_gibbs(std::size_t repeat) {
+  nn::CapacitySettings s{kInputs, {}, kTrials, kMaxEpochs, 0.01f, 0};
+  for (std::size_t p = kMinPatterns; p <= kMaxPatterns; ++p) s.patterns.push_back(p);
+  std::vector<double> seconds;
+  double half = NAN;
+  for (std::size_t r = 0; r < repeat; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    const std::vector<nn::CapacityPoint> points = nn::capacity_sweep(s);
+    seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    half = nn::half_point(points, kInputs);
+  }
+  return {thread_count(), median(seconds), half, ""};
+}
+
+Figure run_numpy(const fs::path& script, int threads) {
+  const PeerRun run = run_peer_script(
+      script, fmt::format("--inputs {} --min-patterns {} --max-patterns {} --trials {} --max-epochs {} --threads {}",
+                          kInputs, kMinPatterns, kMaxPatterns, kTrials, kMaxEpochs, threads));
+  if (!run.ok) return {threads, NAN, NAN, run.line};
+  return {threads, json_value(run.line, "seconds").value_or(NAN), json_value(run.line, "half_point").value_or(NAN), ""};
+}
+
+int bench_capacity_command(Args args) {
+  po::options_description options("gibbs bench capacity options");
+  options.add_options()
+      ("help,h", "print this help")
+      ("repeat", po::value<std::size_t>()->default_value(5)->value_name("R"), "gibbs's sweeps (the median is reported)")
+      ("threads", po::value<int>()->default_value(0)->value_name("T"), "gibbs's threads (0: one per core)")
+      ("peers", po::value<std::string>()->default_value(GIBBS_PEERS_DIR)->value_name("DIR"), "the peer scripts")
+      ("no-peers", "gibbs only")
+      ("json", "one JSON line");
+  po::variables_map vm;
+  if (!parse_options(args, options, kUsage, vm)) return 0;
+  set_thread_count(vm["threads"].as<int>());
+  const Figure ours = run_gibbs(std::max<std::size_t>(1, vm["repeat"].as<std::size_t>()));
+  Figure peer{0, NAN, NAN, "not run (--no-peers)"};
+  if (!vm.contains("no-peers")) {
+    const fs::path script = fs::path(vm["peers"].as<std::string>()) / "capacity_numpy.py";
+    peer = run_numpy(script, 1);
+    const Figure two = run_numpy(script, 2);
+    if (std::isnan(peer.seconds) || two.seconds < peer.seconds) peer = two;
+    if (std::isnan(peer.seconds)) fmt::print(stderr, "peer unavailable: numpy: {}\n", peer.problem);
+  }
+  const double ratio = peer.seconds / ours.seconds;
+  if (vm.contains("json")) {
+    fmt::print(R"({{"workload": "W8", "inputs": {}, "patterns": [{}, {}], "trials": {}, "max_epochs": {}, )"
+               R"("gibbs_seconds": {}, "gibbs_threads": {}, "gibbs_half_point": {}, "peer": {}, "peer_threads": {}, )"
+               R"("peer_seconds": {}, "peer_half_point": {}, "ratio": {}}})"
+               "\n",
+               kInputs, kMinPatterns, kMaxPatterns, kTrials, kMaxEpochs, json_number(ours.seconds), ours.threads,
+               json_number(ours.half_point), std::isnan(peer.seconds) ? "null" : "\"numpy\"", peer.threads,
+               json_number(peer.seconds), json_number(peer.half_point), json_number(ratio));
+  } else {
+    fmt::print("W8: perceptron capacity, N = {}, P = {}…{}, {} trials each, up to {} epochs\n", kInputs, kMinPatterns,
+               kMaxPatterns, kTrials, kMaxEpochs);
+    fmt::print("{:<8} {:>8} {:>10} {:>12}\n", "", "threads", "seconds", "half P/N");
+    fmt::print("{:<8} {:>8} {:>10.4f} {:>12.3f}\n", "gibbs", ours.threads, ours.seconds, ours.half_point);
+    if (!std::isnan(peer.seconds)) {
+      fmt::print("{:<8} {:>8} {:>10.4f} {:>12.3f}\n", "numpy", peer.threads, peer.seconds, peer.half_point);
+      fmt::print("ratio (numpy / gibbs): {:.1f}x (target: 20x)\n", ratio);
+    }
+  }
+  std::fflush(stdout);
+  return 0;
+}
+
+}  // namespace
+
+int bench_capacity(Args args) { return bench_capacity_command(args); }
+
+}  // namespace gibbs::cli

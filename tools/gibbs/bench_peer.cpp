@@ -1,0 +1,56 @@
+// Running a Python peer of bench/peers and reading its JSON line.
+#include "tools/gibbs/bench_peer.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+namespace gibbs::cli {
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? NAN : v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+std::optional<double> json_value(const std::string& line, const std::string& key) {
+  const std::size_t at = line.find("\"" + key + "\":");
+  if (at == std::string::npos) return std::nullopt;
+  const char* p = line.c_str() + at + key.size() + 3;
+  while (*p == ' ') ++p;
+  if (*p != '[') return std::strtod(p, nullptr);
+  std::vector<double> values;
+  for (++p; *p != ']' && *p != '\0';) {
+    char* end = nullptr;
+    values.push_back(std::strtod(p, &end));
+    if (end == p) break;
+    p = end;
+    while (*p == ',' || *p == ' ') ++p;
+  }
+  return median(values);
+}
+
+PeerRun run_peer_script(const std::filesystem::path& script, const std::string& arguments) {
+  const std::string command = fmt::format(
+      "OPENBLAS_CORETYPE=SkylakeX OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 '{}' {} 2>&1", script.string(), arguments);
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return {false, "cannot start python3"};
+  std::string output;
+  char buffer[4096];
+  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
+  const int status = ::pclose(pipe);
+  PeerRun run;
+  const std::size_t end = output.find_last_not_of("\r\n");
+  if (end != std::string::npos) {
+    const std::size_t newline = output.rfind('\n', end);
+    const std::size_t begin = newline == std::string::npos ? 0 : newline + 1;
+    run.line = output.substr(begin, end + 1 - begin);
+  }
+  run.ok = status == 0 && run.line.starts_with("{");
+  if (run.line.empty()) run.line = "no output";
+  return run;
+}
+
+}  // namespace gibbs::cli
