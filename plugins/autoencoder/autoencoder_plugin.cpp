@@ -40,18 +40,10 @@ constexpr auto kOptions = with_training_options(std::array<gibbs_plugin_option, 
     {"output-activation", "string", "sigmoid", "after the decoder's last layer: sigmoid (inputs in [0, 1]), identity or tanh"},
 }});
 
-constexpr gibbs_plugin_descriptor kDescriptor{
-    sizeof(gibbs_plugin_descriptor),
-    GIBBS_PLUGIN_ABI_VERSION,
+constexpr gibbs_plugin_descriptor kDescriptor = descriptor<AutoencoderModel>(
     "autoencoder",
-    "1.0.0",
     "Autoencoder: a dense encoder to a linear code and its mirror decoder, trained on MSE",
-    kOptions.data(),
-    kOptions.size(),
-    plugin_create<AutoencoderModel>,
-    plugin_destroy,
-    nullptr,  // no commands
-    0};
+    kOptions);
 
 }  // namespace
 }  // namespace gibbs::feedforward

@@ -29,18 +29,10 @@ constexpr auto kOptions = with_training_options(std::array<gibbs_plugin_option, 
     {"task", "string", "auto", "classify (labels, softmax cross-entropy), regress (targets, MSE), or auto"},
 }});
 
-constexpr gibbs_plugin_descriptor kDescriptor{
-    sizeof(gibbs_plugin_descriptor),
-    GIBBS_PLUGIN_ABI_VERSION,
+constexpr gibbs_plugin_descriptor kDescriptor = descriptor<CnnModel>(
     "cnn",
-    "1.0.0",
     "Convolutional network: conv2d, maxpool and dense layers from an --arch spec, trained by backpropagation",
-    kOptions.data(),
-    kOptions.size(),
-    plugin_create<CnnModel>,
-    plugin_destroy,
-    nullptr,  // no commands
-    0};
+    kOptions);
 
 }  // namespace
 }  // namespace gibbs::feedforward

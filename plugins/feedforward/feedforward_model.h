@@ -38,6 +38,14 @@ constexpr std::array<gibbs_plugin_option, N + kTrainingOptions.size()> with_trai
   return all;
 }
 
+// The descriptor of a feed-forward plugin whose model is M (no commands of its own).
+template <class M, std::size_t N>
+constexpr gibbs_plugin_descriptor descriptor(const char* name, const char* summary,
+                                             const std::array<gibbs_plugin_option, N>& options) {
+  return {sizeof(gibbs_plugin_descriptor), GIBBS_PLUGIN_ABI_VERSION, name, "1.0.0", summary, options.data(),
+          options.size(), plugin_create<M>, plugin_destroy, nullptr, 0};
+}
+
 // What the network learns to output.
 enum class Task {
   // Class labels. One output per class: softmax cross-entropy on the outputs (logits). A

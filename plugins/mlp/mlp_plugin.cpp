@@ -34,18 +34,10 @@ constexpr auto kOptions = with_training_options(std::array<gibbs_plugin_option, 
      "or auto (regress when the data has targets)"},
 }});
 
-constexpr gibbs_plugin_descriptor kDescriptor{
-    sizeof(gibbs_plugin_descriptor),
-    GIBBS_PLUGIN_ABI_VERSION,
+constexpr gibbs_plugin_descriptor kDescriptor = descriptor<MlpModel>(
     "mlp",
-    "1.0.0",
     "Multilayer perceptron: dense layers trained by backpropagation (classification or regression)",
-    kOptions.data(),
-    kOptions.size(),
-    plugin_create<MlpModel>,
-    plugin_destroy,
-    nullptr,  // no commands
-    0};
+    kOptions);
 
 }  // namespace
 }  // namespace gibbs::feedforward
