@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/gibbs/bench_peer.h"
 #include "tools/gibbs/command.h"
 #include "tools/gibbs/json.h"
 import gibbs.core;
@@ -53,11 +54,6 @@ struct Measurement {
   double reconstruction_mse = NAN;  // over the whole training split after the last epoch
   std::string problem;              // why a peer gave no figure
 };
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? NAN : v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-}
 
 sampler::Rbm initial_rbm(const Workload& w, std::uint64_t seed) {
   sampler::Rbm rbm(784, w.hidden, sampler::VisibleUnits::bernoulli);
@@ -99,53 +95,15 @@ Measurement run_gibbs_chains(std::uint64_t seed) {
   return {"gibbs", thread_count(), median(seconds), NAN, ""};
 }
 
-// The number after "key": in a JSON line, or the median of the array there.
-std::optional<double> json_value(const std::string& line, const std::string& key) {
-  const std::size_t at = line.find("\"" + key + "\":");
-  if (at == std::string::npos) return std::nullopt;
-  const char* p = line.c_str() + at + key.size() + 3;
-  while (*p == ' ') ++p;
-  if (*p != '[') return std::strtod(p, nullptr);
-  std::vector<double> values;
-  for (++p; *p != ']' && *p != '\0';) {
-    char* end = nullptr;
-    values.push_back(std::strtod(p, &end));
-    if (end == p) break;
-    p = end;
-    while (*p == ',' || *p == ' ') ++p;
-  }
-  return median(values);
-}
-
 Measurement run_peer(const fs::path& script, const std::string& who, const Workload& w, const fs::path& data,
                      std::size_t epochs, int threads) {
   Measurement m{who, threads, NAN, NAN, ""};
-  const std::string command = fmt::format("OPENBLAS_CORETYPE=SkylakeX OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 '{}' --workload {} --data '{}' --threads {} --epochs {} 2>&1",
-                                          script.string(), w.id, data.string(), threads, epochs);
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return m.problem = "cannot start python3", m;
-  std::string output, last;
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
-  const int status = ::pclose(pipe);
-  // The last non-empty line: the JSON record, or the peer's one-line error.
-  std::size_t end = output.find_last_not_of("\r\n");
-  if (end != std::string::npos) {
-    const std::size_t begin = output.rfind('\n', end);
-    last = output.substr(begin == std::string::npos ? 0 : begin + 1, end + 1 - (begin == std::string::npos ? 0 : begin + 1));
-  }
-  if (status != 0 || !last.starts_with("{")) return m.problem = last.empty() ? "no output" : last, m;
-  m.seconds = json_value(last, w.id == "gibbs" ? "seconds" : "epoch_seconds").value_or(NAN);
-  m.reconstruction_mse = json_value(last, "reconstruction_mse").value_or(NAN);
+  const PeerOutput out = run_peer_script(script, fmt::format("--workload {} --data {} --threads {} --epochs {}", w.id,
+                                                             shell_quote(data.string()), threads, epochs));
+  if (!out.problem.empty()) return m.problem = out.problem, m;
+  m.seconds = json_value(out.line, w.id == "gibbs" ? "seconds" : "epoch_seconds").value_or(NAN);
+  m.reconstruction_mse = json_value(out.line, "reconstruction_mse").value_or(NAN);
   return m;
-}
-
-// The better of 1 and 2 threads.
-Measurement best_peer(const fs::path& script, const std::string& who, const Workload& w, const fs::path& data,
-                      std::size_t epochs) {
-  Measurement best = run_peer(script, who, w, data, epochs, 1);
-  const Measurement two = run_peer(script, who, w, data, epochs, 2);
-  return std::isnan(best.seconds) || two.seconds < best.seconds ? two : best;
 }
 
 int bench_rbm_command(Args args) {
@@ -189,7 +147,8 @@ int bench_rbm_command(Args args) {
     if (!vm.contains("no-peers"))
       for (const char* who : {"pytorch", "numpy"}) {
         const fs::path script = peers / (std::string("rbm_") + (who == std::string("pytorch") ? "torch" : "numpy") + ".py");
-        others.push_back(best_peer(script, who, w, data, epochs));
+        others.push_back(better_of_1_and_2_threads<Measurement>(
+            [&](int threads) { return run_peer(script, who, w, data, epochs, threads); }));
         if (!others.back().problem.empty())
           fmt::print(stderr, "peer unavailable: {}: {}\n", who, others.back().problem);
       }

@@ -1,0 +1,60 @@
+// The end-to-end benchmarks' shared helpers: the median, JSON numbers, the peer subprocess.
+#include "tools/gibbs/bench_peer.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+
+namespace gibbs::cli {
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? NAN : v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+std::optional<double> json_value(const std::string& line, const std::string& key) {
+  const std::size_t at = line.find("\"" + key + "\":");
+  if (at == std::string::npos) return std::nullopt;
+  const char* p = line.c_str() + at + key.size() + 3;
+  while (*p == ' ') ++p;
+  if (*p != '[') return std::strtod(p, nullptr);
+  std::vector<double> values;
+  for (++p; *p != ']' && *p != '\0';) {
+    char* end = nullptr;
+    values.push_back(std::strtod(p, &end));
+    if (end == p) break;
+    p = end;
+    while (*p == ',' || *p == ' ') ++p;
+  }
+  return median(values);
+}
+
+std::string shell_quote(const std::string& text) {
+  std::string quoted = "'";
+  for (const char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+PeerOutput run_peer_script(const std::filesystem::path& script, const std::string& arguments) {
+  const std::string command = fmt::format("OPENBLAS_CORETYPE=SkylakeX OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 {} {} 2>&1",
+                                          shell_quote(script.string()), arguments);
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return {"", "cannot start python3"};
+  std::string output, last;
+  char buffer[4096];
+  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
+  const int status = ::pclose(pipe);
+  // The last non-empty line: the JSON record, or the peer's one-line error.
+  const std::size_t end = output.find_last_not_of("\r\n");
+  if (end != std::string::npos) {
+    const std::size_t begin = output.rfind('\n', end);
+    const std::size_t first = begin == std::string::npos ? 0 : begin + 1;
+    last = output.substr(first, end + 1 - first);
+  }
+  if (status != 0 || !last.starts_with("{")) return {"", last.empty() ? "no output" : last};
+  return {last, ""};
+}
+
+}  // namespace gibbs::cli
