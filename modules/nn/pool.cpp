@@ -1,10 +1,12 @@
 // MaxPool2d: the window scan shared by forward and backward, parallel over samples; 2×2
-// windows with stride 2 (the common case) have their own branch-free loops.
+// windows with stride 2 (the common case) have their own paths: a Highway kernel forward, a
+// branch-free loop backward.
 module;
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <string>
+#include "modules/nn/kernels/movement.h"
 module gibbs.nn;
 import gibbs.core;
 
@@ -14,14 +16,6 @@ namespace {
 // Whether v replaces best as a window's pick: larger, or NaN over a number (PyTorch's rule).
 // Bitwise &, not &&: no branch.
 inline bool replaces(float v, float best) { return !(v <= best) & (best == best); }
-
-// The pick of a 2×2 window: top left, top right, bottom left, bottom right, ties to the first.
-inline float pick2(const float* top, const float* bottom) {
-  float best = top[0];
-  best = replaces(top[1], best) ? top[1] : best;
-  best = replaces(bottom[0], best) ? bottom[0] : best;
-  return replaces(bottom[1], best) ? bottom[1] : best;
-}
 
 }  // namespace
 
@@ -63,7 +57,8 @@ void MaxPool2d::forward(ConstView<float> input, MatrixView<float> output) {
         for (std::size_t oy = 0; oy < out_.height; ++oy) {
           if (two) {
             const float* top = x + (c * in_.height + 2 * oy) * w;
-            for (std::size_t ox = 0; ox < out_.width; ++ox) *y++ = pick2(top + 2 * ox, top + w + 2 * ox);
+            kernels::MaxPool2x2Row(top, top + w, y, out_.width);
+            y += out_.width;
             continue;
           }
           for (std::size_t ox = 0; ox < out_.width; ++ox) *y++ = x[pick(x, c, oy, ox)];
