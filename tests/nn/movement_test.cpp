@@ -1,6 +1,6 @@
 // gibbs.nn's data-movement kernels (modules/nn/kernels/movement), through the layers that use
-// them, on every compiled Highway target: the 2×2 max pooling forward and the activations'
-// backward bit for bit against scalar references, im2col and col2im (whole rows inside the
+// them, on every compiled Highway target: the 2×2 max pooling forward and backward and the
+// activations' backward bit for bit against scalar references, im2col and col2im (whole rows inside the
 // image, rows closer than a vector apart) against loops in double.
 #include <boost/test/unit_test.hpp>
 
@@ -65,6 +65,34 @@ BOOST_AUTO_TEST_CASE(maxpool_two_by_two_forward_equals_the_scalar_rule_on_every_
       pool.forward(x, y);
       BOOST_TEST(bits_differ(y, expected) == 0u, target.name << " width " << width);
     }
+  }
+}
+
+// The backward from the forward's output (the kernel) against the general scan without it, on
+// ties, signed zeros and NaN (one or two in a window), widths 2 to 41, odd and even heights.
+BOOST_AUTO_TEST_CASE(maxpool_two_by_two_backward_equals_the_general_scan_on_every_target) {
+  std::mt19937 rng(34);
+  std::uniform_int_distribution<int> level(-3, 3), special(0, 29);
+  for (const auto& target : simd::available_targets()) {
+    simd::ScopedTarget pin(target);
+    for (std::size_t width = 2; width <= 41; ++width)
+      for (const std::size_t height : {4, 5}) {
+        const nn::SampleShape in{2, height, width};
+        nn::MaxPool2d pool(in, 2);
+        Matrix<float> x(3, in.size());
+        for (float& v : x.values()) {
+          const int s = special(rng);
+          v = s == 0 ? std::numeric_limits<float>::quiet_NaN() : s == 1 ? -0.0f : 0.5f * static_cast<float>(level(rng));
+        }
+        const std::size_t out = pool.output_shape(in).size();
+        Matrix<float> y(3, out), fast(3, in.size(), 7.0f), general(3, in.size());
+        const Matrix<float> dy = test::random_matrix(3, out, rng);
+        pool.forward(x, y);
+        pool.backward(x, y, dy, fast);
+        pool.backward(x, {}, dy, general);
+        const std::vector<float> expected(general.values().begin(), general.values().end());
+        BOOST_TEST(bits_differ(fast, expected) == 0u, target.name << " " << nn::to_string(in));
+      }
   }
 }
 

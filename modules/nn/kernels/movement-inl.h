@@ -153,6 +153,61 @@ HWY_NOINLINE void MaxPool2x2RowImpl(const float* top, const float* bottom, float
   }
 }
 
+HWY_NOINLINE void MaxPool2x2BackwardRowImpl(const float* top, const float* bottom, const float* y, const float* dy,
+                                            float* top_dx, float* bottom_dx, std::size_t count) {
+  using movement::VF;
+  const movement::DF d;
+  const std::size_t lanes = hn::Lanes(d);
+  const auto scalar = [&](std::size_t o) {
+    const float x[4] = {top[2 * o], top[2 * o + 1], bottom[2 * o], bottom[2 * o + 1]};
+    const float m = y[o];
+    std::size_t at = 0;
+    if (m != m) {  // the scan's rule, which ends at the first NaN
+      for (std::size_t k = 1; k < 4; ++k)
+        if (!(x[k] <= x[at]) && x[at] == x[at]) at = k;
+    } else {
+      at = x[0] == m ? 0 : x[1] == m ? 1 : x[2] == m ? 2 : 3;
+    }
+    top_dx[2 * o] = top_dx[2 * o + 1] = bottom_dx[2 * o] = bottom_dx[2 * o + 1] = 0.0f;
+    (at < 2 ? top_dx : bottom_dx)[2 * o + at % 2] = dy[o];
+  };
+  // Outputs [o, o + n), n ≤ lanes; false (nothing written) when one of them is NaN.
+  const auto chunk = [&](std::size_t o, std::size_t n) HWY_ATTR {
+    const bool whole = n == lanes;
+    const auto outs = hn::FirstN(d, n), lo = hn::FirstN(d, 2 * n), hi = hn::FirstN(d, 2 * n > lanes ? 2 * n - lanes : 0);
+    const VF m = movement::LoadLanes(outs, whole, y + o);
+    if (!hn::AllTrue(d, hn::Eq(m, m))) return false;
+    const VF g = movement::LoadLanes(outs, whole, dy + o);
+    const float* t = top + 2 * o;
+    const float* b = bottom + 2 * o;
+    const VF t0 = movement::LoadLanes(lo, whole, t), t1 = movement::LoadLanes(hi, whole, t + lanes);
+    const VF b0 = movement::LoadLanes(lo, whole, b), b1 = movement::LoadLanes(hi, whole, b + lanes);
+    const auto e0 = hn::Eq(hn::ConcatEven(d, t1, t0), m), e1 = hn::Eq(hn::ConcatOdd(d, t1, t0), m);
+    const auto e2 = hn::Eq(hn::ConcatEven(d, b1, b0), m), e01 = hn::Or(e0, e1);
+    const VF top_even = hn::IfThenElseZero(e0, g), top_odd = hn::IfThenElseZero(hn::AndNot(e0, e1), g);
+    const VF bottom_even = hn::IfThenElseZero(hn::AndNot(e01, e2), g);
+    const VF bottom_odd = hn::IfThenElseZero(hn::Not(hn::Or(e01, e2)), g);
+    if (whole) {
+      hn::StoreInterleaved2(top_even, top_odd, d, top_dx + 2 * o);
+      hn::StoreInterleaved2(bottom_even, bottom_odd, d, bottom_dx + 2 * o);
+      return true;
+    }
+    HWY_ALIGN float buffer[2 * movement::kMaxLanes];
+    hn::StoreInterleaved2(top_even, top_odd, d, buffer);
+    std::memcpy(top_dx + 2 * o, buffer, 2 * n * sizeof(float));
+    hn::StoreInterleaved2(bottom_even, bottom_odd, d, buffer);
+    std::memcpy(bottom_dx + 2 * o, buffer, 2 * n * sizeof(float));
+    return true;
+  };
+  std::size_t o = 0;
+  for (; o + lanes <= count; o += lanes)
+    if (!chunk(o, lanes))
+      for (std::size_t k = 0; k < lanes; ++k) scalar(o + k);
+  if (o == count) return;
+  if (movement::kMasked && chunk(o, count - o)) return;
+  for (; o < count; ++o) scalar(o);
+}
+
 }  // namespace gibbs::kernels::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 
