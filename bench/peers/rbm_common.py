@@ -1,5 +1,6 @@
-"""What the RBM peers share: the workloads, the command line, the thread environment, the
-data, the BLAS report and the JSON line. Only the standard library is imported at module load:
+"""What the peers share (the RBM peers, and nn_torch.py for the thread environment, the data,
+the BLAS report and the JSON line): the workloads, the command line, the thread environment,
+the data, the BLAS report and the JSON line. Only the standard library is imported at module load:
 the thread variables must be in the environment before numpy or torch is imported."""
 
 import argparse
@@ -60,12 +61,17 @@ def parse_args(description, workloads):
         fail(f"--workload {args.workload} needs --data FILE")
     if args.seed < 0:
         fail(f"--seed {args.seed} is negative")
-    threads = str(args.threads)
+    set_thread_environment(args.threads)
+    return args
+
+
+def set_thread_environment(threads):
+    """The peers' threads and BLAS kernels, set before numpy or torch is imported: --threads
+    wins; OMP_WAIT_POLICY and OPENBLAS_CORETYPE only where the caller has not set them."""
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[name] = threads
+        os.environ[name] = str(threads)
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     os.environ.setdefault("OPENBLAS_CORETYPE", "SkylakeX")
-    return args
 
 
 def import_or_fail(module):
@@ -78,30 +84,43 @@ def import_or_fail(module):
 
 def load_train(path):
     """/train/x of a gibbs dataset as a float32 [N, 784] array (uint8 values times `scale`)."""
+    return load_split(path, "train")[0]
+
+
+def load_split(path, split, labels=False):
+    """(x, y) of one split of a gibbs dataset: x float32 [N, 784] (uint8 values times `scale`,
+    as gibbs reads them), y int64 [N] when labels is true (else None)."""
     np = import_or_fail("numpy")
     h5py = import_or_fail("h5py")
+    y = None
     try:
         with h5py.File(path, "r") as f:
-            if "train/x" not in f:
-                fail(f"{path}: no /train/x")
-            d = f["train/x"]
+            if f"{split}/x" not in f:
+                fail(f"{path}: no /{split}/x")
+            d = f[f"{split}/x"]
             if d.ndim != 2 or d.shape[1] != VISIBLE or d.shape[0] == 0:
-                fail(f"{path}: /train/x has shape {list(d.shape)}, expected [N, {VISIBLE}]")
+                fail(f"{path}: /{split}/x has shape {list(d.shape)}, expected [N, {VISIBLE}]")
             if d.dtype == np.uint8:
                 if "scale" not in d.attrs:
-                    fail(f"{path}: /train/x is uint8 without a 'scale' attribute")
+                    fail(f"{path}: /{split}/x is uint8 without a 'scale' attribute")
                 scale = np.float32(d.attrs["scale"])
                 x = d[()].astype(np.float32)
                 x *= scale
             elif d.dtype == np.float32:
                 x = d[()]
             else:
-                fail(f"{path}: /train/x is {d.dtype}, expected uint8 or float32")
+                fail(f"{path}: /{split}/x is {d.dtype}, expected uint8 or float32")
+            if labels:
+                if f"{split}/y" not in f:
+                    fail(f"{path}: no /{split}/y")
+                y = f[f"{split}/y"][()].astype(np.int64)
+                if y.shape != (x.shape[0],):
+                    fail(f"{path}: /{split}/y has shape {list(y.shape)}, expected [{x.shape[0]}]")
     except OSError as e:
         fail(f"{path}: {e}")
     if not np.isfinite(x).all():
-        fail(f"{path}: /train/x has values that are not finite")
-    return np.ascontiguousarray(x)
+        fail(f"{path}: /{split}/x has values that are not finite")
+    return np.ascontiguousarray(x), y
 
 
 def blas():

@@ -68,6 +68,10 @@ Conv2d::Chunks Conv2d::chunks(std::size_t batch) const {
 
 namespace {
 
+// From this many output pixels on (four panels of the AVX-512 GEMM), forward runs one GEMM per
+// sample into the output rows; below, one GEMM per chunk and a copy.
+constexpr std::size_t kDirectPixels = 256;
+
 // body(k, slot) for each chunk k of [0, chunks), in parallel when there are several chunks and
 // threads; slot (< slots) is the running thread's, for its scratch. Each body is isolated, so
 // that a thread waiting inside it (for the GEMM's own tasks) never starts another chunk on
@@ -112,6 +116,14 @@ void Conv2d::forward_fused(ConstView<float> input, MatrixView<float> output, sim
     const MatrixView<float> result = result_[slot].view(out_.channels, columns);
     im2col(g, input.block(n0, 0, n, input.cols()), patches);
     std::ranges::fill(patches.row(taps()), 1.0f);
+    if (pixels() >= kDirectPixels) {
+      // Each sample's GEMM straight into its output row, seen as [filters, OH·OW]: the same
+      // arithmetic per element, without the copy of the result (the W6 CNN's first layer).
+      for (std::size_t s = 0; s < n; ++s)
+        simd::gemm(weight_bias_, patches.block(0, s * pixels(), taps() + 1, pixels()),
+                   MatrixView<float>(output.row(n0 + s).data(), out_.channels, pixels()), {.activation = activation});
+      return;
+    }
     simd::gemm(weight_bias_, patches, result, {.activation = activation});
     blocks_to_rows(result, pixels(), output.block(n0, 0, n, output.cols()));
   });

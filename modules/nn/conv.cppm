@@ -23,7 +23,7 @@ export namespace gibbs::nn {
 // [C·K·K + 1, samples·OH·OW] (im2col, a row per kernel tap and a last row of ones that
 // carries the bias), one GEMM [W | b] · patches with a following relu, sigmoid or tanh in its
 // epilogue, giving [filters, samples·OH·OW], whose per-sample blocks are copied into the NCHW
-// rows. Backward, per chunk: the same patches again (nothing is kept from forward), dY copied
+// rows (with 256 output pixels or more, one GEMM per sample writes its NCHW row directly). Backward, per chunk: the same patches again (nothing is kept from forward), dY copied
 // into the same layout, the chunk's [grad_W | grad_b] = dY · patchesᵀ (one GEMM; the chunks'
 // sums are added in chunk order afterwards), and dX gathered from Wᵀ · dY (col2im).
 class Conv2d final : public Layer {

@@ -4,6 +4,7 @@ module;
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
+#include "modules/nn/kernels/movement.h"
 module gibbs.nn;
 import gibbs.core;
 import gibbs.simd;
@@ -49,6 +50,12 @@ void im2col(const ConvGeometry& g, ConstView<float> input, MatrixView<float> pat
           const float* x = input.row(n).data();
           float* dst = patches.row(t).data() + n * pixels;
           std::fill(dst, dst + rows.begin * ow, 0.0f);
+          if (s == 1 && cols.begin == 0 && cols.end == ow) {  // whole output rows inside the image
+            kernels::CopyRuns(x + (c * g.in.height + rows.begin + ky - p) * g.in.width + kx - p, g.in.width,
+                              dst + rows.begin * ow, rows.end - rows.begin, ow);
+            std::fill(dst + rows.end * ow, dst + pixels, 0.0f);
+            continue;
+          }
           for (std::size_t oy = rows.begin; oy < rows.end; ++oy) {
             float* d = dst + oy * ow;
             const float* row = x + (c * g.in.height + oy * s + ky - p) * g.in.width;  // ox·s + kx − p ≥ 0 inside
@@ -77,6 +84,11 @@ void col2im(const ConvGeometry& g, ConstView<float> grad_patches, MatrixView<flo
         for (std::size_t n = 0; n < grad_input.rows(); ++n) {
           float* dx = grad_input.row(n).data();
           const float* src = grad_patches.row(t).data() + n * pixels;
+          if (s == 1 && cols.begin == 0 && cols.end == ow) {
+            kernels::AddRuns(src + rows.begin * ow, dx + (c * g.in.height + rows.begin + ky - p) * g.in.width + kx - p,
+                             g.in.width, rows.end - rows.begin, ow);
+            continue;
+          }
           for (std::size_t oy = rows.begin; oy < rows.end; ++oy) {
             const float* d = src + oy * ow;
             float* row = dx + (c * g.in.height + oy * s + ky - p) * g.in.width;  // ox·s + kx − p ≥ 0 inside

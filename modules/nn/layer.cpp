@@ -8,6 +8,7 @@ module;
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include "modules/nn/kernels/movement.h"
 module gibbs.nn;
 import gibbs.core;
 import gibbs.simd;
@@ -70,23 +71,11 @@ bool Layer::backward_fused(ConstView<float>, ConstView<float>, ConstView<float>,
 }
 
 void activation_backward(simd::Activation activation, const float* y, const float* dy, float* dx, std::size_t n) {
-  // Unconditional loads, so that the loops vectorise.
   switch (activation) {
-    case simd::Activation::kRelu:
-      for (std::size_t i = 0; i < n; ++i) {
-        const float g = dy[i];
-        dx[i] = y[i] > 0.0f ? g : 0.0f;
-      }
-      return;
-    case simd::Activation::kTanh:
-      for (std::size_t i = 0; i < n; ++i) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
-      return;
-    case simd::Activation::kSigmoid:
-      for (std::size_t i = 0; i < n; ++i) dx[i] = dy[i] * y[i] * (1.0f - y[i]);
-      return;
-    case simd::Activation::kIdentity:
-      std::copy_n(dy, n, dx);
-      return;
+    case simd::Activation::kRelu: return kernels::ActivationBackward(kernels::Backward::kRelu, y, dy, dx, n);
+    case simd::Activation::kTanh: return kernels::ActivationBackward(kernels::Backward::kTanh, y, dy, dx, n);
+    case simd::Activation::kSigmoid: return kernels::ActivationBackward(kernels::Backward::kSigmoid, y, dy, dx, n);
+    case simd::Activation::kIdentity: std::copy_n(dy, n, dx); return;
   }
 }
 

@@ -14,7 +14,8 @@ export namespace gibbs::nn {
 // input itself.
 
 // Mean squared error over all elements (torch.nn.MSELoss): Σ (x − t)² / (rows·cols);
-// grad = 2·(x − t) / (rows·cols).
+// grad = 2·(x − t) / (rows·cols). Within a row the squares go to eight interleaved partial
+// sums, added in order (a fixed order, as everywhere).
 double mse_loss(ConstView<float> prediction, ConstView<float> target, MatrixView<float> grad = {});
 
 // Softmax cross-entropy over integer labels, mean over the batch (torch.nn.CrossEntropyLoss

@@ -1,10 +1,12 @@
 // MaxPool2d: the window scan shared by forward and backward, parallel over samples; 2×2
-// windows with stride 2 (the common case) have their own branch-free loops.
+// windows with stride 2 (the common case) have their own paths: a Highway kernel forward, a
+// branch-free loop backward.
 module;
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <string>
+#include "modules/nn/kernels/movement.h"
 module gibbs.nn;
 import gibbs.core;
 
@@ -14,14 +16,6 @@ namespace {
 // Whether v replaces best as a window's pick: larger, or NaN over a number (PyTorch's rule).
 // Bitwise &, not &&: no branch.
 inline bool replaces(float v, float best) { return !(v <= best) & (best == best); }
-
-// The pick of a 2×2 window: top left, top right, bottom left, bottom right, ties to the first.
-inline float pick2(const float* top, const float* bottom) {
-  float best = top[0];
-  best = replaces(top[1], best) ? top[1] : best;
-  best = replaces(bottom[0], best) ? bottom[0] : best;
-  return replaces(bottom[1], best) ? bottom[1] : best;
-}
 
 }  // namespace
 
@@ -63,7 +57,8 @@ void MaxPool2d::forward(ConstView<float> input, MatrixView<float> output) {
         for (std::size_t oy = 0; oy < out_.height; ++oy) {
           if (two) {
             const float* top = x + (c * in_.height + 2 * oy) * w;
-            for (std::size_t ox = 0; ox < out_.width; ++ox) *y++ = pick2(top + 2 * ox, top + w + 2 * ox);
+            kernels::MaxPool2x2Row(top, top + w, y, out_.width);
+            y += out_.width;
             continue;
           }
           for (std::size_t ox = 0; ox < out_.width; ++ox) *y++ = x[pick(x, c, oy, ox)];
@@ -92,27 +87,18 @@ void MaxPool2d::backward(ConstView<float> input, ConstView<float> output, ConstV
             for (std::size_t ox = 0; ox < out_.width; ++ox) dx[pick(x, c, oy, ox)] += *dy++;
         continue;
       }
-      // Zeros, then each window's gradient to its pick: the first input equal to the window's
-      // output (or the first NaN when that is NaN). The pick is integer arithmetic on the
-      // comparisons: a float ?: would be a branch in SSE2, mispredicted half the time.
-      // Each pair of input rows is zeroed just before its windows write into it (in L1).
+      // Each window's gradient to its pick, found from the forward's output (the first input
+      // equal to it, or the first NaN when it is NaN), and zeros around it: a Highway kernel
+      // writes both input rows of a row of windows; a last odd column or row is zeroed here.
       const float* y = output.row(n).data();
+      const std::size_t covered = 2 * out_.width;
       for (std::size_t c = 0; c < out_.channels; ++c) {
         if (in_.height % 2 != 0) std::fill_n(dx + (c * in_.height + in_.height - 1) * w, w, 0.0f);
-        for (std::size_t oy = 0; oy < out_.height; ++oy) {
+        for (std::size_t oy = 0; oy < out_.height; ++oy, y += out_.width, dy += out_.width) {
           const std::size_t top = (c * in_.height + 2 * oy) * w;
-          std::fill_n(dx + top, 2 * w, 0.0f);
-          for (std::size_t ox = 0; ox < out_.width; ++ox) {
-            const std::size_t i = top + 2 * ox;
-            const float m = *y++;
-            if (m != m) {  // a NaN won: rare, and the comparisons below would not find it
-              dx[pick(x, c, oy, ox)] = *dy++;
-              continue;
-            }
-            const std::size_t not0 = x[i] != m, not1 = x[i + 1] != m, not2 = x[i + w] != m;
-            // 0, 1, w or w + 1: past the first, the second, the third input.
-            dx[i + not0 * (1 + not1 * (w - 1 + not2))] = *dy++;
-          }
+          kernels::MaxPool2x2BackwardRow(x + top, x + top + w, y, dy, dx + top, dx + top + w, out_.width);
+          std::fill(dx + top + covered, dx + top + w, 0.0f);
+          std::fill(dx + top + w + covered, dx + top + 2 * w, 0.0f);
         }
       }
     }

@@ -9,6 +9,9 @@ namespace gibbs::cli {
 int bench_gemm(Args args);  // bench_gemm.cpp
 int bench_rbm(Args args);   // bench_rbm.cpp
 int bench_capacity(Args args);  // bench_capacity.cpp
+int bench_mlp(Args args);   // bench_nn.cpp
+int bench_cnn(Args args);
+int bench_autoencoder(Args args);
 #endif
 
 namespace {
@@ -19,6 +22,9 @@ int bench(Args args) {
       Command{"capacity", "Perceptron capacity sweep (W8) against NumPy", bench_capacity},
       Command{"gemm", "SGEMM GFLOP/s (workload W1) against oneDNN, OpenBLAS and the FMA peak", bench_gemm},
       Command{"rbm", "RBM training and Gibbs sampling (W2, W4) against PyTorch and NumPy", bench_rbm},
+      Command{"mlp", "MLP training, Adam, batch 64 (W5) against PyTorch", bench_mlp},
+      Command{"cnn", "CNN training, Adam, batch 64 (W6) against PyTorch", bench_cnn},
+      Command{"autoencoder", "autoencoder training, MSE, Adam, batch 64 (W7) against PyTorch", bench_autoencoder},
   };
   return dispatch("benchmark", "gibbs bench", kBenchmarks, "usage: gibbs bench <benchmark> [options]", args);
 #else

@@ -49,11 +49,11 @@ Figure run_gibbs(std::size_t repeat) {
 }
 
 Figure run_numpy(const fs::path& script, int threads) {
-  const PeerRun run = run_peer_script(
+  const PeerOutput out = run_peer_script(
       script, fmt::format("--inputs {} --min-patterns {} --max-patterns {} --trials {} --max-epochs {} --threads {}",
                           kInputs, kMinPatterns, kMaxPatterns, kTrials, kMaxEpochs, threads));
-  if (!run.ok) return {threads, NAN, NAN, run.line};
-  return {threads, json_value(run.line, "seconds").value_or(NAN), json_value(run.line, "half_point").value_or(NAN), ""};
+  if (!out.problem.empty()) return {threads, NAN, NAN, out.problem};
+  return {threads, json_value(out.line, "seconds").value_or(NAN), json_value(out.line, "half_point").value_or(NAN), ""};
 }
 
 int bench_capacity_command(Args args) {
@@ -72,9 +72,7 @@ int bench_capacity_command(Args args) {
   Figure peer{0, NAN, NAN, "not run (--no-peers)"};
   if (!vm.contains("no-peers")) {
     const fs::path script = fs::path(vm["peers"].as<std::string>()) / "capacity_numpy.py";
-    peer = run_numpy(script, 1);
-    const Figure two = run_numpy(script, 2);
-    if (std::isnan(peer.seconds) || two.seconds < peer.seconds) peer = two;
+    peer = better_of_1_and_2_threads<Figure>([&](int threads) { return run_numpy(script, threads); });
     if (std::isnan(peer.seconds)) fmt::print(stderr, "peer unavailable: numpy: {}\n", peer.problem);
   }
   const double ratio = peer.seconds / ours.seconds;

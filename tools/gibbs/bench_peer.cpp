@@ -1,10 +1,9 @@
-// Running a Python peer of bench/peers and reading its JSON line.
+// The end-to-end benchmarks' shared helpers: the median, JSON numbers, the peer subprocess.
 #include "tools/gibbs/bench_peer.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
@@ -32,25 +31,30 @@ std::optional<double> json_value(const std::string& line, const std::string& key
   return median(values);
 }
 
-PeerRun run_peer_script(const std::filesystem::path& script, const std::string& arguments) {
-  const std::string command = fmt::format(
-      "OPENBLAS_CORETYPE=SkylakeX OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 '{}' {} 2>&1", script.string(), arguments);
+std::string shell_quote(const std::string& text) {
+  std::string quoted = "'";
+  for (const char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+PeerOutput run_peer_script(const std::filesystem::path& script, const std::string& arguments) {
+  const std::string command = fmt::format("OPENBLAS_CORETYPE=SkylakeX OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 {} {} 2>&1",
+                                          shell_quote(script.string()), arguments);
   FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return {false, "cannot start python3"};
-  std::string output;
+  if (pipe == nullptr) return {"", "cannot start python3"};
+  std::string output, last;
   char buffer[4096];
   while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
   const int status = ::pclose(pipe);
-  PeerRun run;
+  // The last non-empty line: the JSON record, or the peer's one-line error.
   const std::size_t end = output.find_last_not_of("\r\n");
   if (end != std::string::npos) {
-    const std::size_t newline = output.rfind('\n', end);
-    const std::size_t begin = newline == std::string::npos ? 0 : newline + 1;
-    run.line = output.substr(begin, end + 1 - begin);
+    const std::size_t begin = output.rfind('\n', end);
+    const std::size_t first = begin == std::string::npos ? 0 : begin + 1;
+    last = output.substr(first, end + 1 - first);
   }
-  run.ok = status == 0 && run.line.starts_with("{");
-  if (run.line.empty()) run.line = "no output";
-  return run;
+  if (status != 0 || !last.starts_with("{")) return {"", last.empty() ? "no output" : last};
+  return {last, ""};
 }
 
 }  // namespace gibbs::cli

@@ -99,21 +99,12 @@ Measurement run_gibbs_chains(std::uint64_t seed) {
 Measurement run_peer(const fs::path& script, const std::string& who, const Workload& w, const fs::path& data,
                      std::size_t epochs, int threads) {
   Measurement m{who, threads, NAN, NAN, ""};
-  const PeerRun run = run_peer_script(script, fmt::format("--workload {} --data '{}' --threads {} --epochs {}", w.id,
-                                                          data.string(), threads, epochs));
-  if (!run.ok) return m.problem = run.line, m;
-  const std::string& last = run.line;
-  m.seconds = json_value(last, w.id == "gibbs" ? "seconds" : "epoch_seconds").value_or(NAN);
-  m.reconstruction_mse = json_value(last, "reconstruction_mse").value_or(NAN);
+  const PeerOutput out = run_peer_script(script, fmt::format("--workload {} --data {} --threads {} --epochs {}", w.id,
+                                                             shell_quote(data.string()), threads, epochs));
+  if (!out.problem.empty()) return m.problem = out.problem, m;
+  m.seconds = json_value(out.line, w.id == "gibbs" ? "seconds" : "epoch_seconds").value_or(NAN);
+  m.reconstruction_mse = json_value(out.line, "reconstruction_mse").value_or(NAN);
   return m;
-}
-
-// The better of 1 and 2 threads.
-Measurement best_peer(const fs::path& script, const std::string& who, const Workload& w, const fs::path& data,
-                      std::size_t epochs) {
-  Measurement best = run_peer(script, who, w, data, epochs, 1);
-  const Measurement two = run_peer(script, who, w, data, epochs, 2);
-  return std::isnan(best.seconds) || two.seconds < best.seconds ? two : best;
 }
 
 int bench_rbm_command(Args args) {
@@ -152,7 +143,8 @@ int bench_rbm_command(Args args) {
     if (!vm.contains("no-peers"))
       for (const char* who : {"pytorch", "numpy"}) {
         const fs::path script = peers / (std::string("rbm_") + (who == std::string("pytorch") ? "torch" : "numpy") + ".py");
-        others.push_back(best_peer(script, who, w, data, epochs));
+        others.push_back(better_of_1_and_2_threads<Measurement>(
+            [&](int threads) { return run_peer(script, who, w, data, epochs, threads); }));
         if (!others.back().problem.empty())
           fmt::print(stderr, "peer unavailable: {}: {}\n", who, others.back().problem);
       }

@@ -1,0 +1,30 @@
+// Plain declarations of gibbs.nn's data-movement kernels (no Highway types): the row runs of
+// im2col and col2im, the activations' backward, and the 2×2 max pooling of one output row.
+#pragma once
+#include <cstddef>
+
+namespace gibbs::kernels {
+
+// dst[r·width + i] = src[r·src_stride + i] for r < rows, i < width.
+void CopyRuns(const float* src, std::size_t src_stride, float* dst, std::size_t rows, std::size_t width);
+
+// dst[r·dst_stride + i] += src[r·width + i] for r < rows, i < width: one addition per element.
+void AddRuns(const float* src, float* dst, std::size_t dst_stride, std::size_t rows, std::size_t width);
+
+// dx[i] from y[i] = f(x[i]) and dy[i]: relu dy·[y > 0], tanh dy·(1 − y·y), sigmoid (dy·y)·(1 − y),
+// identity dy; every operation rounded in float, never fused: the same bits on every target.
+enum class Backward : int { kIdentity = 0, kSigmoid, kTanh, kRelu };
+void ActivationBackward(Backward kind, const float* y, const float* dy, float* dx, std::size_t n);
+
+// y[o] for o < count: the pick of the 2×2 window top[2o, 2o + 1], bottom[2o, 2o + 1], scanned
+// top left, top right, bottom left, bottom right; v replaces the pick when !(v <= pick) and the
+// pick is not NaN: ties keep the first (-0 before +0 stays -0), the first NaN wins (PyTorch's).
+void MaxPool2x2Row(const float* top, const float* bottom, float* y, std::size_t count);
+
+// The backward of MaxPool2x2Row from its output y: top_dx and bottom_dx [0, 2·count) get dy[o]
+// at window o's pick and zeros elsewhere. The pick is the first of the window equal to y[o]
+// (the last when none of the first three is); when y[o] is NaN, the window's first NaN.
+void MaxPool2x2BackwardRow(const float* top, const float* bottom, const float* y, const float* dy, float* top_dx,
+                           float* bottom_dx, std::size_t count);
+
+}  // namespace gibbs::kernels

@@ -1,0 +1,206 @@
+// `gibbs bench mlp|cnn|autoencoder`: workloads W5, W6 and W7 of DESIGN.md, trained with gibbs.nn
+// (Adam, batch 64) on Fashion-MNIST, beside the PyTorch peer bench/peers/nn_torch.py run in the
+// same invocation at its better of 1 and 2 threads: seconds per epoch, images/s, and the test
+// accuracy (MLP, CNN) or test MSE (autoencoder) after the last epoch.
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "tools/gibbs/bench_peer.h"
+#include "tools/gibbs/command.h"
+#include "tools/gibbs/json.h"
+import gibbs.core;
+import gibbs.io;
+import gibbs.nn;
+import gibbs.random;
+import gibbs.simd;
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace gibbs::cli {
+namespace {
+
+struct Workload {
+  const char* id;        // the command's name, and the peer's --workload
+  const char* design;    // DESIGN.md's id
+  bool classifier;       // softmax cross-entropy on labels, else MSE against the input
+};
+
+nn::Architecture architecture(const std::string& id) {
+  const nn::SampleShape flat = nn::flat_shape(784);
+  if (id == "mlp") return nn::parse_layers("784,128,200,400,10", "relu", flat);
+  if (id == "cnn")
+    return nn::parse_arch("conv3x3:32,relu,maxpool2,conv3x3:64,relu,maxpool2,flatten,dense:128,relu,dense:10",
+                          {1, 28, 28});
+  // The course notebook's autoencoder: no activation on the 20-value code.
+  return nn::parse_arch(
+      "dense:128,relu,dense:64,relu,dense:12,relu,dense:20,dense:12,relu,dense:64,relu,dense:128,relu,dense:784,sigmoid",
+      flat);
+}
+
+struct Measurement {
+  std::string who;  // "gibbs", "pytorch"
+  int threads = 0;
+  double seconds = NAN;  // median seconds per epoch
+  double metric = NAN;   // test accuracy, or test MSE
+  std::string problem;   // why a peer gave no figure
+};
+
+struct Data {
+  io::Batch train, test;
+};
+
+// The test accuracy (the first largest logit is the prediction) or the MSE over all elements.
+double evaluate(nn::Network& network, const Workload& w, const io::Batch& test) {
+  constexpr std::size_t kRows = 1000;
+  double total = 0.0;
+  for (std::size_t first = 0; first < test.x.rows(); first += kRows) {
+    const std::size_t rows = std::min(kRows, test.x.rows() - first);
+    const ConstView<float> x = test.x.view().block(first, 0, rows, test.x.cols());
+    const ConstView<float> out = network.forward(x);
+    if (!w.classifier) {
+      total += simd::sum_squared_difference(out, x);
+      continue;
+    }
+    for (std::size_t r = 0; r < rows; ++r) {
+      const std::span<const float> z = out.row(r);
+      total += std::max_element(z.begin(), z.end()) - z.begin() == test.y[first + r] ? 1.0 : 0.0;
+    }
+  }
+  return total / static_cast<double>(w.classifier ? test.x.rows() : test.x.rows() * test.x.cols());
+}
+
+Measurement run_gibbs(const Workload& w, const Data& data, std::size_t epochs, std::size_t batch_size,
+                      std::uint64_t seed) {
+  nn::Network network(architecture(w.id));
+  network.initialize(seed);
+  nn::Adam adam(network.parameters(), {.learning_rate = 1e-3});
+  const Matrix<float>& x = data.train.x;
+  const std::size_t classes = network.output_shape().size();
+  Matrix<float> batch(batch_size, x.cols()), grad(batch_size, classes);
+  std::vector<std::int32_t> labels(batch_size);
+  std::vector<double> seconds;
+  for (std::size_t e = 0; e < epochs; ++e) {
+    const auto start = std::chrono::steady_clock::now();
+    const std::vector<std::size_t> order = random::permutation({seed, 1000 + e}, x.rows());
+    for (std::size_t first = 0; first < x.rows(); first += batch_size) {
+      const std::size_t rows = std::min(batch_size, x.rows() - first);
+      for (std::size_t i = 0; i < rows; ++i) {
+        std::copy_n(x.row(order[first + i]).data(), x.cols(), batch.row(i).data());
+        if (w.classifier) labels[i] = data.train.y[order[first + i]];
+      }
+      const ConstView<float> in = batch.view().block(0, 0, rows, x.cols());
+      const MatrixView<float> g = grad.view().block(0, 0, rows, classes);
+      const ConstView<float> out = network.forward(in);
+      if (w.classifier) nn::softmax_cross_entropy(out, std::span(labels).first(rows), g);
+      else nn::mse_loss(out, in, g);
+      network.zero_grad();
+      network.backward(in, g);
+      adam.step();
+    }
+    seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  return {"gibbs", thread_count(), median(seconds), evaluate(network, w, data.test), ""};
+}
+
+Measurement run_peer(const fs::path& script, const Workload& w, const fs::path& data, std::size_t epochs,
+                     std::size_t batch, int threads) {
+  Measurement m{"pytorch", threads, NAN, NAN, ""};
+  const PeerOutput out = run_peer_script(script, fmt::format("--workload {} --data {} --threads {} --epochs {} --batch {}",
+                                                             w.id, shell_quote(data.string()), threads, epochs, batch));
+  if (!out.problem.empty()) return m.problem = out.problem, m;
+  m.seconds = json_value(out.line, "epoch_seconds").value_or(NAN);
+  m.metric = json_value(out.line, w.classifier ? "test_accuracy" : "test_mse").value_or(NAN);
+  return m;
+}
+
+Data load(const fs::path& path, const Workload& w) {
+  const io::DatasetReader reader(path);
+  Data data{reader.read_range("train", 0, reader.split("train").rows),
+            reader.has_split("test") ? reader.read_range("test", 0, reader.split("test").rows) : io::Batch{}};
+  if (data.train.x.cols() != 784 || data.test.x.rows() == 0 || data.test.x.cols() != 784)
+    throw FormatError(path.string(), "expected train and test splits of rows of 784 values (28x28 images)");
+  if (w.classifier && (data.train.y.empty() || data.test.y.empty()))
+    throw FormatError(path.string(), fmt::format("the {} workload needs labels in both splits", w.id));
+  for (const io::Batch* b : {&data.train, &data.test})
+    for (const std::int32_t y : b->y)
+      if (y < 0 || y >= 10) throw FormatError(path.string(), fmt::format("label {} is not one of 10 classes", y));
+  return data;
+}
+
+int bench_nn_command(const Workload& w, Args args) {
+  const std::string usage = fmt::format(
+      "usage: gibbs bench {} [--data FILE] [--epochs E] [--threads T] [--json] [--no-peers]", w.id);
+  po::options_description options(fmt::format("gibbs bench {} options", w.id));
+  options.add_options()
+      ("help,h", "print this help")
+      ("data", po::value<std::string>()->default_value("data/fashion-mnist.h5")->value_name("FILE"),
+       "a dataset of 28x28 images with train and test splits (labelled for mlp and cnn)")
+      ("epochs", po::value<std::size_t>()->default_value(3)->value_name("E"),
+       "epochs (the median epoch is reported; the test figure after the last)")
+      ("batch", po::value<std::size_t>()->default_value(64)->value_name("B"), "minibatch size")
+      ("seed", po::value<std::uint64_t>()->default_value(1)->value_name("S"), "initialisation and shuffling seed")
+      ("threads", po::value<int>()->default_value(0)->value_name("T"), "gibbs's threads (0: one per core)")
+      ("peers", po::value<std::string>()->default_value(GIBBS_PEERS_DIR)->value_name("DIR"), "the peer scripts")
+      ("no-peers", "gibbs only")
+      ("json", "one JSON line");
+  po::variables_map vm;
+  po::store(po::command_line_parser(std::vector<std::string>(args.begin(), args.end())).options(options).run(), vm);
+  po::notify(vm);
+  if (vm.contains("help")) {
+    fmt::print("{}\n\n{}", usage, fmt::streamed(options));
+    return 0;
+  }
+  set_thread_count(vm["threads"].as<int>());
+  const std::size_t epochs = vm["epochs"].as<std::size_t>(), batch = vm["batch"].as<std::size_t>();
+  if (epochs == 0 || batch == 0) throw ArgumentError("--epochs and --batch must be positive");
+  const fs::path data_path = vm["data"].as<std::string>(), peers = vm["peers"].as<std::string>();
+  const Data data = load(data_path, w);
+  const Measurement ours = run_gibbs(w, data, epochs, batch, vm["seed"].as<std::uint64_t>());
+  Measurement peer{"pytorch", 0, NAN, NAN, "not run (--no-peers)"};
+  if (!vm.contains("no-peers")) {
+    peer = better_of_1_and_2_threads<Measurement>(
+        [&](int threads) { return run_peer(peers / "nn_torch.py", w, data_path, epochs, batch, threads); });
+    if (!peer.problem.empty()) fmt::print(stderr, "peer unavailable: pytorch: {}\n", peer.problem);
+  }
+  const double images = static_cast<double>(data.train.x.rows());
+  const double ratio = peer.seconds / ours.seconds;
+  const char* metric = w.classifier ? "test_accuracy" : "test_mse";
+  if (vm.contains("json")) {
+    fmt::print(R"({{"workload": "{}", "design": "{}", "epochs": {}, "batch": {}, "gibbs_seconds": {}, "gibbs_images_per_second": {}, "gibbs_threads": {}, "gibbs_{}": {}, "peer": {}, "peer_threads": {}, "peer_seconds": {}, "peer_images_per_second": {}, "peer_{}": {}, "ratio": {}}})"
+               "\n",
+               w.id, w.design, epochs, batch, json_number(ours.seconds), json_number(images / ours.seconds), ours.threads,
+               metric, json_number(ours.metric), std::isnan(peer.seconds) ? "null" : "\"pytorch\"",
+               peer.threads, json_number(peer.seconds), json_number(images / peer.seconds), metric,
+               json_number(peer.metric), json_number(ratio));
+  } else {
+    const char* name = w.classifier ? "accuracy" : "mse";
+    fmt::print("{:<12} {:>9} {:>9} {:>11} {:>9} {:>7} {:>12} {:>12}\n", "work", "gibbs s", "gibbs i/s", "pytorch s",
+               "torch i/s", "ratio", fmt::format("gibbs {}", name), fmt::format("torch {}", name));
+    fmt::print("{:<12} {:>9.3f} {:>9.0f} {:>11} {:>9.0f} {:>7.2f} {:>12.5f} {:>12.5f}\n",
+               fmt::format("{} {}", w.design, w.id), ours.seconds, images / ours.seconds,
+               std::isnan(peer.seconds) ? std::string("-") : fmt::format("{:.3f}/{}", peer.seconds, peer.threads),
+               images / peer.seconds, ratio, ours.metric, peer.metric);
+  }
+  std::fflush(stdout);
+  return 0;
+}
+
+}  // namespace
+
+int bench_mlp(Args args) { return bench_nn_command({"mlp", "W5", true}, args); }
+int bench_cnn(Args args) { return bench_nn_command({"cnn", "W6", true}, args); }
+int bench_autoencoder(Args args) { return bench_nn_command({"autoencoder", "W7", false}, args); }
+
+}  // namespace gibbs::cli
