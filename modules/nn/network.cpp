@@ -100,7 +100,8 @@ void Network::backward(ConstView<float> input, ConstView<float> grad_output, Mat
   require_shape("network", "grad_output", grad_output.shape(), {batch_, output_shape().size()});
   if (!grad_input.empty()) require_shape("network", "grad_input", grad_input.shape(), input.shape());
   ConstView<float> grad = grad_output;
-  int holder = -1;  // which of grad_buffers_ holds grad (-1: neither)
+  int holder = -1;           // which of grad_buffers_ holds grad (-1: neither)
+  bool relu_folded = false;  // grad already went through the relu before it (see below)
   for (std::size_t i = layers_.size(); i-- > 0;) {
     Layer& layer = *layers_[i];
     if (layer.passes_through()) continue;
@@ -110,6 +111,40 @@ void Network::backward(ConstView<float> input, ConstView<float> grad_output, Mat
       holder = holder == 0 ? 1 : 0;
       return grad_buffers_[holder].view(batch_, j == 0 ? input_.size() : shapes_[j - 1].size());
     };
+    // The linear layer of a fused pair whose relu's backward is folded into the max pooling's
+    // after it: its plain backward, from the gradient of its output.
+    if (relu_folded) {
+      relu_folded = false;
+      const MatrixView<float> grad_in = input_gradient(i - 1);
+      layers_[i - 1]->backward(i == 1 ? input : outputs_[i - 2], outputs_[i - 1], grad, grad_in);
+      if (grad_in.empty() || computes_before_[i - 1] == 0) return;
+      grad = grad_in;
+      --i;
+      continue;
+    }
+    // Max pooling after a fused linear layer and relu (the CNN's conv, relu, maxpool): each
+    // window's gradient goes to its pick only, and the relu passes it where the pick, the
+    // pooling's output, is > 0; so the relu's backward is done here on the pooling's output
+    // gradient (a quarter of the values for 2×2 windows, in our own buffer) and the linear
+    // layer skips it: the same values, without a pass over the relu's output.
+    if (holder >= 0 && i >= 2 && fused_[i - 2] != 0 && layer.spec().kind == LayerKind::kMaxPool2d &&
+        layers_[i - 1]->spec().kind == LayerKind::kRelu) {
+      const MatrixView<float> dy = grad_buffers_[holder].view(batch_, grad.cols());
+      const ConstView<float> y = outputs_[i];
+      for_rows(batch_, dy.cols(), [&](std::size_t r0, std::size_t r1) {
+        for (std::size_t r = r0; r < r1; ++r) {
+          float* d = dy.row(r).data();
+          const float* v = y.row(r).data();
+          for (std::size_t j = 0; j < dy.cols(); ++j) d[j] = 0.0f < v[j] ? d[j] : 0.0f;
+        }
+      });
+      const MatrixView<float> grad_in = input_gradient(i);
+      layer.backward(outputs_[i - 1], y, dy, grad_in);
+      if (grad_in.empty() || computes_before_[i] == 0) return;
+      grad = grad_in;
+      relu_folded = true;  // the relu (layer i − 1) is done
+      continue;
+    }
     // A fused pair whose first layer runs both backward passes at once (conv2d).
     if (i > 0 && fused_[i - 1] != 0) {
       const int saved = holder;
