@@ -2,6 +2,7 @@
 // differences, for odd sizes, strides, padding and kernels of 1 to 5.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <sstream>
@@ -252,6 +253,47 @@ BOOST_AUTO_TEST_CASE(minibatches_of_several_chunks) {
   for (std::size_t i = 0; i < all_bias.size(); ++i)
     worst = std::max(worst, std::abs(static_cast<double>(all_bias.values()[i]) - c.bias_grad().values()[i]) / rms);
   BOOST_TEST(worst <= 1e-5, "weight gradient: difference " << worst << " of its rms");
+}
+
+// More than 48 filters: the weight gradient's GEMM reads the patches written transposed
+// (im2col_transposed in conv.cpp); against the textbook loop in double, on every window path:
+// inside the image with 3×3 and other kernels, and across padded borders.
+BOOST_AUTO_TEST_CASE(weight_gradient_of_many_filters_matches_a_loop) {
+  std::mt19937 rng(18);
+  for (const Geometry& g : {Geometry{{3, 9, 8}, 64, 3, 1, 0, 7, 6}, Geometry{{3, 7, 9}, 50, 3, 2, 1, 4, 5},
+                            Geometry{{2, 6, 5}, 49, 2, 1, 0, 5, 4}, Geometry{{1, 4, 4}, 64, 3, 1, 3, 8, 8}}) {
+    nn::Conv2d c = make(g, rng);
+    const std::size_t batch = 7, taps = g.in.channels * g.kernel * g.kernel, pixels = g.out_h * g.out_w;
+    const Matrix<float> x = test::random_matrix(batch, g.in.size(), rng);
+    const Matrix<float> dy = test::random_matrix(batch, c.output_shape().size(), rng);
+    Matrix<float> y(batch, c.output_shape().size()), dx(batch, g.in.size());
+    c.zero_grad();
+    c.forward(x, y);
+    c.backward(x, y, dy, dx);
+    double worst = 0;
+    for (std::size_t f = 0; f < g.filters; ++f) {
+      double bias = 0;
+      for (std::size_t n = 0; n < batch; ++n)
+        for (std::size_t q = 0; q < pixels; ++q) bias += dy(n, f * pixels + q);
+      worst = std::max(worst, std::abs(bias - c.bias_grad()(0, f)) / (1.0 + std::abs(bias)));
+      for (std::size_t t = 0; t < taps; ++t) {
+        const std::size_t ch = t / (g.kernel * g.kernel), ky = t / g.kernel % g.kernel, kx = t % g.kernel;
+        double sum = 0;
+        for (std::size_t n = 0; n < batch; ++n)
+          for (std::size_t oy = 0; oy < g.out_h; ++oy)
+            for (std::size_t ox = 0; ox < g.out_w; ++ox) {
+              const auto iy = static_cast<long>(oy * g.stride + ky) - static_cast<long>(g.padding);
+              const auto ix = static_cast<long>(ox * g.stride + kx) - static_cast<long>(g.padding);
+              if (iy < 0 || ix < 0 || iy >= static_cast<long>(g.in.height) || ix >= static_cast<long>(g.in.width))
+                continue;
+              sum += static_cast<double>(dy(n, f * pixels + oy * g.out_w + ox)) *
+                     x(n, (ch * g.in.height + static_cast<std::size_t>(iy)) * g.in.width + static_cast<std::size_t>(ix));
+            }
+        worst = std::max(worst, std::abs(sum - c.weight_grad()(f, t)) / (1.0 + std::abs(sum)));
+      }
+    }
+    BOOST_TEST(worst <= 1e-5, describe(g) << ": weight and bias gradients differ by " << worst);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
