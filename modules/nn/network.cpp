@@ -132,11 +132,8 @@ void Network::backward(ConstView<float> input, ConstView<float> grad_output, Mat
       const MatrixView<float> dy = grad_buffers_[holder].view(batch_, grad.cols());
       const ConstView<float> y = outputs_[i];
       for_rows(batch_, dy.cols(), [&](std::size_t r0, std::size_t r1) {
-        for (std::size_t r = r0; r < r1; ++r) {
-          float* d = dy.row(r).data();
-          const float* v = y.row(r).data();
-          for (std::size_t j = 0; j < dy.cols(); ++j) d[j] = 0.0f < v[j] ? d[j] : 0.0f;
-        }
+        for (std::size_t r = r0; r < r1; ++r)  // in place: the kernel loads each vector before storing it
+          activation_backward(simd::Activation::kRelu, y.row(r).data(), dy.row(r).data(), dy.row(r).data(), dy.cols());
       });
       const MatrixView<float> grad_in = input_gradient(i);
       layer.backward(outputs_[i - 1], y, dy, grad_in);
