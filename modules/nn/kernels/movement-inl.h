@@ -192,11 +192,15 @@ HWY_NOINLINE void MaxPool2x2BackwardRowImpl(const float* top, const float* botto
       hn::StoreInterleaved2(bottom_even, bottom_odd, d, bottom_dx + 2 * o);
       return true;
     }
+    // A partial chunk only on kMasked targets: interleaved through a buffer, then masked
+    // stores of its 2n values (no call to memcpy for every row of a narrow image).
     HWY_ALIGN float buffer[2 * movement::kMaxLanes];
     hn::StoreInterleaved2(top_even, top_odd, d, buffer);
-    std::memcpy(top_dx + 2 * o, buffer, 2 * n * sizeof(float));
+    hn::BlendedStore(hn::Load(d, buffer), lo, d, top_dx + 2 * o);
+    hn::BlendedStore(hn::Load(d, buffer + lanes), hi, d, top_dx + 2 * o + lanes);
     hn::StoreInterleaved2(bottom_even, bottom_odd, d, buffer);
-    std::memcpy(bottom_dx + 2 * o, buffer, 2 * n * sizeof(float));
+    hn::BlendedStore(hn::Load(d, buffer), lo, d, bottom_dx + 2 * o);
+    hn::BlendedStore(hn::Load(d, buffer + lanes), hi, d, bottom_dx + 2 * o + lanes);
     return true;
   };
   std::size_t o = 0;
