@@ -314,11 +314,12 @@ Metrics FeedForwardModel::evaluate(const Examples& examples, std::uint64_t) cons
     }
   });
   const double count = static_cast<double>(rows) * (task_ == Task::reconstruct ? static_cast<double>(input_size()) : 1.0);
-  if (task_ != Task::classify) return {{"mse", loss_sum / count}};
-  return {{sign ? "mse" : "cross_entropy", loss_sum / count},
-          {"accuracy", static_cast<double>(correct) / static_cast<double>(rows)}};
+  Metrics metrics{{stopping_metric(), loss_sum / count}};
+  if (task_ == Task::classify) metrics.push_back({"accuracy", static_cast<double>(correct) / static_cast<double>(rows)});
+  return metrics;
 }
 
+// The training loss: softmax cross-entropy for a classifier with one output per class, else MSE.
 std::string FeedForwardModel::stopping_metric() const {
   return task_ == Task::classify && !single_output_classifier() ? "cross_entropy" : "mse";
 }

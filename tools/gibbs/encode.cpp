@@ -3,7 +3,6 @@
 // another model (an MLP on an autoencoder's codes) can train on it.
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
-#include <fmt/ostream.h>
 
 #include <cstddef>
 #include <numeric>
@@ -34,14 +33,8 @@ int encode_command(Args args) {
        "the dataset (default: the one the model was trained on)")
       ("output,o", po::value<std::string>()->value_name("CODES.h5"), "the dataset of codes to write")
       ("threads", po::value<int>()->value_name("N"), "worker threads (0: one per core)");
-  const po::variables_map vm = parse_with_file(args, options, "checkpoint");
-  if (vm.contains("help")) {
-    fmt::print("{}\n\n{}", kUsage, fmt::streamed(options));
-    return 0;
-  }
-  if (!vm.contains("checkpoint") || !vm.contains("output"))
-    throw ArgumentError(fmt::format("encode: a checkpoint and -o CODES.h5 are required ({})", kUsage));
-  if (vm.contains("threads")) set_thread_count(vm["threads"].as<int>());
+  po::variables_map vm;
+  if (!parse_checkpoint_command(args, options, kUsage, vm, "encode: a checkpoint and -o CODES.h5 are required", "output")) return 0;
 
   const std::string checkpoint = vm["checkpoint"].as<std::string>(), output = vm["output"].as<std::string>();
   const TrainedModel trained = load_trained_model(checkpoint);

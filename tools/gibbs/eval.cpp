@@ -3,7 +3,6 @@
 // confusion matrix.
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
-#include <fmt/ostream.h>
 #include <fmt/ranges.h>
 
 #include <algorithm>
@@ -71,13 +70,8 @@ int eval_command(Args args) {
       ("split", po::value<std::string>()->default_value("")->value_name("NAME"), "the split (default: test if present, else train)")
       ("json", "one JSON object instead of text")
       ("threads", po::value<int>()->value_name("N"), "worker threads (0: one per core)");
-  const po::variables_map vm = parse_with_file(args, options, "checkpoint");
-  if (vm.contains("help")) {
-    fmt::print("{}\n\n{}", kUsage, fmt::streamed(options));
-    return 0;
-  }
-  if (!vm.contains("checkpoint")) throw ArgumentError(fmt::format("eval: a checkpoint is required ({})", kUsage));
-  if (vm.contains("threads")) set_thread_count(vm["threads"].as<int>());
+  po::variables_map vm;
+  if (!parse_checkpoint_command(args, options, kUsage, vm, "eval: a checkpoint is required")) return 0;
 
   const std::string checkpoint = vm["checkpoint"].as<std::string>();
   const TrainedModel trained = load_trained_model(checkpoint);

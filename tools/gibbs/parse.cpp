@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+import gibbs.core;
+
 namespace po = boost::program_options;
 
 namespace gibbs::cli {
@@ -31,6 +33,19 @@ bool parse_options(Args args, const po::options_description& options, const char
   if (!vm.contains("help")) return true;
   fmt::print("{}\n\n{}", usage, fmt::streamed(options));
   return false;
+}
+
+bool parse_checkpoint_command(Args args, const po::options_description& options, const char* usage, po::variables_map& vm,
+                              const char* missing, const char* required_option) {
+  vm = parse_with_file(args, options, "checkpoint");
+  if (vm.contains("help")) {
+    fmt::print("{}\n\n{}", usage, fmt::streamed(options));
+    return false;
+  }
+  if (!vm.contains("checkpoint") || (required_option != nullptr && !vm.contains(required_option)))
+    throw ArgumentError(fmt::format("{} ({})", missing, usage));
+  if (vm.contains("threads")) set_thread_count(vm["threads"].as<int>());
+  return true;
 }
 
 }  // namespace gibbs::cli

@@ -3,7 +3,6 @@
 // picture of predicted against true.
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
-#include <fmt/ostream.h>
 
 #include <algorithm>
 #include <cmath>
@@ -65,15 +64,10 @@ int predict_command(Args args) {
       ("output,o", po::value<std::string>()->value_name("OUT.csv"), "every row's true value and outputs, as CSV")
       ("scatter", po::value<std::string>()->value_name("PNG"), "predicted against true (a split with regression targets)")
       ("threads", po::value<int>()->value_name("N"), "worker threads (0: one per core)");
-  const po::variables_map vm = parse_with_file(args, options, "checkpoint");
-  if (vm.contains("help")) {
-    fmt::print("{}\n\n{}", kUsage, fmt::streamed(options));
-    return 0;
-  }
-  if (!vm.contains("checkpoint")) throw ArgumentError(fmt::format("predict: a checkpoint is required ({})", kUsage));
+  po::variables_map vm;
+  if (!parse_checkpoint_command(args, options, kUsage, vm, "predict: a checkpoint is required")) return 0;
   if (!vm.contains("output") && !vm.contains("scatter"))
     throw ArgumentError(fmt::format("predict: -o OUT.csv or --scatter PNG is required ({})", kUsage));
-  if (vm.contains("threads")) set_thread_count(vm["threads"].as<int>());
 
   const std::string checkpoint = vm["checkpoint"].as<std::string>();
   const TrainedModel trained = load_trained_model(checkpoint);

@@ -2,7 +2,6 @@
 // every class, each class as a row of originals above a row of their reconstructions.
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
-#include <fmt/ostream.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -57,13 +56,8 @@ int reconstruct_command(Args args) {
       ("per-class", po::value<std::size_t>()->default_value(10)->value_name("K"), "examples of every class")
       ("tile-shape", po::value<std::string>()->default_value("")->value_name("HxW"),
        "picture shape of a sample (default: the dataset's sample_shape)");
-  const po::variables_map vm = parse_with_file(args, options, "checkpoint");
-  if (vm.contains("help")) {
-    fmt::print("{}\n\n{}", kUsage, fmt::streamed(options));
-    return 0;
-  }
-  if (!vm.contains("checkpoint") || !vm.contains("output"))
-    throw ArgumentError(fmt::format("reconstruct: a checkpoint and -o PNG are required ({})", kUsage));
+  po::variables_map vm;
+  if (!parse_checkpoint_command(args, options, kUsage, vm, "reconstruct: a checkpoint and -o PNG are required", "output")) return 0;
   const std::size_t per_class = vm["per-class"].as<std::size_t>();
   if (per_class == 0) throw ArgumentError("reconstruct: --per-class must be at least 1");
 

@@ -3,7 +3,6 @@
 // row for the start and one after every E steps.
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
-#include <fmt/ostream.h>
 
 #include <algorithm>
 #include <charconv>
@@ -114,14 +113,8 @@ int sample_command(Args args) {
       ("tile-shape", po::value<std::string>()->default_value("")->value_name("HxW"),
        "picture shape of a sample (default: the dataset's sample_shape)")
       ("threads", po::value<int>()->value_name("N"), "worker threads (0: one per core)");
-  const po::variables_map vm = parse_with_file(args, options, "checkpoint");
-  if (vm.contains("help")) {
-    fmt::print("{}\n\n{}", kUsage, fmt::streamed(options));
-    return 0;
-  }
-  if (!vm.contains("checkpoint") || !vm.contains("output"))
-    throw ArgumentError(fmt::format("sample: a checkpoint and -o PNG are required ({})", kUsage));
-  if (vm.contains("threads")) set_thread_count(vm["threads"].as<int>());
+  po::variables_map vm;
+  if (!parse_checkpoint_command(args, options, kUsage, vm, "sample: a checkpoint and -o PNG are required", "output")) return 0;
   const std::size_t chains = vm["chains"].as<std::size_t>(), steps = vm["steps"].as<std::size_t>(),
                     every = vm["every"].as<std::size_t>();
   if (chains == 0 || steps == 0 || every == 0) throw ArgumentError("sample: --chains, --steps and --every must be at least 1");
