@@ -12,6 +12,7 @@ module;
 #include <numeric>
 #include <span>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 module gibbs.io;
@@ -191,5 +192,40 @@ void copy_into(const Tensor& t, MatrixView<float> m) {
 }
 
 void copy_into(const Tensor& t, std::span<float> v) { std::copy_n(t.values.begin(), v.size(), v.begin()); }
+
+TensorSlot tensor_slot(std::string group, std::string name, MatrixView<float> values) {
+  return {std::move(group), std::move(name), {values.rows(), values.cols()}, values};
+}
+
+TensorSlot tensor_slot(std::string group, std::string name, std::span<float> values) {
+  return {std::move(group), std::move(name), {values.size()}, MatrixView<float>(values.data(), 1, values.size())};
+}
+
+namespace {
+std::map<std::string, Tensor>& group_of(Checkpoint& c, const std::string& group) {
+  return group == "params" ? c.params : c.state;
+}
+const std::map<std::string, Tensor>& group_of(const Checkpoint& c, const std::string& group) {
+  return group == "params" ? c.params : c.state;
+}
+}  // namespace
+
+void save_tensors(std::span<const TensorSlot> slots, Checkpoint& checkpoint) {
+  checkpoint.params.clear();
+  checkpoint.state.clear();
+  for (const TensorSlot& s : slots) {
+    Tensor t = to_tensor(ConstView<float>(s.values));
+    t.shape = s.shape;
+    group_of(checkpoint, s.group)[s.name] = std::move(t);
+  }
+}
+
+void restore_tensors(std::span<const TensorSlot> slots, const Checkpoint& checkpoint) {
+  for (const TensorSlot& s : slots) {
+    const std::map<std::string, Tensor>& tensors = group_of(checkpoint, s.group);
+    if (!s.required && !tensors.contains(s.name)) continue;
+    copy_into(find_tensor(tensors, s.group, s.name, s.shape), s.values);
+  }
+}
 
 }  // namespace gibbs::io

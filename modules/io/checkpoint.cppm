@@ -36,6 +36,27 @@ const Tensor& find_tensor(const std::map<std::string, Tensor>& tensors, const st
 void copy_into(const Tensor& t, MatrixView<float> m);
 void copy_into(const Tensor& t, std::span<float> v);
 
+struct Checkpoint;
+
+// One tensor of a model's checkpoint: /<group>/<name> (group "params" or "state"), its shape,
+// and the model's floats it is saved from and restored into. A model lists its tensors once;
+// save_tensors and restore_tensors both walk that list.
+struct TensorSlot {
+  std::string group;
+  std::string name;
+  std::vector<std::size_t> shape;
+  MatrixView<float> values;  // as many floats as the shape holds, row-major
+  bool required = true;      // restore: an absent tensor that is not required keeps its values
+};
+TensorSlot tensor_slot(std::string group, std::string name, MatrixView<float> values);  // shape [rows, cols]
+TensorSlot tensor_slot(std::string group, std::string name, std::span<float> values);   // shape [size]
+
+// Replaces checkpoint.params and .state with the slots' values.
+void save_tensors(std::span<const TensorSlot> slots, Checkpoint& checkpoint);
+// Copies each slot's tensor into its values: an ArgumentError from find_tensor when a required
+// one is absent, or when any has another shape.
+void restore_tensors(std::span<const TensorSlot> slots, const Checkpoint& checkpoint);
+
 struct Checkpoint {
   std::string model;           // the plugin's name, e.g. "rbm"
   std::string plugin_version;

@@ -5,7 +5,9 @@ module;
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -15,6 +17,7 @@ module;
 #include <vector>
 #include <string>
 #include <system_error>
+#include <variant>
 
 #include "modules/plugin/abi/gibbs_plugin.h"
 module gibbs.plugin;
@@ -34,6 +37,9 @@ namespace {
 constexpr std::size_t kHeaderSize = offsetof(gibbs_plugin_descriptor, abi_version) + sizeof(uint32_t);
 constexpr std::size_t kFirstSize = offsetof(gibbs_plugin_descriptor, commands);
 constexpr std::size_t kWithCommands = offsetof(gibbs_plugin_descriptor, command_count) + sizeof(size_t);
+constexpr std::size_t kWithRules = offsetof(gibbs_plugin_descriptor, default_batch_size) + sizeof(uint64_t);
+// The driver's option that plugins before option rules declared themselves.
+constexpr std::string_view kBatchSize = "batch-size";
 
 std::optional<OptionType> option_type(std::string_view text) {
   for (const OptionType t : {OptionType::Int, OptionType::Float, OptionType::String, OptionType::Flag})
@@ -58,13 +64,35 @@ bool valid_default(OptionType type, const std::string& text) {
   return false;
 }
 
+OptionRule read_rule(const fs::path& file, const PluginOption& option, const gibbs_plugin_option_rule& r) {
+  OptionRule rule;
+  rule.minimum = r.minimum;
+  rule.maximum = r.maximum;
+  rule.minimum_excluded = (r.flags & GIBBS_OPTION_MINIMUM_EXCLUDED) != 0;
+  rule.maximum_excluded = (r.flags & GIBBS_OPTION_MAXIMUM_EXCLUDED) != 0;
+  rule.required = (r.flags & GIBBS_OPTION_REQUIRED) != 0;
+  if (std::isnan(rule.minimum) || std::isnan(rule.maximum) || rule.minimum > rule.maximum)
+    throw PluginError(file, fmt::format("option '{}' has bounds [{}, {}]", option.name, rule.minimum, rule.maximum));
+  if (r.choices != nullptr) {
+    if (option.type != OptionType::String)
+      throw PluginError(file, fmt::format("option '{}' has choices but is not a string option", option.name));
+    const std::string_view all = r.choices;
+    for (std::size_t start = 0; start <= all.size();) {
+      const std::size_t bar = std::min(all.find('|', start), all.size());
+      rule.choices.emplace_back(all.substr(start, bar - start));
+      start = bar + 1;
+    }
+  }
+  return rule;
+}
+
 PluginOption read_option(const fs::path& file, const gibbs_plugin_option& o, std::size_t index) {
   if (o.name == nullptr || *o.name == '\0') throw PluginError(file, fmt::format("option {} has no name", index));
   const std::string type = o.type == nullptr ? "(null)" : o.type;
   const auto parsed = option_type(type);
   if (!parsed)
     throw PluginError(file, fmt::format("option '{}' has type '{}', expected int, float, string or flag", o.name, type));
-  PluginOption option{o.name, *parsed, std::nullopt, o.help == nullptr ? "" : o.help};
+  PluginOption option{o.name, *parsed, std::nullopt, o.help == nullptr ? "" : o.help, {}};
   if (o.default_value != nullptr) {
     option.default_value = o.default_value;
     if (!valid_default(*parsed, *option.default_value))
@@ -90,16 +118,6 @@ std::vector<PluginCommand> read_commands(const fs::path& file, const gibbs_plugi
 }
 
 }  // namespace
-
-std::string_view to_string(OptionType type) {
-  switch (type) {
-    case OptionType::Int: return "int";
-    case OptionType::Float: return "float";
-    case OptionType::String: return "string";
-    case OptionType::Flag: return "flag";
-  }
-  return "?";
-}
 
 PluginError::PluginError(const fs::path& file, const std::string& problem)
     : Error(file.string() + ": " + problem), file_(file), problem_(problem) {}
@@ -153,7 +171,35 @@ PluginLibrary PluginLibrary::open(const fs::path& file) {
   lib.name_ = d->name;
   lib.version_ = d->version;
   lib.summary_ = d->summary;
-  for (std::size_t i = 0; i < d->option_count; ++i) lib.options_.push_back(read_option(file, d->options[i], i));
+  const bool has_rules = d->struct_size >= kWithRules;
+  for (std::size_t i = 0; i < d->option_count; ++i) {
+    PluginOption option = read_option(file, d->options[i], i);
+    if (has_rules && d->option_rules != nullptr) option.rule = read_rule(file, option, d->option_rules[i]);
+    if (option.default_value && !option.rule.required) {
+      try {
+        check_option(option, default_config_value(option));
+      } catch (const ArgumentError& e) {
+        throw PluginError(file, fmt::format("option '{}' has default '{}': {}", option.name, *option.default_value,
+                                            e.what()));
+      }
+    }
+    for (const PluginOption& earlier : lib.options_)
+      if (earlier.name == option.name) throw PluginError(file, fmt::format("option '{}' is declared twice", option.name));
+    lib.options_.push_back(std::move(option));
+  }
+  if (has_rules) {
+    lib.default_batch_size_ = d->default_batch_size;
+  } else {
+    const auto it = std::ranges::find(lib.options_, kBatchSize, &PluginOption::name);
+    if (it != lib.options_.end()) {
+      if (it->type != OptionType::Int) throw PluginError(file, "option 'batch-size' is not an int option");
+      lib.default_batch_size_ = static_cast<std::uint64_t>(std::max<std::int64_t>(0, std::get<std::int64_t>(default_config_value(*it))));
+      lib.options_.erase(it);
+    }
+  }
+  for (const PluginOption& o : lib.options_)
+    if (o.name == kBatchSize)
+      throw PluginError(file, "option 'batch-size' is the training driver's (give default_batch_size instead)");
   if (d->struct_size >= kWithCommands) lib.commands_ = read_commands(file, d->commands, d->command_count);
   lib.create_ = d->create_model;
   lib.destroy_ = d->destroy_model;

@@ -2,6 +2,7 @@
 // ABI version, name against the file name, option declarations) and copied into C++ values.
 module;
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -12,23 +13,13 @@ module;
 export module gibbs.plugin:library;
 import gibbs.core;
 import :model;
+import :options;
 
 export namespace gibbs {
 
 inline constexpr unsigned kPluginAbiVersion = 1;  // GIBBS_PLUGIN_ABI_VERSION
 inline constexpr std::string_view kPluginSymbol = "gibbs_plugin_v1";
 inline constexpr std::string_view kPluginPrefix = "libgibbs-", kPluginSuffix = ".so";
-
-enum class OptionType { Int, Float, String, Flag };
-std::string_view to_string(OptionType type);  // "int", "float", "string", "flag"
-
-// One declared model option; the default is checked to parse as its type.
-struct PluginOption {
-  std::string name;
-  OptionType type = OptionType::String;
-  std::optional<std::string> default_value;
-  std::string help;
-};
 
 // A subcommand a plugin adds (`gibbs <name> ...`).
 struct PluginCommand {
@@ -71,7 +62,10 @@ class PluginLibrary {
   const std::string& version() const { return version_; }
   const std::string& summary() const { return summary_; }
   const std::filesystem::path& file() const { return file_; }
+  // The model's options (each default checked to parse as its type, and to follow its rule).
   const std::vector<PluginOption>& options() const { return options_; }
+  // The training driver's --batch-size default for this model; 0: the driver's own.
+  std::uint64_t default_batch_size() const { return default_batch_size_; }
   const std::vector<PluginCommand>& commands() const { return commands_; }
   const PluginCommand* find_command(std::string_view name) const;
   // Runs the command `name` (one of commands()) with `args`, the words after its name.
@@ -91,6 +85,7 @@ class PluginLibrary {
   std::filesystem::path file_;
   std::string name_, version_, summary_;
   std::vector<PluginOption> options_;
+  std::uint64_t default_batch_size_ = 0;
   std::vector<PluginCommand> commands_;
   void* (*create_)(char*, std::size_t) = nullptr;
   void (*destroy_)(void*) = nullptr;

@@ -1,4 +1,4 @@
-// gibbs.plugin:model — config reads, and the defaults of what a model may not support.
+// gibbs.plugin:model — the defaults of what a model may not support.
 module;
 #include <fmt/format.h>
 
@@ -14,42 +14,6 @@ import gibbs.core;
 import gibbs.io;
 
 namespace gibbs {
-namespace {
-
-const io::ConfigValue& entry(const Config& config, const std::string& name) {
-  const auto it = config.find(name);
-  if (it == config.end()) throw ArgumentError(fmt::format("option --{} is missing from the configuration", name));
-  return it->second;
-}
-
-[[noreturn]] void wrong_type(const std::string& name, const char* expected) {
-  throw ArgumentError(fmt::format("option --{} is not {} in the configuration", name, expected));
-}
-
-}  // namespace
-
-std::int64_t config_int(const Config& config, const std::string& name) {
-  if (const auto* value = std::get_if<std::int64_t>(&entry(config, name))) return *value;
-  wrong_type(name, "an integer");
-}
-
-double config_float(const Config& config, const std::string& name) {
-  const io::ConfigValue& value = entry(config, name);
-  if (const auto* d = std::get_if<double>(&value)) return *d;
-  if (const auto* i = std::get_if<std::int64_t>(&value)) return static_cast<double>(*i);
-  wrong_type(name, "a number");
-}
-
-std::string config_string(const Config& config, const std::string& name) {
-  if (const auto* value = std::get_if<std::string>(&entry(config, name))) return *value;
-  wrong_type(name, "text");
-}
-
-bool config_flag(const Config& config, const std::string& name) {
-  const std::int64_t value = config_int(config, name);
-  if (value != 0 && value != 1) wrong_type(name, "a flag (0 or 1)");
-  return value == 1;
-}
 
 Model::~Model() = default;
 
@@ -59,8 +23,10 @@ namespace {
 }
 }  // namespace
 
-void Model::initialize(const Config&, const io::DatasetInfo&, const Examples&, std::uint64_t) { unsupported(*this, "train"); }
-void Model::restore(const io::Checkpoint&) { unsupported(*this, "be restored from a checkpoint"); }
+void Model::initialize(const Config&, const io::DatasetInfo&, const Examples&, const Setup&) {
+  unsupported(*this, "train");
+}
+void Model::restore(const io::Checkpoint&, const Setup&) { unsupported(*this, "be restored from a checkpoint"); }
 void Model::save(io::Checkpoint&) const { unsupported(*this, "be saved"); }
 std::size_t Model::input_size() const { unsupported(*this, "say its input size"); }
 void Model::begin_epoch(std::uint64_t) {}

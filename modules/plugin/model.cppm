@@ -13,19 +13,16 @@ module;
 export module gibbs.plugin:model;
 import gibbs.core;
 import gibbs.io;
+import :options;
 
 export namespace gibbs {
 
-// Every hyper-parameter of a run by option name ("hidden", "lr", "batch-size"): the plugin's
-// options (defaults included) and the training driver's. Checkpoints keep it in /config.
-using Config = std::map<std::string, io::ConfigValue>;
-
-// Typed reads; an absent name or another type is an ArgumentError naming the option. Flags
-// are stored as the integers 0 and 1; a float option also accepts an integer.
-std::int64_t config_int(const Config& config, const std::string& name);
-double config_float(const Config& config, const std::string& name);
-std::string config_string(const Config& config, const std::string& name);
-bool config_flag(const Config& config, const std::string& name);
+// What the training driver tells a model beside its options: the seed of every random draw, and
+// the rows of a full minibatch (the last of an epoch may have fewer).
+struct Setup {
+  std::uint64_t seed = 0;
+  std::size_t batch_size = 1;
+};
 
 // Rows of a dataset split (or of a minibatch) as a model sees them.
 struct Examples {
@@ -48,13 +45,14 @@ class Model {
   virtual ~Model();
   virtual std::string name() const = 0;  // the plugin's name, e.g. "rbm"
 
-  // A fresh model configured by `config` for data like `train` (the whole training split, in
-  // memory; `info` describes the dataset), its random initialisation drawn from `seed`.
+  // A fresh model configured by `config` (read with read_options) for data like `train` (the
+  // whole training split, in memory; `info` describes the dataset), its random initialisation
+  // drawn from setup.seed.
   virtual void initialize(const Config& config, const io::DatasetInfo& info, const Examples& train,
-                          std::uint64_t seed);
+                          const Setup& setup);
   // The model a checkpoint holds, with checkpoint.config as its configuration (the driver
   // merges options given again into it first). Problems are FormatErrors or ArgumentErrors.
-  virtual void restore(const io::Checkpoint& checkpoint);
+  virtual void restore(const io::Checkpoint& checkpoint, const Setup& setup);
   // Writes /params and /state (the driver writes the root attributes, /config and /history).
   virtual void save(io::Checkpoint& checkpoint) const;
   // Values per row the model takes (the width its data must have).

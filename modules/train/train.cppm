@@ -1,42 +1,78 @@
-// gibbs.train: the training driver. It loads the data, shuffles it every epoch, feeds the
-// model minibatches, scores a fixed sample of the training and test splits after every epoch
-// into the history, prints progress, and writes the checkpoint atomically (after the last epoch,
-// at most every 30 s between epochs, and on SIGINT after the current minibatch), so that a
-// resumed run equals one never stopped.
+// gibbs.train: the training driver. An epoch runner (shuffle, gather, step: epoch.cppm) and small
+// rules around it (rules.cppm: stop on a tolerance, stop when the model is finished, save every
+// 30 s, stop on SIGINT; progress.cppm: the live line) make up train(): it loads the data, runs
+// the epochs, scores a fixed sample of the training and test splits after each into the history,
+// and writes the checkpoint atomically, so that a resumed run equals one never stopped.
 module;
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <iosfwd>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 export module gibbs.train;
 export import :progress;
+export import :epoch;
+export import :rules;
 import gibbs.core;
 import gibbs.io;
 import gibbs.plugin;
 
 export namespace gibbs::train {
 
-// The driver's options, next to the plugin's in the Config: data (the dataset file), epochs
-// (the total, counting those a resumed checkpoint already has), batch-size (declared by each
-// plugin, with its own default), seed, tol (stop when the stopping metric changes by less
-// between two epochs; 0: never) and monitor (rows of each split scored after every epoch; 0: all).
+// The driver's options, kept beside the model's in the Config and /config.
+struct Options {
+  std::string data;
+  std::int64_t epochs = 0, batch_size = 0, seed = 0;
+  double tol = 0;
+  std::int64_t monitor = 0;
+
+  template <class V>
+  void for_each(V& v) {
+    v(data, "data", "", "the dataset (a gibbs-dataset HDF5 file)", required());
+    v(epochs, "epochs", 10, "total epochs, counting those a resumed checkpoint already has", at_least(1));
+    v(batch_size, "batch-size", kDefaultBatchSize,
+      "rows per minibatch (1: per-sample updates; the training set's size: full batch)", at_least(1));
+    v(seed, "seed", 0, "seed of every random draw", non_negative());
+    v(tol, "tol", 0.0, "stop when the model's stopping metric changes by less than X between epochs (0: never)",
+      non_negative());
+    v(monitor, "monitor", 2000, "rows of the train and test splits scored after every epoch (0: all)",
+      non_negative());
+  }
+  static constexpr std::int64_t kDefaultBatchSize = 64;  // for a model that names none
+};
+
+// The driver's options as declared, --batch-size's default being the model's (when not 0).
+std::vector<PluginOption> declared_options(std::uint64_t model_batch_size);
+
+// What the driver tells the model, from the options; or as a checkpoint was trained, for the
+// commands that study it.
+Setup setup_of(const Options& options);
+Setup setup_of(const io::Checkpoint& checkpoint);
+
 struct Run {
   Model& model;
   std::string model_name;
   std::string plugin_version;
-  Config config;                           // complete: every option of the plugin and the driver
-  std::filesystem::path output;            // the checkpoint
-  std::optional<io::Checkpoint> resumed;   // the checkpoint to continue (config already merged)
+  Config config;                          // complete: every option of the model and the driver
+  std::filesystem::path output;           // the checkpoint
+  std::optional<io::Checkpoint> resumed;  // the checkpoint to continue (config already merged)
 };
 
-enum class Outcome { finished, converged, interrupted, nothing_to_do };
+enum class Outcome {
+  all_epochs,         // ran up to --epochs
+  tolerance_reached,  // --tol: the stopping metric changed by less between two epochs
+  model_finished,     // the model's own stopping condition (Model::finished)
+  interrupted,        // SIGINT: saved mid-way, to be resumed
+  nothing_to_do,      // the checkpoint was already done
+};
 
 struct Report {
   Outcome outcome;
-  std::uint64_t epochs = 0;  // completed epochs in the checkpoint
+  std::uint64_t epochs = 0;                             // completed epochs in the checkpoint
+  std::map<std::string, std::vector<double>> history;  // the checkpoint's, as saved
 };
 
 // Trains and writes run.output. Epoch lines go to `log`; on a terminal a live progress line

@@ -58,6 +58,8 @@ bool ends_with(const nn::Architecture& a, nn::LayerKind kind) {
 
 }  // namespace
 
+std::string output_activation(const std::string& option) { return option == "identity" ? std::string() : option; }
+
 struct FeedForwardModel::Network {
   nn::SampleShape input;
   std::vector<std::string> prefixes;
@@ -85,10 +87,10 @@ void FeedForwardModel::configure(const Config& config, nn::SampleShape input, st
   if (fixed_task_) {
     task_ = *fixed_task_;
   } else {
-    const std::string task = config_string(config, "task");
-    if (task == "classify") task_ = Task::classify;
-    else if (task == "regress") task_ = Task::regress;
-    else throw ArgumentError(fmt::format("--task \"{}\" is not auto, classify or regress", task));
+    const std::string task = read_options<TaskOption>(config).task;
+    if (task != "classify" && task != "regress")  // auto was resolved by initialize
+      throw option_error("task", "must be classify or regress in a checkpoint", fmt::format("'{}'", task));
+    task_ = task == "classify" ? Task::classify : Task::regress;
   }
   auto network = std::make_unique<Network>();
   network->input = input;
@@ -127,48 +129,42 @@ void FeedForwardModel::configure(const Config& config, nn::SampleShape input, st
       break;
   }
 
-  const std::string optimizer = config_string(config, "optimizer");
-  const double lr = config_float(config, "lr"), weight_decay = config_float(config, "weight-decay");
-  if (!(lr > 0) || !std::isfinite(lr)) throw ArgumentError(fmt::format("--lr must be positive (got {})", lr));
-  if (!(weight_decay >= 0) || !std::isfinite(weight_decay))
-    throw ArgumentError(fmt::format("--weight-decay must be 0 or more (got {})", weight_decay));
-  if (optimizer == "sgd" || optimizer == "momentum") {
-    const double momentum = optimizer == "momentum" ? config_float(config, "momentum") : 0.0;
-    if (!(momentum >= 0 && momentum < 1)) throw ArgumentError(fmt::format("--momentum must lie in [0, 1) (got {})", momentum));
-    network->optimizer = std::make_unique<nn::Sgd>(network->parameters, nn::SgdOptions{lr, momentum, weight_decay});
-  } else if (optimizer == "adam") {
+  const TrainingOptions training = read_options<TrainingOptions>(config);
+  if (training.optimizer == "adam") {
     nn::AdamOptions options;
-    options.learning_rate = lr;
-    options.weight_decay = weight_decay;
+    options.learning_rate = training.lr;
+    options.weight_decay = training.weight_decay;
     network->optimizer = std::make_unique<nn::Adam>(network->parameters, options);
   } else {
-    throw ArgumentError(fmt::format("--optimizer \"{}\" is not sgd, momentum or adam", optimizer));
+    const double momentum = training.optimizer == "momentum" ? training.momentum : 0.0;
+    network->optimizer =
+        std::make_unique<nn::Sgd>(network->parameters, nn::SgdOptions{training.lr, momentum, training.weight_decay});
   }
   network_ = std::move(network);
 }
 
 void FeedForwardModel::initialize(const Config& config, const io::DatasetInfo& info, const Examples& train,
-                                  std::uint64_t seed) {
+                                  const Setup& setup) {
   const nn::SampleShape input = nn::sample_shape_from(info.sample_shape);
   std::size_t classes = info.classes.size();
   for (const std::int32_t y : train.y) classes = std::max(classes, static_cast<std::size_t>(y) + 1);
   Config resolved = config;
-  if (!fixed_task_ && config_string(config, "task") == "auto") {
+  if (!fixed_task_ && read_options<TaskOption>(config).task == "auto") {
     if (!train.t.empty()) resolved["task"] = std::string("regress");
     else if (!train.y.empty()) resolved["task"] = std::string("classify");
     else throw ArgumentError("the training split has neither labels nor targets: give --task, or data with either");
   }
   if (!fixed_task_) {
-    const std::string task = config_string(resolved, "task");
+    const std::string task = read_options<TaskOption>(resolved).task;
     if (task == "classify" && train.y.empty()) throw ArgumentError("--task classify needs labels, and the data has none");
     if (task == "regress" && train.t.empty()) throw ArgumentError("--task regress needs targets, and the data has none");
   }
   configure(resolved, input, classes);
   for (std::size_t s = 0; s < network_->stages.size(); ++s)
-    network_->stages[s]->initialize(seed ^ (kStageSeed * s));
+    network_->stages[s]->initialize(setup.seed ^ (kStageSeed * s));
 }
 
-void FeedForwardModel::restore(const io::Checkpoint& checkpoint) {
+void FeedForwardModel::restore(const io::Checkpoint& checkpoint, const Setup&) {
   const nn::SampleShape input{input_counter(checkpoint, "input_channels"), input_counter(checkpoint, "input_height"),
                               input_counter(checkpoint, "input_width")};
   configure(checkpoint.config, input, 0);
@@ -192,7 +188,7 @@ void FeedForwardModel::restore(const io::Checkpoint& checkpoint) {
     network_->optimizer->load_state(state);
   } catch (const Error& e) {
     throw ArgumentError(fmt::format("the checkpoint's optimizer state does not fit --optimizer {}: {}",
-                                    config_string(checkpoint.config, "optimizer"), e.what()));
+                                    read_options<TrainingOptions>(checkpoint.config).optimizer, e.what()));
   }
 }
 

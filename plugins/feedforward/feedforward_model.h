@@ -3,7 +3,6 @@
 // behind gibbs::Model, and the training options each of them declares.
 #pragma once
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -12,6 +11,7 @@
 #include <vector>
 
 #include "modules/plugin/abi/gibbs_plugin.h"
+#include "modules/plugin/descriptor.h"
 import gibbs.core;
 import gibbs.io;
 import gibbs.nn;
@@ -19,31 +19,42 @@ import gibbs.plugin;
 
 namespace gibbs::feedforward {
 
-// The options every feed-forward plugin declares after its own.
-inline constexpr std::array<gibbs_plugin_option, 5> kTrainingOptions = {{
-    {"optimizer", "string", "adam", "sgd, momentum (SGD with --momentum) or adam (PyTorch's betas and epsilon)"},
-    {"lr", "float", "0.001", "learning rate"},
-    {"momentum", "float", "0.9", "momentum of --optimizer momentum (PyTorch's: v = μv + g, p -= lr·v)"},
-    {"weight-decay", "float", "0", "L2 weight decay, added to the gradient as PyTorch does"},
-    {"batch-size", "int", "64", "rows per minibatch (1: per-sample updates; the training set's size: full batch)"},
-}};
+// The training options every feed-forward plugin declares after its own.
+struct TrainingOptions {
+  std::string optimizer;
+  double lr = 0, momentum = 0, weight_decay = 0;
 
-// A plugin's own options followed by kTrainingOptions, as one array for its descriptor.
-template <std::size_t N>
-constexpr std::array<gibbs_plugin_option, N + kTrainingOptions.size()> with_training_options(
-    const std::array<gibbs_plugin_option, N>& own) {
-  std::array<gibbs_plugin_option, N + kTrainingOptions.size()> all{};
-  for (std::size_t i = 0; i < N; ++i) all[i] = own[i];
-  for (std::size_t i = 0; i < kTrainingOptions.size(); ++i) all[N + i] = kTrainingOptions[i];
-  return all;
-}
+  template <class V>
+  void for_each(V& v) {
+    v(optimizer, "optimizer", "adam", "sgd, momentum (SGD with --momentum) or adam (PyTorch's betas and epsilon)",
+      one_of({"sgd", "momentum", "adam"}));
+    v(lr, "lr", 0.001, "learning rate", positive());
+    v(momentum, "momentum", 0.9, "momentum of --optimizer momentum (PyTorch's: v = μv + g, p -= lr·v)",
+      in_range(0, 1, true));
+    v(weight_decay, "weight-decay", 0.0, "L2 weight decay, added to the gradient as PyTorch does", non_negative());
+  }
+};
 
-// The descriptor of a feed-forward plugin whose model is M (no commands of its own).
-template <class M, std::size_t N>
-constexpr gibbs_plugin_descriptor descriptor(const char* name, const char* summary,
-                                             const std::array<gibbs_plugin_option, N>& options) {
-  return {sizeof(gibbs_plugin_descriptor), GIBBS_PLUGIN_ABI_VERSION, name, "1.0.0", summary, options.data(),
-          options.size(), plugin_create<M>, plugin_destroy, nullptr, 0};
+// --task, of the plugins that both classify and regress.
+struct TaskOption {
+  std::string task;
+
+  template <class V>
+  void for_each(V& v) {
+    v(task, "task", "auto",
+      "classify (labels: softmax cross-entropy, or a single output scored by sign), regress (targets, MSE), "
+      "or auto (regress when the data has targets)",
+      one_of({"auto", "classify", "regress"}));
+  }
+};
+
+// The layer after the network's last, from --output-activation: none for identity.
+std::string output_activation(const std::string& option);
+
+// The descriptor of a feed-forward plugin whose model is M and options O (minibatches of 64).
+template <class M, class O>
+const gibbs_plugin_descriptor& descriptor(const char* name, const char* summary) {
+  return plugin_descriptor<M, O>({.name = name, .version = "1.0.0", .summary = summary, .default_batch_size = 64});
 }
 
 // What the network learns to output.
@@ -66,8 +77,8 @@ class FeedForwardModel : public Model {
  public:
   ~FeedForwardModel() override;
   std::string name() const override { return name_; }
-  void initialize(const Config& config, const io::DatasetInfo& info, const Examples& train, std::uint64_t seed) override;
-  void restore(const io::Checkpoint& checkpoint) override;
+  void initialize(const Config& config, const io::DatasetInfo& info, const Examples& train, const Setup& setup) override;
+  void restore(const io::Checkpoint& checkpoint, const Setup& setup) override;
   void save(io::Checkpoint& checkpoint) const override;
   std::size_t input_size() const override;
   double train_batch(const Examples& batch, std::uint64_t step) override;
@@ -81,9 +92,10 @@ class FeedForwardModel : public Model {
   Matrix<float> reconstruct(ConstView<float> x) const override;
 
  protected:
-  // `task`: the plugin's fixed task, or none to read it from the --task option.
+  // `task`: the plugin's fixed task, or none to read it from TaskOption.
   FeedForwardModel(std::string name, std::optional<Task> task);
-  // The stages, in order, for samples of shape `input`, from the plugin's options.
+  // The stages, in order, for samples of shape `input`, from the plugin's options (read from
+  // `config` with read_options).
   virtual std::vector<Stage> build(const Config& config, nn::SampleShape input) const = 0;
 
  private:

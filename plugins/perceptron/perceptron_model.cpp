@@ -33,52 +33,45 @@ void check_labels(const Examples& examples) {
 
 }  // namespace
 
-void PerceptronModel::configure(const Config& config) {
-  const double lr = config_float(config, "lr");
-  if (!(lr > 0) || !std::isfinite(lr)) throw ArgumentError(fmt::format("--lr must be positive (got {})", lr));
-  learning_rate_ = static_cast<float>(lr);
-  if (config_int(config, "batch-size") < 1)
-    throw ArgumentError(fmt::format("--batch-size must be at least 1 (got {})", config_int(config, "batch-size")));
-}
-
 void PerceptronModel::initialize(const Config& config, const io::DatasetInfo& info, const Examples& train,
-                                 std::uint64_t seed) {
+                                 const Setup& setup) {
+  const PerceptronOptions o = read_options<PerceptronOptions>(config);
   if (info.classes.size() != 2)
     throw ArgumentError(fmt::format("the perceptron needs a dataset with two classes (this one has {})", info.classes.size()));
   check_labels(train);
-  configure(config);
+  learning_rate_ = static_cast<float>(o.lr);
   weights_.assign(train.x.cols(), 0.0f);
   bias_ = 0;
-  const std::string init = config_string(config, "init");
-  if (init == "zero") return;
+  if (o.init == "zero") return;
   float sigma = 0;
-  const std::string_view text = std::string_view(init).substr(std::min<std::size_t>(init.size(), 7));
+  const std::string_view text = std::string_view(o.init).substr(std::min<std::size_t>(o.init.size(), 7));
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), sigma);
-  if (!init.starts_with("normal:") || ec != std::errc() || end != text.data() + text.size() || !(sigma >= 0) ||
+  if (!o.init.starts_with("normal:") || ec != std::errc() || end != text.data() + text.size() || !(sigma >= 0) ||
       !std::isfinite(sigma))
-    throw ArgumentError(fmt::format("--init '{}': expected zero or normal:SIGMA (SIGMA ≥ 0)", init));
+    throw option_error("init", "must be zero or normal:SIGMA (SIGMA ≥ 0)", fmt::format("'{}'", o.init));
   std::vector<float> drawn(weights_.size() + 1);  // the weights, then the bias: stream {seed, 0}
-  random::normal({seed, 0}, 0, drawn, 0.0f, sigma);
+  random::normal({setup.seed, 0}, 0, drawn, 0.0f, sigma);
   std::copy_n(drawn.begin(), weights_.size(), weights_.begin());
   bias_ = drawn.back();
 }
 
-void PerceptronModel::restore(const io::Checkpoint& checkpoint) {
-  const auto w = checkpoint.params.find(kWeight), b = checkpoint.params.find(kBias);
+std::vector<io::TensorSlot> PerceptronModel::tensors() {
+  return {io::tensor_slot("params", kWeight, MatrixView<float>(weights_.data(), weights_.size(), 1)),
+          io::tensor_slot("params", kBias, std::span<float>(&bias_, 1))};
+}
+
+void PerceptronModel::restore(const io::Checkpoint& checkpoint, const Setup&) {
+  learning_rate_ = static_cast<float>(read_options<PerceptronOptions>(checkpoint.config).lr);
+  const auto w = checkpoint.params.find(kWeight);
   if (w == checkpoint.params.end() || w->second.shape.size() != 2 || w->second.shape[1] != 1 || w->second.shape[0] == 0)
     throw ArgumentError(fmt::format("the checkpoint has no /params/{} [inputs, 1]", kWeight));
-  if (b == checkpoint.params.end() || b->second.shape != std::vector<std::size_t>{1})
-    throw ArgumentError(fmt::format("the checkpoint has no /params/{} [1]", kBias));
-  configure(checkpoint.config);
-  weights_ = w->second.values;
-  bias_ = b->second.values[0];
+  weights_.assign(w->second.shape[0], 0.0f);
+  io::restore_tensors(tensors(), checkpoint);
 }
 
 void PerceptronModel::save(io::Checkpoint& checkpoint) const {
-  checkpoint.params.clear();
-  checkpoint.state.clear();
-  checkpoint.params[kWeight] = {{weights_.size(), 1}, weights_};
-  checkpoint.params[kBias] = {{1}, {bias_}};
+  // The one list of tensors serves both directions; saving only reads through it.
+  io::save_tensors(const_cast<PerceptronModel*>(this)->tensors(), checkpoint);
 }
 
 double PerceptronModel::train_batch(const Examples& batch, std::uint64_t) {

@@ -1,5 +1,5 @@
 // The perceptron plugin's model: one dense unit with the notebook's sign activation, trained by
-// the perceptron rule (gibbs.nn), configured from the options perceptron_plugin.cpp declares.
+// the perceptron rule (gibbs.nn), configured by PerceptronOptions.
 #pragma once
 
 #include <cstddef>
@@ -17,11 +17,23 @@ namespace gibbs::perceptron {
 inline constexpr const char* kWeight = "0.weight";
 inline constexpr const char* kBias = "0.bias";
 
+// Every option of `gibbs train --model perceptron` (the driver adds --batch-size, 1 here).
+struct PerceptronOptions {
+  double lr = 0;
+  std::string init;
+
+  template <class V>
+  void for_each(V& v) {
+    v(lr, "lr", 0.01, "learning rate of the perceptron rule", positive());
+    v(init, "init", "zero", "weights and bias: zero, or normal:SIGMA (drawn from N(0, SIGMA²))");
+  }
+};
+
 class PerceptronModel final : public Model {
  public:
   std::string name() const override { return "perceptron"; }
-  void initialize(const Config& config, const io::DatasetInfo& info, const Examples& train, std::uint64_t seed) override;
-  void restore(const io::Checkpoint& checkpoint) override;
+  void initialize(const Config& config, const io::DatasetInfo& info, const Examples& train, const Setup& setup) override;
+  void restore(const io::Checkpoint& checkpoint, const Setup& setup) override;
   void save(io::Checkpoint& checkpoint) const override;
   std::size_t input_size() const override { return weights_.size(); }
   double train_batch(const Examples& batch, std::uint64_t step) override;
@@ -35,8 +47,8 @@ class PerceptronModel final : public Model {
   std::vector<std::int32_t> classify(ConstView<float> x) const override;  // 0 (ŷ = −1) or 1
 
  private:
-  void configure(const Config& config);
   float output(std::span<const float> x) const;
+  std::vector<io::TensorSlot> tensors();  // for save and restore alike
 
   std::vector<float> weights_;
   float bias_ = 0;

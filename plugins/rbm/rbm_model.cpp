@@ -32,24 +32,11 @@ bool parse_number(std::string_view text, T& value) {
   return ec == std::errc() && end == text.data() + text.size();
 }
 
-std::size_t positive_int(const Config& config, const std::string& name) {
-  const std::int64_t value = config_int(config, name);
-  if (value < 1) throw ArgumentError(fmt::format("--{} must be at least 1 (got {})", name, value));
-  return static_cast<std::size_t>(value);
-}
-
-float non_negative(const Config& config, const std::string& name) {
-  const double value = config_float(config, name);
-  if (!(value >= 0) || !std::isfinite(value))
-    throw ArgumentError(fmt::format("--{} must be 0 or more (got {})", name, value));
-  return static_cast<float>(value);
-}
-
 void initialize_weights(sampler::Rbm& rbm, const std::string& init, std::uint64_t seed) {
   if (init == "uniform-glorot4") return sampler::initialize_uniform_glorot4(rbm, seed);
   float sigma = 0;
   if (!init.starts_with("normal:") || !parse_number(std::string_view(init).substr(7), sigma) || !(sigma >= 0))
-    throw ArgumentError(fmt::format("--init '{}': expected normal:SIGMA (SIGMA ≥ 0) or uniform-glorot4", init));
+    throw option_error("init", "must be normal:SIGMA (SIGMA ≥ 0) or uniform-glorot4", fmt::format("'{}'", init));
   sampler::initialize_normal(rbm, sigma, seed);
 }
 
@@ -72,8 +59,8 @@ MomentumSchedule MomentumSchedule::parse(const std::string& text, float constant
     return schedule;
   }
   const auto bad = [&] {
-    return ArgumentError(fmt::format(
-        "--momentum-schedule '{}': expected MOMENTUM:EPOCHS,...,MOMENTUM (e.g. 0.5:5,0.9) or none", text));
+    return option_error("momentum-schedule", "must be MOMENTUM:EPOCHS,...,MOMENTUM (e.g. 0.5:5,0.9) or none",
+                        fmt::format("'{}'", text));
   };
   std::string_view rest = text;
   while (true) {
@@ -102,94 +89,80 @@ float MomentumSchedule::at(std::uint64_t epoch) const {
   return steps.back().first;
 }
 
-void RbmModel::configure(const Config& config) {
-  const double lr = config_float(config, "lr");
-  if (!(lr > 0) || !std::isfinite(lr)) throw ArgumentError(fmt::format("--lr must be positive (got {})", lr));
-  learning_rate_ = static_cast<float>(lr);
-  const float momentum = non_negative(config, "momentum");
-  if (momentum >= 1) throw ArgumentError(fmt::format("--momentum must be below 1 (got {})", momentum));
-  momentum_ = MomentumSchedule::parse(config_string(config, "momentum-schedule"), momentum);
-  const float target = non_negative(config, "sparsity-target");
-  if (target >= 1) throw ArgumentError(fmt::format("--sparsity-target must be below 1 (got {})", target));
+void RbmModel::configure(const RbmOptions& o, std::size_t batch_size) {
+  learning_rate_ = static_cast<float>(o.lr);
+  momentum_ = MomentumSchedule::parse(o.momentum_schedule, static_cast<float>(o.momentum));
   const sampler::ContrastiveSettings settings{
-      .k = positive_int(config, "k"),
-      .persistent = config_flag(config, "persistent"),
+      .k = static_cast<std::size_t>(o.k),
+      .persistent = o.persistent,
       .momentum = std::any_of(momentum_.steps.begin(), momentum_.steps.end(), [](const auto& s) { return s.first != 0; }),
-      .weight_decay = non_negative(config, "weight-decay"),
-      .sparsity_target = target,
-      .sparsity_cost = non_negative(config, "sparsity-cost"),
-      .visible_bias = !config_flag(config, "no-visible-bias")};
-  rbm_.set_visible_clip(non_negative(config, "visible-clip"));
-  cd_.emplace(rbm_, positive_int(config, "batch-size"), settings);
+      .weight_decay = static_cast<float>(o.weight_decay),
+      .sparsity_target = static_cast<float>(o.sparsity_target),
+      .sparsity_cost = static_cast<float>(o.sparsity_cost),
+      .visible_bias = !o.no_visible_bias};
+  rbm_.set_visible_clip(static_cast<float>(o.visible_clip));
+  cd_.emplace(rbm_, batch_size, settings);
 }
 
-void RbmModel::initialize(const Config& config, const io::DatasetInfo&, const Examples& train, std::uint64_t seed) {
-  const VisibleUnits units = sampler::parse_visible_units(config_string(config, "visible"));
-  rbm_ = sampler::Rbm(train.x.cols(), positive_int(config, "hidden"), units);
-  seed_ = seed;
-  initialize_weights(rbm_, config_string(config, "init"), seed);
-  const std::string bias_init = config_string(config, "visible-bias-init");
-  if (bias_init == "logit-mean") {
-    if (units != VisibleUnits::bernoulli) throw ArgumentError("--visible-bias-init logit-mean needs --visible bernoulli");
-    if (!config_flag(config, "no-visible-bias")) logit_mean_bias(rbm_, train.x);
-  } else if (bias_init != "zero") {
-    throw ArgumentError(fmt::format("--visible-bias-init '{}': expected zero or logit-mean", bias_init));
+std::vector<io::TensorSlot> RbmModel::tensors() {
+  std::vector<io::TensorSlot> slots = {io::tensor_slot("params", "W", rbm_.weights()),
+                                       io::tensor_slot("params", "visible_bias", rbm_.visible_bias()),
+                                       io::tensor_slot("params", "hidden_bias", rbm_.hidden_bias())};
+  if (!cd_) return slots;
+  // State a run started without (e.g. momentum given on --resume) starts at zero.
+  const auto state = [&](const char* name, auto values) {
+    io::TensorSlot slot = io::tensor_slot("state", name, values);
+    slot.required = false;
+    slots.push_back(std::move(slot));
+  };
+  const sampler::ContrastiveSettings& s = cd_->settings();
+  const std::size_t visible = rbm_.visible();
+  if (s.momentum) {
+    state("optimizer/W_velocity", cd_->weight_velocity().view());
+    state("optimizer/visible_bias_velocity", cd_->bias_velocity().values().first(visible));
+    state("optimizer/hidden_bias_velocity", cd_->bias_velocity().values().subspan(visible));
   }
-  configure(config);
+  if (s.persistent) state("chains/hidden", cd_->persistent_hidden().view());
+  if (s.sparsity_target > 0) state("sparsity/hidden_activity", cd_->hidden_activity().values());
+  return slots;
 }
 
-void RbmModel::restore(const io::Checkpoint& checkpoint) {
-  const Config& config = checkpoint.config;
+void RbmModel::initialize(const Config& config, const io::DatasetInfo&, const Examples& train, const Setup& setup) {
+  const RbmOptions o = read_options<RbmOptions>(config);
+  const VisibleUnits units = sampler::parse_visible_units(o.visible);
+  rbm_ = sampler::Rbm(train.x.cols(), static_cast<std::size_t>(o.hidden), units);
+  seed_ = setup.seed;
+  initialize_weights(rbm_, o.init, seed_);
+  if (o.visible_bias_init == "logit-mean") {
+    if (units != VisibleUnits::bernoulli)
+      throw option_error("visible-bias-init", "logit-mean needs --visible bernoulli", "'logit-mean'");
+    if (!o.no_visible_bias) logit_mean_bias(rbm_, train.x);
+  }
+  configure(o, setup.batch_size);
+}
+
+void RbmModel::restore(const io::Checkpoint& checkpoint, const Setup& setup) {
+  const RbmOptions o = read_options<RbmOptions>(checkpoint.config);
   const auto w = checkpoint.params.find("W");
   if (w == checkpoint.params.end() || w->second.shape.size() != 2)
     throw ArgumentError("the checkpoint has no /params/W [visible, hidden]");
   const std::size_t visible = w->second.shape[0], hidden = w->second.shape[1];
-  if (positive_int(config, "hidden") != hidden)
-    throw ArgumentError(fmt::format("--hidden {} does not match the checkpoint's {} hidden units",
-                                    config_int(config, "hidden"), hidden));
-  rbm_ = sampler::Rbm(visible, hidden, sampler::parse_visible_units(config_string(config, "visible")));
-  seed_ = checkpoint.seed;
-  io::copy_into(w->second, rbm_.weights());
-  io::copy_into(io::find_tensor(checkpoint.params, "params", "visible_bias", {visible}), rbm_.visible_bias());
-  io::copy_into(io::find_tensor(checkpoint.params, "params", "hidden_bias", {hidden}), rbm_.hidden_bias());
-  configure(config);
-
-  const auto& state = checkpoint.state;
+  if (static_cast<std::size_t>(o.hidden) != hidden)
+    throw ArgumentError(fmt::format("--hidden {} does not match the checkpoint's {} hidden units", o.hidden, hidden));
+  rbm_ = sampler::Rbm(visible, hidden, sampler::parse_visible_units(o.visible));
+  seed_ = setup.seed;
+  configure(o, setup.batch_size);
   const sampler::ContrastiveSettings& s = cd_->settings();
-  if (s.momentum && state.contains("optimizer/W_velocity")) {
-    io::copy_into(io::find_tensor(state, "state", "optimizer/W_velocity", {visible, hidden}), cd_->weight_velocity());
-    io::copy_into(io::find_tensor(state, "state", "optimizer/visible_bias_velocity", {visible}),
-              cd_->bias_velocity().values().first(visible));
-    io::copy_into(io::find_tensor(state, "state", "optimizer/hidden_bias_velocity", {hidden}),
-              cd_->bias_velocity().values().subspan(visible));
-  }
-  if (s.persistent && state.contains("chains/hidden")) {
-    const auto it = state.find("chains/hidden");
-    if (it->second.shape != std::vector<std::size_t>{s.chains, hidden})
-      throw ArgumentError(fmt::format("the checkpoint's {} persistent chains do not match --batch-size {}",
-                                      it->second.shape.empty() ? 0 : it->second.shape[0], s.chains));
-    io::copy_into(it->second, cd_->persistent_hidden());
-  }
-  if (s.sparsity_target > 0 && state.contains("sparsity/hidden_activity"))
-    io::copy_into(io::find_tensor(state, "state", "sparsity/hidden_activity", {hidden}), cd_->hidden_activity().values());
+  if (const auto it = checkpoint.state.find("chains/hidden");
+      s.persistent && it != checkpoint.state.end() && it->second.shape != std::vector<std::size_t>{s.chains, hidden})
+    throw ArgumentError(fmt::format("the checkpoint's {} persistent chains do not match --batch-size {}",
+                                    it->second.shape.empty() ? 0 : it->second.shape[0], s.chains));
+  io::restore_tensors(tensors(), checkpoint);
 }
 
 void RbmModel::save(io::Checkpoint& checkpoint) const {
-  checkpoint.params.clear();
-  checkpoint.state.clear();
-  checkpoint.params["W"] = io::to_tensor(rbm_.weights());
-  checkpoint.params["visible_bias"] = io::to_tensor(rbm_.visible_bias());
-  checkpoint.params["hidden_bias"] = io::to_tensor(rbm_.hidden_bias());
-  if (!cd_) return;
-  const sampler::ContrastiveSettings& s = cd_->settings();
-  const std::size_t visible = rbm_.visible();
-  if (s.momentum) {
-    checkpoint.state["optimizer/W_velocity"] = io::to_tensor(cd_->weight_velocity().view());
-    checkpoint.state["optimizer/visible_bias_velocity"] = io::to_tensor(cd_->bias_velocity().values().first(visible));
-    checkpoint.state["optimizer/hidden_bias_velocity"] = io::to_tensor(cd_->bias_velocity().values().subspan(visible));
-  }
-  if (s.persistent) checkpoint.state["chains/hidden"] = io::to_tensor(cd_->persistent_hidden().view());
-  if (s.sparsity_target > 0) checkpoint.state["sparsity/hidden_activity"] = io::to_tensor(cd_->hidden_activity().values());
+  // The one list of tensors serves both directions; saving only reads through it.
+  io::save_tensors(const_cast<RbmModel*>(this)->tensors(), checkpoint);
 }
 
 void RbmModel::begin_epoch(std::uint64_t epoch) { current_momentum_ = momentum_.at(epoch); }

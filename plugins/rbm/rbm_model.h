@@ -1,5 +1,5 @@
 // The RBM plugin's model: gibbs.sampler's RBM and contrastive divergence behind gibbs::Model,
-// configured from the plugin's options (rbm_plugin.cpp declares them).
+// configured by RbmOptions.
 #pragma once
 
 #include <cstddef>
@@ -24,11 +24,49 @@ struct MomentumSchedule {
   float at(std::uint64_t epoch) const;
 };
 
+// Every option of `gibbs train --model rbm` (the driver adds its own: --batch-size 128 for an RBM).
+struct RbmOptions {
+  std::string visible;
+  std::int64_t hidden = 0, k = 0;
+  bool persistent = false;
+  double lr = 0, momentum = 0;
+  std::string momentum_schedule;
+  double weight_decay = 0, sparsity_target = 0, sparsity_cost = 0;
+  std::string init;
+  bool no_visible_bias = false;
+  std::string visible_bias_init;
+  double visible_clip = 0;
+
+  template <class V>
+  void for_each(V& v) {
+    v(visible, "visible", "bernoulli", "visible units: bernoulli, or gaussian (unit variance)",
+      one_of({"bernoulli", "gaussian"}));
+    v(hidden, "hidden", 500, "hidden units (Bernoulli)", at_least(1));
+    v(k, "k", 1, "Gibbs steps per update (CD-k, or PCD-k with --persistent)", at_least(1));
+    v(persistent, "persistent", false, "persistent CD: one chain per minibatch row, kept between updates");
+    v(lr, "lr", 0.01, "learning rate", positive());
+    v(momentum, "momentum", 0.0, "momentum", in_range(0, 1, true));
+    v(momentum_schedule, "momentum-schedule", "none",
+      "momentum by epoch, e.g. 0.5:5,0.9 (0.5 for 5 epochs, then 0.9); replaces --momentum");
+    v(weight_decay, "weight-decay", 0.0, "L2 weight decay (on the weights)", non_negative());
+    v(sparsity_target, "sparsity-target", 0.0,
+      "target mean activation of each hidden unit (0: no sparsity penalty)", in_range(0, 1, true));
+    v(sparsity_cost, "sparsity-cost", 0.1, "strength of the sparsity penalty", non_negative());
+    v(init, "init", "normal:0.01",
+      "weights: normal:SIGMA, or uniform-glorot4 (uniform in ±4·sqrt(6/(visible+hidden)))");
+    v(no_visible_bias, "no-visible-bias", false, "no visible bias (it stays zero)");
+    v(visible_bias_init, "visible-bias-init", "zero",
+      "zero, or logit-mean (log(p/(1−p)) of each unit's training mean; Bernoulli)", one_of({"zero", "logit-mean"}));
+    v(visible_clip, "visible-clip", 0.0,
+      "Gaussian visibles: clip their means to [−X, X] (0: no clipping; the course notebook: 10)", non_negative());
+  }
+};
+
 class RbmModel final : public Model {
  public:
   std::string name() const override { return "rbm"; }
-  void initialize(const Config& config, const io::DatasetInfo& info, const Examples& train, std::uint64_t seed) override;
-  void restore(const io::Checkpoint& checkpoint) override;
+  void initialize(const Config& config, const io::DatasetInfo& info, const Examples& train, const Setup& setup) override;
+  void restore(const io::Checkpoint& checkpoint, const Setup& setup) override;
   void save(io::Checkpoint& checkpoint) const override;
   std::size_t input_size() const override { return rbm_.visible(); }
   void begin_epoch(std::uint64_t epoch) override;
@@ -40,8 +78,10 @@ class RbmModel final : public Model {
               std::size_t every, const std::function<void(std::size_t, ConstView<float>)>& snapshot) const override;
 
  private:
-  // The training settings from the config, for an rbm_ already shaped.
-  void configure(const Config& config);
+  // The training settings, for an rbm_ already shaped.
+  void configure(const RbmOptions& options, std::size_t batch_size);
+  // The checkpoint's tensors, for save and restore alike (what the settings keep).
+  std::vector<io::TensorSlot> tensors();
 
   sampler::Rbm rbm_;
   std::optional<sampler::ContrastiveDivergence> cd_;

@@ -23,15 +23,15 @@ using namespace gibbs::test;
 
 namespace {
 
-// 28×28 pictures of a bright square whose corner (one of 4) is the class: 130 train (so the
-// last minibatch of 64 is partial), 40 test rows.
+// 28×28 pictures of a bright square whose place (one of 10, the workloads' class count) is the
+// class: 330 train (so the last minibatch of 64 is partial), 60 test rows.
 void write_squares(const fs::path& path) {
-  gibbs::io::DatasetWriter writer(path, {"squares", {28, 28}, {"0", "1", "2", "3"}});
-  for (const auto& [split, rows] : {std::pair{"train", 130}, std::pair{"test", 40}}) {
+  gibbs::io::DatasetWriter writer(path, {"squares", {28, 28}, {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}});
+  for (const auto& [split, rows] : {std::pair{"train", 330}, std::pair{"test", 60}}) {
     gibbs::Matrix<std::uint8_t> x(static_cast<std::size_t>(rows), 784);
     std::vector<std::int32_t> y;
     for (std::size_t r = 0; r < x.rows(); ++r) {
-      const std::size_t label = r % 4, top = label / 2 * 14 + r % 3, left = label % 2 * 14 + r % 5;
+      const std::size_t label = r % 10, top = label / 5 * 14 + r % 3, left = label % 5 * 4 + r % 2;
       for (std::size_t i = 0; i < 8; ++i)
         for (std::size_t j = 0; j < 8; ++j) x(r, (top + i) * 28 + left + j) = static_cast<std::uint8_t>(200 + r % 50);
       y.push_back(static_cast<std::int32_t>(label));
@@ -75,8 +75,8 @@ BOOST_FIXTURE_TEST_CASE(mlp_and_cnn_report_accuracy_the_same_for_any_thread_coun
     const double accuracy = one.get<double>("gibbs_test_accuracy");
     BOOST_TEST(accuracy >= 0.0);
     BOOST_TEST(accuracy <= 1.0);
-    // Two epochs on four separable classes: well above chance (0.25).
-    BOOST_TEST(accuracy >= 0.5, workload);
+    // Two epochs on ten separable classes: well above chance (0.1).
+    BOOST_TEST(accuracy >= 0.4, workload);
     BOOST_TEST(one.get<std::string>("gibbs_test_accuracy") == two.get<std::string>("gibbs_test_accuracy"), workload);
     BOOST_TEST(one.get<std::string>("peer") == "null");
     BOOST_TEST(one.get<std::string>("ratio") == "null");

@@ -274,12 +274,14 @@ BOOST_FIXTURE_TEST_CASE(interrupted_and_resumed_equals_uninterrupted, Bars) {
 
 BOOST_FIXTURE_TEST_CASE(errors_name_the_problem, Bars) {
   check_error(run_gibbs(kMlp + "--optimizer rmsprop -o c.h5", dir.path),
-              "--optimizer \"rmsprop\" is not sgd, momentum or adam", dir.path, "c.h5");
+              "--optimizer: must be one of: sgd, momentum, adam, got 'rmsprop'", dir.path, "c.h5");
   check_error(run_gibbs("train --model mlp --data bars.h5 --layers 3,4,2 -o c.h5", dir.path),
               "--layers \"3,4,2\": token 1 \"3\" is not the input's size 64 (1x8x8)", dir.path, "c.h5");
   check_error(run_gibbs("train --model mlp --data bars.h5 --layers 64,8,3 -o c.h5", dir.path),
               "the network ends with 3 outputs, but the data has 2 classes", dir.path, "c.h5");
   check_error(run_gibbs(kMlp + "--output-activation softmax -o c.h5", dir.path),
+              "--output-activation: must be one of: identity, tanh, sigmoid, sign, got 'softmax'", dir.path, "c.h5");
+  check_error(run_gibbs("train --model cnn --data bars.h5 --arch conv3x3:4,flatten,dense:2,softmax -o c.h5", dir.path),
               "the network ends with softmax: end it with the class logits (dense:N); the cross-entropy applies the "
               "softmax",
               dir.path, "c.h5");

@@ -158,5 +158,5 @@ BOOST_AUTO_TEST_CASE(bad_data_is_one_line) {
   BOOST_TEST(!fs::exists(dir.path / "p.h5"));
   BOOST_REQUIRE(run_gibbs("data synth logic --op and --inputs 2 -o and.h5", dir.path).status == 0);
   check_error(run_gibbs("train --model perceptron --data and.h5 --init normal:x -o p.h5", dir.path),
-              "--init 'normal:x': expected zero or normal:SIGMA (SIGMA ≥ 0)");
+              "--init: must be zero or normal:SIGMA (SIGMA ≥ 0), got 'normal:x'");
 }

@@ -168,12 +168,21 @@ BOOST_FIXTURE_TEST_CASE(errors_name_the_problem, Bars) {
   check_error(run_gibbs(kTrain + "--epochs 1", dir.path), "train: -o CKPT is required (the checkpoint to write)", dir.path,
               "c.h5");
   check_error(run_gibbs(kTrain + "--init bogus -o c.h5", dir.path),
-              "--init 'bogus': expected normal:SIGMA (SIGMA ≥ 0) or uniform-glorot4", dir.path, "c.h5");
+              "--init: must be normal:SIGMA (SIGMA ≥ 0) or uniform-glorot4, got 'bogus'", dir.path, "c.h5");
   check_error(run_gibbs(kTrain + "--momentum-schedule 0.5:x -o c.h5", dir.path),
-              "--momentum-schedule '0.5:x': expected MOMENTUM:EPOCHS,...,MOMENTUM (e.g. 0.5:5,0.9) or none", dir.path,
+              "--momentum-schedule: must be MOMENTUM:EPOCHS,...,MOMENTUM (e.g. 0.5:5,0.9) or none, got '0.5:x'", dir.path,
               "c.h5");
   check_error(run_gibbs(kTrain + "--visible gaussian --visible-bias-init logit-mean -o c.h5", dir.path),
-              "--visible-bias-init logit-mean needs --visible bernoulli", dir.path, "c.h5");
+              "--visible-bias-init: logit-mean needs --visible bernoulli, got 'logit-mean'", dir.path, "c.h5");
+  // Every option is checked against its declaration before any data is read.
+  check_error(run_gibbs("train --model rbm --data nowhere.h5 --lr -1 -o c.h5", dir.path), "--lr: must be positive, got -1",
+              dir.path, "c.h5");
+  check_error(run_gibbs(kTrain + "--batch-size 0 -o c.h5", dir.path), "--batch-size: must be at least 1, got 0", dir.path,
+              "c.h5");
+  check_error(run_gibbs(kTrain + "--visible ising -o c.h5", dir.path),
+              "--visible: must be one of: bernoulli, gaussian, got 'ising'", dir.path, "c.h5");
+  check_error(run_gibbs(kTrain + "--momentum 1 -o c.h5", dir.path), "--momentum: must be in [0, 1), got 1", dir.path,
+              "c.h5");
   const Result missing = run_gibbs("train --model nosuch --data bars.h5 -o c.h5", dir.path);
   BOOST_TEST(missing.status == 2);
   BOOST_TEST(missing.err.starts_with("gibbs: no plugin 'nosuch' (searched: "), missing.err);

@@ -1,11 +1,13 @@
-// A well-formed test plugin (libgibbs-testgood.so): two options, a command and a trivial model. Built with
+// A well-formed test plugin (libgibbs-testgood.so): three options with rules, a command and a trivial model. Built with
 // GIBBS_TEST_THROWS it is libgibbs-testthrows.so, whose model's constructor throws.
+#include <cstdint>
 #include <cstdio>
 #include <span>
 #include <stdexcept>
 #include <string>
 
 #include "modules/plugin/abi/gibbs_plugin.h"
+#include "modules/plugin/descriptor.h"
 import gibbs.core;
 import gibbs.plugin;
 
@@ -37,16 +39,27 @@ constexpr gibbs_plugin_command kCommands[] = {
     {"hello", "print the arguments (a test command)", gibbs::plugin_command<hello>},
 };
 
-constexpr gibbs_plugin_option kOptions[] = {
-    {"hidden", "int", "16", "number of hidden units"},
-    {"rate", "float", "0.05", "learning rate"},
+struct TestOptions {
+  std::int64_t hidden = 0;
+  double rate = 0;
+  std::string mode;
+
+  template <class V>
+  void for_each(V& v) {
+    v(hidden, "hidden", 16, "number of hidden units", gibbs::at_least(1));
+    v(rate, "rate", 0.05, "learning rate", gibbs::in_range(0, 1, true));
+    v(mode, "mode", "fast", "how to go", gibbs::one_of({"fast", "slow"}));
+  }
 };
 
-constexpr gibbs_plugin_descriptor kDescriptor{
-    sizeof(gibbs_plugin_descriptor), GIBBS_PLUGIN_ABI_VERSION, GIBBS_TEST_NAME, "1.2.3",
-    "A well-formed plugin for the loader tests", kOptions, 2, gibbs::plugin_create<TestModel>,
-    gibbs::plugin_destroy, kCommands, 1};
+const gibbs_plugin_descriptor& descriptor() {
+  return gibbs::plugin_descriptor<TestModel, TestOptions>({.name = GIBBS_TEST_NAME,
+                                                          .version = "1.2.3",
+                                                          .summary = "A well-formed plugin for the loader tests",
+                                                          .default_batch_size = 32,
+                                                          .commands = kCommands});
+}
 
 }  // namespace
 
-GIBBS_PLUGIN(kDescriptor)
+GIBBS_PLUGIN(descriptor())

@@ -52,13 +52,19 @@ BOOST_AUTO_TEST_CASE(good_plugin_loads_and_makes_a_model) {
   BOOST_TEST(lib.version() == "1.2.3");
   BOOST_TEST(lib.summary() == "A well-formed plugin for the loader tests");
   BOOST_TEST(lib.file() == plugin("testgood"));
-  BOOST_TEST_REQUIRE(lib.options().size() == 2u);
+  BOOST_TEST_REQUIRE(lib.options().size() == 3u);
   BOOST_TEST(lib.options()[0].name == "hidden");
   BOOST_TEST((lib.options()[0].type == gibbs::OptionType::Int));
   BOOST_TEST(*lib.options()[0].default_value == "16");
+  BOOST_TEST(gibbs::describe(lib.options()[0].rule) == "at least 1");
   BOOST_TEST(lib.options()[1].name == "rate");
   BOOST_TEST((lib.options()[1].type == gibbs::OptionType::Float));
   BOOST_TEST(lib.options()[1].help == "learning rate");
+  BOOST_TEST(*lib.options()[1].default_value == "0.05");
+  BOOST_TEST(gibbs::describe(lib.options()[1].rule) == "in [0, 1)");
+  BOOST_TEST(lib.options()[2].name == "mode");
+  BOOST_TEST(gibbs::describe(lib.options()[2].rule) == "one of: fast, slow");
+  BOOST_TEST(lib.default_batch_size() == 32u);
   const gibbs::ModelPtr model = lib.create_model();
   BOOST_TEST_REQUIRE(model != nullptr);
   BOOST_TEST(model->name() == "testgood");
@@ -104,22 +110,37 @@ BOOST_AUTO_TEST_CASE(commands_are_read_and_run_without_exceptions_crossing) {
   BOOST_TEST(v1.commands().empty());
 }
 
+BOOST_AUTO_TEST_CASE(a_second_release_descriptor_loads_and_its_batch_size_option_becomes_the_default) {
+  const gibbs::PluginLibrary v2 = gibbs::PluginLibrary::open(plugin("testv2"));
+  BOOST_TEST_REQUIRE(v2.options().size() == 1u);
+  BOOST_TEST(v2.options()[0].name == "rate");
+  BOOST_TEST(gibbs::describe(v2.options()[0].rule) == "");
+  BOOST_TEST(v2.default_batch_size() == 32u);
+  BOOST_TEST(gibbs::PluginLibrary::open(plugin("testv1")).default_batch_size() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_default_against_its_own_rule_is_refused) {
+  BOOST_TEST(open_problem("testbaddefault") == "option 'rate' has default '2': --rate: must be in [0, 1), got 2");
+}
+
 BOOST_AUTO_TEST_CASE(discovery_reports_every_bad_library_and_still_loads_the_good_ones) {
   const std::vector<gibbs::SearchFolder> folders{{kPlugins, "--plugin-path"}};
   const gibbs::Discovery found = gibbs::discover(folders);
   std::vector<std::string> names;
   for (const auto& p : found.plugins) names.push_back(p.name());
-  BOOST_TEST(names == (std::vector<std::string>{"testgood", "testthrows", "testv1"}), boost::test_tools::per_element());
+  BOOST_TEST(names == (std::vector<std::string>{"testgood", "testthrows", "testv1", "testv2"}),
+             boost::test_tools::per_element());
   const auto in = [&](const std::string& name, const std::string& problem) {
     return plugin(name).string() + ": " + problem;
   };
   const std::vector<std::string> problems = lines(found.problems);
-  BOOST_TEST_REQUIRE(problems.size() == 5u);
+  BOOST_TEST_REQUIRE(problems.size() == 6u);
   BOOST_TEST(problems[0].starts_with(in("junk", "cannot load: ")));
   BOOST_TEST(problems[1] == in("testabi2", "ABI version 2, expected 1"));
-  BOOST_TEST(problems[2] == in("testnosym", "no symbol gibbs_plugin_v1 (is this a gibbs plugin?)"));
-  BOOST_TEST(problems[3].starts_with(in("testsmall", "descriptor struct_size 16")));
-  BOOST_TEST(problems[4] == in("testwrongname", "descriptor names 'other', expected 'testwrongname' (from the file name)"));
+  BOOST_TEST(problems[2] == in("testbaddefault", "option 'rate' has default '2': --rate: must be in [0, 1), got 2"));
+  BOOST_TEST(problems[3] == in("testnosym", "no symbol gibbs_plugin_v1 (is this a gibbs plugin?)"));
+  BOOST_TEST(problems[4].starts_with(in("testsmall", "descriptor struct_size 16")));
+  BOOST_TEST(problems[5] == in("testwrongname", "descriptor names 'other', expected 'testwrongname' (from the file name)"));
 }
 
 BOOST_AUTO_TEST_CASE(search_path_is_plugin_path_then_environment_then_default) {
@@ -189,11 +210,11 @@ BOOST_AUTO_TEST_CASE(finding_a_plugin_by_name) {
 
 BOOST_AUTO_TEST_CASE(options_become_program_options_with_their_defaults) {
   const std::vector<gibbs::PluginOption> options{
-      {"hidden", gibbs::OptionType::Int, "16", "number of hidden units"},
-      {"rate", gibbs::OptionType::Float, "0.05", "learning rate"},
-      {"sampler", gibbs::OptionType::String, "cd", "cd or pcd"},
-      {"persistent", gibbs::OptionType::Flag, std::nullopt, "keep the chains"},
-      {"tag", gibbs::OptionType::String, std::nullopt, "no default"},
+      {"hidden", gibbs::OptionType::Int, "16", "number of hidden units", {}},
+      {"rate", gibbs::OptionType::Float, "0.05", "learning rate", {}},
+      {"sampler", gibbs::OptionType::String, "cd", "cd or pcd", {}},
+      {"persistent", gibbs::OptionType::Flag, std::nullopt, "keep the chains", {}},
+      {"tag", gibbs::OptionType::String, std::nullopt, "no default", {}},
   };
   const po::options_description description = gibbs::cli::plugin_options("test options", options);
   std::ostringstream help;

@@ -1,5 +1,5 @@
-// `gibbs bench mlp|cnn|autoencoder`: workloads W5, W6 and W7 of DESIGN.md, trained with gibbs.nn
-// (Adam, batch 64) on Fashion-MNIST, beside the PyTorch peer bench/peers/nn_torch.py run in the
+// `gibbs bench mlp|cnn|autoencoder`: workloads W5, W6 and W7 of DESIGN.md, trained by `gibbs train`
+// with the plugins' defaults (Adam, batch 64) on Fashion-MNIST, beside the PyTorch peer bench/peers/nn_torch.py run in the
 // same invocation at its better of 1 and 2 threads: seconds per epoch, images/s, and the test
 // accuracy (MLP, CNN) or test MSE (autoencoder) after the last epoch.
 #include <boost/program_options.hpp>
@@ -17,13 +17,13 @@
 #include <vector>
 
 #include "tools/gibbs/bench_peer.h"
+#include "tools/gibbs/bench_train.h"
 #include "tools/gibbs/command.h"
 #include "tools/gibbs/json.h"
 import gibbs.core;
 import gibbs.io;
-import gibbs.nn;
-import gibbs.random;
-import gibbs.simd;
+import gibbs.plugin;
+import gibbs.train;
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -37,18 +37,6 @@ struct Workload {
   bool classifier;       // softmax cross-entropy on labels, else MSE against the input
 };
 
-nn::Architecture architecture(const std::string& id) {
-  const nn::SampleShape flat = nn::flat_shape(784);
-  if (id == "mlp") return nn::parse_layers("784,128,200,400,10", "relu", flat);
-  if (id == "cnn")
-    return nn::parse_arch("conv3x3:32,relu,maxpool2,conv3x3:64,relu,maxpool2,flatten,dense:128,relu,dense:10",
-                          {1, 28, 28});
-  // The course notebook's autoencoder: no activation on the 20-value code.
-  return nn::parse_arch(
-      "dense:128,relu,dense:64,relu,dense:12,relu,dense:20,dense:12,relu,dense:64,relu,dense:128,relu,dense:784,sigmoid",
-      flat);
-}
-
 struct Measurement {
   std::string who;  // "gibbs", "pytorch"
   int threads = 0;
@@ -61,57 +49,19 @@ struct Data {
   io::Batch train, test;
 };
 
-// The test accuracy (the first largest logit is the prediction) or the MSE over all elements.
-double evaluate(nn::Network& network, const Workload& w, const io::Batch& test) {
-  constexpr std::size_t kRows = 1000;
-  double total = 0.0;
-  for (std::size_t first = 0; first < test.x.rows(); first += kRows) {
-    const std::size_t rows = std::min(kRows, test.x.rows() - first);
-    const ConstView<float> x = test.x.view().block(first, 0, rows, test.x.cols());
-    const ConstView<float> out = network.forward(x);
-    if (!w.classifier) {
-      total += simd::sum_squared_difference(out, x);
-      continue;
-    }
-    for (std::size_t r = 0; r < rows; ++r) {
-      const std::span<const float> z = out.row(r);
-      total += std::max_element(z.begin(), z.end()) - z.begin() == test.y[first + r] ? 1.0 : 0.0;
-    }
-  }
-  return total / static_cast<double>(w.classifier ? test.x.rows() : test.x.rows() * test.x.cols());
-}
-
-Measurement run_gibbs(const Workload& w, const Data& data, std::size_t epochs, std::size_t batch_size,
-                      std::uint64_t seed) {
-  nn::Network network(architecture(w.id));
-  network.initialize(seed);
-  nn::Adam adam(network.parameters(), {.learning_rate = 1e-3});
-  const Matrix<float>& x = data.train.x;
-  const std::size_t classes = network.output_shape().size();
-  Matrix<float> batch(batch_size, x.cols()), grad(batch_size, classes);
-  std::vector<std::int32_t> labels(batch_size);
-  std::vector<double> seconds;
-  for (std::size_t e = 0; e < epochs; ++e) {
-    const auto start = std::chrono::steady_clock::now();
-    const std::vector<std::size_t> order = random::permutation({seed, 1000 + e}, x.rows());
-    for (std::size_t first = 0; first < x.rows(); first += batch_size) {
-      const std::size_t rows = std::min(batch_size, x.rows() - first);
-      for (std::size_t i = 0; i < rows; ++i) {
-        std::copy_n(x.row(order[first + i]).data(), x.cols(), batch.row(i).data());
-        if (w.classifier) labels[i] = data.train.y[order[first + i]];
-      }
-      const ConstView<float> in = batch.view().block(0, 0, rows, x.cols());
-      const MatrixView<float> g = grad.view().block(0, 0, rows, classes);
-      const ConstView<float> out = network.forward(in);
-      if (w.classifier) nn::softmax_cross_entropy(out, std::span(labels).first(rows), g);
-      else nn::mse_loss(out, in, g);
-      network.zero_grad();
-      network.backward(in, g);
-      adam.step();
-    }
-    seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  }
-  return {"gibbs", thread_count(), median(seconds), evaluate(network, w, data.test), ""};
+// `gibbs train --model <id>` with the plugin's defaults (the workload's network, Adam 1e-3), the
+// test figure from scoring the whole test split after each epoch (untimed).
+Measurement run_gibbs(const Workload& w, const fs::path& data, std::size_t test_rows, std::size_t epochs,
+                      std::size_t batch_size, std::uint64_t seed) {
+  const Config given = {{"data", fs::absolute(data).lexically_normal().string()},
+                        {"epochs", static_cast<std::int64_t>(epochs)},
+                        {"batch-size", static_cast<std::int64_t>(batch_size)},
+                        {"seed", static_cast<std::int64_t>(seed)},
+                        {"monitor", static_cast<std::int64_t>(test_rows)}};
+  const train::Report report = train_for_bench(w.id, given, {});
+  const auto& history = report.history;
+  return {"gibbs", thread_count(), median(history.at("seconds")),
+          history.at(w.classifier ? "test_accuracy" : "test_mse").back(), ""};
 }
 
 Measurement run_peer(const fs::path& script, const Workload& w, const fs::path& data, std::size_t epochs,
@@ -167,7 +117,7 @@ int bench_nn_command(const Workload& w, Args args) {
   if (epochs == 0 || batch == 0) throw ArgumentError("--epochs and --batch must be positive");
   const fs::path data_path = vm["data"].as<std::string>(), peers = vm["peers"].as<std::string>();
   const Data data = load(data_path, w);
-  const Measurement ours = run_gibbs(w, data, epochs, batch, vm["seed"].as<std::uint64_t>());
+  const Measurement ours = run_gibbs(w, data_path, data.test.x.rows(), epochs, batch, vm["seed"].as<std::uint64_t>());
   Measurement peer{"pytorch", 0, NAN, NAN, "not run (--no-peers)"};
   if (!vm.contains("no-peers")) {
     peer = better_of_1_and_2_threads<Measurement>(

@@ -1,5 +1,5 @@
-// `gibbs bench rbm`: workloads W2 (CD-1, batch 128) and W4 (PCD-15, batch 20) of DESIGN.md and
-// the Gibbs-chain throughput, timed in the engine, beside the PyTorch and NumPy peers of
+// `gibbs bench rbm`: workloads W2 (CD-1, batch 128) and W4 (PCD-15, batch 20) of DESIGN.md, trained
+// by `gibbs train`'s own driver, and the Gibbs-chain throughput of the rbm plugin's model, beside the PyTorch and NumPy peers of
 // bench/peers run in the same invocation, each at its better of 1 and 2 threads.
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
@@ -17,13 +17,16 @@
 #include <vector>
 
 #include "tools/gibbs/bench_peer.h"
+#include "tools/gibbs/bench_train.h"
 #include "tools/gibbs/command.h"
 #include "tools/gibbs/json.h"
 #include "tools/gibbs/parse.h"
+#include "tools/gibbs/plugin_options.h"
 import gibbs.core;
 import gibbs.io;
+import gibbs.plugin;
 import gibbs.random;
-import gibbs.sampler;
+import gibbs.train;
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -32,21 +35,22 @@ namespace gibbs::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: gibbs bench rbm [--data FILE] [--workload W2,W4,gibbs] [--epochs E] [--threads T] [--json]";
+    "usage: gibbs bench rbm [--data FILE] [--workload W2,W4,gibbs] [--epochs E] [--threads T] [--json] [-o CKPT]";
 
+// A workload as `gibbs train --model rbm` options (batch-size included); "gibbs" is the chains'.
 struct Workload {
   std::string id;
-  std::size_t hidden = 500, batch = 128, k = 1;
-  bool persistent = false;
-  float lr = 0.01f;
-  bool glorot = false;  // uniform ±4·sqrt(6/(v+h)), else N(0, 0.01²)
+  Config options;
 };
 
 const std::vector<Workload> kWorkloads = {
-    {"W2", 500, 128, 1, false, 0.01f, false},
-    {"W4", 500, 20, 15, true, 0.1f, true},
-    {"gibbs", 500, 0, 0, false, 0, false},  // 100 chains × 1000 steps
+    {"W2", {{"hidden", std::int64_t{500}}, {"k", std::int64_t{1}}, {"lr", 0.01}, {"init", std::string("normal:0.01")},
+            {"batch-size", std::int64_t{128}}}},
+    {"W4", {{"hidden", std::int64_t{500}}, {"k", std::int64_t{15}}, {"persistent", std::int64_t{1}}, {"lr", 0.1},
+            {"init", std::string("uniform-glorot4")}, {"batch-size", std::int64_t{20}}}},
+    {"gibbs", {}},  // 100 chains × 1000 steps of a fresh 784→500 RBM
 };
+constexpr std::int64_t kSeed = 1;
 
 struct Measurement {
   std::string who;  // "gibbs", "pytorch", "numpy"
@@ -56,41 +60,30 @@ struct Measurement {
   std::string problem;              // why a peer gave no figure
 };
 
-sampler::Rbm initial_rbm(const Workload& w, std::uint64_t seed) {
-  sampler::Rbm rbm(784, w.hidden, sampler::VisibleUnits::bernoulli);
-  if (w.glorot) sampler::initialize_uniform_glorot4(rbm, seed);
-  else sampler::initialize_normal(rbm, 0.01f, seed);
-  return rbm;
+// `gibbs train` on the workload, scoring the whole training split after each epoch (untimed).
+Measurement run_gibbs_epochs(const Workload& w, const fs::path& data, std::size_t epochs, const fs::path& output) {
+  Config given = w.options;
+  given["data"] = fs::absolute(data).lexically_normal().string();
+  given["epochs"] = static_cast<std::int64_t>(epochs);
+  given["seed"] = kSeed;
+  given["monitor"] = std::int64_t{0};
+  const train::Report report = train_for_bench("rbm", given, output);
+  const auto& history = report.history;
+  return {"gibbs", thread_count(), median(history.at("seconds")), history.at("reconstruction_mse").back(), ""};
 }
 
-Measurement run_gibbs_epochs(const Workload& w, const Matrix<float>& x, std::size_t epochs, std::uint64_t seed) {
-  sampler::Rbm rbm = initial_rbm(w, seed);
-  sampler::ContrastiveDivergence cd(rbm, w.batch, {.k = w.k, .persistent = w.persistent});
-  Matrix<float> batch(w.batch, x.cols());
-  std::vector<double> seconds;
-  std::uint64_t step = 0;
-  for (std::size_t e = 0; e < epochs; ++e) {
-    const auto start = std::chrono::steady_clock::now();
-    const std::vector<std::size_t> order = random::permutation({seed, 1000 + e}, x.rows());
-    for (std::size_t first = 0; first < x.rows(); first += w.batch) {
-      const std::size_t rows = std::min(w.batch, x.rows() - first);
-      for (std::size_t i = 0; i < rows; ++i) std::copy_n(x.row(order[first + i]).data(), x.cols(), batch.row(i).data());
-      cd.step(rbm, batch.view().block(0, 0, rows, x.cols()), w.lr, 0.0f, seed, step++);
-    }
-    seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  }
-  const sampler::Scores scores = sampler::score(rbm, x, {seed, 0});
-  return {"gibbs", thread_count(), median(seconds), scores.reconstruction_mse, ""};
-}
-
-Measurement run_gibbs_chains(std::uint64_t seed) {
-  const sampler::Rbm rbm = initial_rbm(kWorkloads[2], seed);
+Measurement run_gibbs_chains() {
+  const PluginLibrary plugin = load_plugin("rbm", plugin_search_path());
+  const ModelPtr model = plugin.create_model();
+  const Matrix<float> one_row(1, 784);
+  model->initialize(complete_config(plugin, {{"data", std::string("none")}}, nullptr), {}, {one_row.view()},
+                    {static_cast<std::uint64_t>(kSeed), 1});
   Matrix<float> chains(100, 784);
-  random::bernoulli({seed, 7}, 0, Matrix<float>(100, 784, 0.5f), chains);
+  random::bernoulli({kSeed, 7}, 0, Matrix<float>(100, 784, 0.5f), chains);
   std::vector<double> seconds;
   for (int run = 0; run < 3; ++run) {  // the median of three runs: one is over a second
     const auto start = std::chrono::steady_clock::now();
-    sampler::run_chains(rbm, chains, {}, seed, 1000, 0);
+    model->sample(chains, {}, kSeed, 1000, 0, {});
     seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   return {"gibbs", thread_count(), median(seconds), NAN, ""};
@@ -119,26 +112,29 @@ int bench_rbm_command(Args args) {
       ("threads", po::value<int>()->default_value(0)->value_name("T"), "gibbs's threads (0: one per core)")
       ("peers", po::value<std::string>()->default_value(GIBBS_PEERS_DIR)->value_name("DIR"), "the peer scripts")
       ("no-peers", "gibbs only")
-      ("json", "one JSON line per workload");
+      ("json", "one JSON line per workload")
+      ("output,o", po::value<std::string>()->value_name("CKPT"), "keep the trained checkpoint (one of W2 and W4 only)");
   po::variables_map vm;
   if (!parse_options(args, options, kUsage, vm)) return 0;
   set_thread_count(vm["threads"].as<int>());
   const std::size_t epochs = std::max<std::size_t>(1, vm["epochs"].as<std::size_t>());
   const fs::path data = vm["data"].as<std::string>(), peers = vm["peers"].as<std::string>();
   const std::string wanted = "," + vm["workload"].as<std::string>() + ",";
-  std::optional<Matrix<float>> x;
+  const fs::path output = vm.contains("output") ? vm["output"].as<std::string>() : std::string();
+  if (!output.empty() && wanted != ",W2," && wanted != ",W4,")
+    throw ArgumentError("bench rbm: -o CKPT keeps one training's checkpoint: give --workload W2 or --workload W4");
   const bool json = vm.contains("json");
   if (!json)
     fmt::print("{:<6} {:>12} {:>16} {:>7} {:>12} {:>12}\n", "work", "gibbs s", "best peer s", "ratio", "gibbs mse",
                "peer mse");
   for (const Workload& w : kWorkloads) {
     if (wanted.find("," + w.id + ",") == std::string::npos) continue;
-    if (w.id != "gibbs" && !x) {
+    if (w.id != "gibbs") {
       const io::DatasetReader reader(data);
-      x = reader.read_range("train", 0, reader.split("train").rows).x;
-      if (x->cols() != 784) throw FormatError(data.string(), fmt::format("rows of {} values, expected 784", x->cols()));
+      if (reader.split("train").cols != 784)
+        throw FormatError(data.string(), fmt::format("rows of {} values, expected 784", reader.split("train").cols));
     }
-    const Measurement ours = w.id == "gibbs" ? run_gibbs_chains(1) : run_gibbs_epochs(w, *x, epochs, 1);
+    const Measurement ours = w.id == "gibbs" ? run_gibbs_chains() : run_gibbs_epochs(w, data, epochs, output);
     std::vector<Measurement> others;
     if (!vm.contains("no-peers"))
       for (const char* who : {"pytorch", "numpy"}) {

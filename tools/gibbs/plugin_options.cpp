@@ -1,11 +1,12 @@
 // A plugin's option declarations as a Program_options description, and the CLI's search path.
-#include "tools/gibbs/plugin_options.h"
-
 #include <boost/program_options.hpp>
+#include <fmt/format.h>
 
 #include <charconv>
 #include <cstdint>
 #include <string>
+
+#include "tools/gibbs/plugin_options.h"
 
 namespace po = boost::program_options;
 
@@ -43,12 +44,16 @@ po::options_description plugin_options(const std::string& caption, std::span<con
   po::options_description description(caption);
   for (const PluginOption& o : options) {
     const char* name = o.name.c_str();
+    // Numeric bounds join the help; choices are the help's own words.
+    const std::string bounds = o.rule.choices.empty() ? describe(o.rule) : std::string();
+    const std::string text = bounds.empty() ? o.help : fmt::format("{} ({})", o.help, bounds);
+    const char* help = text.c_str();
     switch (o.type) {
-      case OptionType::Int: description.add_options()(name, typed<std::int64_t>(o, "N"), o.help.c_str()); break;
-      case OptionType::Float: description.add_options()(name, typed<double>(o, "X"), o.help.c_str()); break;
-      case OptionType::String: description.add_options()(name, typed<std::string>(o, "TEXT"), o.help.c_str()); break;
+      case OptionType::Int: description.add_options()(name, typed<std::int64_t>(o, "N"), help); break;
+      case OptionType::Float: description.add_options()(name, typed<double>(o, "X"), help); break;
+      case OptionType::String: description.add_options()(name, typed<std::string>(o, "TEXT"), help); break;
       case OptionType::Flag:
-        description.add_options()(name, po::bool_switch()->default_value(o.default_value == "true"), o.help.c_str());
+        description.add_options()(name, po::bool_switch()->default_value(o.default_value == "true"), help);
         break;
     }
   }

@@ -16,6 +16,7 @@
 
 #include "tools/gibbs/command.h"
 #include "tools/gibbs/plugin_options.h"
+#include "tools/gibbs/train.h"
 import gibbs.core;
 import gibbs.io;
 import gibbs.plugin;
@@ -31,14 +32,21 @@ constexpr const char* kUsage =
     "usage: gibbs train --model NAME --data FILE -o CKPT [options]\n"
     "       gibbs train --resume CKPT [-o CKPT] [options]   (options not given again come from CKPT)";
 
-// The value of --name (as "--name V" or "--name=V") among args, before any full parse.
-std::optional<std::string> find_value(Args args, std::string_view name) {
+// The values of --name (as "--name V" or "--name=V") among args, before any full parse.
+std::vector<std::string> find_values(Args args, std::string_view name) {
   const std::string flag = fmt::format("--{}", name), prefix = flag + "=";
+  std::vector<std::string> values;
   for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == flag && i + 1 < args.size()) return args[i + 1];
-    if (args[i].starts_with(prefix)) return args[i].substr(prefix.size());
+    if (args[i] == flag && i + 1 < args.size()) values.push_back(args[++i]);
+    else if (args[i].starts_with(prefix)) values.push_back(args[i].substr(prefix.size()));
   }
-  return std::nullopt;
+  return values;
+}
+
+std::optional<std::string> find_value(Args args, std::string_view name) {
+  std::vector<std::string> values = find_values(args, name);
+  if (values.empty()) return std::nullopt;
+  return std::move(values.front());
 }
 
 bool has_help(Args args) {
@@ -47,21 +55,8 @@ bool has_help(Args args) {
   return false;
 }
 
-// The driver's options that go into the Config (gibbs.train reads them), declared as a plugin
-// declares its own.
-const std::vector<PluginOption>& run_options() {
-  static const std::vector<PluginOption> options = {
-      {"data", OptionType::String, std::nullopt, "the dataset (a gibbs-dataset HDF5 file)"},
-      {"epochs", OptionType::Int, "10", "total epochs, counting those a resumed checkpoint already has"},
-      {"seed", OptionType::Int, "0", "seed of every random draw"},
-      {"tol", OptionType::Float, "0", "stop when the model's stopping metric changes by less than X between epochs (0: never)"},
-      {"monitor", OptionType::Int, "2000", "rows of the train and test splits scored after every epoch (0: all)"},
-  };
-  return options;
-}
-
-po::options_description driver_options() {
-  po::options_description options = plugin_options("gibbs train options", run_options());
+po::options_description driver_options(std::uint64_t model_batch_size) {
+  po::options_description options = plugin_options("gibbs train options", train::declared_options(model_batch_size));
   options.add_options()
       ("help,h", "print this help (with --model NAME: the model's options too)")
       ("model", po::value<std::string>()->value_name("NAME"), "the model: a plugin's name (see 'gibbs plugins')")
@@ -82,20 +77,14 @@ io::ConfigValue config_value(const po::variable_value& value, OptionType type) {
   return std::int64_t{0};
 }
 
-// Every option's value: given on the command line, else (on --resume) the checkpoint's, else
-// its default.
-Config assemble_config(const po::variables_map& vm, const PluginLibrary& plugin, const io::Checkpoint* resumed) {
-  std::vector<PluginOption> declared = plugin.options();
-  declared.insert(declared.end(), run_options().begin(), run_options().end());
-  Config config;
-  for (const PluginOption& o : declared) {
-    const bool given = vm.contains(o.name) && !vm[o.name].defaulted();
-    if (resumed != nullptr && !given && resumed->config.contains(o.name)) config[o.name] = resumed->config.at(o.name);
-    else if (vm.contains(o.name)) config[o.name] = config_value(vm[o.name], o.type);
-  }
-  if (!config.contains("data")) throw ArgumentError("train: --data FILE is required (a gibbs dataset)");
-  if (vm.contains("data")) config["data"] = fs::absolute(vm["data"].as<std::string>()).lexically_normal().string();
-  return config;
+// The options given on the command line (not defaulted), as Config values.
+Config given_options(const po::variables_map& vm, const std::vector<PluginOption>& declared) {
+  Config given;
+  for (const PluginOption& o : declared)
+    if (vm.contains(o.name) && !vm[o.name].defaulted()) given[o.name] = config_value(vm[o.name], o.type);
+  if (given.contains("data"))
+    given["data"] = fs::absolute(std::get<std::string>(given["data"])).lexically_normal().string();
+  return given;
 }
 
 void print_help(const po::options_description& driver, const PluginLibrary* plugin) {
@@ -112,8 +101,7 @@ void print_help(const po::options_description& driver, const PluginLibrary* plug
 }
 
 int train_command(Args args) {
-  const po::options_description driver = driver_options();
-  if (const auto dirs = find_value(args, "plugin-path")) plugin_path().push_back(*dirs);
+  for (std::string& dirs : find_values(args, "plugin-path")) plugin_path().push_back(std::move(dirs));
   std::optional<std::string> model_name = find_value(args, "model");
   const std::optional<std::string> resume = find_value(args, "resume");
   std::optional<io::Checkpoint> resumed;
@@ -125,12 +113,13 @@ int train_command(Args args) {
   }
   if (!model_name) {
     if (has_help(args)) {
-      print_help(driver, nullptr);
+      print_help(driver_options(0), nullptr);
       return 0;
     }
     throw ArgumentError("train: --model NAME or --resume CKPT is required (see 'gibbs train --help')");
   }
   const PluginLibrary plugin = load_plugin(*model_name, plugin_search_path());
+  const po::options_description driver = driver_options(plugin.default_batch_size());
   if (has_help(args)) {
     print_help(driver, &plugin);
     return 0;
@@ -148,8 +137,8 @@ int train_command(Args args) {
   else throw ArgumentError("train: -o CKPT is required (the checkpoint to write)");
 
   const ModelPtr model = plugin.create_model();
-  train::Run run{*model, plugin.name(), plugin.version(), assemble_config(vm, plugin, resumed ? &*resumed : nullptr),
-                 output, resumed};
+  const Config config = complete_config(plugin, given_options(vm, declared_options(plugin)), resumed ? &*resumed : nullptr);
+  train::Run run{*model, plugin.name(), plugin.version(), config, output, resumed};
   const train::Report report = train::train(run, std::cout);
   if (report.outcome == train::Outcome::interrupted) {
     std::cout << fmt::format("resume with: gibbs train --resume {}\n", output) << std::flush;
@@ -157,6 +146,30 @@ int train_command(Args args) {
   }
   return 0;
 }
+
+}  // namespace
+
+std::vector<PluginOption> declared_options(const PluginLibrary& plugin) {
+  std::vector<PluginOption> declared = plugin.options();
+  for (PluginOption& o : train::declared_options(plugin.default_batch_size())) declared.push_back(std::move(o));
+  return declared;
+}
+
+Config complete_config(const PluginLibrary& plugin, const Config& given, const io::Checkpoint* resumed) {
+  Config config;
+  for (const PluginOption& o : declared_options(plugin)) {
+    if (const auto it = given.find(o.name); it != given.end()) config[o.name] = it->second;
+    else if (resumed != nullptr && resumed->config.contains(o.name)) config[o.name] = resumed->config.at(o.name);
+    else if (o.default_value) config[o.name] = default_config_value(o);
+    else if (o.rule.required) throw ArgumentError(fmt::format("train: --{} is required ({})", o.name, o.help));
+    if (config.contains(o.name)) check_option(o, config.at(o.name));
+  }
+  for (const auto& [name, value] : given)
+    if (!config.contains(name)) throw ArgumentError(fmt::format("the {} model has no option --{}", plugin.name(), name));
+  return config;
+}
+
+namespace {
 
 const Registration registration{"train", "train a model (a plugin) on a dataset; resume a checkpoint", train_command};
 

@@ -10,6 +10,7 @@
 #include "tools/gibbs/plugin_options.h"
 #include "tools/gibbs/trained_model.h"
 import gibbs.core;
+import gibbs.train;
 
 namespace gibbs::cli {
 
@@ -18,7 +19,7 @@ TrainedModel load_trained_model(const std::filesystem::path& path) {
   PluginLibrary library = load_plugin(checkpoint.model, plugin_search_path());
   ModelPtr model = library.create_model();
   try {
-    model->restore(checkpoint);
+    model->restore(checkpoint, train::setup_of(checkpoint));
   } catch (const FormatError&) {
     throw;
   } catch (const Error& e) {

@@ -29,6 +29,19 @@ typedef struct gibbs_plugin_option {
   const char* help;
 } gibbs_plugin_option;
 
+/* What values an option accepts; a table parallel to the options, appended after the second
+ * release. Bounds apply to int and float options (-HUGE_VAL and HUGE_VAL: none); choices to
+ * string options ("bernoulli|gaussian"; NULL: any text). A required option has no default. */
+#define GIBBS_OPTION_MINIMUM_EXCLUDED 1u
+#define GIBBS_OPTION_MAXIMUM_EXCLUDED 2u
+#define GIBBS_OPTION_REQUIRED 4u
+typedef struct gibbs_plugin_option_rule {
+  double minimum;
+  double maximum;
+  uint32_t flags;
+  const char* choices;
+} gibbs_plugin_option_rule;
+
 /* A subcommand the plugin adds to the CLI: `gibbs <name> ARGS...`. run() gets the words after
  * the name (argv[0] is the first of them; argc may be 0) and returns the exit status; on failure
  * it writes a one-line, NUL-terminated message of at most error_size bytes into error (the CLI
@@ -55,6 +68,12 @@ typedef struct gibbs_plugin_descriptor {
   /* Appended after the first release; a descriptor whose struct_size ends before them has none. */
   const gibbs_plugin_command* commands;
   size_t command_count;
+  /* Appended after the second release. option_rules: option_count entries, or NULL for none.
+   * default_batch_size: the training driver's --batch-size default for this model (0: the
+   * driver's own). A plugin of an earlier release declared batch-size among its options: the
+   * loader takes that option's default instead. */
+  const gibbs_plugin_option_rule* option_rules;
+  uint64_t default_batch_size;
 } gibbs_plugin_descriptor;
 
 typedef const gibbs_plugin_descriptor* (*gibbs_plugin_entry)(void);

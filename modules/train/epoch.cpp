@@ -1,0 +1,64 @@
+// gibbs.train:epoch — shuffle, gather, step.
+module;
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <vector>
+module gibbs.train;
+import gibbs.core;
+import gibbs.io;
+import gibbs.plugin;
+import gibbs.random;
+
+namespace gibbs::train {
+namespace {
+constexpr std::uint64_t kShuffleStream = (std::uint64_t{1} << 63) + 2;
+}  // namespace
+
+Examples gather(const io::Batch& from, std::span<const std::size_t> rows, io::Batch& into) {
+  into.y.clear();
+  into.t.clear();
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    std::copy_n(from.x.row(rows[i]).data(), from.x.cols(), into.x.row(i).data());
+    if (!from.y.empty()) into.y.push_back(from.y[rows[i]]);
+    if (!from.t.empty()) into.t.push_back(from.t[rows[i]]);
+  }
+  return {into.x.view().block(0, 0, rows.size(), into.x.cols()), into.y, into.t};
+}
+
+EpochRunner::EpochRunner(Model& model, const io::Batch& train, std::size_t batch_size, std::uint64_t seed)
+    : model_(model),
+      train_(train),
+      batch_size_(batch_size),
+      batches_((train.x.rows() + batch_size - 1) / batch_size),
+      seed_(seed),
+      minibatch_{Matrix<float>(std::min(batch_size, train.x.rows()), train.x.cols()), {}, {}} {}
+
+BatchDone EpochRunner::run(std::uint64_t epoch, std::size_t first, std::uint64_t& step,
+                           const std::function<bool(const BatchDone&)>& after) {
+  const std::size_t rows = train_.x.rows();
+  model_.begin_epoch(epoch);
+  const std::vector<std::size_t> order = random::permutation(random::Stream{seed_, kShuffleStream + epoch}, rows);
+  const auto start = std::chrono::steady_clock::now();
+  double error_sum = 0;
+  std::size_t error_count = 0;
+  BatchDone done{first, batches_, 0, 0, NAN};
+  for (std::size_t b = first; b < batches_; ++b) {
+    const std::size_t begin = b * batch_size_, count = std::min(batch_size_, rows - begin);
+    const double error = model_.train_batch(gather(train_, std::span(order).subspan(begin, count), minibatch_), step);
+    ++step;
+    if (std::isfinite(error)) error_sum += error, ++error_count;
+    done.batch = b + 1;
+    done.rows += count;
+    done.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    done.mean_error = error_count ? error_sum / static_cast<double>(error_count) : NAN;
+    if (after && after(done)) break;
+  }
+  return done;
+}
+
+}  // namespace gibbs::train

@@ -1,0 +1,50 @@
+// gibbs.train:epoch — the epoch runner: each epoch's shuffle of the training rows, minibatches
+// gathered in that order, and the model's step on each. `gibbs train` and `gibbs bench` both
+// train through it.
+module;
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <span>
+export module gibbs.train:epoch;
+import gibbs.core;
+import gibbs.io;
+import gibbs.plugin;
+
+export namespace gibbs::train {
+
+// Where an epoch stands after a minibatch.
+struct BatchDone {
+  std::size_t batch = 0;     // minibatches of the epoch done, counting any before a resume
+  std::size_t batches = 0;   // in the whole epoch
+  std::size_t rows = 0;      // trained in this call
+  double seconds = 0;        // since this call started
+  double mean_error = 0;     // of the model's finite per-batch errors in this call (NaN: none)
+};
+
+class EpochRunner {
+ public:
+  // `train` is the whole training split; it must outlive the runner.
+  EpochRunner(Model& model, const io::Batch& train, std::size_t batch_size, std::uint64_t seed);
+
+  std::size_t batches() const { return batches_; }  // per epoch; the last may be short
+
+  // Trains minibatches [first, batches()) of epoch `epoch` (0-based) in the epoch's shuffled
+  // order, `step` counting minibatches from the start of training. After each, `after`, when
+  // given, may return true to stop there. Returns the state after the last minibatch done.
+  BatchDone run(std::uint64_t epoch, std::size_t first, std::uint64_t& step,
+                const std::function<bool(const BatchDone&)>& after = {});
+
+ private:
+  Model& model_;
+  const io::Batch& train_;
+  std::size_t batch_size_, batches_;
+  std::uint64_t seed_;
+  io::Batch minibatch_;
+};
+
+// Rows `rows` of `from` into `into`, whose x has room for them (y and t are refilled, keeping
+// their capacity), as Examples.
+Examples gather(const io::Batch& from, std::span<const std::size_t> rows, io::Batch& into);
+
+}  // namespace gibbs::train

@@ -1,0 +1,47 @@
+// gibbs.train:rules
+module;
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdint>
+#include <cstdlib>
+#include <optional>
+#include <span>
+module gibbs.train;
+
+namespace gibbs::train {
+namespace {
+
+volatile std::sig_atomic_t interrupt_flag = 0;
+
+extern "C" void on_interrupt(int) {
+  interrupt_flag = 1;
+  std::signal(SIGINT, SIG_DFL);
+}
+
+}  // namespace
+
+bool within_tolerance(std::span<const double> series, double tol) {
+  return tol > 0 && series.size() >= 2 && std::abs(series[series.size() - 1] - series[series.size() - 2]) < tol;
+}
+
+SaveClock::SaveClock(std::chrono::steady_clock::duration interval)
+    : interval_(interval), last_(std::chrono::steady_clock::now()) {}
+
+bool SaveClock::due() const { return std::chrono::steady_clock::now() - last_ >= interval_; }
+
+void SaveClock::saved() { last_ = std::chrono::steady_clock::now(); }
+
+InterruptGuard::InterruptGuard() : previous_(std::signal(SIGINT, on_interrupt)) { interrupt_flag = 0; }
+
+InterruptGuard::~InterruptGuard() { std::signal(SIGINT, previous_); }
+
+bool InterruptGuard::interrupted() const { return interrupt_flag != 0; }
+
+std::optional<std::uint64_t> interrupt_test_step() {
+  const char* text = std::getenv("GIBBS_TEST_INTERRUPT_AT_STEP");
+  if (text == nullptr) return std::nullopt;
+  return std::strtoull(text, nullptr, 10);
+}
+
+}  // namespace gibbs::train
