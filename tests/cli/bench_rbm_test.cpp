@@ -1,0 +1,63 @@
+// `gibbs bench rbm` times `gibbs train` itself: W2 and W4 through the bench, kept with -o, give the
+// checkpoint `gibbs train` gives with the same settings and seed, bit for bit.
+#define BOOST_TEST_MODULE cli_bench_rbm
+#include <boost/property_tree/json_parser.hpp>
+#include <boost/property_tree/ptree.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <sstream>
+#include <string>
+
+#include "tests/support/run_gibbs.h"
+#include "tests/support/same_run.h"
+#include "tests/support/temp_dir.h"
+import gibbs.core;
+import gibbs.io;
+
+namespace fs = std::filesystem;
+using namespace gibbs::test;
+
+namespace {
+
+// 784 values a row (the workloads' width): 150 train rows (a short last minibatch of W2's 128), 20 test.
+void write_pixels(const fs::path& path) {
+  gibbs::io::DatasetWriter writer(path, {"pixels", {28, 28}, {}});
+  for (const auto& [split, rows] : {std::pair{"train", 150}, std::pair{"test", 20}}) {
+    gibbs::Matrix<float> x(static_cast<std::size_t>(rows), 784);
+    for (std::size_t r = 0; r < x.rows(); ++r)
+      for (std::size_t c = 0; c < 784; ++c) x(r, c) = static_cast<float>((r * 7 + c * 13) % 11) / 10.0f;
+    writer.add_split(split, x.view(), {});
+  }
+  writer.commit();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(bench_rbm_trains_exactly_as_gibbs_train_does) {
+  TempDir dir("gibbs-bench-rbm-test");
+  write_pixels(dir.path / "pixels.h5");
+  const std::string train = "train --model rbm --data pixels.h5 --hidden 500 --epochs 1 --seed 1 --monitor 0 ";
+  for (const auto& [workload, options] :
+       {std::pair<std::string, std::string>{"W2", "--k 1 --lr 0.01 --init normal:0.01 --batch-size 128"},
+        std::pair<std::string, std::string>{"W4", "--k 15 --persistent --lr 0.1 --init uniform-glorot4 --batch-size 20"}}) {
+    const Result bench = run_gibbs("bench rbm --data pixels.h5 --workload " + workload + " --epochs 1 --no-peers --json -o " +
+                                       workload + "-bench.h5",
+                                   dir.path);
+    BOOST_TEST_REQUIRE(bench.status == 0, bench.err);
+    BOOST_TEST_REQUIRE(run_gibbs(train + options + " -o " + workload + "-train.h5", dir.path).status == 0);
+    check_same_run(dir.path / (workload + "-bench.h5"), dir.path / (workload + "-train.h5"));
+
+    boost::property_tree::ptree json;
+    std::istringstream text(bench.out);
+    boost::property_tree::read_json(text, json);
+    const gibbs::io::Checkpoint c = gibbs::io::load_checkpoint(dir.path / (workload + "-train.h5"));
+    BOOST_TEST(json.get<double>("gibbs_reconstruction_mse") == c.history.at("reconstruction_mse").back(), workload);
+  }
+  const Result both = run_gibbs("bench rbm --data pixels.h5 --workload W2,W4 --no-peers -o x.h5", dir.path);
+  BOOST_TEST(both.status == 2);
+  BOOST_TEST(both.err ==
+             "gibbs: bench rbm: -o CKPT keeps one training's checkpoint: give --workload W2 or --workload W4\n");
+}
