@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,11 @@ namespace gibbs::feedforward {
 namespace {
 
 struct AutoencoderOptions {
+  static constexpr const char* kName = "autoencoder";
+  static constexpr const char* kSummary =
+      "Autoencoder: a dense encoder to a linear code and its mirror decoder, trained on MSE";
+  static constexpr std::optional<Task> kTask = Task::reconstruct;
+
   std::string layers, activation, output_activation;
   TrainingOptions training;
 
@@ -29,32 +35,22 @@ struct AutoencoderOptions {
       one_of({"sigmoid", "identity", "tanh"}));
     training.for_each(v);
   }
-};
 
-class AutoencoderModel final : public FeedForwardModel {
- public:
-  AutoencoderModel() : FeedForwardModel("autoencoder", Task::reconstruct) {}
-
- private:
-  std::vector<Stage> build(const Config& config, nn::SampleShape input) const override {
-    const AutoencoderOptions o = read_options<AutoencoderOptions>(config);
-    const nn::Architecture encoder = nn::parse_layers(o.layers, o.activation, input);
+  // The encoder to the code, and its mirror image back to the input.
+  std::vector<Stage> build(nn::SampleShape input) const {
+    const nn::Architecture encoder = nn::parse_layers(layers, activation, input);
     std::vector<std::size_t> mirror;
     for (const nn::LayerSpec& layer : encoder.layers)
       if (layer.kind == nn::LayerKind::kDense) mirror.insert(mirror.begin(), layer.units);
     mirror.push_back(input.size());
     return {{"encoder.", encoder},
-            {"decoder.", nn::parse_layers(fmt::format("{}", fmt::join(mirror, ",")), o.activation,
-                                          nn::flat_shape(mirror.front()), output_activation(o.output_activation))}};
+            {"decoder.", nn::parse_layers(fmt::format("{}", fmt::join(mirror, ",")), activation,
+                                          nn::flat_shape(mirror.front()),
+                                          feedforward::output_activation(output_activation))}};
   }
 };
-
-const gibbs_plugin_descriptor& autoencoder_descriptor() {
-  return descriptor<AutoencoderModel, AutoencoderOptions>(
-      "autoencoder", "Autoencoder: a dense encoder to a linear code and its mirror decoder, trained on MSE");
-}
 
 }  // namespace
 }  // namespace gibbs::feedforward
 
-GIBBS_PLUGIN(gibbs::feedforward::autoencoder_descriptor())
+GIBBS_PLUGIN(gibbs::feedforward::descriptor<gibbs::feedforward::AutoencoderOptions>())

@@ -1,5 +1,6 @@
 // libgibbs-cnn.so: a convolutional network written as an --arch spec (conv2d, maxpool,
 // flatten, dense, activations), classifying images.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,11 @@ namespace gibbs::feedforward {
 namespace {
 
 struct CnnOptions {
+  static constexpr const char* kName = "cnn";
+  static constexpr const char* kSummary =
+      "Convolutional network: conv2d, maxpool and dense layers from an --arch spec, trained by backpropagation";
+  static constexpr std::optional<Task> kTask = std::nullopt;  // --task
+
   std::string arch;
   TaskOption task;
   TrainingOptions training;
@@ -24,24 +30,11 @@ struct CnnOptions {
     task.for_each(v);
     training.for_each(v);
   }
+
+  std::vector<Stage> build(nn::SampleShape input) const { return {{"", nn::parse_arch(arch, input)}}; }
 };
-
-class CnnModel final : public FeedForwardModel {
- public:
-  CnnModel() : FeedForwardModel("cnn", std::nullopt) {}
-
- private:
-  std::vector<Stage> build(const Config& config, nn::SampleShape input) const override {
-    return {{"", nn::parse_arch(read_options<CnnOptions>(config).arch, input)}};
-  }
-};
-
-const gibbs_plugin_descriptor& cnn_descriptor() {
-  return descriptor<CnnModel, CnnOptions>(
-      "cnn", "Convolutional network: conv2d, maxpool and dense layers from an --arch spec, trained by backpropagation");
-}
 
 }  // namespace
 }  // namespace gibbs::feedforward
 
-GIBBS_PLUGIN(gibbs::feedforward::cnn_descriptor())
+GIBBS_PLUGIN(gibbs::feedforward::descriptor<gibbs::feedforward::CnnOptions>())

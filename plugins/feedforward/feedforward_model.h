@@ -51,12 +51,6 @@ struct TaskOption {
 // The layer after the network's last, from --output-activation: none for identity.
 std::string output_activation(const std::string& option);
 
-// The descriptor of a feed-forward plugin whose model is M and options O (minibatches of 64).
-template <class M, class O>
-const gibbs_plugin_descriptor& descriptor(const char* name, const char* summary) {
-  return plugin_descriptor<M, O>({.name = name, .version = "1.0.0", .summary = summary, .default_batch_size = 64});
-}
-
 // What the network learns to output.
 enum class Task {
   // Class labels. One output per class: softmax cross-entropy on the outputs (logits). A
@@ -115,5 +109,25 @@ class FeedForwardModel : public Model {
   Task task_ = Task::classify;
   std::unique_ptr<Network> network_;  // behind a pointer: const scoring still needs workspace
 };
+
+// A feed-forward plugin's model: its options struct O names the plugin (O::kName, O::kSummary),
+// fixes its task or not (O::kTask) and builds the stages (O::build(input)).
+template <class O>
+class PluginModel final : public FeedForwardModel {
+ public:
+  PluginModel() : FeedForwardModel(O::kName, O::kTask) {}
+
+ private:
+  std::vector<Stage> build(const Config& config, nn::SampleShape input) const override {
+    return read_options<O>(config).build(input);
+  }
+};
+
+// The descriptor of the feed-forward plugin configured by O (minibatches of 64).
+template <class O>
+const gibbs_plugin_descriptor& descriptor() {
+  return plugin_descriptor<PluginModel<O>, O>(
+      {.name = O::kName, .version = "1.0.0", .summary = O::kSummary, .default_batch_size = 64});
+}
 
 }  // namespace gibbs::feedforward

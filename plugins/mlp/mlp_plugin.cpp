@@ -1,5 +1,6 @@
 // libgibbs-mlp.so: a multilayer perceptron of dense layers (--layers 784,128,10), for
 // classification (class labels, or a single sign-scored output) and regression.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,11 @@ namespace gibbs::feedforward {
 namespace {
 
 struct MlpOptions {
+  static constexpr const char* kName = "mlp";
+  static constexpr const char* kSummary =
+      "Multilayer perceptron: dense layers trained by backpropagation (classification or regression)";
+  static constexpr std::optional<Task> kTask = std::nullopt;  // --task
+
   std::string layers, activation, output_activation;
   TaskOption task;
   TrainingOptions training;
@@ -27,25 +33,13 @@ struct MlpOptions {
     task.for_each(v);
     training.for_each(v);
   }
-};
 
-class MlpModel final : public FeedForwardModel {
- public:
-  MlpModel() : FeedForwardModel("mlp", std::nullopt) {}
-
- private:
-  std::vector<Stage> build(const Config& config, nn::SampleShape input) const override {
-    const MlpOptions o = read_options<MlpOptions>(config);
-    return {{"", nn::parse_layers(o.layers, o.activation, input, output_activation(o.output_activation))}};
+  std::vector<Stage> build(nn::SampleShape input) const {
+    return {{"", nn::parse_layers(layers, activation, input, feedforward::output_activation(output_activation))}};
   }
 };
-
-const gibbs_plugin_descriptor& mlp_descriptor() {
-  return descriptor<MlpModel, MlpOptions>(
-      "mlp", "Multilayer perceptron: dense layers trained by backpropagation (classification or regression)");
-}
 
 }  // namespace
 }  // namespace gibbs::feedforward
 
-GIBBS_PLUGIN(gibbs::feedforward::mlp_descriptor())
+GIBBS_PLUGIN(gibbs::feedforward::descriptor<gibbs::feedforward::MlpOptions>())
