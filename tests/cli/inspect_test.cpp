@@ -110,7 +110,9 @@ BOOST_AUTO_TEST_CASE(a_checkpoint_is_described_with_exact_statistics) {
   const Result text = run_gibbs("inspect run.h5", dir.path);
   BOOST_TEST(text.status == 0, text.err);
   for (const char* part : {"run.h5: gibbs-checkpoint, format_version 1\n", "  model           rbm\n",
-                           "  seed            42\n", "  lr       0.01\n", "  sampler  gibbs\n",
+                           "  seed            42\n", "  epochs             -      (absent: a resume takes the default, 10)\n",
+                           "  hidden             3      (default 500)\n", "  lr                 0.01   (default)\n",
+                           "  sampler            gibbs  (not an option of the model)\n",
                            "  W             [2, 3]  1    6    3.5    1.70783  0\n",
                            "  optimizer/velocity_W  [2, 3]\n", "  rng/counter           counter 7\n",
                            "  reconstruction_mse  3       0.5    0.125\n"})

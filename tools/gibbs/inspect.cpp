@@ -20,6 +20,7 @@
 #include "tools/gibbs/command.h"
 #include "tools/gibbs/dataset_describe.h"
 #include "tools/gibbs/json.h"
+#include "tools/gibbs/inspect_config.h"
 import gibbs.core;
 import gibbs.io;
 
@@ -70,10 +71,6 @@ FileKind file_kind(const fs::path& path) {
 
 std::string shape_text(const std::vector<std::size_t>& shape) { return fmt::format("[{}]", fmt::join(shape, ", ")); }
 
-std::string config_text(const io::ConfigValue& value) {
-  return std::visit([](const auto& v) { return fmt::format("{}", v); }, value);
-}
-
 std::string config_json(const io::ConfigValue& value) {
   if (const auto* s = std::get_if<std::string>(&value)) return json_string(*s);
   if (const auto* d = std::get_if<double>(&value)) return json_number(*d);
@@ -103,10 +100,11 @@ void print_text(const fs::path& path, std::int64_t version, const io::Checkpoint
   fmt::print("{}: gibbs-checkpoint, format_version {}\n", path.string(), version);
   print_table({{"model", c.model}, {"plugin_version", c.plugin_version}, {"engine_version", c.engine_version},
                {"created", c.created}, {"seed", std::to_string(c.seed)}});
-  fmt::print("config ({})\n", count(c.config.size(), "hyper-parameter"));
+  const ConfigSection config = config_section(c);
+  fmt::print("config ({}){}\n", count(c.config.size(), "hyper-parameter"),
+             config.note.empty() ? "" : fmt::format("; {}", config.note));
+  print_table(config.rows);
   std::vector<std::vector<std::string>> rows;
-  for (const auto& [name, value] : c.config) rows.push_back({name, config_text(value)});
-  print_table(rows);
   fmt::print("params ({})\n", count(c.params.size(), "tensor"));
   rows = {{"name", "shape", "min", "max", "mean", "std", "nan"}};
   for (const auto& [name, t] : c.params) {

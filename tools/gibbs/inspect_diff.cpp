@@ -14,6 +14,7 @@
 
 #include "tools/gibbs/inspect.h"
 #include "tools/gibbs/json.h"
+#include "tools/gibbs/inspect_config.h"
 import gibbs.core;
 import gibbs.io;
 
@@ -83,7 +84,6 @@ std::string config_json(const io::ConfigValue& v) {
   return std::to_string(std::get<std::int64_t>(v));
 }
 
-std::string config_text(const io::ConfigValue& v) { return std::visit([](const auto& x) { return fmt::format("{}", x); }, v); }
 
 std::string shape_json(const io::Tensor& t) { return fmt::format("[{}]", fmt::join(t.shape, ", ")); }
 
