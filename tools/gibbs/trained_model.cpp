@@ -13,6 +13,12 @@ import gibbs.core;
 
 namespace gibbs::cli {
 
+Option data_option(const char* help) { return {"data", value<std::string>("FILE", ""), help}; }
+
+Option split_option() {
+  return {"split", value<std::string>("NAME", ""), "the split (default: test if present, else train)"};
+}
+
 TrainedModel load_trained_model(const std::filesystem::path& path) {
   io::Checkpoint checkpoint = io::load_checkpoint(path);
   PluginLibrary library = load_plugin(checkpoint.model, plugin_search_path());

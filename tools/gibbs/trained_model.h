@@ -6,11 +6,18 @@
 #include <filesystem>
 #include <span>
 #include <string>
+
+#include "tools/gibbs/command.h"
 import gibbs.core;
 import gibbs.io;
 import gibbs.plugin;
 
 namespace gibbs::cli {
+
+// What the specs of the commands on a checkpoint share: CKPT, --data and --split.
+inline constexpr Positional kCheckpoint{"checkpoint", "CKPT", "the checkpoint"};
+Option data_option(const char* help = "the dataset (default: the one the model was trained on)");
+Option split_option();
 
 struct TrainedModel {
   io::Checkpoint checkpoint;
