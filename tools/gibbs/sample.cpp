@@ -54,17 +54,16 @@ std::vector<std::size_t> parse_units(const std::string& text) {
 }
 
 // The chains' starting states: uniform noise, or rows of a dataset (cycled when there are more
-// chains than rows).
+// chains than rows). `info` is that dataset's; from noise, that of the dataset named (--data, else
+// the model's own, when the checkpoint names it) unless `shape_given`, for the shape of a sample.
 Matrix<float> starting_states(const std::string& init, const TrainedModel& trained, const std::string& data,
-                              std::size_t chains, std::uint64_t seed, io::DatasetInfo& info) {
+                              bool shape_given, std::size_t chains, std::uint64_t seed, io::DatasetInfo& info) {
   const std::size_t width = trained.model->input_size();
   if (init == "noise") {
     Matrix<float> states(chains, width);
     random::uniform({seed, kNoiseStream}, 0, states.view());
-    try {
-      info = io::DatasetReader(dataset_of(trained, data)).info();  // for the tile shape only
-    } catch (const Error&) {
-    }
+    if (const auto dataset = named_dataset(trained, data); dataset && !shape_given)
+      info = io::DatasetReader(*dataset).info();
     return states;
   }
   const io::DatasetReader reader(init == "data" ? dataset_of(trained, data) : std::filesystem::path(init));
@@ -126,9 +125,10 @@ int sample_command(const po::variables_map& vm) {
   const std::uint64_t seed = vm["seed"].as<std::uint64_t>();
   const TrainedModel trained = load_trained_model(checkpoint);
   io::DatasetInfo info;
-  Matrix<float> states =
-      starting_states(vm["init"].as<std::string>(), trained, vm["data"].as<std::string>(), chains, seed, info);
-  const auto [tile_h, tile_w] = tile_shape(vm["tile-shape"].as<std::string>(), info, states.cols());
+  const std::string shape = vm["tile-shape"].as<std::string>();
+  Matrix<float> states = starting_states(vm["init"].as<std::string>(), trained, vm["data"].as<std::string>(),
+                                         !shape.empty(), chains, seed, info);
+  const auto [tile_h, tile_w] = tile_shape(shape, info, states.cols());
 
   std::vector<Matrix<float>> rows = {states};
   trained.model->sample(states, clamped, seed, steps, every,
