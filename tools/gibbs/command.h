@@ -107,7 +107,7 @@ struct CommandSpec {
 
   // Parses args against the options (and `extra`, sections such as a plugin's options): nullopt
   // when --help was asked for (the help is printed). Otherwise checks the positional and the
-  // required options (missing()) and applies a --threads given.
+  // required options (missing()) and applies --threads when the spec takes it and it is given.
   std::optional<boost::program_options::variables_map> parse(
       Args args, std::initializer_list<const boost::program_options::options_description*> extra = {}) const;
   // Usage, description, arguments and options (and `extra`), as --help prints them.
@@ -136,7 +136,8 @@ struct Registration {
   Registration(const CommandSpec& spec, RunParsed run);  // parsed by the spec
   Registration(const CommandSpec& spec, RunArgs run);    // parses its own arguments
   explicit Registration(const CommandSpec& group);       // a group: runs its subcommands
-  // A command that parses its own arguments, with only a name and summary (train.cpp).
+  // A command that parses its own arguments and declares no spec yet: train.cpp, and bench.cpp for
+  // bench_rbm.cpp and bench_nn.cpp.
   Registration(std::string_view name, std::string_view summary, RunArgs run);
 };
 
