@@ -15,6 +15,7 @@
 #include <sstream>
 #include <string>
 #include <unistd.h>
+#include <utility>
 #include <vector>
 #include "tests/support/run_gibbs.h"
 
@@ -62,6 +63,56 @@ BOOST_AUTO_TEST_CASE(bad_options_are_one_line_and_exit_2) {
     BOOST_TEST(r.err.starts_with("gibbs: "), args);
     BOOST_TEST(std::count(r.err.begin(), r.err.end(), '\n') == 1, args);
   }
+}
+
+// Every command's --help, usage line and "is required" errors come from its one spec.
+BOOST_AUTO_TEST_CASE(commands_share_help_and_required_errors) {
+  std::vector<std::string> commands = {"eval", "predict", "encode", "reconstruct", "sample", "inspect", "plugins",
+                                       "data info", "data import idx", "data import csv", "data import mnist-json",
+                                       "data synth logic", "data synth sincos", "data synth patterns"};
+#ifdef GIBBS_HAVE_BENCH
+  commands.insert(commands.end(), {"bench gemm", "bench capacity"});
+#endif
+  for (const std::string& command : commands) {
+    const Result help = run(command + " --help");
+    BOOST_TEST(help.status == 0, command);
+    BOOST_TEST(help.out.starts_with("usage: gibbs " + command + " "), help.out);
+    BOOST_TEST(help.out.find("gibbs " + command + " options:\n  -h [ --help ]") != std::string::npos, help.out);
+    BOOST_TEST(help.err.empty(), command);
+  }
+  const std::vector<std::pair<std::string, std::string>> missing = {
+      {"eval", "eval: CKPT is required (usage: gibbs eval CKPT [--data FILE] [--split NAME] [--json])"},
+      {"sample c.h5",
+       "sample: -o PNG is required (usage: gibbs sample CKPT -o PNG [--chains C] [--steps S] [--every E] "
+       "[--init noise|data|FILE] [--clamp UNITS] [--save H5])"},
+      {"inspect --json", "inspect: FILE is required (usage: gibbs inspect FILE [--json])"},
+      {"data info", "data info: FILE is required (usage: gibbs data info FILE [--json])"},
+      {"data import idx --images a.idx -o x.h5",
+       "data import idx: --labels FILE is required (usage: gibbs data import idx --images FILE --labels FILE "
+       "[--test-images FILE --test-labels FILE] [--classes NAMES] -o OUT.h5)"},
+      {"data synth sincos --count 5",
+       "data synth sincos: -o OUT.h5 is required (usage: gibbs data synth sincos --count N [--test-fraction F] "
+       "[--seed S] -o OUT.h5)"},
+  };
+  for (const auto& [args, message] : missing) {
+    const Result r = run(args);
+    BOOST_TEST(r.status == 2, args);
+    BOOST_TEST(r.out.empty(), args);
+    BOOST_TEST(r.err == "gibbs: " + message + "\n", args);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(groups_dispatch_as_gibbs_does) {
+  const Result help = run("data synth --help");
+  BOOST_TEST(help.status == 0);
+  BOOST_TEST(help.out.starts_with("usage: gibbs data synth <generator> [options]\n\ncommands:\n  logic  "), help.out);
+  const Result bare = run("data import");
+  BOOST_TEST(bare.status == 2);
+  BOOST_TEST(bare.out.empty());
+  BOOST_TEST(bare.err.find("  mnist-json  ") != std::string::npos, bare.err);
+  BOOST_TEST(run("data frob").err == "gibbs: unknown data command 'frob' (see 'gibbs data --help')\n");
+  BOOST_TEST(run("data import tsv").err == "gibbs: unknown format 'tsv' (see 'gibbs data import --help')\n");
+  BOOST_TEST(run("data 'synth logic'").err == "gibbs: unknown data command 'synth logic' (see 'gibbs data --help')\n");
 }
 
 #ifdef GIBBS_HAVE_BENCH

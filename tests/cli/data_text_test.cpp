@@ -119,5 +119,6 @@ BOOST_AUTO_TEST_CASE(synth_logic_sincos_patterns) {
   expect_failure("data synth sincos --count 0", dir.path, "--count 0 must be positive");
   expect_failure("data synth sincos --count 10 --test-fraction 1", dir.path, "--test-fraction 1 is outside [0, 1)");
   expect_failure("data synth patterns --inputs 20", dir.path,
-                 "--count is required (usage: gibbs data synth patterns --inputs N --count P [--seed S] -o OUT.h5)");
+                 "data synth patterns: --count P is required (usage: gibbs data synth patterns --inputs N --count P "
+                 "[--seed S] -o OUT.h5)");
 }

@@ -144,6 +144,39 @@ BOOST_FIXTURE_TEST_CASE(eval_reconstruct_and_sample, Bars) {
     for (std::size_t u = 0; u < 4; ++u) BOOST_TEST(final_states.x(c, u) == start.x(c, u));
 }
 
+// From noise a dataset gives only the shape of a sample: one that cannot be read is an error that
+// names it (and no picture), unless --tile-shape gives the shape; a checkpoint that names no
+// dataset gets square tiles.
+BOOST_FIXTURE_TEST_CASE(sample_from_noise_reads_a_dataset_for_the_shape_only, Bars) {
+  BOOST_REQUIRE(run_gibbs(kTrain + "--epochs 1 -o c.h5", dir.path).status == 0);
+  const std::string sample = "sample --chains 2 --steps 2 --every 1 ";
+  fs::rename(dir.path / "bars.h5", dir.path / "moved.h5");
+  const Result lost = run_gibbs(sample + "c.h5 -o s.png", dir.path);
+  BOOST_TEST(lost.status == 2);
+  BOOST_TEST(line_count(lost.err) == 1u, lost.err);
+  BOOST_TEST(lost.err.starts_with("gibbs: " + (dir.path / "bars.h5").string() + ": "), lost.err);
+  BOOST_TEST(!fs::exists(dir.path / "s.png"));
+
+  const Result given = run_gibbs(sample + "c.h5 --data moved.h5 -o s.png", dir.path);
+  BOOST_TEST_REQUIRE(given.status == 0, given.err);
+  const Picture square = read_png(dir.path / "s.png");  // 4×4 tiles drawn 8× bigger: 2 chains, 3 rows
+  BOOST_TEST(square.width == 2 * 32 + 1u);
+  BOOST_TEST(square.height == 3 * 32 + 2u);
+
+  const Result shaped = run_gibbs(sample + "c.h5 --tile-shape 2x8 -o t.png", dir.path);
+  BOOST_TEST_REQUIRE(shaped.status == 0, shaped.err);
+  const Picture wide = read_png(dir.path / "t.png");  // 2×8 tiles drawn 4× bigger
+  BOOST_TEST(wide.width == 2 * 32 + 1u);
+  BOOST_TEST(wide.height == 3 * 8 + 2u);
+
+  gibbs::io::Checkpoint unnamed = gibbs::io::load_checkpoint(dir.path / "c.h5");
+  unnamed.config.erase("data");
+  gibbs::io::save_checkpoint(unnamed, dir.path / "unnamed.h5");
+  const Result none = run_gibbs(sample + "unnamed.h5 -o u.png", dir.path);
+  BOOST_TEST_REQUIRE(none.status == 0, none.err);
+  BOOST_TEST(read_png(dir.path / "u.png").height == 3 * 32 + 2u);
+}
+
 BOOST_AUTO_TEST_CASE(and_triples_are_completed) {
   // The PyTorch notebook's AND experiment: (x1, x2, x1 AND x2), the third bit generated with
   // the first two clamped.

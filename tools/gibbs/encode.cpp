@@ -11,7 +11,6 @@
 
 #include "tools/gibbs/command.h"
 #include "tools/gibbs/data.h"
-#include "tools/gibbs/parse.h"
 #include "tools/gibbs/plugin_options.h"
 #include "tools/gibbs/trained_model.h"
 import gibbs.core;
@@ -23,19 +22,19 @@ namespace po = boost::program_options;
 namespace gibbs::cli {
 namespace {
 
-constexpr const char* kUsage = "usage: gibbs encode CKPT [--data FILE] -o CODES.h5";
+const CommandSpec kSpec{
+    .path = "encode",
+    .summary = "a dataset's codes under a model's encoder, as a new dataset",
+    .usage = {"gibbs encode CKPT [--data FILE] -o CODES.h5"},
+    .positional = kCheckpoint,
+    .options = {
+        data_option(),
+        {"output,o", value<std::string>("CODES.h5"), "the dataset of codes to write", kRequired},
+    },
+    .threads = kThreads,
+};
 
-int encode_command(Args args) {
-  po::options_description options("gibbs encode options");
-  options.add_options()
-      ("help,h", "print this help")
-      ("data", po::value<std::string>()->default_value("")->value_name("FILE"),
-       "the dataset (default: the one the model was trained on)")
-      ("output,o", po::value<std::string>()->value_name("CODES.h5"), "the dataset of codes to write")
-      ("threads", po::value<int>()->value_name("N"), "worker threads (0: one per core)");
-  po::variables_map vm;
-  if (!parse_checkpoint_command(args, options, kUsage, vm, "encode: a checkpoint and -o CODES.h5 are required", "output")) return 0;
-
+int encode_command(const po::variables_map& vm) {
   const std::string checkpoint = vm["checkpoint"].as<std::string>(), output = vm["output"].as<std::string>();
   const TrainedModel trained = load_trained_model(checkpoint);
   const io::DatasetReader reader(dataset_of(trained, vm["data"].as<std::string>()));
@@ -58,7 +57,7 @@ int encode_command(Args args) {
   return 0;
 }
 
-const Registration registration{"encode", "a dataset's codes under a model's encoder, as a new dataset", encode_command};
+const Registration registration{kSpec, encode_command};
 
 }  // namespace
 }  // namespace gibbs::cli

@@ -14,7 +14,6 @@
 
 #include "tools/gibbs/command.h"
 #include "tools/gibbs/json.h"
-#include "tools/gibbs/parse.h"
 #include "tools/gibbs/plugin_options.h"
 #include "tools/gibbs/trained_model.h"
 import gibbs.core;
@@ -25,8 +24,6 @@ namespace po = boost::program_options;
 
 namespace gibbs::cli {
 namespace {
-
-constexpr const char* kUsage = "usage: gibbs eval CKPT [--data FILE] [--split NAME] [--json]";
 
 // confusion[true class][predicted class], counts over the rows; empty when the model does not
 // classify or the rows have no labels.
@@ -61,18 +58,20 @@ void print_confusion(const std::vector<std::vector<std::size_t>>& confusion, con
   }
 }
 
-int eval_command(Args args) {
-  po::options_description options("gibbs eval options");
-  options.add_options()
-      ("help,h", "print this help")
-      ("data", po::value<std::string>()->default_value("")->value_name("FILE"),
-       "the dataset (default: the one the model was trained on)")
-      ("split", po::value<std::string>()->default_value("")->value_name("NAME"), "the split (default: test if present, else train)")
-      ("json", "one JSON object instead of text")
-      ("threads", po::value<int>()->value_name("N"), "worker threads (0: one per core)");
-  po::variables_map vm;
-  if (!parse_checkpoint_command(args, options, kUsage, vm, "eval: a checkpoint is required")) return 0;
+const CommandSpec kSpec{
+    .path = "eval",
+    .summary = "score a checkpoint's model on a dataset split",
+    .usage = {"gibbs eval CKPT [--data FILE] [--split NAME] [--json]"},
+    .positional = kCheckpoint,
+    .options = {
+        data_option(),
+        split_option(),
+        {"json", "one JSON object instead of text"},
+    },
+    .threads = kThreads,
+};
 
+int eval_command(const po::variables_map& vm) {
   const std::string checkpoint = vm["checkpoint"].as<std::string>();
   const TrainedModel trained = load_trained_model(checkpoint);
   const io::DatasetReader reader(dataset_of(trained, vm["data"].as<std::string>()));
@@ -103,7 +102,7 @@ int eval_command(Args args) {
   return 0;
 }
 
-const Registration registration{"eval", "score a checkpoint's model on a dataset split", eval_command};
+const Registration registration{kSpec, eval_command};
 
 }  // namespace
 }  // namespace gibbs::cli

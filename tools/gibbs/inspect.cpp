@@ -6,7 +6,6 @@
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
-#include <fmt/ostream.h>
 #include <fmt/ranges.h>
 
 #include <algorithm>
@@ -165,38 +164,34 @@ int pictures(const std::vector<std::string>& files, const po::variables_map& vm)
   return 0;
 }
 
-int inspect(Args args) {
-  po::options_description options("gibbs inspect options");
-  options.add_options()
-      ("help,h", "print this help")
-      ("file", po::value<std::vector<std::string>>()->value_name("FILE"), "a checkpoint or dataset file")
-      ("diff", po::value<std::string>()->value_name("OTHER"), "compare checkpoint FILE with checkpoint OTHER")
-      ("json", "one JSON object instead of text")
-      ("curves", po::value<std::string>()->value_name("PNG"), "plot every history metric against epoch (several checkpoints overlaid)")
-      ("filters", po::value<std::string>()->value_name("PNG"), "draw each hidden unit's weights as a tile")
-      ("filter-param", po::value<std::string>()->default_value("W")->value_name("NAME"), "the [visible, hidden] parameter for --filters")
-      ("tiles", po::value<std::size_t>()->default_value(100)->value_name("N"), "--filters: the first N hidden units")
-      ("tile-shape", po::value<std::string>()->value_name("HxW"), "--filters: tile height and width (default: square)")
-      ("boundary", po::value<std::string>()->value_name("PNG"),
-       "a 2-input classifier: its training inputs by label and its decision boundary")
-      ("data", po::value<std::string>()->default_value("")->value_name("FILE"),
-       "--boundary: the inputs to draw (default: the dataset the model was trained on)");
-  po::positional_options_description positional;
-  positional.add("file", -1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(std::vector<std::string>(args.begin(), args.end())).options(options).positional(positional).run(), vm);
-  if (vm.contains("help")) {
-    fmt::print("usage: gibbs inspect FILE [--json]\n       gibbs inspect A.h5 --diff B.h5 [--json]\n"
-               "       gibbs inspect A.h5 [B.h5 ...] --curves curves.png\n"
-               "       gibbs inspect CKPT --filters filters.png [--filter-param W] [--tiles N] [--tile-shape HxW]\n"
-               "       gibbs inspect CKPT --boundary boundary.png [--data FILE]\n\n"
-               "Describes a checkpoint (attributes, hyper-parameters, parameter statistics, state, history) or a\n"
-               "dataset (as `gibbs data info`). With --diff, lists what differs between two checkpoints;\n"
-               "exit status 0: the same, 1: different, 2: an error.\n\n{}",
-               fmt::streamed(options));
-    return 0;
-  }
-  if (!vm.contains("file")) throw ArgumentError("inspect: which file? (usage: gibbs inspect FILE [--diff OTHER] [--json])");
+const CommandSpec kSpec{
+    .path = "inspect",
+    .summary = "Describe a checkpoint or dataset file, or compare two checkpoints",
+    .usage = {"gibbs inspect FILE [--json]", "gibbs inspect A.h5 --diff B.h5 [--json]",
+              "gibbs inspect A.h5 [B.h5 ...] --curves curves.png",
+              "gibbs inspect CKPT --filters filters.png [--filter-param W] [--tiles N] [--tile-shape HxW]",
+              "gibbs inspect CKPT --boundary boundary.png [--data FILE]"},
+    .description = "Describes a checkpoint (attributes, hyper-parameters, parameter statistics, state, history) or a\n"
+                   "dataset (as `gibbs data info`). With --diff, lists what differs between two checkpoints;\n"
+                   "exit status 0: the same, 1: different, 2: an error.",
+    .positional = {.name = "file", .value_name = "FILE", .help = "a checkpoint or dataset file (several with --curves)",
+                   .many = true},
+    .options = {
+        {"diff", value<std::string>("OTHER"), "compare checkpoint FILE with checkpoint OTHER"},
+        {"json", "one JSON object instead of text"},
+        {"curves", value<std::string>("PNG"), "plot every history metric against epoch (several checkpoints overlaid)"},
+        {"filters", value<std::string>("PNG"), "draw each hidden unit's weights as a tile"},
+        {"filter-param", value<std::string>("NAME", "W"), "the [visible, hidden] parameter for --filters"},
+        {"tiles", value<std::size_t>("N", 100), "--filters: the first N hidden units"},
+        {"tile-shape", value<std::string>("HxW"), "--filters: tile height and width (default: square)"},
+        {"boundary", value<std::string>("PNG"),
+         "a 2-input classifier: its training inputs by label and its decision boundary"},
+        {"data", value<std::string>("FILE", ""),
+         "--boundary: the inputs to draw (default: the dataset the model was trained on)"},
+    },
+};
+
+int inspect(const po::variables_map& vm) {
   const auto files = vm["file"].as<std::vector<std::string>>();
   if (vm.contains("curves") || vm.contains("filters") || vm.contains("boundary")) return pictures(files, vm);
   if (files.size() > 1) throw ArgumentError("inspect: one FILE at a time (several only with --curves)");
@@ -217,7 +212,7 @@ int inspect(Args args) {
   return 0;
 }
 
-const Registration registration{"inspect", "Describe a checkpoint or dataset file, or compare two checkpoints", inspect};
+const Registration registration{kSpec, inspect};
 
 }  // namespace
 }  // namespace gibbs::cli

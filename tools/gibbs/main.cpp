@@ -59,7 +59,7 @@ int run_plugin_command(const std::vector<std::string>& rest) {
     if (!result.error.empty()) fmt::print(stderr, "gibbs: {}\n", result.error);
     return result.status;
   }
-  return gibbs::cli::dispatch("command", "gibbs", gibbs::cli::commands(), kUsage, rest);  // the usual error
+  return gibbs::cli::dispatch("", rest, kUsage);  // the usual error
 }
 
 int run(const std::vector<std::string>& args) {
@@ -87,12 +87,12 @@ int run(const std::vector<std::string>& args) {
   if (vm.contains("help") || rest.empty()) {
     std::FILE* out = vm.contains("help") ? stdout : stderr;
     const std::string plugin_commands = plugin_command_table(gibbs::discover(gibbs::cli::plugin_search_path()));
-    fmt::print(out, "{}\n\n{}{}\n{}", kUsage, gibbs::cli::command_table(gibbs::cli::commands()), plugin_commands,
+    fmt::print(out, "{}\n\n{}{}\n{}", kUsage, gibbs::cli::command_table(""), plugin_commands,
                fmt::streamed(global));
     return vm.contains("help") ? 0 : 2;
   }
   if (gibbs::cli::find_command(rest[0]) == nullptr && !rest[0].starts_with("-")) return run_plugin_command(rest);
-  return gibbs::cli::dispatch("command", "gibbs", gibbs::cli::commands(), kUsage, rest);
+  return gibbs::cli::dispatch("", rest, kUsage);
 }
 
 }  // namespace

@@ -3,7 +3,6 @@
 // Exit 0 when a plugin loaded or nothing was wrong; 1 when none loaded and something was wrong.
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
-#include <fmt/ostream.h>
 #include <fmt/ranges.h>
 
 #include <algorithm>
@@ -13,15 +12,12 @@
 
 #include "tools/gibbs/command.h"
 #include "tools/gibbs/json.h"
-#include "tools/gibbs/parse.h"
 #include "tools/gibbs/plugin_options.h"
 
 namespace po = boost::program_options;
 
 namespace gibbs::cli {
 namespace {
-
-constexpr const char* kUsage = "usage: gibbs plugins [--plugin-path DIRS] [--json]";
 
 void print_text(const Discovery& found) {
   if (found.plugins.empty()) {
@@ -73,15 +69,18 @@ void print_json(const Discovery& found) {
              fmt::join(problems, ", "), fmt::join(searched, ", "));
 }
 
-int plugins(Args args) {
-  po::options_description options("gibbs plugins options");
-  options.add_options()
-      ("help,h", "print this help")
-      ("plugin-path", po::value<std::vector<std::string>>()->value_name("DIRS"),
-       "colon-separated folders searched first (before GIBBS_PLUGIN_PATH and the installed folder)")
-      ("json", "one JSON object instead of text");
-  po::variables_map vm;
-  if (!parse_options(args, options, kUsage, vm)) return 0;
+const CommandSpec kSpec{
+    .path = "plugins",
+    .summary = "List the model plugins found and any that could not be loaded",
+    .usage = {"gibbs plugins [--plugin-path DIRS] [--json]"},
+    .options = {
+        {"plugin-path", value<std::vector<std::string>>("DIRS"),
+         "colon-separated folders searched first (before GIBBS_PLUGIN_PATH and the installed folder)"},
+        {"json", "one JSON object instead of text"},
+    },
+};
+
+int plugins(const po::variables_map& vm) {
   if (vm.contains("plugin-path"))
     for (const std::string& dirs : vm["plugin-path"].as<std::vector<std::string>>()) plugin_path().push_back(dirs);
 
@@ -95,6 +94,6 @@ int plugins(Args args) {
 
 }  // namespace
 
-const Registration registration{"plugins", "List the model plugins found and any that could not be loaded", plugins};
+const Registration registration{kSpec, plugins};
 
 }  // namespace gibbs::cli

@@ -15,7 +15,6 @@
 #include <vector>
 
 #include "tools/gibbs/command.h"
-#include "tools/gibbs/parse.h"
 #include "tools/gibbs/plugin_options.h"
 #include "tools/gibbs/trained_model.h"
 import gibbs.core;
@@ -27,8 +26,6 @@ namespace po = boost::program_options;
 
 namespace gibbs::cli {
 namespace {
-
-constexpr const char* kUsage = "usage: gibbs predict CKPT [--data FILE] [--split NAME] [-o OUT.csv] [--scatter PNG]";
 
 // row, the label or target when the split has one, the class a classifier picks, each output.
 void write_csv(const std::string& path, const io::Batch& batch, ConstView<float> outputs,
@@ -54,20 +51,22 @@ void write_csv(const std::string& path, const io::Batch& batch, ConstView<float>
   file.commit();
 }
 
-int predict_command(Args args) {
-  po::options_description options("gibbs predict options");
-  options.add_options()
-      ("help,h", "print this help")
-      ("data", po::value<std::string>()->default_value("")->value_name("FILE"),
-       "the dataset (default: the one the model was trained on)")
-      ("split", po::value<std::string>()->default_value("")->value_name("NAME"), "the split (default: test if present, else train)")
-      ("output,o", po::value<std::string>()->value_name("OUT.csv"), "every row's true value and outputs, as CSV")
-      ("scatter", po::value<std::string>()->value_name("PNG"), "predicted against true (a split with regression targets)")
-      ("threads", po::value<int>()->value_name("N"), "worker threads (0: one per core)");
-  po::variables_map vm;
-  if (!parse_checkpoint_command(args, options, kUsage, vm, "predict: a checkpoint is required")) return 0;
-  if (!vm.contains("output") && !vm.contains("scatter"))
-    throw ArgumentError(fmt::format("predict: -o OUT.csv or --scatter PNG is required ({})", kUsage));
+const CommandSpec kSpec{
+    .path = "predict",
+    .summary = "a model's outputs on a split (CSV) and predicted against true (PNG)",
+    .usage = {"gibbs predict CKPT [--data FILE] [--split NAME] [-o OUT.csv] [--scatter PNG]"},
+    .positional = kCheckpoint,
+    .options = {
+        data_option(),
+        split_option(),
+        {"output,o", value<std::string>("OUT.csv"), "every row's true value and outputs, as CSV"},
+        {"scatter", value<std::string>("PNG"), "predicted against true (a split with regression targets)"},
+    },
+    .threads = kThreads,
+};
+
+int predict_command(const po::variables_map& vm) {
+  if (!vm.contains("output") && !vm.contains("scatter")) kSpec.missing("-o OUT.csv or --scatter PNG");
 
   const std::string checkpoint = vm["checkpoint"].as<std::string>();
   const TrainedModel trained = load_trained_model(checkpoint);
@@ -113,8 +112,7 @@ int predict_command(Args args) {
   return 0;
 }
 
-const Registration registration{"predict", "a model's outputs on a split (CSV) and predicted against true (PNG)",
-                                predict_command};
+const Registration registration{kSpec, predict_command};
 
 }  // namespace
 }  // namespace gibbs::cli

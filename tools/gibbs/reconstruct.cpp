@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "tools/gibbs/command.h"
-#include "tools/gibbs/parse.h"
 #include "tools/gibbs/tiles.h"
 #include "tools/gibbs/plugin_options.h"
 #include "tools/gibbs/trained_model.h"
@@ -22,8 +21,6 @@ namespace po = boost::program_options;
 
 namespace gibbs::cli {
 namespace {
-
-constexpr const char* kUsage = "usage: gibbs reconstruct CKPT -o PNG [--data FILE] [--split NAME] [--per-class K]";
 
 // The first `per_class` rows of each class in file order (grouped by class), or the first
 // `per_class` rows when the split has no labels.
@@ -45,19 +42,21 @@ std::vector<std::vector<std::size_t>> pick_rows(const io::DatasetReader& reader,
   return groups;
 }
 
-int reconstruct_command(Args args) {
-  po::options_description options("gibbs reconstruct options");
-  options.add_options()
-      ("help,h", "print this help")
-      ("output,o", po::value<std::string>()->value_name("PNG"), "the picture to write")
-      ("data", po::value<std::string>()->default_value("")->value_name("FILE"),
-       "the dataset (default: the one the model was trained on)")
-      ("split", po::value<std::string>()->default_value("")->value_name("NAME"), "the split (default: test if present, else train)")
-      ("per-class", po::value<std::size_t>()->default_value(10)->value_name("K"), "examples of every class")
-      ("tile-shape", po::value<std::string>()->default_value("")->value_name("HxW"),
-       "picture shape of a sample (default: the dataset's sample_shape)");
-  po::variables_map vm;
-  if (!parse_checkpoint_command(args, options, kUsage, vm, "reconstruct: a checkpoint and -o PNG are required", "output")) return 0;
+const CommandSpec kSpec{
+    .path = "reconstruct",
+    .summary = "picture of examples of every class above their reconstructions",
+    .usage = {"gibbs reconstruct CKPT -o PNG [--data FILE] [--split NAME] [--per-class K]"},
+    .positional = kCheckpoint,
+    .options = {
+        {"output,o", value<std::string>("PNG"), "the picture to write", kRequired},
+        data_option(),
+        split_option(),
+        {"per-class", value<std::size_t>("K", 10), "examples of every class"},
+        tile_shape_option(),
+    },
+};
+
+int reconstruct_command(const po::variables_map& vm) {
   const std::size_t per_class = vm["per-class"].as<std::size_t>();
   if (per_class == 0) throw ArgumentError("reconstruct: --per-class must be at least 1");
 
@@ -88,8 +87,7 @@ int reconstruct_command(Args args) {
   return 0;
 }
 
-const Registration registration{"reconstruct", "picture of examples of every class above their reconstructions",
-                                reconstruct_command};
+const Registration registration{kSpec, reconstruct_command};
 
 }  // namespace
 }  // namespace gibbs::cli

@@ -14,7 +14,6 @@
 #include <vector>
 
 #include "tools/gibbs/command.h"
-#include "tools/gibbs/parse.h"
 #include "tools/gibbs/tiles.h"
 #include "tools/gibbs/plugin_options.h"
 #include "tools/gibbs/trained_model.h"
@@ -28,9 +27,6 @@ namespace po = boost::program_options;
 namespace gibbs::cli {
 namespace {
 
-constexpr const char* kUsage =
-    "usage: gibbs sample CKPT -o PNG [--chains C] [--steps S] [--every E] [--init noise|data|FILE] [--clamp UNITS] "
-    "[--save H5]";
 constexpr std::uint64_t kNoiseStream = std::uint64_t{1} << 62;  // apart from the chains' own streams
 
 // "0,1,5-9" → {0, 1, 5, 6, 7, 8, 9}.
@@ -58,17 +54,16 @@ std::vector<std::size_t> parse_units(const std::string& text) {
 }
 
 // The chains' starting states: uniform noise, or rows of a dataset (cycled when there are more
-// chains than rows).
+// chains than rows). `info` is that dataset's; from noise, that of the dataset named (--data, else
+// the model's own, when the checkpoint names it) unless `shape_given`, for the shape of a sample.
 Matrix<float> starting_states(const std::string& init, const TrainedModel& trained, const std::string& data,
-                              std::size_t chains, std::uint64_t seed, io::DatasetInfo& info) {
+                              bool shape_given, std::size_t chains, std::uint64_t seed, io::DatasetInfo& info) {
   const std::size_t width = trained.model->input_size();
   if (init == "noise") {
     Matrix<float> states(chains, width);
     random::uniform({seed, kNoiseStream}, 0, states.view());
-    try {
-      info = io::DatasetReader(dataset_of(trained, data)).info();  // for the tile shape only
-    } catch (const Error&) {
-    }
+    if (const auto dataset = named_dataset(trained, data); dataset && !shape_given)
+      info = io::DatasetReader(*dataset).info();
     return states;
   }
   const io::DatasetReader reader(init == "data" ? dataset_of(trained, data) : std::filesystem::path(init));
@@ -94,27 +89,31 @@ void save_states(const std::filesystem::path& path, ConstView<float> states, con
   writer.commit();
 }
 
-int sample_command(Args args) {
-  po::options_description options("gibbs sample options");
-  options.add_options()
-      ("help,h", "print this help")
-      ("output,o", po::value<std::string>()->value_name("PNG"), "the picture to write")
-      ("chains", po::value<std::size_t>()->default_value(10)->value_name("C"), "chains (picture columns)")
-      ("steps", po::value<std::size_t>()->default_value(1000)->value_name("S"), "Gibbs steps")
-      ("every", po::value<std::size_t>()->default_value(100)->value_name("E"), "a picture row after every E steps")
-      ("init", po::value<std::string>()->default_value("noise")->value_name("HOW"),
-       "noise (uniform in [0, 1)), data (rows of the model's dataset, test split first) or FILE (rows of that dataset)")
-      ("data", po::value<std::string>()->default_value("")->value_name("FILE"),
-       "the dataset of --init data (default: the one the model was trained on)")
-      ("clamp", po::value<std::string>()->default_value("")->value_name("UNITS"),
-       "visible units held at their starting values, e.g. 0,1 or 0-391 (pattern completion)")
-      ("seed", po::value<std::uint64_t>()->default_value(0)->value_name("N"), "seed of the chains' draws")
-      ("save", po::value<std::string>()->value_name("H5"), "also write the chains' final states as a gibbs dataset")
-      ("tile-shape", po::value<std::string>()->default_value("")->value_name("HxW"),
-       "picture shape of a sample (default: the dataset's sample_shape)")
-      ("threads", po::value<int>()->value_name("N"), "worker threads (0: one per core)");
-  po::variables_map vm;
-  if (!parse_checkpoint_command(args, options, kUsage, vm, "sample: a checkpoint and -o PNG are required", "output")) return 0;
+const CommandSpec kSpec{
+    .path = "sample",
+    .summary = "run Gibbs chains on a trained model and picture them",
+    .usage = {"gibbs sample CKPT -o PNG [--chains C] [--steps S] [--every E] [--init noise|data|FILE] [--clamp UNITS] "
+              "[--save H5]"},
+    .positional = kCheckpoint,
+    .options = {
+        {"output,o", value<std::string>("PNG"), "the picture to write", kRequired},
+        {"chains", value<std::size_t>("C", 10), "chains (picture columns)"},
+        {"steps", value<std::size_t>("S", 1000), "Gibbs steps"},
+        {"every", value<std::size_t>("E", 100), "a picture row after every E steps"},
+        {"init", value<std::string>("HOW", "noise"),
+         "noise (uniform in [0, 1)), data (rows of the model's dataset, test split first) or FILE (rows of that "
+         "dataset)"},
+        data_option("the dataset of --init data (default: the one the model was trained on)"),
+        {"clamp", value<std::string>("UNITS", ""),
+         "visible units held at their starting values, e.g. 0,1 or 0-391 (pattern completion)"},
+        {"seed", value<std::uint64_t>("N", 0), "seed of the chains' draws"},
+        {"save", value<std::string>("H5"), "also write the chains' final states as a gibbs dataset"},
+        tile_shape_option(),
+    },
+    .threads = kThreads,
+};
+
+int sample_command(const po::variables_map& vm) {
   const std::size_t chains = vm["chains"].as<std::size_t>(), steps = vm["steps"].as<std::size_t>(),
                     every = vm["every"].as<std::size_t>();
   if (chains == 0 || steps == 0 || every == 0) throw ArgumentError("sample: --chains, --steps and --every must be at least 1");
@@ -126,9 +125,10 @@ int sample_command(Args args) {
   const std::uint64_t seed = vm["seed"].as<std::uint64_t>();
   const TrainedModel trained = load_trained_model(checkpoint);
   io::DatasetInfo info;
-  Matrix<float> states =
-      starting_states(vm["init"].as<std::string>(), trained, vm["data"].as<std::string>(), chains, seed, info);
-  const auto [tile_h, tile_w] = tile_shape(vm["tile-shape"].as<std::string>(), info, states.cols());
+  const std::string shape = vm["tile-shape"].as<std::string>();
+  Matrix<float> states = starting_states(vm["init"].as<std::string>(), trained, vm["data"].as<std::string>(),
+                                         !shape.empty(), chains, seed, info);
+  const auto [tile_h, tile_w] = tile_shape(shape, info, states.cols());
 
   std::vector<Matrix<float>> rows = {states};
   trained.model->sample(states, clamped, seed, steps, every,
@@ -143,7 +143,7 @@ int sample_command(Args args) {
   return 0;
 }
 
-const Registration registration{"sample", "run Gibbs chains on a trained model and picture them", sample_command};
+const Registration registration{kSpec, sample_command};
 
 }  // namespace
 }  // namespace gibbs::cli

@@ -17,6 +17,11 @@ import gibbs.viz;
 
 namespace gibbs::cli {
 
+Option tile_shape_option() {
+  return {"tile-shape", value<std::string>("HxW", ""),
+          "picture shape of a sample (default: the dataset's sample_shape)"};
+}
+
 std::pair<std::size_t, std::size_t> parse_tile_shape(const std::string& text) {
   const auto x = text.find('x');
   std::size_t h = 0, w = 0;

@@ -6,10 +6,15 @@
 #include <span>
 #include <string>
 #include <utility>
+
+#include "tools/gibbs/command.h"
 import gibbs.core;
 import gibbs.io;
 
 namespace gibbs::cli {
+
+// --tile-shape HxW, by default "" (the dataset's sample_shape), for tile_shape().
+Option tile_shape_option();
 
 // The picture shape of one sample: "HxW" when given, else the dataset's sample_shape (2-D as it
 // is, 1-D as a square when it is one, else one row).

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 #include <variant>
@@ -13,6 +14,12 @@ import gibbs.core;
 import gibbs.train;
 
 namespace gibbs::cli {
+
+Option data_option(const char* help) { return {"data", value<std::string>("FILE", ""), help}; }
+
+Option split_option() {
+  return {"split", value<std::string>("NAME", ""), "the split (default: test if present, else train)"};
+}
 
 TrainedModel load_trained_model(const std::filesystem::path& path) {
   io::Checkpoint checkpoint = io::load_checkpoint(path);
@@ -28,12 +35,17 @@ TrainedModel load_trained_model(const std::filesystem::path& path) {
   return {std::move(checkpoint), std::move(library), std::move(model)};
 }
 
-std::filesystem::path dataset_of(const TrainedModel& trained, const std::string& given) {
+std::optional<std::filesystem::path> named_dataset(const TrainedModel& trained, const std::string& given) {
   if (!given.empty()) return given;
   const auto it = trained.checkpoint.config.find("data");
-  if (it == trained.checkpoint.config.end() || !std::holds_alternative<std::string>(it->second))
-    throw ArgumentError("--data FILE is required (the checkpoint does not name its training data)");
+  if (it == trained.checkpoint.config.end() || !std::holds_alternative<std::string>(it->second)) return std::nullopt;
   return std::get<std::string>(it->second);
+}
+
+std::filesystem::path dataset_of(const TrainedModel& trained, const std::string& given) {
+  const std::optional<std::filesystem::path> dataset = named_dataset(trained, given);
+  if (!dataset) throw ArgumentError("--data FILE is required (the checkpoint does not name its training data)");
+  return *dataset;
 }
 
 std::string split_of(const io::DatasetReader& reader, const std::string& given) {
