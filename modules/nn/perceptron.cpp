@@ -71,7 +71,7 @@ struct Scratch {
 // epoch e + 1). max_epochs epochs may train; the pass after the last only checks.
 bool learn(const CapacitySettings& s, std::size_t patterns, std::size_t trial, Scratch& k) {
   const std::size_t n = s.inputs;
-  const random::Stream stream{s.seed, (std::uint64_t{patterns} << 32) | trial};
+  const random::Stream stream = random::streams::capacity_trial(s.seed, patterns, trial);
   const std::span<float> x(k.x.data(), patterns * n), y(k.y.data(), patterns), w(k.w.data(), n);
   random::uniform(stream, 0, x);
   for (float& v : x) v = 2 * v - 1;
@@ -103,8 +103,10 @@ bool learn(const CapacitySettings& s, std::size_t patterns, std::size_t trial, S
 
 void check(const CapacitySettings& s) {
   constexpr std::size_t kMax = std::numeric_limits<std::uint32_t>::max();
+  constexpr std::size_t kTrials = random::streams::kCapacityTrials.lanes;  // one stream each
   if (s.inputs == 0 || s.inputs > kMax) throw ArgumentError(fmt::format("capacity: inputs must be 1 to {}", kMax));
-  if (s.trials == 0 || s.trials > kMax) throw ArgumentError(fmt::format("capacity: trials must be 1 to {}", kMax));
+  if (s.trials == 0 || s.trials > kTrials)
+    throw ArgumentError(fmt::format("capacity: trials must be 1 to {}", kTrials));
   if (!(s.lr > 0) || !std::isfinite(s.lr)) throw ArgumentError("capacity: the learning rate must be positive");
   for (const std::size_t p : s.patterns)
     if (p == 0 || p > kMax / (2 * (s.inputs + 1)))

@@ -30,7 +30,7 @@ std::size_t perceptron_batch_update(std::span<float> w, float& b, ConstView<floa
 // [−1, 1]^inputs with labels ±1 at random (probability 1/2), each learned by a perceptron from
 // zero weights with per-sample updates in a fresh random order every epoch, up to max_epochs
 // epochs; a set is learned when the error on all P patterns is zero after some epoch (or before
-// the first). Trial t of count P draws from gibbs::random stream {seed, P·2³² + t}: patterns at
+// the first). Trial t of count P draws from random::streams::capacity_trial(seed, P, t): patterns at
 // positions [0, P·inputs), labels (uniform < 1/2: −1) at [P·inputs, P·(inputs + 1)), epoch e's
 // order at 2P·e + P·(inputs + 1) on (random::permutation's Fisher–Yates). Trials run in
 // parallel; the result is the same for any thread count.
@@ -51,7 +51,7 @@ struct CapacityPoint {
 };
 
 // One point per count, in the order given. Bad settings (no inputs, no trials, a count of 0,
-// counts or inputs past 2³²) are ArgumentErrors.
+// inputs past 2³², trials past 2³⁰, counts whose draws pass 2³² positions) are ArgumentErrors.
 std::vector<CapacityPoint> capacity_sweep(const CapacitySettings& settings);
 
 // Whether trial `trial` of `patterns` patterns is learned (what capacity_sweep counts).

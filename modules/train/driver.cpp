@@ -28,10 +28,6 @@ import gibbs.random;
 namespace gibbs::train {
 namespace {
 
-// Random stream ids of the driver; models count their streams up from 0.
-constexpr std::uint64_t kDriverStreams = std::uint64_t{1} << 63;
-constexpr std::uint64_t kTrainSample = kDriverStreams, kTestSample = kDriverStreams + 1, kShuffle = kDriverStreams + 2;
-
 constexpr std::chrono::seconds kSaveInterval{30};
 
 volatile std::sig_atomic_t interrupted = 0;
@@ -87,11 +83,10 @@ std::vector<std::size_t> sample_rows(std::size_t rows, std::size_t count, random
   return sample;
 }
 
-Split load_split(const io::DatasetReader& reader, const std::string& name, std::size_t monitor, std::uint64_t seed,
-                 std::uint64_t stream) {
+Split load_split(const io::DatasetReader& reader, const std::string& name, std::size_t monitor, random::Stream stream) {
   Split split;
   split.rows = reader.read_range(name, 0, reader.split(name).rows);
-  const std::vector<std::size_t> sample = sample_rows(split.rows.x.rows(), monitor, {seed, stream});
+  const std::vector<std::size_t> sample = sample_rows(split.rows.x.rows(), monitor, stream);
   split.scored.x = Matrix<float>(sample.size(), split.rows.x.cols());
   gather(split.rows, sample, split.scored);
   return split;
@@ -124,10 +119,12 @@ Report train(Run& run, std::ostream& log) {
   const std::filesystem::path data_path = config_string(config, "data");
 
   const io::DatasetReader reader(data_path);
-  const Split train = load_split(reader, "train", static_cast<std::size_t>(monitor), seed, kTrainSample);
+  const Split train = load_split(reader, "train", static_cast<std::size_t>(monitor),
+                                 random::streams::scored_rows(seed, random::streams::ScoredSplit::train));
   std::optional<Split> test;
   if (reader.has_split("test"))
-    test = load_split(reader, "test", static_cast<std::size_t>(monitor), seed, kTestSample);
+    test = load_split(reader, "test", static_cast<std::size_t>(monitor),
+                      random::streams::scored_rows(seed, random::streams::ScoredSplit::test));
   const std::size_t rows = train.rows.x.rows();
   if (rows == 0) throw FormatError(data_path.string(), "the train split has no rows");
 
@@ -183,7 +180,7 @@ Report train(Run& run, std::ostream& log) {
   io::Batch minibatch{Matrix<float>(batch_size, train.rows.x.cols()), {}, {}};
   for (; epoch < epochs; ++epoch, first_batch = 0) {
     model.begin_epoch(epoch);
-    const std::vector<std::size_t> order = random::permutation({seed, kShuffle + epoch}, rows);
+    const std::vector<std::size_t> order = random::permutation(random::streams::shuffle(seed, epoch), rows);
     const auto start = std::chrono::steady_clock::now();
     double error_sum = 0;
     std::size_t error_count = 0;

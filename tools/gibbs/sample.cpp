@@ -31,7 +31,6 @@ namespace {
 constexpr const char* kUsage =
     "usage: gibbs sample CKPT -o PNG [--chains C] [--steps S] [--every E] [--init noise|data|FILE] [--clamp UNITS] "
     "[--save H5]";
-constexpr std::uint64_t kNoiseStream = std::uint64_t{1} << 62;  // apart from the chains' own streams
 
 // "0,1,5-9" → {0, 1, 5, 6, 7, 8, 9}.
 std::vector<std::size_t> parse_units(const std::string& text) {
@@ -64,7 +63,7 @@ Matrix<float> starting_states(const std::string& init, const TrainedModel& train
   const std::size_t width = trained.model->input_size();
   if (init == "noise") {
     Matrix<float> states(chains, width);
-    random::uniform({seed, kNoiseStream}, 0, states.view());
+    random::uniform(random::streams::chain_start(seed), 0, states.view());
     try {
       info = io::DatasetReader(dataset_of(trained, data)).info();  // for the tile shape only
     } catch (const Error&) {
