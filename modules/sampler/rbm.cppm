@@ -43,7 +43,6 @@ class Rbm {
 
   // Gaussian visibles only: means are clipped to [−clip, clip] (0: no clipping), as the course
   // notebook does before sampling and reconstructing.
-  float visible_clip() const { return visible_clip_; }
   void set_visible_clip(float clip);
 
   // P(h = 1 | v) for each row of v ([rows, visible] → [rows, hidden]).
