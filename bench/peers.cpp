@@ -7,8 +7,7 @@
 #include <climits>
 #include <cstdlib>
 #include <optional>
-
-#include "bench/library.h"
+import gibbs.core;
 
 namespace gibbs::bench {
 namespace {
@@ -25,17 +24,18 @@ class OneDnn final : public Peer {
 
  public:
   OneDnn()
-      : library_(open_library({"libdnnl.so.2", "/usr/lib/x86_64-linux-gnu/libdnnl.so.2"})),
-        sgemm_(symbol<SgemmFn>(library_.get(), "dnnl_sgemm")) {
-    const auto* version = symbol<const Version* (*)()>(library_.get(), "dnnl_version")();
+      : library_(SharedLibrary::open_first({"libdnnl.so.2", "/usr/lib/x86_64-linux-gnu/libdnnl.so.2"})),
+        sgemm_(library_.function<SgemmFn>("dnnl_sgemm")) {
+    const auto* version = library_.function<const Version* (*)()>("dnnl_version")();
     runtime_ = version->cpu_runtime;
     description_ = "libdnnl " + std::to_string(version->major) + "." + std::to_string(version->minor) + "." +
-                   std::to_string(version->patch) + " (" + library_path(library_.get()) + "), ";
+                   std::to_string(version->patch) + " (" + library_.path() + "), ";
     if (runtime_ == kRuntimeOmp) {
       // libdnnl brought its OpenMP runtime in; find it without loading another one.
-      openmp_ = open_library({"libgomp.so.1", "libiomp5.so", "libomp.so.5", "libomp.so"}, RTLD_NOW | RTLD_NOLOAD);
-      omp_set_num_threads_ = symbol<void (*)(int)>(openmp_.get(), "omp_set_num_threads");
-      description_ += "OpenMP threads (" + library_path(openmp_.get()) + ")";
+      openmp_ = SharedLibrary::open_first({"libgomp.so.1", "libiomp5.so", "libomp.so.5", "libomp.so"},
+                                          SharedLibrary::Mode::already_loaded);
+      omp_set_num_threads_ = openmp_.function<void (*)(int)>("omp_set_num_threads");
+      description_ += "OpenMP threads (" + openmp_.path() + ")";
     } else if (runtime_ == kRuntimeTbb) {
       description_ += "oneTBB threads";
     } else {
@@ -57,8 +57,8 @@ class OneDnn final : public Peer {
   }
 
  private:
-  Library library_;
-  Library openmp_;
+  SharedLibrary library_;
+  SharedLibrary openmp_;
   SgemmFn sgemm_;
   void (*omp_set_num_threads_)(int) = nullptr;
   unsigned runtime_ = 0;
@@ -73,11 +73,11 @@ class OpenBlas final : public Peer {
 
  public:
   OpenBlas() : library_(open_with_skylakex()) {
-    sgemm_ = symbol<SgemmFn>(library_.get(), "cblas_sgemm");
-    set_num_threads_ = symbol<void (*)(int)>(library_.get(), "openblas_set_num_threads");
-    const std::string config = symbol<char* (*)()>(library_.get(), "openblas_get_config")();
-    const std::string core = symbol<char* (*)()>(library_.get(), "openblas_get_corename")();
-    description_ = config + " (" + library_path(library_.get()) + "), kernels " + core;
+    sgemm_ = library_.function<SgemmFn>("cblas_sgemm");
+    set_num_threads_ = library_.function<void (*)(int)>("openblas_set_num_threads");
+    const std::string config = library_.function<char* (*)()>("openblas_get_config")();
+    const std::string core = library_.function<char* (*)()>("openblas_get_corename")();
+    description_ = config + " (" + library_.path() + "), kernels " + core;
     if (core != "SkylakeX") description_ += " (WARNING: not SkylakeX; was libopenblas already loaded?)";
   }
   std::string name() const override { return "openblas"; }
@@ -93,7 +93,7 @@ class OpenBlas final : public Peer {
  private:
   // OpenBLAS reads OPENBLAS_CORETYPE once, when it is loaded; the environment here may
   // force Haswell (AVX2) kernels. Prefer the pthreads build over the libblas alternative.
-  static Library open_with_skylakex() {
+  static SharedLibrary open_with_skylakex() {
     const char* old = std::getenv("OPENBLAS_CORETYPE");
     const std::optional<std::string> saved = old != nullptr ? std::optional<std::string>(old) : std::nullopt;
     setenv("OPENBLAS_CORETYPE", "SkylakeX", 1);
@@ -101,19 +101,30 @@ class OpenBlas final : public Peer {
       const std::optional<std::string>& saved;
       ~Restore() { saved ? setenv("OPENBLAS_CORETYPE", saved->c_str(), 1) : unsetenv("OPENBLAS_CORETYPE"); }
     } restore{saved};
-    return open_library({"/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0", "libopenblas.so.0"});
+    return SharedLibrary::open_first(
+        {"/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0", "libopenblas.so.0"});
   }
 
-  Library library_;
+  SharedLibrary library_;
   SgemmFn sgemm_ = nullptr;
   void (*set_num_threads_)(int) = nullptr;
   std::string description_;
 };
 
+// A library or symbol that is not there makes the peer unavailable.
+template <class P>
+std::unique_ptr<Peer> load() {
+  try {
+    return std::make_unique<P>();
+  } catch (const LibraryError& e) {
+    throw PeerError(e.what());
+  }
+}
+
 }  // namespace
 
-std::unique_ptr<Peer> load_onednn() { return std::make_unique<OneDnn>(); }
-std::unique_ptr<Peer> load_openblas() { return std::make_unique<OpenBlas>(); }
+std::unique_ptr<Peer> load_onednn() { return load<OneDnn>(); }
+std::unique_ptr<Peer> load_openblas() { return load<OpenBlas>(); }
 
 std::vector<std::unique_ptr<Peer>> load_peers(std::vector<std::string>& unavailable) {
   std::vector<std::unique_ptr<Peer>> peers;

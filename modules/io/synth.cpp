@@ -14,10 +14,6 @@ import gibbs.random;
 namespace gibbs::io {
 namespace {
 
-constexpr std::uint64_t kSincosStream = 0x53494e43;    // "SINC"
-constexpr std::uint64_t kPatternsStream = 0x50415454;  // "PATT": inputs
-constexpr std::uint64_t kLabelsStream = 0x4c41424c;    // "LABL": ±1 labels
-
 void check_count(std::size_t count, const char* what) {
   if (count == 0 || count > (std::size_t{1} << 31)) throw ArgumentError(fmt::format("{} {} is outside [1, 2^31]", what, count));
 }
@@ -48,7 +44,7 @@ Table logic_table(LogicOp op, std::size_t inputs, LogicEncoding encoding) {
 Table sincos_table(std::size_t count, std::uint64_t seed) {
   check_count(count, "sincos: count");
   Table table{{"synth sincos: t = sin x + cos y + z", {3}, {}}, Matrix<float>(count, 3), {}, {}};
-  random::uniform({seed, kSincosStream}, 0, table.x.view());
+  random::uniform(random::streams::synth_sincos(seed), 0, table.x.view());
   const float two_pi = 2 * std::numbers::pi_v<float>;
   table.t.resize(count);
   for (std::size_t r = 0; r < count; ++r) {
@@ -68,10 +64,10 @@ Table patterns_table(std::size_t inputs, std::size_t count, std::uint64_t seed) 
   if (inputs < 1 || inputs > 65536) throw ArgumentError(fmt::format("patterns: {} inputs is outside [1, 65536]", inputs));
   Table table{{fmt::format("synth patterns: {} uniform in [-1, 1]^{}, random ±1 labels", count, inputs), {inputs}, {"-1", "1"}},
               Matrix<float>(count, inputs), {}, {}};
-  random::uniform({seed, kPatternsStream}, 0, table.x.view());
+  random::uniform(random::streams::synth_patterns(seed), 0, table.x.view());
   for (float& v : table.x.values()) v = 2 * v - 1;
   std::vector<float> u(count);
-  random::uniform({seed, kLabelsStream}, 0, u);
+  random::uniform(random::streams::synth_labels(seed), 0, u);
   for (float v : u) table.y.push_back(v < 0.5f ? 0 : 1);
   return table;
 }

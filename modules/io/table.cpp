@@ -18,7 +18,7 @@ namespace gibbs::io {
 RowSplit split_rows(std::size_t n, double test_fraction, std::uint64_t seed) {
   if (!(test_fraction >= 0 && test_fraction < 1))
     throw ArgumentError(fmt::format("test fraction {} is outside [0, 1)", test_fraction));
-  const std::vector<std::size_t> order = random::permutation({seed, kSplitStream}, n);
+  const std::vector<std::size_t> order = random::permutation(random::streams::row_split(seed), n);
   const std::size_t n_test = n == 0 ? 0 : std::min(n - 1, static_cast<std::size_t>(std::llround(n * test_fraction)));
   RowSplit split;
   split.test.assign(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n_test));

@@ -20,10 +20,9 @@ struct Table {
   std::vector<float> t;         // empty, or one regression target per row
 };
 
-// A seeded permutation of 0..n-1 (Fisher–Yates on gibbs::random stream {seed, kSplitStream}):
-// its first round(n · test_fraction) rows are the test split, the rest the training split
-// (at least one row is kept for training). test_fraction must lie in [0, 1).
-inline constexpr std::uint64_t kSplitStream = 0x5350'4c49'54;  // "SPLIT"
+// A seeded permutation of 0..n-1 (Fisher–Yates on random::streams::row_split(seed)): its first
+// round(n · test_fraction) rows are the test split, the rest the training split (at least one
+// row is kept for training). test_fraction must lie in [0, 1).
 struct RowSplit {
   std::vector<std::size_t> train, test;
 };

@@ -56,8 +56,8 @@ Network::Network(SampleShape input, std::vector<std::unique_ptr<Layer>> layers)
 
 Network::Network(const Architecture& architecture) : Network(architecture.input, make_layers(architecture)) {}
 
-void Network::initialize(std::uint64_t seed) {
-  for (std::size_t i = 0; i < layers_.size(); ++i) layers_[i]->initialize(random::Stream{seed, kInitStream + i});
+void Network::initialize(std::uint64_t seed, std::uint64_t stage) {
+  for (std::size_t i = 0; i < layers_.size(); ++i) layers_[i]->initialize(random::streams::layer_init(seed, stage, i));
 }
 
 Architecture Network::architecture() const {

@@ -13,9 +13,6 @@ import :spec;
 
 export namespace gibbs::nn {
 
-// Layer i of a network draws its initial parameters from random::Stream{seed, kInitStream + i}.
-inline constexpr std::uint64_t kInitStream = 0x494e'4954'0000;  // "INIT", then the layer index
-
 // Layers in order, each taking the previous one's output shape. Buffers grow to the largest
 // minibatch seen and are reused: after the first minibatch nothing is allocated.
 // Dense and conv2d followed directly by relu, sigmoid or tanh run that activation in their
@@ -27,8 +24,8 @@ class Network {
   Network(SampleShape input, std::vector<std::unique_ptr<Layer>> layers);
   explicit Network(const Architecture& architecture);
 
-  // Every layer's parameters drawn afresh from `seed` (see kInitStream and each layer).
-  void initialize(std::uint64_t seed);
+  // Every layer's parameters drawn afresh: layer i from random::streams::layer_init(seed, stage, i).
+  void initialize(std::uint64_t seed, std::uint64_t stage = 0);
 
   SampleShape input_shape() const { return input_; }
   SampleShape output_shape() const { return shapes_.empty() ? input_ : shapes_.back(); }

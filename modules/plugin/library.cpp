@@ -1,8 +1,6 @@
 // Loading one plugin library: dlopen, the entry symbol, and every check on its descriptor
-// before anything in it is trusted. <dlfcn.h> and the ABI header stay in this file.
+// before anything in it is trusted. The ABI header stays in this file.
 module;
-#include <dlfcn.h>
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -126,10 +124,6 @@ void ModelDeleter::operator()(Model* model) const noexcept {
   if (destroy != nullptr) destroy(static_cast<void*>(model));
 }
 
-void PluginLibrary::Closer::operator()(void* handle) const noexcept {
-  if (handle != nullptr) dlclose(handle);
-}
-
 std::string plugin_name_of(const fs::path& file) {
   const std::string base = file.filename().string();
   if (!base.starts_with(kPluginPrefix) || !base.ends_with(kPluginSuffix)) return {};
@@ -142,14 +136,14 @@ PluginLibrary PluginLibrary::open(const fs::path& file) {
   lib.file_ = file;
   // A path with no '/' would make dlopen search the system folders instead.
   const fs::path where = file.has_parent_path() ? file : fs::path(".") / file;
-  lib.handle_.reset(dlopen(where.c_str(), RTLD_NOW | RTLD_LOCAL));
-  if (!lib.handle_) {
-    std::string why = dlerror();
+  try {
+    lib.library_ = SharedLibrary::open(where.string());
+  } catch (const LibraryError& e) {
+    std::string why = e.what();
     if (const std::string prefix = where.string() + ": "; why.starts_with(prefix)) why.erase(0, prefix.size());
     throw PluginError(file, "cannot load: " + why);
   }
-  dlerror();
-  auto* entry = reinterpret_cast<gibbs_plugin_entry>(dlsym(lib.handle_.get(), GIBBS_PLUGIN_SYMBOL));
+  auto* entry = reinterpret_cast<gibbs_plugin_entry>(lib.library_.find(GIBBS_PLUGIN_SYMBOL));
   if (entry == nullptr) throw PluginError(file, "no symbol " GIBBS_PLUGIN_SYMBOL " (is this a gibbs plugin?)");
   const gibbs_plugin_descriptor* d = entry();
   if (d == nullptr) throw PluginError(file, GIBBS_PLUGIN_SYMBOL " returned no descriptor");

@@ -76,12 +76,9 @@ class PluginLibrary {
   ModelPtr create_model() const;
 
  private:
-  struct Closer {
-    void operator()(void* handle) const noexcept;
-  };
   PluginLibrary() = default;
 
-  std::unique_ptr<void, Closer> handle_;
+  SharedLibrary library_;  // first, so that it closes last
   std::filesystem::path file_;
   std::string name_, version_, summary_;
   std::vector<PluginOption> options_;

@@ -8,6 +8,7 @@ module;
 #include <cstdint>
 #include <limits>
 #include <span>
+#include <string>
 #include <utility>
 #include <vector>
 #include "modules/random/kernels/philox.h"
@@ -155,6 +156,12 @@ void permutation(Stream s, std::uint64_t offset, std::span<std::uint32_t> order,
   for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<std::uint32_t>(i);
   bits(s, offset, scratch.first(2 * n));
   shuffle(order, std::span<const std::uint32_t>(scratch.first(2 * n)));
+}
+
+void streams::Family::throw_outside(std::uint64_t index, std::uint64_t lane) const {
+  throw ArgumentError("random streams: the " + std::string(name) + " family has indices below " +
+                      std::to_string(count) + " and lanes below " + std::to_string(lanes) + " (got index " +
+                      std::to_string(index) + ", lane " + std::to_string(lane) + ")");
 }
 
 }  // namespace gibbs::random

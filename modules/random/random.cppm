@@ -5,6 +5,7 @@ module;
 #include <span>
 #include <vector>
 export module gibbs.random;
+export import :streams;
 import gibbs.core;
 
 // How positions map to Philox (Random123's philox4x32, 10 rounds):
@@ -22,11 +23,6 @@ import gibbs.core;
 // Values are the same for every thread count; uniform, Bernoulli and raw outputs are also
 // the same on every SIMD target, normals to within the last bits of Highway's Log/Sin/Cos.
 export namespace gibbs::random {
-
-struct Stream {
-  std::uint64_t seed = 0;
-  std::uint64_t id = 0;  // independent streams under one seed
-};
 
 // Raw 32-bit Philox outputs; bits(s, 4 · b, out) starts at block b.
 void bits(Stream s, std::uint64_t offset, std::span<std::uint32_t> out);

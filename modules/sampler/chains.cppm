@@ -18,7 +18,7 @@ struct ChainSnapshot {
 };
 
 // One row of `visible` per chain: the starting states, and the final states on return. A step
-// is h ~ P(h | v), then v ~ P(v | h), drawn from draw_stream(seed, Draw::hidden | Draw::visible,
+// is h ~ P(h | v), then v ~ P(v | h), drawn from random::streams::rbm_draw(seed, hidden | visible,
 // step). The units listed in `clamped` keep their starting values throughout. After every
 // `every` steps (0: never) `snapshot` sees the chains.
 void run_chains(const Rbm& rbm, MatrixView<float> visible, std::span<const std::size_t> clamped, std::uint64_t seed,

@@ -14,6 +14,10 @@ import gibbs.random;
 import gibbs.simd;
 
 namespace gibbs::sampler {
+
+using random::streams::rbm_draw;
+using random::streams::RbmDraw;
+
 namespace {
 
 void copy_rows(ConstView<float> from, MatrixView<float> to) {
@@ -61,8 +65,8 @@ double ContrastiveDivergence::step(Rbm& rbm, ConstView<float> v0, float learning
   const MatrixView<float> h_model = hidden_.view().block(batch, 0, chains, hidden);
   const MatrixView<float> means = means_.view().block(0, 0, chains, visible);
   const MatrixView<float> chain = chain_hidden_.view().block(0, 0, chains, hidden);
-  const random::Stream hidden_draws = draw_stream(seed, Draw::hidden, step);
-  const random::Stream visible_draws = draw_stream(seed, Draw::visible, step);
+  const random::Stream hidden_draws = rbm_draw(seed, RbmDraw::hidden, step);
+  const random::Stream visible_draws = rbm_draw(seed, RbmDraw::visible, step);
 
   double error = std::numeric_limits<double>::quiet_NaN();
   copy_rows(v0, v_data);

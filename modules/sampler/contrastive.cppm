@@ -29,7 +29,7 @@ struct ContrastiveSettings {
 // cost·(target − q_j) to unit j's positive statistics, so both c_j and W_·j feel it.
 // CD chains start at a sample of h0; PCD chains start where the last update left them (at
 // h = 0 the first time, as the Theano tutorial does). Draws come from the streams
-// draw_stream(seed, Draw::hidden | Draw::visible, step): any thread count, the same result.
+// random::streams::rbm_draw(seed, hidden | visible, step): any thread count, the same result.
 class ContrastiveDivergence {
  public:
   ContrastiveDivergence(const Rbm& rbm, std::size_t batch_size, const ContrastiveSettings& settings);

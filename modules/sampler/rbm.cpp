@@ -105,12 +105,12 @@ void Rbm::sample_visible(random::Stream s, std::uint64_t offset, ConstView<float
 }
 
 void initialize_normal(Rbm& rbm, float sigma, std::uint64_t seed) {
-  random::normal(draw_stream(seed, Draw::init, 0), 0, rbm.weights(), 0.0f, sigma);
+  random::normal(random::streams::model_init(seed), 0, rbm.weights(), 0.0f, sigma);
 }
 
 void initialize_uniform_glorot4(Rbm& rbm, std::uint64_t seed) {
   const auto limit = static_cast<float>(4.0 * std::sqrt(6.0 / static_cast<double>(rbm.visible() + rbm.hidden())));
-  random::uniform(draw_stream(seed, Draw::init, 0), 0, rbm.weights());
+  random::uniform(random::streams::model_init(seed), 0, rbm.weights());
   for (std::size_t r = 0; r < rbm.visible(); ++r)
     for (float& w : rbm.weights().row(r)) w = (2.0f * w - 1.0f) * limit;
 }

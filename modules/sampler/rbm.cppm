@@ -17,14 +17,6 @@ enum class VisibleUnits { bernoulli, gaussian };
 std::string_view to_string(VisibleUnits units);        // "bernoulli", "gaussian"
 VisibleUnits parse_visible_units(std::string_view text);  // ArgumentError otherwise
 
-// Which draws a random stream serves: stream id = step · kDrawKinds + kind, so every minibatch
-// step (or chain, or epoch) has its own independent streams under one seed.
-enum class Draw : std::uint64_t { init, hidden, visible, shuffle, monitor, pseudo_likelihood, chain_start };
-inline constexpr std::uint64_t kDrawKinds = 8;
-inline random::Stream draw_stream(std::uint64_t seed, Draw kind, std::uint64_t step) {
-  return {seed, step * kDrawKinds + static_cast<std::uint64_t>(kind)};
-}
-
 class Rbm {
  public:
   Rbm() = default;
@@ -45,7 +37,6 @@ class Rbm {
 
   // Gaussian visibles only: means are clipped to [−clip, clip] (0: no clipping), as the course
   // notebook does before sampling and reconstructing.
-  float visible_clip() const { return visible_clip_; }
   void set_visible_clip(float clip);
 
   // P(h = 1 | v) for each row of v ([rows, visible] → [rows, hidden]).
@@ -78,7 +69,7 @@ class Rbm {
   Rbm& operator=(Rbm&&) noexcept = default;
 };
 
-// Weight initialisations, drawn from draw_stream(seed, Draw::init, 0): N(0, σ²), or uniform in
+// Weight initialisations, drawn from random::streams::model_init(seed): N(0, σ²), or uniform in
 // ±4·sqrt(6/(visible + hidden)) (the Theano tutorial's). Biases are left as they are.
 void initialize_normal(Rbm& rbm, float sigma, std::uint64_t seed);
 void initialize_uniform_glorot4(Rbm& rbm, std::uint64_t seed);

@@ -26,8 +26,6 @@ import gibbs.random;
 namespace gibbs::train {
 namespace {
 
-// The driver's random streams, beside the shuffles (epoch.cpp).
-constexpr std::uint64_t kTrainSample = std::uint64_t{1} << 63, kTestSample = kTrainSample + 1;
 
 struct Split {
   io::Batch rows;
@@ -109,9 +107,9 @@ Report train(Run& run, std::ostream& log) {
 
   const io::DatasetReader reader(data_path);
   const auto monitor = static_cast<std::size_t>(options.monitor);
-  const Split train = load_split(reader, "train", monitor, {setup.seed, kTrainSample});
+  const Split train = load_split(reader, "train", monitor, random::streams::scored_rows(setup.seed, random::streams::ScoredSplit::train));
   std::optional<Split> test;
-  if (reader.has_split("test")) test = load_split(reader, "test", monitor, {setup.seed, kTestSample});
+  if (reader.has_split("test")) test = load_split(reader, "test", monitor, random::streams::scored_rows(setup.seed, random::streams::ScoredSplit::test));
   const std::size_t rows = train.rows.x.rows();
   if (rows == 0) throw FormatError(data_path.string(), "the train split has no rows");
 

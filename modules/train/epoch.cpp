@@ -15,9 +15,6 @@ import gibbs.plugin;
 import gibbs.random;
 
 namespace gibbs::train {
-namespace {
-constexpr std::uint64_t kShuffleStream = (std::uint64_t{1} << 63) + 2;
-}  // namespace
 
 Examples gather(const io::Batch& from, std::span<const std::size_t> rows, io::Batch& into) {
   into.y.clear();
@@ -42,7 +39,7 @@ BatchDone EpochRunner::run(std::uint64_t epoch, std::size_t first, std::uint64_t
                            const std::function<bool(const BatchDone&)>& after) {
   const std::size_t rows = train_.x.rows();
   model_.begin_epoch(epoch);
-  const std::vector<std::size_t> order = random::permutation(random::Stream{seed_, kShuffleStream + epoch}, rows);
+  const std::vector<std::size_t> order = random::permutation(random::streams::shuffle(seed_, epoch), rows);
   const auto start = std::chrono::steady_clock::now();
   double error_sum = 0;
   std::size_t error_count = 0;

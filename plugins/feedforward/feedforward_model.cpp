@@ -27,9 +27,6 @@ namespace {
 // holds 32·26·26 floats a row).
 constexpr std::size_t kChunk = 256;
 
-// Stage s > 0 draws its initial parameters from seed ^ (kStageSeed · s), stage 0 from the seed.
-constexpr std::uint64_t kStageSeed = 0x5354'4147'4500'0000;  // "STAGE"
-
 const char* to_string(Task task) {
   switch (task) {
     case Task::classify: return "classify";
@@ -161,7 +158,7 @@ void FeedForwardModel::initialize(const Config& config, const io::DatasetInfo& i
   }
   configure(resolved, input, classes);
   for (std::size_t s = 0; s < network_->stages.size(); ++s)
-    network_->stages[s]->initialize(setup.seed ^ (kStageSeed * s));
+    network_->stages[s]->initialize(setup.seed, s);  // random::streams::layer_init
 }
 
 void FeedForwardModel::restore(const io::Checkpoint& checkpoint, const Setup&) {

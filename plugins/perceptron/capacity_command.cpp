@@ -1,5 +1,5 @@
 // `gibbs capacity --inputs N --max-patterns P --trials T [...]`: the capacity experiment of the
-// course notebook (gibbs.nn's capacity_sweep): a table of P, P/N and the share of random pattern
+// course notebook (capacity.h's capacity_sweep): a table of P, P/N and the share of random pattern
 // sets learned to zero error, the load P/N where that share crosses 1/2, and optionally the curve.
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "plugins/perceptron/capacity.h"
 #include "plugins/perceptron/perceptron_model.h"
 import gibbs.core;
-import gibbs.nn;
 import gibbs.viz;
 
 namespace po = boost::program_options;
@@ -36,13 +36,13 @@ std::size_t at_least(const po::variables_map& vm, const char* name, std::int64_t
   return static_cast<std::size_t>(value);
 }
 
-void plot(const std::string& path, std::span<const nn::CapacityPoint> points, std::size_t inputs, double half) {
+void plot(const std::string& path, std::span<const CapacityPoint> points, std::size_t inputs, double half) {
   viz::Figure f;
   f.title = fmt::format("Perceptron capacity, N = {}", inputs);
   f.x_label = "P / N (patterns per input)";
   f.y_label = "share of pattern sets learned";
   viz::Line curve{{}, {}, 0, false, fmt::format("N = {}", inputs)};
-  for (const nn::CapacityPoint& p : points) {
+  for (const CapacityPoint& p : points) {
     curve.x.push_back(static_cast<double>(p.patterns) / static_cast<double>(inputs));
     curve.y.push_back(p.fraction());
   }
@@ -80,7 +80,7 @@ int capacity_command(std::span<const std::string> args) {
   for (const char* required : {"inputs", "max-patterns", "trials"})
     if (!vm.contains(required)) throw ArgumentError(fmt::format("capacity: --{} is required ({})", required, kUsage));
   if (vm.contains("threads")) set_thread_count(vm["threads"].as<int>());
-  nn::CapacitySettings s;
+  CapacitySettings s;
   s.inputs = at_least(vm, "inputs", 1);
   s.trials = at_least(vm, "trials", 1);
   s.max_epochs = at_least(vm, "max-epochs", 1);
@@ -96,15 +96,15 @@ int capacity_command(std::span<const std::string> args) {
     throw ArgumentError(fmt::format("capacity: --step {} is larger than --max-patterns {}", step, largest));
 
   const auto start = std::chrono::steady_clock::now();
-  const std::vector<nn::CapacityPoint> points = nn::capacity_sweep(s);
+  const std::vector<CapacityPoint> points = capacity_sweep(s);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const double half = nn::half_point(points, s.inputs);
-  const auto load = [&](const nn::CapacityPoint& p) { return static_cast<double>(p.patterns) / static_cast<double>(s.inputs); };
+  const double half = half_point(points, s.inputs);
+  const auto load = [&](const CapacityPoint& p) { return static_cast<double>(p.patterns) / static_cast<double>(s.inputs); };
   if (vm.contains("plot")) plot(vm["plot"].as<std::string>(), points, s.inputs, half);
 
   if (vm.contains("json")) {
     std::vector<std::string> rows;
-    for (const nn::CapacityPoint& p : points)
+    for (const CapacityPoint& p : points)
       rows.push_back(fmt::format(R"({{"patterns": {}, "load": {}, "learned": {}, "fraction": {}}})", p.patterns, load(p),
                                  p.learned, p.fraction()));
     fmt::print(R"({{"inputs": {}, "trials": {}, "max_epochs": {}, "seed": {}, "seconds": {}, "half_point": {}, "points": [{}]}})"
@@ -113,7 +113,7 @@ int capacity_command(std::span<const std::string> args) {
                fmt::join(rows, ", "));
   } else {
     fmt::print("{:>8} {:>8} {:>10}\n", "P", "P/N", "learned");
-    for (const nn::CapacityPoint& p : points) fmt::print("{:>8} {:>8.3f} {:>10.3f}\n", p.patterns, load(p), p.fraction());
+    for (const CapacityPoint& p : points) fmt::print("{:>8} {:>8.3f} {:>10.3f}\n", p.patterns, load(p), p.fraction());
     if (std::isfinite(half)) fmt::print("half point: P/N = {:.3f} (the share learned crosses 1/2)\n", half);
     else fmt::print("half point: not reached (the share learned stays above 1/2 up to P = {})\n", largest);
     fmt::print("{} pattern sets in {:.3f} s\n", points.size() * s.trials, seconds);

@@ -49,8 +49,8 @@ void PerceptronModel::initialize(const Config& config, const io::DatasetInfo& in
   if (!o.init.starts_with("normal:") || ec != std::errc() || end != text.data() + text.size() || !(sigma >= 0) ||
       !std::isfinite(sigma))
     throw option_error("init", "must be zero or normal:SIGMA (SIGMA ≥ 0)", fmt::format("'{}'", o.init));
-  std::vector<float> drawn(weights_.size() + 1);  // the weights, then the bias: stream {seed, 0}
-  random::normal({setup.seed, 0}, 0, drawn, 0.0f, sigma);
+  std::vector<float> drawn(weights_.size() + 1);  // the weights, then the bias
+  random::normal(random::streams::model_init(setup.seed), 0, drawn, 0.0f, sigma);
   std::copy_n(drawn.begin(), weights_.size(), weights_.begin());
   bias_ = drawn.back();
 }

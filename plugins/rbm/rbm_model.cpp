@@ -23,7 +23,6 @@ import gibbs.simd;
 namespace gibbs::rbm {
 namespace {
 
-using sampler::Draw;
 using sampler::VisibleUnits;
 
 template <class T>
@@ -172,7 +171,7 @@ double RbmModel::train_batch(const Examples& batch, std::uint64_t step) {
 }
 
 Metrics RbmModel::evaluate(const Examples& examples, std::uint64_t draws) const {
-  const sampler::Scores s = sampler::score(rbm_, examples.x, sampler::draw_stream(seed_, Draw::pseudo_likelihood, draws));
+  const sampler::Scores s = sampler::score(rbm_, examples.x, random::streams::rbm_draw(seed_, random::streams::RbmDraw::pseudo_likelihood, draws));
   Metrics metrics{{"reconstruction_mse", s.reconstruction_mse}};
   if (rbm_.units() == VisibleUnits::bernoulli) {
     metrics.push_back({"reconstruction_cross_entropy", s.reconstruction_cross_entropy});

@@ -97,7 +97,7 @@ BOOST_AUTO_TEST_CASE(initialization_uses_one_stream_per_layer) {
     BOOST_TEST(!same_bits(pa[i].value, pc[i].value), pa[i].name);
   }
   nn::Dense alone(1600, 128);
-  alone.initialize({42, nn::kInitStream + 7});
+  alone.initialize(gibbs::random::streams::layer_init(42, 0, 7));
   BOOST_TEST(same_bits(alone.weight(), pa[4].value));
   BOOST_TEST(same_bits(alone.bias(), pa[5].value));
 }

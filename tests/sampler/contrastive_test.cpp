@@ -18,11 +18,12 @@ import gibbs.sampler;
 using gibbs::Matrix;
 using gibbs::sampler::ContrastiveDivergence;
 using gibbs::sampler::ContrastiveSettings;
-using gibbs::sampler::Draw;
 using gibbs::sampler::Rbm;
 using gibbs::sampler::VisibleUnits;
 namespace ref = gibbs::test;
 namespace rnd = gibbs::random;
+using gibbs::random::streams::RbmDraw;
+using gibbs::random::streams::rbm_draw;
 
 namespace {
 
@@ -84,8 +85,8 @@ struct Reference {
             std::uint64_t seed, std::uint64_t step_index) {
     const std::size_t batch = data.rows(), nv = w.size(), nh = c.size();
     const std::size_t chains = s.persistent ? chain.size() : batch;
-    const rnd::Stream hs = gibbs::sampler::draw_stream(seed, Draw::hidden, step_index);
-    const rnd::Stream vs = gibbs::sampler::draw_stream(seed, Draw::visible, step_index);
+    const rnd::Stream hs = rbm_draw(seed, RbmDraw::hidden, step_index);
+    const rnd::Stream vs = rbm_draw(seed, RbmDraw::visible, step_index);
     Rows v0(batch, std::vector<double>(nv)), h0(batch, std::vector<double>(nh));
     for (std::size_t r = 0; r < batch; ++r)
       for (std::size_t i = 0; i < nv; ++i) v0[r][i] = data(r, i);
@@ -207,7 +208,7 @@ BOOST_AUTO_TEST_CASE(hand_computed_cd1_step) {
   ContrastiveDivergence cd(rbm, 1, {.k = 1});
   const Matrix<float> v0(1, 1, 1.0f);
   cd.step(rbm, v0, 1.0f, 0.0f, 9, 0);
-  const double v1 = uniform_at(gibbs::sampler::draw_stream(9, Draw::visible, 0), 0) < 0.5 ? 1.0 : 0.0;
+  const double v1 = uniform_at(rbm_draw(9, RbmDraw::visible, 0), 0) < 0.5 ? 1.0 : 0.0;
   BOOST_TEST(rbm.weights()(0, 0) == 0.5 - 0.5 * v1);
   BOOST_TEST(rbm.visible_bias()[0] == 1.0 - v1);
   BOOST_TEST(rbm.hidden_bias()[0] == 0.0f);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -19,14 +20,15 @@ namespace simd = gibbs::simd;
 
 namespace {
 
-// A rows × cols operand inside a wider buffer, so that views with a row stride are exercised.
+// A rows × cols operand inside a wider buffer, so that views with a row stride are exercised:
+// uniform in [-1, 1), or every value (padding too) `fill` when one is given.
 struct Operand {
   Matrix<float> storage;
   MatrixView<float> view;
-  Operand(std::size_t rows, std::size_t cols, std::size_t pad, std::mt19937& rng, float fill = NAN)
+  Operand(std::size_t rows, std::size_t cols, std::size_t pad, std::mt19937& rng, std::optional<float> fill = {})
       : storage(rows, cols + pad) {
     std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-    for (float& v : storage.values()) v = std::isnan(fill) ? u(rng) : fill;
+    for (float& v : storage.values()) v = fill ? *fill : u(rng);
     view = MatrixView<float>(storage.data(), rows, cols, cols + pad);
   }
 };
@@ -62,8 +64,10 @@ void check_case(const Case& c, std::uint32_t seed) {
   std::mt19937 rng(seed);
   Operand a(c.ta ? c.k : c.m, c.ta ? c.m : c.k, c.pad, rng);
   Operand b(c.tb ? c.n : c.k, c.tb ? c.k : c.n, c.pad, rng);
-  // beta = 0 must never read C: fill it with NaN then.
-  Operand out(c.m, c.n, c.pad, rng, c.beta == 0.0f ? std::numeric_limits<float>::quiet_NaN() : NAN);
+  // beta = 0 must never read C: it holds NaN then, which any read (even 0·C) carries into the result.
+  const std::optional<float> nan_c =
+      c.beta == 0.0f ? std::optional<float>(std::numeric_limits<float>::quiet_NaN()) : std::nullopt;
+  Operand out(c.m, c.n, c.pad, rng, nan_c);
   std::vector<float> bias(c.bias ? c.n : 0);
   for (float& v : bias) v = std::uniform_real_distribution<float>(-2, 2)(rng);
   const Matrix<float> c0(ConstView<float>(out.view));

@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "plugins/perceptron/capacity.h"
 #include "tools/gibbs/bench_peer.h"
 #include "tools/gibbs/command.h"
 #include "tools/gibbs/json.h"
 import gibbs.core;
-import gibbs.nn;
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -32,15 +32,15 @@ struct Figure {
 };
 
 Figure run_gibbs(std::size_t repeat) {
-  nn::CapacitySettings s{kInputs, {}, kTrials, kMaxEpochs, 0.01f, 0};
+  perceptron::CapacitySettings s{kInputs, {}, kTrials, kMaxEpochs, 0.01f, 0};
   for (std::size_t p = kMinPatterns; p <= kMaxPatterns; ++p) s.patterns.push_back(p);
   std::vector<double> seconds;
   double half = NAN;
   for (std::size_t r = 0; r < repeat; ++r) {
     const auto start = std::chrono::steady_clock::now();
-    const std::vector<nn::CapacityPoint> points = nn::capacity_sweep(s);
+    const std::vector<perceptron::CapacityPoint> points = perceptron::capacity_sweep(s);
     seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    half = nn::half_point(points, kInputs);
+    half = perceptron::half_point(points, kInputs);
   }
   return {thread_count(), median(seconds), half, ""};
 }

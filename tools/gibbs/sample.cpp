@@ -27,7 +27,6 @@ namespace po = boost::program_options;
 namespace gibbs::cli {
 namespace {
 
-constexpr std::uint64_t kNoiseStream = std::uint64_t{1} << 62;  // apart from the chains' own streams
 
 // "0,1,5-9" → {0, 1, 5, 6, 7, 8, 9}.
 std::vector<std::size_t> parse_units(const std::string& text) {
@@ -61,7 +60,7 @@ Matrix<float> starting_states(const std::string& init, const TrainedModel& train
   const std::size_t width = trained.model->input_size();
   if (init == "noise") {
     Matrix<float> states(chains, width);
-    random::uniform({seed, kNoiseStream}, 0, states.view());
+    random::uniform(random::streams::chain_start(seed), 0, states.view());
     if (const auto dataset = named_dataset(trained, data); dataset && !shape_given)
       info = io::DatasetReader(*dataset).info();
     return states;
