@@ -224,7 +224,7 @@ BOOST_AUTO_TEST_CASE(and_triples_are_completed) {
 }
 
 BOOST_FIXTURE_TEST_CASE(errors_name_the_problem, Bars) {
-  check_error(run_gibbs(kTrain + "--epochs 1", dir.path), "train: -o CKPT is required (the checkpoint to write)", dir.path,
+  check_error(run_gibbs(kTrain + "--epochs 1", dir.path), "train: -o CKPT is required (usage: gibbs train --model NAME --data FILE -o CKPT [options])", dir.path,
               "c.h5");
   check_error(run_gibbs(kTrain + "--init bogus -o c.h5", dir.path),
               "--init: must be normal:SIGMA (SIGMA ≥ 0) or uniform-glorot4, got 'bogus'", dir.path, "c.h5");

@@ -3,13 +3,6 @@
 import gibbs.core;
 
 namespace gibbs::cli {
-#ifdef GIBBS_HAVE_BENCH
-int bench_rbm(Args args);  // bench_rbm.cpp
-int bench_mlp(Args args);  // bench_nn.cpp
-int bench_cnn(Args args);
-int bench_autoencoder(Args args);
-#endif
-
 namespace {
 
 constexpr const char* kSummary = "Measure kernels against peer libraries and the machine's peak";
@@ -21,17 +14,10 @@ const CommandSpec kBench{
     .usage = {"gibbs bench <benchmark> [options]"},
     .subcommand = "benchmark",
 };
-// bench_rbm.cpp and bench_nn.cpp parse their own arguments.
-const Registration registrations[] = {
-    Registration{kBench},
-    {"bench rbm", "RBM training and Gibbs sampling (W2, W4) against PyTorch and NumPy", bench_rbm},
-    {"bench mlp", "MLP training, Adam, batch 64 (W5) against PyTorch", bench_mlp},
-    {"bench cnn", "CNN training, Adam, batch 64 (W6) against PyTorch", bench_cnn},
-    {"bench autoencoder", "autoencoder training, MSE, Adam, batch 64 (W7) against PyTorch", bench_autoencoder},
-};
+const Registration registration{kBench};  // its benchmarks register from their own files
 #else
 int bench(Args) { throw Error("benchmarks were not built (configure with -DGIBBS_BUILD_BENCH=ON)"); }
-const Registration registration{"bench", kSummary, bench};
+const Registration registration{CommandSpec{.path = "bench", .summary = kSummary, .usage = {"gibbs bench"}}, bench};
 #endif
 
 }  // namespace

@@ -89,32 +89,31 @@ Data load(const fs::path& path, const Workload& w) {
   return data;
 }
 
-int bench_nn_command(const Workload& w, Args args) {
-  const std::string usage = fmt::format(
-      "usage: gibbs bench {} [--data FILE] [--epochs E] [--threads T] [--json] [--no-peers]", w.id);
-  po::options_description options(fmt::format("gibbs bench {} options", w.id));
-  options.add_options()
-      ("help,h", "print this help")
-      ("data", po::value<std::string>()->default_value("data/fashion-mnist.h5")->value_name("FILE"),
-       "a dataset of 28x28 images with train and test splits (labelled for mlp and cnn)")
-      ("epochs", po::value<std::size_t>()->default_value(3)->value_name("E"),
-       "epochs (the median epoch is reported; the test figure after the last)")
-      ("batch", po::value<std::size_t>()->default_value(64)->value_name("B"), "minibatch size")
-      ("seed", po::value<std::uint64_t>()->default_value(1)->value_name("S"), "initialisation and shuffling seed")
-      ("threads", po::value<int>()->default_value(0)->value_name("T"), "gibbs's threads (0: one per core)")
-      ("peers", po::value<std::string>()->default_value(GIBBS_PEERS_DIR)->value_name("DIR"), "the peer scripts")
-      ("no-peers", "gibbs only")
-      ("json", "one JSON line");
-  po::variables_map vm;
-  po::store(po::command_line_parser(std::vector<std::string>(args.begin(), args.end())).options(options).run(), vm);
-  po::notify(vm);
-  if (vm.contains("help")) {
-    fmt::print("{}\n\n{}", usage, fmt::streamed(options));
-    return 0;
-  }
-  set_thread_count(vm["threads"].as<int>());
+CommandSpec spec(const Workload& w, const char* summary) {
+  return {
+      .path = fmt::format("bench {}", w.id),
+      .summary = summary,
+      .usage = {fmt::format("gibbs bench {} [--data FILE] [--epochs E] [--batch B] [--threads T] [--json] [--no-peers]",
+                            w.id)},
+      .options =
+          {
+              {"data", value<std::string>("FILE", "data/fashion-mnist.h5"),
+               "a dataset of 28x28 images with train and test splits (labelled for mlp and cnn)"},
+              {"epochs", value<std::size_t>("E", 3),
+               "epochs (the median epoch is reported; the test figure after the last)"},
+              {"batch", value<std::size_t>("B", 64), "minibatch size"},
+              {"seed", value<std::uint64_t>("S", 1), "initialisation and shuffling seed"},
+              {"peers", value<std::string>("DIR", GIBBS_PEERS_DIR), "the peer scripts"},
+              {"no-peers", "gibbs only"},
+              {"json", "one JSON line"},
+          },
+      .threads = kThreads,
+  };
+}
+
+int bench_nn(const Workload& w, const po::variables_map& vm) {
   const std::size_t epochs = vm["epochs"].as<std::size_t>(), batch = vm["batch"].as<std::size_t>();
-  if (epochs == 0 || batch == 0) throw ArgumentError("--epochs and --batch must be positive");
+  if (epochs == 0 || batch == 0) throw ArgumentError("bench: --epochs and --batch must be positive");
   const fs::path data_path = vm["data"].as<std::string>(), peers = vm["peers"].as<std::string>();
   const Data data = load(data_path, w);
   const Measurement ours = run_gibbs(w, data_path, data.test.x.rows(), epochs, batch, vm["seed"].as<std::uint64_t>());
@@ -147,10 +146,16 @@ int bench_nn_command(const Workload& w, Args args) {
   return 0;
 }
 
+constexpr Workload kMlp{"mlp", "W5", true}, kCnn{"cnn", "W6", true}, kAutoencoder{"autoencoder", "W7", false};
+int bench_mlp(const po::variables_map& vm) { return bench_nn(kMlp, vm); }
+int bench_cnn(const po::variables_map& vm) { return bench_nn(kCnn, vm); }
+int bench_autoencoder(const po::variables_map& vm) { return bench_nn(kAutoencoder, vm); }
+
+const Registration registrations[] = {
+    {spec(kMlp, "MLP training, Adam, batch 64 (W5) against PyTorch"), bench_mlp},
+    {spec(kCnn, "CNN training, Adam, batch 64 (W6) against PyTorch"), bench_cnn},
+    {spec(kAutoencoder, "autoencoder training, MSE, Adam, batch 64 (W7) against PyTorch"), bench_autoencoder},
+};
+
 }  // namespace
-
-int bench_mlp(Args args) { return bench_nn_command({"mlp", "W5", true}, args); }
-int bench_cnn(Args args) { return bench_nn_command({"cnn", "W6", true}, args); }
-int bench_autoencoder(Args args) { return bench_nn_command({"autoencoder", "W7", false}, args); }
-
 }  // namespace gibbs::cli

@@ -20,7 +20,6 @@
 #include "tools/gibbs/bench_train.h"
 #include "tools/gibbs/command.h"
 #include "tools/gibbs/json.h"
-#include "tools/gibbs/parse.h"
 #include "tools/gibbs/plugin_options.h"
 import gibbs.core;
 import gibbs.io;
@@ -34,8 +33,6 @@ namespace fs = std::filesystem;
 namespace gibbs::cli {
 namespace {
 
-constexpr const char* kUsage =
-    "usage: gibbs bench rbm [--data FILE] [--workload W2,W4,gibbs] [--epochs E] [--threads T] [--json] [-o CKPT]";
 
 // A workload as `gibbs train --model rbm` options (batch-size included); "gibbs" is the chains'.
 struct Workload {
@@ -100,23 +97,26 @@ Measurement run_peer(const fs::path& script, const std::string& who, const Workl
   return m;
 }
 
-int bench_rbm_command(Args args) {
-  po::options_description options("gibbs bench rbm options");
-  options.add_options()
-      ("help,h", "print this help")
-      ("data", po::value<std::string>()->default_value("data/fashion-mnist.h5")->value_name("FILE"),
-       "the training data of W2 and W4 (784 values a row)")
-      ("workload", po::value<std::string>()->default_value("W2,W4,gibbs")->value_name("LIST"), "which workloads")
-      ("epochs", po::value<std::size_t>()->default_value(1)->value_name("E"),
-       "epochs of W2 and W4 (the median epoch is reported; the error after the last)")
-      ("threads", po::value<int>()->default_value(0)->value_name("T"), "gibbs's threads (0: one per core)")
-      ("peers", po::value<std::string>()->default_value(GIBBS_PEERS_DIR)->value_name("DIR"), "the peer scripts")
-      ("no-peers", "gibbs only")
-      ("json", "one JSON line per workload")
-      ("output,o", po::value<std::string>()->value_name("CKPT"), "keep the trained checkpoint (one of W2 and W4 only)");
-  po::variables_map vm;
-  if (!parse_options(args, options, kUsage, vm)) return 0;
-  set_thread_count(vm["threads"].as<int>());
+const CommandSpec kSpec{
+    .path = "bench rbm",
+    .summary = "RBM training and Gibbs sampling (W2, W4) against PyTorch and NumPy",
+    .usage = {"gibbs bench rbm [--data FILE] [--workload W2,W4,gibbs] [--epochs E] [--threads T] [--json] [-o CKPT]"},
+    .options =
+        {
+            {"data", value<std::string>("FILE", "data/fashion-mnist.h5"),
+             "the training data of W2 and W4 (784 values a row)"},
+            {"workload", value<std::string>("LIST", "W2,W4,gibbs"), "which workloads"},
+            {"epochs", value<std::size_t>("E", 1),
+             "epochs of W2 and W4 (the median epoch is reported; the error after the last)"},
+            {"peers", value<std::string>("DIR", GIBBS_PEERS_DIR), "the peer scripts"},
+            {"no-peers", "gibbs only"},
+            {"json", "one JSON line per workload"},
+            {"output,o", value<std::string>("CKPT"), "keep the trained checkpoint (one of W2 and W4 only)"},
+        },
+    .threads = kThreads,
+};
+
+int bench_rbm(const po::variables_map& vm) {
   const std::size_t epochs = std::max<std::size_t>(1, vm["epochs"].as<std::size_t>());
   const fs::path data = vm["data"].as<std::string>(), peers = vm["peers"].as<std::string>();
   const std::string wanted = "," + vm["workload"].as<std::string>() + ",";
@@ -168,8 +168,8 @@ int bench_rbm_command(Args args) {
   return 0;
 }
 
-}  // namespace
+const Registration registration{kSpec, bench_rbm};
 
-int bench_rbm(Args args) { return bench_rbm_command(args); }
+}  // namespace
 
 }  // namespace gibbs::cli

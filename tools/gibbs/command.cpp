@@ -131,10 +131,6 @@ std::string_view Command::name() const { return std::string_view(spec.path).subs
 Registration::Registration(const CommandSpec& spec, RunParsed run) { add(Command{spec, run, nullptr}); }
 Registration::Registration(const CommandSpec& spec, RunArgs run) { add(Command{spec, nullptr, run}); }
 Registration::Registration(const CommandSpec& group) { add(Command{group, nullptr, nullptr}); }
-Registration::Registration(std::string_view name, std::string_view summary, RunArgs run) {
-  add(Command{CommandSpec{.path = std::string(name), .summary = std::string(summary)}, nullptr, run});
-}
-
 const Command* find_command(std::string_view path) {
   const auto it = registry().find(path);
   return it == registry().end() ? nullptr : &it->second;

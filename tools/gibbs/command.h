@@ -136,9 +136,6 @@ struct Registration {
   Registration(const CommandSpec& spec, RunParsed run);  // parsed by the spec
   Registration(const CommandSpec& spec, RunArgs run);    // parses its own arguments
   explicit Registration(const CommandSpec& group);       // a group: runs its subcommands
-  // A command that parses its own arguments and declares no spec yet: train.cpp, and bench.cpp for
-  // bench_rbm.cpp and bench_nn.cpp.
-  Registration(std::string_view name, std::string_view summary, RunArgs run);
 };
 
 // The command at `path` ("data synth"), if registered.

@@ -28,9 +28,20 @@ namespace fs = std::filesystem;
 namespace gibbs::cli {
 namespace {
 
-constexpr const char* kUsage =
-    "usage: gibbs train --model NAME --data FILE -o CKPT [options]\n"
-    "       gibbs train --resume CKPT [-o CKPT] [options]   (options not given again come from CKPT)";
+const CommandSpec kSpec{
+    .path = "train",
+    .summary = "train a model (a plugin) on a dataset; resume a checkpoint",
+    .usage = {"gibbs train --model NAME --data FILE -o CKPT [options]",
+              "gibbs train --resume CKPT [-o CKPT] [options]   (options not given again come from CKPT)"},
+    .options =
+        {
+            {"model", value<std::string>("NAME"), "the model: a plugin's name (see 'gibbs plugins')"},
+            {"resume", value<std::string>("CKPT"), "continue the run saved in this checkpoint"},
+            {"output,o", value<std::string>("CKPT"), "the checkpoint to write (with --resume: CKPT itself)"},
+            {"plugin-path", value<std::vector<std::string>>("DIRS"), "colon-separated folders searched first"},
+        },
+    .threads = kThreads,
+};
 
 // The values of --name (as "--name V" or "--name=V") among args, before any full parse.
 std::vector<std::string> find_values(Args args, std::string_view name) {
@@ -49,22 +60,9 @@ std::optional<std::string> find_value(Args args, std::string_view name) {
   return std::move(values.front());
 }
 
-bool has_help(Args args) {
-  for (const std::string& a : args)
-    if (a == "--help" || a == "-h") return true;
-  return false;
-}
-
+// The driver's options (gibbs.train's), --batch-size defaulting to the model's.
 po::options_description driver_options(std::uint64_t model_batch_size) {
-  po::options_description options = plugin_options("gibbs train options", train::declared_options(model_batch_size));
-  options.add_options()
-      ("help,h", "print this help (with --model NAME: the model's options too)")
-      ("model", po::value<std::string>()->value_name("NAME"), "the model: a plugin's name (see 'gibbs plugins')")
-      ("resume", po::value<std::string>()->value_name("CKPT"), "continue the run saved in this checkpoint")
-      ("output,o", po::value<std::string>()->value_name("CKPT"), "the checkpoint to write (with --resume: CKPT itself)")
-      ("threads", po::value<int>()->value_name("N"), "worker threads (0: one per core); results do not depend on it")
-      ("plugin-path", po::value<std::vector<std::string>>()->value_name("DIRS"), "colon-separated folders searched first");
-  return options;
+  return plugin_options("training options", train::declared_options(model_batch_size));
 }
 
 io::ConfigValue config_value(const po::variable_value& value, OptionType type) {
@@ -87,16 +85,12 @@ Config given_options(const po::variables_map& vm, const std::vector<PluginOption
   return given;
 }
 
-void print_help(const po::options_description& driver, const PluginLibrary* plugin) {
-  fmt::print("{}\n\n{}", kUsage, fmt::streamed(driver));
-  if (plugin != nullptr) {
-    fmt::print("\n{}", fmt::streamed(plugin_options(fmt::format("{} options ({})", plugin->name(), plugin->summary()),
-                                                    plugin->options())));
-    return;
-  }
+// Without a model: the driver's options and the models there are.
+void print_help() {
+  const po::options_description driver = driver_options(0);
   std::vector<std::string> names;
   for (const PluginLibrary& p : discover(plugin_search_path()).plugins) names.push_back(p.name());
-  fmt::print("\nmodels: {} ('gibbs train --model NAME --help' lists a model's options)\n",
+  fmt::print("{}\nmodels: {} ('gibbs train --model NAME --help' lists a model's options)\n", kSpec.help({&driver}),
              names.empty() ? "none found" : fmt::format("{}", fmt::join(names, ", ")));
 }
 
@@ -112,29 +106,25 @@ int train_command(Args args) {
     model_name = resumed->model;
   }
   if (!model_name) {
-    if (has_help(args)) {
-      print_help(driver_options(0), nullptr);
+    if (asks_for_help(args)) {
+      print_help();
       return 0;
     }
-    throw ArgumentError("train: --model NAME or --resume CKPT is required (see 'gibbs train --help')");
+    kSpec.missing("--model NAME or --resume CKPT");
   }
   const PluginLibrary plugin = load_plugin(*model_name, plugin_search_path());
   const po::options_description driver = driver_options(plugin.default_batch_size());
-  if (has_help(args)) {
-    print_help(driver, &plugin);
-    return 0;
-  }
-  po::options_description all;
-  all.add(driver).add(plugin_options(plugin.name() + " options", plugin.options()));
-  po::variables_map vm;
-  po::store(po::command_line_parser(std::vector<std::string>(args.begin(), args.end())).options(all).run(), vm);
-  po::notify(vm);
-  if (vm.contains("threads")) set_thread_count(vm["threads"].as<int>());
+  const po::options_description own =
+      plugin_options(fmt::format("{} options ({})", plugin.name(), plugin.summary()), plugin.options());
+  const auto parsed = kSpec.parse(args, {&driver, &own});
+  if (!parsed) return 0;
+  const po::variables_map& vm = *parsed;
 
   std::string output;
   if (vm.contains("output")) output = vm["output"].as<std::string>();
   else if (resume) output = *resume;
-  else throw ArgumentError("train: -o CKPT is required (the checkpoint to write)");
+  else kSpec.missing("-o CKPT");
+  if (!resume && !vm.contains("data")) kSpec.missing("--data FILE");
 
   const ModelPtr model = plugin.create_model();
   const Config config = complete_config(plugin, given_options(vm, declared_options(plugin)), resumed ? &*resumed : nullptr);
@@ -170,8 +160,6 @@ Config complete_config(const PluginLibrary& plugin, const Config& given, const i
 }
 
 namespace {
-
-const Registration registration{"train", "train a model (a plugin) on a dataset; resume a checkpoint", train_command};
-
+const Registration registration{kSpec, train_command};
 }  // namespace
 }  // namespace gibbs::cli
