@@ -91,6 +91,11 @@ BOOST_AUTO_TEST_CASE(json_lists_plugins_options_problems_and_folders) {
   for (const auto& [_, o] : good.get_child("options"))
     options.push_back(o.get<std::string>("name") + " " + o.get<std::string>("type") + " " +
                       o.get<std::string>("default") + " " + o.get<std::string>("help"));
+  BOOST_TEST(good.get<int>("default_batch_size") == 32);
+  std::vector<std::string> rules;
+  for (const auto& [_, o] : good.get_child("options")) rules.push_back(o.get<std::string>("rule"));
+  BOOST_TEST(rules == (std::vector<std::string>{"at least 1", "in [0, 1)", "one of: fast, slow"}),
+             boost::test_tools::per_element());
   BOOST_TEST(options == (std::vector<std::string>{"hidden int 16 number of hidden units", "rate float 0.05 learning rate",
                                                   "mode string fast how to go"}),
              boost::test_tools::per_element());

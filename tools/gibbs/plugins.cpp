@@ -43,8 +43,9 @@ void print_text(const Discovery& found) {
 }
 
 std::string option_json(const PluginOption& o) {
-  return fmt::format(R"({{"name": {}, "type": "{}", "default": {}, "help": {}}})", json_string(o.name),
-                     to_string(o.type), o.default_value ? json_string(*o.default_value) : "null", json_string(o.help));
+  return fmt::format(R"({{"name": {}, "type": "{}", "default": {}, "help": {}, "rule": {}}})", json_string(o.name),
+                     to_string(o.type), o.default_value ? json_string(*o.default_value) : "null", json_string(o.help),
+                     json_string(describe(o.rule)));
 }
 
 void print_json(const Discovery& found) {
@@ -55,9 +56,10 @@ void print_json(const Discovery& found) {
     std::vector<std::string> commands;
     for (const PluginCommand& c : p.commands())
       commands.push_back(fmt::format(R"({{"name": {}, "summary": {}}})", json_string(c.name), json_string(c.summary)));
-    plugins.push_back(fmt::format(R"({{"name": {}, "version": {}, "file": {}, "summary": {}, "options": [{}], "commands": [{}]}})",
+    plugins.push_back(fmt::format(R"({{"name": {}, "version": {}, "file": {}, "summary": {}, "default_batch_size": {}, "options": [{}], "commands": [{}]}})",
                                   json_string(p.name()), json_string(p.version()), json_string(p.file().string()),
-                                  json_string(p.summary()), fmt::join(options, ", "), fmt::join(commands, ", ")));
+                                  json_string(p.summary()), p.default_batch_size(), fmt::join(options, ", "),
+                                  fmt::join(commands, ", ")));
   }
   for (const Problem& p : found.problems)
     problems.push_back(
