@@ -1,8 +1,6 @@
 // Per-target bodies of the data-movement kernels. Short runs (11 and 26 floats in the W6 CNN)
 // end in a masked vector where the target has true masked loads and stores (AVX2 and up); on
 // SSE4 the tail is scalar, which gives the same bits: copies, single additions, comparisons.
-// The activations' backward takes its tail through a padded buffer with the same vector code,
-// so that no scalar expression can be contracted into an FMA.
 #if defined(GIBBS_NN_MOVEMENT_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef GIBBS_NN_MOVEMENT_INL_H_
 #undef GIBBS_NN_MOVEMENT_INL_H_
@@ -11,7 +9,6 @@
 #endif
 
 #include <cstddef>
-#include <cstring>
 
 #include <hwy/highway.h>
 
@@ -89,33 +86,6 @@ HWY_NOINLINE void AddRunsImpl(const float* src, float* dst, std::size_t dst_stri
           },
           [&](std::size_t i) { t[i] += s[i]; });
     }
-}
-
-HWY_NOINLINE void ActivationBackwardImpl(Backward kind, const float* y, const float* dy, float* dx, std::size_t n) {
-  using movement::VF;
-  const movement::DF d;
-  const VF one = hn::Set(d, 1.0f), zero = hn::Zero(d);
-  const auto step = [&](const float* yp, const float* dyp, float* dxp) HWY_ATTR {
-    const VF yv = hn::LoadU(d, yp), g = hn::LoadU(d, dyp);
-    VF out = g;
-    switch (kind) {
-      case Backward::kRelu: out = hn::IfThenElseZero(hn::Lt(zero, yv), g); break;
-      case Backward::kTanh: out = hn::Mul(g, hn::Sub(one, hn::Mul(yv, yv))); break;
-      case Backward::kSigmoid: out = hn::Mul(hn::Mul(g, yv), hn::Sub(one, yv)); break;
-      case Backward::kIdentity: break;
-    }
-    hn::StoreU(out, d, dxp);
-  };
-  const std::size_t lanes = hn::Lanes(d);
-  std::size_t i = 0;
-  for (; i + lanes <= n; i += lanes) step(y + i, dy + i, dx + i);
-  if (i == n) return;
-  HWY_ALIGN float y_tail[movement::kMaxLanes] = {}, dy_tail[movement::kMaxLanes] = {},
-                  dx_tail[movement::kMaxLanes] = {};
-  std::memcpy(y_tail, y + i, (n - i) * sizeof(float));
-  std::memcpy(dy_tail, dy + i, (n - i) * sizeof(float));
-  step(y_tail, dy_tail, dx_tail);
-  std::memcpy(dx + i, dx_tail, (n - i) * sizeof(float));
 }
 
 HWY_NOINLINE void MaxPool2x2RowImpl(const float* top, const float* bottom, float* y, std::size_t count) {

@@ -9,7 +9,6 @@
 namespace gibbs::kernels {
 HWY_EXPORT(CopyRunsImpl);
 HWY_EXPORT(AddRunsImpl);
-HWY_EXPORT(ActivationBackwardImpl);
 HWY_EXPORT(MaxPool2x2RowImpl);
 HWY_EXPORT(MaxPool2x2BackwardRowImpl);
 
@@ -19,10 +18,6 @@ void CopyRuns(const float* src, std::size_t src_stride, float* dst, std::size_t 
 
 void AddRuns(const float* src, float* dst, std::size_t dst_stride, std::size_t rows, std::size_t width) {
   HWY_DYNAMIC_DISPATCH(AddRunsImpl)(src, dst, dst_stride, rows, width);
-}
-
-void ActivationBackward(Backward kind, const float* y, const float* dy, float* dx, std::size_t n) {
-  HWY_DYNAMIC_DISPATCH(ActivationBackwardImpl)(kind, y, dy, dx, n);
 }
 
 void MaxPool2x2Row(const float* top, const float* bottom, float* y, std::size_t count) {

@@ -1,5 +1,5 @@
 // Plain declarations of gibbs.nn's data-movement kernels (no Highway types): the row runs of
-// im2col and col2im, the activations' backward, and the 2×2 max pooling of one output row.
+// im2col and col2im, and the 2×2 max pooling of one output row.
 #pragma once
 #include <cstddef>
 
@@ -10,11 +10,6 @@ void CopyRuns(const float* src, std::size_t src_stride, float* dst, std::size_t 
 
 // dst[r·dst_stride + i] += src[r·width + i] for r < rows, i < width: one addition per element.
 void AddRuns(const float* src, float* dst, std::size_t dst_stride, std::size_t rows, std::size_t width);
-
-// dx[i] from y[i] = f(x[i]) and dy[i]: relu dy·[y > 0], tanh dy·(1 − y·y), sigmoid (dy·y)·(1 − y),
-// identity dy; every operation rounded in float, never fused: the same bits on every target.
-enum class Backward : int { kIdentity = 0, kSigmoid, kTanh, kRelu };
-void ActivationBackward(Backward kind, const float* y, const float* dy, float* dx, std::size_t n);
 
 // y[o] for o < count: the pick of the 2×2 window top[2o, 2o + 1], bottom[2o, 2o + 1], scanned
 // top left, top right, bottom left, bottom right; v replaces the pick when !(v <= pick) and the
