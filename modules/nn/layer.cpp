@@ -29,11 +29,8 @@ std::string to_string(const LayerSpec& spec) {
       return spec.stride == spec.kernel ? fmt::format("maxpool{}", spec.kernel)
                                         : fmt::format("maxpool{}:s{}", spec.kernel, spec.stride);
     case LayerKind::kFlatten: return "flatten";
-    case LayerKind::kRelu: return "relu";
-    case LayerKind::kTanh: return "tanh";
-    case LayerKind::kSigmoid: return "sigmoid";
+    case LayerKind::kActivation: return std::string(simd::to_string(spec.activation));
     case LayerKind::kSign: return "sign";
-    case LayerKind::kIdentity: return "identity";
     case LayerKind::kSoftmax: return "softmax";
   }
   return "?";

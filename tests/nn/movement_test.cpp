@@ -100,11 +100,11 @@ BOOST_AUTO_TEST_CASE(activation_backward_equals_scalar_float_arithmetic_on_every
   std::mt19937 rng(32);
   for (const auto& target : simd::available_targets()) {
     simd::ScopedTarget pin(target);
-    for (const nn::LayerKind kind : {nn::LayerKind::kRelu, nn::LayerKind::kTanh, nn::LayerKind::kSigmoid})
+    for (const simd::Activation kind : {simd::Activation::kRelu, simd::Activation::kTanh, simd::Activation::kSigmoid})
       for (std::size_t cols = 1; cols <= 70; cols += 3) {
         nn::ActivationLayer layer(kind);
-        Matrix<float> y = test::random_matrix(2, cols, rng, kind == nn::LayerKind::kRelu ? -1.0f : 0.0f, 1.0f);
-        y.values()[0] = kind == nn::LayerKind::kRelu ? -0.0f : y.values()[0];
+        Matrix<float> y = test::random_matrix(2, cols, rng, kind == simd::Activation::kRelu ? -1.0f : 0.0f, 1.0f);
+        y.values()[0] = kind == simd::Activation::kRelu ? -0.0f : y.values()[0];
         const Matrix<float> dy = test::random_matrix(2, cols, rng);
         std::vector<float> expected;
         for (std::size_t i = 0; i < y.size(); ++i) {
@@ -112,9 +112,9 @@ BOOST_AUTO_TEST_CASE(activation_backward_equals_scalar_float_arithmetic_on_every
           float one_minus = 1.0f - v;
           float square = v * v;
           float gy = g * v;
-          expected.push_back(kind == nn::LayerKind::kRelu   ? (v > 0.0f ? g : 0.0f)
-                             : kind == nn::LayerKind::kTanh ? g * (1.0f - square)
-                                                            : gy * one_minus);
+          expected.push_back(kind == simd::Activation::kRelu   ? (v > 0.0f ? g : 0.0f)
+                             : kind == simd::Activation::kTanh ? g * (1.0f - square)
+                                                               : gy * one_minus);
         }
         Matrix<float> dx(2, cols);
         layer.backward({}, y, dy, dx);
