@@ -1,15 +1,8 @@
-// Plain declarations of gibbs.nn's data-movement kernels (no Highway types): the row runs of
-// im2col and col2im, and the 2×2 max pooling of one output row.
+// Plain declarations of the 2×2 max pooling of one output row, forward and backward (no Highway types).
 #pragma once
 #include <cstddef>
 
 namespace gibbs::kernels {
-
-// dst[r·width + i] = src[r·src_stride + i] for r < rows, i < width.
-void CopyRuns(const float* src, std::size_t src_stride, float* dst, std::size_t rows, std::size_t width);
-
-// dst[r·dst_stride + i] += src[r·width + i] for r < rows, i < width: one addition per element.
-void AddRuns(const float* src, float* dst, std::size_t dst_stride, std::size_t rows, std::size_t width);
 
 // y[o] for o < count: the pick of the 2×2 window top[2o, 2o + 1], bottom[2o, 2o + 1], scanned
 // top left, top right, bottom left, bottom right; v replaces the pick when !(v <= pick) and the
