@@ -40,39 +40,26 @@ void softmax_row(const float* x, float* y, std::size_t n) {
 }
 
 bool is_activation(LayerKind kind) {
-  switch (kind) {
-    case LayerKind::kRelu:
-    case LayerKind::kTanh:
-    case LayerKind::kSigmoid:
-    case LayerKind::kSign:
-    case LayerKind::kIdentity:
-    case LayerKind::kSoftmax: return true;
-    default: return false;
-  }
+  return kind == LayerKind::kActivation || kind == LayerKind::kSign || kind == LayerKind::kSoftmax;
 }
 
 }  // namespace
 
-ActivationLayer::ActivationLayer(LayerKind kind) : kind_(kind), name_(to_string(LayerSpec{.kind = kind})) {
-  if (!is_activation(kind)) throw ArgumentError("activation layer: " + name_ + " is not an activation");
+ActivationLayer::ActivationLayer(const LayerSpec& spec)
+    : spec_{.kind = spec.kind, .activation = spec.activation}, name_(to_string(spec_)) {
+  if (!is_activation(spec.kind)) throw ArgumentError("activation layer: " + name_ + " is not an activation");
 }
 
+// Identity passes through: a Network never runs it, and has nothing to fuse.
 std::optional<simd::Activation> ActivationLayer::epilogue() const {
-  switch (kind_) {
-    case LayerKind::kRelu: return simd::Activation::kRelu;
-    case LayerKind::kTanh: return simd::Activation::kTanh;
-    case LayerKind::kSigmoid: return simd::Activation::kSigmoid;
-    default: return std::nullopt;
-  }
+  if (spec_.kind != LayerKind::kActivation || spec_.activation == simd::Activation::kIdentity) return std::nullopt;
+  return spec_.activation;
 }
 
 void ActivationLayer::forward(ConstView<float> input, MatrixView<float> output) {
   require_shape(name_, "output", output.shape(), input.shape());
-  switch (kind_) {
-    case LayerKind::kRelu: return simd::relu(input, output);
-    case LayerKind::kTanh: return simd::tanh(input, output);
-    case LayerKind::kSigmoid: return simd::sigmoid(input, output);
-    case LayerKind::kIdentity: return copy_rows(input, output);
+  switch (spec_.kind) {
+    case LayerKind::kActivation: return simd::activate(spec_.activation, input, output);
     case LayerKind::kSign:
       return for_rows(input.rows(), input.cols(), [&](std::size_t r0, std::size_t r1) {
         for (std::size_t r = r0; r < r1; ++r) {
@@ -95,13 +82,12 @@ void ActivationLayer::backward(ConstView<float>, ConstView<float> output, ConstV
   require_shape(name_, "grad_output", grad_output.shape(), output.shape());
   if (grad_input.empty()) return;
   require_shape(name_, "grad_input", grad_input.shape(), output.shape());
-  if (const auto f = epilogue())
-    return rows_backward(output, grad_output, grad_input, [&](const float* y, const float* dy, float* dx, std::size_t n) {
-      activation_backward(*f, y, dy, dx, n);
-    });
-  switch (kind_) {
-    case LayerKind::kSign:
-    case LayerKind::kIdentity: return copy_rows(grad_output, grad_input);
+  switch (spec_.kind) {
+    case LayerKind::kActivation:
+      return rows_backward(output, grad_output, grad_input, [&](const float* y, const float* dy, float* dx, std::size_t n) {
+        activation_backward(spec_.activation, y, dy, dx, n);
+      });
+    case LayerKind::kSign: return copy_rows(grad_output, grad_input);
     case LayerKind::kSoftmax:
       return rows_backward(output, grad_output, grad_input, [](const float* y, const float* dy, float* dx, std::size_t n) {
         double dot = 0.0;

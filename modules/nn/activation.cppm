@@ -11,8 +11,8 @@ import :layer;
 
 export namespace gibbs::nn {
 
-// kind is one of kRelu, kTanh, kSigmoid, kSign, kIdentity, kSoftmax (else ArgumentError).
-// Any input shape; the output has the same. Backward reads the output only:
+// spec.kind is kActivation (spec.activation: relu, tanh, sigmoid or identity), kSign or kSoftmax
+// (else ArgumentError). Any input shape; the output has the same. Backward reads the output only:
 //   relu     y = max(x, 0);           dx = dy where y > 0, else 0 (0 at x = 0, as PyTorch)
 //   tanh     y = tanh x;              dx = dy·(1 − y²)
 //   sigmoid  y = 1/(1 + e⁻ˣ);         dx = dy·y·(1 − y)
@@ -24,18 +24,19 @@ export namespace gibbs::nn {
 //            for any finite logits); dx_i = y_i·(dy_i − Σ_j dy_j·y_j)
 class ActivationLayer final : public Layer {
  public:
-  explicit ActivationLayer(LayerKind kind);
+  explicit ActivationLayer(const LayerSpec& spec);
+  explicit ActivationLayer(simd::Activation activation) : ActivationLayer(LayerSpec{.activation = activation}) {}
 
-  LayerSpec spec() const override { return {.kind = kind_}; }
+  LayerSpec spec() const override { return spec_; }
   SampleShape output_shape(SampleShape input) const override { return input; }
   void forward(ConstView<float> input, MatrixView<float> output) override;
   void backward(ConstView<float> input, ConstView<float> output, ConstView<float> grad_output,
                 MatrixView<float> grad_input) override;
   std::optional<simd::Activation> epilogue() const override;
-  bool passes_through() const override { return kind_ == LayerKind::kIdentity; }
+  bool passes_through() const override { return spec_ == LayerSpec{.activation = simd::Activation::kIdentity}; }
 
  private:
-  LayerKind kind_;
+  LayerSpec spec_;
   std::string name_;  // "relu", ... for messages (made once: forward allocates nothing)
 };
 

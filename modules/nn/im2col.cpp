@@ -4,7 +4,7 @@ module;
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
-#include "modules/nn/kernels/movement.h"
+#include "modules/nn/kernels/im2col.h"
 module gibbs.nn;
 import gibbs.core;
 import gibbs.simd;

@@ -8,7 +8,7 @@ module;
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include "modules/nn/kernels/movement.h"
+#include "modules/simd/kernels/elementwise.h"
 module gibbs.nn;
 import gibbs.core;
 import gibbs.simd;
@@ -29,11 +29,8 @@ std::string to_string(const LayerSpec& spec) {
       return spec.stride == spec.kernel ? fmt::format("maxpool{}", spec.kernel)
                                         : fmt::format("maxpool{}:s{}", spec.kernel, spec.stride);
     case LayerKind::kFlatten: return "flatten";
-    case LayerKind::kRelu: return "relu";
-    case LayerKind::kTanh: return "tanh";
-    case LayerKind::kSigmoid: return "sigmoid";
+    case LayerKind::kActivation: return std::string(simd::to_string(spec.activation));
     case LayerKind::kSign: return "sign";
-    case LayerKind::kIdentity: return "identity";
     case LayerKind::kSoftmax: return "softmax";
   }
   return "?";
@@ -41,12 +38,7 @@ std::string to_string(const LayerSpec& spec) {
 
 void Layer::forward_fused(ConstView<float> input, MatrixView<float> output, simd::Activation activation) {
   forward(input, output);
-  switch (activation) {
-    case simd::Activation::kIdentity: return;
-    case simd::Activation::kSigmoid: return simd::sigmoid(output, output);
-    case simd::Activation::kTanh: return simd::tanh(output, output);
-    case simd::Activation::kRelu: return simd::relu(output, output);
-  }
+  if (activation != simd::Activation::kIdentity) simd::activate(activation, output, output);
 }
 
 void fill_uniform(random::Stream stream, std::uint64_t offset, MatrixView<float> m, float bound) {
@@ -71,12 +63,7 @@ bool Layer::backward_fused(ConstView<float>, ConstView<float>, ConstView<float>,
 }
 
 void activation_backward(simd::Activation activation, const float* y, const float* dy, float* dx, std::size_t n) {
-  switch (activation) {
-    case simd::Activation::kRelu: return kernels::ActivationBackward(kernels::Backward::kRelu, y, dy, dx, n);
-    case simd::Activation::kTanh: return kernels::ActivationBackward(kernels::Backward::kTanh, y, dy, dx, n);
-    case simd::Activation::kSigmoid: return kernels::ActivationBackward(kernels::Backward::kSigmoid, y, dy, dx, n);
-    case simd::Activation::kIdentity: std::copy_n(dy, n, dx); return;
-  }
+  kernels::ActivationBackward(activation, y, dy, dx, n);
 }
 
 MatrixView<float> Workspace::view(std::size_t rows, std::size_t cols) {

@@ -15,11 +15,14 @@ import :shape;
 
 export namespace gibbs::nn {
 
-enum class LayerKind { kDense, kConv2d, kMaxPool2d, kFlatten, kRelu, kTanh, kSigmoid, kSign, kIdentity, kSoftmax };
+// kActivation: one of the kernels' activations (relu, tanh, sigmoid, identity), which
+// LayerSpec::activation names; sign and softmax have no kernel of their own.
+enum class LayerKind { kDense, kConv2d, kMaxPool2d, kFlatten, kActivation, kSign, kSoftmax };
 
 // A layer as the spec parser reads it and Layer::spec() reports it.
 struct LayerSpec {
-  LayerKind kind = LayerKind::kIdentity;
+  LayerKind kind = LayerKind::kActivation;
+  simd::Activation activation = simd::Activation::kIdentity;  // of a kActivation layer
   std::size_t units = 0;    // dense: outputs; conv2d: filters
   std::size_t kernel = 0;   // conv2d, maxpool2d: K of the K×K window
   std::size_t stride = 0;   // conv2d (1 by default), maxpool2d (K by default)

@@ -4,6 +4,7 @@ module;
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -128,7 +129,7 @@ void Network::backward(ConstView<float> input, ConstView<float> grad_output, Mat
     // gradient (a quarter of the values for 2×2 windows, in our own buffer) and the linear
     // layer skips it: the same values, without a pass over the relu's output.
     if (holder >= 0 && i >= 2 && fused_[i - 2] != 0 && layer.spec().kind == LayerKind::kMaxPool2d &&
-        layers_[i - 1]->spec().kind == LayerKind::kRelu) {
+        layers_[i - 1]->epilogue() == simd::Activation::kRelu) {
       const MatrixView<float> dy = grad_buffers_[holder].view(batch_, grad.cols());
       const ConstView<float> y = outputs_[i];
       for_rows(batch_, dy.cols(), [&](std::size_t r0, std::size_t r1) {

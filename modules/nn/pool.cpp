@@ -6,7 +6,7 @@ module;
 #include <cmath>
 #include <cstddef>
 #include <string>
-#include "modules/nn/kernels/movement.h"
+#include "modules/nn/kernels/pooling.h"
 module gibbs.nn;
 import gibbs.core;
 

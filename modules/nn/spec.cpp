@@ -12,6 +12,7 @@ module;
 #include <vector>
 module gibbs.nn;
 import gibbs.core;
+import gibbs.simd;
 
 namespace gibbs::nn {
 namespace {
@@ -53,13 +54,12 @@ bool consume(std::string_view& s, std::string_view prefix) {
   return true;
 }
 
-std::optional<LayerKind> activation_kind(std::string_view name) {
-  if (name == "relu") return LayerKind::kRelu;
-  if (name == "tanh") return LayerKind::kTanh;
-  if (name == "sigmoid") return LayerKind::kSigmoid;
-  if (name == "sign") return LayerKind::kSign;
-  if (name == "identity") return LayerKind::kIdentity;
-  if (name == "softmax") return LayerKind::kSoftmax;
+std::optional<LayerSpec> activation_spec(std::string_view name) {
+  for (const auto a : {simd::Activation::kRelu, simd::Activation::kTanh, simd::Activation::kSigmoid,
+                       simd::Activation::kIdentity})
+    if (name == simd::to_string(a)) return LayerSpec{.activation = a};
+  if (name == "sign") return LayerSpec{.kind = LayerKind::kSign};
+  if (name == "softmax") return LayerSpec{.kind = LayerKind::kSoftmax};
   return std::nullopt;
 }
 
@@ -133,7 +133,7 @@ bool has_huge_number(std::string_view s) {
 Parsed parse_token(std::string_view token) {
   if (token.empty()) return bad("is empty");
   if (has_huge_number(token)) return bad(fmt::format("has a number larger than {}", kLargest));
-  if (const auto kind = activation_kind(token)) return {LayerSpec{.kind = *kind}, {}};
+  if (const auto spec = activation_spec(token)) return {spec, {}};
   if (token == "flatten") return {LayerSpec{.kind = LayerKind::kFlatten}, {}};
   std::string_view rest = token;
   if (consume(rest, "conv")) return parse_conv(rest);
@@ -183,10 +183,10 @@ SampleShape shape_after(const LayerSpec& spec, SampleShape in) {
   }
 }
 
-LayerKind activation_option(std::string_view option, std::string_view name) {
-  const auto kind = activation_kind(name);
-  if (!kind) throw ArgumentError(fmt::format("{} \"{}\" is not an activation (expected {})", option, name, kActivations));
-  return *kind;
+LayerSpec activation_option(std::string_view option, std::string_view name) {
+  const auto spec = activation_spec(name);
+  if (!spec) throw ArgumentError(fmt::format("{} \"{}\" is not an activation (expected {})", option, name, kActivations));
+  return *spec;
 }
 
 }  // namespace
@@ -201,7 +201,7 @@ std::unique_ptr<Layer> make_layer(const LayerSpec& spec, SampleShape input) {
     case LayerKind::kConv2d: return std::make_unique<Conv2d>(input, spec.units, spec.kernel, spec.stride, spec.padding);
     case LayerKind::kMaxPool2d: return std::make_unique<MaxPool2d>(input, spec.kernel, spec.stride);
     case LayerKind::kFlatten: return std::make_unique<Flatten>();
-    default: return std::make_unique<ActivationLayer>(spec.kind);
+    default: return std::make_unique<ActivationLayer>(spec);
   }
 }
 
@@ -245,8 +245,8 @@ Architecture parse_layers(std::string_view sizes, std::string_view activation, S
     throw ArgumentError(fmt::format("--layers \"{}\": token 1 \"{}\" is not the input's size {}{}", sizes,
                                     trim(tokens[0]), input.size(),
                                     input.flat() ? std::string() : " (" + to_string(input) + ")"));
-  const LayerKind hidden = activation_option("--activation", activation);
-  const std::optional<LayerKind> output =
+  const LayerSpec hidden = activation_option("--activation", activation);
+  const std::optional<LayerSpec> output =
       output_activation.empty() ? std::nullopt
                                 : std::optional(activation_option("--output-activation", output_activation));
   Architecture a{.input = flat_shape(input.size()), .layers = {}, .shapes = {}};
@@ -256,9 +256,9 @@ Architecture parse_layers(std::string_view sizes, std::string_view activation, S
   };
   for (std::size_t i = 1; i < units.size(); ++i) {
     add({.kind = LayerKind::kDense, .units = units[i]});
-    if (i + 1 < units.size()) add({.kind = hidden});
+    if (i + 1 < units.size()) add(hidden);
   }
-  if (output) add({.kind = *output});
+  if (output) add(*output);
   return a;
 }
 

@@ -8,6 +8,7 @@ module;
 #include <functional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 #include "modules/simd/kernels/elementwise.h"
 module gibbs.simd;
@@ -84,6 +85,10 @@ void for_pieces(ConstView<float> x, MatrixView<float> y, const Kernel& kernel) {
   });
 }
 
+auto activation_kernel(Activation activation) {
+  return [activation](const float* xp, float* yp, std::size_t n) { kernels::ActivationForward(activation, xp, yp, n); };
+}
+
 auto map_kernel(kernels::UnaryOp op) {
   return [op](const float* xp, float* yp, std::size_t n) { kernels::UnaryMap(op, xp, yp, n); };
 }
@@ -92,14 +97,16 @@ auto axpy_kernel(float alpha) {
   return [alpha](const float* xp, float* yp, std::size_t n) { kernels::Axpy(alpha, xp, yp, n); };
 }
 
-void unary(const char* name, kernels::UnaryOp op, ConstView<float> x, MatrixView<float> y) {
-  check_pair(name, x, y);
-  for_pieces(x, y, map_kernel(op));
+template <class Kernel>
+void unary(std::string_view name, const Kernel& kernel, ConstView<float> x, MatrixView<float> y) {
+  check_pair(std::string(name), x, y);
+  for_pieces(x, y, kernel);
 }
 
-void unary(const char* name, kernels::UnaryOp op, std::span<const float> x, std::span<float> y) {
-  check_pair(name, x, y);
-  for_pieces(as_row(x), as_row(y), map_kernel(op));
+template <class Kernel>
+void unary(std::string_view name, const Kernel& kernel, std::span<const float> x, std::span<float> y) {
+  check_pair(std::string(name), x, y);
+  for_pieces(as_row(x), as_row(y), kernel);
 }
 
 double row_ssd(ConstView<float> a, ConstView<float> b, std::size_t r) {
@@ -108,16 +115,26 @@ double row_ssd(ConstView<float> a, ConstView<float> b, std::size_t r) {
 
 }  // namespace
 
-void sigmoid(std::span<const float> x, std::span<float> y) { unary("sigmoid", kernels::UnaryOp::kSigmoid, x, y); }
-void tanh(std::span<const float> x, std::span<float> y) { unary("tanh", kernels::UnaryOp::kTanh, x, y); }
-void relu(std::span<const float> x, std::span<float> y) { unary("relu", kernels::UnaryOp::kRelu, x, y); }
-void exp(std::span<const float> x, std::span<float> y) { unary("exp", kernels::UnaryOp::kExp, x, y); }
-void softplus(std::span<const float> x, std::span<float> y) { unary("softplus", kernels::UnaryOp::kSoftplus, x, y); }
-void sigmoid(ConstView<float> x, MatrixView<float> y) { unary("sigmoid", kernels::UnaryOp::kSigmoid, x, y); }
-void tanh(ConstView<float> x, MatrixView<float> y) { unary("tanh", kernels::UnaryOp::kTanh, x, y); }
-void relu(ConstView<float> x, MatrixView<float> y) { unary("relu", kernels::UnaryOp::kRelu, x, y); }
-void exp(ConstView<float> x, MatrixView<float> y) { unary("exp", kernels::UnaryOp::kExp, x, y); }
-void softplus(ConstView<float> x, MatrixView<float> y) { unary("softplus", kernels::UnaryOp::kSoftplus, x, y); }
+void activate(Activation activation, std::span<const float> x, std::span<float> y) {
+  unary(to_string(activation), activation_kernel(activation), x, y);
+}
+void activate(Activation activation, ConstView<float> x, MatrixView<float> y) {
+  unary(to_string(activation), activation_kernel(activation), x, y);
+}
+void sigmoid(std::span<const float> x, std::span<float> y) { activate(Activation::kSigmoid, x, y); }
+void tanh(std::span<const float> x, std::span<float> y) { activate(Activation::kTanh, x, y); }
+void relu(std::span<const float> x, std::span<float> y) { activate(Activation::kRelu, x, y); }
+void exp(std::span<const float> x, std::span<float> y) { unary("exp", map_kernel(kernels::UnaryOp::kExp), x, y); }
+void softplus(std::span<const float> x, std::span<float> y) {
+  unary("softplus", map_kernel(kernels::UnaryOp::kSoftplus), x, y);
+}
+void sigmoid(ConstView<float> x, MatrixView<float> y) { activate(Activation::kSigmoid, x, y); }
+void tanh(ConstView<float> x, MatrixView<float> y) { activate(Activation::kTanh, x, y); }
+void relu(ConstView<float> x, MatrixView<float> y) { activate(Activation::kRelu, x, y); }
+void exp(ConstView<float> x, MatrixView<float> y) { unary("exp", map_kernel(kernels::UnaryOp::kExp), x, y); }
+void softplus(ConstView<float> x, MatrixView<float> y) {
+  unary("softplus", map_kernel(kernels::UnaryOp::kSoftplus), x, y);
+}
 
 void axpy(float alpha, std::span<const float> x, std::span<float> y) {
   check_pair("axpy", x, y);

@@ -4,6 +4,7 @@ module;
 #include <span>
 export module gibbs.simd:elementwise;
 import gibbs.core;
+import :activation;
 
 export namespace gibbs::simd {
 
@@ -24,6 +25,10 @@ void tanh(ConstView<float> x, MatrixView<float> y);
 void relu(ConstView<float> x, MatrixView<float> y);
 void exp(ConstView<float> x, MatrixView<float> y);
 void softplus(ConstView<float> x, MatrixView<float> y);
+
+// y = f(x) for any activation (identity copies), with the rules above.
+void activate(Activation activation, std::span<const float> x, std::span<float> y);
+void activate(Activation activation, ConstView<float> x, MatrixView<float> y);
 
 // y += alpha · x, elementwise; y may be x itself (the same rules as above).
 void axpy(float alpha, std::span<const float> x, std::span<float> y);

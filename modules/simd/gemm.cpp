@@ -19,16 +19,6 @@ constexpr std::size_t kSerialWork = 64 * 1024;
 // Splitting C by rows needs at least this many rows per thread to keep tiles full.
 constexpr std::size_t kRowsPerThread = 24;
 
-kernels::Activation to_kernel(Activation a) {
-  switch (a) {
-    case Activation::kIdentity: return kernels::Activation::kIdentity;
-    case Activation::kSigmoid: return kernels::Activation::kSigmoid;
-    case Activation::kTanh: return kernels::Activation::kTanh;
-    case Activation::kRelu: return kernels::Activation::kRelu;
-  }
-  return kernels::Activation::kIdentity;
-}
-
 }  // namespace
 
 void gemm(ConstView<float> a, ConstView<float> b, MatrixView<float> c, const GemmOptions& options) {
@@ -56,7 +46,7 @@ void gemm(ConstView<float> a, ConstView<float> b, MatrixView<float> c, const Gem
   p.alpha = options.alpha;
   p.beta = options.beta;
   p.column_bias = options.column_bias.empty() ? nullptr : options.column_bias.data();
-  p.activation = to_kernel(options.activation);
+  p.activation = options.activation;
 
   const std::size_t threads = static_cast<std::size_t>(std::max(1, thread_count()));
   if (threads == 1 || m * n * std::max<std::size_t>(k, 1) <= kSerialWork) {

@@ -3,10 +3,9 @@ module;
 #include <span>
 export module gibbs.simd:gemm;
 import gibbs.core;
+import :activation;
 
 export namespace gibbs::simd {
-
-enum class Activation { kIdentity, kSigmoid, kTanh, kRelu };
 
 struct GemmOptions {
   bool transpose_a = false;  // op(A) = Aᵀ

@@ -19,6 +19,7 @@ import gibbs.core;
 import gibbs.io;
 import gibbs.nn;
 import gibbs.plugin;
+import gibbs.simd;
 
 namespace gibbs::feedforward {
 namespace {
@@ -49,8 +50,8 @@ std::uint64_t input_counter(const io::Checkpoint& c, const char* name) {
   return it->second;
 }
 
-bool ends_with(const nn::Architecture& a, nn::LayerKind kind) {
-  return !a.layers.empty() && a.layers.back().kind == kind;
+bool ends_with(const nn::Architecture& a, const nn::LayerSpec& layer) {
+  return !a.layers.empty() && a.layers.back() == layer;
 }
 
 }  // namespace
@@ -112,7 +113,7 @@ void FeedForwardModel::configure(const Config& config, nn::SampleShape input, st
                                         classes, classes));
       if (outputs > 1 && classes != 0 && outputs != classes)
         throw ArgumentError(fmt::format("the network ends with {} outputs, but the data has {} classes", outputs, classes));
-      if (outputs > 1 && ends_with(last, nn::LayerKind::kSoftmax))
+      if (outputs > 1 && ends_with(last, {.kind = nn::LayerKind::kSoftmax}))
         throw ArgumentError(
             "the network ends with softmax: end it with the class logits (dense:N); the cross-entropy applies the softmax");
       break;
@@ -219,7 +220,7 @@ bool FeedForwardModel::single_output_classifier() const {
 }
 
 float FeedForwardModel::sign_threshold() const {
-  return ends_with(network_->stages.back()->architecture(), nn::LayerKind::kSigmoid) ? 0.5f : 0.0f;
+  return ends_with(network_->stages.back()->architecture(), {.activation = simd::Activation::kSigmoid}) ? 0.5f : 0.0f;
 }
 
 ConstView<float> FeedForwardModel::forward(ConstView<float> x) const {

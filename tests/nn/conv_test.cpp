@@ -143,12 +143,10 @@ BOOST_AUTO_TEST_CASE(fused_activation_equals_a_separate_activation_layer) {
   nn::Conv2d c = make(g, rng);
   const Matrix<float> x = test::random_matrix(4, g.in.size(), rng);
   const std::size_t out = c.output_shape().size();
-  for (const auto [kind, act] : {std::pair{nn::LayerKind::kRelu, simd::Activation::kRelu},
-                                 std::pair{nn::LayerKind::kSigmoid, simd::Activation::kSigmoid},
-                                 std::pair{nn::LayerKind::kTanh, simd::Activation::kTanh}}) {
+  for (const auto act : {simd::Activation::kRelu, simd::Activation::kSigmoid, simd::Activation::kTanh}) {
     Matrix<float> linear(4, out), separate(4, out), fused(4, out);
     c.forward(x, linear);
-    nn::ActivationLayer(kind).forward(linear, separate);
+    nn::ActivationLayer(act).forward(linear, separate);
     c.forward_fused(x, fused, act);
     BOOST_TEST((fused.values().size() == separate.values().size()));
     for (std::size_t i = 0; i < out * 4; ++i) BOOST_TEST(fused.values()[i] == separate.values()[i]);
@@ -161,11 +159,9 @@ BOOST_AUTO_TEST_CASE(fused_backward_equals_the_activation_then_the_convolution) 
   const nn::Conv2d original = make(g, rng);
   const std::size_t out = original.output_shape().size();
   const Matrix<float> x = test::random_matrix(4, g.in.size(), rng), da = test::random_matrix(4, out, rng);
-  for (const auto [kind, act] : {std::pair{nn::LayerKind::kRelu, simd::Activation::kRelu},
-                                 std::pair{nn::LayerKind::kSigmoid, simd::Activation::kSigmoid},
-                                 std::pair{nn::LayerKind::kTanh, simd::Activation::kTanh}}) {
+  for (const auto act : {simd::Activation::kRelu, simd::Activation::kSigmoid, simd::Activation::kTanh}) {
     nn::Conv2d separate = original, fused = original;
-    nn::ActivationLayer f(kind);
+    nn::ActivationLayer f(act);
     Matrix<float> a(4, out), dz(4, out), dx_separate(4, g.in.size()), dx_fused(4, g.in.size());
     fused.forward_fused(x, a, act);
     f.backward({}, a, da, dz);

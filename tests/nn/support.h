@@ -1,6 +1,6 @@
-// Helpers for the gibbs.nn suites: random inputs, and the central finite-difference check of a
-// gradient (differences of a loss computed in double). Include it last, after the other
-// headers: it imports gibbs.core and gibbs.nn.
+// Helpers for the gibbs.nn suites: random inputs, the central finite-difference check of a
+// gradient (differences of a loss computed in double) and a bitwise comparison. Include it
+// last, after the other headers: it imports gibbs.core and gibbs.nn.
 #pragma once
 
 #include <boost/test/unit_test.hpp>
@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstring>
 #include <functional>
 #include <random>
 #include <span>
@@ -131,6 +132,13 @@ inline void check_layer_fd(const std::string& what, nn::Layer& layer, nn::Sample
                            double h, double tolerance, std::mt19937& rng) {
   const LayerGradients g = layer_fd(layer, in_shape, x, h, rng);
   for (std::size_t i = 0; i < g.names.size(); ++i) check_fd(what + " " + g.names[i], g.results[i], tolerance);
+}
+
+// How many of b's values differ in their bits from a's first b.size() values.
+inline std::size_t bits_differ(const Matrix<float>& a, const std::vector<float>& b) {
+  std::size_t differ = 0;
+  for (std::size_t i = 0; i < b.size(); ++i) differ += std::memcmp(&a.values()[i], &b[i], sizeof(float)) != 0;
+  return differ;
 }
 
 }  // namespace gibbs::test

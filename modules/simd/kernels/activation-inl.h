@@ -1,5 +1,5 @@
-// Per-target activation functions shared by the GEMM epilogue and the elementwise kernels.
-// Included inside HWY_NAMESPACE by a foreach_target body; has its own per-target guard.
+// Per-target activation functions, forward and backward, shared by the GEMM epilogue and the
+// elementwise kernels. Included by a foreach_target body; has its own per-target guard.
 #if defined(GIBBS_SIMD_ACTIVATION_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef GIBBS_SIMD_ACTIVATION_INL_H_
 #undef GIBBS_SIMD_ACTIVATION_INL_H_
@@ -9,6 +9,8 @@
 
 #include <hwy/contrib/math/math-inl.h>
 #include <hwy/highway.h>
+
+#include "modules/simd/kernels/activation.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace gibbs::kernels::HWY_NAMESPACE {
@@ -24,9 +26,48 @@ HWY_INLINE V Sigmoid(D d, V x) {
   return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), hn::Mul(e, s), s);
 }
 
+// Each backward takes y = f(x) and dy; every operation is rounded in float, never fused: the
+// same bits on every target.
+template <class D, class V>
+HWY_INLINE V SigmoidBackward(D d, V y, V dy) {
+  return hn::Mul(hn::Mul(dy, y), hn::Sub(hn::Set(d, 1.0f), y));
+}
+
+template <class D, class V>
+HWY_INLINE V TanhBackward(D d, V y, V dy) {
+  return hn::Mul(dy, hn::Sub(hn::Set(d, 1.0f), hn::Mul(y, y)));
+}
+
 template <class D, class V>
 HWY_INLINE V Relu(D d, V x) {
   return hn::Max(x, hn::Zero(d));
+}
+
+template <class D, class V>
+HWY_INLINE V ReluBackward(D d, V y, V dy) {
+  return hn::IfThenElseZero(hn::Lt(hn::Zero(d), y), dy);
+}
+
+template <class D, class V>
+HWY_INLINE V Activate(D d, V x, Activation activation) {
+  switch (activation) {
+    case Activation::kIdentity: return x;
+    case Activation::kSigmoid: return Sigmoid(d, x);
+    case Activation::kTanh: return hn::Tanh(d, x);
+    case Activation::kRelu: return Relu(d, x);
+  }
+  return x;
+}
+
+template <class D, class V>
+HWY_INLINE V ActivateBackward(D d, V y, V dy, Activation activation) {
+  switch (activation) {
+    case Activation::kIdentity: return dy;
+    case Activation::kSigmoid: return SigmoidBackward(d, y, dy);
+    case Activation::kTanh: return TanhBackward(d, y, dy);
+    case Activation::kRelu: return ReluBackward(d, y, dy);
+  }
+  return dy;
 }
 
 // log(1 + e^x) = max(x, 0) + log1p(e^-|x|): no overflow for large |x|.

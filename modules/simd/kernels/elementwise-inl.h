@@ -1,5 +1,6 @@
-// Per-target elementwise bodies: activations over arrays (reusing activation-inl.h), axpy,
-// column sums and the squared-difference reduction, the last two accumulated in double.
+// Per-target elementwise bodies: activations over arrays, forward and backward (reusing
+// activation-inl.h), exp and softplus, axpy, column sums and the squared-difference reduction,
+// the last two accumulated in double.
 #if defined(GIBBS_SIMD_ELEMENTWISE_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef GIBBS_SIMD_ELEMENTWISE_INL_H_
 #undef GIBBS_SIMD_ELEMENTWISE_INL_H_
@@ -26,6 +27,12 @@ using DD = hn::ScalableTag<double>;
 using DH = hn::Rebind<float, DD>;  // the floats that promote to one vector of doubles
 constexpr std::size_t kMaxLanes = hn::MaxLanes(DF());
 
+struct IdentityOp {
+  template <class D, class V>
+  HWY_INLINE V operator()(D, V x) const {
+    return x;
+  }
+};
 struct SigmoidOp {
   template <class D, class V>
   HWY_INLINE V operator()(D d, V x) const {
@@ -76,12 +83,39 @@ HWY_INLINE void Map(const float* x, float* y, std::size_t n, Op op) {
 }
 }  // namespace elementwise
 
+HWY_NOINLINE void ActivationForwardImpl(Activation activation, const float* x, float* y, std::size_t n) {
+  namespace e = elementwise;
+  switch (activation) {
+    case Activation::kIdentity: return e::Map(x, y, n, e::IdentityOp());
+    case Activation::kSigmoid: return e::Map(x, y, n, e::SigmoidOp());
+    case Activation::kTanh: return e::Map(x, y, n, e::TanhOp());
+    case Activation::kRelu: return e::Map(x, y, n, e::ReluOp());
+  }
+}
+
+// The tail goes through a padded buffer with the same vector code, so that no scalar expression
+// can be contracted into an FMA.
+HWY_NOINLINE void ActivationBackwardImpl(Activation activation, const float* y, const float* dy, float* dx,
+                                         std::size_t n) {
+  const elementwise::DF d;
+  const auto step = [&](const float* yp, const float* dyp, float* dxp) HWY_ATTR {
+    hn::StoreU(ActivateBackward(d, hn::LoadU(d, yp), hn::LoadU(d, dyp), activation), d, dxp);
+  };
+  const std::size_t lanes = hn::Lanes(d);
+  std::size_t i = 0;
+  for (; i + lanes <= n; i += lanes) step(y + i, dy + i, dx + i);
+  if (i == n) return;
+  HWY_ALIGN float y_tail[elementwise::kMaxLanes] = {}, dy_tail[elementwise::kMaxLanes] = {},
+                  dx_tail[elementwise::kMaxLanes] = {};
+  std::memcpy(y_tail, y + i, (n - i) * sizeof(float));
+  std::memcpy(dy_tail, dy + i, (n - i) * sizeof(float));
+  step(y_tail, dy_tail, dx_tail);
+  std::memcpy(dx + i, dx_tail, (n - i) * sizeof(float));
+}
+
 HWY_NOINLINE void UnaryMapImpl(UnaryOp op, const float* x, float* y, std::size_t n) {
   namespace e = elementwise;
   switch (op) {
-    case UnaryOp::kSigmoid: return e::Map(x, y, n, e::SigmoidOp());
-    case UnaryOp::kTanh: return e::Map(x, y, n, e::TanhOp());
-    case UnaryOp::kRelu: return e::Map(x, y, n, e::ReluOp());
     case UnaryOp::kExp: return e::Map(x, y, n, e::ExpOp());
     case UnaryOp::kSoftplus: return e::Map(x, y, n, e::SoftplusOp());
   }

@@ -7,10 +7,20 @@
 
 #if HWY_ONCE
 namespace gibbs::kernels {
+HWY_EXPORT(ActivationForwardImpl);
+HWY_EXPORT(ActivationBackwardImpl);
 HWY_EXPORT(UnaryMapImpl);
 HWY_EXPORT(AxpyImpl);
 HWY_EXPORT(ColumnSumsImpl);
 HWY_EXPORT(SumSquaredDifferenceImpl);
+
+void ActivationForward(Activation activation, const float* x, float* y, std::size_t n) {
+  HWY_DYNAMIC_DISPATCH(ActivationForwardImpl)(activation, x, y, n);
+}
+
+void ActivationBackward(Activation activation, const float* y, const float* dy, float* dx, std::size_t n) {
+  HWY_DYNAMIC_DISPATCH(ActivationBackwardImpl)(activation, y, dy, dx, n);
+}
 
 void UnaryMap(UnaryOp op, const float* x, float* y, std::size_t n) {
   HWY_DYNAMIC_DISPATCH(UnaryMapImpl)(op, x, y, n);

@@ -2,12 +2,19 @@
 #pragma once
 #include <cstddef>
 
+#include "modules/simd/kernels/activation.h"
+
 namespace gibbs::kernels {
 
-enum class UnaryOp : int { kSigmoid = 0, kTanh, kRelu, kExp, kSoftplus };
-
-// y[i] = op(x[i]) for i < n on the best target. y may equal x; NaN in gives NaN out. Each
+// y[i] = f(x[i]) for i < n on the best target. y may equal x; NaN in gives NaN out. Each
 // element's result depends on its input alone, however the array is cut into calls.
+void ActivationForward(Activation activation, const float* x, float* y, std::size_t n);
+
+// dx[i] from y[i] = f(x[i]) and dy[i] (see Activation), on the best target; dx may equal dy.
+void ActivationBackward(Activation activation, const float* y, const float* dy, float* dx, std::size_t n);
+
+// The maps that are not activations, with ActivationForward's rules.
+enum class UnaryOp : int { kExp = 0, kSoftplus };
 void UnaryMap(UnaryOp op, const float* x, float* y, std::size_t n);
 
 // y[i] += alpha · x[i] for i < n; y may equal x.

@@ -2,9 +2,9 @@
 #pragma once
 #include <cstddef>
 
-namespace gibbs::kernels {
+#include "modules/simd/kernels/activation.h"
 
-enum class Activation : int { kIdentity = 0, kSigmoid, kTanh, kRelu };
+namespace gibbs::kernels {
 
 // C = act(alpha·op(A)·op(B) + beta·C + column_bias), op(A) m×k, op(B) k×n, C m×n.
 struct GemmProblem {

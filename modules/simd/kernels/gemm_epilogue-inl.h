@@ -55,16 +55,6 @@ HWY_INLINE void StorePartial(DF d, VF v, float* p, std::size_t count) {
 }
 #undef GIBBS_GEMM_NATIVE_MASKS
 
-HWY_INLINE VF Activate(DF d, VF v, Activation activation) {
-  switch (activation) {
-    case Activation::kIdentity: return v;
-    case Activation::kSigmoid: return Sigmoid(d, v);
-    case Activation::kTanh: return hn::Tanh(d, v);
-    case Activation::kRelu: return Relu(d, v);
-  }
-  return v;
-}
-
 // What the epilogue of one K pass does to a tile.
 struct PassEpilogue {
   PassEpilogue(const GemmProblem& p, bool first, bool last)
