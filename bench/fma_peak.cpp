@@ -14,9 +14,7 @@ namespace gibbs::bench {
 namespace {
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 }  // namespace
 
 double measure_fma_peak_gflops(int threads) {
@@ -42,8 +40,7 @@ double measure_fma_peak_gflops(int threads) {
     const auto start = Clock::now();
     arena.execute([&] {
       tbb::parallel_for(
-          0, threads,
-          [&](int t) { flops += FmaChain(iterations, &sinks[static_cast<std::size_t>(t) * 16]); },
+          0, threads, [&](int t) { flops += FmaChain(iterations, &sinks[static_cast<std::size_t>(t) * 16]); },
           tbb::simple_partitioner());
     });
     const double gflops = static_cast<double>(flops) / seconds_since(start) * 1e-9;

@@ -19,8 +19,8 @@ class OneDnn final : public Peer {
     unsigned cpu_runtime, gpu_runtime;
   };
   static constexpr unsigned kRuntimeOmp = 2, kRuntimeTbb = 4;  // DNNL_RUNTIME_*
-  using SgemmFn = int (*)(char, char, std::int64_t, std::int64_t, std::int64_t, float, const float*,
-                          std::int64_t, const float*, std::int64_t, float, float*, std::int64_t);
+  using SgemmFn = int (*)(char, char, std::int64_t, std::int64_t, std::int64_t, float, const float*, std::int64_t,
+                          const float*, std::int64_t, float, float*, std::int64_t);
 
  public:
   OneDnn()
@@ -51,8 +51,8 @@ class OneDnn final : public Peer {
       tbb_limit_.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
   }
   void sgemm(const Sgemm& p) override {
-    const int status = sgemm_(p.transpose_a ? 'T' : 'N', p.transpose_b ? 'T' : 'N', p.m, p.n, p.k, p.alpha, p.a,
-                              p.lda, p.b, p.ldb, p.beta, p.c, p.ldc);
+    const int status = sgemm_(p.transpose_a ? 'T' : 'N', p.transpose_b ? 'T' : 'N', p.m, p.n, p.k, p.alpha, p.a, p.lda,
+                              p.b, p.ldb, p.beta, p.c, p.ldc);
     if (status != 0) throw PeerError("dnnl_sgemm failed with status " + std::to_string(status));
   }
 
@@ -68,8 +68,8 @@ class OneDnn final : public Peer {
 
 class OpenBlas final : public Peer {
   static constexpr int kRowMajor = 101, kNoTrans = 111, kTrans = 112;  // CBLAS enums
-  using SgemmFn = void (*)(int, int, int, int, int, int, float, const float*, int, const float*, int, float,
-                           float*, int);
+  using SgemmFn = void (*)(int, int, int, int, int, int, float, const float*, int, const float*, int, float, float*,
+                           int);
 
  public:
   OpenBlas() : library_(open_with_skylakex()) {

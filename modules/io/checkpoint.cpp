@@ -26,8 +26,8 @@ std::size_t elements(const std::vector<std::size_t>& shape) {
 }
 
 void check_name(const std::string& what, const std::string& name, bool nested) {
-  const bool bad = name.empty() || name.starts_with('/') || name.ends_with('/') || name.find("//") != std::string::npos ||
-                   (!nested && name.find('/') != std::string::npos);
+  const bool bad = name.empty() || name.starts_with('/') || name.ends_with('/') ||
+                   name.find("//") != std::string::npos || (!nested && name.find('/') != std::string::npos);
   if (bad) throw ArgumentError(fmt::format("checkpoint: {} name '{}' is not valid", what, name));
 }
 
@@ -56,7 +56,8 @@ void write_tensor(h5::Group& root, const std::string& path, const Tensor& t) {
 
 Tensor read_tensor(const std::string& file, const h5::Dataset& d) {
   const h5::Layout l = d.layout();
-  if (l.type != h5::Type::float32) throw FormatError(file, fmt::format("{} is {}, expected float32", d.name(), h5::to_string(l.type)));
+  if (l.type != h5::Type::float32)
+    throw FormatError(file, fmt::format("{} is {}, expected float32", d.name(), h5::to_string(l.type)));
   Tensor t{std::vector<std::size_t>(l.dims.begin(), l.dims.end()), std::vector<float>(l.elements())};
   d.read<float>(t.values);
   for (std::size_t i = 0; i < t.values.size(); ++i)
@@ -92,7 +93,8 @@ void save_checkpoint(const Checkpoint& c, const std::filesystem::path& path) {
   for (const auto& [name, t] : c.state) check_name("state", name, true), check_tensor("/state/" + name, t);
   for (const auto& [name, v] : c.counters) {
     check_name("counter", name, true);
-    if (name.find('/') == std::string::npos) throw ArgumentError(fmt::format("checkpoint: counter '{}' needs a group, e.g. rng/{}", name, name));
+    if (name.find('/') == std::string::npos)
+      throw ArgumentError(fmt::format("checkpoint: counter '{}' needs a group, e.g. rng/{}", name, name));
   }
   for (const auto& [name, v] : c.history) check_name("history", name, false);
   for (const auto& [name, v] : c.config) check_name("config", name, false);
@@ -136,7 +138,8 @@ Checkpoint load_checkpoint(const std::filesystem::path& path) {
   if (format != kCheckpointFormat) throw FormatError(file, fmt::format("not a gibbs checkpoint (format '{}')", format));
   const std::int64_t version = root.int_attribute("format_version");
   if (version > kCheckpointFormatVersion)
-    throw FormatError(file, fmt::format("format_version {} is newer than this gibbs reads ({})", version, kCheckpointFormatVersion));
+    throw FormatError(
+        file, fmt::format("format_version {} is newer than this gibbs reads ({})", version, kCheckpointFormatVersion));
   if (version < 1) throw FormatError(file, fmt::format("format_version {} is not valid", version));
 
   Checkpoint c;
@@ -148,9 +151,12 @@ Checkpoint load_checkpoint(const std::filesystem::path& path) {
   const h5::Group config = root.open_group("config");
   for (const std::string& name : config.attribute_names()) {
     const h5::Type type = config.attribute_layout(name).type;
-    if (type == h5::Type::string) c.config[name] = config.string_attribute(name);
-    else if (type == h5::Type::float32 || type == h5::Type::float64) c.config[name] = config.double_attribute(name);
-    else c.config[name] = config.int_attribute(name);  // FormatError unless an integer
+    if (type == h5::Type::string)
+      c.config[name] = config.string_attribute(name);
+    else if (type == h5::Type::float32 || type == h5::Type::float64)
+      c.config[name] = config.double_attribute(name);
+    else
+      c.config[name] = config.int_attribute(name);  // FormatError unless an integer
   }
   const h5::Group params = root.open_group("params");
   for (const std::string& name : params.children()) c.params[name] = read_tensor(file, params.open_dataset(name));

@@ -26,7 +26,7 @@ struct Tensor {
 using ConfigValue = std::variant<std::int64_t, double, std::string>;
 
 // Tensors to and from the engine's matrices (models' save and restore).
-Tensor to_tensor(ConstView<float> m);         // shape [rows, cols]
+Tensor to_tensor(ConstView<float> m);        // shape [rows, cols]
 Tensor to_tensor(std::span<const float> v);  // shape [size]
 // tensors[name], which must have `shape`, else an ArgumentError "the checkpoint has no
 // /<group>/<name>" or "the checkpoint's /<group>/<name> has the shape [..], expected [..]".
@@ -58,7 +58,7 @@ void save_tensors(std::span<const TensorSlot> slots, Checkpoint& checkpoint);
 void restore_tensors(std::span<const TensorSlot> slots, const Checkpoint& checkpoint);
 
 struct Checkpoint {
-  std::string model;           // the plugin's name, e.g. "rbm"
+  std::string model;  // the plugin's name, e.g. "rbm"
   std::string plugin_version;
   std::string engine_version;  // save: this gibbs when empty
   std::string created;         // UTC, ISO-8601 ("2026-01-31T12:00:00Z"); save: now when empty

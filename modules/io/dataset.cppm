@@ -1,6 +1,7 @@
 // gibbs.io:dataset — the `gibbs-dataset` HDF5 file: splits /<split>/x ([N, D] uint8 with a
 // `scale` attribute, or float32; chunked, compressed), optional /<split>/y ([N] int32 class
-// indices) and optional /<split>/t ([N] float32 regression targets), with root attributes format, format_version, source, sample_shape and classes.
+// indices) and optional /<split>/t ([N] float32 regression targets), with root attributes format, format_version,
+// source, sample_shape and classes.
 module;
 #include <cstddef>
 #include <cstdint>
@@ -22,7 +23,7 @@ inline constexpr std::int64_t kDatasetFormatVersion = 1;
 enum class Encoding { uint8, float32 };
 
 struct DatasetInfo {
-  std::string source;                    // where the data came from, free text
+  std::string source;                     // where the data came from, free text
   std::vector<std::size_t> sample_shape;  // e.g. {28, 28}; its product is the row length
   std::vector<std::string> classes;       // label names; labels lie in [0, classes.size())
 };
@@ -59,7 +60,8 @@ class DatasetWriter {
   void commit();  // needs a "train" split
 
  private:
-  void check_split(const std::string& name, Shape shape, std::span<const std::int32_t> y, std::span<const float> t) const;
+  void check_split(const std::string& name, Shape shape, std::span<const std::int32_t> y,
+                   std::span<const float> t) const;
   void write_labels(h5::Group& group, std::span<const std::int32_t> y, std::span<const float> t);
 
   std::filesystem::path path_;

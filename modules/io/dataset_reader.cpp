@@ -48,8 +48,8 @@ DatasetReader::DatasetReader(const std::filesystem::path& path) : path_(path) {
   if (format != kDatasetFormat) throw FormatError(file, fmt::format("not a gibbs dataset (format '{}')", format));
   version_ = root.int_attribute("format_version");
   if (version_ > kDatasetFormatVersion)
-    throw FormatError(file, fmt::format("format_version {} is newer than this gibbs reads ({})", version_,
-                                        kDatasetFormatVersion));
+    throw FormatError(
+        file, fmt::format("format_version {} is newer than this gibbs reads ({})", version_, kDatasetFormatVersion));
   if (version_ < 1) throw FormatError(file, fmt::format("format_version {} is not valid", version_));
   if (root.has_attribute("source")) info_.source = root.string_attribute("source");
   if (root.has_attribute("classes")) info_.classes = root.strings_attribute("classes");
@@ -68,7 +68,8 @@ SplitInfo DatasetReader::read_split_info(const h5::Group& root, const std::strin
   const h5::Dataset x = root.open_dataset(name + "/x");
   const h5::Layout l = x.layout();
   SplitInfo s{.name = name};
-  if (l.dims.size() != 2) throw FormatError(file, fmt::format("/{}/x has {} dimensions, expected 2", name, l.dims.size()));
+  if (l.dims.size() != 2)
+    throw FormatError(file, fmt::format("/{}/x has {} dimensions, expected 2", name, l.dims.size()));
   s.rows = static_cast<std::size_t>(l.dims[0]);
   s.cols = static_cast<std::size_t>(l.dims[1]);
   if (l.type == h5::Type::uint8) {
@@ -79,23 +80,27 @@ SplitInfo DatasetReader::read_split_info(const h5::Group& root, const std::strin
   } else if (l.type != h5::Type::float32) {
     throw FormatError(file, fmt::format("/{}/x is {}, expected uint8 or float32", name, h5::to_string(l.type)));
   }
-  const std::size_t sample = std::accumulate(info_.sample_shape.begin(), info_.sample_shape.end(), std::size_t{1},
-                                             std::multiplies<>());
+  const std::size_t sample =
+      std::accumulate(info_.sample_shape.begin(), info_.sample_shape.end(), std::size_t{1}, std::multiplies<>());
   if (s.cols != sample)
-    throw FormatError(file, fmt::format("/{}/x has rows of {} values, but sample_shape holds {}", name, s.cols, sample));
+    throw FormatError(file,
+                      fmt::format("/{}/x has rows of {} values, but sample_shape holds {}", name, s.cols, sample));
   if (root.has(name + "/y")) {
     const h5::Layout ly = root.open_dataset(name + "/y").layout();
-    if (ly.type != h5::Type::int32) throw FormatError(file, fmt::format("/{}/y is {}, expected int32", name, h5::to_string(ly.type)));
+    if (ly.type != h5::Type::int32)
+      throw FormatError(file, fmt::format("/{}/y is {}, expected int32", name, h5::to_string(ly.type)));
     if (ly.dims.size() != 1 || ly.dims[0] != s.rows)
-      throw FormatError(file, fmt::format("/{}/y has shape [{}], expected [{}]", name,
-                                          fmt::join(ly.dims, ", "), s.rows));
+      throw FormatError(file,
+                        fmt::format("/{}/y has shape [{}], expected [{}]", name, fmt::join(ly.dims, ", "), s.rows));
     s.labelled = true;
   }
   if (root.has(name + "/t")) {
     const h5::Layout lt = root.open_dataset(name + "/t").layout();
-    if (lt.type != h5::Type::float32) throw FormatError(file, fmt::format("/{}/t is {}, expected float32", name, h5::to_string(lt.type)));
+    if (lt.type != h5::Type::float32)
+      throw FormatError(file, fmt::format("/{}/t is {}, expected float32", name, h5::to_string(lt.type)));
     if (lt.dims.size() != 1 || lt.dims[0] != s.rows)
-      throw FormatError(file, fmt::format("/{}/t has shape [{}], expected [{}]", name, fmt::join(lt.dims, ", "), s.rows));
+      throw FormatError(file,
+                        fmt::format("/{}/t has shape [{}], expected [{}]", name, fmt::join(lt.dims, ", "), s.rows));
     s.has_targets = true;
   }
   return s;
@@ -125,13 +130,16 @@ void DatasetReader::check_values(const SplitInfo& split, std::span<const float> 
                                                     y[i], info_.classes.size()));
   for (std::size_t i = 0; i < t.size(); ++i)
     if (!std::isfinite(t[i]))
-      throw FormatError(path_.string(), fmt::format("/{}/t row {} holds a non-finite value ({})", split.name, rows[i], t[i]));
+      throw FormatError(path_.string(),
+                        fmt::format("/{}/t row {} holds a non-finite value ({})", split.name, rows[i], t[i]));
 }
 
 Batch DatasetReader::read(const std::string& name, std::span<const std::size_t> rows) const {
   const SplitInfo& s = checked_split(name);
   for (std::size_t r : rows)
-    if (r >= s.rows) throw ArgumentError(fmt::format("{}: row {} of split '{}' is out of range [0, {})", path_.string(), r, name, s.rows));
+    if (r >= s.rows)
+      throw ArgumentError(
+          fmt::format("{}: row {} of split '{}' is out of range [0, {})", path_.string(), r, name, s.rows));
   const Plan p = plan(rows);
   const h5::Group root = file_->root();
   const h5::Dataset dx = root.open_dataset(name + "/x");
@@ -171,14 +179,18 @@ Batch DatasetReader::read_range(const std::string& name, std::size_t first, std:
 
 Matrix<std::uint8_t> DatasetReader::read_uint8(const std::string& name, std::span<const std::size_t> rows) const {
   const SplitInfo& s = checked_split(name);
-  if (s.encoding != Encoding::uint8) throw ArgumentError(fmt::format("{}: split '{}' is float32, not uint8", path_.string(), name));
+  if (s.encoding != Encoding::uint8)
+    throw ArgumentError(fmt::format("{}: split '{}' is float32, not uint8", path_.string(), name));
   for (std::size_t r : rows)
-    if (r >= s.rows) throw ArgumentError(fmt::format("{}: row {} of split '{}' is out of range [0, {})", path_.string(), r, name, s.rows));
+    if (r >= s.rows)
+      throw ArgumentError(
+          fmt::format("{}: row {} of split '{}' is out of range [0, {})", path_.string(), r, name, s.rows));
   const Plan p = plan(rows);
   std::vector<std::uint8_t> raw(p.sorted.size() * s.cols);
   file_->root().open_dataset(name + "/x").read_rows<std::uint8_t>(p.sorted, raw);
   Matrix<std::uint8_t> out(rows.size(), s.cols);
-  for (std::size_t i = 0; i < rows.size(); ++i) std::copy_n(raw.data() + p.slot[i] * s.cols, s.cols, out.row(i).begin());
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    std::copy_n(raw.data() + p.slot[i] * s.cols, s.cols, out.row(i).begin());
   return out;
 }
 

@@ -44,19 +44,21 @@ void DatasetWriter::check_split(const std::string& name, Shape shape, std::span<
     throw ArgumentError(fmt::format("dataset split name '{}' is not a plain name", name));
   if (std::ranges::find(splits_, name) != splits_.end())
     throw ArgumentError(fmt::format("dataset split '{}' was added twice", name));
-  const std::size_t sample = info_.sample_shape.empty()
-                                 ? shape.cols
-                                 : std::accumulate(info_.sample_shape.begin(), info_.sample_shape.end(),
-                                                   std::size_t{1}, std::multiplies<>());
+  const std::size_t sample =
+      info_.sample_shape.empty()
+          ? shape.cols
+          : std::accumulate(info_.sample_shape.begin(), info_.sample_shape.end(), std::size_t{1}, std::multiplies<>());
   if (shape.cols != sample)
-    throw ShapeError(fmt::format("dataset split '{}': rows of {} values for sample_shape of {}", name, shape.cols, sample),
-                     shape, {shape.rows, sample});
+    throw ShapeError(
+        fmt::format("dataset split '{}': rows of {} values for sample_shape of {}", name, shape.cols, sample), shape,
+        {shape.rows, sample});
   if (!y.empty() && y.size() != shape.rows)
     throw ArgumentError(fmt::format("dataset split '{}': {} labels for {} rows", name, y.size(), shape.rows));
   for (std::size_t i = 0; i < y.size(); ++i)
     if (y[i] < 0 || (!info_.classes.empty() && static_cast<std::size_t>(y[i]) >= info_.classes.size()))
-      throw ArgumentError(fmt::format("dataset split '{}': label {} of row {} is outside [0, {})", name, y[i], i,
-                                      info_.classes.empty() ? std::string("inf") : std::to_string(info_.classes.size())));
+      throw ArgumentError(
+          fmt::format("dataset split '{}': label {} of row {} is outside [0, {})", name, y[i], i,
+                      info_.classes.empty() ? std::string("inf") : std::to_string(info_.classes.size())));
   if (!t.empty() && t.size() != shape.rows)
     throw ArgumentError(fmt::format("dataset split '{}': {} targets for {} rows", name, t.size(), shape.rows));
   for (std::size_t i = 0; i < t.size(); ++i)
@@ -73,7 +75,8 @@ void DatasetWriter::add_split(const std::string& name, ConstView<std::uint8_t> x
                               std::span<const std::int32_t> y, std::span<const float> t) {
   check_split(name, x.shape(), y, t);
   if (info_.sample_shape.empty()) info_.sample_shape = {x.cols()};  // one flat sample per row
-  if (!std::isfinite(scale) || scale <= 0) throw ArgumentError(fmt::format("dataset split '{}': scale {} is not positive", name, scale));
+  if (!std::isfinite(scale) || scale <= 0)
+    throw ArgumentError(fmt::format("dataset split '{}': scale {} is not positive", name, scale));
   Matrix<std::uint8_t> scratch;
   h5::Group group = file_->root().create_group(name);
   h5::Dataset d = group.write_dataset<std::uint8_t>("x", contiguous(x, scratch), {x.rows(), x.cols()});
@@ -89,7 +92,8 @@ void DatasetWriter::add_split(const std::string& name, ConstView<float> x, std::
   for (std::size_t r = 0; r < x.rows(); ++r)
     for (std::size_t c = 0; c < x.cols(); ++c)
       if (!std::isfinite(x(r, c)))
-        throw ArgumentError(fmt::format("dataset split '{}': value {} at row {}, column {} is not finite", name, x(r, c), r, c));
+        throw ArgumentError(
+            fmt::format("dataset split '{}': value {} at row {}, column {} is not finite", name, x(r, c), r, c));
   Matrix<float> scratch;
   h5::Group group = file_->root().create_group(name);
   group.write_dataset<float>("x", contiguous(x, scratch), {x.rows(), x.cols()});

@@ -31,13 +31,20 @@ std::string to_string(Type type);
 
 template <class T>
 constexpr Type type_of() {
-  if constexpr (std::is_same_v<T, std::uint8_t>) return Type::uint8;
-  else if constexpr (std::is_same_v<T, std::int32_t>) return Type::int32;
-  else if constexpr (std::is_same_v<T, std::int64_t>) return Type::int64;
-  else if constexpr (std::is_same_v<T, std::uint64_t>) return Type::uint64;
-  else if constexpr (std::is_same_v<T, float>) return Type::float32;
-  else if constexpr (std::is_same_v<T, double>) return Type::float64;
-  else static_assert(sizeof(T) == 0, "no HDF5 type for this element type");
+  if constexpr (std::is_same_v<T, std::uint8_t>)
+    return Type::uint8;
+  else if constexpr (std::is_same_v<T, std::int32_t>)
+    return Type::int32;
+  else if constexpr (std::is_same_v<T, std::int64_t>)
+    return Type::int64;
+  else if constexpr (std::is_same_v<T, std::uint64_t>)
+    return Type::uint64;
+  else if constexpr (std::is_same_v<T, float>)
+    return Type::float32;
+  else if constexpr (std::is_same_v<T, double>)
+    return Type::float64;
+  else
+    static_assert(sizeof(T) == 0, "no HDF5 type for this element type");
 }
 
 using Dims = std::vector<std::uint64_t>;

@@ -15,13 +15,34 @@ R check(const char* family, R result, hid_t where, std::string_view context) {
   if (result < 0) fail(family, where >= 0 ? object_file(where) : std::string("<hdf5>"), context);
   return result;
 }
-template <class R> R check_f(R r, hid_t where, std::string_view what) { return check("H5F", r, where, what); }
-template <class R> R check_g(R r, hid_t where, std::string_view what) { return check("H5G/H5L/H5O", r, where, what); }
-template <class R> R check_d(R r, hid_t where, std::string_view what) { return check("H5D", r, where, what); }
-template <class R> R check_a(R r, hid_t where, std::string_view what) { return check("H5A", r, where, what); }
-template <class R> R check_s(R r, hid_t where, std::string_view what) { return check("H5S", r, where, what); }
-template <class R> R check_t(R r, hid_t where, std::string_view what) { return check("H5T", r, where, what); }
-template <class R> R check_p(R r, hid_t where, std::string_view what) { return check("H5P", r, where, what); }
+template <class R>
+R check_f(R r, hid_t where, std::string_view what) {
+  return check("H5F", r, where, what);
+}
+template <class R>
+R check_g(R r, hid_t where, std::string_view what) {
+  return check("H5G/H5L/H5O", r, where, what);
+}
+template <class R>
+R check_d(R r, hid_t where, std::string_view what) {
+  return check("H5D", r, where, what);
+}
+template <class R>
+R check_a(R r, hid_t where, std::string_view what) {
+  return check("H5A", r, where, what);
+}
+template <class R>
+R check_s(R r, hid_t where, std::string_view what) {
+  return check("H5S", r, where, what);
+}
+template <class R>
+R check_t(R r, hid_t where, std::string_view what) {
+  return check("H5T", r, where, what);
+}
+template <class R>
+R check_p(R r, hid_t where, std::string_view what) {
+  return check("H5P", r, where, what);
+}
 
 hid_t memory_type(Type type);  // H5T_NATIVE_*
 hid_t file_type(Type type);    // little-endian standard types

@@ -36,7 +36,9 @@ std::uint64_t row_elements(const Dims& dims) {
 }
 
 Dims default_chunk(Type type, const Dims& dims) {
-  const std::uint64_t row_bytes = row_elements(dims) * (type == Type::uint8 ? 1 : type == Type::int32 || type == Type::float32 ? 4 : 8);
+  const std::uint64_t row_bytes = row_elements(dims) * (type == Type::uint8                            ? 1
+                                                        : type == Type::int32 || type == Type::float32 ? 4
+                                                                                                       : 8);
   Dims chunk = dims;
   chunk[0] = std::clamp<std::uint64_t>(65536 / std::max<std::uint64_t>(row_bytes, 1), 1, dims[0]);
   return chunk;
@@ -118,7 +120,8 @@ void Object::read_attribute(const std::string& name, Type type, std::uint64_t co
     Handle mtype = string_type(false, size);
     std::vector<char> buffer(count * size + 1, '\0');
     check_a(H5Aread(attribute.id(), mtype.id(), buffer.data()), id(), "read " + where(*this, name));
-    for (std::uint64_t i = 0; i < count; ++i) strings[i] = std::string(buffer.data() + i * size, strnlen(buffer.data() + i * size, size));
+    for (std::uint64_t i = 0; i < count; ++i)
+      strings[i] = std::string(buffer.data() + i * size, strnlen(buffer.data() + i * size, size));
   }
 }
 
@@ -132,7 +135,8 @@ Layout expect_attribute(const Object& o, const std::string& name, const char* wa
   const bool ok = w == "string" ? l.type == Type::string : w == "integer" ? is_int : (is_int || is_float);
   if (!ok) bad(o, fmt::format("{} is {}, expected {}", where(o, name), to_string(l.type), wanted));
   if (l.dims.size() > (array ? 1u : 0u) || (!array && l.elements() != 1))
-    bad(o, fmt::format("{} has {} dimensions, expected {}", where(o, name), l.dims.size(), array ? "0 or 1" : "a scalar"));
+    bad(o,
+        fmt::format("{} has {} dimensions, expected {}", where(o, name), l.dims.size(), array ? "0 or 1" : "a scalar"));
   return l;
 }
 }  // namespace
@@ -225,8 +229,8 @@ std::vector<std::string> Group::children() const {
 Group Group::create_group(const std::string& path) {
   Handle plist(check_p(H5Pcreate(H5P_GROUP_CREATE), id(), "create group properties"));
   check_p(H5Pset_obj_track_times(plist.id(), false), id(), "untime group " + path);
-  return Group(Handle(check_g(H5Gcreate2(id(), path.c_str(), H5P_DEFAULT, plist.id(), H5P_DEFAULT), id(),
-                              "create group " + path)));
+  return Group(Handle(
+      check_g(H5Gcreate2(id(), path.c_str(), H5P_DEFAULT, plist.id(), H5P_DEFAULT), id(), "create group " + path)));
 }
 
 Group Group::open_group(const std::string& path) const {
@@ -244,11 +248,12 @@ Dataset Group::create_dataset(const std::string& path, Type type, const Dims& di
     const std::vector<hsize_t> chunk(c.begin(), c.end());
     check_p(H5Pset_chunk(plist.id(), static_cast<int>(chunk.size()), chunk.data()), id(), "chunk " + path);
     if (options.shuffle) check_p(H5Pset_shuffle(plist.id()), id(), "shuffle " + path);
-    if (options.deflate > 0) check_p(H5Pset_deflate(plist.id(), static_cast<unsigned>(options.deflate)), id(), "compress " + path);
+    if (options.deflate > 0)
+      check_p(H5Pset_deflate(plist.id(), static_cast<unsigned>(options.deflate)), id(), "compress " + path);
   }
-  return Dataset(Handle(check_d(
-      H5Dcreate2(id(), path.c_str(), file_type(type), space.id(), H5P_DEFAULT, plist.id(), H5P_DEFAULT), id(),
-      "create dataset " + path)));
+  return Dataset(
+      Handle(check_d(H5Dcreate2(id(), path.c_str(), file_type(type), space.id(), H5P_DEFAULT, plist.id(), H5P_DEFAULT),
+                     id(), "create dataset " + path)));
 }
 
 Dataset Group::open_dataset(const std::string& path) const {
@@ -266,21 +271,24 @@ Layout Dataset::layout() const {
 
 void Dataset::write_raw(Type type, std::size_t count, const void* data) {
   if (count != layout().elements())
-    throw ArgumentError(fmt::format("hdf5: writing {} values into {} of {} elements", count, name(), layout().elements()));
+    throw ArgumentError(
+        fmt::format("hdf5: writing {} values into {} of {} elements", count, name(), layout().elements()));
   if (count == 0) return;
   check_d(H5Dwrite(id(), memory_type(type), H5S_ALL, H5S_ALL, H5P_DEFAULT, data), id(), "write " + name());
 }
 
 void Dataset::read_raw(Type type, std::size_t count, void* out) const {
   if (count != layout().elements())
-    throw ArgumentError(fmt::format("hdf5: reading {} elements of {} into {} values", layout().elements(), name(), count));
+    throw ArgumentError(
+        fmt::format("hdf5: reading {} elements of {} into {} values", layout().elements(), name(), count));
   if (count == 0) return;
   check_d(H5Dread(id(), memory_type(type), H5S_ALL, H5S_ALL, H5P_DEFAULT, out), id(), "read " + name());
 }
 
 namespace {
 // Selects rows [first, first + count) of a dataset of shape dims in `space`, set or or-ed.
-void select_rows(hid_t space, const Dims& dims, std::uint64_t first, std::uint64_t count, H5S_seloper_t op, hid_t where) {
+void select_rows(hid_t space, const Dims& dims, std::uint64_t first, std::uint64_t count, H5S_seloper_t op,
+                 hid_t where) {
   std::vector<hsize_t> start(dims.size(), 0), extent(dims.begin(), dims.end());
   start[0] = first;
   extent[0] = count;
@@ -321,7 +329,8 @@ void Dataset::read_rows_raw(Type type, std::span<const std::uint64_t> rows, std:
 void Dataset::read_range_raw(Type type, std::uint64_t first, std::uint64_t rows, std::size_t count, void* out) const {
   const Layout l = layout();
   if (l.dims.empty() || first + rows > l.dims[0] || count != rows * row_elements(l.dims))
-    throw ArgumentError(fmt::format("hdf5: rows [{}, {}) do not fit {} ({} values given)", first, first + rows, name(), count));
+    throw ArgumentError(
+        fmt::format("hdf5: rows [{}, {}) do not fit {} ({} values given)", first, first + rows, name(), count));
   if (rows == 0 || count == 0) return;
   Handle space(check_d(H5Dget_space(id()), id(), "read the shape of " + name()));
   select_rows(space.id(), l.dims, first, rows, H5S_SELECT_SET, id());

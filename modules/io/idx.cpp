@@ -53,7 +53,8 @@ std::vector<std::uint8_t> gunzip(const std::filesystem::path& path, const std::v
   inflateEnd(&z);
   if (status == Z_STREAM_END) return out;
   if (status == Z_BUF_ERROR || (status == Z_OK && z.avail_in == 0))
-    throw FormatError(path.string(), fmt::format("truncated gzip stream ({} bytes decompressed before it ends)", out.size()));
+    throw FormatError(path.string(),
+                      fmt::format("truncated gzip stream ({} bytes decompressed before it ends)", out.size()));
   throw FormatError(path.string(), fmt::format("corrupt gzip stream ({})", message.empty() ? "zlib error" : message));
 }
 
@@ -67,14 +68,16 @@ std::vector<std::uint64_t> parse(const std::filesystem::path& path, const std::v
                                  std::uint32_t magic, const char* kind, bool gzipped) {
   const std::string file = path.string();
   const char* unit = gzipped ? " (decompressed)" : "";
-  if (bytes.size() < 4) throw FormatError(file, fmt::format("truncated: expected at least 4 bytes, found {}{}", bytes.size(), unit));
+  if (bytes.size() < 4)
+    throw FormatError(file, fmt::format("truncated: expected at least 4 bytes, found {}{}", bytes.size(), unit));
   const std::uint32_t found = big_endian(bytes.data());
   if (found != magic)
     throw FormatError(file, fmt::format("magic number {:#010x}, expected {:#010x} (IDX {})", found, magic, kind));
   const std::size_t rank = magic & 0xff;
   const std::size_t header = 4 + 4 * rank;
   if (bytes.size() < header)
-    throw FormatError(file, fmt::format("truncated: expected at least {} bytes, found {}{}", header, bytes.size(), unit));
+    throw FormatError(file,
+                      fmt::format("truncated: expected at least {} bytes, found {}{}", header, bytes.size(), unit));
   std::vector<std::uint64_t> dims;
   std::uint64_t expected = 1;
   for (std::size_t i = 0; i < rank; ++i) {
@@ -103,7 +106,8 @@ IdxImages read_idx_images(const std::filesystem::path& path) {
   bool gzipped = false;
   const std::vector<std::uint8_t> bytes = load(path, gzipped);
   const std::vector<std::uint64_t> dims = parse(path, bytes, kIdxImagesMagic, "ubyte images", gzipped);
-  if (dims[1] == 0 || dims[2] == 0) throw FormatError(path.string(), fmt::format("images of {}x{} pixels", dims[1], dims[2]));
+  if (dims[1] == 0 || dims[2] == 0)
+    throw FormatError(path.string(), fmt::format("images of {}x{} pixels", dims[1], dims[2]));
   IdxImages images{dims[1], dims[2], Matrix<std::uint8_t>(dims[0], dims[1] * dims[2])};
   std::copy(bytes.begin() + 16, bytes.end(), images.pixels.data());
   return images;
@@ -136,7 +140,8 @@ Split read_pair(const std::filesystem::path& images_path, const std::filesystem:
 void check_labels(const std::filesystem::path& path, const std::vector<std::int32_t>& labels, std::size_t classes) {
   for (std::size_t i = 0; i < labels.size(); ++i)
     if (static_cast<std::size_t>(labels[i]) >= classes)
-      throw FormatError(path.string(), fmt::format("label {} at index {} is outside the {} classes given", labels[i], i, classes));
+      throw FormatError(path.string(),
+                        fmt::format("label {} at index {} is outside the {} classes given", labels[i], i, classes));
 }
 
 }  // namespace
@@ -154,7 +159,8 @@ void import_idx(const IdxImport& import) {
                                     test->images.width, train.images.height, train.images.width));
   }
   DatasetInfo info{fmt::format("IDX {} + {}", import.images.filename().string(), import.labels.filename().string()),
-                   {train.images.height, train.images.width}, import.classes};
+                   {train.images.height, train.images.width},
+                   import.classes};
   if (info.classes.empty()) {
     std::int32_t top = 0;
     for (std::int32_t y : train.labels) top = std::max(top, y);

@@ -28,8 +28,10 @@ class Cursor {
   [[noreturn]] void fail(const std::string& problem) const {
     std::size_t line = 1, column = 1;
     for (std::size_t i = 0; i < pos_ && i < text_.size(); ++i) {
-      if (text_[i] == '\n') ++line, column = 1;
-      else ++column;
+      if (text_[i] == '\n')
+        ++line, column = 1;
+      else
+        ++column;
     }
     throw FormatError(file_, fmt::format("line {}, column {}: {}", line, column, problem));
   }
@@ -39,7 +41,8 @@ class Cursor {
     return c >= 0x20 && c < 0x7f ? fmt::format("'{}'", static_cast<char>(c)) : fmt::format("byte 0x{:02x}", c);
   }
   void skip_space() {
-    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' || text_[pos_] == '\r'))
+    while (pos_ < text_.size() &&
+           (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' || text_[pos_] == '\r'))
       ++pos_;
   }
   bool peek(char c) const { return pos_ < text_.size() && text_[pos_] == c; }
@@ -74,7 +77,8 @@ class Cursor {
       return pos_ - from;
     };
     if (peek('-')) ++pos_;
-    if (peek('0')) ++pos_;
+    if (peek('0'))
+      ++pos_;
     else if (digits() == 0) {
       if (pos_ == start) fail(fmt::format("expected a number, found {}", found()));
       fail(fmt::format("expected a digit, found {}", found()));

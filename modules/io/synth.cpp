@@ -15,7 +15,8 @@ namespace gibbs::io {
 namespace {
 
 void check_count(std::size_t count, const char* what) {
-  if (count == 0 || count > (std::size_t{1} << 31)) throw ArgumentError(fmt::format("{} {} is outside [1, 2^31]", what, count));
+  if (count == 0 || count > (std::size_t{1} << 31))
+    throw ArgumentError(fmt::format("{} {} is outside [1, 2^31]", what, count));
 }
 
 }  // namespace
@@ -25,9 +26,12 @@ Table logic_table(LogicOp op, std::size_t inputs, LogicEncoding encoding) {
   const std::size_t rows = std::size_t{1} << inputs;
   const bool pm1 = encoding == LogicEncoding::pm1;
   const std::string op_name = op == LogicOp::and_op ? "and" : op == LogicOp::or_op ? "or" : "xor";
-  Table table{{fmt::format("synth logic {} {} inputs {}", op_name, inputs, pm1 ? "pm1" : "01"), {inputs},
+  Table table{{fmt::format("synth logic {} {} inputs {}", op_name, inputs, pm1 ? "pm1" : "01"),
+               {inputs},
                pm1 ? std::vector<std::string>{"-1", "1"} : std::vector<std::string>{"0", "1"}},
-              Matrix<float>(rows, inputs), {}, {}};
+              Matrix<float>(rows, inputs),
+              {},
+              {}};
   for (std::size_t r = 0; r < rows; ++r) {
     std::size_t ones = 0;
     for (std::size_t j = 0; j < inputs; ++j) {
@@ -61,9 +65,13 @@ Table sincos_table(std::size_t count, std::uint64_t seed) {
 
 Table patterns_table(std::size_t inputs, std::size_t count, std::uint64_t seed) {
   check_count(count, "patterns: count");
-  if (inputs < 1 || inputs > 65536) throw ArgumentError(fmt::format("patterns: {} inputs is outside [1, 65536]", inputs));
-  Table table{{fmt::format("synth patterns: {} uniform in [-1, 1]^{}, random ±1 labels", count, inputs), {inputs}, {"-1", "1"}},
-              Matrix<float>(count, inputs), {}, {}};
+  if (inputs < 1 || inputs > 65536)
+    throw ArgumentError(fmt::format("patterns: {} inputs is outside [1, 65536]", inputs));
+  Table table{
+      {fmt::format("synth patterns: {} uniform in [-1, 1]^{}, random ±1 labels", count, inputs), {inputs}, {"-1", "1"}},
+      Matrix<float>(count, inputs),
+      {},
+      {}};
   random::uniform(random::streams::synth_patterns(seed), 0, table.x.view());
   for (float& v : table.x.values()) v = 2 * v - 1;
   std::vector<float> u(count);

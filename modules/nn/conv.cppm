@@ -23,9 +23,9 @@ export namespace gibbs::nn {
 // [C·K·K + 1, samples·OH·OW] (im2col, a row per kernel tap and a last row of ones that
 // carries the bias), one GEMM [W | b] · patches with a following relu, sigmoid or tanh in its
 // epilogue, giving [filters, samples·OH·OW], whose per-sample blocks are copied into the NCHW
-// rows (with 256 output pixels or more, one GEMM per sample writes its NCHW row directly). Backward, per chunk: the same patches again (nothing is kept from forward), dY copied
-// into the same layout, the chunk's [grad_W | grad_b] = dY · patchesᵀ (one GEMM; the chunks'
-// sums are added in chunk order afterwards), and dX gathered from Wᵀ · dY (col2im).
+// rows (with 256 output pixels or more, one GEMM per sample writes its NCHW row directly). Backward, per chunk: the
+// same patches again (nothing is kept from forward), dY copied into the same layout, the chunk's [grad_W | grad_b] = dY
+// · patchesᵀ (one GEMM; the chunks' sums are added in chunk order afterwards), and dX gathered from Wᵀ · dY (col2im).
 class Conv2d final : public Layer {
  public:
   Conv2d(SampleShape input, std::size_t filters, std::size_t kernel, std::size_t stride = 1,
@@ -71,8 +71,8 @@ class Conv2d final : public Layer {
   SampleShape in_, out_;
   std::size_t kernel_, stride_, padding_;
   Matrix<float> weight_, bias_, weight_grad_, bias_grad_;
-  Matrix<float> weight_bias_;       // [W | b], filters × (C·K·K + 1)
-  Workspace partials_;  // each chunk's [grad_W | grad_b], chunk after chunk
+  Matrix<float> weight_bias_;  // [W | b], filters × (C·K·K + 1)
+  Workspace partials_;         // each chunk's [grad_W | grad_b], chunk after chunk
   // Scratch per worker thread (indexed by oneTBB's thread index in the arena).
   std::vector<Workspace> patches_, result_, grad_patches_;
 };

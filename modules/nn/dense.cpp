@@ -13,7 +13,10 @@ import gibbs.random;
 namespace gibbs::nn {
 
 Dense::Dense(std::size_t inputs, std::size_t outputs)
-    : weight_(inputs, outputs), bias_(1, outputs), weight_grad_(inputs, outputs), bias_grad_(1, outputs),
+    : weight_(inputs, outputs),
+      bias_(1, outputs),
+      weight_grad_(inputs, outputs),
+      bias_grad_(1, outputs),
       bias_sums_(1, outputs) {
   if (inputs == 0 || outputs == 0) throw ArgumentError("dense: inputs and outputs must be positive");
 }

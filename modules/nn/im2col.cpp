@@ -1,10 +1,10 @@
 // The convolution's data movement: im2col, col2im and the filter-major ⇄ NCHW block copies,
 // on the calling thread (Conv2d runs chunks of samples in parallel).
 module;
+#include "modules/nn/kernels/im2col.h"
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
-#include "modules/nn/kernels/im2col.h"
 module gibbs.nn;
 import gibbs.core;
 import gibbs.simd;

@@ -23,10 +23,10 @@ enum class LayerKind { kDense, kConv2d, kMaxPool2d, kFlatten, kActivation, kSign
 struct LayerSpec {
   LayerKind kind = LayerKind::kActivation;
   simd::Activation activation = simd::Activation::kIdentity;  // of a kActivation layer
-  std::size_t units = 0;    // dense: outputs; conv2d: filters
-  std::size_t kernel = 0;   // conv2d, maxpool2d: K of the K×K window
-  std::size_t stride = 0;   // conv2d (1 by default), maxpool2d (K by default)
-  std::size_t padding = 0;  // conv2d: zero rows and columns added on every side
+  std::size_t units = 0;                                      // dense: outputs; conv2d: filters
+  std::size_t kernel = 0;                                     // conv2d, maxpool2d: K of the K×K window
+  std::size_t stride = 0;                                     // conv2d (1 by default), maxpool2d (K by default)
+  std::size_t padding = 0;                                    // conv2d: zero rows and columns added on every side
   friend bool operator==(const LayerSpec&, const LayerSpec&) = default;
 };
 

@@ -83,8 +83,8 @@ double softmax_cross_entropy(ConstView<float> logits, std::span<const std::int32
   const std::size_t classes = logits.cols();
   for (std::size_t r = 0; r < labels.size(); ++r)
     if (labels[r] < 0 || static_cast<std::size_t>(labels[r]) >= classes)
-      throw ArgumentError(fmt::format("softmax_cross_entropy: label {} of row {} is not a class in [0, {})", labels[r],
-                                      r, classes));
+      throw ArgumentError(
+          fmt::format("softmax_cross_entropy: label {} of row {} is not a class in [0, {})", labels[r], r, classes));
   if (logits.rows() == 0) return 0.0;
   const double scale = 1.0 / static_cast<double>(logits.rows());
   double total = 0.0;
@@ -110,8 +110,8 @@ double binary_cross_entropy(ConstView<float> probabilities, ConstView<float> tar
   for (std::size_t r = 0; r < probabilities.rows(); ++r)
     for (std::size_t c = 0; c < probabilities.cols(); ++c)
       if (!(probabilities(r, c) >= 0.0f && probabilities(r, c) <= 1.0f))
-        throw ArgumentError(fmt::format("binary_cross_entropy: input ({}, {}) = {} is not a probability in [0, 1]", r, c,
-                                        probabilities(r, c)));
+        throw ArgumentError(fmt::format("binary_cross_entropy: input ({}, {}) = {} is not a probability in [0, 1]", r,
+                                        c, probabilities(r, c)));
   return elementwise_loss(
       probabilities, target, grad,
       [](float x, float t) {

@@ -33,7 +33,6 @@ double binary_cross_entropy(ConstView<float> probabilities, ConstView<float> tar
 
 // Binary cross-entropy on logits (torch.nn.BCEWithLogitsLoss), mean over all elements:
 // (1/n) Σ [max(z, 0) − z·t + log(1 + e^−|z|)], stable for any z; grad = (σ(z) − t) / n.
-double binary_cross_entropy_with_logits(ConstView<float> logits, ConstView<float> target,
-                                        MatrixView<float> grad = {});
+double binary_cross_entropy_with_logits(ConstView<float> logits, ConstView<float> target, MatrixView<float> grad = {});
 
 }  // namespace gibbs::nn

@@ -29,7 +29,10 @@ std::vector<std::unique_ptr<Layer>> make_layers(const Architecture& a) {
 }  // namespace
 
 Network::Network(SampleShape input, std::vector<std::unique_ptr<Layer>> layers)
-    : input_(input), layers_(std::move(layers)), fused_(layers_.size(), 0), values_(layers_.size()),
+    : input_(input),
+      layers_(std::move(layers)),
+      fused_(layers_.size(), 0),
+      values_(layers_.size()),
       outputs_(layers_.size()) {
   SampleShape shape = input;
   for (std::size_t i = 0; i < layers_.size(); ++i) {
@@ -106,7 +109,7 @@ void Network::backward(ConstView<float> input, ConstView<float> grad_output, Mat
   for (std::size_t i = layers_.size(); i-- > 0;) {
     Layer& layer = *layers_[i];
     if (layer.passes_through()) continue;
-    const auto input_gradient = [&](std::size_t j) {  // where layer j's input gradient goes, if anywhere
+    const auto input_gradient = [&](std::size_t j) {    // where layer j's input gradient goes, if anywhere
       if (computes_before_[j] == 0) return grad_input;  // the network's own, or none
       if (params_before_[j] == 0 && grad_input.empty()) return MatrixView<float>();
       holder = holder == 0 ? 1 : 0;
@@ -147,8 +150,8 @@ void Network::backward(ConstView<float> input, ConstView<float> grad_output, Mat
     if (i > 0 && fused_[i - 1] != 0) {
       const int saved = holder;
       const MatrixView<float> grad_in = input_gradient(i - 1);
-      if (layers_[i - 1]->backward_fused(i == 1 ? input : outputs_[i - 2], outputs_[i], grad,
-                                         *layer.epilogue(), grad_in)) {
+      if (layers_[i - 1]->backward_fused(i == 1 ? input : outputs_[i - 2], outputs_[i], grad, *layer.epilogue(),
+                                         grad_in)) {
         if (grad_in.empty() || computes_before_[i - 1] == 0) return;
         grad = grad_in;
         --i;

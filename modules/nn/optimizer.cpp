@@ -1,6 +1,7 @@
 // Sgd and Adam: one elementwise pass per parameter (chunked over threads for large ones), and
 // their state checked name by name and shape by shape on the way back in.
 module;
+#include "modules/nn/kernels/optimizer.h"
 #include <fmt/format.h>
 #include <cmath>
 #include <cstddef>
@@ -10,7 +11,6 @@ module;
 #include <string>
 #include <utility>
 #include <vector>
-#include "modules/nn/kernels/optimizer.h"
 module gibbs.nn;
 import gibbs.core;
 
@@ -51,7 +51,8 @@ std::vector<const Matrix<float>*> check_state(const std::string& optimizer, cons
     for (const Parameter& p : parameters) {
       const std::string name = slot + "/" + p.name;
       const auto it = state.tensors.find(name);
-      if (it == state.tensors.end()) throw ArgumentError(fmt::format("{} state: tensor {} is missing", optimizer, name));
+      if (it == state.tensors.end())
+        throw ArgumentError(fmt::format("{} state: tensor {} is missing", optimizer, name));
       expect_shape(fmt::format("{} state: tensor {}", optimizer, name), it->second.shape(), p.value.shape());
       found.push_back(&it->second);
     }
@@ -137,9 +138,8 @@ void Adam::step() {
     const float* grad = parameters_[k].grad.data();
     float* m = exp_avg_[k].data();
     float* v = exp_avg_sq_[k].data();
-    for_elements(count(parameters_[k]), [&](std::size_t b, std::size_t e) {
-      kernels::AdamUpdate(s, p + b, grad + b, m + b, v + b, e - b);
-    });
+    for_elements(count(parameters_[k]),
+                 [&](std::size_t b, std::size_t e) { kernels::AdamUpdate(s, p + b, grad + b, m + b, v + b, e - b); });
   }
 }
 

@@ -21,7 +21,8 @@ inline bool replaces(float v, float best) { return !(v <= best) & (best == best)
 
 MaxPool2d::MaxPool2d(SampleShape input, std::size_t kernel, std::size_t stride)
     : in_(input), kernel_(kernel), stride_(stride == 0 ? kernel : stride) {
-  if (kernel == 0 || input.size() == 0) throw ArgumentError("maxpool: the kernel and the input's size must be positive");
+  if (kernel == 0 || input.size() == 0)
+    throw ArgumentError("maxpool: the kernel and the input's size must be positive");
   if (input.height < kernel || input.width < kernel)
     throw ArgumentError("maxpool: a " + std::to_string(kernel) + "x" + std::to_string(kernel) +
                         " window does not fit the input " + to_string(input));

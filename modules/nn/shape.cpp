@@ -19,9 +19,10 @@ SampleShape sample_shape_from(const std::vector<std::size_t>& dims) {
   bool zero = false;
   for (std::size_t d : dims) zero = zero || d == 0;
   if (dims.empty() || dims.size() > 3 || zero)
-    throw ArgumentError(fmt::format("sample shape [{}]: expected [features], [height, width] or "
-                                    "[channels, height, width], all positive",
-                                    fmt::join(dims, ", ")));
+    throw ArgumentError(
+        fmt::format("sample shape [{}]: expected [features], [height, width] or "
+                    "[channels, height, width], all positive",
+                    fmt::join(dims, ", ")));
   if (dims.size() == 1) return flat_shape(dims[0]);
   if (dims.size() == 2) return {1, dims[0], dims[1]};
   return {dims[0], dims[1], dims[2]};

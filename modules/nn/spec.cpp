@@ -55,8 +55,8 @@ bool consume(std::string_view& s, std::string_view prefix) {
 }
 
 std::optional<LayerSpec> activation_spec(std::string_view name) {
-  for (const auto a : {simd::Activation::kRelu, simd::Activation::kTanh, simd::Activation::kSigmoid,
-                       simd::Activation::kIdentity})
+  for (const auto a :
+       {simd::Activation::kRelu, simd::Activation::kTanh, simd::Activation::kSigmoid, simd::Activation::kIdentity})
     if (name == simd::to_string(a)) return LayerSpec{.activation = a};
   if (name == "sign") return LayerSpec{.kind = LayerKind::kSign};
   if (name == "softmax") return LayerSpec{.kind = LayerKind::kSoftmax};
@@ -73,8 +73,9 @@ Parsed bad(std::string problem) { return {std::nullopt, std::move(problem)}; }
 
 // convKxK:FILTERS[:sSTRIDE][:pPAD], after "conv".
 Parsed parse_conv(std::string_view rest) {
-  const std::string syntax = "is not a convolution (expected convKxK:FILTERS[:sSTRIDE][:pPAD], e.g. conv3x3:32 or "
-                             "conv5x5:16:s2:p2)";
+  const std::string syntax =
+      "is not a convolution (expected convKxK:FILTERS[:sSTRIDE][:pPAD], e.g. conv3x3:32 or "
+      "conv5x5:16:s2:p2)";
   const std::vector<std::string_view> fields = split(rest, ':');
   const std::size_t x = fields[0].find('x');
   if (fields.size() < 2 || x == std::string_view::npos) return bad(syntax);
@@ -185,7 +186,8 @@ SampleShape shape_after(const LayerSpec& spec, SampleShape in) {
 
 LayerSpec activation_option(std::string_view option, std::string_view name) {
   const auto spec = activation_spec(name);
-  if (!spec) throw ArgumentError(fmt::format("{} \"{}\" is not an activation (expected {})", option, name, kActivations));
+  if (!spec)
+    throw ArgumentError(fmt::format("{} \"{}\" is not an activation (expected {})", option, name, kActivations));
   return *spec;
 }
 
@@ -233,7 +235,8 @@ Architecture parse_layers(std::string_view sizes, std::string_view activation, S
     const std::string_view token = trim(tokens[i]);
     const auto n = number(token);
     if (has_huge_number(token))
-      throw ArgumentError(fmt::format("--layers \"{}\": token {} \"{}\" is larger than {}", sizes, i + 1, token, kLargest));
+      throw ArgumentError(
+          fmt::format("--layers \"{}\": token {} \"{}\" is larger than {}", sizes, i + 1, token, kLargest));
     if (!n || *n == 0)
       throw ArgumentError(fmt::format("--layers \"{}\": token {} \"{}\" is not a size (expected a positive integer)",
                                       sizes, i + 1, token));

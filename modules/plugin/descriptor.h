@@ -21,7 +21,7 @@ namespace gibbs {
 struct PluginInfo {
   const char* name;
   const char* version;
-  const char* summary;             // one line
+  const char* summary;               // one line
   std::uint64_t default_batch_size;  // the driver's --batch-size default for this model
   std::span<const gibbs_plugin_command> commands = {};
 };
@@ -45,8 +45,8 @@ struct Tables {
     }
     for (std::size_t i = 0; i < options.size(); ++i) {
       const PluginOption& o = options[i];
-      table.push_back({o.name.c_str(), to_string(o.type).data(),
-                       o.default_value ? o.default_value->c_str() : nullptr, o.help.c_str()});
+      table.push_back({o.name.c_str(), to_string(o.type).data(), o.default_value ? o.default_value->c_str() : nullptr,
+                       o.help.c_str()});
       const std::uint32_t flags = (o.rule.minimum_excluded ? GIBBS_OPTION_MINIMUM_EXCLUDED : 0u) |
                                   (o.rule.maximum_excluded ? GIBBS_OPTION_MAXIMUM_EXCLUDED : 0u) |
                                   (o.rule.required ? GIBBS_OPTION_REQUIRED : 0u);

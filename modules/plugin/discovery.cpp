@@ -86,8 +86,8 @@ Discovery discover(std::span<const SearchFolder> folders) {
       const std::string name = plugin_name_of(file);
       if (names.contains(name)) {
         const auto first = std::ranges::find(found.plugins, name, &PluginLibrary::name);
-        found.problems.push_back({file, fmt::format("skipped, plugin '{}' already loaded from {}", name,
-                                                    first->file().string())});
+        found.problems.push_back(
+            {file, fmt::format("skipped, plugin '{}' already loaded from {}", name, first->file().string())});
         continue;
       }
       try {

@@ -11,11 +11,11 @@ module;
 #include <filesystem>
 #include <optional>
 #include <span>
-#include <string_view>
-#include <vector>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <variant>
+#include <vector>
 
 #include "modules/plugin/abi/gibbs_plugin.h"
 module gibbs.plugin;
@@ -89,19 +89,21 @@ PluginOption read_option(const fs::path& file, const gibbs_plugin_option& o, std
   const std::string type = o.type == nullptr ? "(null)" : o.type;
   const auto parsed = option_type(type);
   if (!parsed)
-    throw PluginError(file, fmt::format("option '{}' has type '{}', expected int, float, string or flag", o.name, type));
+    throw PluginError(file,
+                      fmt::format("option '{}' has type '{}', expected int, float, string or flag", o.name, type));
   PluginOption option{o.name, *parsed, std::nullopt, o.help == nullptr ? "" : o.help, {}};
   if (o.default_value != nullptr) {
     option.default_value = o.default_value;
     if (!valid_default(*parsed, *option.default_value))
-      throw PluginError(file, fmt::format("option '{}' has default '{}', expected a {} value", o.name,
-                                          *option.default_value, type));
+      throw PluginError(
+          file, fmt::format("option '{}' has default '{}', expected a {} value", o.name, *option.default_value, type));
   }
   return option;
 }
 
 std::vector<PluginCommand> read_commands(const fs::path& file, const gibbs_plugin_command* table, std::size_t count) {
-  if (count > 0 && table == nullptr) throw PluginError(file, fmt::format("descriptor declares {} commands but has none", count));
+  if (count > 0 && table == nullptr)
+    throw PluginError(file, fmt::format("descriptor declares {} commands but has none", count));
   std::vector<PluginCommand> commands;
   for (std::size_t i = 0; i < count; ++i) {
     const gibbs_plugin_command& c = table[i];
@@ -157,7 +159,8 @@ PluginLibrary PluginLibrary::open(const fs::path& file) {
     if (value == nullptr) throw PluginError(file, fmt::format("descriptor has no {}", field));
   const std::string expected = plugin_name_of(file);
   if (d->name != expected)
-    throw PluginError(file, fmt::format("descriptor names '{}', expected '{}' (from the file name)", d->name, expected));
+    throw PluginError(file,
+                      fmt::format("descriptor names '{}', expected '{}' (from the file name)", d->name, expected));
   if (d->create_model == nullptr || d->destroy_model == nullptr)
     throw PluginError(file, "descriptor has no create_model or destroy_model");
   if (d->option_count > 0 && d->options == nullptr)
@@ -173,12 +176,13 @@ PluginLibrary PluginLibrary::open(const fs::path& file) {
       try {
         check_option(option, default_config_value(option));
       } catch (const ArgumentError& e) {
-        throw PluginError(file, fmt::format("option '{}' has default '{}': {}", option.name, *option.default_value,
-                                            e.what()));
+        throw PluginError(
+            file, fmt::format("option '{}' has default '{}': {}", option.name, *option.default_value, e.what()));
       }
     }
     for (const PluginOption& earlier : lib.options_)
-      if (earlier.name == option.name) throw PluginError(file, fmt::format("option '{}' is declared twice", option.name));
+      if (earlier.name == option.name)
+        throw PluginError(file, fmt::format("option '{}' is declared twice", option.name));
     lib.options_.push_back(std::move(option));
   }
   if (has_rules) {
@@ -187,7 +191,8 @@ PluginLibrary PluginLibrary::open(const fs::path& file) {
     const auto it = std::ranges::find(lib.options_, kBatchSize, &PluginOption::name);
     if (it != lib.options_.end()) {
       if (it->type != OptionType::Int) throw PluginError(file, "option 'batch-size' is not an int option");
-      lib.default_batch_size_ = static_cast<std::uint64_t>(std::max<std::int64_t>(0, std::get<std::int64_t>(default_config_value(*it))));
+      lib.default_batch_size_ =
+          static_cast<std::uint64_t>(std::max<std::int64_t>(0, std::get<std::int64_t>(default_config_value(*it))));
       lib.options_.erase(it);
     }
   }

@@ -48,8 +48,7 @@ class Model {
   // A fresh model configured by `config` (read with read_options) for data like `train` (the
   // whole training split, in memory; `info` describes the dataset), its random initialisation
   // drawn from setup.seed.
-  virtual void initialize(const Config& config, const io::DatasetInfo& info, const Examples& train,
-                          const Setup& setup);
+  virtual void initialize(const Config& config, const io::DatasetInfo& info, const Examples& train, const Setup& setup);
   // The model a checkpoint holds, with checkpoint.config as its configuration (the driver
   // merges options given again into it first). Problems are FormatErrors or ArgumentErrors.
   virtual void restore(const io::Checkpoint& checkpoint, const Setup& setup);

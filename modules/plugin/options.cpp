@@ -9,8 +9,8 @@ module;
 #include <initializer_list>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <utility>
+#include <variant>
 #include <vector>
 module gibbs.plugin;
 import gibbs.core;

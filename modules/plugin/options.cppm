@@ -44,9 +44,9 @@ struct OptionRule {
   std::vector<std::string> choices;  // of a string option; empty: any text
   bool required = false;             // no default: the option must be given
 };
-OptionRule positive();                  // (0, ∞)
-OptionRule non_negative();              // [0, ∞)
-OptionRule at_least(double minimum);    // [minimum, ∞)
+OptionRule positive();                                                       // (0, ∞)
+OptionRule non_negative();                                                   // [0, ∞)
+OptionRule at_least(double minimum);                                         // [minimum, ∞)
 OptionRule in_range(double minimum, double maximum, bool maximum_excluded);  // [minimum, maximum] or [minimum, maximum)
 OptionRule one_of(std::initializer_list<std::string_view> choices);
 OptionRule required();
@@ -82,9 +82,12 @@ namespace options_detail {
 
 template <class T>
 constexpr OptionType type_of() {
-  if constexpr (std::is_same_v<T, std::int64_t>) return OptionType::Int;
-  else if constexpr (std::is_same_v<T, double>) return OptionType::Float;
-  else if constexpr (std::is_same_v<T, std::string>) return OptionType::String;
+  if constexpr (std::is_same_v<T, std::int64_t>)
+    return OptionType::Int;
+  else if constexpr (std::is_same_v<T, double>)
+    return OptionType::Float;
+  else if constexpr (std::is_same_v<T, std::string>)
+    return OptionType::String;
   else {
     static_assert(std::is_same_v<T, bool>, "an option is std::int64_t, double, std::string or bool");
     return OptionType::Flag;
@@ -93,18 +96,22 @@ constexpr OptionType type_of() {
 
 template <class T>
 io::ConfigValue to_config(const T& value) {
-  if constexpr (std::is_same_v<T, bool>) return std::int64_t{value ? 1 : 0};
-  else return value;
+  if constexpr (std::is_same_v<T, bool>)
+    return std::int64_t{value ? 1 : 0};
+  else
+    return value;
 }
 
 // The Config value (already checked against the option) as the field's type.
 template <class T>
 T from_config(const io::ConfigValue& value) {
-  if constexpr (std::is_same_v<T, bool>) return std::get<std::int64_t>(value) != 0;
+  if constexpr (std::is_same_v<T, bool>)
+    return std::get<std::int64_t>(value) != 0;
   else if constexpr (std::is_same_v<T, double>)
     return std::holds_alternative<double>(value) ? std::get<double>(value)
                                                  : static_cast<double>(std::get<std::int64_t>(value));
-  else return std::get<T>(value);
+  else
+    return std::get<T>(value);
 }
 
 std::string default_text(const io::ConfigValue& value, OptionType type);

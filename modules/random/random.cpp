@@ -41,8 +41,7 @@ void for_chunks(std::size_t count, std::size_t chunk, const Run& run) {
   tbb::parallel_for(
       tbb::blocked_range<std::size_t>(0, chunks, 1),
       [&](const tbb::blocked_range<std::size_t>& range) {
-        for (std::size_t k = range.begin(); k != range.end(); ++k)
-          run(k * chunk, std::min(count, (k + 1) * chunk));
+        for (std::size_t k = range.begin(); k != range.end(); ++k) run(k * chunk, std::min(count, (k + 1) * chunk));
       },
       tbb::simple_partitioner());
 }
@@ -51,9 +50,8 @@ void for_chunks(std::size_t count, std::size_t chunk, const Run& run) {
 template <class T, class Fill>
 void fill_span(std::uint64_t offset, std::span<T> out, const Fill& fill) {
   check_range(offset, out.size());
-  for_chunks(out.size(), kChunk, [&](std::size_t begin, std::size_t end) {
-    fill(offset + begin, end - begin, out.data() + begin);
-  });
+  for_chunks(out.size(), kChunk,
+             [&](std::size_t begin, std::size_t end) { fill(offset + begin, end - begin, out.data() + begin); });
 }
 
 // fill(position, count, r, c) over a rows × cols matrix: each call covers count elements
@@ -97,10 +95,10 @@ void uniform(Stream s, std::uint64_t offset, std::span<float> out) {
 
 void uniform(Stream s, std::uint64_t offset, MatrixView<float> out) {
   const kernels::PhiloxStream k = to_kernel(s);
-  fill_rows(offset, out.rows(), out.cols(), is_compact(out), [&](std::uint64_t p, std::size_t n, std::size_t r,
-                                                                  std::size_t c) {
-    kernels::PhiloxUniform(k, p, n, at(out, r, c));
-  });
+  fill_rows(offset, out.rows(), out.cols(), is_compact(out),
+            [&](std::uint64_t p, std::size_t n, std::size_t r, std::size_t c) {
+              kernels::PhiloxUniform(k, p, n, at(out, r, c));
+            });
 }
 
 void normal(Stream s, std::uint64_t offset, std::span<float> out, float mean, float stddev) {
@@ -111,18 +109,17 @@ void normal(Stream s, std::uint64_t offset, std::span<float> out, float mean, fl
 
 void normal(Stream s, std::uint64_t offset, MatrixView<float> out, float mean, float stddev) {
   const kernels::PhiloxStream k = to_kernel(s);
-  fill_rows(offset, out.rows(), out.cols(), is_compact(out), [&](std::uint64_t p, std::size_t n, std::size_t r,
-                                                                  std::size_t c) {
-    kernels::PhiloxNormal(k, p, n, mean, stddev, at(out, r, c));
-  });
+  fill_rows(offset, out.rows(), out.cols(), is_compact(out),
+            [&](std::uint64_t p, std::size_t n, std::size_t r, std::size_t c) {
+              kernels::PhiloxNormal(k, p, n, mean, stddev, at(out, r, c));
+            });
 }
 
 void bernoulli(Stream s, std::uint64_t offset, ConstView<float> probabilities, MatrixView<float> out) {
   expect_shape("bernoulli: output", out.shape(), probabilities.shape());
   const kernels::PhiloxStream k = to_kernel(s);
   const bool compact = is_compact(out) && is_compact(probabilities);
-  fill_rows(offset, out.rows(), out.cols(), compact, [&](std::uint64_t p, std::size_t n, std::size_t r,
-                                                         std::size_t c) {
+  fill_rows(offset, out.rows(), out.cols(), compact, [&](std::uint64_t p, std::size_t n, std::size_t r, std::size_t c) {
     kernels::PhiloxBernoulli(k, p, n, at(probabilities, r, c), at(out, r, c));
   });
 }

@@ -74,9 +74,9 @@ inline constexpr Family kChainStart{"chain start", std::uint64_t{1} << 62};
 inline constexpr Family kScoredRows{"scored rows", std::uint64_t{1} << 63, 1, 1, 2};
 inline constexpr Family kShuffle{"shuffle", (std::uint64_t{1} << 63) + 2, 1, 1, (std::uint64_t{1} << 63) - 2};
 
-inline constexpr Family kFamilies[] = {kModelInit,      kRbmDraws, kSynthLabels, kSynthPatterns, kSynthSincos,
-                                       kCapacityTrials, kRowSplit, kLayerInit,   kChainStart,    kScoredRows,
-                                       kShuffle};
+inline constexpr Family kFamilies[] = {kModelInit,   kRbmDraws,       kSynthLabels, kSynthPatterns,
+                                       kSynthSincos, kCapacityTrials, kRowSplit,    kLayerInit,
+                                       kChainStart,  kScoredRows,     kShuffle};
 
 inline Stream model_init(std::uint64_t seed) { return {seed, kModelInit.id(0)}; }
 

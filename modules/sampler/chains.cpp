@@ -20,7 +20,8 @@ void run_chains(const Rbm& rbm, MatrixView<float> visible, std::span<const std::
   if (visible.cols() != rbm.visible())
     throw ShapeError("chains: one value per visible unit", visible.shape(), {visible.rows(), rbm.visible()});
   for (std::size_t i : clamped)
-    if (i >= rbm.visible()) throw ArgumentError(fmt::format("clamped unit {} is not one of the {} visible units", i, rbm.visible()));
+    if (i >= rbm.visible())
+      throw ArgumentError(fmt::format("clamped unit {} is not one of the {} visible units", i, rbm.visible()));
   if (steps >= random::streams::kRbmSteps)
     throw ArgumentError(fmt::format("chains: at most {} steps (the RBM draws registered for one seed), got {}",
                                     random::streams::kRbmSteps - 1, steps));

@@ -12,9 +12,9 @@ import :rbm;
 export namespace gibbs::sampler {
 
 struct ChainSnapshot {
-  std::size_t step;          // 1-based: after this many full steps
-  ConstView<float> means;    // E[v | h] of every chain, clamped units at their fixed values
-  ConstView<float> states;   // the sampled visible states
+  std::size_t step;         // 1-based: after this many full steps
+  ConstView<float> means;   // E[v | h] of every chain, clamped units at their fixed values
+  ConstView<float> states;  // the sampled visible states
 };
 
 // One row of `visible` per chain: the starting states, and the final states on return. A step

@@ -52,7 +52,7 @@ ContrastiveDivergence::ContrastiveDivergence(const Rbm& rbm, std::size_t batch_s
 }
 
 double ContrastiveDivergence::step(Rbm& rbm, ConstView<float> v0, float learning_rate, float momentum,
-                                 std::uint64_t seed, std::uint64_t step) {
+                                   std::uint64_t seed, std::uint64_t step) {
   const std::size_t batch = v0.rows(), visible = rbm.visible(), hidden = rbm.hidden();
   if (batch == 0 || batch > batch_size_ || v0.cols() != visible)
     throw ShapeError(fmt::format("contrastive divergence: a batch of 1 to {} rows of {} values", batch_size_, visible),
@@ -120,7 +120,8 @@ double ContrastiveDivergence::step(Rbm& rbm, ConstView<float> v0, float learning
   if (settings_.weight_decay != 0) simd::axpy(-learning_rate * settings_.weight_decay, weights, weight_velocity_);
   simd::axpy(1.0f, weight_velocity_, weights);
   const std::span<float> bias_velocity = bias_velocity_.values();
-  for (std::size_t i = 0; i < bias_velocity.size(); ++i) bias_velocity[i] = momentum * bias_velocity[i] + rate * gradient[i];
+  for (std::size_t i = 0; i < bias_velocity.size(); ++i)
+    bias_velocity[i] = momentum * bias_velocity[i] + rate * gradient[i];
   simd::axpy(1.0f, bias_velocity.first(visible), visible_bias);
   simd::axpy(1.0f, bias_velocity.subspan(visible), hidden_bias);
   return error;

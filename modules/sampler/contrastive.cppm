@@ -10,14 +10,14 @@ import :rbm;
 export namespace gibbs::sampler {
 
 struct ContrastiveSettings {
-  std::size_t k = 1;           // Gibbs steps per update
-  bool persistent = false;     // PCD: chains carry over between updates
-  std::size_t chains = 0;      // PCD: persistent chains (0: the batch size)
-  bool momentum = false;       // keep velocities (momentum may still be 0 at times)
-  float weight_decay = 0;      // L2, on the weights only
-  float sparsity_target = 0;   // 0: no sparsity penalty
+  std::size_t k = 1;          // Gibbs steps per update
+  bool persistent = false;    // PCD: chains carry over between updates
+  std::size_t chains = 0;     // PCD: persistent chains (0: the batch size)
+  bool momentum = false;      // keep velocities (momentum may still be 0 at times)
+  float weight_decay = 0;     // L2, on the weights only
+  float sparsity_target = 0;  // 0: no sparsity penalty
   float sparsity_cost = 0;
-  bool visible_bias = true;    // false: b stays as it is
+  bool visible_bias = true;  // false: b stays as it is
 };
 
 // A step on a batch v0 of B rows, with h0 = P(h | v0) and (v_k, h_k) the end of the chain,
@@ -42,10 +42,10 @@ class ContrastiveDivergence {
   const ContrastiveSettings& settings() const { return settings_; }
 
   // State a checkpoint keeps so that training resumes exactly.
-  Matrix<float>& weight_velocity() { return weight_velocity_; }        // [visible, hidden]
-  Matrix<float>& bias_velocity() { return bias_velocity_; }            // [1, visible + hidden]
-  Matrix<float>& persistent_hidden() { return chain_hidden_; }         // [chains, hidden]
-  Matrix<float>& hidden_activity() { return hidden_activity_; }        // [1, hidden]: q
+  Matrix<float>& weight_velocity() { return weight_velocity_; }  // [visible, hidden]
+  Matrix<float>& bias_velocity() { return bias_velocity_; }      // [1, visible + hidden]
+  Matrix<float>& persistent_hidden() { return chain_hidden_; }   // [chains, hidden]
+  Matrix<float>& hidden_activity() { return hidden_activity_; }  // [1, hidden]: q
   const Matrix<float>& weight_velocity() const { return weight_velocity_; }
   const Matrix<float>& bias_velocity() const { return bias_velocity_; }
   const Matrix<float>& persistent_hidden() const { return chain_hidden_; }
@@ -54,9 +54,9 @@ class ContrastiveDivergence {
  private:
   ContrastiveSettings settings_;
   std::size_t batch_size_;
-  Matrix<float> visible_;  // [batch + chains, visible]: v0 above v_k
-  Matrix<float> hidden_;   // [batch + chains, hidden]: h0 above h_k
-  Matrix<float> means_;    // [chains, visible]: E[v | h] of the chain
+  Matrix<float> visible_;       // [batch + chains, visible]: v0 above v_k
+  Matrix<float> hidden_;        // [batch + chains, hidden]: h0 above h_k
+  Matrix<float> means_;         // [chains, visible]: E[v | h] of the chain
   Matrix<float> chain_hidden_;  // [chains, hidden]: the chain's hidden state
   Matrix<float> weight_velocity_, bias_velocity_, hidden_activity_;
   Matrix<float> gradient_;    // [1, visible + hidden]: the bias gradients

@@ -27,9 +27,7 @@ void clip(MatrixView<float> m, float limit) {
 
 }  // namespace
 
-std::string_view to_string(VisibleUnits units) {
-  return units == VisibleUnits::bernoulli ? "bernoulli" : "gaussian";
-}
+std::string_view to_string(VisibleUnits units) { return units == VisibleUnits::bernoulli ? "bernoulli" : "gaussian"; }
 
 VisibleUnits parse_visible_units(std::string_view text) {
   if (text == "bernoulli") return VisibleUnits::bernoulli;
@@ -93,8 +91,7 @@ void Rbm::sample_hidden(random::Stream s, std::uint64_t offset, ConstView<float>
   random::bernoulli(s, offset, probabilities, out);
 }
 
-void Rbm::sample_visible(random::Stream s, std::uint64_t offset, ConstView<float> means,
-                         MatrixView<float> out) const {
+void Rbm::sample_visible(random::Stream s, std::uint64_t offset, ConstView<float> means, MatrixView<float> out) const {
   if (units_ == VisibleUnits::bernoulli) {
     random::bernoulli(s, offset, means, out);
     return;

@@ -14,7 +14,7 @@ import gibbs.random;
 export namespace gibbs::sampler {
 
 enum class VisibleUnits { bernoulli, gaussian };
-std::string_view to_string(VisibleUnits units);        // "bernoulli", "gaussian"
+std::string_view to_string(VisibleUnits units);           // "bernoulli", "gaussian"
 VisibleUnits parse_visible_units(std::string_view text);  // ArgumentError otherwise
 
 class Rbm {
@@ -51,7 +51,8 @@ class Rbm {
   // Samples, drawn at positions offset + r·cols + c of the stream: hidden states from
   // probabilities; visible states from means (Bernoulli draws, or mean + N(0, 1)).
   // out may be the input itself, except for Gaussian visibles (ArgumentError).
-  void sample_hidden(random::Stream s, std::uint64_t offset, ConstView<float> probabilities, MatrixView<float> out) const;
+  void sample_hidden(random::Stream s, std::uint64_t offset, ConstView<float> probabilities,
+                     MatrixView<float> out) const;
   void sample_visible(random::Stream s, std::uint64_t offset, ConstView<float> means, MatrixView<float> out) const;
 
  private:

@@ -75,8 +75,7 @@ void check_rows(const Rbm& rbm, ConstView<float> v, std::size_t out_size, const 
   if (v.cols() != rbm.visible())
     throw ShapeError(fmt::format("{}: rows must have one value per visible unit", what), v.shape(),
                      {v.rows(), rbm.visible()});
-  if (out_size != v.rows())
-    throw ArgumentError(fmt::format("{}: {} outputs for {} rows", what, out_size, v.rows()));
+  if (out_size != v.rows()) throw ArgumentError(fmt::format("{}: {} outputs for {} rows", what, out_size, v.rows()));
 }
 
 }  // namespace
@@ -89,7 +88,8 @@ void free_energy(const Rbm& rbm, ConstView<float> v, std::span<double> out) {
     const ConstView<float> chunk = v.block(first, 0, rows, v.cols());
     const MatrixView<float> inputs = a.view().block(0, 0, rows, a.cols());
     rbm.hidden_inputs(chunk, inputs);
-    for (std::size_t r = 0; r < rows; ++r) out[first + r] = free_energy_row(rbm, chunk.row(r), inputs.row(r), scratch.values());
+    for (std::size_t r = 0; r < rows; ++r)
+      out[first + r] = free_energy_row(rbm, chunk.row(r), inputs.row(r), scratch.values());
   }
 }
 
@@ -109,7 +109,8 @@ void pseudo_likelihood_terms(const Rbm& rbm, ConstView<float> v, std::span<const
     rbm.hidden_inputs(xs, inputs);
     for (std::size_t r = 0; r < rows; ++r) {
       if (bits[first + r] >= rbm.visible())
-        throw ArgumentError(fmt::format("pseudo-likelihood: bit {} of {} visible units", bits[first + r], rbm.visible()));
+        throw ArgumentError(
+            fmt::format("pseudo-likelihood: bit {} of {} visible units", bits[first + r], rbm.visible()));
       out[first + r] =
           pseudo_likelihood_row(rbm, xs.row(r), inputs.row(r), bits[first + r], flipped.values(), scratch.values());
     }
@@ -133,7 +134,8 @@ Scores score(const Rbm& rbm, ConstView<float> v, random::Stream bit_draws) {
     const MatrixView<float> probabilities = h.view().block(0, 0, rows, h.cols());
     const MatrixView<float> reconstruction = recon.view().block(0, 0, rows, recon.cols());
     rbm.hidden_inputs(chunk, inputs);
-    for (std::size_t r = 0; r < rows; ++r) energy += free_energy_row(rbm, chunk.row(r), inputs.row(r), scratch.values().first(rbm.hidden()));
+    for (std::size_t r = 0; r < rows; ++r)
+      energy += free_energy_row(rbm, chunk.row(r), inputs.row(r), scratch.values().first(rbm.hidden()));
     simd::sigmoid(inputs, probabilities);
     if (!bernoulli) {
       rbm.visible_means(probabilities, reconstruction);
@@ -156,8 +158,8 @@ Scores score(const Rbm& rbm, ConstView<float> v, random::Stream bit_draws) {
     random::bits(bit_draws, first, std::span(draws).first(rows));
     for (std::size_t r = 0; r < rows; ++r) {
       const auto bit = static_cast<std::size_t>((std::uint64_t{draws[r]} * rbm.visible()) >> 32);
-      pseudo_likelihood +=
-          pseudo_likelihood_row(rbm, xs.row(r), x_hidden.row(r), bit, flipped.values(), scratch.values().first(rbm.hidden()));
+      pseudo_likelihood += pseudo_likelihood_row(rbm, xs.row(r), x_hidden.row(r), bit, flipped.values(),
+                                                 scratch.values().first(rbm.hidden()));
     }
   }
   const double rows = static_cast<double>(v.rows());

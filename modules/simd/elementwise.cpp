@@ -1,6 +1,7 @@
 // Elementwise front ends: shape and overlap checks, then the kernels on the calling thread or,
 // for large inputs, on position-wise chunks (rows for reductions, column groups for column sums).
 module;
+#include "modules/simd/kernels/elementwise.h"
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <algorithm>
@@ -10,7 +11,6 @@ module;
 #include <string>
 #include <string_view>
 #include <vector>
-#include "modules/simd/kernels/elementwise.h"
 module gibbs.simd;
 import gibbs.core;
 
@@ -19,7 +19,7 @@ namespace {
 
 constexpr std::size_t kSerialElements = std::size_t{1} << 16;  // below this, one thread does it all
 constexpr std::size_t kChunk = std::size_t{1} << 14;           // elements per parallel task
-constexpr std::size_t kColumnGroup = 64;                        // column_sums splits at multiples of it
+constexpr std::size_t kColumnGroup = 64;                       // column_sums splits at multiples of it
 
 bool go_parallel(std::size_t elements) { return elements >= kSerialElements && thread_count() > 1; }
 

@@ -1,5 +1,6 @@
 // GEMM front end: shape checks, then a static split of C's columns (and rows) over threads.
 module;
+#include "modules/simd/kernels/gemm.h"
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/partitioner.h>
@@ -7,7 +8,6 @@ module;
 #include <cstddef>
 #include <span>
 #include <string>
-#include "modules/simd/kernels/gemm.h"
 module gibbs.simd;
 import gibbs.core;
 

@@ -11,7 +11,7 @@ struct GemmOptions {
   bool transpose_a = false;  // op(A) = Aᵀ
   bool transpose_b = false;  // op(B) = Bᵀ
   float alpha = 1.0f;
-  float beta = 0.0f;  // 0: C's old values are never read (they may be NaN)
+  float beta = 0.0f;                        // 0: C's old values are never read (they may be NaN)
   std::span<const float> column_bias = {};  // empty, or one value per column of C
   Activation activation = Activation::kIdentity;
 };

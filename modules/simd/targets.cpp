@@ -1,9 +1,9 @@
 // gibbs::simd target selection over the kernels' target registry.
 module;
+#include "modules/simd/kernels/targets.h"
 #include <cstdint>
 #include <string>
 #include <vector>
-#include "modules/simd/kernels/targets.h"
 module gibbs.simd;
 
 namespace gibbs::simd {

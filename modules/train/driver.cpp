@@ -26,7 +26,6 @@ import gibbs.random;
 namespace gibbs::train {
 namespace {
 
-
 struct Split {
   io::Batch rows;
   io::Batch scored;  // the rows scored after every epoch
@@ -107,9 +106,12 @@ Report train(Run& run, std::ostream& log) {
 
   const io::DatasetReader reader(data_path);
   const auto monitor = static_cast<std::size_t>(options.monitor);
-  const Split train = load_split(reader, "train", monitor, random::streams::scored_rows(setup.seed, random::streams::ScoredSplit::train));
+  const Split train = load_split(reader, "train", monitor,
+                                 random::streams::scored_rows(setup.seed, random::streams::ScoredSplit::train));
   std::optional<Split> test;
-  if (reader.has_split("test")) test = load_split(reader, "test", monitor, random::streams::scored_rows(setup.seed, random::streams::ScoredSplit::test));
+  if (reader.has_split("test"))
+    test = load_split(reader, "test", monitor,
+                      random::streams::scored_rows(setup.seed, random::streams::ScoredSplit::test));
   const std::size_t rows = train.rows.x.rows();
   if (rows == 0) throw FormatError(data_path.string(), "the train split has no rows");
 
@@ -122,8 +124,8 @@ Report train(Run& run, std::ostream& log) {
     model.initialize(run.config, reader.info(), examples(train.rows), setup);
   }
   if (model.input_size() != train.rows.x.cols())
-    throw FormatError(data_path.string(), fmt::format("rows of {} values, but the {} model takes {}", train.rows.x.cols(),
-                                                      run.model_name, model.input_size()));
+    throw FormatError(data_path.string(), fmt::format("rows of {} values, but the {} model takes {}",
+                                                      train.rows.x.cols(), run.model_name, model.input_size()));
   checkpoint.model = run.model_name;
   checkpoint.plugin_version = run.plugin_version;
   checkpoint.engine_version.clear();
@@ -138,13 +140,14 @@ Report train(Run& run, std::ostream& log) {
     return Report{Outcome::nothing_to_do, epoch, checkpoint.history};
   };
   if (counter(checkpoint, "train/finished") != 0)
-    return nothing_to_do(fmt::format("finished after epoch {} (the model's stopping condition); nothing to train", epoch));
+    return nothing_to_do(
+        fmt::format("finished after epoch {} (the model's stopping condition); nothing to train", epoch));
   if (counter(checkpoint, "train/converged") != 0 && options.tol > 0)
-    return nothing_to_do(fmt::format("converged after epoch {} (--tol {}); give --tol 0 to train on", epoch, options.tol));
+    return nothing_to_do(
+        fmt::format("converged after epoch {} (--tol {}); give --tol 0 to train on", epoch, options.tol));
   checkpoint.counters["train/converged"] = 0;
   if (epoch >= epochs)
-    return nothing_to_do(
-        fmt::format("already trained for {} epochs; give --epochs N (the total) to train on", epoch));
+    return nothing_to_do(fmt::format("already trained for {} epochs; give --epochs N (the total) to train on", epoch));
 
   const auto save = [&](std::uint64_t epochs_done, std::size_t batch) {
     checkpoint.counters["train/epoch"] = epochs_done;
@@ -167,7 +170,8 @@ Report train(Run& run, std::ostream& log) {
   for (; epoch < epochs; ++epoch, first_batch = 0) {
     const BatchDone done = runner.run(epoch, first_batch, step, [&](const BatchDone& d) {
       const double rate = d.seconds > 0 ? static_cast<double>(d.rows) / d.seconds : 0;
-      const double remaining = static_cast<double>((batches - d.batch) * setup.batch_size + (epochs - epoch - 1) * rows);
+      const double remaining =
+          static_cast<double>((batches - d.batch) * setup.batch_size + (epochs - epoch - 1) * rows);
       progress.update(epoch + 1, epochs, d.batch, batches, rate, rate > 0 ? remaining / rate : 0, d.mean_error);
       if (interrupt_at && step == *interrupt_at) std::raise(SIGINT);
       return guard.interrupted() && d.batch < batches;
@@ -187,7 +191,8 @@ Report train(Run& run, std::ostream& log) {
 
     // The model's own stop is judged on the whole training split.
     bool finished = model.finished(scores);
-    if (finished && train.scored.x.rows() < rows) finished = model.finished(model.evaluate(examples(train.rows), epoch));
+    if (finished && train.scored.x.rows() < rows)
+      finished = model.finished(model.evaluate(examples(train.rows), epoch));
     if (finished) checkpoint.counters["train/finished"] = 1;
     const bool settled = options.tol > 0 && within_tolerance(checkpoint.history[model.stopping_metric()], options.tol);
     checkpoint.counters["train/converged"] = settled ? 1 : 0;

@@ -15,11 +15,11 @@ export namespace gibbs::train {
 
 // Where an epoch stands after a minibatch.
 struct BatchDone {
-  std::size_t batch = 0;     // minibatches of the epoch done, counting any before a resume
-  std::size_t batches = 0;   // in the whole epoch
-  std::size_t rows = 0;      // trained in this call
-  double seconds = 0;        // since this call started
-  double mean_error = 0;     // of the model's finite per-batch errors in this call (NaN: none)
+  std::size_t batch = 0;    // minibatches of the epoch done, counting any before a resume
+  std::size_t batches = 0;  // in the whole epoch
+  std::size_t rows = 0;     // trained in this call
+  double seconds = 0;       // since this call started
+  double mean_error = 0;    // of the model's finite per-batch errors in this call (NaN: none)
 };
 
 class EpochRunner {

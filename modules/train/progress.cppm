@@ -14,8 +14,8 @@ class ProgressLine {
  public:
   explicit ProgressLine(bool terminal);
   ~ProgressLine();
-  void update(std::uint64_t epoch, std::uint64_t epochs, std::size_t batch, std::size_t batches, double images_per_second,
-              double eta_seconds, double error);
+  void update(std::uint64_t epoch, std::uint64_t epochs, std::size_t batch, std::size_t batches,
+              double images_per_second, double eta_seconds, double error);
   void clear();  // before a plain line is printed
 
  private:

@@ -38,8 +38,7 @@ struct Options {
     v(seed, "seed", 0, "seed of every random draw", non_negative());
     v(tol, "tol", 0.0, "stop when the model's stopping metric changes by less than X between epochs (0: never)",
       non_negative());
-    v(monitor, "monitor", 2000, "rows of the train and test splits scored after every epoch (0: all)",
-      non_negative());
+    v(monitor, "monitor", 2000, "rows of the train and test splits scored after every epoch (0: all)", non_negative());
   }
   static constexpr std::int64_t kDefaultBatchSize = 64;  // for a model that names none
 };
@@ -71,7 +70,7 @@ enum class Outcome {
 
 struct Report {
   Outcome outcome;
-  std::uint64_t epochs = 0;                             // completed epochs in the checkpoint
+  std::uint64_t epochs = 0;                            // completed epochs in the checkpoint
   std::map<std::string, std::vector<double>> history;  // the checkpoint's, as saved
 };
 

@@ -20,11 +20,11 @@ enum class Normalise {
 struct MosaicOptions {
   std::size_t tile_height = 28, tile_width = 28;  // a tile is tile_height × tile_width values, row-major
   Normalise normalise = Normalise::range;
-  float low = 0, high = 1;          // the range for Normalise::range
-  std::size_t upscale = 1;          // each value becomes upscale × upscale pixels
-  std::size_t separator = 1;        // pixels between neighbouring tiles (none around the edge)
+  float low = 0, high = 1;    // the range for Normalise::range
+  std::size_t upscale = 1;    // each value becomes upscale × upscale pixels
+  std::size_t separator = 1;  // pixels between neighbouring tiles (none around the edge)
   std::uint8_t separator_grey = 255;
-  std::uint8_t empty_grey = 255;    // grid cells that hold no tile
+  std::uint8_t empty_grey = 255;  // grid cells that hold no tile
 };
 
 // A grid of grid_rows × grid_columns tile cells; cells start empty.
@@ -35,7 +35,7 @@ class Mosaic {
   // Draws `values` (tile_height × tile_width of them, else a ShapeError) into one cell.
   void put(std::size_t grid_row, std::size_t grid_column, std::span<const float> values);
 
-  std::size_t width() const { return width_; }    // pixels
+  std::size_t width() const { return width_; }  // pixels
   std::size_t height() const { return height_; }
   std::uint8_t at(std::size_t y, std::size_t x) const { return pixels_[y * width_ + x]; }
   std::span<const std::uint8_t> pixels() const { return pixels_; }  // row-major, height × width

@@ -19,7 +19,7 @@ namespace {
 
 constexpr int kWhite = 0, kBlack = 1, kGrid = 2, kFirstRun = 3;
 // Tableau 10: distinct, readable on white, and what matplotlib users expect.
-constexpr int kPalette[][3] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44},   {214, 39, 40},  {148, 103, 189},
+constexpr int kPalette[][3] = {{31, 119, 180}, {255, 127, 14},  {44, 160, 44},   {214, 39, 40},  {148, 103, 189},
                                {140, 86, 75},  {227, 119, 194}, {127, 127, 127}, {188, 189, 34}, {23, 190, 207}};
 constexpr int kColours = sizeof kPalette / sizeof kPalette[0];
 
@@ -122,10 +122,10 @@ void draw_panel(const Panel& panel, const std::vector<std::string>& runs, const 
   PLFLT legend_width = 0, legend_height = 0;
   const PLINT position = PL_POSITION_OUTSIDE | PL_POSITION_RIGHT;  // centred beside the panel
   plwidth(1);
-  pllegend(&legend_width, &legend_height, PL_LEGEND_BACKGROUND, position, 0.02, 0.0, 0.06,
-           kWhite, kBlack, 1, 0, 0, static_cast<PLINT>(texts.size()), opts.data(), 1.0, 0.8, 2.0, 0.0,
-           text_colours.data(), texts.data(), nullptr, nullptr, nullptr, nullptr, colours.data(), styles.data(),
-           widths.data(), nullptr, nullptr, nullptr, nullptr);
+  pllegend(&legend_width, &legend_height, PL_LEGEND_BACKGROUND, position, 0.02, 0.0, 0.06, kWhite, kBlack, 1, 0, 0,
+           static_cast<PLINT>(texts.size()), opts.data(), 1.0, 0.8, 2.0, 0.0, text_colours.data(), texts.data(),
+           nullptr, nullptr, nullptr, nullptr, colours.data(), styles.data(), widths.data(), nullptr, nullptr, nullptr,
+           nullptr);
 }
 
 // One PLplot session into an AtomicFile at `path`: the palette on white, `columns` × `rows`
@@ -182,8 +182,10 @@ void draw_figure(const Figure& f) {
   if (f.contour) {
     const Contour& c = *f.contour;
     std::vector<PLFLT> xg(c.nx), yg(c.ny);
-    for (std::size_t i = 0; i < c.nx; ++i) xg[i] = f.x0 + (f.x1 - f.x0) * static_cast<double>(i) / static_cast<double>(c.nx - 1);
-    for (std::size_t j = 0; j < c.ny; ++j) yg[j] = f.y0 + (f.y1 - f.y0) * static_cast<double>(j) / static_cast<double>(c.ny - 1);
+    for (std::size_t i = 0; i < c.nx; ++i)
+      xg[i] = f.x0 + (f.x1 - f.x0) * static_cast<double>(i) / static_cast<double>(c.nx - 1);
+    for (std::size_t j = 0; j < c.ny; ++j)
+      yg[j] = f.y0 + (f.y1 - f.y0) * static_cast<double>(j) / static_cast<double>(c.ny - 1);
     std::vector<std::vector<PLFLT>> columns(c.nx, std::vector<PLFLT>(c.ny));  // PLplot's f[x][y]
     std::vector<const PLFLT*> rows(c.nx);
     for (std::size_t i = 0; i < c.nx; ++i) {
@@ -220,8 +222,8 @@ void draw_figure(const Figure& f) {
   plwidth(1);
   pllegend(&legend_width, &legend_height, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
            PL_POSITION_INSIDE | PL_POSITION_TOP | PL_POSITION_RIGHT, 0.02, 0.02, 0.08, kWhite, kBlack, 1, 0, 0,
-           static_cast<PLINT>(texts.size()), opts.data(), 1.0, 0.8, 2.0, 0.0, text_colours.data(), texts.data(), nullptr,
-           nullptr, nullptr, nullptr, colours.data(), styles.data(), widths.data(), symbol_colours.data(),
+           static_cast<PLINT>(texts.size()), opts.data(), 1.0, 0.8, 2.0, 0.0, text_colours.data(), texts.data(),
+           nullptr, nullptr, nullptr, nullptr, colours.data(), styles.data(), widths.data(), symbol_colours.data(),
            symbol_scales.data(), symbol_numbers.data(), symbols.data());
 }
 
@@ -229,7 +231,8 @@ void draw_figure(const Figure& f) {
 
 void plot_curves(const std::filesystem::path& path, std::span<const Series> series, const PlotOptions& options) {
   if (series.empty()) throw ArgumentError("plot_curves: no series to draw");
-  if (options.width < 100 || options.height < 100) throw ArgumentError("plot_curves: a picture of at least 100×100 pixels");
+  if (options.width < 100 || options.height < 100)
+    throw ArgumentError("plot_curves: a picture of at least 100×100 pixels");
   std::vector<Panel> panels;
   std::vector<std::string> metrics, runs;
   for (const Series& s : series) {
@@ -248,7 +251,8 @@ void plot_curves(const std::filesystem::path& path, std::span<const Series> seri
 
 void plot_figure(const std::filesystem::path& path, const Figure& figure) {
   if (!(figure.x1 > figure.x0) || !(figure.y1 > figure.y0)) throw ArgumentError("plot_figure: an empty window");
-  if (figure.width < 100 || figure.height < 100) throw ArgumentError("plot_figure: a picture of at least 100×100 pixels");
+  if (figure.width < 100 || figure.height < 100)
+    throw ArgumentError("plot_figure: a picture of at least 100×100 pixels");
   if (figure.contour) {
     const Contour& c = *figure.contour;
     if (c.nx < 2 || c.ny < 2 || c.values.size() != c.nx * c.ny)

@@ -23,7 +23,7 @@ struct Series {
 enum class LogScale {
   automatic,  // log y when every value in the panel is positive and max / min >= 100
   never,
-  always,     // non-positive values are left out of the curve
+  always,  // non-positive values are left out of the curve
 };
 
 struct PlotOptions {

@@ -44,9 +44,9 @@ struct AutoencoderOptions {
       if (layer.kind == nn::LayerKind::kDense) mirror.insert(mirror.begin(), layer.units);
     mirror.push_back(input.size());
     return {{"encoder.", encoder},
-            {"decoder.", nn::parse_layers(fmt::format("{}", fmt::join(mirror, ",")), activation,
-                                          nn::flat_shape(mirror.front()),
-                                          feedforward::output_activation(output_activation))}};
+            {"decoder.",
+             nn::parse_layers(fmt::format("{}", fmt::join(mirror, ",")), activation, nn::flat_shape(mirror.front()),
+                              feedforward::output_activation(output_activation))}};
   }
 };
 

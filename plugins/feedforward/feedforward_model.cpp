@@ -64,7 +64,7 @@ struct FeedForwardModel::Network {
   std::vector<std::unique_ptr<nn::Network>> stages;
   std::vector<nn::Parameter> parameters;  // every stage's, named with its prefix
   std::unique_ptr<nn::Optimizer> optimizer;
-  std::vector<ConstView<float>> outputs;  // each stage's output in the last forward
+  std::vector<ConstView<float>> outputs;   // each stage's output in the last forward
   std::vector<Matrix<float>> input_grads;  // input_grads[s]: ∂loss/∂(stage s's input), s > 0
   Matrix<float> grad, targets;
 
@@ -109,21 +109,25 @@ void FeedForwardModel::configure(const Config& config, nn::SampleShape input, st
   switch (task_) {
     case Task::classify:
       if (outputs == 1 && classes > 2)
-        throw ArgumentError(fmt::format("one output can tell two classes apart, not {}: end the network with {} outputs",
-                                        classes, classes));
+        throw ArgumentError(fmt::format(
+            "one output can tell two classes apart, not {}: end the network with {} outputs", classes, classes));
       if (outputs > 1 && classes != 0 && outputs != classes)
-        throw ArgumentError(fmt::format("the network ends with {} outputs, but the data has {} classes", outputs, classes));
+        throw ArgumentError(
+            fmt::format("the network ends with {} outputs, but the data has {} classes", outputs, classes));
       if (outputs > 1 && ends_with(last, {.kind = nn::LayerKind::kSoftmax}))
         throw ArgumentError(
-            "the network ends with softmax: end it with the class logits (dense:N); the cross-entropy applies the softmax");
+            "the network ends with softmax: end it with the class logits (dense:N); the cross-entropy applies the "
+            "softmax");
       break;
     case Task::regress:
       if (outputs != 1)
-        throw ArgumentError(fmt::format("a regression has one target a row, but the network ends with {} outputs", outputs));
+        throw ArgumentError(
+            fmt::format("a regression has one target a row, but the network ends with {} outputs", outputs));
       break;
     case Task::reconstruct:
       if (outputs != input.size())
-        throw ArgumentError(fmt::format("the decoder ends with {} outputs, but the input has {} values", outputs, input.size()));
+        throw ArgumentError(
+            fmt::format("the decoder ends with {} outputs, but the input has {} values", outputs, input.size()));
       break;
   }
 
@@ -148,14 +152,19 @@ void FeedForwardModel::initialize(const Config& config, const io::DatasetInfo& i
   for (const std::int32_t y : train.y) classes = std::max(classes, static_cast<std::size_t>(y) + 1);
   Config resolved = config;
   if (!fixed_task_ && read_options<TaskOption>(config).task == "auto") {
-    if (!train.t.empty()) resolved["task"] = std::string("regress");
-    else if (!train.y.empty()) resolved["task"] = std::string("classify");
-    else throw ArgumentError("the training split has neither labels nor targets: give --task, or data with either");
+    if (!train.t.empty())
+      resolved["task"] = std::string("regress");
+    else if (!train.y.empty())
+      resolved["task"] = std::string("classify");
+    else
+      throw ArgumentError("the training split has neither labels nor targets: give --task, or data with either");
   }
   if (!fixed_task_) {
     const std::string task = read_options<TaskOption>(resolved).task;
-    if (task == "classify" && train.y.empty()) throw ArgumentError("--task classify needs labels, and the data has none");
-    if (task == "regress" && train.t.empty()) throw ArgumentError("--task regress needs targets, and the data has none");
+    if (task == "classify" && train.y.empty())
+      throw ArgumentError("--task classify needs labels, and the data has none");
+    if (task == "regress" && train.t.empty())
+      throw ArgumentError("--task regress needs targets, and the data has none");
   }
   configure(resolved, input, classes);
   for (std::size_t s = 0; s < network_->stages.size(); ++s)
@@ -268,8 +277,10 @@ double FeedForwardModel::train_batch(const Examples& batch, std::uint64_t) {
 Metrics FeedForwardModel::evaluate(const Examples& examples, std::uint64_t) const {
   const std::size_t rows = examples.x.rows();
   if (rows == 0) return {};
-  if (task_ == Task::classify && examples.y.empty()) throw ArgumentError("the data has no labels to score a classifier on");
-  if (task_ == Task::regress && examples.t.empty()) throw ArgumentError("the data has no targets to score a regression on");
+  if (task_ == Task::classify && examples.y.empty())
+    throw ArgumentError("the data has no labels to score a classifier on");
+  if (task_ == Task::regress && examples.t.empty())
+    throw ArgumentError("the data has no targets to score a regression on");
   // Sums in double, chunk by chunk in order: the same bits for any thread count.
   double loss_sum = 0;
   std::size_t correct = 0;
@@ -302,14 +313,16 @@ Metrics FeedForwardModel::evaluate(const Examples& examples, std::uint64_t) cons
         }
         break;
       case Task::reconstruct:
-        loss_sum += nn::mse_loss(out, examples.x.block(first, 0, n, examples.x.cols())) *
-                    static_cast<double>(n * out.cols());
+        loss_sum +=
+            nn::mse_loss(out, examples.x.block(first, 0, n, examples.x.cols())) * static_cast<double>(n * out.cols());
         break;
     }
   });
-  const double count = static_cast<double>(rows) * (task_ == Task::reconstruct ? static_cast<double>(input_size()) : 1.0);
+  const double count =
+      static_cast<double>(rows) * (task_ == Task::reconstruct ? static_cast<double>(input_size()) : 1.0);
   Metrics metrics{{stopping_metric(), loss_sum / count}};
-  if (task_ == Task::classify) metrics.push_back({"accuracy", static_cast<double>(correct) / static_cast<double>(rows)});
+  if (task_ == Task::classify)
+    metrics.push_back({"accuracy", static_cast<double>(correct) / static_cast<double>(rows)});
   return metrics;
 }
 
@@ -359,7 +372,8 @@ Matrix<float> FeedForwardModel::encode(ConstView<float> x) const {
   Matrix<float> codes(x.rows(), encoder.output_shape().size());
   for (std::size_t first = 0; first < x.rows(); first += kChunk) {
     const ConstView<float> code = encoder.forward(x.block(first, 0, std::min(kChunk, x.rows() - first), x.cols()));
-    for (std::size_t r = 0; r < code.rows(); ++r) std::copy_n(code.row(r).data(), code.cols(), codes.row(first + r).data());
+    for (std::size_t r = 0; r < code.rows(); ++r)
+      std::copy_n(code.row(r).data(), code.cols(), codes.row(first + r).data());
   }
   return codes;
 }

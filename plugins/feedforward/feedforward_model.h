@@ -71,7 +71,8 @@ class FeedForwardModel : public Model {
  public:
   ~FeedForwardModel() override;
   std::string name() const override { return name_; }
-  void initialize(const Config& config, const io::DatasetInfo& info, const Examples& train, const Setup& setup) override;
+  void initialize(const Config& config, const io::DatasetInfo& info, const Examples& train,
+                  const Setup& setup) override;
   void restore(const io::Checkpoint& checkpoint, const Setup& setup) override;
   void save(io::Checkpoint& checkpoint) const override;
   std::size_t input_size() const override;

@@ -73,7 +73,8 @@ void check(const CapacitySettings& s) {
   if (!(s.lr > 0) || !std::isfinite(s.lr)) throw ArgumentError("capacity: the learning rate must be positive");
   for (const std::size_t p : s.patterns)
     if (p == 0 || p > kMax / (2 * (s.inputs + 1)))
-      throw ArgumentError(fmt::format("capacity: a pattern count of {} (expected 1 to {})", p, kMax / (2 * (s.inputs + 1))));
+      throw ArgumentError(
+          fmt::format("capacity: a pattern count of {} (expected 1 to {})", p, kMax / (2 * (s.inputs + 1))));
 }
 
 }  // namespace
@@ -91,11 +92,12 @@ std::vector<CapacityPoint> capacity_sweep(const CapacitySettings& settings) {
   for (const std::size_t p : settings.patterns) largest = std::max(largest, p);
   std::vector<std::uint8_t> learned(counts * trials);
   // Larger counts take longer: the task grain is small so that workers balance.
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, counts * trials, 4), [&](const tbb::blocked_range<std::size_t>& r) {
-    Scratch scratch(largest, settings.inputs);
-    for (std::size_t k = r.begin(); k != r.end(); ++k)
-      learned[k] = learn(settings, settings.patterns[k / trials], k % trials, scratch) ? 1 : 0;
-  });
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, counts * trials, 4),
+                    [&](const tbb::blocked_range<std::size_t>& r) {
+                      Scratch scratch(largest, settings.inputs);
+                      for (std::size_t k = r.begin(); k != r.end(); ++k)
+                        learned[k] = learn(settings, settings.patterns[k / trials], k % trials, scratch) ? 1 : 0;
+                    });
   std::vector<CapacityPoint> points;
   for (std::size_t c = 0; c < counts; ++c) {
     CapacityPoint point{settings.patterns[c], 0, trials};
@@ -106,7 +108,9 @@ std::vector<CapacityPoint> capacity_sweep(const CapacitySettings& settings) {
 }
 
 double half_point(std::span<const CapacityPoint> points, std::size_t inputs) {
-  const auto load = [&](const CapacityPoint& p) { return static_cast<double>(p.patterns) / static_cast<double>(inputs); };
+  const auto load = [&](const CapacityPoint& p) {
+    return static_cast<double>(p.patterns) / static_cast<double>(inputs);
+  };
   for (std::size_t i = 0; i < points.size(); ++i) {
     const double f = points[i].fraction();
     if (f > 0.5) continue;

@@ -1,10 +1,10 @@
 // `gibbs capacity --inputs N --max-patterns P --trials T [...]`: the capacity experiment of the
 // course notebook (capacity.h's capacity_sweep): a table of P, P/N and the share of random pattern
 // sets learned to zero error, the load P/N where that share crosses 1/2, and optionally the curve.
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 #include <fmt/ranges.h>
+#include <boost/program_options.hpp>
 
 #include <chrono>
 #include <cmath>
@@ -32,7 +32,8 @@ constexpr const char* kUsage =
 // types without a word, so they are read as signed and checked here.
 std::size_t at_least(const po::variables_map& vm, const char* name, std::int64_t least) {
   const std::int64_t value = vm[name].as<std::int64_t>();
-  if (value < least) throw ArgumentError(fmt::format("capacity: --{} must be at least {} (got {})", name, least, value));
+  if (value < least)
+    throw ArgumentError(fmt::format("capacity: --{} must be at least {} (got {})", name, least, value));
   return static_cast<std::size_t>(value);
 }
 
@@ -57,18 +58,21 @@ void plot(const std::string& path, std::span<const CapacityPoint> points, std::s
 
 int capacity_command(std::span<const std::string> args) {
   po::options_description options("gibbs capacity options");
-  options.add_options()
-      ("help,h", "print this help")
-      ("inputs", po::value<std::int64_t>()->value_name("N"), "inputs of the perceptron (the notebook: 20)")
-      ("max-patterns", po::value<std::int64_t>()->value_name("P"), "the largest pattern count")
-      ("trials", po::value<std::int64_t>()->value_name("T"), "random pattern sets per count")
-      ("step", po::value<std::int64_t>()->default_value(1)->value_name("S"), "counts S, 2S, ... up to P (from 2 when S is 1)")
-      ("max-epochs", po::value<std::int64_t>()->default_value(100)->value_name("E"), "epochs before a set counts as not learned")
-      ("seed", po::value<std::int64_t>()->default_value(0)->value_name("S"), "seed of the patterns, labels and orders")
-      ("lr", po::value<double>()->default_value(0.01)->value_name("X"), "learning rate (zero start: it only scales the weights)")
-      ("threads", po::value<int>()->value_name("T"), "worker threads (0: one per core); the result does not depend on it")
-      ("plot", po::value<std::string>()->value_name("PNG"), "draw the curve, with a dashed line at 1/2")
-      ("json", "one JSON object instead of the table");
+  options.add_options()("help,h", "print this help")("inputs", po::value<std::int64_t>()->value_name("N"),
+                                                     "inputs of the perceptron (the notebook: 20)")(
+      "max-patterns", po::value<std::int64_t>()->value_name("P"), "the largest pattern count")(
+      "trials", po::value<std::int64_t>()->value_name("T"), "random pattern sets per count")(
+      "step", po::value<std::int64_t>()->default_value(1)->value_name("S"),
+      "counts S, 2S, ... up to P (from 2 when S is 1)")("max-epochs",
+                                                        po::value<std::int64_t>()->default_value(100)->value_name("E"),
+                                                        "epochs before a set counts as not learned")(
+      "seed", po::value<std::int64_t>()->default_value(0)->value_name("S"), "seed of the patterns, labels and orders")(
+      "lr", po::value<double>()->default_value(0.01)->value_name("X"),
+      "learning rate (zero start: it only scales the weights)")(
+      "threads", po::value<int>()->value_name("T"),
+      "worker threads (0: one per core); the result does not depend on it")(
+      "plot", po::value<std::string>()->value_name("PNG"), "draw the curve, with a dashed line at 1/2")(
+      "json", "one JSON object instead of the table");
   po::variables_map vm;
   po::store(po::command_line_parser(std::vector<std::string>(args.begin(), args.end())).options(options).run(), vm);
   po::notify(vm);
@@ -91,7 +95,8 @@ int capacity_command(std::span<const std::string> args) {
   const double lr = vm["lr"].as<double>();
   if (!(lr > 0) || !std::isfinite(lr)) throw ArgumentError(fmt::format("capacity: --lr must be positive (got {})", lr));
   s.lr = static_cast<float>(lr);
-  for (std::size_t p = step == 1 ? std::min<std::size_t>(2, largest) : step; p <= largest; p += step) s.patterns.push_back(p);
+  for (std::size_t p = step == 1 ? std::min<std::size_t>(2, largest) : step; p <= largest; p += step)
+    s.patterns.push_back(p);
   if (s.patterns.empty())
     throw ArgumentError(fmt::format("capacity: --step {} is larger than --max-patterns {}", step, largest));
 
@@ -99,23 +104,28 @@ int capacity_command(std::span<const std::string> args) {
   const std::vector<CapacityPoint> points = capacity_sweep(s);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double half = half_point(points, s.inputs);
-  const auto load = [&](const CapacityPoint& p) { return static_cast<double>(p.patterns) / static_cast<double>(s.inputs); };
+  const auto load = [&](const CapacityPoint& p) {
+    return static_cast<double>(p.patterns) / static_cast<double>(s.inputs);
+  };
   if (vm.contains("plot")) plot(vm["plot"].as<std::string>(), points, s.inputs, half);
 
   if (vm.contains("json")) {
     std::vector<std::string> rows;
     for (const CapacityPoint& p : points)
-      rows.push_back(fmt::format(R"({{"patterns": {}, "load": {}, "learned": {}, "fraction": {}}})", p.patterns, load(p),
-                                 p.learned, p.fraction()));
-    fmt::print(R"({{"inputs": {}, "trials": {}, "max_epochs": {}, "seed": {}, "seconds": {}, "half_point": {}, "points": [{}]}})"
-               "\n",
-               s.inputs, s.trials, s.max_epochs, s.seed, seconds, std::isfinite(half) ? fmt::format("{}", half) : "null",
-               fmt::join(rows, ", "));
+      rows.push_back(fmt::format(R"({{"patterns": {}, "load": {}, "learned": {}, "fraction": {}}})", p.patterns,
+                                 load(p), p.learned, p.fraction()));
+    fmt::print(
+        R"({{"inputs": {}, "trials": {}, "max_epochs": {}, "seed": {}, "seconds": {}, "half_point": {}, "points": [{}]}})"
+        "\n",
+        s.inputs, s.trials, s.max_epochs, s.seed, seconds, std::isfinite(half) ? fmt::format("{}", half) : "null",
+        fmt::join(rows, ", "));
   } else {
     fmt::print("{:>8} {:>8} {:>10}\n", "P", "P/N", "learned");
     for (const CapacityPoint& p : points) fmt::print("{:>8} {:>8.3f} {:>10.3f}\n", p.patterns, load(p), p.fraction());
-    if (std::isfinite(half)) fmt::print("half point: P/N = {:.3f} (the share learned crosses 1/2)\n", half);
-    else fmt::print("half point: not reached (the share learned stays above 1/2 up to P = {})\n", largest);
+    if (std::isfinite(half))
+      fmt::print("half point: P/N = {:.3f} (the share learned crosses 1/2)\n", half);
+    else
+      fmt::print("half point: not reached (the share learned stays above 1/2 up to P = {})\n", largest);
     fmt::print("{} pattern sets in {:.3f} s\n", points.size() * s.trials, seconds);
     if (vm.contains("plot")) fmt::print("{}: the curve\n", vm["plot"].as<std::string>());
   }

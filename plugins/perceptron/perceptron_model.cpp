@@ -28,7 +28,8 @@ void check_labels(const Examples& examples) {
   if (examples.y.size() != examples.x.rows())
     throw ArgumentError("the perceptron needs class labels (a dataset with y, two classes)");
   for (const std::int32_t y : examples.y)
-    if (y != 0 && y != 1) throw ArgumentError(fmt::format("the perceptron needs labels 0 and 1 (two classes), got {}", y));
+    if (y != 0 && y != 1)
+      throw ArgumentError(fmt::format("the perceptron needs labels 0 and 1 (two classes), got {}", y));
 }
 
 }  // namespace
@@ -37,7 +38,8 @@ void PerceptronModel::initialize(const Config& config, const io::DatasetInfo& in
                                  const Setup& setup) {
   const PerceptronOptions o = read_options<PerceptronOptions>(config);
   if (info.classes.size() != 2)
-    throw ArgumentError(fmt::format("the perceptron needs a dataset with two classes (this one has {})", info.classes.size()));
+    throw ArgumentError(
+        fmt::format("the perceptron needs a dataset with two classes (this one has {})", info.classes.size()));
   check_labels(train);
   learning_rate_ = static_cast<float>(o.lr);
   weights_.assign(train.x.cols(), 0.0f);

@@ -32,7 +32,8 @@ struct PerceptronOptions {
 class PerceptronModel final : public Model {
  public:
   std::string name() const override { return "perceptron"; }
-  void initialize(const Config& config, const io::DatasetInfo& info, const Examples& train, const Setup& setup) override;
+  void initialize(const Config& config, const io::DatasetInfo& info, const Examples& train,
+                  const Setup& setup) override;
   void restore(const io::Checkpoint& checkpoint, const Setup& setup) override;
   void save(io::Checkpoint& checkpoint) const override;
   std::size_t input_size() const override { return weights_.size(); }
@@ -43,7 +44,7 @@ class PerceptronModel final : public Model {
   std::string stopping_metric() const override { return "error"; }
   // Zero error on the training split: the rule would change nothing more.
   bool finished(const Metrics& train) const override;
-  Matrix<float> predict(ConstView<float> x) const override;  // ±1, [rows, 1]
+  Matrix<float> predict(ConstView<float> x) const override;               // ±1, [rows, 1]
   std::vector<std::int32_t> classify(ConstView<float> x) const override;  // 0 (ŷ = −1) or 1
 
  private:

@@ -91,14 +91,14 @@ float MomentumSchedule::at(std::uint64_t epoch) const {
 void RbmModel::configure(const RbmOptions& o, std::size_t batch_size) {
   learning_rate_ = static_cast<float>(o.lr);
   momentum_ = MomentumSchedule::parse(o.momentum_schedule, static_cast<float>(o.momentum));
-  const sampler::ContrastiveSettings settings{
-      .k = static_cast<std::size_t>(o.k),
-      .persistent = o.persistent,
-      .momentum = std::any_of(momentum_.steps.begin(), momentum_.steps.end(), [](const auto& s) { return s.first != 0; }),
-      .weight_decay = static_cast<float>(o.weight_decay),
-      .sparsity_target = static_cast<float>(o.sparsity_target),
-      .sparsity_cost = static_cast<float>(o.sparsity_cost),
-      .visible_bias = !o.no_visible_bias};
+  const sampler::ContrastiveSettings settings{.k = static_cast<std::size_t>(o.k),
+                                              .persistent = o.persistent,
+                                              .momentum = std::any_of(momentum_.steps.begin(), momentum_.steps.end(),
+                                                                      [](const auto& s) { return s.first != 0; }),
+                                              .weight_decay = static_cast<float>(o.weight_decay),
+                                              .sparsity_target = static_cast<float>(o.sparsity_target),
+                                              .sparsity_cost = static_cast<float>(o.sparsity_cost),
+                                              .visible_bias = !o.no_visible_bias};
   rbm_.set_visible_clip(static_cast<float>(o.visible_clip));
   cd_.emplace(rbm_, batch_size, settings);
 }
@@ -171,7 +171,8 @@ double RbmModel::train_batch(const Examples& batch, std::uint64_t step) {
 }
 
 Metrics RbmModel::evaluate(const Examples& examples, std::uint64_t draws) const {
-  const sampler::Scores s = sampler::score(rbm_, examples.x, random::streams::rbm_draw(seed_, random::streams::RbmDraw::pseudo_likelihood, draws));
+  const sampler::Scores s = sampler::score(
+      rbm_, examples.x, random::streams::rbm_draw(seed_, random::streams::RbmDraw::pseudo_likelihood, draws));
   Metrics metrics{{"reconstruction_mse", s.reconstruction_mse}};
   if (rbm_.units() == VisibleUnits::bernoulli) {
     metrics.push_back({"reconstruction_cross_entropy", s.reconstruction_cross_entropy});

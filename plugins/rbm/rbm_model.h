@@ -49,8 +49,8 @@ struct RbmOptions {
     v(momentum_schedule, "momentum-schedule", "none",
       "momentum by epoch, e.g. 0.5:5,0.9 (0.5 for 5 epochs, then 0.9); replaces --momentum");
     v(weight_decay, "weight-decay", 0.0, "L2 weight decay (on the weights)", non_negative());
-    v(sparsity_target, "sparsity-target", 0.0,
-      "target mean activation of each hidden unit (0: no sparsity penalty)", in_range(0, 1, true));
+    v(sparsity_target, "sparsity-target", 0.0, "target mean activation of each hidden unit (0: no sparsity penalty)",
+      in_range(0, 1, true));
     v(sparsity_cost, "sparsity-cost", 0.1, "strength of the sparsity penalty", non_negative());
     v(init, "init", "normal:0.01",
       "weights: normal:SIGMA, or uniform-glorot4 (uniform in ±4·sqrt(6/(visible+hidden)))");
@@ -65,7 +65,8 @@ struct RbmOptions {
 class RbmModel final : public Model {
  public:
   std::string name() const override { return "rbm"; }
-  void initialize(const Config& config, const io::DatasetInfo& info, const Examples& train, const Setup& setup) override;
+  void initialize(const Config& config, const io::DatasetInfo& info, const Examples& train,
+                  const Setup& setup) override;
   void restore(const io::Checkpoint& checkpoint, const Setup& setup) override;
   void save(io::Checkpoint& checkpoint) const override;
   std::size_t input_size() const override { return rbm_.visible(); }

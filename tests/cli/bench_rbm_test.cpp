@@ -42,9 +42,10 @@ BOOST_AUTO_TEST_CASE(bench_rbm_trains_exactly_as_gibbs_train_does) {
   const std::string train = "train --model rbm --data pixels.h5 --hidden 500 --epochs 1 --seed 1 --monitor 0 ";
   for (const auto& [workload, options] :
        {std::pair<std::string, std::string>{"W2", "--k 1 --lr 0.01 --init normal:0.01 --batch-size 128"},
-        std::pair<std::string, std::string>{"W4", "--k 15 --persistent --lr 0.1 --init uniform-glorot4 --batch-size 20"}}) {
-    const Result bench = run_gibbs("bench rbm --data pixels.h5 --workload " + workload + " --epochs 1 --no-peers --json -o " +
-                                       workload + "-bench.h5",
+        std::pair<std::string, std::string>{"W4",
+                                            "--k 15 --persistent --lr 0.1 --init uniform-glorot4 --batch-size 20"}}) {
+    const Result bench = run_gibbs("bench rbm --data pixels.h5 --workload " + workload +
+                                       " --epochs 1 --no-peers --json -o " + workload + "-bench.h5",
                                    dir.path);
     BOOST_TEST_REQUIRE(bench.status == 0, bench.err);
     BOOST_TEST_REQUIRE(run_gibbs(train + options + " -o " + workload + "-train.h5", dir.path).status == 0);

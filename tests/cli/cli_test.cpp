@@ -7,6 +7,7 @@
 
 #include <sys/wait.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -14,7 +15,6 @@
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <unistd.h>
 #include <utility>
 #include <vector>
 #include "tests/support/run_gibbs.h"
@@ -67,9 +67,20 @@ BOOST_AUTO_TEST_CASE(bad_options_are_one_line_and_exit_2) {
 
 // Every command's --help, usage line and "is required" errors come from its one spec.
 BOOST_AUTO_TEST_CASE(commands_share_help_and_required_errors) {
-  std::vector<std::string> commands = {"eval", "predict", "encode", "reconstruct", "sample", "inspect", "plugins",
-                                       "data info", "data import idx", "data import csv", "data import mnist-json",
-                                       "data synth logic", "data synth sincos", "data synth patterns"};
+  std::vector<std::string> commands = {"eval",
+                                       "predict",
+                                       "encode",
+                                       "reconstruct",
+                                       "sample",
+                                       "inspect",
+                                       "plugins",
+                                       "data info",
+                                       "data import idx",
+                                       "data import csv",
+                                       "data import mnist-json",
+                                       "data synth logic",
+                                       "data synth sincos",
+                                       "data synth patterns"};
 #ifdef GIBBS_HAVE_BENCH
   commands.insert(commands.end(), {"bench gemm", "bench capacity"});
 #endif

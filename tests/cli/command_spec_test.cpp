@@ -21,11 +21,12 @@ const CommandSpec kProbe{
     .summary = "a command under test",
     .usage = {"gibbs probe FILE -o OUT [--count N] [--flag]", "gibbs probe --help"},
     .positional = {"file", "FILE", "the input"},
-    .options = {
-        {"output,o", value<std::string>("OUT"), "the output", kRequired},
-        {"count", value<int>("N", 3), "a count"},
-        {"flag", "a switch"},
-    },
+    .options =
+        {
+            {"output,o", value<std::string>("OUT"), "the output", kRequired},
+            {"count", value<int>("N", 3), "a count"},
+            {"flag", "a switch"},
+        },
     .threads = kThreads,
 };
 
@@ -64,7 +65,8 @@ BOOST_AUTO_TEST_CASE(parses_the_positional_the_options_and_their_defaults) {
 BOOST_AUTO_TEST_CASE(what_is_missing_is_named_with_the_first_usage_line) {
   BOOST_TEST(error_of(kProbe, {"-o", "out.h5"}) ==
              "probe: FILE is required (usage: gibbs probe FILE -o OUT [--count N] [--flag])");
-  BOOST_TEST(error_of(kProbe, {"in.h5"}) == "probe: -o OUT is required (usage: gibbs probe FILE -o OUT [--count N] [--flag])");
+  BOOST_TEST(error_of(kProbe, {"in.h5"}) ==
+             "probe: -o OUT is required (usage: gibbs probe FILE -o OUT [--count N] [--flag])");
   BOOST_CHECK_THROW(kProbe.missing("--this or --that"), gibbs::ArgumentError);
   BOOST_TEST(kProbe.usage_text() == "usage: gibbs probe FILE -o OUT [--count N] [--flag]\n       gibbs probe --help");
 }

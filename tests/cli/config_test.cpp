@@ -36,7 +36,8 @@ const std::vector<Case> kCases = {
     {"mlp", "and.h5",
      "--layers 2,3,1 --activation tanh --output-activation tanh --task classify --optimizer momentum --lr 0.01 "
      "--momentum 0.5 --weight-decay 0.001"},
-    {"cnn", "and.h5", "--arch flatten,dense:1 --task classify --optimizer sgd --lr 0.01 --momentum 0.5 --weight-decay 0.1"},
+    {"cnn", "and.h5",
+     "--arch flatten,dense:1 --task classify --optimizer sgd --lr 0.01 --momentum 0.5 --weight-decay 0.1"},
     {"autoencoder", "and.h5",
      "--layers 2,1 --activation tanh --output-activation identity --optimizer adam --lr 0.01 --momentum 0.5 "
      "--weight-decay 0.001"},
@@ -57,8 +58,8 @@ BOOST_AUTO_TEST_CASE(every_option_is_in_config_as_given_and_survives_a_resume) {
   BOOST_REQUIRE(run_gibbs("data synth logic --op and --inputs 2 --encoding 01 -o and.h5", dir.path).status == 0);
   for (const Case& c : kCases) {
     const std::string out = c.model + ".h5";
-    const Result r = run_gibbs("train --model " + c.model + " --data " + c.data + " " + kDriver + c.options + " -o " + out,
-                               dir.path);
+    const Result r = run_gibbs(
+        "train --model " + c.model + " --data " + c.data + " " + kDriver + c.options + " -o " + out, dir.path);
     BOOST_TEST_REQUIRE(r.status == 0, c.model + ": " + r.err);
     const gibbs::io::Checkpoint first = gibbs::io::load_checkpoint(dir.path / out);
     for (const gibbs::PluginOption& o : declared(c.model)) {

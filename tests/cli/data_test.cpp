@@ -39,13 +39,13 @@ BOOST_AUTO_TEST_CASE(import_and_info_of_fashion_mnist) {
   BOOST_TEST_REQUIRE(fs::exists(kFashion / "train-images-idx3-ubyte.gz"),
                      kFashion << " is missing: tools/bootstrap installs it (Debian package dataset-fashion-mnist)");
   TempDir dir;
-  const Result imported = run_gibbs("data import idx --images " + fashion("train-images-idx3-ubyte.gz") + " --labels " +
-                                    fashion("train-labels-idx1-ubyte.gz") + " --test-images " +
-                                    fashion("t10k-images-idx3-ubyte.gz") + " --test-labels " +
-                                    fashion("t10k-labels-idx1-ubyte.gz") +
-                                    " --classes 'T-shirt/top,Trouser,Pullover,Dress,Coat,Sandal,Shirt,Sneaker,Bag,Ankle boot'"
-                                    " -o fashion.h5",
-                                dir.path);
+  const Result imported =
+      run_gibbs("data import idx --images " + fashion("train-images-idx3-ubyte.gz") + " --labels " +
+                    fashion("train-labels-idx1-ubyte.gz") + " --test-images " + fashion("t10k-images-idx3-ubyte.gz") +
+                    " --test-labels " + fashion("t10k-labels-idx1-ubyte.gz") +
+                    " --classes 'T-shirt/top,Trouser,Pullover,Dress,Coat,Sandal,Shirt,Sneaker,Bag,Ankle boot'"
+                    " -o fashion.h5",
+                dir.path);
   BOOST_TEST(imported.status == 0, imported.err);
   BOOST_TEST(imported.out == "wrote fashion.h5: train 60000x784, test 10000x784, 10 classes\n");
   BOOST_TEST(imported.err.empty());
@@ -68,7 +68,8 @@ BOOST_AUTO_TEST_CASE(import_and_info_of_fashion_mnist) {
     BOOST_TEST(split.get<std::string>("dtype") == "uint8");
     BOOST_TEST(split.get<double>("min") == 0.0);
     BOOST_TEST(split.get<double>("max") == 1.0);
-    for (const auto& [__, count] : split.get_child("label_counts")) BOOST_TEST(count.get_value<std::size_t>() == rows / 10);
+    for (const auto& [__, count] : split.get_child("label_counts"))
+      BOOST_TEST(count.get_value<std::size_t>() == rows / 10);
   }
   BOOST_TEST(names == (std::vector<std::string>{"train", "test"}), boost::test_tools::per_element());
 
@@ -87,7 +88,8 @@ BOOST_AUTO_TEST_CASE(import_and_info_of_fashion_mnist) {
 BOOST_AUTO_TEST_CASE(h5dump_reads_every_kind_of_file_gibbs_writes) {
   TempDir dir;
   gibbs::test::write_bad_corpus(dir.path);
-  BOOST_TEST(run_gibbs("data import idx --images good-images.idx --labels good-labels.idx -o small.h5", dir.path).status == 0);
+  BOOST_TEST(
+      run_gibbs("data import idx --images good-images.idx --labels good-labels.idx -o small.h5", dir.path).status == 0);
   gibbs::io::Checkpoint c;
   c.model = "rbm";
   c.config["hidden"] = std::int64_t{3};
@@ -116,9 +118,9 @@ BOOST_AUTO_TEST_CASE(files_that_lie_get_one_line_and_exit_2) {
     if (bad.kind == "checkpoint") continue;  // `gibbs inspect` reads those: tests/cli/inspect_test.cpp
     ++checked;
     for (const char* output : {"fresh.h5", "existing.h5"}) {
-      const std::string args = bad.kind == "idx"
-                                   ? "data import idx --images " + bad.name + " --labels " + bad.labels + " -o " + output
-                                   : "data info " + bad.name;
+      const std::string args =
+          bad.kind == "idx" ? "data import idx --images " + bad.name + " --labels " + bad.labels + " -o " + output
+                            : "data info " + bad.name;
       const Result r = run_gibbs(args, dir.path);
       BOOST_TEST(r.status == 2, args);
       BOOST_TEST(r.out.empty(), args);
@@ -140,11 +142,12 @@ BOOST_AUTO_TEST_CASE(an_import_killed_before_the_rename_leaves_the_old_output) {
   TempDir dir;
   gibbs::test::write_bad_corpus(dir.path);
   std::ofstream(dir.path / "existing.h5") << "an earlier output";
-  const Result r = run_gibbs("data import idx --images good-images.idx --labels good-labels.idx -o existing.h5", dir.path,
-                         "GIBBS_TEST_KILL_BEFORE_RENAME=1");
+  const Result r = run_gibbs("data import idx --images good-images.idx --labels good-labels.idx -o existing.h5",
+                             dir.path, "GIBBS_TEST_KILL_BEFORE_RENAME=1");
   BOOST_TEST(r.status == 128 + SIGKILL, r.err);
   BOOST_TEST(slurp(dir.path / "existing.h5") == "an earlier output");
-  const Result ok = run_gibbs("data import idx --images good-images.idx --labels good-labels.idx -o existing.h5", dir.path);
+  const Result ok =
+      run_gibbs("data import idx --images good-images.idx --labels good-labels.idx -o existing.h5", dir.path);
   BOOST_TEST(ok.status == 0, ok.err);
   BOOST_TEST(run_gibbs("data info existing.h5", dir.path).status == 0);
 }

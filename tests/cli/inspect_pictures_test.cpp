@@ -56,7 +56,7 @@ BOOST_AUTO_TEST_CASE(filters_draw_a_square_mosaic) {
   const Result some = run_gibbs("inspect ckpt.h5 --filters g.png --tiles 3 --tile-shape 14x56", dir.path);
   BOOST_TEST(some.status == 0, some.err);
   const Picture q = read_png(dir.path / "g.png");
-  BOOST_TEST(q.width == 2u * 56 + 2);   // 3 tiles: 2 per row, tiles 56 wide (upscale 1)
+  BOOST_TEST(q.width == 2u * 56 + 2);  // 3 tiles: 2 per row, tiles 56 wide (upscale 1)
   BOOST_TEST(q.height == 2u * 14 + 2);
 }
 

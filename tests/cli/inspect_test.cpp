@@ -101,7 +101,8 @@ BOOST_AUTO_TEST_CASE(a_checkpoint_is_described_with_exact_statistics) {
   BOOST_TEST(t.get<double>(at("params|visible_bias|mean")) == -0.25);
   BOOST_TEST(t.get<double>(at("params|visible_bias|std")) == 0.75);
 
-  BOOST_TEST(shape(t, "state|optimizer/velocity_W|shape") == (std::vector<std::size_t>{2, 3}), boost::test_tools::per_element());
+  BOOST_TEST(shape(t, "state|optimizer/velocity_W|shape") == (std::vector<std::size_t>{2, 3}),
+             boost::test_tools::per_element());
   BOOST_TEST(t.get<int>(at("counters|rng/counter")) == 7);
   BOOST_TEST(t.get<int>(at("history|reconstruction_mse|length")) == 3);
   BOOST_TEST(t.get<double>(at("history|reconstruction_mse|first")) == 0.5);
@@ -109,13 +110,13 @@ BOOST_AUTO_TEST_CASE(a_checkpoint_is_described_with_exact_statistics) {
 
   const Result text = run_gibbs("inspect run.h5", dir.path);
   BOOST_TEST(text.status == 0, text.err);
-  for (const char* part : {"run.h5: gibbs-checkpoint, format_version 1\n", "  model           rbm\n",
-                           "  seed            42\n", "  epochs             -      (absent: a resume takes the default, 10)\n",
-                           "  hidden             3      (default 500)\n", "  lr                 0.01   (default)\n",
-                           "  sampler            gibbs  (not an option of the model)\n",
-                           "  W             [2, 3]  1    6    3.5    1.70783  0\n",
-                           "  optimizer/velocity_W  [2, 3]\n", "  rng/counter           counter 7\n",
-                           "  reconstruction_mse  3       0.5    0.125\n"})
+  for (const char* part :
+       {"run.h5: gibbs-checkpoint, format_version 1\n", "  model           rbm\n", "  seed            42\n",
+        "  epochs             -      (absent: a resume takes the default, 10)\n",
+        "  hidden             3      (default 500)\n", "  lr                 0.01   (default)\n",
+        "  sampler            gibbs  (not an option of the model)\n",
+        "  W             [2, 3]  1    6    3.5    1.70783  0\n", "  optimizer/velocity_W  [2, 3]\n",
+        "  rng/counter           counter 7\n", "  reconstruction_mse  3       0.5    0.125\n"})
     BOOST_TEST(text.out.find(part) != std::string::npos, "missing '" << part << "' in\n" << text.out);
 }
 
@@ -171,9 +172,10 @@ BOOST_AUTO_TEST_CASE(one_parameter_element_and_one_hyper_parameter_differ) {
   const Result text = run_gibbs("inspect a.h5 --diff b.h5", dir.path);
   BOOST_TEST(text.status == 1, text.err);
   BOOST_TEST(text.err.empty(), text.err);
-  for (const char* part : {"a.h5 and b.h5 differ in 2 entries\n", "  config   lr  0.01 -> 0.02\n",
-                           "  params   W   [2, 3]: max |a-b| 0.5, mean |a-b| 0.0833333, relative L2 0.0524142 (1 of 6 elements differ)\n",
-                           "  created  (not compared) 2026-01-31T12:00:00Z vs 2026-02-01T00:00:00Z\n"})
+  for (const char* part :
+       {"a.h5 and b.h5 differ in 2 entries\n", "  config   lr  0.01 -> 0.02\n",
+        "  params   W   [2, 3]: max |a-b| 0.5, mean |a-b| 0.0833333, relative L2 0.0524142 (1 of 6 elements differ)\n",
+        "  created  (not compared) 2026-01-31T12:00:00Z vs 2026-02-01T00:00:00Z\n"})
     BOOST_TEST(text.out.find(part) != std::string::npos, "missing '" << part << "' in\n" << text.out);
 }
 
@@ -205,7 +207,8 @@ BOOST_AUTO_TEST_CASE(shapes_and_entries_on_one_side_only) {
   const Result text = run_gibbs("inspect a.h5 --diff b.h5", dir.path);
   BOOST_TEST(text.status == 1);
   BOOST_TEST(text.err.empty(), text.err);
-  BOOST_TEST(text.out.find("  params      W                   shape [2, 3] vs [3, 2]\n") != std::string::npos, text.out);
+  BOOST_TEST(text.out.find("  params      W                   shape [2, 3] vs [3, 2]\n") != std::string::npos,
+             text.out);
   BOOST_TEST(text.out.find("  params      visible_bias        only in a.h5\n") != std::string::npos, text.out);
 }
 
@@ -222,8 +225,9 @@ BOOST_AUTO_TEST_CASE(files_that_lie_get_one_line_and_exit_2) {
   for (const gibbs::test::BadFile& bad : corpus)
     if (bad.kind != "idx") cases.push_back({bad.name, bad.problem});
   for (const Case& c : cases)
-    for (const std::string& args : {"inspect " + c.file, "inspect " + c.file + " --json", "inspect " + c.file + " --diff run.h5",
-                                    "inspect run.h5 --diff " + c.file + " --json"}) {
+    for (const std::string& args :
+         {"inspect " + c.file, "inspect " + c.file + " --json", "inspect " + c.file + " --diff run.h5",
+          "inspect run.h5 --diff " + c.file + " --json"}) {
       const Result r = run_gibbs(args, dir.path);
       BOOST_TEST(r.status == 2, args);
       BOOST_TEST(r.out.empty(), args << ": " << r.out);

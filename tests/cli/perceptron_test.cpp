@@ -37,11 +37,12 @@ BOOST_AUTO_TEST_CASE(and_and_or_with_2_and_4_inputs_are_learned_and_stop_at_zero
                                   " -o " + data + ".h5",
                               dir.path)
                         .status == 0);
-      const Result train =
-          run_gibbs("train --model perceptron --data " + data + ".h5 --epochs 100 --seed 1 -o " + data + "-p.h5", dir.path);
+      const Result train = run_gibbs(
+          "train --model perceptron --data " + data + ".h5 --epochs 100 --seed 1 -o " + data + "-p.h5", dir.path);
       BOOST_TEST_REQUIRE(train.status == 0, train.err);
-      BOOST_TEST(train.out.find("finished: the model's stopping condition holds on the training split") != std::string::npos,
-                 train.out);
+      BOOST_TEST(
+          train.out.find("finished: the model's stopping condition holds on the training split") != std::string::npos,
+          train.out);
       const gibbs::io::Checkpoint c = gibbs::io::load_checkpoint(dir.path / (data + "-p.h5"));
       const std::size_t epochs = c.counters.at("train/epoch");
       BOOST_TEST(epochs < 100u, data);  // stopped early
@@ -66,7 +67,8 @@ BOOST_AUTO_TEST_CASE(interrupted_and_resumed_equals_uninterrupted) {
   TempDir dir;
   BOOST_REQUIRE(run_gibbs("data synth logic --op or --inputs 4 --repeat 3 -o or.h5", dir.path).status == 0);
   // Random starting weights, minibatches of 5: a run of several epochs (48 rows, 10 minibatches).
-  const std::string train = "train --model perceptron --data or.h5 --init normal:1 --batch-size 5 --lr 0.05 --seed 4 --epochs 50 ";
+  const std::string train =
+      "train --model perceptron --data or.h5 --init normal:1 --batch-size 5 --lr 0.05 --seed 4 --epochs 50 ";
   const Result straight = run_gibbs(train + "-o straight.h5", dir.path);
   BOOST_TEST_REQUIRE(straight.status == 0, straight.err);
   const gibbs::io::Checkpoint a = gibbs::io::load_checkpoint(dir.path / "straight.h5");
@@ -97,10 +99,12 @@ BOOST_AUTO_TEST_CASE(capacity_prints_the_curve_and_its_half_point) {
   const Picture p = read_png(dir.path / "c.png");
   BOOST_TEST(p.width == 800u);
   BOOST_TEST(p.height == 600u);
-  const Result json = run_gibbs("capacity --inputs 10 --max-patterns 40 --step 4 --trials 20 --json --threads 1", dir.path);
+  const Result json =
+      run_gibbs("capacity --inputs 10 --max-patterns 40 --step 4 --trials 20 --json --threads 1", dir.path);
   BOOST_TEST(json.status == 0, json.err);
   BOOST_TEST(line_count(json.out) == 1u);
-  BOOST_TEST(json.out.find(R"("inputs": 10, "trials": 20, "max_epochs": 100, "seed": 0,)") != std::string::npos, json.out);
+  BOOST_TEST(json.out.find(R"("inputs": 10, "trials": 20, "max_epochs": 100, "seed": 0,)") != std::string::npos,
+             json.out);
   // The listing of commands names it.
   const Result help = run_gibbs("--help", dir.path);
   BOOST_TEST(help.out.find("plugin commands:\n  capacity  ") != std::string::npos, help.out);
@@ -112,7 +116,8 @@ BOOST_AUTO_TEST_CASE(capacity_errors_are_one_line_and_exit_2) {
   TempDir dir;
   check_error(run_gibbs("capacity --inputs 10 --trials 5", dir.path),
               "capacity: --max-patterns is required (usage: gibbs capacity --inputs N --max-patterns P --trials T "
-              "[--step S] [--max-epochs E] [--seed S] [--lr X]\n                      [--threads T] [--plot capacity.png] [--json])");
+              "[--step S] [--max-epochs E] [--seed S] [--lr X]\n                      [--threads T] [--plot "
+              "capacity.png] [--json])");
   check_error(run_gibbs("capacity --inputs 0 --max-patterns 10 --trials 5", dir.path),
               "capacity: --inputs must be at least 1 (got 0)");
   check_error(run_gibbs("capacity --inputs 10 --max-patterns 10 --trials 5 --lr -1", dir.path),

@@ -40,8 +40,8 @@ void check_problems(const std::string& err) {
              "gibbs: " + file("testbaddefault") + ": option 'rate' has default '2': --rate: must be in [0, 1), got 2");
   BOOST_TEST(lines[3] == "gibbs: " + file("testnosym") + ": no symbol gibbs_plugin_v1 (is this a gibbs plugin?)");
   BOOST_TEST(lines[4].starts_with("gibbs: " + file("testsmall") + ": descriptor struct_size 16, expected at least "));
-  BOOST_TEST(lines[5] ==
-             "gibbs: " + file("testwrongname") + ": descriptor names 'other', expected 'testwrongname' (from the file name)");
+  BOOST_TEST(lines[5] == "gibbs: " + file("testwrongname") +
+                             ": descriptor names 'other', expected 'testwrongname' (from the file name)");
 }
 
 }  // namespace
@@ -96,8 +96,8 @@ BOOST_AUTO_TEST_CASE(json_lists_plugins_options_problems_and_folders) {
   for (const auto& [_, o] : good.get_child("options")) rules.push_back(o.get<std::string>("rule"));
   BOOST_TEST(rules == (std::vector<std::string>{"at least 1", "in [0, 1)", "one of: fast, slow"}),
              boost::test_tools::per_element());
-  BOOST_TEST(options == (std::vector<std::string>{"hidden int 16 number of hidden units", "rate float 0.05 learning rate",
-                                                  "mode string fast how to go"}),
+  BOOST_TEST(options == (std::vector<std::string>{"hidden int 16 number of hidden units",
+                                                  "rate float 0.05 learning rate", "mode string fast how to go"}),
              boost::test_tools::per_element());
   const pt::ptree& problems = tree.get_child("problems");
   BOOST_TEST_REQUIRE(problems.size() == 6u);

@@ -85,8 +85,9 @@ BOOST_FIXTURE_TEST_CASE(train_writes_the_checkpoint, Bars) {
   BOOST_TEST(std::get<std::string>(c.config.at("data")) == (dir.path / "bars.h5").string());
   BOOST_TEST(c.counters.at("train/epoch") == 3u);
   BOOST_TEST(c.counters.at("train/step") == 36u);  // 12 minibatches of 10 rows per epoch
-  for (const char* metric : {"epoch", "seconds", "images_per_second", "reconstruction_mse", "reconstruction_cross_entropy",
-                             "pseudo_likelihood", "free_energy", "test_reconstruction_mse", "test_free_energy"})
+  for (const char* metric :
+       {"epoch", "seconds", "images_per_second", "reconstruction_mse", "reconstruction_cross_entropy",
+        "pseudo_likelihood", "free_energy", "test_reconstruction_mse", "test_free_energy"})
     BOOST_TEST((c.history.contains(metric) && c.history.at(metric).size() == 3u), metric);
   BOOST_TEST(c.history.at("reconstruction_mse").back() < c.history.at("reconstruction_mse").front());
 }
@@ -104,8 +105,9 @@ BOOST_FIXTURE_TEST_CASE(train_writes_the_checkpoint, Bars) {
 BOOST_AUTO_TEST_CASE(any_thread_count_gives_the_same_checkpoint) {
   TempDir dir;
   write_crosses(dir.path / "crosses.h5");
-  const std::string train = "train --model rbm --data crosses.h5 --hidden 96 --monitor 0 --epochs 2 --batch-size 256 "
-                            "--k 2 --momentum 0.5 --seed 7 ";
+  const std::string train =
+      "train --model rbm --data crosses.h5 --hidden 96 --monitor 0 --epochs 2 --batch-size 256 "
+      "--k 2 --momentum 0.5 --seed 7 ";
   BOOST_TEST(run_gibbs(train + "--threads 1 -o one.h5", dir.path).status == 0);
   for (const char* threads : {"2", "3", "4"}) {
     const std::string name = std::string("threads") + threads + ".h5";
@@ -207,13 +209,16 @@ BOOST_AUTO_TEST_CASE(and_triples_are_completed) {
   // The PyTorch notebook's AND experiment: (x1, x2, x1 AND x2), the third bit generated with
   // the first two clamped.
   TempDir dir;
-  BOOST_REQUIRE(run_gibbs("data synth logic --op and --inputs 2 --encoding 01 --joint --repeat 100 -o and.h5", dir.path)
-                    .status == 0);
+  BOOST_REQUIRE(
+      run_gibbs("data synth logic --op and --inputs 2 --encoding 01 --joint --repeat 100 -o and.h5", dir.path).status ==
+      0);
   const Result train = run_gibbs(
-      "train --model rbm --data and.h5 --hidden 8 --k 1 --batch-size 4 --lr 0.1 --epochs 200 --seed 1 -o rbm.h5", dir.path);
+      "train --model rbm --data and.h5 --hidden 8 --k 1 --batch-size 4 --lr 0.1 --epochs 200 --seed 1 -o rbm.h5",
+      dir.path);
   BOOST_REQUIRE_MESSAGE(train.status == 0, train.err);
   const Result sample = run_gibbs(
-      "sample rbm.h5 --init and.h5 --clamp 0,1 --chains 400 --steps 50 --every 10 --seed 1 --save s.h5 -o s.png", dir.path);
+      "sample rbm.h5 --init and.h5 --clamp 0,1 --chains 400 --steps 50 --every 10 --seed 1 --save s.h5 -o s.png",
+      dir.path);
   BOOST_REQUIRE_MESSAGE(sample.status == 0, sample.err);
   const gibbs::io::DatasetReader saved(dir.path / "s.h5");
   const gibbs::io::Batch b = saved.read_range("train", 0, 400);
@@ -224,20 +229,21 @@ BOOST_AUTO_TEST_CASE(and_triples_are_completed) {
 }
 
 BOOST_FIXTURE_TEST_CASE(errors_name_the_problem, Bars) {
-  check_error(run_gibbs(kTrain + "--epochs 1", dir.path), "train: -o CKPT is required (usage: gibbs train --model NAME --data FILE -o CKPT [options])", dir.path,
+  check_error(run_gibbs(kTrain + "--epochs 1", dir.path),
+              "train: -o CKPT is required (usage: gibbs train --model NAME --data FILE -o CKPT [options])", dir.path,
               "c.h5");
   check_error(run_gibbs(kTrain + "--init bogus -o c.h5", dir.path),
               "--init: must be normal:SIGMA (SIGMA ≥ 0) or uniform-glorot4, got 'bogus'", dir.path, "c.h5");
   check_error(run_gibbs(kTrain + "--momentum-schedule 0.5:x -o c.h5", dir.path),
-              "--momentum-schedule: must be MOMENTUM:EPOCHS,...,MOMENTUM (e.g. 0.5:5,0.9) or none, got '0.5:x'", dir.path,
-              "c.h5");
+              "--momentum-schedule: must be MOMENTUM:EPOCHS,...,MOMENTUM (e.g. 0.5:5,0.9) or none, got '0.5:x'",
+              dir.path, "c.h5");
   check_error(run_gibbs(kTrain + "--visible gaussian --visible-bias-init logit-mean -o c.h5", dir.path),
               "--visible-bias-init: logit-mean needs --visible bernoulli, got 'logit-mean'", dir.path, "c.h5");
   // Every option is checked against its declaration before any data is read.
-  check_error(run_gibbs("train --model rbm --data nowhere.h5 --lr -1 -o c.h5", dir.path), "--lr: must be positive, got -1",
+  check_error(run_gibbs("train --model rbm --data nowhere.h5 --lr -1 -o c.h5", dir.path),
+              "--lr: must be positive, got -1", dir.path, "c.h5");
+  check_error(run_gibbs(kTrain + "--batch-size 0 -o c.h5", dir.path), "--batch-size: must be at least 1, got 0",
               dir.path, "c.h5");
-  check_error(run_gibbs(kTrain + "--batch-size 0 -o c.h5", dir.path), "--batch-size: must be at least 1, got 0", dir.path,
-              "c.h5");
   check_error(run_gibbs(kTrain + "--visible ising -o c.h5", dir.path),
               "--visible: must be one of: bernoulli, gaussian, got 'ising'", dir.path, "c.h5");
   check_error(run_gibbs(kTrain + "--momentum 1 -o c.h5", dir.path), "--momentum: must be in [0, 1), got 1", dir.path,

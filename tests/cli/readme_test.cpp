@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
-#include <filesystem>
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -94,8 +94,9 @@ BOOST_AUTO_TEST_CASE(the_drivers_options_are_documented_with_each_models_batch_s
     BOOST_TEST(rows[i].option == declared[i].name);
     if (declared[i].name == "batch-size") {
       for (const gibbs::PluginLibrary& p : plugins().plugins)
-        BOOST_TEST(rows[i].default_text.find(fmt::format("{} {}", p.name(), p.default_batch_size())) != std::string::npos,
-                   p.name());
+        BOOST_TEST(
+            rows[i].default_text.find(fmt::format("{} {}", p.name(), p.default_batch_size())) != std::string::npos,
+            p.name());
     } else {
       BOOST_TEST(rows[i].default_text == declared[i].default_value.value_or("—"), declared[i].name);
     }

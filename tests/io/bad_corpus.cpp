@@ -36,7 +36,8 @@ h5::File dataset_shell(const fs::path& path, const std::string& format = "gibbs-
 }
 
 void write_bytes(const fs::path& path, const std::vector<std::uint8_t>& bytes) {
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
 }
 
 void put32(std::vector<std::uint8_t>& out, std::uint32_t v) {
@@ -138,7 +139,8 @@ std::vector<BadFile> write_bad_corpus(const fs::path& dir) {
       std::ifstream in(dir / "good.h5", std::ios::binary);
       return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     }();
-    std::ofstream(dir / "truncated.h5", std::ios::binary).write(whole.data(), static_cast<std::streamsize>(whole.size() / 2));
+    std::ofstream(dir / "truncated.h5", std::ios::binary)
+        .write(whole.data(), static_cast<std::streamsize>(whole.size() / 2));
   }
   bad.push_back({"dataset", "truncated.h5", "truncated file", ""});
 
@@ -171,7 +173,8 @@ std::vector<BadFile> write_bad_corpus(const fs::path& dir) {
     std::ifstream in(dir / "full.idx.gz", std::ios::binary);
     std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     bytes.resize(bytes.size() - 12);  // loses the end of the stream and the gzip trailer
-    std::ofstream(dir / "truncated.idx.gz", std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    std::ofstream(dir / "truncated.idx.gz", std::ios::binary)
+        .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     fs::remove(dir / "full.idx.gz");
   }
   bad.push_back({"idx", "truncated.idx.gz", "truncated gzip stream", "good-labels.idx"});

@@ -87,7 +87,9 @@ std::string bytes(const fs::path& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-bool mentions(const std::exception& e, const std::string& text) { return std::string(e.what()).find(text) != std::string::npos; }
+bool mentions(const std::exception& e, const std::string& text) {
+  return std::string(e.what()).find(text) != std::string::npos;
+}
 
 }  // namespace
 
@@ -137,10 +139,13 @@ BOOST_AUTO_TEST_CASE(bad_checkpoints_are_refused) {
     });
   }
   BOOST_TEST(checked == 2u);
-  BOOST_CHECK_EXCEPTION(io::load_checkpoint(dir.path / "bad" / "future-checkpoint.h5"), gibbs::FormatError,
-                        [](const gibbs::FormatError& e) { return mentions(e, "future-checkpoint.h5: format_version 99 is newer"); });
+  BOOST_CHECK_EXCEPTION(
+      io::load_checkpoint(dir.path / "bad" / "future-checkpoint.h5"), gibbs::FormatError,
+      [](const gibbs::FormatError& e) { return mentions(e, "future-checkpoint.h5: format_version 99 is newer"); });
   BOOST_CHECK_EXCEPTION(io::load_checkpoint(dir.path / "bad" / "good.h5"), gibbs::FormatError,
-                        [](const gibbs::FormatError& e) { return mentions(e, "good.h5: not a gibbs checkpoint (format 'gibbs-dataset')"); });
+                        [](const gibbs::FormatError& e) {
+                          return mentions(e, "good.h5: not a gibbs checkpoint (format 'gibbs-dataset')");
+                        });
   BOOST_CHECK_EXCEPTION(io::load_checkpoint(dir.path / "bad" / "text.h5"), gibbs::FormatError,
                         [](const gibbs::FormatError& e) { return mentions(e, "text.h5: not an HDF5 file"); });
 }

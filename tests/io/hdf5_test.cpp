@@ -6,9 +6,9 @@
 #include <unistd.h>
 
 #include <bit>
-#include <cstring>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -26,7 +26,9 @@ namespace {
 
 using namespace gibbs::test;
 
-bool mentions(const std::exception& e, const std::string& text) { return std::string(e.what()).find(text) != std::string::npos; }
+bool mentions(const std::exception& e, const std::string& text) {
+  return std::string(e.what()).find(text) != std::string::npos;
+}
 
 }  // namespace
 
@@ -62,7 +64,8 @@ BOOST_AUTO_TEST_CASE(attributes_round_trip) {
   BOOST_REQUIRE(back.size() == doubles.size());
   for (std::size_t i = 0; i < back.size(); ++i)
     BOOST_TEST(std::bit_cast<std::uint64_t>(back[i]) == std::bit_cast<std::uint64_t>(doubles[i]));
-  BOOST_TEST(root.strings_attribute("format") == std::vector<std::string>{"gibbs-test"}, boost::test_tools::per_element());
+  BOOST_TEST(root.strings_attribute("format") == std::vector<std::string>{"gibbs-test"},
+             boost::test_tools::per_element());
   BOOST_TEST((root.attribute_layout("ints").type == h5::Type::int64));
   BOOST_TEST(root.attribute_names().size() == 7u);
   BOOST_TEST(!root.has_attribute("nope"));
@@ -76,8 +79,9 @@ BOOST_AUTO_TEST_CASE(attribute_type_mismatches_are_format_errors_naming_the_file
     file.root().set_attribute("format", 3.5);
   }
   const h5::File file = h5::File::open(path);
-  BOOST_CHECK_EXCEPTION(file.root().int_attribute("format"), gibbs::FormatError,
-                        [&](const gibbs::FormatError& e) { return mentions(e, path.string()) && mentions(e, "float64, expected integer"); });
+  BOOST_CHECK_EXCEPTION(file.root().int_attribute("format"), gibbs::FormatError, [&](const gibbs::FormatError& e) {
+    return mentions(e, path.string()) && mentions(e, "float64, expected integer");
+  });
   BOOST_CHECK_EXCEPTION(file.root().string_attribute("format"), gibbs::FormatError,
                         [](const gibbs::FormatError& e) { return mentions(e, "expected string"); });
   BOOST_CHECK_EXCEPTION(file.root().string_attribute("missing"), gibbs::FormatError,
@@ -138,8 +142,9 @@ BOOST_AUTO_TEST_CASE(datasets_round_trip_and_rows_select) {
   const std::vector<std::uint64_t> unsorted = {5, 3};
   BOOST_CHECK_THROW(dx.read_rows<float>(unsorted, std::span<float>(some.data(), 2 * cols)), gibbs::ArgumentError);
   BOOST_CHECK_THROW(dx.read_range<float>(998, 3, range), gibbs::ArgumentError);
-  BOOST_CHECK_EXCEPTION(root.open_dataset("train/nope"), gibbs::FormatError,
-                        [&](const gibbs::FormatError& e) { return mentions(e, path.string()) && mentions(e, "no dataset 'train/nope'"); });
+  BOOST_CHECK_EXCEPTION(root.open_dataset("train/nope"), gibbs::FormatError, [&](const gibbs::FormatError& e) {
+    return mentions(e, path.string()) && mentions(e, "no dataset 'train/nope'");
+  });
 }
 
 BOOST_AUTO_TEST_CASE(opening_what_is_not_hdf5) {
@@ -151,8 +156,9 @@ BOOST_AUTO_TEST_CASE(opening_what_is_not_hdf5) {
   });
   BOOST_CHECK_EXCEPTION(h5::File::open(dir.path / "missing.h5"), gibbs::IoError,
                         [](const gibbs::IoError& e) { return mentions(e, "missing.h5: no such file"); });
-  BOOST_CHECK_EXCEPTION(h5::File::create(dir.path / "no" / "such" / "folder.h5"), h5::Hdf5Error,
-                        [](const h5::Hdf5Error& e) { return mentions(e, "folder.h5: cannot create the file") && !e.stack().empty(); });
+  BOOST_CHECK_EXCEPTION(
+      h5::File::create(dir.path / "no" / "such" / "folder.h5"), h5::Hdf5Error,
+      [](const h5::Hdf5Error& e) { return mentions(e, "folder.h5: cannot create the file") && !e.stack().empty(); });
 }
 
 BOOST_AUTO_TEST_CASE(atomic_file_appears_only_on_commit) {

@@ -90,7 +90,7 @@ BOOST_AUTO_TEST_CASE(fashion_mnist_import_reads_back_the_same_rows) {
   TempDir dir;
   const fs::path out = dir.path / "fashion.h5";
   const std::vector<std::string> classes = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                                            "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
+                                            "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
   io::import_idx({kFashion / "train-images-idx3-ubyte.gz", kFashion / "train-labels-idx1-ubyte.gz",
                   kFashion / "t10k-images-idx3-ubyte.gz", kFashion / "t10k-labels-idx1-ubyte.gz", classes, out});
   const io::DatasetReader reader(out);
@@ -100,11 +100,13 @@ BOOST_AUTO_TEST_CASE(fashion_mnist_import_reads_back_the_same_rows) {
     const Decoded images = decode(kFashion / (std::string(prefix) + "-images-idx3-ubyte.gz"));
     const Decoded labels = decode(kFashion / (std::string(prefix) + "-labels-idx1-ubyte.gz"));
     std::vector<std::size_t> rows;
-    for (std::size_t r = images.dims[0] - 1; r < images.dims[0]; r = r >= 997 ? r - 997 : images.dims[0]) rows.push_back(r);
+    for (std::size_t r = images.dims[0] - 1; r < images.dims[0]; r = r >= 997 ? r - 997 : images.dims[0])
+      rows.push_back(r);
     const gibbs::Matrix<std::uint8_t> x = reader.read_uint8(split, rows);
     const io::Batch batch = reader.read(split, rows);
     for (std::size_t i = 0; i < rows.size(); ++i) {
-      BOOST_TEST(std::memcmp(x.row(i).data(), images.values.data() + rows[i] * 784, 784) == 0, split << " row " << rows[i]);
+      BOOST_TEST(std::memcmp(x.row(i).data(), images.values.data() + rows[i] * 784, 784) == 0,
+                 split << " row " << rows[i]);
       BOOST_TEST(batch.y[i] == labels.values[rows[i]]);
       BOOST_TEST(batch.x(i, 400) == images.values[rows[i] * 784 + 400] * (1.0f / 255));
     }
@@ -134,9 +136,11 @@ BOOST_AUTO_TEST_CASE(idx_files_that_lie) {
   BOOST_TEST(checked == 4u);
   for (const auto& entry : fs::directory_iterator(dir.path))  // no temporary files left behind
     BOOST_TEST(entry.path().string().find(".tmp-") == std::string::npos, entry.path());
-  BOOST_CHECK_EXCEPTION(io::read_idx_labels(dir.path / "good-images.idx"), gibbs::FormatError, [](const gibbs::FormatError& e) {
-    return std::string(e.what()).find("magic number 0x00000803, expected 0x00000801 (IDX ubyte labels)") != std::string::npos;
-  });
+  BOOST_CHECK_EXCEPTION(
+      io::read_idx_labels(dir.path / "good-images.idx"), gibbs::FormatError, [](const gibbs::FormatError& e) {
+        return std::string(e.what()).find("magic number 0x00000803, expected 0x00000801 (IDX ubyte labels)") !=
+               std::string::npos;
+      });
   BOOST_CHECK_THROW(io::read_idx_images(dir.path / "missing.idx"), gibbs::IoError);
   io::import_idx({dir.path / "good-images.idx", dir.path / "good-labels.idx", {}, {}, {}, out});
   const io::DatasetReader reader(out);

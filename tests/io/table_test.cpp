@@ -37,7 +37,8 @@ std::string error_of(auto&& f) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(split_is_a_seeded_permutation) {
-  const io::RowSplit a = io::split_rows(1000, 0.2, 7), b = io::split_rows(1000, 0.2, 7), c = io::split_rows(1000, 0.2, 8);
+  const io::RowSplit a = io::split_rows(1000, 0.2, 7), b = io::split_rows(1000, 0.2, 7),
+                     c = io::split_rows(1000, 0.2, 8);
   BOOST_TEST(a.test.size() == 200u);
   BOOST_TEST(a.train.size() == 800u);
   BOOST_TEST(a.test == b.test, boost::test_tools::per_element());
@@ -70,7 +71,9 @@ BOOST_AUTO_TEST_CASE(logic_truth_tables_are_exact) {
             ones += bit;
             BOOST_TEST(t.x(r, j) == (bit ? 1.0f : pm1 ? -1.0f : 0.0f));
           }
-          const int expected = op == io::LogicOp::and_op ? ones == int(n) : op == io::LogicOp::or_op ? ones > 0 : ones % 2;
+          const int expected = op == io::LogicOp::and_op  ? ones == int(n)
+                               : op == io::LogicOp::or_op ? ones > 0
+                                                          : ones % 2;
           BOOST_TEST(t.y[r] == expected, "row " << r);
         }
       }
@@ -206,5 +209,6 @@ BOOST_AUTO_TEST_CASE(mnist_json_bad_folders) {
              (dir.path / "3.json").string() + ": value 1.5 (image 0, pixel 5) is outside [0, 1]");
   fs::remove(dir.path / "3.json");
   BOOST_TEST(error_of([&] { io::read_mnist_json(dir.path); }) == (dir.path / "3.json").string() + ": no such file");
-  BOOST_TEST(error_of([&] { io::read_mnist_json(dir.path / "nope"); }) == (dir.path / "nope").string() + ": no such folder");
+  BOOST_TEST(error_of([&] { io::read_mnist_json(dir.path / "nope"); }) ==
+             (dir.path / "nope").string() + ": no such folder");
 }

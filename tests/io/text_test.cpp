@@ -33,33 +33,44 @@ std::string csv_error(const std::string& text, bool header = false) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(json_good_inputs) {
-  const std::vector<float> v = io::parse_json_data_array(" {\n \"data\" :\t[0, 0.5,1,-2.5e-1 , 1E2,0.004]\r\n}\n", "f.json");
+  const std::vector<float> v =
+      io::parse_json_data_array(" {\n \"data\" :\t[0, 0.5,1,-2.5e-1 , 1E2,0.004]\r\n}\n", "f.json");
   const std::vector<float> expected = {0.0f, 0.5f, 1.0f, -0.25f, 100.0f, 0.004f};
   BOOST_TEST(v == expected, boost::test_tools::per_element());
   BOOST_TEST(io::parse_json_data_array(R"({"data":[]})", "f.json").empty());
 }
 
 BOOST_AUTO_TEST_CASE(json_bad_inputs_name_line_and_column) {
-  BOOST_TEST(json_error("") == "f.json: line 1, column 1: expected '{' at the start of the file, found the end of the file");
+  BOOST_TEST(json_error("") ==
+             "f.json: line 1, column 1: expected '{' at the start of the file, found the end of the file");
   BOOST_TEST(json_error("[1]") == "f.json: line 1, column 1: expected '{' at the start of the file, found '['");
   BOOST_TEST(json_error("{}") == "f.json: line 1, column 2: the object has no \"data\" member");
-  BOOST_TEST(json_error(R"({"labels": [1]})") == "f.json: line 1, column 2: unexpected key \"labels\" (expected \"data\")");
+  BOOST_TEST(json_error(R"({"labels": [1]})") ==
+             "f.json: line 1, column 2: unexpected key \"labels\" (expected \"data\")");
   BOOST_TEST(json_error("{\"data\": [1,\n  2,, 3]}") == "f.json: line 2, column 5: expected a number, found ','");
-  BOOST_TEST(json_error("{\"data\": [1 2]}") == "f.json: line 1, column 13: expected ',' or ']' in the array, found '2'");
+  BOOST_TEST(json_error("{\"data\": [1 2]}") ==
+             "f.json: line 1, column 13: expected ',' or ']' in the array, found '2'");
   BOOST_TEST(json_error(R"({"data": [1, NaN]})") == "f.json: line 1, column 14: expected a number, found 'N'");
   BOOST_TEST(json_error(R"({"data": [1, "2"]})") == "f.json: line 1, column 14: expected a number, found '\"'");
   BOOST_TEST(json_error(R"({"data": [.5]})") == "f.json: line 1, column 11: expected a number, found '.'");
   BOOST_TEST(json_error(R"({"data": [1.]})") == "f.json: line 1, column 13: expected a digit after '.', found ']'");
   BOOST_TEST(json_error(R"({"data": [-]})") == "f.json: line 1, column 12: expected a digit, found ']'");
-  BOOST_TEST(json_error(R"({"data": [01]})") == "f.json: line 1, column 12: expected ',' or ']' in the array, found '1'");
-  BOOST_TEST(json_error(R"({"data": [1e]})") == "f.json: line 1, column 13: expected a digit in the exponent, found ']'");
-  BOOST_TEST(json_error(R"({"data": [1e999]})") == "f.json: line 1, column 11: number 1e999 is out of range for float32");
-  BOOST_TEST(io::parse_json_data_array(R"({"data": [1e-999]})", "f.json") == std::vector<float>{0.0f}, boost::test_tools::per_element());
+  BOOST_TEST(json_error(R"({"data": [01]})") ==
+             "f.json: line 1, column 12: expected ',' or ']' in the array, found '1'");
+  BOOST_TEST(json_error(R"({"data": [1e]})") ==
+             "f.json: line 1, column 13: expected a digit in the exponent, found ']'");
+  BOOST_TEST(json_error(R"({"data": [1e999]})") ==
+             "f.json: line 1, column 11: number 1e999 is out of range for float32");
+  BOOST_TEST(io::parse_json_data_array(R"({"data": [1e-999]})", "f.json") == std::vector<float>{0.0f},
+             boost::test_tools::per_element());
   BOOST_TEST(json_error(R"({"data": [1e39]})") == "f.json: line 1, column 11: number 1e39 is out of range for float32");
-  BOOST_TEST(json_error(R"({"data": [1, 2)") == "f.json: line 1, column 15: expected ',' or ']' in the array, found the end of the file");
-  BOOST_TEST(json_error(R"({"data": [1], "x": 2})") == "f.json: line 1, column 13: unexpected second member (only \"data\" is expected)");
+  BOOST_TEST(json_error(R"({"data": [1, 2)") ==
+             "f.json: line 1, column 15: expected ',' or ']' in the array, found the end of the file");
+  BOOST_TEST(json_error(R"({"data": [1], "x": 2})") ==
+             "f.json: line 1, column 13: unexpected second member (only \"data\" is expected)");
   BOOST_TEST(json_error("{\"data\": [1]}\nx") == "f.json: line 2, column 1: unexpected 'x' after the object");
-  BOOST_TEST(json_error(R"({"data": [1])") == "f.json: line 1, column 13: expected '}' after the \"data\" array, found the end of the file");
+  BOOST_TEST(json_error(R"({"data": [1])") ==
+             "f.json: line 1, column 13: expected '}' after the \"data\" array, found the end of the file");
 }
 
 BOOST_AUTO_TEST_CASE(csv_good_inputs) {

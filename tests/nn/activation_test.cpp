@@ -106,10 +106,9 @@ BOOST_AUTO_TEST_CASE(softmax_is_stable_at_large_logits) {
 // Smooth functions: h = 1e-2 leaves a truncation error of about h²·f‴/6 ≈ 2e-5 relative.
 BOOST_AUTO_TEST_CASE(gradients_match_finite_differences) {
   std::mt19937 rng(33);
-  for (const nn::LayerSpec spec : {nn::LayerSpec{.activation = simd::Activation::kTanh},
-                                   nn::LayerSpec{.activation = simd::Activation::kSigmoid},
-                                   nn::LayerSpec{.kind = nn::LayerKind::kSoftmax},
-                                   nn::LayerSpec{.activation = simd::Activation::kIdentity}}) {
+  for (const nn::LayerSpec spec :
+       {nn::LayerSpec{.activation = simd::Activation::kTanh}, nn::LayerSpec{.activation = simd::Activation::kSigmoid},
+        nn::LayerSpec{.kind = nn::LayerKind::kSoftmax}, nn::LayerSpec{.activation = simd::Activation::kIdentity}}) {
     nn::ActivationLayer layer(spec);
     Matrix<float> x = test::random_matrix(4, 9, rng, -3.0f, 3.0f);
     test::check_layer_fd(nn::to_string(spec), layer, {9, 1, 1}, x, 1e-2, 2e-4, rng);
@@ -149,7 +148,8 @@ BOOST_AUTO_TEST_CASE(flatten_keeps_the_values_and_flattens_the_shape) {
   Matrix<float> y(3, 800), dx(3, 800);
   flatten.forward(x, y);
   flatten.backward(x, y, dy, dx);
-  for (std::size_t i = 0; i < x.size(); ++i) BOOST_TEST((y.values()[i] == x.values()[i] && dx.values()[i] == dy.values()[i]));
+  for (std::size_t i = 0; i < x.size(); ++i)
+    BOOST_TEST((y.values()[i] == x.values()[i] && dx.values()[i] == dy.values()[i]));
   BOOST_TEST(flatten.passes_through());
 }
 

@@ -282,8 +282,9 @@ BOOST_AUTO_TEST_CASE(weight_gradient_of_many_filters_matches_a_loop) {
               const auto ix = static_cast<long>(ox * g.stride + kx) - static_cast<long>(g.padding);
               if (iy < 0 || ix < 0 || iy >= static_cast<long>(g.in.height) || ix >= static_cast<long>(g.in.width))
                 continue;
-              sum += static_cast<double>(dy(n, f * pixels + oy * g.out_w + ox)) *
-                     x(n, (ch * g.in.height + static_cast<std::size_t>(iy)) * g.in.width + static_cast<std::size_t>(ix));
+              sum +=
+                  static_cast<double>(dy(n, f * pixels + oy * g.out_w + ox)) *
+                  x(n, (ch * g.in.height + static_cast<std::size_t>(iy)) * g.in.width + static_cast<std::size_t>(ix));
             }
         worst = std::max(worst, std::abs(sum - c.weight_grad()(f, t)) / (1.0 + std::abs(sum)));
       }

@@ -44,8 +44,8 @@ BOOST_AUTO_TEST_CASE(forward_matches_a_double_loop_with_every_fused_activation) 
     nn::Dense d(in, out);
     randomize(d, rng);
     const Matrix<float> x = test::random_matrix(batch, in, rng);
-    for (const auto act : {simd::Activation::kIdentity, simd::Activation::kRelu, simd::Activation::kSigmoid,
-                           simd::Activation::kTanh}) {
+    for (const auto act :
+         {simd::Activation::kIdentity, simd::Activation::kRelu, simd::Activation::kSigmoid, simd::Activation::kTanh}) {
       Matrix<float> y(batch, out);
       if (act == simd::Activation::kIdentity)
         d.forward(x, y);
@@ -106,8 +106,8 @@ BOOST_AUTO_TEST_CASE(a_gradient_wrong_by_one_percent_in_one_element_fails_the_ch
   const test::LayerGradients wrong = test::layer_fd(d, nn::flat_shape(6), x, 0.5, rng, 0.01f);
   for (std::size_t i = 0; i < right.names.size(); ++i) {
     BOOST_TEST(right.results[i].worst <= 1e-4, right.names[i]);
-    BOOST_TEST(wrong.results[i].worst > 1e-3, wrong.names[i] << ": a corrupted gradient passed, error "
-                                                            << wrong.results[i].worst);
+    BOOST_TEST(wrong.results[i].worst > 1e-3,
+               wrong.names[i] << ": a corrupted gradient passed, error " << wrong.results[i].worst);
   }
 }
 

@@ -131,10 +131,10 @@ BOOST_AUTO_TEST_CASE(gradients_match_finite_differences) {
                  test::compare_fd(x.values(), g.values(), 1e-4, [&] { return nn::softmax_cross_entropy(x, labels); }),
                  kTolerance);
   nn::binary_cross_entropy_with_logits(x, soft, g);
-  test::check_fd("bce with logits",
-                 test::compare_fd(x.values(), g.values(), 1e-4,
-                                  [&] { return nn::binary_cross_entropy_with_logits(x, soft); }),
-                 kTolerance);
+  test::check_fd(
+      "bce with logits",
+      test::compare_fd(x.values(), g.values(), 1e-4, [&] { return nn::binary_cross_entropy_with_logits(x, soft); }),
+      kTolerance);
   nn::binary_cross_entropy(p, soft, g);
   test::check_fd("bce",
                  test::compare_fd(p.values(), g.values(), 1e-4, [&] { return nn::binary_cross_entropy(p, soft); }),

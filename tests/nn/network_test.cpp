@@ -137,7 +137,8 @@ BOOST_AUTO_TEST_CASE(gradients_match_finite_differences) {
     double squares = 0;
     for (float a : analytic) squares += static_cast<double>(a) * a;
     analytic[analytic.size() / 2] += static_cast<float>(0.01 * std::sqrt(squares / analytic.size()));
-    BOOST_TEST(test::compare_fd(value, analytic, kStep, loss).worst > kTolerance, name << ": a corrupted gradient passed");
+    BOOST_TEST(test::compare_fd(value, analytic, kStep, loss).worst > kTolerance,
+               name << ": a corrupted gradient passed");
   };
   check("input", x.values(), std::vector<float>(dx.values().begin(), dx.values().end()));
   for (const nn::Parameter& p : net.parameters())
@@ -233,7 +234,8 @@ BOOST_AUTO_TEST_CASE(the_same_bits_for_one_two_and_three_threads) {
     std::vector<Pass> passes;
     for (const int threads : {1, 2, 3}) {
       gibbs::set_thread_count(threads);
-      nn::Network net = cnn ? build(kCnn, {1, 28, 28}, 6) : nn::Network(nn::parse_layers("784,128,200,400,10", "relu", {1, 28, 28}));
+      nn::Network net =
+          cnn ? build(kCnn, {1, 28, 28}, 6) : nn::Network(nn::parse_layers("784,128,200,400,10", "relu", {1, 28, 28}));
       if (!cnn) net.initialize(6);
       passes.push_back(run_pass(net, x, labels));
     }
@@ -264,7 +266,8 @@ BOOST_AUTO_TEST_CASE(misuse_is_an_error) {
     nn::Network bad({1, 5, 5}, std::move(layers));
     BOOST_ERROR("no error");
   } catch (const gibbs::ArgumentError& e) {
-    BOOST_TEST(std::string(e.what()) == "network: layer 1 (dense:2): dense: takes a flat input of 18 features, got 2x3x3");
+    BOOST_TEST(std::string(e.what()) ==
+               "network: layer 1 (dense:2): dense: takes a flat input of 18 features, got 2x3x3");
   }
 }
 

@@ -56,10 +56,11 @@ struct Run {
       : net(nn::parse_arch("conv3x3:2:p1,relu,maxpool2,flatten,dense:6,tanh,dense:3", {1, 6, 6})) {
     net.initialize(seed);
     if (adam)
-      optimizer = std::make_unique<nn::Adam>(net.parameters(), nn::AdamOptions{.learning_rate = 1e-2, .weight_decay = 1e-3});
+      optimizer =
+          std::make_unique<nn::Adam>(net.parameters(), nn::AdamOptions{.learning_rate = 1e-2, .weight_decay = 1e-3});
     else
-      optimizer = std::make_unique<nn::Sgd>(net.parameters(),
-                                            nn::SgdOptions{.learning_rate = 0.05, .momentum = 0.9, .weight_decay = 1e-3});
+      optimizer = std::make_unique<nn::Sgd>(
+          net.parameters(), nn::SgdOptions{.learning_rate = 0.05, .momentum = 0.9, .weight_decay = 1e-3});
     std::mt19937 rng(71);
     data = test::random_matrix(40, 36, rng);
     for (int i = 0; i < 40; ++i) labels.push_back(static_cast<std::int32_t>(rng() % 3));
@@ -145,8 +146,8 @@ BOOST_AUTO_TEST_CASE(adam_by_hand_as_pytorch) {
       v[j] = b2 * v[j] + (1 - b2) * g * g;
       const double m_hat = m[j] / (1 - std::pow(b1, t)), v_hat = v[j] / (1 - std::pow(b2, t));
       value[j] -= lr * m_hat / (std::sqrt(v_hat) + eps);
-      BOOST_TEST(std::abs(p.value(0, j) - value[j]) <= 1e-6, "step " << t << " element " << j << ": "
-                                                                    << p.value(0, j) << ", expected " << value[j]);
+      BOOST_TEST(std::abs(p.value(0, j) - value[j]) <= 1e-6,
+                 "step " << t << " element " << j << ": " << p.value(0, j) << ", expected " << value[j]);
     }
   }
   const nn::OptimizerState s = adam.state();
@@ -276,7 +277,8 @@ BOOST_AUTO_TEST_CASE(updates_match_the_float_formulas_bit_for_bit_on_every_targe
       BOOST_TEST(bad == 0u, target.name << " adam n=" << n << ": " << bad << " differ");
       // SGD with momentum and weight decay, three steps.
       Matrix<float> value2 = start, g2 = grad;
-      nn::Sgd sgd({{"w", {n}, value2.view(), g2.view()}}, {.learning_rate = 0.1, .momentum = 0.9, .weight_decay = 0.02});
+      nn::Sgd sgd({{"w", {n}, value2.view(), g2.view()}},
+                  {.learning_rate = 0.1, .momentum = 0.9, .weight_decay = 0.02});
       std::vector<float> q(start.data(), start.data() + n), vel(n);
       for (int t = 1; t <= 3; ++t) {
         sgd.step();

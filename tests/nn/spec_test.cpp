@@ -56,9 +56,9 @@ BOOST_AUTO_TEST_CASE(the_w6_cnn) {
       nn::parse_arch("conv3x3:32,relu,maxpool2,conv3x3:64,relu,maxpool2,flatten,dense:128,relu,dense:10", {1, 28, 28});
   BOOST_TEST((a.input == nn::SampleShape{1, 28, 28}));
   BOOST_TEST((tokens(a) == std::vector<std::string>{"conv3x3:32", "relu", "maxpool2", "conv3x3:64", "relu", "maxpool2",
-                                                     "flatten", "dense:128", "relu", "dense:10"}));
+                                                    "flatten", "dense:128", "relu", "dense:10"}));
   BOOST_TEST((shapes(a) == std::vector<std::string>{"32x26x26", "32x26x26", "32x13x13", "64x11x11", "64x11x11",
-                                                     "64x5x5", "1600", "128", "128", "10"}));
+                                                    "64x5x5", "1600", "128", "128", "10"}));
   BOOST_TEST(nn::to_string(a) == "conv3x3:32,relu,maxpool2,conv3x3:64,relu,maxpool2,flatten,dense:128,relu,dense:10");
 }
 
@@ -79,9 +79,9 @@ BOOST_AUTO_TEST_CASE(conv_and_pool_options_spaces_and_every_activation) {
   const nn::Architecture a = nn::parse_arch(
       " conv5x5:8:p2:s2 , tanh,maxpool3:s1,conv1x1:4:s1:p0,sigmoid,flatten,dense:7,sign,identity,softmax", {3, 9, 9});
   BOOST_TEST((tokens(a) == std::vector<std::string>{"conv5x5:8:s2:p2", "tanh", "maxpool3:s1", "conv1x1:4", "sigmoid",
-                                                     "flatten", "dense:7", "sign", "identity", "softmax"}));
-  BOOST_TEST((shapes(a) == std::vector<std::string>{"8x5x5", "8x5x5", "8x3x3", "4x3x3", "4x3x3", "36", "7", "7", "7",
-                                                     "7"}));
+                                                    "flatten", "dense:7", "sign", "identity", "softmax"}));
+  BOOST_TEST(
+      (shapes(a) == std::vector<std::string>{"8x5x5", "8x5x5", "8x3x3", "4x3x3", "4x3x3", "36", "7", "7", "7", "7"}));
   const nn::LayerSpec conv = a.layers[0];
   BOOST_TEST((conv.kind == nn::LayerKind::kConv2d && conv.units == 8u && conv.kernel == 5u && conv.stride == 2u &&
               conv.padding == 2u));
@@ -161,11 +161,14 @@ BOOST_AUTO_TEST_CASE(bad_layers_specs_get_exact_messages) {
              "--layers \"784,12x,10\": token 2 \"12x\" is not a size (expected a positive integer)");
   BOOST_TEST(layers_error("784,0,10") ==
              "--layers \"784,0,10\": token 2 \"0\" is not a size (expected a positive integer)");
-  BOOST_TEST(layers_error("784,,10") == "--layers \"784,,10\": token 2 \"\" is not a size (expected a positive integer)");
+  BOOST_TEST(layers_error("784,,10") ==
+             "--layers \"784,,10\": token 2 \"\" is not a size (expected a positive integer)");
   BOOST_TEST(layers_error("784,20000000") == "--layers \"784,20000000\": token 2 \"20000000\" is larger than 16777216");
   BOOST_TEST(layers_error("784") == "--layers \"784\": needs at least two sizes (the input's and the output's)");
-  BOOST_TEST(layers_error("785,128,10") == "--layers \"785,128,10\": token 1 \"785\" is not the input's size 784 (1x28x28)");
-  BOOST_TEST(layers_error("19,1", "relu", nn::flat_shape(20)) == "--layers \"19,1\": token 1 \"19\" is not the input's size 20");
+  BOOST_TEST(layers_error("785,128,10") ==
+             "--layers \"785,128,10\": token 1 \"785\" is not the input's size 784 (1x28x28)");
+  BOOST_TEST(layers_error("19,1", "relu", nn::flat_shape(20)) ==
+             "--layers \"19,1\": token 1 \"19\" is not the input's size 20");
   BOOST_TEST(layers_error("784,10", "relux") ==
              "--activation \"relux\" is not an activation (expected relu, tanh, sigmoid, sign, identity or softmax)");
   BOOST_TEST(layers_error("784,10", "relu", {1, 28, 28}, "sigmoids") ==

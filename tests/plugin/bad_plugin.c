@@ -1,6 +1,7 @@
 /* Broken test plugins, one per set of compile definitions (see tests/CMakeLists.txt); the loader
  * must skip each with one clear line (all but testv1, a first-release descriptor without the
- * command table, and testv2, a second-release one without option rules, which load). Written in C: the ABI header must be plain C. */
+ * command table, and testv2, a second-release one without option rules, which load). Written in C: the ABI header must
+ * be plain C. */
 #include "modules/plugin/abi/gibbs_plugin.h"
 
 #ifndef TEST_ABI_VERSION
@@ -41,15 +42,22 @@ static const gibbs_plugin_option options[] = {
 #define RULES NULL
 #endif
 
-static const gibbs_plugin_descriptor descriptor = {
-    TEST_STRUCT_SIZE, TEST_ABI_VERSION, TEST_DECLARED_NAME, "0.0.1", "a broken test plugin", OPTIONS,
-    create_model, destroy_model, NULL, 0, RULES, 0};
+static const gibbs_plugin_descriptor descriptor = {TEST_STRUCT_SIZE,
+                                                   TEST_ABI_VERSION,
+                                                   TEST_DECLARED_NAME,
+                                                   "0.0.1",
+                                                   "a broken test plugin",
+                                                   OPTIONS,
+                                                   create_model,
+                                                   destroy_model,
+                                                   NULL,
+                                                   0,
+                                                   RULES,
+                                                   0};
 
 #ifdef TEST_NO_SYMBOL
 /* The entry point under another name: not a gibbs plugin. */
-__attribute__((visibility("default"))) const gibbs_plugin_descriptor* gibbs_plugin_v0(void) {
-  return &descriptor;
-}
+__attribute__((visibility("default"))) const gibbs_plugin_descriptor* gibbs_plugin_v0(void) { return &descriptor; }
 #else
 GIBBS_PLUGIN(descriptor)
 #endif

@@ -54,10 +54,10 @@ struct TestOptions {
 
 const gibbs_plugin_descriptor& descriptor() {
   return gibbs::plugin_descriptor<TestModel, TestOptions>({.name = GIBBS_TEST_NAME,
-                                                          .version = "1.2.3",
-                                                          .summary = "A well-formed plugin for the loader tests",
-                                                          .default_batch_size = 32,
-                                                          .commands = kCommands});
+                                                           .version = "1.2.3",
+                                                           .summary = "A well-formed plugin for the loader tests",
+                                                           .default_batch_size = 32,
+                                                           .commands = kCommands});
 }
 
 }  // namespace

@@ -57,17 +57,18 @@ BOOST_AUTO_TEST_CASE(for_each_declares_names_types_defaults_and_rules_in_order) 
   for (const gibbs::PluginOption& o : declared)
     text.push_back(o.name + " " + std::string(gibbs::to_string(o.type)) + " " + o.default_value.value_or("(none)") +
                    " [" + gibbs::describe(o.rule) + "]");
-  BOOST_TEST(text == (std::vector<std::string>{"data string (none) []", "units string bernoulli [one of: bernoulli, gaussian]",
-                                               "hidden int 500 [at least 1]", "lr float 0.01 [positive]",
-                                               "momentum float 0 [in [0, 1)]", "persistent flag false []"}),
-             boost::test_tools::per_element());
+  BOOST_TEST(
+      text == (std::vector<std::string>{"data string (none) []", "units string bernoulli [one of: bernoulli, gaussian]",
+                                        "hidden int 500 [at least 1]", "lr float 0.01 [positive]",
+                                        "momentum float 0 [in [0, 1)]", "persistent flag false []"}),
+      boost::test_tools::per_element());
   BOOST_TEST(declared[0].rule.required);
   BOOST_TEST(declared[3].help == "learning rate");
 }
 
 BOOST_AUTO_TEST_CASE(reading_takes_defaults_for_absent_options_and_converts_types) {
-  const Sample s = gibbs::read_options<Sample>({{"data", std::string("d.h5")}, {"lr", std::int64_t{2}},
-                                                {"persistent", std::int64_t{1}}});
+  const Sample s = gibbs::read_options<Sample>(
+      {{"data", std::string("d.h5")}, {"lr", std::int64_t{2}}, {"persistent", std::int64_t{1}}});
   BOOST_TEST(s.data == "d.h5");
   BOOST_TEST(s.units == "bernoulli");
   BOOST_TEST(s.hidden == 500);

@@ -83,10 +83,10 @@ BOOST_AUTO_TEST_CASE(a_throwing_factory_is_an_error_not_an_exception_across_the_
 BOOST_AUTO_TEST_CASE(each_broken_library_says_what_was_expected) {
   BOOST_TEST(open_problem("testabi2") == "ABI version 2, expected 1");
   BOOST_TEST(open_problem("testnosym") == "no symbol gibbs_plugin_v1 (is this a gibbs plugin?)");
-  BOOST_TEST(open_problem("testsmall") ==
-             "descriptor struct_size 16, expected at least " +
-                 std::to_string(offsetof(gibbs_plugin_descriptor, commands)));
-  BOOST_TEST(open_problem("testwrongname") == "descriptor names 'other', expected 'testwrongname' (from the file name)");
+  BOOST_TEST(open_problem("testsmall") == "descriptor struct_size 16, expected at least " +
+                                              std::to_string(offsetof(gibbs_plugin_descriptor, commands)));
+  BOOST_TEST(open_problem("testwrongname") ==
+             "descriptor names 'other', expected 'testwrongname' (from the file name)");
   const std::string junk = open_problem("junk");
   BOOST_TEST(junk.starts_with("cannot load: "), junk);
   BOOST_TEST(junk.find(kPlugins.string()) == std::string::npos, junk);  // the file is named once
@@ -140,7 +140,8 @@ BOOST_AUTO_TEST_CASE(discovery_reports_every_bad_library_and_still_loads_the_goo
   BOOST_TEST(problems[2] == in("testbaddefault", "option 'rate' has default '2': --rate: must be in [0, 1), got 2"));
   BOOST_TEST(problems[3] == in("testnosym", "no symbol gibbs_plugin_v1 (is this a gibbs plugin?)"));
   BOOST_TEST(problems[4].starts_with(in("testsmall", "descriptor struct_size 16")));
-  BOOST_TEST(problems[5] == in("testwrongname", "descriptor names 'other', expected 'testwrongname' (from the file name)"));
+  BOOST_TEST(problems[5] ==
+             in("testwrongname", "descriptor names 'other', expected 'testwrongname' (from the file name)"));
 }
 
 BOOST_AUTO_TEST_CASE(search_path_is_plugin_path_then_environment_then_default) {
@@ -148,10 +149,10 @@ BOOST_AUTO_TEST_CASE(search_path_is_plugin_path_then_environment_then_default) {
   const auto folders = gibbs::search_path(given, "d::e:", "/opt/gibbs/lib/gibbs/plugins");
   std::vector<std::string> text;
   for (const auto& f : folders) text.push_back(f.path.string() + " " + f.origin);
-  BOOST_TEST(text == (std::vector<std::string>{"a --plugin-path", "b --plugin-path", "c --plugin-path",
-                                               "d GIBBS_PLUGIN_PATH", "e GIBBS_PLUGIN_PATH",
-                                               "/opt/gibbs/lib/gibbs/plugins default"}),
-             boost::test_tools::per_element());
+  BOOST_TEST(
+      text == (std::vector<std::string>{"a --plugin-path", "b --plugin-path", "c --plugin-path", "d GIBBS_PLUGIN_PATH",
+                                        "e GIBBS_PLUGIN_PATH", "/opt/gibbs/lib/gibbs/plugins default"}),
+      boost::test_tools::per_element());
 
   // The real environment and the folder beside this executable (bin/ → lib/gibbs/plugins).
   ::setenv("GIBBS_PLUGIN_PATH", "/x:/y", 1);
@@ -177,10 +178,9 @@ BOOST_AUTO_TEST_CASE(the_first_folder_wins_and_later_copies_are_reported) {
   BOOST_TEST_REQUIRE(found.plugins.size() == 2u);
   BOOST_TEST(found.plugins[0].file() == a.path / "libgibbs-testgood.so");
   BOOST_TEST(found.plugins[1].file() == b.path / "libgibbs-testthrows.so");  // only in GIBBS_PLUGIN_PATH
-  BOOST_TEST(lines(found.problems) ==
-                 (std::vector<std::string>{(b.path / "libgibbs-testgood.so").string() +
-                                           ": skipped, plugin 'testgood' already loaded from " +
-                                           (a.path / "libgibbs-testgood.so").string()}),
+  BOOST_TEST(lines(found.problems) == (std::vector<std::string>{(b.path / "libgibbs-testgood.so").string() +
+                                                                ": skipped, plugin 'testgood' already loaded from " +
+                                                                (a.path / "libgibbs-testgood.so").string()}),
              boost::test_tools::per_element());
   BOOST_TEST(gibbs::load_plugin("testgood", folders).file() == a.path / "libgibbs-testgood.so");
 }
@@ -189,8 +189,9 @@ BOOST_AUTO_TEST_CASE(missing_folders_are_reported_unless_they_are_the_default) {
   const std::vector<gibbs::SearchFolder> folders{{"/no/such/dir", "GIBBS_PLUGIN_PATH"}, {"/no/default", "default"}};
   const gibbs::Discovery found = gibbs::discover(folders);
   BOOST_TEST(found.plugins.empty());
-  BOOST_TEST(lines(found.problems) == (std::vector<std::string>{"/no/such/dir: no such folder (from GIBBS_PLUGIN_PATH)"}),
-             boost::test_tools::per_element());
+  BOOST_TEST(
+      lines(found.problems) == (std::vector<std::string>{"/no/such/dir: no such folder (from GIBBS_PLUGIN_PATH)"}),
+      boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(finding_a_plugin_by_name) {
@@ -202,9 +203,8 @@ BOOST_AUTO_TEST_CASE(finding_a_plugin_by_name) {
   } catch (const gibbs::Error& e) {
     BOOST_TEST(std::string(e.what()) == "no plugin 'rbm' (searched: /nowhere, " + kPlugins.string() + ")");
   }
-  BOOST_CHECK_EXCEPTION(gibbs::load_plugin("testabi2", folders), gibbs::PluginError, [](const gibbs::PluginError& e) {
-    return e.problem() == "ABI version 2, expected 1";
-  });
+  BOOST_CHECK_EXCEPTION(gibbs::load_plugin("testabi2", folders), gibbs::PluginError,
+                        [](const gibbs::PluginError& e) { return e.problem() == "ABI version 2, expected 1"; });
   BOOST_CHECK_THROW(gibbs::load_plugin("../testgood", folders), gibbs::ArgumentError);
 }
 

@@ -125,8 +125,8 @@ BOOST_AUTO_TEST_CASE(bits_match_random123_on_every_target) {
       const auto actual = draw_bits(c.stream, c.offset, c.count);
       std::size_t bad = 0;
       for (std::size_t i = 0; i < c.count; ++i) bad += actual[i] != expected[i];
-      BOOST_TEST(bad == 0u, target.name << ": seed " << c.stream.seed << " id " << c.stream.id << " offset "
-                                        << c.offset << " count " << c.count << ": " << bad << " outputs differ");
+      BOOST_TEST(bad == 0u, target.name << ": seed " << c.stream.seed << " id " << c.stream.id << " offset " << c.offset
+                                        << " count " << c.count << ": " << bad << " outputs differ");
     }
   }
 }

@@ -22,8 +22,8 @@ using gibbs::sampler::Rbm;
 using gibbs::sampler::VisibleUnits;
 namespace ref = gibbs::test;
 namespace rnd = gibbs::random;
-using gibbs::random::streams::RbmDraw;
 using gibbs::random::streams::rbm_draw;
+using gibbs::random::streams::RbmDraw;
 
 namespace {
 
@@ -108,7 +108,8 @@ struct Reference {
       for (std::size_t r = 0; r < chains; ++r)
         for (std::size_t j = 0; j < nh; ++j) {
           hk[r][j] = hidden_p(vk[r], j);
-          if (t + 1 < s.k || s.persistent) h[r][j] = uniform_at(hs, (t + 1) * chains * nh + r * nh + j) < hk[r][j] ? 1 : 0;
+          if (t + 1 < s.k || s.persistent)
+            h[r][j] = uniform_at(hs, (t + 1) * chains * nh + r * nh + j) < hk[r][j] ? 1 : 0;
         }
     }
     if (s.persistent) chain = h;
@@ -177,7 +178,8 @@ void check_against_reference(VisibleUnits units, const ContrastiveSettings& sett
     const Matrix<float> data = batch_rows(step == 3 ? batch - 1 : batch, 11, step);
     cd.step(rbm, data, 0.1f, static_cast<float>(momentum), 42, step);
     reference.step(data, cd.settings(), units, 0.1, momentum, 42, step);
-    BOOST_TEST(reference.max_difference(rbm) < 2e-5, "step " << step << ": differs by " << reference.max_difference(rbm));
+    BOOST_TEST(reference.max_difference(rbm) < 2e-5,
+               "step " << step << ": differs by " << reference.max_difference(rbm));
   }
 }
 
@@ -189,9 +191,9 @@ BOOST_AUTO_TEST_CASE(cd1_step_matches_reference) {
 }
 
 BOOST_AUTO_TEST_CASE(cdk_with_momentum_decay_and_sparsity_matches_reference) {
-  check_against_reference(VisibleUnits::bernoulli,
-                          {.k = 3, .momentum = true, .weight_decay = 0.01f, .sparsity_target = 0.1f, .sparsity_cost = 0.5f},
-                          6);
+  check_against_reference(
+      VisibleUnits::bernoulli,
+      {.k = 3, .momentum = true, .weight_decay = 0.01f, .sparsity_target = 0.1f, .sparsity_cost = 0.5f}, 6);
   check_against_reference(VisibleUnits::bernoulli, {.k = 2, .weight_decay = 0.02f, .visible_bias = false}, 4);
 }
 
@@ -222,7 +224,8 @@ BOOST_AUTO_TEST_CASE(any_thread_count_gives_the_same_parameters) {
     ContrastiveDivergence cd(rbm, 64, {.k = 2, .persistent = true, .momentum = true, .weight_decay = 0.001f});
     for (std::uint64_t step = 0; step < 3; ++step) cd.step(rbm, batch_rows(64, 300, step), 0.05f, 0.5f, 1, step);
     std::vector<float> all;
-    for (std::size_t i = 0; i < 300; ++i) all.insert(all.end(), rbm.weights().row(i).begin(), rbm.weights().row(i).end());
+    for (std::size_t i = 0; i < 300; ++i)
+      all.insert(all.end(), rbm.weights().row(i).begin(), rbm.weights().row(i).end());
     all.insert(all.end(), rbm.hidden_bias().begin(), rbm.hidden_bias().end());
     results.push_back(all);
   }

@@ -22,7 +22,8 @@ namespace rnd = gibbs::random;
 namespace {
 
 // Weights and biases drawn N(0, scale²) from a fixed stream.
-Rbm random_rbm(std::size_t visible, std::size_t hidden, VisibleUnits units, float scale = 0.7f, std::uint64_t seed = 5) {
+Rbm random_rbm(std::size_t visible, std::size_t hidden, VisibleUnits units, float scale = 0.7f,
+               std::uint64_t seed = 5) {
   Rbm rbm(visible, hidden, units);
   rnd::normal({seed, 1}, 0, rbm.weights(), 0.0f, scale);
   rnd::normal({seed, 2}, 0, rbm.visible_bias(), 0.0f, scale);
@@ -160,9 +161,10 @@ BOOST_AUTO_TEST_CASE(errors) {
   Rbm rbm = random_rbm(6, 4, VisibleUnits::gaussian);
   Matrix<float> v(3, 6), wrong(3, 5);
   std::vector<double> out(3);
-  BOOST_CHECK_EXCEPTION(gibbs::sampler::free_energy(rbm, wrong, out), gibbs::ShapeError, [](const gibbs::ShapeError& e) {
-    return std::string(e.what()).starts_with("free energy: rows must have one value per visible unit");
-  });
+  BOOST_CHECK_EXCEPTION(
+      gibbs::sampler::free_energy(rbm, wrong, out), gibbs::ShapeError, [](const gibbs::ShapeError& e) {
+        return std::string(e.what()).starts_with("free energy: rows must have one value per visible unit");
+      });
   std::vector<std::size_t> bits(3);
   BOOST_CHECK_EXCEPTION(gibbs::sampler::pseudo_likelihood_terms(rbm, v, bits, out), gibbs::ArgumentError,
                         [](const gibbs::ArgumentError& e) {

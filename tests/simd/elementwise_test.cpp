@@ -8,10 +8,10 @@
 #include <cstdio>
 #include <functional>
 #include <limits>
-#include <utility>
 #include <random>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 import gibbs.core;
 import gibbs.simd;
@@ -56,9 +56,9 @@ const std::vector<Unary>& unaries() {
 std::vector<float> wide_inputs() {
   std::vector<float> x;
   for (int i = -100 * 512; i <= 100 * 512; ++i) x.push_back(static_cast<float>(i) / 512.0f);
-  for (float v : {0.0f, -0.0f, 1e-30f, -1e-30f, 1e-40f, -1e-40f, 87.0f, -87.0f, 88.5f, 88.72f, 88.73f, 89.0f,
-                  -88.5f, -103.0f, -104.0f, -105.0f, 150.0f, -150.0f, 200.0f, -200.0f, 1e10f, -1e10f, FLT_MAX,
-                  -FLT_MAX})
+  for (float v :
+       {0.0f,   -0.0f,   1e-30f,  -1e-30f, 1e-40f, -1e-40f, 87.0f,  -87.0f,  88.5f, 88.72f, 88.73f,  89.0f,
+        -88.5f, -103.0f, -104.0f, -105.0f, 150.0f, -150.0f, 200.0f, -200.0f, 1e10f, -1e10f, FLT_MAX, -FLT_MAX})
     x.push_back(v);
   std::mt19937 rng(42);
   std::uniform_real_distribution<float> u(-110.0f, 110.0f);
@@ -87,8 +87,10 @@ double check_values(const Unary& f, const std::vector<float>& x, const std::vect
       continue;
     }
     const double err = std::abs(y[i] - ref);
-    if (std::abs(ref) >= FLT_MIN) worst = std::max(worst, err / std::abs(ref));
-    else if (subnormal_worst != nullptr) *subnormal_worst = std::max(*subnormal_worst, err);
+    if (std::abs(ref) >= FLT_MIN)
+      worst = std::max(worst, err / std::abs(ref));
+    else if (subnormal_worst != nullptr)
+      *subnormal_worst = std::max(*subnormal_worst, err);
     if (!(err <= f.rel * std::abs(ref) + f.abs) && bad++ < 5)
       BOOST_ERROR(f.name << "(" << x[i] << ") = " << y[i] << ", expected " << ref << " on "
                          << simd::current_target().name);
@@ -257,8 +259,14 @@ BOOST_AUTO_TEST_CASE(column_sums_match_a_naive_double_loop) {
   std::uniform_real_distribution<float> u(-1.0f, 1.0f);
   for (const auto& target : simd::available_targets()) {
     simd::ScopedTarget pin(target);
-    for (auto [rows, cols] : {std::pair<std::size_t, std::size_t>{0, 5}, {1, 1}, {3, 7}, {128, 500}, {20, 784},
-                              {65, 63}, {1000, 65}, {600, 200}}) {
+    for (auto [rows, cols] : {std::pair<std::size_t, std::size_t>{0, 5},
+                              {1, 1},
+                              {3, 7},
+                              {128, 500},
+                              {20, 784},
+                              {65, 63},
+                              {1000, 65},
+                              {600, 200}}) {
       const std::size_t pad = 3;
       Matrix<float> ms(rows, cols + pad);
       for (float& v : ms.values()) v = u(rng);

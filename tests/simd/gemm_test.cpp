@@ -74,7 +74,11 @@ void check_case(const Case& c, std::uint32_t seed) {
   const Matrix<float> storage_before = out.storage;
 
   simd::gemm(a.view, b.view, out.view,
-             {.transpose_a = c.ta, .transpose_b = c.tb, .alpha = c.alpha, .beta = c.beta, .column_bias = bias,
+             {.transpose_a = c.ta,
+              .transpose_b = c.tb,
+              .alpha = c.alpha,
+              .beta = c.beta,
+              .column_bias = bias,
               .activation = c.activation});
 
   const double eps = std::ldexp(1.0, -23);
@@ -102,8 +106,8 @@ void check_case(const Case& c, std::uint32_t seed) {
       const double tolerance = (static_cast<double>(c.k) + 4) * eps * scale + 1e-30;
       const double got = out.view(i, j);
       if (!(std::abs(got - expected) <= tolerance) && bad++ < 3)
-        BOOST_ERROR(describe(c) << ": C(" << i << "," << j << ") = " << got << ", expected " << expected
-                                << " within " << tolerance);
+        BOOST_ERROR(describe(c) << ": C(" << i << "," << j << ") = " << got << ", expected " << expected << " within "
+                                << tolerance);
     }
   BOOST_TEST(bad == 0u, describe(c) << ": " << bad << " elements outside the bound");
   // Padding between rows of C is never written.
@@ -170,8 +174,8 @@ BOOST_AUTO_TEST_CASE(fused_bias_and_activation_epilogues) {
   for (const auto& target : simd::available_targets()) {
     simd::ScopedTarget pin(target);
     std::uint32_t seed = 300;
-    for (auto act : {simd::Activation::kIdentity, simd::Activation::kSigmoid, simd::Activation::kTanh,
-                     simd::Activation::kRelu}) {
+    for (auto act :
+         {simd::Activation::kIdentity, simd::Activation::kSigmoid, simd::Activation::kTanh, simd::Activation::kRelu}) {
       Case c{20, 784, 500, false, false, 1.0f, 0.0f, 0, true, act};
       check_case(c, seed++);
       c = {129, 33, 65, true, true, 0.5f, 0.25f, 2, true, act};
@@ -198,7 +202,8 @@ BOOST_AUTO_TEST_CASE(results_are_bit_identical_for_any_thread_count) {
     for (int threads : {1, 2, 3, 8}) {
       gibbs::set_thread_count(threads);
       Matrix<float> out(c.m, c.n);
-      simd::gemm(a.view, b.view, out, {.transpose_a = c.ta, .transpose_b = c.tb, .activation = simd::Activation::kSigmoid});
+      simd::gemm(a.view, b.view, out,
+                 {.transpose_a = c.ta, .transpose_b = c.tb, .activation = simd::Activation::kSigmoid});
       results.push_back(std::move(out));
     }
     gibbs::set_thread_count(0);

@@ -21,8 +21,8 @@ struct Result {
 // Runs a shell command in `dir`, capturing its output.
 inline Result run_command(const std::string& command, const std::filesystem::path& dir) {
   const auto out = dir / ".gibbs-stdout", err = dir / ".gibbs-stderr";
-  const int raw = std::system(("cd '" + dir.string() + "' && " + command + " >'" + out.string() + "' 2>'" +
-                               err.string() + "'").c_str());
+  const int raw = std::system(
+      ("cd '" + dir.string() + "' && " + command + " >'" + out.string() + "' 2>'" + err.string() + "'").c_str());
   Result r{WIFEXITED(raw) ? WEXITSTATUS(raw) : WIFSIGNALED(raw) ? 128 + WTERMSIG(raw) : -1, slurp(out), slurp(err)};
   std::filesystem::remove(out);
   std::filesystem::remove(err);

@@ -79,9 +79,10 @@ BOOST_AUTO_TEST_CASE(a_resumed_epoch_trains_the_minibatches_left_in_the_same_ord
   gibbs::train::EpochRunner(straight, data, 5, 7).run(3, 0, step);
 
   step = 0;
-  const auto done = gibbs::train::EpochRunner(stopped, data, 5, 7).run(3, 0, step, [](const gibbs::train::BatchDone& d) {
-    return d.batch == 2;
-  });
+  const auto done =
+      gibbs::train::EpochRunner(stopped, data, 5, 7).run(3, 0, step, [](const gibbs::train::BatchDone& d) {
+        return d.batch == 2;
+      });
   BOOST_TEST(done.batch == 2u);
   BOOST_TEST(step == 2u);
   gibbs::train::EpochRunner(resumed, data, 5, 7).run(3, done.batch, step);

@@ -54,8 +54,8 @@ BOOST_AUTO_TEST_CASE(per_tile_round_trip) {
     BOOST_TEST(*p.at(y0, x0 + 1) == 51);  // 1/5 of the way
   }
   for (std::size_t y = 0; y < p.height; ++y) BOOST_TEST(*p.at(y, 3) == 200);  // separator columns
-  for (std::size_t x = 0; x < p.width; ++x) BOOST_TEST(*p.at(2, x) == 200);  // separator row
-  BOOST_TEST(*p.at(3, 8) == 100);  // the sixth cell holds no tile
+  for (std::size_t x = 0; x < p.width; ++x) BOOST_TEST(*p.at(2, x) == 200);   // separator row
+  BOOST_TEST(*p.at(3, 8) == 100);                                             // the sixth cell holds no tile
 }
 
 BOOST_AUTO_TEST_CASE(fixed_range_clamps_and_upscales) {
@@ -96,7 +96,8 @@ BOOST_AUTO_TEST_CASE(wrong_tile_size_is_a_shape_error) {
 BOOST_AUTO_TEST_CASE(atomic_write_leaves_no_temporary_file) {
   TempDir dir;
   const auto tiles = ramps(3);
-  gibbs::viz::write_png(dir.path / "a.png", gibbs::viz::tile_rows(tiles.view(), 3, small(gibbs::viz::Normalise::range)));
+  gibbs::viz::write_png(dir.path / "a.png",
+                        gibbs::viz::tile_rows(tiles.view(), 3, small(gibbs::viz::Normalise::range)));
   std::vector<std::string> names;
   for (const auto& entry : fs::directory_iterator(dir.path)) names.push_back(entry.path().filename().string());
   BOOST_TEST(names == std::vector<std::string>{"a.png"});

@@ -64,13 +64,15 @@ BOOST_AUTO_TEST_CASE(writes_a_png_of_the_requested_size) {
 BOOST_AUTO_TEST_CASE(short_and_flat_series_still_draw) {
   TempDir dir;
   const std::vector<gibbs::viz::Series> series = {{"loss", "a", {1.0}}, {"loss", "b", {2.0, 2.0}}, {"empty", "a", {}}};
-  gibbs::viz::plot_curves(dir.path / "s.png", series, {.width = 400, .height = 300, .log_y = gibbs::viz::LogScale::always});
+  gibbs::viz::plot_curves(dir.path / "s.png", series,
+                          {.width = 400, .height = 300, .log_y = gibbs::viz::LogScale::always});
   BOOST_TEST(read_png(dir.path / "s.png", PNG_FORMAT_RGB).width == 400u);
 }
 
 BOOST_AUTO_TEST_CASE(bad_requests_are_errors) {
   TempDir dir;
-  BOOST_CHECK_THROW(gibbs::viz::plot_curves(dir.path / "x.png", std::vector<gibbs::viz::Series>{}), gibbs::ArgumentError);
+  BOOST_CHECK_THROW(gibbs::viz::plot_curves(dir.path / "x.png", std::vector<gibbs::viz::Series>{}),
+                    gibbs::ArgumentError);
   const auto series = two_runs();
   BOOST_CHECK_THROW(gibbs::viz::plot_curves(dir.path / "missing" / "x.png", series), gibbs::IoError);
   BOOST_TEST(!fs::exists(dir.path / "x.png"));

@@ -1,8 +1,8 @@
 // `gibbs bench capacity`: workload W8 of DESIGN.md, the perceptron capacity sweep (N = 20 inputs,
 // P = 2 … 80 patterns, 50 trials each, up to 100 epochs), timed in the engine beside the NumPy
 // peer bench/peers/capacity_numpy.py run in the same invocation at its better of 1 and 2 threads.
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
+#include <boost/program_options.hpp>
 
 #include <chrono>
 #include <cmath>
@@ -57,12 +57,13 @@ const CommandSpec kSpec{
     .path = "bench capacity",
     .summary = "Perceptron capacity sweep (W8) against NumPy",
     .usage = {"gibbs bench capacity [--repeat R] [--threads N] [--no-peers] [--json]"},
-    .options = {
-        {"repeat", value<std::size_t>("R", 5), "gibbs's sweeps (the median is reported)"},
-        {"peers", value<std::string>("DIR", GIBBS_PEERS_DIR), "the peer scripts"},
-        {"no-peers", "gibbs only"},
-        {"json", "one JSON line"},
-    },
+    .options =
+        {
+            {"repeat", value<std::size_t>("R", 5), "gibbs's sweeps (the median is reported)"},
+            {"peers", value<std::string>("DIR", GIBBS_PEERS_DIR), "the peer scripts"},
+            {"no-peers", "gibbs only"},
+            {"json", "one JSON line"},
+        },
     .threads = "gibbs's threads (0: one per core; default: the global --threads)",
 };
 

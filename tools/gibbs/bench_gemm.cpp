@@ -1,7 +1,7 @@
 // `gibbs bench gemm`: gibbs::simd::gemm against oneDNN and OpenBLAS (workload W1) and the
 // machine's FMA peak; one table row, or one JSON line, per shape. Checks results against the peers.
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
+#include <boost/program_options.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -28,7 +28,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr double kWarmupSeconds = 0.15;  // outlasts a previous peer's spinning idle threads (OpenBLAS: ~0.1 s)
 constexpr double kSampleSeconds = 0.02;
-constexpr double kPeakDrift = 0.1;  // FMA peak before vs after, beyond which the run was disturbed
+constexpr double kPeakDrift = 0.1;   // FMA peak before vs after, beyond which the run was disturbed
 constexpr double kTolerance = 1e-4;  // max |C - C_peer| relative to max |C_peer|
 
 struct GemmShape {
@@ -39,8 +39,13 @@ struct GemmShape {
 };
 
 const std::vector<GemmShape> kDefaultShapes = {
-    {128, 784, 500}, {128, 500, 784}, {784, 128, 500}, {20, 784, 500},
-    {2048, 2048, 2048}, {20, 784, 500, false, true}, {784, 20, 500, true, false},
+    {128, 784, 500},
+    {128, 500, 784},
+    {784, 128, 500},
+    {20, 784, 500},
+    {2048, 2048, 2048},
+    {20, 784, 500, false, true},
+    {784, 20, 500, true, false},
 };
 
 // "M,K,N" or "M,K,N,TA,TB" with TA, TB one of 0, 1, N, T.
@@ -135,9 +140,9 @@ PeerResult run_peer(bench::Peer& peer, const GemmShape& s, const Matrix<float>& 
   PeerResult result;
   result.name = peer.name();
   Matrix<float> c(s.m, s.n);
-  const bench::Sgemm problem{s.ta, s.tb, std::int64_t(s.m), std::int64_t(s.n), std::int64_t(s.k), 1.0f, a.data(),
-                             std::int64_t(a.cols()), b.data(), std::int64_t(b.cols()), 0.0f, c.data(),
-                             std::int64_t(c.cols())};
+  const bench::Sgemm problem{s.ta, s.tb,     std::int64_t(s.m),      std::int64_t(s.n), std::int64_t(s.k),
+                             1.0f, a.data(), std::int64_t(a.cols()), b.data(),          std::int64_t(b.cols()),
+                             0.0f, c.data(), std::int64_t(c.cols())};
   try {
     for (int t : threads == 2 ? std::vector{2, 1} : std::vector{threads}) {
       peer.set_threads(t);
@@ -168,7 +173,8 @@ void print_json(const GemmShape& s, int threads, const std::string& target, doub
     line += R"("peer":null,"peer_gflops":null,"peer_threads":null,"ratio":null)";
   std::optional<double> worst;  // over the peers that ran; null when none did
   for (const PeerResult& p : peers) {
-    line += fmt::format(R"(,"{}_gflops":{},"{}_threads":{})", p.name, p.gflops ? json_number(*p.gflops) : "null", p.name, p.threads);
+    line += fmt::format(R"(,"{}_gflops":{},"{}_threads":{})", p.name, p.gflops ? json_number(*p.gflops) : "null",
+                        p.name, p.threads);
     if (p.gflops) worst = std::max(worst.value_or(0.0), p.rel_diff);
   }
   const bool agree = worst && *worst <= kTolerance;
@@ -179,11 +185,11 @@ void print_json(const GemmShape& s, int threads, const std::string& target, doub
 
 void print_row(const GemmShape& s, double gflops, double peak, const std::vector<PeerResult>& peers,
                const PeerResult* best) {
-  std::string row = fmt::format("{:>6} {:>6} {:>6}  {}  {:>8.1f} {:>6.1f}%", s.m, s.k, s.n, s.trans(), gflops,
-                                100 * gflops / peak);
+  std::string row =
+      fmt::format("{:>6} {:>6} {:>6}  {}  {:>8.1f} {:>6.1f}%", s.m, s.k, s.n, s.trans(), gflops, 100 * gflops / peak);
   for (const PeerResult& p : peers)
-    row += p.gflops ? fmt::format(" {:>9.1f}{}", *p.gflops, p.threads == 1 ? "*" : " ")
-                    : fmt::format(" {:>10}", "failed");
+    row +=
+        p.gflops ? fmt::format(" {:>9.1f}{}", *p.gflops, p.threads == 1 ? "*" : " ") : fmt::format(" {:>10}", "failed");
   row += best ? fmt::format("  {:<9} {:>5.2f}", best->name, gflops / *best->gflops)
               : fmt::format("  {:<9} {:>5}", "-", "-");
   fmt::print("{}\n", row);
@@ -193,12 +199,13 @@ const CommandSpec kSpec{
     .path = "bench gemm",
     .summary = "SGEMM GFLOP/s (workload W1) against oneDNN, OpenBLAS and the FMA peak",
     .usage = {"gibbs bench gemm [--shape M,K,N[,TA,TB] ...] [--threads N] [--repeat R] [--json]"},
-    .options = {
-        {"shape", value<std::vector<std::string>>("M,K,N[,TA,TB]")->multitoken(),
-         "C[M×N] = op(A)[M×K]·op(B)[K×N]; TA, TB: 0/1 or N/T (repeatable; default: the W1 shapes)"},
-        {"repeat", value<int>("R", 7), "timed samples per measurement (median)"},
-        {"json", "one JSON line per shape instead of a table"},
-    },
+    .options =
+        {
+            {"shape", value<std::vector<std::string>>("M,K,N[,TA,TB]")->multitoken(),
+             "C[M×N] = op(A)[M×K]·op(B)[K×N]; TA, TB: 0/1 or N/T (repeatable; default: the W1 shapes)"},
+            {"repeat", value<int>("R", 7), "timed samples per measurement (median)"},
+            {"json", "one JSON line per shape instead of a table"},
+        },
     .threads = "threads for gibbs and the peers (default: the global --threads)",
 };
 

@@ -1,10 +1,10 @@
 // `gibbs bench mlp|cnn|autoencoder`: workloads W5, W6 and W7 of DESIGN.md, trained by `gibbs train`
-// with the plugins' defaults (Adam, batch 64) on Fashion-MNIST, beside the PyTorch peer bench/peers/nn_torch.py run in the
-// same invocation at its better of 1 and 2 threads: seconds per epoch, images/s, and the test
-// accuracy (MLP, CNN) or test MSE (autoencoder) after the last epoch.
-#include <boost/program_options.hpp>
+// with the plugins' defaults (Adam, batch 64) on Fashion-MNIST, beside the PyTorch peer bench/peers/nn_torch.py run in
+// the same invocation at its better of 1 and 2 threads: seconds per epoch, images/s, and the test accuracy (MLP, CNN)
+// or test MSE (autoencoder) after the last epoch.
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+#include <boost/program_options.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -32,9 +32,9 @@ namespace gibbs::cli {
 namespace {
 
 struct Workload {
-  const char* id;        // the command's name, and the peer's --workload
-  const char* design;    // DESIGN.md's id
-  bool classifier;       // softmax cross-entropy on labels, else MSE against the input
+  const char* id;      // the command's name, and the peer's --workload
+  const char* design;  // DESIGN.md's id
+  bool classifier;     // softmax cross-entropy on labels, else MSE against the input
 };
 
 struct Measurement {
@@ -67,8 +67,9 @@ Measurement run_gibbs(const Workload& w, const fs::path& data, std::size_t test_
 Measurement run_peer(const fs::path& script, const Workload& w, const fs::path& data, std::size_t epochs,
                      std::size_t batch, int threads) {
   Measurement m{"pytorch", threads, NAN, NAN, ""};
-  const PeerOutput out = run_peer_script(script, fmt::format("--workload {} --data {} --threads {} --epochs {} --batch {}",
-                                                             w.id, shell_quote(data.string()), threads, epochs, batch));
+  const PeerOutput out =
+      run_peer_script(script, fmt::format("--workload {} --data {} --threads {} --epochs {} --batch {}", w.id,
+                                          shell_quote(data.string()), threads, epochs, batch));
   if (!out.problem.empty()) return m.problem = out.problem, m;
   m.seconds = json_value(out.line, "epoch_seconds").value_or(NAN);
   m.metric = json_value(out.line, w.classifier ? "test_accuracy" : "test_mse").value_or(NAN);
@@ -127,12 +128,13 @@ int bench_nn(const Workload& w, const po::variables_map& vm) {
   const double ratio = peer.seconds / ours.seconds;
   const char* metric = w.classifier ? "test_accuracy" : "test_mse";
   if (vm.contains("json")) {
-    fmt::print(R"({{"workload": "{}", "design": "{}", "epochs": {}, "batch": {}, "gibbs_seconds": {}, "gibbs_images_per_second": {}, "gibbs_threads": {}, "gibbs_{}": {}, "peer": {}, "peer_threads": {}, "peer_seconds": {}, "peer_images_per_second": {}, "peer_{}": {}, "ratio": {}}})"
-               "\n",
-               w.id, w.design, epochs, batch, json_number(ours.seconds), json_number(images / ours.seconds), ours.threads,
-               metric, json_number(ours.metric), std::isnan(peer.seconds) ? "null" : "\"pytorch\"",
-               peer.threads, json_number(peer.seconds), json_number(images / peer.seconds), metric,
-               json_number(peer.metric), json_number(ratio));
+    fmt::print(
+        R"({{"workload": "{}", "design": "{}", "epochs": {}, "batch": {}, "gibbs_seconds": {}, "gibbs_images_per_second": {}, "gibbs_threads": {}, "gibbs_{}": {}, "peer": {}, "peer_threads": {}, "peer_seconds": {}, "peer_images_per_second": {}, "peer_{}": {}, "ratio": {}}})"
+        "\n",
+        w.id, w.design, epochs, batch, json_number(ours.seconds), json_number(images / ours.seconds), ours.threads,
+        metric, json_number(ours.metric), std::isnan(peer.seconds) ? "null" : "\"pytorch\"", peer.threads,
+        json_number(peer.seconds), json_number(images / peer.seconds), metric, json_number(peer.metric),
+        json_number(ratio));
   } else {
     const char* name = w.classifier ? "accuracy" : "mse";
     fmt::print("{:<12} {:>9} {:>9} {:>11} {:>9} {:>7} {:>12} {:>12}\n", "work", "gibbs s", "gibbs i/s", "pytorch s",

@@ -38,8 +38,9 @@ std::string shell_quote(const std::string& text) {
 }
 
 PeerOutput run_peer_script(const std::filesystem::path& script, const std::string& arguments) {
-  const std::string command = fmt::format("OPENBLAS_CORETYPE=SkylakeX OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 {} {} 2>&1",
-                                          shell_quote(script.string()), arguments);
+  const std::string command =
+      fmt::format("OPENBLAS_CORETYPE=SkylakeX OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 {} {} 2>&1",
+                  shell_quote(script.string()), arguments);
   FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr) return {"", "cannot start python3"};
   std::string output, last;

@@ -1,9 +1,9 @@
 // `gibbs bench rbm`: workloads W2 (CD-1, batch 128) and W4 (PCD-15, batch 20) of DESIGN.md, trained
-// by `gibbs train`'s own driver, and the Gibbs-chain throughput of the rbm plugin's model, beside the PyTorch and NumPy peers of
-// bench/peers run in the same invocation, each at its better of 1 and 2 threads.
-#include <boost/program_options.hpp>
+// by `gibbs train`'s own driver, and the Gibbs-chain throughput of the rbm plugin's model, beside the PyTorch and NumPy
+// peers of bench/peers run in the same invocation, each at its better of 1 and 2 threads.
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+#include <boost/program_options.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -33,7 +33,6 @@ namespace fs = std::filesystem;
 namespace gibbs::cli {
 namespace {
 
-
 // A workload as `gibbs train --model rbm` options (batch-size included); "gibbs" is the chains'.
 struct Workload {
   std::string id;
@@ -41,10 +40,19 @@ struct Workload {
 };
 
 const std::vector<Workload> kWorkloads = {
-    {"W2", {{"hidden", std::int64_t{500}}, {"k", std::int64_t{1}}, {"lr", 0.01}, {"init", std::string("normal:0.01")},
-            {"batch-size", std::int64_t{128}}}},
-    {"W4", {{"hidden", std::int64_t{500}}, {"k", std::int64_t{15}}, {"persistent", std::int64_t{1}}, {"lr", 0.1},
-            {"init", std::string("uniform-glorot4")}, {"batch-size", std::int64_t{20}}}},
+    {"W2",
+     {{"hidden", std::int64_t{500}},
+      {"k", std::int64_t{1}},
+      {"lr", 0.01},
+      {"init", std::string("normal:0.01")},
+      {"batch-size", std::int64_t{128}}}},
+    {"W4",
+     {{"hidden", std::int64_t{500}},
+      {"k", std::int64_t{15}},
+      {"persistent", std::int64_t{1}},
+      {"lr", 0.1},
+      {"init", std::string("uniform-glorot4")},
+      {"batch-size", std::int64_t{20}}}},
     {"gibbs", {}},  // 100 chains × 1000 steps of a fresh 784→500 RBM
 };
 constexpr std::int64_t kSeed = 1;
@@ -52,7 +60,7 @@ constexpr std::int64_t kSeed = 1;
 struct Measurement {
   std::string who;  // "gibbs", "pytorch", "numpy"
   int threads = 0;
-  double seconds = NAN;            // median seconds per epoch (per run for "gibbs")
+  double seconds = NAN;             // median seconds per epoch (per run for "gibbs")
   double reconstruction_mse = NAN;  // over the whole training split after the last epoch
   std::string problem;              // why a peer gave no figure
 };
@@ -138,7 +146,8 @@ int bench_rbm(const po::variables_map& vm) {
     std::vector<Measurement> others;
     if (!vm.contains("no-peers"))
       for (const char* who : {"pytorch", "numpy"}) {
-        const fs::path script = peers / (std::string("rbm_") + (who == std::string("pytorch") ? "torch" : "numpy") + ".py");
+        const fs::path script =
+            peers / (std::string("rbm_") + (who == std::string("pytorch") ? "torch" : "numpy") + ".py");
         others.push_back(better_of_1_and_2_threads<Measurement>(
             [&](int threads) { return run_peer(script, who, w, data, epochs, threads); }));
         if (!others.back().problem.empty())
@@ -153,11 +162,12 @@ int bench_rbm(const po::variables_map& vm) {
       for (const Measurement& m : others)
         peer_fields.push_back(fmt::format(R"({{"peer": "{}", "threads": {}, "seconds": {}, "reconstruction_mse": {}}})",
                                           m.who, m.threads, json_number(m.seconds), json_number(m.reconstruction_mse)));
-      fmt::print(R"({{"workload": "{}", "epochs": {}, "gibbs_seconds": {}, "gibbs_threads": {}, "gibbs_reconstruction_mse": {}, "peer": {}, "peer_seconds": {}, "ratio": {}, "peers": [{}]}})"
-                 "\n",
-                 w.id, w.id == "gibbs" ? 0 : epochs, json_number(ours.seconds), ours.threads,
-                 json_number(ours.reconstruction_mse), best ? json_string(best->who) : "null",
-                 json_number(best ? best->seconds : NAN), json_number(ratio), fmt::join(peer_fields, ", "));
+      fmt::print(
+          R"({{"workload": "{}", "epochs": {}, "gibbs_seconds": {}, "gibbs_threads": {}, "gibbs_reconstruction_mse": {}, "peer": {}, "peer_seconds": {}, "ratio": {}, "peers": [{}]}})"
+          "\n",
+          w.id, w.id == "gibbs" ? 0 : epochs, json_number(ours.seconds), ours.threads,
+          json_number(ours.reconstruction_mse), best ? json_string(best->who) : "null",
+          json_number(best ? best->seconds : NAN), json_number(ratio), fmt::join(peer_fields, ", "));
     } else {
       fmt::print("{:<6} {:>12.3f} {:>16} {:>7.2f} {:>12.5f} {:>12.5f}\n", w.id, ours.seconds,
                  best ? fmt::format("{:.3f} {}/{}", best->seconds, best->who, best->threads) : "-", ratio,

@@ -127,7 +127,7 @@ using RunArgs = int (*)(Args args);
 struct Command {
   CommandSpec spec;
   RunParsed run_parsed = nullptr;
-  RunArgs run_args = nullptr;  // neither: a group
+  RunArgs run_args = nullptr;     // neither: a group
   std::string_view name() const;  // the last word of the path
 };
 

@@ -1,8 +1,8 @@
 // `gibbs data import idx ...`, `gibbs data info FILE [--json]` and the `gibbs data` group: bring
 // datasets in as gibbs dataset files (written atomically) and describe them, checking every value.
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <boost/program_options.hpp>
 
 #include <algorithm>
 #include <cstdint>
@@ -63,14 +63,15 @@ const CommandSpec kImportIdx{
     .summary = "MNIST / Fashion-MNIST IDX files, raw or gzipped",
     .usage = {"gibbs data import idx --images FILE --labels FILE [--test-images FILE --test-labels FILE] "
               "[--classes NAMES] -o OUT.h5"},
-    .options = {
-        {"images", value<std::string>("FILE"), "training images, IDX (magic 0x803), raw or gzipped", kRequired},
-        {"labels", value<std::string>("FILE"), "training labels, IDX (magic 0x801), raw or gzipped", kRequired},
-        {"test-images", value<std::string>("FILE"), "test images (with --test-labels)"},
-        {"test-labels", value<std::string>("FILE"), "test labels"},
-        {"classes", value<std::string>("NAMES"), "comma-separated class names (default: 0,1,...)"},
-        output_option(),
-    },
+    .options =
+        {
+            {"images", value<std::string>("FILE"), "training images, IDX (magic 0x803), raw or gzipped", kRequired},
+            {"labels", value<std::string>("FILE"), "training labels, IDX (magic 0x801), raw or gzipped", kRequired},
+            {"test-images", value<std::string>("FILE"), "test images (with --test-labels)"},
+            {"test-labels", value<std::string>("FILE"), "test labels"},
+            {"classes", value<std::string>("NAMES"), "comma-separated class names (default: 0,1,...)"},
+            output_option(),
+        },
 };
 
 int import_idx(const po::variables_map& vm) {
@@ -116,8 +117,8 @@ const CommandSpec kImport{
     .usage = {"gibbs data import <format> [options]"},
     .subcommand = "format",
 };
-const Registration registrations[] = {Registration{kData}, Registration{kImport}, {kImportIdx, import_idx},
-                                      {kInfo, info}};
+const Registration registrations[] = {
+    Registration{kData}, Registration{kImport}, {kImportIdx, import_idx}, {kInfo, info}};
 
 }  // namespace
 }  // namespace gibbs::cli

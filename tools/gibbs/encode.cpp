@@ -1,8 +1,8 @@
 // `gibbs encode CKPT [--data FILE] -o CODES.h5`: every split of a dataset through the model's
 // encoder, written as a gibbs dataset of codes with the labels and targets kept, so that
 // another model (an MLP on an autoencoder's codes) can train on it.
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
+#include <boost/program_options.hpp>
 
 #include <cstddef>
 #include <numeric>
@@ -27,10 +27,11 @@ const CommandSpec kSpec{
     .summary = "a dataset's codes under a model's encoder, as a new dataset",
     .usage = {"gibbs encode CKPT [--data FILE] -o CODES.h5"},
     .positional = kCheckpoint,
-    .options = {
-        data_option(),
-        {"output,o", value<std::string>("CODES.h5"), "the dataset of codes to write", kRequired},
-    },
+    .options =
+        {
+            data_option(),
+            {"output,o", value<std::string>("CODES.h5"), "the dataset of codes to write", kRequired},
+        },
     .threads = kThreads,
 };
 

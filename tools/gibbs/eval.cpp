@@ -1,9 +1,9 @@
 // `gibbs eval CKPT [--data FILE] [--split NAME] [--json]`: the model's scores on a whole split
 // (the metrics training records after every epoch, on every row), and for a classifier its
 // confusion matrix.
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <boost/program_options.hpp>
 
 #include <algorithm>
 #include <cstddef>
@@ -63,11 +63,12 @@ const CommandSpec kSpec{
     .summary = "score a checkpoint's model on a dataset split",
     .usage = {"gibbs eval CKPT [--data FILE] [--split NAME] [--json]"},
     .positional = kCheckpoint,
-    .options = {
-        data_option(),
-        split_option(),
-        {"json", "one JSON object instead of text"},
-    },
+    .options =
+        {
+            data_option(),
+            split_option(),
+            {"json", "one JSON object instead of text"},
+        },
     .threads = kThreads,
 };
 
@@ -83,11 +84,12 @@ int eval_command(const po::variables_map& vm) {
   const std::vector<std::vector<std::size_t>> confusion = confusion_matrix(*trained.model, batch, reader.info());
 
   if (vm.contains("json")) {
-    std::vector<std::string> fields = {
-        fmt::format(R"("checkpoint": {})", json_string(checkpoint)),
-        fmt::format(R"("data": {})", json_string(reader.path().string())),
-        fmt::format(R"("split": {})", json_string(split)), fmt::format(R"("rows": {})", rows.size())};
-    for (const Metric& m : metrics) fields.push_back(fmt::format(R"({}: {})", json_string(m.name), json_number(m.value)));
+    std::vector<std::string> fields = {fmt::format(R"("checkpoint": {})", json_string(checkpoint)),
+                                       fmt::format(R"("data": {})", json_string(reader.path().string())),
+                                       fmt::format(R"("split": {})", json_string(split)),
+                                       fmt::format(R"("rows": {})", rows.size())};
+    for (const Metric& m : metrics)
+      fields.push_back(fmt::format(R"({}: {})", json_string(m.name), json_number(m.value)));
     if (!confusion.empty()) {
       std::vector<std::string> rows_json;
       for (const auto& row : confusion) rows_json.push_back(fmt::format("[{}]", fmt::join(row, ", ")));

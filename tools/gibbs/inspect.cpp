@@ -4,9 +4,9 @@
 // --curves and --filters write pictures instead (inspect_pictures.cpp).
 #include "tools/gibbs/inspect.h"
 
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <boost/program_options.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -18,8 +18,8 @@
 
 #include "tools/gibbs/command.h"
 #include "tools/gibbs/dataset_describe.h"
-#include "tools/gibbs/json.h"
 #include "tools/gibbs/inspect_config.h"
+#include "tools/gibbs/json.h"
 import gibbs.core;
 import gibbs.io;
 
@@ -86,7 +86,8 @@ void print_table(const std::vector<std::vector<std::string>>& rows) {
     }
   for (const auto& row : rows) {
     std::string line;
-    for (std::size_t i = 0; i < row.size(); ++i) line += fmt::format("  {:<{}}", row[i], i + 1 < row.size() ? width[i] : 0);
+    for (std::size_t i = 0; i < row.size(); ++i)
+      line += fmt::format("  {:<{}}", row[i], i + 1 < row.size() ? width[i] : 0);
     fmt::print("{}\n", line);
   }
 }
@@ -97,8 +98,11 @@ std::string g(double v) { return std::isnan(v) ? "-" : fmt::format("{:.6g}", v);
 
 void print_text(const fs::path& path, std::int64_t version, const io::Checkpoint& c) {
   fmt::print("{}: gibbs-checkpoint, format_version {}\n", path.string(), version);
-  print_table({{"model", c.model}, {"plugin_version", c.plugin_version}, {"engine_version", c.engine_version},
-               {"created", c.created}, {"seed", std::to_string(c.seed)}});
+  print_table({{"model", c.model},
+               {"plugin_version", c.plugin_version},
+               {"engine_version", c.engine_version},
+               {"created", c.created},
+               {"seed", std::to_string(c.seed)}});
   const ConfigSection config = config_section(c);
   fmt::print("config ({}){}\n", count(c.config.size(), "hyper-parameter"),
              config.note.empty() ? "" : fmt::format("; {}", config.note));
@@ -128,16 +132,18 @@ void print_json(const fs::path& path, std::int64_t version, const io::Checkpoint
   for (const auto& [name, value] : c.config) config.push_back(json_string(name) + ": " + config_json(value));
   for (const auto& [name, t] : c.params) {
     const TensorStats s = tensor_stats(t.values);
-    params.push_back(fmt::format(R"({}: {{"shape": [{}], "size": {}, "min": {}, "max": {}, "mean": {}, "std": {}, "nan": {}}})",
-                                 json_string(name), fmt::join(t.shape, ", "), t.values.size(), json_number(s.min),
-                                 json_number(s.max), json_number(s.mean), json_number(s.std), s.nan));
+    params.push_back(
+        fmt::format(R"({}: {{"shape": [{}], "size": {}, "min": {}, "max": {}, "mean": {}, "std": {}, "nan": {}}})",
+                    json_string(name), fmt::join(t.shape, ", "), t.values.size(), json_number(s.min),
+                    json_number(s.max), json_number(s.mean), json_number(s.std), s.nan));
   }
   for (const auto& [name, t] : c.state)
     state.push_back(fmt::format(R"({}: {{"shape": [{}]}})", json_string(name), fmt::join(t.shape, ", ")));
   for (const auto& [name, v] : c.counters) counters.push_back(fmt::format("{}: {}", json_string(name), v));
   for (const auto& [name, v] : c.history)
     history.push_back(fmt::format(R"({}: {{"length": {}, "first": {}, "last": {}}})", json_string(name), v.size(),
-                                  v.empty() ? "null" : json_number(v.front()), v.empty() ? "null" : json_number(v.back())));
+                                  v.empty() ? "null" : json_number(v.front()),
+                                  v.empty() ? "null" : json_number(v.back())));
   fmt::print(R"({{"file": {}, "format": "gibbs-checkpoint", "format_version": {}, "model": {}, "plugin_version": {}, )"
              R"("engine_version": {}, "created": {}, "seed": {}, "config": {{{}}}, "params": {{{}}}, "state": {{{}}}, )"
              R"("counters": {{{}}}, "history": {{{}}}}})"
@@ -160,7 +166,8 @@ int pictures(const std::vector<std::string>& files, const po::variables_map& vm)
     if (vm.contains("tile-shape")) options.tile_shape = vm["tile-shape"].as<std::string>();
     write_filters(files.front(), vm["filters"].as<std::string>(), options);
   }
-  if (vm.contains("curves")) write_curves(std::vector<fs::path>(files.begin(), files.end()), vm["curves"].as<std::string>());
+  if (vm.contains("curves"))
+    write_curves(std::vector<fs::path>(files.begin(), files.end()), vm["curves"].as<std::string>());
   return 0;
 }
 
@@ -171,24 +178,29 @@ const CommandSpec kSpec{
               "gibbs inspect A.h5 [B.h5 ...] --curves curves.png",
               "gibbs inspect CKPT --filters filters.png [--filter-param W] [--tiles N] [--tile-shape HxW]",
               "gibbs inspect CKPT --boundary boundary.png [--data FILE]"},
-    .description = "Describes a checkpoint (attributes, hyper-parameters, parameter statistics, state, history) or a\n"
-                   "dataset (as `gibbs data info`). With --diff, lists what differs between two checkpoints;\n"
-                   "exit status 0: the same, 1: different, 2: an error.",
-    .positional = {.name = "file", .value_name = "FILE", .help = "a checkpoint or dataset file (several with --curves)",
+    .description =
+        "Describes a checkpoint (attributes, hyper-parameters, parameter statistics, state, history) or a\n"
+        "dataset (as `gibbs data info`). With --diff, lists what differs between two checkpoints;\n"
+        "exit status 0: the same, 1: different, 2: an error.",
+    .positional = {.name = "file",
+                   .value_name = "FILE",
+                   .help = "a checkpoint or dataset file (several with --curves)",
                    .many = true},
-    .options = {
-        {"diff", value<std::string>("OTHER"), "compare checkpoint FILE with checkpoint OTHER"},
-        {"json", "one JSON object instead of text"},
-        {"curves", value<std::string>("PNG"), "plot every history metric against epoch (several checkpoints overlaid)"},
-        {"filters", value<std::string>("PNG"), "draw each hidden unit's weights as a tile"},
-        {"filter-param", value<std::string>("NAME", "W"), "the [visible, hidden] parameter for --filters"},
-        {"tiles", value<std::size_t>("N", 100), "--filters: the first N hidden units"},
-        {"tile-shape", value<std::string>("HxW"), "--filters: tile height and width (default: square)"},
-        {"boundary", value<std::string>("PNG"),
-         "a 2-input classifier: its training inputs by label and its decision boundary"},
-        {"data", value<std::string>("FILE", ""),
-         "--boundary: the inputs to draw (default: the dataset the model was trained on)"},
-    },
+    .options =
+        {
+            {"diff", value<std::string>("OTHER"), "compare checkpoint FILE with checkpoint OTHER"},
+            {"json", "one JSON object instead of text"},
+            {"curves", value<std::string>("PNG"),
+             "plot every history metric against epoch (several checkpoints overlaid)"},
+            {"filters", value<std::string>("PNG"), "draw each hidden unit's weights as a tile"},
+            {"filter-param", value<std::string>("NAME", "W"), "the [visible, hidden] parameter for --filters"},
+            {"tiles", value<std::size_t>("N", 100), "--filters: the first N hidden units"},
+            {"tile-shape", value<std::string>("HxW"), "--filters: tile height and width (default: square)"},
+            {"boundary", value<std::string>("PNG"),
+             "a 2-input classifier: its training inputs by label and its decision boundary"},
+            {"data", value<std::string>("FILE", ""),
+             "--boundary: the inputs to draw (default: the dataset the model was trained on)"},
+        },
 };
 
 int inspect(const po::variables_map& vm) {
@@ -204,8 +216,10 @@ int inspect(const po::variables_map& vm) {
     describe_dataset(file, json);
   } else if (kind.format == io::kCheckpointFormat) {
     const io::Checkpoint c = io::load_checkpoint(file);
-    if (json) print_json(file, kind.version, c);
-    else print_text(file, kind.version, c);
+    if (json)
+      print_json(file, kind.version, c);
+    else
+      print_text(file, kind.version, c);
   } else {
     throw FormatError(file.string(), fmt::format("not a gibbs file (format '{}')", kind.format));
   }

@@ -41,7 +41,8 @@ struct FilterOptions {
   std::size_t tiles = 100;
   std::string tile_shape;
 };
-void write_filters(const std::filesystem::path& checkpoint, const std::filesystem::path& png, const FilterOptions& options);
+void write_filters(const std::filesystem::path& checkpoint, const std::filesystem::path& png,
+                   const FilterOptions& options);
 
 // `--boundary` (inspect_boundary.cpp): a two-input classifier's training inputs (of `data`, or the
 // dataset it was trained on), coloured by label, and its decision boundary, as an 800×800 PNG.

@@ -36,7 +36,8 @@ void write_boundary(const fs::path& checkpoint, const fs::path& png, const std::
   float lo[2] = {-1, -1}, hi[2] = {1, 1};
   for (std::size_t d = 0; d < 2 && train.x.rows() > 0; ++d) {
     lo[d] = hi[d] = train.x(0, d);
-    for (std::size_t r = 0; r < train.x.rows(); ++r) lo[d] = std::min(lo[d], train.x(r, d)), hi[d] = std::max(hi[d], train.x(r, d));
+    for (std::size_t r = 0; r < train.x.rows(); ++r)
+      lo[d] = std::min(lo[d], train.x(r, d)), hi[d] = std::max(hi[d], train.x(r, d));
     const float margin = hi[d] > lo[d] ? (hi[d] - lo[d]) / 4 : 1;
     lo[d] -= margin, hi[d] += margin;
   }
@@ -73,7 +74,8 @@ void write_boundary(const fs::path& checkpoint, const fs::path& png, const std::
   for (viz::Points& p : points)
     if (!p.x.empty()) f.points.push_back(std::move(p));
   viz::plot_figure(png, f);
-  fmt::print("{}: {} training inputs and the decision boundary of {}\n", png.string(), train.x.rows(), checkpoint.string());
+  fmt::print("{}: {} training inputs and the decision boundary of {}\n", png.string(), train.x.rows(),
+             checkpoint.string());
 }
 
 }  // namespace gibbs::cli

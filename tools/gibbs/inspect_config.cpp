@@ -8,9 +8,9 @@
 #include <variant>
 #include <vector>
 
+#include "tools/gibbs/inspect_config.h"
 #include "tools/gibbs/plugin_options.h"
 #include "tools/gibbs/train.h"
-#include "tools/gibbs/inspect_config.h"
 import gibbs.core;
 import gibbs.io;
 import gibbs.plugin;
@@ -31,9 +31,11 @@ void add_rows(const std::vector<PluginOption>& declared, const io::Checkpoint& c
       continue;
     }
     const bool flag = o.type == OptionType::Flag && std::holds_alternative<std::int64_t>(it->second);
-    const std::string value = flag ? (std::get<std::int64_t>(it->second) != 0 ? "true" : "false") : config_text(it->second);
+    const std::string value =
+        flag ? (std::get<std::int64_t>(it->second) != 0 ? "true" : "false") : config_text(it->second);
     std::string note;
-    if (o.default_value) note = it->second == default_config_value(o) ? "(default)" : fmt::format("(default {})", fallback);
+    if (o.default_value)
+      note = it->second == default_config_value(o) ? "(default)" : fmt::format("(default {})", fallback);
     rows.push_back({o.name, value, note});
   }
 }

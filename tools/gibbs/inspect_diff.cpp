@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "tools/gibbs/inspect.h"
-#include "tools/gibbs/json.h"
 #include "tools/gibbs/inspect_config.h"
+#include "tools/gibbs/json.h"
 import gibbs.core;
 import gibbs.io;
 
@@ -35,8 +35,9 @@ TensorDiff tensor_diff(std::span<const float> a, std::span<const float> b) {
   }
   if (a.empty()) return d;
   d.mean_abs = sum / static_cast<double>(a.size());
-  d.rel_l2 = a_squares > 0 ? std::sqrt(diff_squares) / std::sqrt(a_squares)
-                           : diff_squares > 0 ? std::numeric_limits<double>::infinity() : 0.0;
+  d.rel_l2 = a_squares > 0      ? std::sqrt(diff_squares) / std::sqrt(a_squares)
+             : diff_squares > 0 ? std::numeric_limits<double>::infinity()
+                                : 0.0;
   return d;
 }
 
@@ -59,9 +60,12 @@ class Comparison {
     for (const auto& [name, _] : b) names.insert(name);
     for (const std::string& name : names) {
       const auto ia = a.find(name), ib = b.find(name);
-      if (ib == b.end()) add(group, name, "only in " + a_, fmt::format(R"({{"only_in": "a", "a": {}}})", json_of(ia->second)));
-      else if (ia == a.end()) add(group, name, "only in " + b_, fmt::format(R"({{"only_in": "b", "b": {}}})", json_of(ib->second)));
-      else both(name, ia->second, ib->second);
+      if (ib == b.end())
+        add(group, name, "only in " + a_, fmt::format(R"({{"only_in": "a", "a": {}}})", json_of(ia->second)));
+      else if (ia == a.end())
+        add(group, name, "only in " + b_, fmt::format(R"({{"only_in": "b", "b": {}}})", json_of(ib->second)));
+      else
+        both(name, ia->second, ib->second);
     }
   }
 
@@ -83,7 +87,6 @@ std::string config_json(const io::ConfigValue& v) {
   if (const auto* d = std::get_if<double>(&v)) return json_number(*d);
   return std::to_string(std::get<std::int64_t>(v));
 }
-
 
 std::string shape_json(const io::Tensor& t) { return fmt::format("[{}]", fmt::join(t.shape, ", ")); }
 
@@ -110,18 +113,23 @@ void compare_tensors(Comparison& cmp, const std::string& group, const std::map<s
 void compare_history(Comparison& cmp, const std::map<std::string, std::vector<double>>& a,
                      const std::map<std::string, std::vector<double>>& b) {
   const auto json_of = [](const std::vector<double>& v) { return fmt::format(R"({{"length": {}}})", v.size()); };
-  cmp.each("history", a, b, json_of, [&](const std::string& name, const std::vector<double>& va, const std::vector<double>& vb) {
-    if (va == vb) return;
-    const std::size_t common = std::min(va.size(), vb.size());
-    double max_abs = 0;
-    for (std::size_t i = 0; i < common; ++i) max_abs = std::max(max_abs, std::abs(va[i] - vb[i]));
-    const auto last = [](const std::vector<double>& v) { return v.empty() ? std::string("null") : json_number(v.back()); };
-    cmp.add("history", name,
-            fmt::format("length {} vs {}, last {} vs {}, max |a-b| {:.6g} over the first {}", va.size(), vb.size(), last(va),
-                        last(vb), max_abs, common),
-            fmt::format(R"({{"length_a": {}, "length_b": {}, "last_a": {}, "last_b": {}, "max_abs": {}, "compared": {}}})",
-                        va.size(), vb.size(), last(va), last(vb), json_number(max_abs), common));
-  });
+  cmp.each("history", a, b, json_of,
+           [&](const std::string& name, const std::vector<double>& va, const std::vector<double>& vb) {
+             if (va == vb) return;
+             const std::size_t common = std::min(va.size(), vb.size());
+             double max_abs = 0;
+             for (std::size_t i = 0; i < common; ++i) max_abs = std::max(max_abs, std::abs(va[i] - vb[i]));
+             const auto last = [](const std::vector<double>& v) {
+               return v.empty() ? std::string("null") : json_number(v.back());
+             };
+             cmp.add(
+                 "history", name,
+                 fmt::format("length {} vs {}, last {} vs {}, max |a-b| {:.6g} over the first {}", va.size(), vb.size(),
+                             last(va), last(vb), max_abs, common),
+                 fmt::format(
+                     R"({{"length_a": {}, "length_b": {}, "last_a": {}, "last_b": {}, "max_abs": {}, "compared": {}}})",
+                     va.size(), vb.size(), last(va), last(vb), json_number(max_abs), common));
+           });
 }
 
 void compare(Comparison& cmp, const io::Checkpoint& a, const io::Checkpoint& b) {
@@ -145,7 +153,8 @@ void compare(Comparison& cmp, const io::Checkpoint& a, const io::Checkpoint& b) 
   compare_tensors(cmp, "state", a.state, b.state);
   const auto count = [](std::uint64_t v) { return std::to_string(v); };
   cmp.each("counters", a.counters, b.counters, count, [&](const std::string& name, std::uint64_t va, std::uint64_t vb) {
-    if (va != vb) cmp.add("counters", name, fmt::format("{} -> {}", va, vb), fmt::format(R"({{"a": {}, "b": {}}})", va, vb));
+    if (va != vb)
+      cmp.add("counters", name, fmt::format("{} -> {}", va, vb), fmt::format(R"({{"a": {}, "b": {}}})", va, vb));
   });
   compare_history(cmp, a.history, b.history);
 }
@@ -154,10 +163,13 @@ constexpr const char* kGroups[] = {"attributes", "config", "params", "state", "c
 
 void print_text(const Comparison& cmp, const io::Checkpoint& a, const io::Checkpoint& b) {
   const std::size_t n = cmp.differences().size();
-  if (n == 0) fmt::print("{} and {} are identical\n", cmp.a(), cmp.b());
-  else fmt::print("{} and {} differ in {} {}\n", cmp.a(), cmp.b(), n, n == 1 ? "entry" : "entries");
+  if (n == 0)
+    fmt::print("{} and {} are identical\n", cmp.a(), cmp.b());
+  else
+    fmt::print("{} and {} differ in {} {}\n", cmp.a(), cmp.b(), n, n == 1 ? "entry" : "entries");
   std::size_t group_width = 7, name_width = 0;
-  for (const Difference& d : cmp.differences()) group_width = std::max(group_width, d.group.size()), name_width = std::max(name_width, d.name.size());
+  for (const Difference& d : cmp.differences())
+    group_width = std::max(group_width, d.group.size()), name_width = std::max(name_width, d.name.size());
   for (const Difference& d : cmp.differences())
     fmt::print("  {:<{}}  {:<{}}  {}\n", d.group, group_width, d.name, name_width, d.text);
   if (a.created != b.created)
@@ -185,8 +197,10 @@ int diff_checkpoints(const fs::path& a_path, const fs::path& b_path, bool json) 
   const io::Checkpoint b = io::load_checkpoint(b_path);
   Comparison cmp(a_path.string(), b_path.string());
   compare(cmp, a, b);
-  if (json) print_json(cmp, a, b);
-  else print_text(cmp, a, b);
+  if (json)
+    print_json(cmp, a, b);
+  else
+    print_text(cmp, a, b);
   return cmp.differences().empty() ? 0 : 1;
 }
 

@@ -55,7 +55,8 @@ void write_filters(const fs::path& checkpoint, const fs::path& png, const Filter
     std::vector<std::string> names;
     for (const auto& [name, _] : c.params) names.push_back(name);
     throw ArgumentError(fmt::format("inspect: {} has no parameter '{}' (it has: {}); choose one with --filter-param",
-                                    checkpoint.string(), options.param, names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", "))));
+                                    checkpoint.string(), options.param,
+                                    names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", "))));
   }
   const io::Tensor& w = found->second;
   if (w.shape.size() != 2)
@@ -68,12 +69,13 @@ void write_filters(const fs::path& checkpoint, const fs::path& png, const Filter
   } else {
     tile_h = tile_w = static_cast<std::size_t>(std::lround(std::sqrt(static_cast<double>(visible))));
     if (tile_h * tile_w != visible)
-      throw ArgumentError(fmt::format("inspect: {} visible units of '{}' are not a square; give --tile-shape HEIGHTxWIDTH",
-                                      visible, options.param));
+      throw ArgumentError(
+          fmt::format("inspect: {} visible units of '{}' are not a square; give --tile-shape HEIGHTxWIDTH", visible,
+                      options.param));
   }
   if (tile_h * tile_w != visible)
-    throw ArgumentError(fmt::format("inspect: --tile-shape {}x{} holds {} values, but '{}' has {} visible units", tile_h,
-                                    tile_w, tile_h * tile_w, options.param, visible));
+    throw ArgumentError(fmt::format("inspect: --tile-shape {}x{} holds {} values, but '{}' has {} visible units",
+                                    tile_h, tile_w, tile_h * tile_w, options.param, visible));
   if (options.tiles == 0) throw ArgumentError("inspect: --tiles must be at least 1");
   const std::size_t n = std::min(options.tiles, hidden);
   if (n == 0) throw ArgumentError(fmt::format("inspect: parameter '{}' has no hidden units", options.param));

@@ -1,14 +1,14 @@
 // The gibbs command line: global options, then a subcommand (one file each, see command.h, or
 // one a plugin adds through its descriptor). Every error becomes one line on stderr,
 // "gibbs: <message>", and exit status 2.
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+#include <boost/program_options.hpp>
 
 #include <algorithm>
 #include <cstdio>
-#include <span>
 #include <exception>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -21,7 +21,8 @@ namespace po = boost::program_options;
 
 namespace {
 
-constexpr const char* kUsage = "usage: gibbs [--threads N] [--plugin-path DIRS] <command> [options]   (gibbs <command> --help for more)";
+constexpr const char* kUsage =
+    "usage: gibbs [--threads N] [--plugin-path DIRS] <command> [options]   (gibbs <command> --help for more)";
 
 // Global options end at the first word that is neither an option nor an option's value,
 // so a command may have options with the same names (e.g. `bench gemm --threads`).
@@ -53,8 +54,7 @@ int run_plugin_command(const std::vector<std::string>& rest) {
   const gibbs::Discovery found = gibbs::discover(gibbs::cli::plugin_search_path());
   for (const gibbs::PluginLibrary& p : found.plugins) {
     if (p.find_command(rest[0]) == nullptr) continue;
-    const gibbs::CommandResult result =
-        p.run_command(rest[0], std::span<const std::string>(rest).subspan(1));
+    const gibbs::CommandResult result = p.run_command(rest[0], std::span<const std::string>(rest).subspan(1));
     std::fflush(stdout);
     if (!result.error.empty()) fmt::print(stderr, "gibbs: {}\n", result.error);
     return result.status;
@@ -64,12 +64,10 @@ int run_plugin_command(const std::vector<std::string>& rest) {
 
 int run(const std::vector<std::string>& args) {
   po::options_description global("global options");
-  global.add_options()
-      ("help,h", "print this help and the list of commands")
-      ("version", "print the version")
-      ("threads", po::value<int>()->default_value(0)->value_name("N"), "worker threads (0: one per core)")
-      ("plugin-path", po::value<std::vector<std::string>>()->value_name("DIRS"),
-       "colon-separated folders searched for plugins first (then GIBBS_PLUGIN_PATH, then the installed folder)");
+  global.add_options()("help,h", "print this help and the list of commands")("version", "print the version")(
+      "threads", po::value<int>()->default_value(0)->value_name("N"), "worker threads (0: one per core)")(
+      "plugin-path", po::value<std::vector<std::string>>()->value_name("DIRS"),
+      "colon-separated folders searched for plugins first (then GIBBS_PLUGIN_PATH, then the installed folder)");
 
   const std::size_t split = command_index(global, args);
   po::variables_map vm;
@@ -87,8 +85,7 @@ int run(const std::vector<std::string>& args) {
   if (vm.contains("help") || rest.empty()) {
     std::FILE* out = vm.contains("help") ? stdout : stderr;
     const std::string plugin_commands = plugin_command_table(gibbs::discover(gibbs::cli::plugin_search_path()));
-    fmt::print(out, "{}\n\n{}{}\n{}", kUsage, gibbs::cli::command_table(""), plugin_commands,
-               fmt::streamed(global));
+    fmt::print(out, "{}\n\n{}{}\n{}", kUsage, gibbs::cli::command_table(""), plugin_commands, fmt::streamed(global));
     return vm.contains("help") ? 0 : 2;
   }
   if (gibbs::cli::find_command(rest[0]) == nullptr && !rest[0].starts_with("-")) return run_plugin_command(rest);

@@ -1,6 +1,6 @@
 // A plugin's option declarations as a Program_options description, and the CLI's search path.
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
+#include <boost/program_options.hpp>
 
 #include <charconv>
 #include <cstdint>
@@ -25,8 +25,10 @@ template <class T>
 po::typed_value<T>* typed(const PluginOption& option, const char* value_name) {
   auto* value = po::value<T>()->value_name(value_name);
   if (option.default_value) {
-    if constexpr (std::is_same_v<T, std::string>) value->default_value(*option.default_value);
-    else value->default_value(parse<T>(*option.default_value), *option.default_value);
+    if constexpr (std::is_same_v<T, std::string>)
+      value->default_value(*option.default_value);
+    else
+      value->default_value(parse<T>(*option.default_value), *option.default_value);
   }
   return value;
 }

@@ -1,9 +1,9 @@
 // `gibbs plugins [--plugin-path DIRS] [--json]`: the plugins found along the search path (name,
 // version, file, summary) and the commands they add, then one stderr line per library or folder that was skipped.
 // Exit 0 when a plugin loaded or nothing was wrong; 1 when none loaded and something was wrong.
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <boost/program_options.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -38,7 +38,8 @@ void print_text(const Discovery& found) {
                p.summary());
   std::vector<std::string> commands;
   for (const PluginLibrary& p : found.plugins)
-    for (const PluginCommand& c : p.commands()) commands.push_back(fmt::format("  gibbs {}  {} (plugin {})", c.name, c.summary, p.name()));
+    for (const PluginCommand& c : p.commands())
+      commands.push_back(fmt::format("  gibbs {}  {} (plugin {})", c.name, c.summary, p.name()));
   if (!commands.empty()) fmt::print("\ncommands the plugins add:\n{}\n", fmt::join(commands, "\n"));
 }
 
@@ -56,10 +57,10 @@ void print_json(const Discovery& found) {
     std::vector<std::string> commands;
     for (const PluginCommand& c : p.commands())
       commands.push_back(fmt::format(R"({{"name": {}, "summary": {}}})", json_string(c.name), json_string(c.summary)));
-    plugins.push_back(fmt::format(R"({{"name": {}, "version": {}, "file": {}, "summary": {}, "default_batch_size": {}, "options": [{}], "commands": [{}]}})",
-                                  json_string(p.name()), json_string(p.version()), json_string(p.file().string()),
-                                  json_string(p.summary()), p.default_batch_size(), fmt::join(options, ", "),
-                                  fmt::join(commands, ", ")));
+    plugins.push_back(fmt::format(
+        R"({{"name": {}, "version": {}, "file": {}, "summary": {}, "default_batch_size": {}, "options": [{}], "commands": [{}]}})",
+        json_string(p.name()), json_string(p.version()), json_string(p.file().string()), json_string(p.summary()),
+        p.default_batch_size(), fmt::join(options, ", "), fmt::join(commands, ", ")));
   }
   for (const Problem& p : found.problems)
     problems.push_back(
@@ -67,19 +68,21 @@ void print_json(const Discovery& found) {
   for (const SearchFolder& f : found.searched)
     searched.push_back(
         fmt::format(R"({{"path": {}, "origin": {}}})", json_string(f.path.string()), json_string(f.origin)));
-  fmt::print(R"({{"plugins": [{}], "problems": [{}], "searched": [{}]}})" "\n", fmt::join(plugins, ", "),
-             fmt::join(problems, ", "), fmt::join(searched, ", "));
+  fmt::print(R"({{"plugins": [{}], "problems": [{}], "searched": [{}]}})"
+             "\n",
+             fmt::join(plugins, ", "), fmt::join(problems, ", "), fmt::join(searched, ", "));
 }
 
 const CommandSpec kSpec{
     .path = "plugins",
     .summary = "List the model plugins found and any that could not be loaded",
     .usage = {"gibbs plugins [--plugin-path DIRS] [--json]"},
-    .options = {
-        {"plugin-path", value<std::vector<std::string>>("DIRS"),
-         "colon-separated folders searched first (before GIBBS_PLUGIN_PATH and the installed folder)"},
-        {"json", "one JSON object instead of text"},
-    },
+    .options =
+        {
+            {"plugin-path", value<std::vector<std::string>>("DIRS"),
+             "colon-separated folders searched first (before GIBBS_PLUGIN_PATH and the installed folder)"},
+            {"json", "one JSON object instead of text"},
+        },
 };
 
 int plugins(const po::variables_map& vm) {
@@ -87,8 +90,10 @@ int plugins(const po::variables_map& vm) {
     for (const std::string& dirs : vm["plugin-path"].as<std::vector<std::string>>()) plugin_path().push_back(dirs);
 
   const Discovery found = discover(plugin_search_path());
-  if (vm.contains("json")) print_json(found);
-  else print_text(found);
+  if (vm.contains("json"))
+    print_json(found);
+  else
+    print_text(found);
   std::fflush(stdout);
   for (const Problem& p : found.problems) fmt::print(stderr, "gibbs: {}\n", p.line());
   return found.plugins.empty() && !found.problems.empty() ? 1 : 0;

@@ -1,8 +1,8 @@
 // `gibbs predict CKPT [--data FILE] [--split NAME] [-o OUT.csv] [--scatter PNG]`: the model's
 // outputs on every row of a split, as a CSV beside the true values, and for a regression a
 // picture of predicted against true.
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
+#include <boost/program_options.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -56,12 +56,13 @@ const CommandSpec kSpec{
     .summary = "a model's outputs on a split (CSV) and predicted against true (PNG)",
     .usage = {"gibbs predict CKPT [--data FILE] [--split NAME] [-o OUT.csv] [--scatter PNG]"},
     .positional = kCheckpoint,
-    .options = {
-        data_option(),
-        split_option(),
-        {"output,o", value<std::string>("OUT.csv"), "every row's true value and outputs, as CSV"},
-        {"scatter", value<std::string>("PNG"), "predicted against true (a split with regression targets)"},
-    },
+    .options =
+        {
+            data_option(),
+            split_option(),
+            {"output,o", value<std::string>("OUT.csv"), "every row's true value and outputs, as CSV"},
+            {"scatter", value<std::string>("PNG"), "predicted against true (a split with regression targets)"},
+        },
     .threads = kThreads,
 };
 
@@ -73,8 +74,8 @@ int predict_command(const po::variables_map& vm) {
   const io::DatasetReader reader(dataset_of(trained, vm["data"].as<std::string>()));
   const std::string split = split_of(reader, vm["split"].as<std::string>());
   if (vm.contains("scatter") && !reader.split(split).has_targets)
-    throw ArgumentError(fmt::format("predict: --scatter needs regression targets, and the {} split of {} has none", split,
-                                    reader.path().string()));
+    throw ArgumentError(fmt::format("predict: --scatter needs regression targets, and the {} split of {} has none",
+                                    split, reader.path().string()));
   std::vector<std::size_t> rows(reader.split(split).rows);
   std::iota(rows.begin(), rows.end(), std::size_t{0});
   const io::Batch batch = read_rows(reader, split, rows, trained);
@@ -82,7 +83,8 @@ int predict_command(const po::variables_map& vm) {
 
   if (vm.contains("scatter")) {
     if (outputs.cols() != 1)
-      throw ArgumentError(fmt::format("predict: --scatter needs one output a row, and the model has {}", outputs.cols()));
+      throw ArgumentError(
+          fmt::format("predict: --scatter needs one output a row, and the model has {}", outputs.cols()));
     viz::Points points{{}, {}, 0, fmt::format("{} rows of {}", rows.size(), split)};
     double squared_error = 0, lo = INFINITY, hi = -INFINITY;
     for (std::size_t r = 0; r < outputs.rows(); ++r) {

@@ -1,7 +1,7 @@
 // `gibbs reconstruct CKPT [--data FILE] [--split NAME] [--per-class K] -o PNG`: K examples of
 // every class, each class as a row of originals above a row of their reconstructions.
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
+#include <boost/program_options.hpp>
 
 #include <algorithm>
 #include <cstddef>
@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "tools/gibbs/command.h"
-#include "tools/gibbs/tiles.h"
 #include "tools/gibbs/plugin_options.h"
+#include "tools/gibbs/tiles.h"
 #include "tools/gibbs/trained_model.h"
 import gibbs.core;
 import gibbs.io;
@@ -47,13 +47,14 @@ const CommandSpec kSpec{
     .summary = "picture of examples of every class above their reconstructions",
     .usage = {"gibbs reconstruct CKPT -o PNG [--data FILE] [--split NAME] [--per-class K]"},
     .positional = kCheckpoint,
-    .options = {
-        {"output,o", value<std::string>("PNG"), "the picture to write", kRequired},
-        data_option(),
-        split_option(),
-        {"per-class", value<std::size_t>("K", 10), "examples of every class"},
-        tile_shape_option(),
-    },
+    .options =
+        {
+            {"output,o", value<std::string>("PNG"), "the picture to write", kRequired},
+            data_option(),
+            split_option(),
+            {"per-class", value<std::size_t>("K", 10), "examples of every class"},
+            tile_shape_option(),
+        },
 };
 
 int reconstruct_command(const po::variables_map& vm) {
@@ -82,8 +83,9 @@ int reconstruct_command(const po::variables_map& vm) {
     grid.push_back(reconstructions[g]);
   }
   write_sample_grid(png, grid, {tile_h, tile_w});
-  fmt::print("{}: {} groups of up to {} {} examples (originals above reconstructions); their reconstruction_mse {:.6g}\n",
-             png, originals.size(), per_class, split, squared_error / static_cast<double>(values));
+  fmt::print(
+      "{}: {} groups of up to {} {} examples (originals above reconstructions); their reconstruction_mse {:.6g}\n", png,
+      originals.size(), per_class, split, squared_error / static_cast<double>(values));
   return 0;
 }
 

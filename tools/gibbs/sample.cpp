@@ -1,8 +1,8 @@
 // `gibbs sample CKPT --chains C --steps S --every E -o PNG [--init noise|data|FILE]
 // [--clamp UNITS] [--save H5]`: free-running Gibbs chains, one picture column per chain, one
 // row for the start and one after every E steps.
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
+#include <boost/program_options.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "tools/gibbs/command.h"
-#include "tools/gibbs/tiles.h"
 #include "tools/gibbs/plugin_options.h"
+#include "tools/gibbs/tiles.h"
 #include "tools/gibbs/trained_model.h"
 import gibbs.core;
 import gibbs.io;
@@ -26,7 +26,6 @@ namespace po = boost::program_options;
 
 namespace gibbs::cli {
 namespace {
-
 
 // "0,1,5-9" → {0, 1, 5, 6, 7, 8, 9}.
 std::vector<std::size_t> parse_units(const std::string& text) {
@@ -94,28 +93,30 @@ const CommandSpec kSpec{
     .usage = {"gibbs sample CKPT -o PNG [--chains C] [--steps S] [--every E] [--init noise|data|FILE] [--clamp UNITS] "
               "[--save H5]"},
     .positional = kCheckpoint,
-    .options = {
-        {"output,o", value<std::string>("PNG"), "the picture to write", kRequired},
-        {"chains", value<std::size_t>("C", 10), "chains (picture columns)"},
-        {"steps", value<std::size_t>("S", 1000), "Gibbs steps"},
-        {"every", value<std::size_t>("E", 100), "a picture row after every E steps"},
-        {"init", value<std::string>("HOW", "noise"),
-         "noise (uniform in [0, 1)), data (rows of the model's dataset, test split first) or FILE (rows of that "
-         "dataset)"},
-        data_option("the dataset of --init data (default: the one the model was trained on)"),
-        {"clamp", value<std::string>("UNITS", ""),
-         "visible units held at their starting values, e.g. 0,1 or 0-391 (pattern completion)"},
-        {"seed", value<std::uint64_t>("N", 0), "seed of the chains' draws"},
-        {"save", value<std::string>("H5"), "also write the chains' final states as a gibbs dataset"},
-        tile_shape_option(),
-    },
+    .options =
+        {
+            {"output,o", value<std::string>("PNG"), "the picture to write", kRequired},
+            {"chains", value<std::size_t>("C", 10), "chains (picture columns)"},
+            {"steps", value<std::size_t>("S", 1000), "Gibbs steps"},
+            {"every", value<std::size_t>("E", 100), "a picture row after every E steps"},
+            {"init", value<std::string>("HOW", "noise"),
+             "noise (uniform in [0, 1)), data (rows of the model's dataset, test split first) or FILE (rows of that "
+             "dataset)"},
+            data_option("the dataset of --init data (default: the one the model was trained on)"),
+            {"clamp", value<std::string>("UNITS", ""),
+             "visible units held at their starting values, e.g. 0,1 or 0-391 (pattern completion)"},
+            {"seed", value<std::uint64_t>("N", 0), "seed of the chains' draws"},
+            {"save", value<std::string>("H5"), "also write the chains' final states as a gibbs dataset"},
+            tile_shape_option(),
+        },
     .threads = kThreads,
 };
 
 int sample_command(const po::variables_map& vm) {
   const std::size_t chains = vm["chains"].as<std::size_t>(), steps = vm["steps"].as<std::size_t>(),
                     every = vm["every"].as<std::size_t>();
-  if (chains == 0 || steps == 0 || every == 0) throw ArgumentError("sample: --chains, --steps and --every must be at least 1");
+  if (chains == 0 || steps == 0 || every == 0)
+    throw ArgumentError("sample: --chains, --steps and --every must be at least 1");
   if (steps / every > 1000) throw ArgumentError("sample: more than 1000 picture rows; raise --every");
   const std::vector<std::size_t> clamped =
       vm["clamp"].as<std::string>().empty() ? std::vector<std::size_t>{} : parse_units(vm["clamp"].as<std::string>());

@@ -32,16 +32,20 @@ std::pair<std::size_t, std::size_t> parse_tile_shape(const std::string& text) {
   return {h, w};
 }
 
-std::pair<std::size_t, std::size_t> tile_shape(const std::string& given, const io::DatasetInfo& info, std::size_t values) {
+std::pair<std::size_t, std::size_t> tile_shape(const std::string& given, const io::DatasetInfo& info,
+                                               std::size_t values) {
   std::pair<std::size_t, std::size_t> shape{1, values};
-  if (!given.empty()) shape = parse_tile_shape(given);
-  else if (info.sample_shape.size() == 2) shape = {info.sample_shape[0], info.sample_shape[1]};
+  if (!given.empty())
+    shape = parse_tile_shape(given);
+  else if (info.sample_shape.size() == 2)
+    shape = {info.sample_shape[0], info.sample_shape[1]};
   else if (const auto side = static_cast<std::size_t>(std::lround(std::sqrt(static_cast<double>(values))));
            side * side == values)
     shape = {side, side};
   if (shape.first * shape.second != values)
-    throw ArgumentError(fmt::format("a {}x{} tile does not hold the {} values of a sample; give --tile-shape HEIGHTxWIDTH",
-                                    shape.first, shape.second, values));
+    throw ArgumentError(
+        fmt::format("a {}x{} tile does not hold the {} values of a sample; give --tile-shape HEIGHTxWIDTH", shape.first,
+                    shape.second, values));
   return shape;
 }
 

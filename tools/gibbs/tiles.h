@@ -18,7 +18,8 @@ Option tile_shape_option();
 
 // The picture shape of one sample: "HxW" when given, else the dataset's sample_shape (2-D as it
 // is, 1-D as a square when it is one, else one row).
-std::pair<std::size_t, std::size_t> tile_shape(const std::string& given, const io::DatasetInfo& info, std::size_t values);
+std::pair<std::size_t, std::size_t> tile_shape(const std::string& given, const io::DatasetInfo& info,
+                                               std::size_t values);
 // "28x28" → {28, 28}; anything else is an ArgumentError.
 std::pair<std::size_t, std::size_t> parse_tile_shape(const std::string& text);
 

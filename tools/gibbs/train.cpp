@@ -1,10 +1,10 @@
 // `gibbs train --model NAME --data FILE -o CKPT [options]` and `gibbs train --resume CKPT
 // [options]`: the plugin's options come from its descriptor; on --resume every option not given
 // again is taken from the checkpoint's /config.
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 #include <fmt/ranges.h>
+#include <boost/program_options.hpp>
 
 #include <cstdint>
 #include <filesystem>
@@ -48,8 +48,10 @@ std::vector<std::string> find_values(Args args, std::string_view name) {
   const std::string flag = fmt::format("--{}", name), prefix = flag + "=";
   std::vector<std::string> values;
   for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == flag && i + 1 < args.size()) values.push_back(args[++i]);
-    else if (args[i].starts_with(prefix)) values.push_back(args[i].substr(prefix.size()));
+    if (args[i] == flag && i + 1 < args.size())
+      values.push_back(args[++i]);
+    else if (args[i].starts_with(prefix))
+      values.push_back(args[i].substr(prefix.size()));
   }
   return values;
 }
@@ -102,7 +104,8 @@ int train_command(Args args) {
   if (resume) {
     resumed = io::load_checkpoint(*resume);
     if (model_name && *model_name != resumed->model)
-      throw FormatError(*resume, fmt::format("a checkpoint of the {} model, not of --model {}", resumed->model, *model_name));
+      throw FormatError(*resume,
+                        fmt::format("a checkpoint of the {} model, not of --model {}", resumed->model, *model_name));
     model_name = resumed->model;
   }
   if (!model_name) {
@@ -121,13 +124,17 @@ int train_command(Args args) {
   const po::variables_map& vm = *parsed;
 
   std::string output;
-  if (vm.contains("output")) output = vm["output"].as<std::string>();
-  else if (resume) output = *resume;
-  else kSpec.missing("-o CKPT");
+  if (vm.contains("output"))
+    output = vm["output"].as<std::string>();
+  else if (resume)
+    output = *resume;
+  else
+    kSpec.missing("-o CKPT");
   if (!resume && !vm.contains("data")) kSpec.missing("--data FILE");
 
   const ModelPtr model = plugin.create_model();
-  const Config config = complete_config(plugin, given_options(vm, declared_options(plugin)), resumed ? &*resumed : nullptr);
+  const Config config =
+      complete_config(plugin, given_options(vm, declared_options(plugin)), resumed ? &*resumed : nullptr);
   train::Run run{*model, plugin.name(), plugin.version(), config, output, resumed};
   const train::Report report = train::train(run, std::cout);
   if (report.outcome == train::Outcome::interrupted) {
@@ -148,14 +155,19 @@ std::vector<PluginOption> declared_options(const PluginLibrary& plugin) {
 Config complete_config(const PluginLibrary& plugin, const Config& given, const io::Checkpoint* resumed) {
   Config config;
   for (const PluginOption& o : declared_options(plugin)) {
-    if (const auto it = given.find(o.name); it != given.end()) config[o.name] = it->second;
-    else if (resumed != nullptr && resumed->config.contains(o.name)) config[o.name] = resumed->config.at(o.name);
-    else if (o.default_value) config[o.name] = default_config_value(o);
-    else if (o.rule.required) throw ArgumentError(fmt::format("train: --{} is required ({})", o.name, o.help));
+    if (const auto it = given.find(o.name); it != given.end())
+      config[o.name] = it->second;
+    else if (resumed != nullptr && resumed->config.contains(o.name))
+      config[o.name] = resumed->config.at(o.name);
+    else if (o.default_value)
+      config[o.name] = default_config_value(o);
+    else if (o.rule.required)
+      throw ArgumentError(fmt::format("train: --{} is required ({})", o.name, o.help));
     if (config.contains(o.name)) check_option(o, config.at(o.name));
   }
   for (const auto& [name, value] : given)
-    if (!config.contains(name)) throw ArgumentError(fmt::format("the {} model has no option --{}", plugin.name(), name));
+    if (!config.contains(name))
+      throw ArgumentError(fmt::format("the {} model has no option --{}", plugin.name(), name));
   return config;
 }
 

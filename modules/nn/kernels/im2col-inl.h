@@ -41,9 +41,8 @@ HWY_NOINLINE void CopyRunsImpl(const float* src, std::size_t src_stride, float* 
   for (std::size_t r = 0; r < rows; ++r, src += src_stride, dst += width)
     im2col::Run(
         width,
-        [&](std::size_t i, auto mask, bool whole) HWY_ATTR {
-          masked::StoreLanes(masked::LoadLanes(mask, whole, src + i), mask, whole, dst + i);
-        },
+        [&](std::size_t i, auto mask, bool whole)
+            HWY_ATTR { masked::StoreLanes(masked::LoadLanes(mask, whole, src + i), mask, whole, dst + i); },
         [&](std::size_t i) { dst[i] = src[i]; });
 }
 

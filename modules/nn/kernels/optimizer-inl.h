@@ -45,8 +45,7 @@ HWY_INLINE void Sweep(const float* grad, float* const (&arrays)[kArrays], std::s
 }
 }  // namespace optimizer
 
-HWY_NOINLINE void AdamUpdateImpl(const AdamScalars& s, float* p, const float* grad, float* m, float* v,
-                                 std::size_t n) {
+HWY_NOINLINE void AdamUpdateImpl(const AdamScalars& s, float* p, const float* grad, float* m, float* v, std::size_t n) {
   namespace o = optimizer;
   const o::DF d;
   const o::VF beta1 = hn::Set(d, s.beta1), beta2 = hn::Set(d, s.beta2), rest1 = hn::Set(d, s.rest1),
@@ -54,7 +53,7 @@ HWY_NOINLINE void AdamUpdateImpl(const AdamScalars& s, float* p, const float* gr
               eps = hn::Set(d, s.eps), decay = hn::Set(d, s.decay);
   const bool decays = s.decay != 0.0f;
   float* const arrays[3] = {p, m, v};
-  o::Sweep(grad, arrays, n, [&](const float* gp, float* const (&a)[3], std::size_t i) HWY_ATTR {
+  o::Sweep(grad, arrays, n, [&](const float* gp, float* const(&a)[3], std::size_t i) HWY_ATTR {
     const o::VF pv = hn::LoadU(d, a[0] + i);
     o::VF g = hn::LoadU(d, gp + i);
     if (decays) g = hn::Add(g, hn::Mul(decay, pv));
@@ -75,7 +74,7 @@ HWY_NOINLINE void SgdUpdateImpl(float neg_lr, float mu, float decay, float* p, c
   const bool decays = decay != 0.0f;
   if (velocity == nullptr) {
     float* const arrays[1] = {p};
-    o::Sweep(grad, arrays, n, [&](const float* gp, float* const (&a)[1], std::size_t i) HWY_ATTR {
+    o::Sweep(grad, arrays, n, [&](const float* gp, float* const(&a)[1], std::size_t i) HWY_ATTR {
       const o::VF pv = hn::LoadU(d, a[0] + i);
       o::VF g = hn::LoadU(d, gp + i);
       if (decays) g = hn::Add(g, hn::Mul(decay_v, pv));
@@ -84,7 +83,7 @@ HWY_NOINLINE void SgdUpdateImpl(float neg_lr, float mu, float decay, float* p, c
     return;
   }
   float* const arrays[2] = {p, velocity};
-  o::Sweep(grad, arrays, n, [&](const float* gp, float* const (&a)[2], std::size_t i) HWY_ATTR {
+  o::Sweep(grad, arrays, n, [&](const float* gp, float* const(&a)[2], std::size_t i) HWY_ATTR {
     const o::VF pv = hn::LoadU(d, a[0] + i);
     o::VF g = hn::LoadU(d, gp + i);
     if (decays) g = hn::Add(g, hn::Mul(decay_v, pv));

@@ -24,7 +24,8 @@ HWY_NOINLINE void MaxPool2x2RowImpl(const float* top, const float* bottom, float
   const masked::DF d;
   const std::size_t lanes = hn::Lanes(d);
   // Whether v replaces best: !(v <= best) and best is not NaN.
-  const auto take = [](VF v, VF best) HWY_ATTR { return hn::IfThenElse(hn::AndNot(hn::Le(v, best), hn::Eq(best, best)), v, best); };
+  const auto take = [](VF v, VF best)
+                        HWY_ATTR { return hn::IfThenElse(hn::AndNot(hn::Le(v, best), hn::Eq(best, best)), v, best); };
   // The outputs [o, o + lanes) from inputs [2o, 2o + 2·lanes) of each row; `inputs` of them valid.
   const auto windows = [&](std::size_t o, std::size_t inputs) HWY_ATTR {
     const bool whole = inputs == 2 * lanes;
@@ -75,7 +76,8 @@ HWY_NOINLINE void MaxPool2x2BackwardRowImpl(const float* top, const float* botto
   // Outputs [o, o + n), n ≤ lanes; false (nothing written) when one of them is NaN.
   const auto chunk = [&](std::size_t o, std::size_t n) HWY_ATTR {
     const bool whole = n == lanes;
-    const auto outs = hn::FirstN(d, n), lo = hn::FirstN(d, 2 * n), hi = hn::FirstN(d, 2 * n > lanes ? 2 * n - lanes : 0);
+    const auto outs = hn::FirstN(d, n), lo = hn::FirstN(d, 2 * n),
+               hi = hn::FirstN(d, 2 * n > lanes ? 2 * n - lanes : 0);
     const VF m = masked::LoadLanes(outs, whole, y + o);
     if (!hn::AllTrue(d, hn::Eq(m, m))) return false;
     const VF g = masked::LoadLanes(outs, whole, dy + o);

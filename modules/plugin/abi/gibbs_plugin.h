@@ -86,10 +86,9 @@ typedef const gibbs_plugin_descriptor* (*gibbs_plugin_entry)(void);
 #endif
 
 /* Emits the entry symbol; `descriptor` is a gibbs_plugin_descriptor with static storage. */
-#define GIBBS_PLUGIN(descriptor)                                                           \
-  GIBBS_PLUGIN_EXTERN_C __attribute__((visibility("default"))) const gibbs_plugin_descriptor* \
-  gibbs_plugin_v1(void) {                                                                  \
-    return &(descriptor);                                                                  \
+#define GIBBS_PLUGIN(descriptor)                                                                                      \
+  GIBBS_PLUGIN_EXTERN_C __attribute__((visibility("default"))) const gibbs_plugin_descriptor* gibbs_plugin_v1(void) { \
+    return &(descriptor);                                                                                             \
   }
 
 #endif /* GIBBS_PLUGIN_H */

@@ -138,8 +138,7 @@ HWY_NOINLINE void AxpyImpl(float alpha, const float* x, float* y, std::size_t n)
 
 // Strips of 8 double vectors (64 columns on AVX-512) walk down the rows with the sums in
 // registers; leftover columns take one vector at a time, then scalars: all add in the same order.
-HWY_NOINLINE void ColumnSumsImpl(const float* m, std::size_t rows, std::size_t cols, std::size_t stride,
-                                 float* sums) {
+HWY_NOINLINE void ColumnSumsImpl(const float* m, std::size_t rows, std::size_t cols, std::size_t stride, float* sums) {
   const elementwise::DD dd;
   const elementwise::DH dh;
   const std::size_t lanes = hn::Lanes(dd);

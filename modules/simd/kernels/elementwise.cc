@@ -22,9 +22,7 @@ void ActivationBackward(Activation activation, const float* y, const float* dy, 
   HWY_DYNAMIC_DISPATCH(ActivationBackwardImpl)(activation, y, dy, dx, n);
 }
 
-void UnaryMap(UnaryOp op, const float* x, float* y, std::size_t n) {
-  HWY_DYNAMIC_DISPATCH(UnaryMapImpl)(op, x, y, n);
-}
+void UnaryMap(UnaryOp op, const float* x, float* y, std::size_t n) { HWY_DYNAMIC_DISPATCH(UnaryMapImpl)(op, x, y, n); }
 
 void Axpy(float alpha, const float* x, float* y, std::size_t n) { HWY_DYNAMIC_DISPATCH(AxpyImpl)(alpha, x, y, n); }
 

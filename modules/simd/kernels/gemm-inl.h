@@ -31,9 +31,9 @@ constexpr std::size_t kTileRows = 6;
 constexpr std::size_t kTileVectors = 4;
 constexpr std::size_t kPanel = kTileVectors * kLanes;  // columns per panel
 constexpr std::size_t kMaxSinglePassK = kGemmMaxSinglePassK;
-constexpr std::size_t kPassK = 512;                    // the K slice of each pass beyond it
-constexpr std::size_t kL2Budget = 768 * 1024;          // bytes of B one thread keeps in L2
-constexpr std::size_t kMaxPanels = 64;                 // panels in one L2 chunk of B
+constexpr std::size_t kPassK = 512;            // the K slice of each pass beyond it
+constexpr std::size_t kL2Budget = 768 * 1024;  // bytes of B one thread keeps in L2
+constexpr std::size_t kMaxPanels = 64;         // panels in one L2 chunk of B
 // C = A·Bᵀ with at most this many rows takes the dot-product kernel: packing Bᵀ would cost
 // more than the tile reductions.
 constexpr std::size_t kDotMaxRows = 48;
@@ -68,8 +68,8 @@ HWY_INLINE void FmaRows(DF d, const float* HWY_RESTRICT a, std::size_t a_rs, con
 }
 
 template <std::size_t kRows, std::size_t kVectors, std::size_t kVector, std::size_t kRow = 0>
-HWY_INLINE void StoreColumn(DF d, const Accumulators<kRows, kVectors>& acc, float* HWY_RESTRICT c,
-                            std::size_t ldc, std::size_t count, const PassEpilogue& e) {
+HWY_INLINE void StoreColumn(DF d, const Accumulators<kRows, kVectors>& acc, float* HWY_RESTRICT c, std::size_t ldc,
+                            std::size_t count, const PassEpilogue& e) {
   if constexpr (kRow < kRows) {
     StoreVector(d, acc.v[kRow * kVectors + kVector], c + kRow * ldc, count, e);
     StoreColumn<kRows, kVectors, kVector, kRow + 1>(d, acc, c, ldc, count, e);
@@ -77,8 +77,7 @@ HWY_INLINE void StoreColumn(DF d, const Accumulators<kRows, kVectors>& acc, floa
 }
 
 template <std::size_t kRows, std::size_t kVectors, std::size_t kI = 0>
-HWY_INLINE void StoreFullTile(DF d, const Accumulators<kRows, kVectors>& acc, float* HWY_RESTRICT c,
-                              std::size_t ldc) {
+HWY_INLINE void StoreFullTile(DF d, const Accumulators<kRows, kVectors>& acc, float* HWY_RESTRICT c, std::size_t ldc) {
   if constexpr (kI < kRows * kVectors) {
     hn::StoreU(acc.v[kI], d, c + (kI / kVectors) * ldc + (kI % kVectors) * kLanes);
     StoreFullTile<kRows, kVectors, kI + 1>(d, acc, c, ldc);
@@ -126,8 +125,8 @@ HWY_NOINLINE void Tile(DF d, const float* HWY_RESTRICT a, std::size_t a_rs, std:
   if (e.finish) FinishTile(c, ldc, kRows, b.width, bias, e.activation);
 }
 
-using TileFn = void (*)(DF, const float*, std::size_t, std::size_t, const Panel&, std::size_t, float*,
-                        std::size_t, const float*, PassEpilogue);
+using TileFn = void (*)(DF, const float*, std::size_t, std::size_t, const Panel&, std::size_t, float*, std::size_t,
+                        const float*, PassEpilogue);
 
 template <std::size_t kVectors>
 HWY_INLINE TileFn TileForRows(std::size_t rows) {
@@ -152,8 +151,8 @@ HWY_INLINE TileFn TileFor(std::size_t rows, std::size_t width) {
 }
 
 // Packs op(B)[k0 .. k0+k, j0 .. j0+width) into a zero-padded k × kPanel panel.
-HWY_INLINE void PackPanel(const GemmProblem& pr, std::size_t k0, std::size_t k, std::size_t j0,
-                          std::size_t width, float* HWY_RESTRICT out) {
+HWY_INLINE void PackPanel(const GemmProblem& pr, std::size_t k0, std::size_t k, std::size_t j0, std::size_t width,
+                          float* HWY_RESTRICT out) {
   const DF d;
   if (!pr.b_transposed) {
     for (std::size_t p = 0; p < k; ++p) {
@@ -214,22 +213,18 @@ HWY_INLINE float* PackBuffer(std::size_t floats) {
 struct RowTiling {
   std::size_t tiles, base, extra;
   RowTiling(std::size_t rows)
-      : tiles((rows + kTileRows - 1) / kTileRows),
-        base(tiles ? rows / tiles : 0),
-        extra(tiles ? rows % tiles : 0) {}
+      : tiles((rows + kTileRows - 1) / kTileRows), base(tiles ? rows / tiles : 0), extra(tiles ? rows % tiles : 0) {}
   std::size_t rows_of(std::size_t t) const { return base + (t < extra ? 1 : 0); }
 };
 
-HWY_NOINLINE void GemmBlockImpl(const GemmProblem& pr, std::size_t m0, std::size_t m1, std::size_t n0,
-                                std::size_t n1) {
+HWY_NOINLINE void GemmBlockImpl(const GemmProblem& pr, std::size_t m0, std::size_t m1, std::size_t n0, std::size_t n1) {
   const DF d;
   if (m0 >= m1 || n0 >= n1) return;
   if (pr.b_transposed && pr.a_col_stride == 1 && pr.m <= kDotMaxRows) return DotBlock(pr, m0, m1, n0, n1);
   const std::size_t k_pass = pr.k <= kMaxSinglePassK ? std::max<std::size_t>(pr.k, 1) : kPassK;
   // Large K makes B's panels long: packing then also avoids cache-set aliasing of strided rows.
   const bool read_b_in_place = !pr.b_transposed && pr.k <= kMaxSinglePassK;
-  const std::size_t nc =
-      std::clamp(kL2Budget / (k_pass * sizeof(float)) / kPanel, std::size_t{1}, kMaxPanels) * kPanel;
+  const std::size_t nc = std::clamp(kL2Budget / (k_pass * sizeof(float)) / kPanel, std::size_t{1}, kMaxPanels) * kPanel;
   const RowTiling tiling(m1 - m0);
 
   std::size_t k0 = 0;
@@ -260,7 +255,8 @@ HWY_NOINLINE void GemmBlockImpl(const GemmProblem& pr, std::size_t m0, std::size
         for (std::size_t q = 0; q < panels; ++q) {
           const std::size_t j = j0 + q * kPanel;
           const float* bias = pr.column_bias != nullptr ? pr.column_bias + j : nullptr;
-          TileFor(rows, views[q].width)(d, a, pr.a_row_stride, pr.a_col_stride, views[q], k, pr.c + i * pr.ldc + j, pr.ldc, bias, e);
+          TileFor(rows, views[q].width)(d, a, pr.a_row_stride, pr.a_col_stride, views[q], k, pr.c + i * pr.ldc + j,
+                                        pr.ldc, bias, e);
         }
         i += rows;
       }

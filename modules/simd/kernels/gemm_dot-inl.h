@@ -66,8 +66,9 @@ HWY_NOINLINE void DotTile(const GemmProblem& pr, std::size_t i0, std::size_t j0,
     for (std::size_t s = 0; s < kB; ++s) sums[s] = hn::GetLane(hn::SumOfLanes(d, acc[r * kB + s]));
     StoreVector(d, hn::Load(d, sums), pr.c + (i0 + r) * pr.ldc + j0, kB, e);
   }
-  if (e.finish) FinishTile(pr.c + i0 * pr.ldc + j0, pr.ldc, kA, kB, e.column_bias != nullptr ? e.column_bias + j0 : nullptr,
-                           e.activation);
+  if (e.finish)
+    FinishTile(pr.c + i0 * pr.ldc + j0, pr.ldc, kA, kB, e.column_bias != nullptr ? e.column_bias + j0 : nullptr,
+               e.activation);
 }
 
 using DotTileFn = void (*)(const GemmProblem&, std::size_t, std::size_t, PassEpilogue);

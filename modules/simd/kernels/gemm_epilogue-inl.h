@@ -58,7 +58,10 @@ HWY_INLINE void StorePartial(DF d, VF v, float* p, std::size_t count) {
 // What the epilogue of one K pass does to a tile.
 struct PassEpilogue {
   PassEpilogue(const GemmProblem& p, bool first, bool last)
-      : alpha(p.alpha), beta(p.beta), first_pass(first), column_bias(last ? p.column_bias : nullptr),
+      : alpha(p.alpha),
+        beta(p.beta),
+        first_pass(first),
+        column_bias(last ? p.column_bias : nullptr),
         activation(last ? p.activation : Activation::kIdentity),
         store_only(alpha == 1.0f && first && beta == 0.0f),
         finish(column_bias != nullptr || activation != Activation::kIdentity) {}
@@ -97,7 +100,8 @@ HWY_NOINLINE void FinishTile(float* HWY_RESTRICT c, std::size_t ldc, std::size_t
     if (bias != nullptr) b = count == kLanes ? hn::LoadU(d, bias + col) : LoadPartial(d, bias + col, count);
     for (std::size_t r = 0; r < rows; ++r) {
       float* out = c + r * ldc + col;
-      const VF x = Activate(d, hn::Add(count == kLanes ? hn::LoadU(d, out) : LoadPartial(d, out, count), b), activation);
+      const VF x =
+          Activate(d, hn::Add(count == kLanes ? hn::LoadU(d, out) : LoadPartial(d, out, count), b), activation);
       if (count == kLanes) {
         hn::StoreU(x, d, out);
       } else {
