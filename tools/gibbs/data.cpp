@@ -107,7 +107,7 @@ int info(const po::variables_map& vm) {
 
 const CommandSpec kData{
     .path = "data",
-    .summary = "Import datasets and describe dataset files",
+    .summary = "Import datasets, write subsets and binarised copies, describe dataset files",
     .usage = {"gibbs data <command> [options]"},
     .subcommand = "data command",
 };
