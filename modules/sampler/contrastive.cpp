@@ -76,7 +76,10 @@ double ContrastiveDivergence::step(Rbm& rbm, ConstView<float> v0, float learning
     rbm.visible_means(chain, means);
     if (t == 0 && !settings_.persistent)
       error = simd::sum_squared_difference(v_data, means) / static_cast<double>(batch * visible);
-    rbm.sample_visible(visible_draws, t * chains * visible, means, v_model);
+    if (settings_.visible_means)
+      copy_rows(means, v_model);
+    else
+      rbm.sample_visible(visible_draws, t * chains * visible, means, v_model);
     rbm.hidden_probabilities(v_model, h_model);
     if (t + 1 < settings_.k || settings_.persistent)
       rbm.sample_hidden(hidden_draws, (t + 1) * chains * hidden, h_model, chain);

@@ -17,7 +17,8 @@ struct ContrastiveSettings {
   float weight_decay = 0;     // L2, on the weights only
   float sparsity_target = 0;  // 0: no sparsity penalty
   float sparsity_cost = 0;
-  bool visible_bias = true;  // false: b stays as it is
+  bool visible_bias = true;    // false: b stays as it is
+  bool visible_means = false;  // the negative phase from E[v | h] instead of a sample of v
 };
 
 // A step on a batch v0 of B rows, with h0 = P(h | v0) and (v_k, h_k) the end of the chain,

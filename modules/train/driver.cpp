@@ -7,6 +7,7 @@ module;
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <csignal>
 #include <cstddef>
@@ -64,6 +65,11 @@ std::string record_epoch(io::Checkpoint& checkpoint, std::uint64_t epoch, std::u
   history["images_per_second"].push_back(done.seconds > 0 ? static_cast<double>(done.rows) / done.seconds : 0);
   std::string line = fmt::format("epoch {}/{}  {:.2f} s  {:.0f} img/s", epoch + 1, epochs, done.seconds,
                                  history["images_per_second"].back());
+  // A model whose steps report no error (PCD) records none; a resumed epoch's mean covers its rest.
+  if (done.errors > 0) {
+    history["batch_error"].push_back(done.mean_error());
+    line += fmt::format("  batch_error {:.6g}", done.mean_error());
+  }
   for (const Metric& m : train) {
     history[m.name].push_back(m.value);
     line += fmt::format("  {} {:.6g}", m.name, m.value);
@@ -149,10 +155,20 @@ Report train(Run& run, std::ostream& log) {
   if (epoch >= epochs)
     return nothing_to_do(fmt::format("already trained for {} epochs; give --epochs N (the total) to train on", epoch));
 
-  const auto save = [&](std::uint64_t epochs_done, std::size_t batch) {
+  // The epoch under way's error sum (its bits) and count, so that a resumed epoch's batch_error
+  // is the uninterrupted one's; absent between epochs.
+  double error_sum = std::bit_cast<double>(counter(checkpoint, "train/error_sum"));
+  std::size_t errors = counter(checkpoint, "train/errors");
+  const auto save = [&](std::uint64_t epochs_done, std::size_t batch, const BatchDone* partial = nullptr) {
     checkpoint.counters["train/epoch"] = epochs_done;
     checkpoint.counters["train/batch"] = batch;
     checkpoint.counters["train/step"] = step;
+    checkpoint.counters.erase("train/error_sum");
+    checkpoint.counters.erase("train/errors");
+    if (partial != nullptr && partial->errors > 0) {
+      checkpoint.counters["train/error_sum"] = std::bit_cast<std::uint64_t>(partial->error_sum);
+      checkpoint.counters["train/errors"] = partial->errors;
+    }
     model.save(checkpoint);
     io::save_checkpoint(checkpoint, run.output);
   };
@@ -168,16 +184,20 @@ Report train(Run& run, std::ostream& log) {
   const std::optional<std::uint64_t> interrupt_at = interrupt_test_step();
   ProgressLine progress(::isatty(STDERR_FILENO) == 1);
   for (; epoch < epochs; ++epoch, first_batch = 0) {
-    const BatchDone done = runner.run(epoch, first_batch, step, [&](const BatchDone& d) {
-      const double rate = d.seconds > 0 ? static_cast<double>(d.rows) / d.seconds : 0;
-      const double remaining =
-          static_cast<double>((batches - d.batch) * setup.batch_size + (epochs - epoch - 1) * rows);
-      progress.update(epoch + 1, epochs, d.batch, batches, rate, rate > 0 ? remaining / rate : 0, d.mean_error);
-      if (interrupt_at && step == *interrupt_at) std::raise(SIGINT);
-      return guard.interrupted() && d.batch < batches;
-    });
+    const BatchDone done = runner.run(
+        epoch, first_batch, step,
+        [&](const BatchDone& d) {
+          const double rate = d.seconds > 0 ? static_cast<double>(d.rows) / d.seconds : 0;
+          const double remaining =
+              static_cast<double>((batches - d.batch) * setup.batch_size + (epochs - epoch - 1) * rows);
+          progress.update(epoch + 1, epochs, d.batch, batches, rate, rate > 0 ? remaining / rate : 0, d.mean_error());
+          if (interrupt_at && step == *interrupt_at) std::raise(SIGINT);
+          return guard.interrupted() && d.batch < batches;
+        },
+        error_sum, errors);
+    error_sum = 0, errors = 0;
     if (done.batch < batches) {
-      save(epoch, done.batch);
+      save(epoch, done.batch, &done);
       progress.clear();
       return stop(Outcome::interrupted, epoch,
                   fmt::format("interrupted in epoch {}, after minibatch {} of {}: saved {}", epoch + 1, done.batch,
@@ -194,7 +214,11 @@ Report train(Run& run, std::ostream& log) {
     if (finished && train.scored.x.rows() < rows)
       finished = model.finished(model.evaluate(examples(train.rows), epoch));
     if (finished) checkpoint.counters["train/finished"] = 1;
-    const bool settled = options.tol > 0 && within_tolerance(checkpoint.history[model.stopping_metric()], options.tol);
+    const std::string watched = options.tol == 0                  ? std::string()
+                                : options.tol_on == "batch-error" ? "batch_error"
+                                                                  : model.stopping_metric();
+    const auto series = checkpoint.history.find(watched);
+    const bool settled = series != checkpoint.history.end() && within_tolerance(series->second, options.tol);
     checkpoint.counters["train/converged"] = settled ? 1 : 0;
     const bool interrupted = guard.interrupted();
     if (epoch + 1 == epochs || settled || finished || interrupted || clock.due()) {
@@ -207,8 +231,8 @@ Report train(Run& run, std::ostream& log) {
                               run.output.string()));
     if (settled)
       return stop(Outcome::tolerance_reached, epoch + 1,
-                  fmt::format("converged: {} changed by less than {} (--tol); saved {}", model.stopping_metric(),
-                              options.tol, run.output.string()));
+                  fmt::format("converged: {} changed by less than {} (--tol); saved {}", watched, options.tol,
+                              run.output.string()));
     if (interrupted)
       return stop(Outcome::interrupted, epoch + 1,
                   fmt::format("interrupted after epoch {}: saved {}", epoch + 1, run.output.string()));

@@ -35,24 +35,23 @@ EpochRunner::EpochRunner(Model& model, const io::Batch& train, std::size_t batch
       seed_(seed),
       minibatch_{Matrix<float>(std::min(batch_size, train.x.rows()), train.x.cols()), {}, {}} {}
 
+double BatchDone::mean_error() const { return errors ? error_sum / static_cast<double>(errors) : NAN; }
+
 BatchDone EpochRunner::run(std::uint64_t epoch, std::size_t first, std::uint64_t& step,
-                           const std::function<bool(const BatchDone&)>& after) {
+                           const std::function<bool(const BatchDone&)>& after, double error_sum, std::size_t errors) {
   const std::size_t rows = train_.x.rows();
   model_.begin_epoch(epoch);
   const std::vector<std::size_t> order = random::permutation(random::streams::shuffle(seed_, epoch), rows);
   const auto start = std::chrono::steady_clock::now();
-  double error_sum = 0;
-  std::size_t error_count = 0;
-  BatchDone done{first, batches_, 0, 0, NAN};
+  BatchDone done{first, batches_, 0, 0, error_sum, errors};
   for (std::size_t b = first; b < batches_; ++b) {
     const std::size_t begin = b * batch_size_, count = std::min(batch_size_, rows - begin);
     const double error = model_.train_batch(gather(train_, std::span(order).subspan(begin, count), minibatch_), step);
     ++step;
-    if (std::isfinite(error)) error_sum += error, ++error_count;
+    if (std::isfinite(error)) done.error_sum += error, ++done.errors;
     done.batch = b + 1;
     done.rows += count;
     done.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    done.mean_error = error_count ? error_sum / static_cast<double>(error_count) : NAN;
     if (after && after(done)) break;
   }
   return done;

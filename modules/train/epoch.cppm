@@ -19,7 +19,9 @@ struct BatchDone {
   std::size_t batches = 0;  // in the whole epoch
   std::size_t rows = 0;     // trained in this call
   double seconds = 0;       // since this call started
-  double mean_error = 0;    // of the model's finite per-batch errors in this call (NaN: none)
+  double error_sum = 0;     // of the model's finite per-batch errors in the epoch, and their count
+  std::size_t errors = 0;
+  double mean_error() const;  // NaN: none
 };
 
 class EpochRunner {
@@ -30,10 +32,11 @@ class EpochRunner {
   std::size_t batches() const { return batches_; }  // per epoch; the last may be short
 
   // Trains minibatches [first, batches()) of epoch `epoch` (0-based) in the epoch's shuffled
-  // order, `step` counting minibatches from the start of training. After each, `after`, when
-  // given, may return true to stop there. Returns the state after the last minibatch done.
+  // order, `step` counting minibatches from the start of training; the errors of the minibatches
+  // before `first` (a resumed epoch) are `error_sum` over `errors`. After each minibatch,
+  // `after`, when given, may return true to stop there. Returns the state after the last one.
   BatchDone run(std::uint64_t epoch, std::size_t first, std::uint64_t& step,
-                const std::function<bool(const BatchDone&)>& after = {});
+                const std::function<bool(const BatchDone&)>& after = {}, double error_sum = 0, std::size_t errors = 0);
 
  private:
   Model& model_;

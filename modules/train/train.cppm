@@ -27,6 +27,7 @@ struct Options {
   std::string data;
   std::int64_t epochs = 0, batch_size = 0, seed = 0;
   double tol = 0;
+  std::string tol_on;
   std::int64_t monitor = 0;
 
   template <class V>
@@ -38,6 +39,10 @@ struct Options {
     v(seed, "seed", 0, "seed of every random draw", non_negative());
     v(tol, "tol", 0.0, "stop when the model's stopping metric changes by less than X between epochs (0: never)",
       non_negative());
+    v(tol_on, "tol-on", "score",
+      "what --tol watches: score (the stopping metric on the monitored training rows after the epoch) or "
+      "batch-error (the epoch's running mean of the minibatch errors, as the course notebook)",
+      one_of({"score", "batch-error"}));
     v(monitor, "monitor", 2000, "rows of the train and test splits scored after every epoch (0: all)", non_negative());
   }
   static constexpr std::int64_t kDefaultBatchSize = 64;  // for a model that names none

@@ -98,7 +98,8 @@ void RbmModel::configure(const RbmOptions& o, std::size_t batch_size) {
                                               .weight_decay = static_cast<float>(o.weight_decay),
                                               .sparsity_target = static_cast<float>(o.sparsity_target),
                                               .sparsity_cost = static_cast<float>(o.sparsity_cost),
-                                              .visible_bias = !o.no_visible_bias};
+                                              .visible_bias = !o.no_visible_bias,
+                                              .visible_means = o.negative_phase == "mean"};
   rbm_.set_visible_clip(static_cast<float>(o.visible_clip));
   cd_.emplace(rbm_, batch_size, settings);
 }

@@ -29,6 +29,7 @@ struct RbmOptions {
   std::string visible;
   std::int64_t hidden = 0, k = 0;
   bool persistent = false;
+  std::string negative_phase;
   double lr = 0, momentum = 0;
   std::string momentum_schedule;
   double weight_decay = 0, sparsity_target = 0, sparsity_cost = 0;
@@ -44,6 +45,9 @@ struct RbmOptions {
     v(hidden, "hidden", 500, "hidden units (Bernoulli)", at_least(1));
     v(k, "k", 1, "Gibbs steps per update (CD-k, or PCD-k with --persistent)", at_least(1));
     v(persistent, "persistent", false, "persistent CD: one chain per minibatch row, kept between updates");
+    v(negative_phase, "negative-phase", "sample",
+      "the chain's visible units: sample (v ~ P(v|h)), or mean (E[v|h], Hinton's practical guide)",
+      one_of({"sample", "mean"}));
     v(lr, "lr", 0.01, "learning rate", positive());
     v(momentum, "momentum", 0.0, "momentum", in_range(0, 1, true));
     v(momentum_schedule, "momentum-schedule", "none",

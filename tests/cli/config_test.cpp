@@ -29,7 +29,8 @@ struct Case {
 
 const std::vector<Case> kCases = {
     {"rbm", "and.h5",
-     "--visible bernoulli --hidden 3 --k 2 --persistent --lr 0.05 --momentum 0.5 --momentum-schedule 0.5:1,0.9 "
+     "--visible bernoulli --hidden 3 --k 2 --persistent --negative-phase mean --lr 0.05 --momentum 0.5 "
+     "--momentum-schedule 0.5:1,0.9 "
      "--weight-decay 0.001 --sparsity-target 0.2 --sparsity-cost 0.2 --init uniform-glorot4 --no-visible-bias "
      "--visible-bias-init logit-mean --visible-clip 1"},
     {"perceptron", "and.h5", "--lr 0.5 --init normal:0.1"},
@@ -42,7 +43,7 @@ const std::vector<Case> kCases = {
      "--layers 2,1 --activation tanh --output-activation identity --optimizer adam --lr 0.01 --momentum 0.5 "
      "--weight-decay 0.001"},
 };
-const std::string kDriver = "--epochs 1 --batch-size 2 --seed 3 --tol 0.5 --monitor 2 ";
+const std::string kDriver = "--epochs 1 --batch-size 2 --seed 3 --tol 0.5 --tol-on batch-error --monitor 2 ";
 
 std::vector<gibbs::PluginOption> declared(const std::string& model) {
   std::vector<gibbs::PluginOption> all =

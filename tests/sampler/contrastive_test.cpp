@@ -102,8 +102,9 @@ struct Reference {
         for (std::size_t i = 0; i < nv; ++i) {
           const double mean = visible_mean(h[r], i, units);
           const std::uint64_t position = t * chains * nv + r * nv + i;
-          vk[r][i] = units == VisibleUnits::bernoulli ? (uniform_at(vs, position) < mean ? 1 : 0)
-                                                      : mean + normal_at(vs, position);
+          vk[r][i] = s.visible_means                    ? mean
+                     : units == VisibleUnits::bernoulli ? (uniform_at(vs, position) < mean ? 1 : 0)
+                                                        : mean + normal_at(vs, position);
         }
       for (std::size_t r = 0; r < chains; ++r)
         for (std::size_t j = 0; j < nh; ++j) {
@@ -195,6 +196,12 @@ BOOST_AUTO_TEST_CASE(cdk_with_momentum_decay_and_sparsity_matches_reference) {
       VisibleUnits::bernoulli,
       {.k = 3, .momentum = true, .weight_decay = 0.01f, .sparsity_target = 0.1f, .sparsity_cost = 0.5f}, 6);
   check_against_reference(VisibleUnits::bernoulli, {.k = 2, .weight_decay = 0.02f, .visible_bias = false}, 4);
+}
+
+BOOST_AUTO_TEST_CASE(a_negative_phase_from_the_visible_means_matches_reference) {
+  check_against_reference(VisibleUnits::bernoulli, {.k = 1, .visible_means = true}, 5);
+  check_against_reference(VisibleUnits::gaussian, {.k = 2, .visible_means = true}, 5);
+  check_against_reference(VisibleUnits::bernoulli, {.k = 2, .persistent = true, .visible_means = true}, 4);
 }
 
 BOOST_AUTO_TEST_CASE(pcd_matches_reference) {

@@ -61,7 +61,8 @@ const CommandSpec kSubset{
     .positional = {"file", "FILE", "the dataset file"},
     .options =
         {
-            {"classes", value<std::string>("LABELS"), "comma-separated class indices or names to keep, e.g. 3", kRequired},
+            {"classes", value<std::string>("LABELS"), "comma-separated class indices or names to keep, e.g. 3",
+             kRequired},
             output_option(),
         },
 };
@@ -90,8 +91,8 @@ int subset(const po::variables_map& vm) {
       used = 0;
     }
     if (used == 0 || used != token.size() || index >= names.size())
-      throw ArgumentError(fmt::format("--classes: must name classes of {} ({}), got '{}'", file,
-                                      fmt::join(names, ", "), token));
+      throw ArgumentError(
+          fmt::format("--classes: must name classes of {} ({}), got '{}'", file, fmt::join(names, ", "), token));
     keep.insert(static_cast<std::int32_t>(index));
   }
   io::DatasetInfo info = in.info();
