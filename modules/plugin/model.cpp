@@ -42,5 +42,8 @@ void Model::sample(MatrixView<float>, std::span<const std::size_t>, std::uint64_
                    const std::function<void(std::size_t, ConstView<float>)>&) const {
   unsupported(*this, "sample");
 }
+LogPartition Model::log_partition(const Examples&, const PartitionSettings&) const {
+  unsupported(*this, "compute a partition function (it has no log-likelihood)");
+}
 
 }  // namespace gibbs

@@ -37,6 +37,21 @@ struct Metric {
 };
 using Metrics = std::vector<Metric>;
 
+// How log_partition works: exactly (small models), or by annealed importance sampling.
+struct PartitionSettings {
+  bool exact = false;
+  std::size_t ais_runs = 100;
+  std::size_t ais_steps = 14'500;  // the schedule's steps (14,500: Salakhutdinov & Murray's)
+  std::uint64_t seed = 0;
+};
+
+// log Z and bounds on it: for AIS log(mean w ∓ 3 s.e.) (lower −∞ when undefined); both log Z
+// when exact.
+struct LogPartition {
+  double log_z = 0, lower = 0, upper = 0;
+  bool exact = false;
+};
+
 // A model made by a plugin. The training driver (gibbs.train) calls the training half; the
 // study commands (eval, reconstruct, sample) the rest. What a model cannot do it leaves to the
 // defaults, which throw gibbs::Error "the <name> model cannot <what>".
@@ -88,6 +103,10 @@ class Model {
   virtual void sample(MatrixView<float> states, std::span<const std::size_t> clamped, std::uint64_t seed,
                       std::size_t steps, std::size_t every,
                       const std::function<void(std::size_t step, ConstView<float> means)>& snapshot) const;
+  // The log partition function of a model with one (gibbs eval --log-likelihood), estimates
+  // made with the training split `train` where they need data (AIS's base model); the
+  // log-likelihood of a row is then −free_energy − log Z, free_energy the metric of evaluate().
+  virtual LogPartition log_partition(const Examples& train, const PartitionSettings& settings) const;
 };
 
 // The descriptor's create_model for a model type M (default-constructible, derived from

@@ -29,6 +29,8 @@ struct Stream {
 //   layer init      layer_init(seed, stage, layer)        0x494e'4954'0000 "INIT" + layer, layer < 2¹⁶, under
 //                                                         stage_seed(seed, stage) = seed ^ 0x5354'4147'4500'0000·stage
 //   chain start     chain_start(seed)                     2⁶²: free-running chains' starting states
+//   AIS draws       ais_draw(seed, step, kind)            2⁶² + 2⁶¹ + 4·step + kind, kind 0…2 (start 0, hidden 1,
+//                                                         visible 2), step < 2⁴⁰: annealed importance sampling
 //   scored rows     scored_rows(seed, split)              2⁶³ (train), 2⁶³ + 1 (test): the rows scored every epoch
 //   shuffle         shuffle(seed, epoch)                  2⁶³ + 2 + epoch: the epoch's minibatch order
 // The bounds keep the old ids apart: RBM steps end below the synthetic-data ids, and a capacity
@@ -57,6 +59,9 @@ enum class RbmDraw : std::uint64_t { hidden = 1, visible = 2, pseudo_likelihood 
 inline constexpr std::uint64_t kRbmDrawKinds = 8;
 inline constexpr std::uint64_t kRbmSteps = std::uint64_t{1} << 27;
 
+enum class AisDraw : std::uint64_t { start, hidden, visible };
+inline constexpr std::uint64_t kAisSteps = std::uint64_t{1} << 40;
+
 enum class ScoredSplit : std::uint64_t { train, test };
 
 inline constexpr std::uint64_t kStageSeed = 0x5354'4147'4500'0000;  // "STAGE"
@@ -71,12 +76,13 @@ inline constexpr Family kCapacityTrials{"capacity trials", std::uint64_t{1} << 3
 inline constexpr Family kRowSplit{"row split", 0x5350'4c49'54};
 inline constexpr Family kLayerInit{"layer init", 0x494e'4954'0000, 1, 1, std::uint64_t{1} << 16};
 inline constexpr Family kChainStart{"chain start", std::uint64_t{1} << 62};
+inline constexpr Family kAisDraws{"AIS draws", (std::uint64_t{1} << 62) + (std::uint64_t{1} << 61), 4, 3, kAisSteps};
 inline constexpr Family kScoredRows{"scored rows", std::uint64_t{1} << 63, 1, 1, 2};
 inline constexpr Family kShuffle{"shuffle", (std::uint64_t{1} << 63) + 2, 1, 1, (std::uint64_t{1} << 63) - 2};
 
 inline constexpr Family kFamilies[] = {kModelInit,   kRbmDraws,       kSynthLabels, kSynthPatterns,
                                        kSynthSincos, kCapacityTrials, kRowSplit,    kLayerInit,
-                                       kChainStart,  kScoredRows,     kShuffle};
+                                       kChainStart,  kAisDraws,       kScoredRows,  kShuffle};
 
 inline Stream model_init(std::uint64_t seed) { return {seed, kModelInit.id(0)}; }
 
@@ -102,6 +108,9 @@ inline Stream layer_init(std::uint64_t seed, std::uint64_t stage, std::uint64_t 
 }
 
 inline Stream chain_start(std::uint64_t seed) { return {seed, kChainStart.id(0)}; }
+inline Stream ais_draw(std::uint64_t seed, std::uint64_t step, AisDraw kind) {
+  return {seed, kAisDraws.id(step, static_cast<std::uint64_t>(kind))};
+}
 inline Stream scored_rows(std::uint64_t seed, ScoredSplit split) {
   return {seed, kScoredRows.id(static_cast<std::uint64_t>(split))};
 }

@@ -5,3 +5,4 @@ export import :rbm;
 export import :scores;
 export import :contrastive;
 export import :chains;
+export import :partition;

@@ -200,4 +200,15 @@ void RbmModel::sample(MatrixView<float> states, std::span<const std::size_t> cla
   });
 }
 
+LogPartition RbmModel::log_partition(const Examples& train, const PartitionSettings& settings) const {
+  if (settings.exact) {
+    const double log_z = sampler::exact_log_partition(rbm_);
+    return {.log_z = log_z, .lower = log_z, .upper = log_z, .exact = true};
+  }
+  const std::vector<float> base = sampler::base_rate_biases(rbm_, train.x);
+  const sampler::AisEstimate a = sampler::ais_log_partition(
+      rbm_, {.runs = settings.ais_runs, .steps = settings.ais_steps, .base_visible_bias = base}, settings.seed);
+  return {.log_z = a.log_z, .lower = a.lower, .upper = a.upper, .exact = false};
+}
+
 }  // namespace gibbs::rbm

@@ -81,6 +81,7 @@ class RbmModel final : public Model {
   Matrix<float> reconstruct(ConstView<float> x) const override;
   void sample(MatrixView<float> states, std::span<const std::size_t> clamped, std::uint64_t seed, std::size_t steps,
               std::size_t every, const std::function<void(std::size_t, ConstView<float>)>& snapshot) const override;
+  LogPartition log_partition(const Examples& train, const PartitionSettings& settings) const override;
 
  private:
   // The training settings, for an rbm_ already shaped.

@@ -100,6 +100,10 @@ BOOST_AUTO_TEST_CASE(the_ids_are_the_ones_the_engine_always_used) {
   }
   BOOST_TEST(streams::stage_seed(seed, 0) == seed);
   BOOST_TEST(same(streams::chain_start(seed), {seed, std::uint64_t{1} << 62}));
+  const std::uint64_t ais = (std::uint64_t{1} << 62) + (std::uint64_t{1} << 61);
+  BOOST_TEST(same(streams::ais_draw(seed, 0, streams::AisDraw::start), {seed, ais}));
+  BOOST_TEST(same(streams::ais_draw(seed, 7, streams::AisDraw::hidden), {seed, ais + 29}));
+  BOOST_TEST(same(streams::ais_draw(seed, 7, streams::AisDraw::visible), {seed, ais + 30}));
   BOOST_TEST(same(streams::scored_rows(seed, streams::ScoredSplit::train), {seed, kBit63}));
   BOOST_TEST(same(streams::scored_rows(seed, streams::ScoredSplit::test), {seed, kBit63 + 1}));
   for (const std::uint64_t epoch : {0ull, 1ull, 41ull})
@@ -113,6 +117,8 @@ BOOST_AUTO_TEST_CASE(arguments_past_a_family_are_argument_errors) {
   BOOST_CHECK_THROW(streams::capacity_trial(1, 3, std::uint64_t{1} << 30), gibbs::ArgumentError);
   BOOST_CHECK_THROW(streams::capacity_trial(1, std::uint64_t{1} << 30, 0), gibbs::ArgumentError);
   BOOST_CHECK_THROW(streams::layer_init(1, 0, std::uint64_t{1} << 16), gibbs::ArgumentError);
+  BOOST_CHECK_NO_THROW(streams::ais_draw(1, streams::kAisSteps - 1, streams::AisDraw::visible));
+  BOOST_CHECK_THROW(streams::ais_draw(1, streams::kAisSteps, streams::AisDraw::start), gibbs::ArgumentError);
   BOOST_CHECK_NO_THROW(streams::shuffle(1, kBit63 - 3));
   BOOST_CHECK_THROW(streams::shuffle(1, kBit63 - 2), gibbs::ArgumentError);
 }

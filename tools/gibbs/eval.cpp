@@ -1,11 +1,13 @@
 // `gibbs eval CKPT [--data FILE] [--split NAME] [--json]`: the model's scores on a whole split
 // (the metrics training records after every epoch, on every row), and for a classifier its
-// confusion matrix.
+// confusion matrix. With --log-likelihood: log Z (exact or by AIS) and the mean log-likelihood
+// −F(v) − log Z of the training and the test split.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <boost/program_options.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <numeric>
@@ -61,20 +63,103 @@ void print_confusion(const std::vector<std::vector<std::size_t>>& confusion, con
 const CommandSpec kSpec{
     .path = "eval",
     .summary = "score a checkpoint's model on a dataset split",
-    .usage = {"gibbs eval CKPT [--data FILE] [--split NAME] [--json]"},
+    .usage = {"gibbs eval CKPT [--data FILE] [--split NAME] [--json]",
+              "gibbs eval CKPT --log-likelihood [--exact] [--ais-runs N] [--ais-betas K] [--seed S] [--data FILE] "
+              "[--json]"},
     .positional = kCheckpoint,
     .options =
         {
             data_option(),
             split_option(),
             {"json", "one JSON object instead of text"},
+            {"log-likelihood", "log Z and the mean log-likelihood −F(v) − log Z of the train and test splits (an RBM)"},
+            {"exact", "with --log-likelihood: log Z by enumerating the smaller layer (at most 25 units)"},
+            {"ais-runs", value<std::size_t>("N", 100), "AIS: annealing runs"},
+            {"ais-betas", value<std::size_t>("K", 14'500),
+             "AIS: steps of the β schedule (14500: 1e-3 on [0, 0.5], 1e-4 on [0.5, 0.9], 1e-5 on [0.9, 1])"},
+            {"seed", value<std::uint64_t>("S", 0), "AIS: the seed of its draws"},
         },
     .threads = kThreads,
 };
 
+double free_energy_of(const Metrics& metrics) {
+  for (const Metric& m : metrics)
+    if (m.name == "free_energy") return m.value;
+  throw Error("the model reports no free energy, so no log-likelihood");
+}
+
+struct SplitLikelihood {
+  std::string split;
+  std::size_t rows = 0;
+  double mean = 0, lower = 0, upper = 0;
+};
+
+int log_likelihood_command(const po::variables_map& vm, const std::string& checkpoint, const TrainedModel& trained,
+                           const io::DatasetReader& reader) {
+  const PartitionSettings settings{.exact = vm.contains("exact"),
+                                   .ais_runs = vm["ais-runs"].as<std::size_t>(),
+                                   .ais_steps = vm["ais-betas"].as<std::size_t>(),
+                                   .seed = vm["seed"].as<std::uint64_t>()};
+  const auto all_rows = [&](const std::string& split) {
+    std::vector<std::size_t> rows(reader.split(split).rows);
+    std::iota(rows.begin(), rows.end(), std::size_t{0});
+    return read_rows(reader, split, rows, trained);
+  };
+  const io::Batch train = all_rows("train");
+  const LogPartition z = trained.model->log_partition({train.x, train.y, train.t}, settings);
+  std::vector<SplitLikelihood> splits;
+  for (const std::string split : {"test", "train"}) {
+    if (!reader.has_split(split)) continue;
+    const io::Batch batch = split == "train" ? io::Batch{} : all_rows(split);
+    const io::Batch& rows = split == "train" ? train : batch;
+    const double f = free_energy_of(trained.model->evaluate({rows.x, rows.y, rows.t}, 0));
+    splits.push_back({split, rows.x.rows(), -f - z.log_z, -f - z.upper, -f - z.lower});
+  }
+  const std::string method = z.exact ? "exact" : "ais";
+  if (vm.contains("json")) {
+    std::vector<std::string> fields = {fmt::format(R"("checkpoint": {})", json_string(checkpoint)),
+                                       fmt::format(R"("data": {})", json_string(reader.path().string())),
+                                       fmt::format(R"("log_partition_method": "{}")", method),
+                                       fmt::format(R"("log_partition": {})", json_number(z.log_z)),
+                                       fmt::format(R"("log_partition_lower": {})", json_number(z.lower)),
+                                       fmt::format(R"("log_partition_upper": {})", json_number(z.upper))};
+    if (!z.exact) {
+      fields.push_back(fmt::format(R"("ais_runs": {})", settings.ais_runs));
+      fields.push_back(fmt::format(R"("ais_betas": {})", settings.ais_steps));
+      fields.push_back(fmt::format(R"("seed": {})", settings.seed));
+    }
+    for (const SplitLikelihood& s : splits) {
+      fields.push_back(fmt::format(R"("{}_rows": {})", s.split, s.rows));
+      fields.push_back(fmt::format(R"("{}_log_likelihood": {})", s.split, json_number(s.mean)));
+      fields.push_back(fmt::format(R"("{}_log_likelihood_lower": {})", s.split, json_number(s.lower)));
+      fields.push_back(fmt::format(R"("{}_log_likelihood_upper": {})", s.split, json_number(s.upper)));
+    }
+    fmt::print("{{{}}}\n", fmt::join(fields, ", "));
+    return 0;
+  }
+  const auto interval = [&](double lower, double upper) {
+    return z.exact ? std::string("exact") : fmt::format("±3 s.e. [{:.6g}, {:.6g}]", lower, upper);
+  };
+  fmt::print("{} on {}\n", checkpoint, reader.path().string());
+  if (z.exact)
+    fmt::print("  log Z  {:.8g} (exact)\n", z.log_z);
+  else
+    fmt::print("  log Z  {:.8g} (AIS: {} runs, {} betas, seed {}; {})\n", z.log_z, settings.ais_runs,
+               settings.ais_steps, settings.seed, interval(z.lower, z.upper));
+  for (const SplitLikelihood& s : splits)
+    fmt::print("  mean log-likelihood, {} split ({} rows)  {:.6g} ({})\n", s.split, s.rows, s.mean,
+               interval(s.lower, s.upper));
+  return 0;
+}
+
 int eval_command(const po::variables_map& vm) {
   const std::string checkpoint = vm["checkpoint"].as<std::string>();
   const TrainedModel trained = load_trained_model(checkpoint);
+  if (vm.contains("log-likelihood")) {
+    const io::DatasetReader reader(dataset_of(trained, vm["data"].as<std::string>()));
+    return log_likelihood_command(vm, checkpoint, trained, reader);
+  }
+  if (vm.contains("exact")) throw ArgumentError("eval: --exact goes with --log-likelihood");
   const io::DatasetReader reader(dataset_of(trained, vm["data"].as<std::string>()));
   const std::string split = split_of(reader, vm["split"].as<std::string>());
   std::vector<std::size_t> rows(reader.split(split).rows);
