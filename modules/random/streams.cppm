@@ -29,6 +29,8 @@ struct Stream {
 //   layer init      layer_init(seed, stage, layer)        0x494e'4954'0000 "INIT" + layer, layer < 2¹⁶, under
 //                                                         stage_seed(seed, stage) = seed ^ 0x5354'4147'4500'0000·stage
 //   chain start     chain_start(seed)                     2⁶²: free-running chains' starting states
+//   binarised rows  binarized_batch(seed, step)           2⁶² + 2⁶⁰ + step, step < 2⁴⁰: a minibatch drawn as
+//                                                         Bernoulli(values) (gibbs train --binarize stochastic)
 //   AIS draws       ais_draw(seed, step, kind)            2⁶² + 2⁶¹ + 4·step + kind, kind 0…2 (start 0, hidden 1,
 //                                                         visible 2), step < 2⁴⁰: annealed importance sampling
 //   scored rows     scored_rows(seed, split)              2⁶³ (train), 2⁶³ + 1 (test): the rows scored every epoch
@@ -76,13 +78,15 @@ inline constexpr Family kCapacityTrials{"capacity trials", std::uint64_t{1} << 3
 inline constexpr Family kRowSplit{"row split", 0x5350'4c49'54};
 inline constexpr Family kLayerInit{"layer init", 0x494e'4954'0000, 1, 1, std::uint64_t{1} << 16};
 inline constexpr Family kChainStart{"chain start", std::uint64_t{1} << 62};
+inline constexpr Family kBinarizedBatches{"binarized batches", (std::uint64_t{1} << 62) + (std::uint64_t{1} << 60), 1,
+                                          1, std::uint64_t{1} << 40};
 inline constexpr Family kAisDraws{"AIS draws", (std::uint64_t{1} << 62) + (std::uint64_t{1} << 61), 4, 3, kAisSteps};
 inline constexpr Family kScoredRows{"scored rows", std::uint64_t{1} << 63, 1, 1, 2};
 inline constexpr Family kShuffle{"shuffle", (std::uint64_t{1} << 63) + 2, 1, 1, (std::uint64_t{1} << 63) - 2};
 
-inline constexpr Family kFamilies[] = {kModelInit,   kRbmDraws,       kSynthLabels, kSynthPatterns,
-                                       kSynthSincos, kCapacityTrials, kRowSplit,    kLayerInit,
-                                       kChainStart,  kAisDraws,       kScoredRows,  kShuffle};
+inline constexpr Family kFamilies[] = {kModelInit,      kRbmDraws,   kSynthLabels, kSynthPatterns, kSynthSincos,
+                                       kCapacityTrials, kRowSplit,   kLayerInit,   kChainStart,    kBinarizedBatches,
+                                       kAisDraws,       kScoredRows, kShuffle};
 
 inline Stream model_init(std::uint64_t seed) { return {seed, kModelInit.id(0)}; }
 
@@ -108,6 +112,7 @@ inline Stream layer_init(std::uint64_t seed, std::uint64_t stage, std::uint64_t 
 }
 
 inline Stream chain_start(std::uint64_t seed) { return {seed, kChainStart.id(0)}; }
+inline Stream binarized_batch(std::uint64_t seed, std::uint64_t step) { return {seed, kBinarizedBatches.id(step)}; }
 inline Stream ais_draw(std::uint64_t seed, std::uint64_t step, AisDraw kind) {
   return {seed, kAisDraws.id(step, static_cast<std::uint64_t>(kind))};
 }

@@ -177,7 +177,17 @@ Report train(Run& run, std::ostream& log) {
     return Report{outcome, epochs_done, checkpoint.history};
   };
 
-  EpochRunner runner(model, train.rows, setup.batch_size, setup.seed);
+  const bool binarize = options.binarize == "stochastic";
+  if (binarize) {
+    const ConstView<float> x = train.rows.x;
+    for (std::size_t r = 0; r < x.rows(); ++r)
+      for (const float value : x.row(r))
+        if (!(value >= 0 && value <= 1))
+          throw FormatError(data_path.string(), fmt::format("--binarize stochastic needs values in [0, 1], and row {} "
+                                                            "of the train split holds {}",
+                                                            r, value));
+  }
+  EpochRunner runner(model, train.rows, setup.batch_size, setup.seed, binarize);
   const std::size_t batches = runner.batches();
   SaveClock clock(kSaveInterval);
   const InterruptGuard guard;

@@ -27,13 +27,16 @@ Examples gather(const io::Batch& from, std::span<const std::size_t> rows, io::Ba
   return {into.x.view().block(0, 0, rows.size(), into.x.cols()), into.y, into.t};
 }
 
-EpochRunner::EpochRunner(Model& model, const io::Batch& train, std::size_t batch_size, std::uint64_t seed)
+EpochRunner::EpochRunner(Model& model, const io::Batch& train, std::size_t batch_size, std::uint64_t seed,
+                         bool binarize)
     : model_(model),
       train_(train),
       batch_size_(batch_size),
       batches_((train.x.rows() + batch_size - 1) / batch_size),
       seed_(seed),
-      minibatch_{Matrix<float>(std::min(batch_size, train.x.rows()), train.x.cols()), {}, {}} {}
+      binarize_(binarize),
+      minibatch_{Matrix<float>(std::min(batch_size, train.x.rows()), train.x.cols()), {}, {}},
+      binary_(binarize ? minibatch_.x.rows() : 0, train.x.cols()) {}
 
 double BatchDone::mean_error() const { return errors ? error_sum / static_cast<double>(errors) : NAN; }
 
@@ -46,7 +49,13 @@ BatchDone EpochRunner::run(std::uint64_t epoch, std::size_t first, std::uint64_t
   BatchDone done{first, batches_, 0, 0, error_sum, errors};
   for (std::size_t b = first; b < batches_; ++b) {
     const std::size_t begin = b * batch_size_, count = std::min(batch_size_, rows - begin);
-    const double error = model_.train_batch(gather(train_, std::span(order).subspan(begin, count), minibatch_), step);
+    Examples batch = gather(train_, std::span(order).subspan(begin, count), minibatch_);
+    if (binarize_) {
+      const MatrixView<float> drawn = binary_.view().block(0, 0, count, binary_.cols());
+      random::bernoulli(random::streams::binarized_batch(seed_, step), 0, batch.x, drawn);
+      batch.x = drawn;
+    }
+    const double error = model_.train_batch(batch, step);
     ++step;
     if (std::isfinite(error)) done.error_sum += error, ++done.errors;
     done.batch = b + 1;

@@ -26,8 +26,9 @@ struct BatchDone {
 
 class EpochRunner {
  public:
-  // `train` is the whole training split; it must outlive the runner.
-  EpochRunner(Model& model, const io::Batch& train, std::size_t batch_size, std::uint64_t seed);
+  // `train` is the whole training split; it must outlive the runner. With `binarize`, each
+  // minibatch's values are drawn as Bernoulli(value) (random::streams::binarized_batch of its step).
+  EpochRunner(Model& model, const io::Batch& train, std::size_t batch_size, std::uint64_t seed, bool binarize = false);
 
   std::size_t batches() const { return batches_; }  // per epoch; the last may be short
 
@@ -43,7 +44,9 @@ class EpochRunner {
   const io::Batch& train_;
   std::size_t batch_size_, batches_;
   std::uint64_t seed_;
+  bool binarize_;
   io::Batch minibatch_;
+  Matrix<float> binary_;
 };
 
 // Rows `rows` of `from` into `into`, whose x has room for them (y and t are refilled, keeping

@@ -29,6 +29,7 @@ struct Options {
   double tol = 0;
   std::string tol_on;
   std::int64_t monitor = 0;
+  std::string binarize;
 
   template <class V>
   void for_each(V& v) {
@@ -44,6 +45,9 @@ struct Options {
       "batch-error (the epoch's running mean of the minibatch errors, as the course notebook)",
       one_of({"score", "batch-error"}));
     v(monitor, "monitor", 2000, "rows of the train and test splits scored after every epoch (0: all)", non_negative());
+    v(binarize, "binarize", "none",
+      "none, or stochastic: each minibatch's values (in [0, 1]) drawn as Bernoulli(value) afresh every epoch",
+      one_of({"none", "stochastic"}));
   }
   static constexpr std::int64_t kDefaultBatchSize = 64;  // for a model that names none
 };

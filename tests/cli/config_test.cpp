@@ -43,7 +43,8 @@ const std::vector<Case> kCases = {
      "--layers 2,1 --activation tanh --output-activation identity --optimizer adam --lr 0.01 --momentum 0.5 "
      "--weight-decay 0.001"},
 };
-const std::string kDriver = "--epochs 1 --batch-size 2 --seed 3 --tol 0.5 --tol-on batch-error --monitor 2 ";
+const std::string kDriver =
+    "--epochs 1 --batch-size 2 --seed 3 --tol 0.5 --tol-on batch-error --monitor 2 --binarize stochastic ";
 
 std::vector<gibbs::PluginOption> declared(const std::string& model) {
   std::vector<gibbs::PluginOption> all =

@@ -92,6 +92,39 @@ BOOST_AUTO_TEST_CASE(a_resumed_epoch_trains_the_minibatches_left_in_the_same_ord
   BOOST_TEST((both == straight.batches));
 }
 
+// Keeps every minibatch it was given.
+class Keeper final : public gibbs::Model {
+ public:
+  std::string name() const override { return "keeper"; }
+  double train_batch(const gibbs::Examples& batch, std::uint64_t) override {
+    batches.emplace_back(batch.x);
+    return 0;
+  }
+  std::vector<gibbs::Matrix<float>> batches;
+};
+
+BOOST_AUTO_TEST_CASE(stochastic_binarization_draws_each_minibatch_afresh) {
+  gibbs::io::Batch data{gibbs::Matrix<float>(40, 50, 0.25f), {}, {}};
+  Keeper a, b;
+  std::uint64_t step_a = 0, step_b = 0;
+  gibbs::train::EpochRunner runner_a(a, data, 40, 5, true), runner_b(b, data, 40, 5, true);
+  for (std::uint64_t epoch = 0; epoch < 2; ++epoch) runner_a.run(epoch, 0, step_a), runner_b.run(epoch, 0, step_b);
+  double ones = 0;
+  for (std::size_t e = 0; e < 2; ++e)
+    for (std::size_t r = 0; r < 40; ++r)
+      for (std::size_t c = 0; c < 50; ++c) {
+        const float v = a.batches[e](r, c);
+        BOOST_TEST_REQUIRE((v == 0.0f || v == 1.0f));
+        BOOST_TEST(v == b.batches[e](r, c));  // the same seed, the same draws
+        ones += v;
+      }
+  BOOST_TEST(std::abs(ones / 4000 - 0.25) < 0.03);  // Bernoulli(0.25)
+  bool differ = false;
+  for (std::size_t r = 0; r < 40; ++r)
+    for (std::size_t c = 0; c < 50; ++c) differ = differ || a.batches[0](r, c) != a.batches[1](r, c);
+  BOOST_TEST(differ);  // afresh every epoch
+}
+
 BOOST_AUTO_TEST_CASE(tolerance_compares_the_last_two_values) {
   using gibbs::train::within_tolerance;
   const std::vector<double> settled{1.0, 0.5, 0.4999}, moving{1.0, 0.5, 0.4};
@@ -113,7 +146,8 @@ BOOST_AUTO_TEST_CASE(the_driver_declares_its_options_once_with_the_models_batch_
   const auto declared = gibbs::train::declared_options(128);
   std::vector<std::string> names;
   for (const auto& o : declared) names.push_back(o.name);
-  BOOST_TEST(names == (std::vector<std::string>{"data", "epochs", "batch-size", "seed", "tol", "tol-on", "monitor"}),
+  BOOST_TEST(names == (std::vector<std::string>{"data", "epochs", "batch-size", "seed", "tol", "tol-on", "monitor",
+                                                "binarize"}),
              boost::test_tools::per_element());
   BOOST_TEST(*declared[2].default_value == "128");
   BOOST_TEST(*gibbs::train::declared_options(0)[2].default_value == "64");
