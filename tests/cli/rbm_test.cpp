@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "tests/support/bars.h"
 #include "tests/support/png_read.h"
 #include "tests/support/run_gibbs.h"
 #include "tests/support/same_run.h"
@@ -23,22 +24,6 @@ namespace fs = std::filesystem;
 using namespace gibbs::test;
 
 namespace {
-
-// 4×4 pictures of one horizontal (class 0) or vertical (class 1) bar: 120 train, 40 test rows.
-void write_bars(const fs::path& path) {
-  gibbs::io::DatasetWriter writer(path, {"bars", {4, 4}, {"horizontal", "vertical"}});
-  for (const auto& [split, rows] : {std::pair{"train", 120}, std::pair{"test", 40}}) {
-    gibbs::Matrix<float> x(static_cast<std::size_t>(rows), 16);
-    std::vector<std::int32_t> y;
-    for (std::size_t r = 0; r < x.rows(); ++r) {
-      const std::size_t kind = r % 2, at = (r / 2) % 4;
-      for (std::size_t k = 0; k < 4; ++k) x(r, kind == 0 ? at * 4 + k : k * 4 + at) = 1.0f;
-      y.push_back(static_cast<std::int32_t>(kind));
-    }
-    writer.add_split(split, x.view(), y);
-  }
-  writer.commit();
-}
 
 const std::string kTrain = "train --model rbm --data bars.h5 --hidden 8 --monitor 0 ";
 
