@@ -64,7 +64,8 @@ struct Tables {
                   info.commands.data(),
                   info.commands.size(),
                   rules.data(),
-                  info.default_batch_size};
+                  info.default_batch_size,
+                  GIBBS_MODEL_INTERFACE_VERSION};
   }
 };
 

@@ -36,6 +36,7 @@ constexpr std::size_t kHeaderSize = offsetof(gibbs_plugin_descriptor, abi_versio
 constexpr std::size_t kFirstSize = offsetof(gibbs_plugin_descriptor, commands);
 constexpr std::size_t kWithCommands = offsetof(gibbs_plugin_descriptor, command_count) + sizeof(size_t);
 constexpr std::size_t kWithRules = offsetof(gibbs_plugin_descriptor, default_batch_size) + sizeof(uint64_t);
+constexpr std::size_t kWithModelInterface = offsetof(gibbs_plugin_descriptor, model_interface) + sizeof(uint32_t);
 // The driver's option that plugins before option rules declared themselves.
 constexpr std::string_view kBatchSize = "batch-size";
 
@@ -187,6 +188,7 @@ PluginLibrary PluginLibrary::open(const fs::path& file) {
   }
   if (has_rules) {
     lib.default_batch_size_ = d->default_batch_size;
+    if (d->struct_size >= kWithModelInterface) lib.model_interface_ = d->model_interface;
   } else {
     const auto it = std::ranges::find(lib.options_, kBatchSize, &PluginOption::name);
     if (it != lib.options_.end()) {
@@ -225,6 +227,13 @@ CommandResult PluginLibrary::run_command(std::string_view name, std::span<const 
 }
 
 ModelPtr PluginLibrary::create_model() const {
+  if (model_interface_ != GIBBS_MODEL_INTERFACE_VERSION)
+    throw PluginError(
+        file_,
+        model_interface_ == 0
+            ? fmt::format("built before gibbs::Model interface {}: rebuild the plugin", GIBBS_MODEL_INTERFACE_VERSION)
+            : fmt::format("built against gibbs::Model interface {}, expected {}: rebuild the plugin", model_interface_,
+                          GIBBS_MODEL_INTERFACE_VERSION));
   char error[512] = "";
   void* model = create_(error, sizeof error);
   if (model == nullptr)

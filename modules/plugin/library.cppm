@@ -71,7 +71,8 @@ class PluginLibrary {
   // Runs the command `name` (one of commands()) with `args`, the words after its name.
   CommandResult run_command(std::string_view name, std::span<const std::string> args) const;
 
-  // A new model; throws PluginError with the plugin's message when its factory fails.
+  // A new model; throws PluginError with the plugin's message when its factory fails, or when
+  // the plugin was built against another gibbs::Model interface (GIBBS_MODEL_INTERFACE_VERSION).
   // A model must not outlive the library that made it (its code lives there).
   ModelPtr create_model() const;
 
@@ -83,6 +84,7 @@ class PluginLibrary {
   std::string name_, version_, summary_;
   std::vector<PluginOption> options_;
   std::uint64_t default_batch_size_ = 0;
+  std::uint32_t model_interface_ = 0;  // 0: the descriptor predates the field
   std::vector<PluginCommand> commands_;
   void* (*create_)(char*, std::size_t) = nullptr;
   void (*destroy_)(void*) = nullptr;

@@ -53,7 +53,8 @@ static const gibbs_plugin_descriptor descriptor = {TEST_STRUCT_SIZE,
                                                    NULL,
                                                    0,
                                                    RULES,
-                                                   0};
+                                                   0,
+                                                   GIBBS_MODEL_INTERFACE_VERSION};
 
 #ifdef TEST_NO_SYMBOL
 /* The entry point under another name: not a gibbs plugin. */

@@ -15,6 +15,9 @@
  * change bumps GIBBS_PLUGIN_ABI_VERSION and the entry symbol's suffix. */
 #define GIBBS_PLUGIN_ABI_VERSION 1
 #define GIBBS_PLUGIN_SYMBOL "gibbs_plugin_v1"
+/* The C++ gibbs::Model interface (modules/plugin/model.cppm) create_model() returns: raised
+ * whenever its virtual functions change. 2: initialize/restore take a Setup; log_partition. */
+#define GIBBS_MODEL_INTERFACE_VERSION 2
 
 #ifdef __cplusplus
 extern "C" {
@@ -74,6 +77,9 @@ typedef struct gibbs_plugin_descriptor {
    * loader takes that option's default instead. */
   const gibbs_plugin_option_rule* option_rules;
   uint64_t default_batch_size;
+  /* GIBBS_MODEL_INTERFACE_VERSION as the plugin was built: the loader makes no model from a
+   * plugin built against another gibbs::Model (or before this field), whose virtuals differ. */
+  uint32_t model_interface;
 } gibbs_plugin_descriptor;
 
 typedef const gibbs_plugin_descriptor* (*gibbs_plugin_entry)(void);
