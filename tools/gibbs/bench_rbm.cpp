@@ -68,7 +68,7 @@ struct Measurement {
 // `gibbs train` on the workload, scoring the whole training split after each epoch (untimed).
 Measurement run_gibbs_epochs(const Workload& w, const fs::path& data, std::size_t epochs, const fs::path& output) {
   Config given = w.options;
-  given["data"] = fs::absolute(data).lexically_normal().string();
+  given["data"] = data.string();
   given["epochs"] = static_cast<std::int64_t>(epochs);
   given["seed"] = kSeed;
   given["monitor"] = std::int64_t{0};

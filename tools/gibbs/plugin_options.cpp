@@ -2,9 +2,9 @@
 #include <fmt/format.h>
 #include <boost/program_options.hpp>
 
-#include <charconv>
 #include <cstdint>
 #include <string>
+#include <variant>
 
 #include "tools/gibbs/plugin_options.h"
 
@@ -13,14 +13,6 @@ namespace po = boost::program_options;
 namespace gibbs::cli {
 namespace {
 
-// The loader has checked that defaults parse as their type.
-template <class T>
-T parse(const std::string& text) {
-  T value{};
-  std::from_chars(text.data(), text.data() + text.size(), value);
-  return value;
-}
-
 template <class T>
 po::typed_value<T>* typed(const PluginOption& option, const char* value_name) {
   auto* value = po::value<T>()->value_name(value_name);
@@ -28,7 +20,7 @@ po::typed_value<T>* typed(const PluginOption& option, const char* value_name) {
     if constexpr (std::is_same_v<T, std::string>)
       value->default_value(*option.default_value);
     else
-      value->default_value(parse<T>(*option.default_value), *option.default_value);
+      value->default_value(std::get<T>(default_config_value(option)), *option.default_value);
   }
   return value;
 }

@@ -82,8 +82,6 @@ Config given_options(const po::variables_map& vm, const std::vector<PluginOption
   Config given;
   for (const PluginOption& o : declared)
     if (vm.contains(o.name) && !vm[o.name].defaulted()) given[o.name] = config_value(vm[o.name], o.type);
-  if (given.contains("data"))
-    given["data"] = fs::absolute(std::get<std::string>(given["data"])).lexically_normal().string();
   return given;
 }
 
@@ -168,6 +166,9 @@ Config complete_config(const PluginLibrary& plugin, const Config& given, const i
   for (const auto& [name, value] : given)
     if (!config.contains(name))
       throw ArgumentError(fmt::format("the {} model has no option --{}", plugin.name(), name));
+  // The checkpoint names its data so that a resume or a study command finds it from anywhere.
+  if (given.contains("data"))
+    config["data"] = fs::absolute(std::get<std::string>(config.at("data"))).lexically_normal().string();
   return config;
 }
 

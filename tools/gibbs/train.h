@@ -13,7 +13,8 @@ std::vector<PluginOption> declared_options(const PluginLibrary& plugin);
 
 // Every declared option's value: `given`, else (resuming) the checkpoint's, else its default;
 // each checked against its declaration (an ArgumentError names the option) before any data is
-// read. A name in `given` that nothing declares is an ArgumentError.
+// read. A name in `given` that nothing declares is an ArgumentError. A --data given becomes an
+// absolute path.
 Config complete_config(const PluginLibrary& plugin, const Config& given, const io::Checkpoint* resumed);
 
 }  // namespace gibbs::cli
