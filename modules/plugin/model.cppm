@@ -37,12 +37,35 @@ struct Metric {
 };
 using Metrics = std::vector<Metric>;
 
+// The mean free energy in evaluate()'s scores (the metric "free_energy"), from which a
+// log-likelihood follows; an Error when the model reports none.
+double free_energy(const Metrics& metrics);
+
 // How log_partition works: exactly (small models), or by annealed importance sampling.
 struct PartitionSettings {
   bool exact = false;
   std::size_t ais_runs = 100;
   std::size_t ais_steps = 14'500;  // the schedule's steps (14,500: Salakhutdinov & Murray's)
   std::uint64_t seed = 0;
+};
+
+// The AIS options, declared once for gibbs eval --log-likelihood and gibbs train
+// --log-likelihood-every.
+struct PartitionOptions {
+  std::int64_t ais_runs = 0, ais_betas = 0;
+
+  template <class V>
+  void for_each(V& v) {
+    v(ais_runs, "ais-runs", 100, "AIS: annealing runs", at_least(1));
+    v(ais_betas, "ais-betas", 14'500,
+      "AIS: steps of the β schedule (14500: 1e-3 on [0, 0.5], 1e-4 on [0.5, 0.9], 1e-5 on [0.9, 1])", at_least(1));
+  }
+  PartitionSettings settings(std::uint64_t seed) const {
+    return {.exact = false,
+            .ais_runs = static_cast<std::size_t>(ais_runs),
+            .ais_steps = static_cast<std::size_t>(ais_betas),
+            .seed = seed};
+  }
 };
 
 // log Z and bounds on it: for AIS log(mean w ∓ 3 s.e.) (lower −∞ when undefined); both log Z
@@ -107,6 +130,9 @@ class Model {
   // made with the training split `train` where they need data (AIS's base model); the
   // log-likelihood of a row is then −free_energy − log Z, free_energy the metric of evaluate().
   virtual LogPartition log_partition(const Examples& train, const PartitionSettings& settings) const;
+  // Why rows `x` have no log-likelihood under the model (binary visibles and a value neither 0
+  // nor 1: "row 3 holds 0.329, ..."), or empty when they have one. Default: empty.
+  virtual std::string likelihood_domain_error(ConstView<float> x) const;
 };
 
 // The descriptor's create_model for a model type M (default-constructible, derived from

@@ -20,8 +20,9 @@ struct Stream {
 //   family          function                              ids
 //   model init      model_init(seed)                      0: an RBM's weights; a perceptron's weights, then bias
 //   RBM draws       rbm_draw(seed, kind, step)            8·step + kind, kind 1…7, step < 2²⁷ (ids below 2³⁰):
-//                                                         hidden 1, visible 2, pseudo-likelihood 5; kinds 3, 4,
-//                                                         6, 7 reserved (once shuffle, monitor, chain start)
+//                                                         hidden 1, visible 2, free-energy gap chains 4,
+//                                                         pseudo-likelihood 5; kinds 3, 6, 7 reserved (once
+//                                                         shuffle, chain start)
 //   synthetic data  synth_labels / synth_patterns /       0x4c41424c "LABL", 0x50415454 "PATT",
 //                   synth_sincos(seed)                    0x53494e43 "SINC"
 //   capacity trial  capacity_trial(seed, P, t)            P·2³² + t, 1 ≤ P < 2³⁰, t < 2³⁰
@@ -31,6 +32,9 @@ struct Stream {
 //   chain start     chain_start(seed)                     2⁶²: free-running chains' starting states
 //   binarised rows  binarized_batch(seed, step)           2⁶² + 2⁶⁰ + step, step < 2⁴⁰: a minibatch drawn as
 //                                                         Bernoulli(values) (gibbs train --binarize stochastic)
+//   binarised split binarized_split(seed, split)          2⁶² + 2⁶⁰ + 2⁴⁰ + split, split < 2¹⁶ (its place in the
+//                                                         file, train 0): a whole split drawn once as
+//                                                         Bernoulli(values) (gibbs data binarize --stochastic)
 //   AIS draws       ais_draw(seed, step, kind)            2⁶² + 2⁶¹ + 4·step + kind, kind 0…2 (start 0, hidden 1,
 //                                                         visible 2), step < 2⁴⁰: annealed importance sampling
 //   scored rows     scored_rows(seed, split)              2⁶³ (train), 2⁶³ + 1 (test): the rows scored every epoch
@@ -57,7 +61,7 @@ struct Family {
   [[noreturn]] void throw_outside(std::uint64_t index, std::uint64_t lane) const;  // ArgumentError
 };
 
-enum class RbmDraw : std::uint64_t { hidden = 1, visible = 2, pseudo_likelihood = 5 };
+enum class RbmDraw : std::uint64_t { hidden = 1, visible = 2, free_energy_gap = 4, pseudo_likelihood = 5 };
 inline constexpr std::uint64_t kRbmDrawKinds = 8;
 inline constexpr std::uint64_t kRbmSteps = std::uint64_t{1} << 27;
 
@@ -80,13 +84,16 @@ inline constexpr Family kLayerInit{"layer init", 0x494e'4954'0000, 1, 1, std::ui
 inline constexpr Family kChainStart{"chain start", std::uint64_t{1} << 62};
 inline constexpr Family kBinarizedBatches{"binarized batches", (std::uint64_t{1} << 62) + (std::uint64_t{1} << 60), 1,
                                           1, std::uint64_t{1} << 40};
+inline constexpr Family kBinarizedSplits{"binarized splits",
+                                         (std::uint64_t{1} << 62) + (std::uint64_t{1} << 60) + (std::uint64_t{1} << 40),
+                                         1, 1, std::uint64_t{1} << 16};
 inline constexpr Family kAisDraws{"AIS draws", (std::uint64_t{1} << 62) + (std::uint64_t{1} << 61), 4, 3, kAisSteps};
 inline constexpr Family kScoredRows{"scored rows", std::uint64_t{1} << 63, 1, 1, 2};
 inline constexpr Family kShuffle{"shuffle", (std::uint64_t{1} << 63) + 2, 1, 1, (std::uint64_t{1} << 63) - 2};
 
-inline constexpr Family kFamilies[] = {kModelInit,      kRbmDraws,   kSynthLabels, kSynthPatterns, kSynthSincos,
-                                       kCapacityTrials, kRowSplit,   kLayerInit,   kChainStart,    kBinarizedBatches,
-                                       kAisDraws,       kScoredRows, kShuffle};
+inline constexpr Family kFamilies[] = {kModelInit,       kRbmDraws, kSynthLabels, kSynthPatterns, kSynthSincos,
+                                       kCapacityTrials,  kRowSplit, kLayerInit,   kChainStart,    kBinarizedBatches,
+                                       kBinarizedSplits, kAisDraws, kScoredRows,  kShuffle};
 
 inline Stream model_init(std::uint64_t seed) { return {seed, kModelInit.id(0)}; }
 
@@ -113,6 +120,7 @@ inline Stream layer_init(std::uint64_t seed, std::uint64_t stage, std::uint64_t 
 
 inline Stream chain_start(std::uint64_t seed) { return {seed, kChainStart.id(0)}; }
 inline Stream binarized_batch(std::uint64_t seed, std::uint64_t step) { return {seed, kBinarizedBatches.id(step)}; }
+inline Stream binarized_split(std::uint64_t seed, std::uint64_t split) { return {seed, kBinarizedSplits.id(split)}; }
 inline Stream ais_draw(std::uint64_t seed, std::uint64_t step, AisDraw kind) {
   return {seed, kAisDraws.id(step, static_cast<std::uint64_t>(kind))};
 }

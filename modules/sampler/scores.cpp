@@ -117,6 +117,35 @@ void pseudo_likelihood_terms(const Rbm& rbm, ConstView<float> v, std::span<const
   }
 }
 
+double free_energy_gap(const Rbm& rbm, ConstView<float> v, std::size_t k, bool visible_means, random::Stream draws) {
+  check_rows(rbm, v, v.rows(), "free-energy gap");
+  if (v.rows() == 0 || k == 0) throw ArgumentError("free-energy gap: no rows, or no steps");
+  const std::size_t n = v.rows(), hidden = rbm.hidden(), visible = rbm.visible(), chunk_rows = std::min(kChunkRows, n);
+  Matrix<float> chain(chunk_rows, visible), means(chunk_rows, visible), h(chunk_rows, hidden), a(chunk_rows, hidden),
+      scratch(1, hidden);
+  double gap = 0;
+  for (std::size_t first = 0; first < n; first += kChunkRows) {
+    const std::size_t rows = std::min(kChunkRows, n - first);
+    const ConstView<float> data = v.block(first, 0, rows, visible);
+    const MatrixView<float> x = chain.view().block(0, 0, rows, visible), m = means.view().block(0, 0, rows, visible),
+                            hs = h.view().block(0, 0, rows, hidden), inputs = a.view().block(0, 0, rows, hidden);
+    rbm.hidden_inputs(data, inputs);
+    for (std::size_t r = 0; r < rows; ++r) gap += free_energy_row(rbm, data.row(r), inputs.row(r), scratch.values());
+    ConstView<float> from = data;
+    for (std::size_t step = 0; step < k; ++step) {
+      const std::uint64_t base = step * n * (hidden + visible);
+      rbm.hidden_probabilities(from, hs);
+      rbm.sample_hidden(draws, base + first * hidden, hs, hs);
+      rbm.visible_means(hs, m);
+      if (!visible_means) rbm.sample_visible(draws, base + n * hidden + first * visible, m, x);
+      from = visible_means ? m : x;
+    }
+    rbm.hidden_inputs(from, inputs);
+    for (std::size_t r = 0; r < rows; ++r) gap -= free_energy_row(rbm, from.row(r), inputs.row(r), scratch.values());
+  }
+  return gap / static_cast<double>(n);
+}
+
 Scores score(const Rbm& rbm, ConstView<float> v, random::Stream bit_draws) {
   check_rows(rbm, v, v.rows(), "score");
   if (v.rows() == 0) throw ArgumentError("score: no rows");

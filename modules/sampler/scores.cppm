@@ -26,6 +26,12 @@ struct Scores {
 };
 Scores score(const Rbm& rbm, ConstView<float> v, random::Stream bit_draws);
 
+// Seed 002's CD loss: mean F(v) − mean F(v_k) over the rows of v, v_k k Gibbs steps away from v
+// as CD-k's negative phase draws them (h ~ P(h | v), then v ~ P(v | h), or E[v | h] with
+// `visible_means`). Step s draws its hidden states at positions s·n·(H + V) + r·H + j of the
+// stream and its visible ones at s·n·(H + V) + n·H + r·V + i (n rows, H hidden, V visible).
+double free_energy_gap(const Rbm& rbm, ConstView<float> v, std::size_t k, bool visible_means, random::Stream draws);
+
 // F(v) of each row of v.
 void free_energy(const Rbm& rbm, ConstView<float> v, std::span<double> out);
 

@@ -13,6 +13,7 @@ module;
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <ostream>
 #include <span>
@@ -27,9 +28,15 @@ import gibbs.random;
 namespace gibbs::train {
 namespace {
 
+// A split in memory, and its rows scored after every epoch. With --binarize stochastic the scores
+// and log-likelihoods are measured on the split drawn once as 0/1 by the run's seed (as gibbs
+// data binarize --stochastic draws it), while each minibatch is drawn afresh.
 struct Split {
+  std::string name;
   io::Batch rows;
-  io::Batch scored;  // the rows scored after every epoch
+  Matrix<float> drawn;  // --binarize stochastic: the split drawn once
+  io::Batch scored;
+  ConstView<float> measured() const { return drawn.rows() != 0 ? drawn.view() : rows.x.view(); }
 };
 
 // `count` of `rows` (all when count is 0 or at least rows) by a seeded permutation, in order.
@@ -40,12 +47,18 @@ std::vector<std::size_t> sample_rows(std::size_t rows, std::size_t count, random
   return sample;
 }
 
-Split load_split(const io::DatasetReader& reader, const std::string& name, std::size_t monitor, random::Stream stream) {
-  Split split;
-  split.rows = reader.read_range(name, 0, reader.split(name).rows);
+Split load_split(const io::DatasetReader& reader, const std::string& name, std::size_t monitor, random::Stream stream,
+                 std::optional<std::uint64_t> binarize_seed) {
+  Split split{name, reader.read_range(name, 0, reader.split(name).rows), {}, {}};
+  if (binarize_seed) {
+    check_probabilities(split.rows.x, reader.path().string(), name, "--binarize stochastic");
+    split.drawn = Matrix<float>(split.rows.x.view());
+    const auto place = std::ranges::find(reader.splits(), name, &io::SplitInfo::name) - reader.splits().begin();
+    binarize_split(split.drawn, *binarize_seed, static_cast<std::size_t>(place));
+  }
   const std::vector<std::size_t> sample = sample_rows(split.rows.x.rows(), monitor, stream);
   split.scored.x = Matrix<float>(sample.size(), split.rows.x.cols());
-  gather(split.rows, sample, split.scored);
+  gather({split.measured(), split.rows.y, split.rows.t}, sample, split.scored);
   return split;
 }
 
@@ -81,6 +94,40 @@ std::string record_epoch(io::Checkpoint& checkpoint, std::uint64_t epoch, std::u
   return line;
 }
 
+// `value` as the history's series `name` at `epoch` (0-based), the epochs before it that have
+// none holding NaN.
+void record_at(std::map<std::string, std::vector<double>>& history, const std::string& name, std::uint64_t epoch,
+               double value) {
+  std::vector<double>& series = history[name];
+  series.resize(epoch, NAN);
+  series.push_back(value);
+}
+
+// log Z by AIS and each split's mean log-likelihood −F(v) − log Z into the history (NaN when
+// not `due`), and their part of the epoch's line.
+std::string record_likelihood(io::Checkpoint& checkpoint, std::uint64_t epoch, bool due, const Model& model,
+                              std::span<const Split* const> splits, const PartitionSettings& settings) {
+  auto& history = checkpoint.history;
+  const auto series = [](const Split* l) {
+    return l->name == "train" ? std::string("log_likelihood") : l->name + "_log_likelihood";
+  };
+  if (!due) {
+    record_at(history, "log_partition", epoch, NAN);
+    for (const Split* l : splits) record_at(history, series(l), epoch, NAN);
+    return {};
+  }
+  const ConstView<float> train = splits.front()->measured();
+  const LogPartition z = model.log_partition({train}, settings);
+  record_at(history, "log_partition", epoch, z.log_z);
+  std::string line = fmt::format("  log_partition {:.6g} (AIS ±3 s.e. [{:.6g}, {:.6g}])", z.log_z, z.lower, z.upper);
+  for (const Split* l : splits) {
+    const double mean = -free_energy(model.evaluate({l->measured()}, epoch)) - z.log_z;
+    record_at(history, series(l), epoch, mean);
+    line += fmt::format("  {} {:.6g}", series(l), mean);
+  }
+  return line;
+}
+
 }  // namespace
 
 std::vector<PluginOption> declared_options(std::uint64_t model_batch_size) {
@@ -112,12 +159,15 @@ Report train(Run& run, std::ostream& log) {
 
   const io::DatasetReader reader(data_path);
   const auto monitor = static_cast<std::size_t>(options.monitor);
-  const Split train = load_split(reader, "train", monitor,
-                                 random::streams::scored_rows(setup.seed, random::streams::ScoredSplit::train));
+  const bool binarize = options.binarize == "stochastic";
+  const std::optional<std::uint64_t> binarize_seed = binarize ? std::optional(setup.seed) : std::nullopt;
+  const Split train =
+      load_split(reader, "train", monitor,
+                 random::streams::scored_rows(setup.seed, random::streams::ScoredSplit::train), binarize_seed);
   std::optional<Split> test;
   if (reader.has_split("test"))
     test = load_split(reader, "test", monitor,
-                      random::streams::scored_rows(setup.seed, random::streams::ScoredSplit::test));
+                      random::streams::scored_rows(setup.seed, random::streams::ScoredSplit::test), binarize_seed);
   const std::size_t rows = train.rows.x.rows();
   if (rows == 0) throw FormatError(data_path.string(), "the train split has no rows");
 
@@ -177,15 +227,20 @@ Report train(Run& run, std::ostream& log) {
     return Report{outcome, epochs_done, checkpoint.history};
   };
 
-  const bool binarize = options.binarize == "stochastic";
-  if (binarize) {
-    const ConstView<float> x = train.rows.x;
-    for (std::size_t r = 0; r < x.rows(); ++r)
-      for (const float value : x.row(r))
-        if (!(value >= 0 && value <= 1))
-          throw FormatError(data_path.string(), fmt::format("--binarize stochastic needs values in [0, 1], and row {} "
-                                                            "of the train split holds {}",
-                                                            r, value));
+  const auto likelihood_every = static_cast<std::uint64_t>(options.log_likelihood_every);
+  std::vector<const Split*> likelihood;
+  const PartitionSettings ais = options.ais.settings(setup.seed);
+  if (likelihood_every > 0) {
+    likelihood = {&train};
+    if (test) likelihood.push_back(&*test);
+    for (const Split* l : likelihood)
+      if (const std::string why = model.likelihood_domain_error(l->measured()); !why.empty())
+        throw FormatError(data_path.string(),
+                          fmt::format("--log-likelihood-every: the {} split has no log-likelihood under the model: {} "
+                                      "(train with --binarize stochastic, or binarise the data: gibbs data binarize)",
+                                      l->name, why));
+    // A model without a partition function says so now, not after the first epochs: a tiny estimate.
+    (void)model.log_partition({train.measured()}, {.ais_runs = 1, .ais_steps = 3, .seed = setup.seed});
   }
   EpochRunner runner(model, train.rows, setup.batch_size, setup.seed, binarize);
   const std::size_t batches = runner.batches();
@@ -215,14 +270,17 @@ Report train(Run& run, std::ostream& log) {
     }
     const Metrics scores = model.evaluate(examples(train.scored), epoch);
     const Metrics test_scores = test ? model.evaluate(examples(test->scored), epoch) : Metrics{};
-    const std::string line = record_epoch(checkpoint, epoch, epochs, done, scores, test_scores);
+    std::string line = record_epoch(checkpoint, epoch, epochs, done, scores, test_scores);
+    if (likelihood_every > 0)
+      line += record_likelihood(checkpoint, epoch, (epoch + 1) % likelihood_every == 0 || epoch + 1 == epochs, model,
+                                likelihood, ais);
     progress.clear();
     log << line << '\n' << std::flush;
 
     // The model's own stop is judged on the whole training split.
     bool finished = model.finished(scores);
     if (finished && train.scored.x.rows() < rows)
-      finished = model.finished(model.evaluate(examples(train.rows), epoch));
+      finished = model.finished(model.evaluate({train.measured(), train.rows.y, train.rows.t}, epoch));
     if (finished) checkpoint.counters["train/finished"] = 1;
     const std::string watched = options.tol == 0                  ? std::string()
                                 : options.tol_on == "batch-error" ? "batch_error"

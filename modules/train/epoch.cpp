@@ -16,7 +16,7 @@ import gibbs.random;
 
 namespace gibbs::train {
 
-Examples gather(const io::Batch& from, std::span<const std::size_t> rows, io::Batch& into) {
+Examples gather(const Examples& from, std::span<const std::size_t> rows, io::Batch& into) {
   into.y.clear();
   into.t.clear();
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -49,7 +49,7 @@ BatchDone EpochRunner::run(std::uint64_t epoch, std::size_t first, std::uint64_t
   BatchDone done{first, batches_, 0, 0, error_sum, errors};
   for (std::size_t b = first; b < batches_; ++b) {
     const std::size_t begin = b * batch_size_, count = std::min(batch_size_, rows - begin);
-    Examples batch = gather(train_, std::span(order).subspan(begin, count), minibatch_);
+    Examples batch = gather({train_.x, train_.y, train_.t}, std::span(order).subspan(begin, count), minibatch_);
     if (binarize_) {
       const MatrixView<float> drawn = binary_.view().block(0, 0, count, binary_.cols());
       random::bernoulli(random::streams::binarized_batch(seed_, step), 0, batch.x, drawn);

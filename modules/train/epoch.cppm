@@ -51,6 +51,6 @@ class EpochRunner {
 
 // Rows `rows` of `from` into `into`, whose x has room for them (y and t are refilled, keeping
 // their capacity), as Examples.
-Examples gather(const io::Batch& from, std::span<const std::size_t> rows, io::Batch& into);
+Examples gather(const Examples& from, std::span<const std::size_t> rows, io::Batch& into);
 
 }  // namespace gibbs::train

@@ -16,6 +16,7 @@ export module gibbs.train;
 export import :progress;
 export import :epoch;
 export import :rules;
+export import :binarize;
 import gibbs.core;
 import gibbs.io;
 import gibbs.plugin;
@@ -30,6 +31,8 @@ struct Options {
   std::string tol_on;
   std::int64_t monitor = 0;
   std::string binarize;
+  std::int64_t log_likelihood_every = 0;
+  PartitionOptions ais;
 
   template <class V>
   void for_each(V& v) {
@@ -48,6 +51,11 @@ struct Options {
     v(binarize, "binarize", "none",
       "none, or stochastic: each minibatch's values (in [0, 1]) drawn as Bernoulli(value) afresh every epoch",
       one_of({"none", "stochastic"}));
+    v(log_likelihood_every, "log-likelihood-every", 0,
+      "every N epochs and after the last, the mean log-likelihood of the whole train and test splits by AIS (the "
+      "run's --seed; binarised once by it with --binarize stochastic) into the history (0: never)",
+      non_negative());
+    ais.for_each(v);
   }
   static constexpr std::int64_t kDefaultBatchSize = 64;  // for a model that names none
 };

@@ -55,6 +55,7 @@ bool use_log(const Panel& panel, LogScale option) {
   double lo = INFINITY, hi = 0;
   for (const Series* s : panel.curves)
     for (const double v : s->values) {
+      if (std::isnan(v)) continue;  // not measured at that epoch
       if (!(v > 0)) return false;
       lo = std::min(lo, v), hi = std::max(hi, v);
     }
@@ -70,7 +71,7 @@ void draw_panel(const Panel& panel, const std::vector<std::string>& runs, const 
     const auto& values = panel.curves[k]->values;
     epochs = std::max(epochs, values.size());
     for (std::size_t i = 0; i < values.size(); ++i) {
-      if (log && !(values[i] > 0)) continue;
+      if (!std::isfinite(values[i]) || (log && !(values[i] > 0))) continue;
       xs[k].push_back(static_cast<PLFLT>(i + 1));
       ys[k].push_back(log ? std::log10(values[i]) : values[i]);
       lo = std::min(lo, ys[k].back()), hi = std::max(hi, ys[k].back());
@@ -106,7 +107,9 @@ void draw_panel(const Panel& panel, const std::vector<std::string>& runs, const 
     pllsty(style);
     const auto n = static_cast<PLINT>(xs[k].size());
     if (n > 1) plline(n, xs[k].data(), ys[k].data());
-    if (n == 1) plstring(n, xs[k].data(), ys[k].data(), "#(728)");  // a filled dot
+    // A series measured at some epochs only (NaN between) gets a dot at each measurement.
+    if (n == 1 || static_cast<std::size_t>(n) < panel.curves[k]->values.size())
+      plstring(n, xs[k].data(), ys[k].data(), "#(728)");  // a filled dot
     pllsty(1);
     if (panel.curves[k]->test) {
       any_test = true;

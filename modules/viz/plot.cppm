@@ -12,7 +12,8 @@ export module gibbs.viz:plot;
 
 export namespace gibbs::viz {
 
-// One curve: values[i] is the metric after epoch i + 1.
+// One curve: values[i] is the metric after epoch i + 1 (NaN: not measured then; the curve joins
+// the measured points, each drawn as a dot).
 struct Series {
   std::string metric;  // the panel it is drawn in (its title)
   std::string run;     // the legend entry; one colour per run, the same in every panel

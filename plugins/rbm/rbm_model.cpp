@@ -51,14 +51,15 @@ void logit_mean_bias(sampler::Rbm& rbm, ConstView<float> x) {
 
 }  // namespace
 
-MomentumSchedule MomentumSchedule::parse(const std::string& text, float constant) {
-  MomentumSchedule schedule;
+EpochSchedule EpochSchedule::parse(const char* option, const std::string& text, float constant,
+                                   const std::function<bool(float)>& valid, const char* values, const char* example) {
+  EpochSchedule schedule;
   if (text == "none") {
     schedule.steps.push_back({constant, 0});
     return schedule;
   }
   const auto bad = [&] {
-    return option_error("momentum-schedule", "must be MOMENTUM:EPOCHS,...,MOMENTUM (e.g. 0.5:5,0.9) or none",
+    return option_error(option, fmt::format("must be VALUE:EPOCHS,...,VALUE (e.g. {}) {}, or none", example, values),
                         fmt::format("'{}'", text));
   };
   std::string_view rest = text;
@@ -66,31 +67,35 @@ MomentumSchedule MomentumSchedule::parse(const std::string& text, float constant
     const std::size_t comma = rest.find(',');
     const std::string_view part = rest.substr(0, comma);
     const std::size_t colon = part.find(':');
-    float momentum = 0;
+    float value = 0;
     std::uint64_t epochs = 0;
-    if (!parse_number(part.substr(0, colon), momentum) || !(momentum >= 0 && momentum < 1)) throw bad();
+    if (!parse_number(part.substr(0, colon), value) || !valid(value)) throw bad();
     if (comma == std::string_view::npos) {
       if (colon != std::string_view::npos) throw bad();
-      schedule.steps.push_back({momentum, 0});
+      schedule.steps.push_back({value, 0});
       return schedule;
     }
     if (colon == std::string_view::npos || !parse_number(part.substr(colon + 1), epochs) || epochs == 0) throw bad();
-    schedule.steps.push_back({momentum, epochs});
+    schedule.steps.push_back({value, epochs});
     rest = rest.substr(comma + 1);
   }
 }
 
-float MomentumSchedule::at(std::uint64_t epoch) const {
-  for (const auto& [momentum, epochs] : steps) {
-    if (epochs == 0 || epoch < epochs) return momentum;
+float EpochSchedule::at(std::uint64_t epoch) const {
+  for (const auto& [value, epochs] : steps) {
+    if (epochs == 0 || epoch < epochs) return value;
     epoch -= epochs;
   }
   return steps.back().first;
 }
 
 void RbmModel::configure(const RbmOptions& o, std::size_t batch_size) {
-  learning_rate_ = static_cast<float>(o.lr);
-  momentum_ = MomentumSchedule::parse(o.momentum_schedule, static_cast<float>(o.momentum));
+  learning_rate_ = EpochSchedule::parse(
+      "lr-schedule", o.lr_schedule, static_cast<float>(o.lr), [](float lr) { return lr > 0 && std::isfinite(lr); },
+      "with positive values", "0.01:80,0.001");
+  momentum_ = EpochSchedule::parse(
+      "momentum-schedule", o.momentum_schedule, static_cast<float>(o.momentum), [](float m) { return m >= 0 && m < 1; },
+      "with values in [0, 1)", "0.5:5,0.9");
   const sampler::ContrastiveSettings settings{.k = static_cast<std::size_t>(o.k),
                                               .persistent = o.persistent,
                                               .momentum = std::any_of(momentum_.steps.begin(), momentum_.steps.end(),
@@ -165,10 +170,13 @@ void RbmModel::save(io::Checkpoint& checkpoint) const {
   io::save_tensors(const_cast<RbmModel*>(this)->tensors(), checkpoint);
 }
 
-void RbmModel::begin_epoch(std::uint64_t epoch) { current_momentum_ = momentum_.at(epoch); }
+void RbmModel::begin_epoch(std::uint64_t epoch) {
+  current_learning_rate_ = learning_rate_.at(epoch);
+  current_momentum_ = momentum_.at(epoch);
+}
 
 double RbmModel::train_batch(const Examples& batch, std::uint64_t step) {
-  return cd_->step(rbm_, batch.x, learning_rate_, current_momentum_, seed_, step);
+  return cd_->step(rbm_, batch.x, current_learning_rate_, current_momentum_, seed_, step);
 }
 
 Metrics RbmModel::evaluate(const Examples& examples, std::uint64_t draws) const {
@@ -180,7 +188,22 @@ Metrics RbmModel::evaluate(const Examples& examples, std::uint64_t draws) const 
     metrics.push_back({"pseudo_likelihood", s.pseudo_likelihood});
   }
   metrics.push_back({"free_energy", s.free_energy});
+  if (cd_) {
+    const sampler::ContrastiveSettings& cd = cd_->settings();
+    const random::Stream chains = random::streams::rbm_draw(seed_, random::streams::RbmDraw::free_energy_gap, draws);
+    metrics.push_back({"free_energy_gap", sampler::free_energy_gap(rbm_, examples.x, cd.k, cd.visible_means, chains)});
+  }
   return metrics;
+}
+
+std::string RbmModel::likelihood_domain_error(ConstView<float> x) const {
+  if (rbm_.units() != VisibleUnits::bernoulli) return {};
+  for (std::size_t r = 0; r < x.rows(); ++r)
+    for (const float value : x.row(r))
+      if (value != 0 && value != 1)
+        return fmt::format("row {} holds {}, and the binary visible units of a Bernoulli RBM take only 0 or 1", r,
+                           value);
+  return {};
 }
 
 Matrix<float> RbmModel::reconstruct(ConstView<float> x) const {

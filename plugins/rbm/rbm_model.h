@@ -17,10 +17,14 @@ import gibbs.sampler;
 
 namespace gibbs::rbm {
 
-// --momentum-schedule "0.5:5,0.9": 0.5 for the first 5 epochs, then 0.9. "none": --momentum.
-struct MomentumSchedule {
-  std::vector<std::pair<float, std::uint64_t>> steps;  // (momentum, epochs), the last for ever
-  static MomentumSchedule parse(const std::string& text, float constant);
+// A value by epoch: --momentum-schedule 0.5:5,0.9 is 0.5 for the first 5 epochs, then 0.9; "none"
+// is the constant option's value throughout.
+struct EpochSchedule {
+  std::vector<std::pair<float, std::uint64_t>> steps;  // (value, epochs), the last for ever
+  // An option_error naming `option` when the text is malformed or a value fails `valid`
+  // (`values` says what they must be, e.g. "with values in [0, 1)"; `example` is a well-formed text).
+  static EpochSchedule parse(const char* option, const std::string& text, float constant,
+                             const std::function<bool(float)>& valid, const char* values, const char* example);
   float at(std::uint64_t epoch) const;
 };
 
@@ -30,7 +34,9 @@ struct RbmOptions {
   std::int64_t hidden = 0, k = 0;
   bool persistent = false;
   std::string negative_phase;
-  double lr = 0, momentum = 0;
+  double lr = 0;
+  std::string lr_schedule;
+  double momentum = 0;
   std::string momentum_schedule;
   double weight_decay = 0, sparsity_target = 0, sparsity_cost = 0;
   std::string init;
@@ -49,6 +55,8 @@ struct RbmOptions {
       "the chain's visible units: sample (v ~ P(v|h)), or mean (E[v|h], Hinton's practical guide)",
       one_of({"sample", "mean"}));
     v(lr, "lr", 0.01, "learning rate", positive());
+    v(lr_schedule, "lr-schedule", "none",
+      "learning rate by epoch, e.g. 0.01:80,0.001 (0.01 for 80 epochs, then 0.001); replaces --lr");
     v(momentum, "momentum", 0.0, "momentum", in_range(0, 1, true));
     v(momentum_schedule, "momentum-schedule", "none",
       "momentum by epoch, e.g. 0.5:5,0.9 (0.5 for 5 epochs, then 0.9); replaces --momentum");
@@ -82,6 +90,7 @@ class RbmModel final : public Model {
   void sample(MatrixView<float> states, std::span<const std::size_t> clamped, std::uint64_t seed, std::size_t steps,
               std::size_t every, const std::function<void(std::size_t, ConstView<float>)>& snapshot) const override;
   LogPartition log_partition(const Examples& train, const PartitionSettings& settings) const override;
+  std::string likelihood_domain_error(ConstView<float> x) const override;
 
  private:
   // The training settings, for an rbm_ already shaped.
@@ -91,8 +100,8 @@ class RbmModel final : public Model {
 
   sampler::Rbm rbm_;
   std::optional<sampler::ContrastiveDivergence> cd_;
-  MomentumSchedule momentum_;
-  float learning_rate_ = 0;
+  EpochSchedule learning_rate_, momentum_;
+  float current_learning_rate_ = 0;
   float current_momentum_ = 0;
   std::uint64_t seed_ = 0;
 };

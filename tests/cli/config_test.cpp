@@ -29,8 +29,8 @@ struct Case {
 
 const std::vector<Case> kCases = {
     {"rbm", "and.h5",
-     "--visible bernoulli --hidden 3 --k 2 --persistent --negative-phase mean --lr 0.05 --momentum 0.5 "
-     "--momentum-schedule 0.5:1,0.9 "
+     "--visible bernoulli --hidden 3 --k 2 --persistent --negative-phase mean --lr 0.05 --lr-schedule 0.05:1,0.02 "
+     "--momentum 0.5 --momentum-schedule 0.5:1,0.9 --log-likelihood-every 1 --ais-runs 5 --ais-betas 50 "
      "--weight-decay 0.001 --sparsity-target 0.2 --sparsity-cost 0.2 --init uniform-glorot4 --no-visible-bias "
      "--visible-bias-init logit-mean --visible-clip 1"},
     {"perceptron", "and.h5", "--lr 0.5 --init normal:0.1"},
@@ -66,6 +66,8 @@ BOOST_AUTO_TEST_CASE(every_option_is_in_config_as_given_and_survives_a_resume) {
     const gibbs::io::Checkpoint first = gibbs::io::load_checkpoint(dir.path / out);
     for (const gibbs::PluginOption& o : declared(c.model)) {
       BOOST_TEST_REQUIRE(first.config.contains(o.name), c.model + " --" + o.name);
+      // The log-likelihood's options need a model with a partition function.
+      if (c.model != "rbm" && (o.name == "log-likelihood-every" || o.name.starts_with("ais-"))) continue;
       const gibbs::io::ConfigValue& value = first.config.at(o.name);
       BOOST_CHECK_NO_THROW(gibbs::check_option(o, value));
       // Given on the command line (the driver's too), so not the default.

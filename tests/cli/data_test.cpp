@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -24,6 +25,7 @@
 #include "tests/support/run_gibbs.h"
 import gibbs.core;
 import gibbs.io;
+import gibbs.random;
 
 namespace fs = std::filesystem;
 
@@ -247,4 +249,47 @@ BOOST_AUTO_TEST_CASE(binarize_writes_ones_above_the_threshold) {
     BOOST_TEST(bad.err == std::string("gibbs: --threshold: must be in [0, 1], got ") + threshold + "\n");
   }
   BOOST_TEST(gibbs::test::slurp(dir.path / "b.h5") == written);  // untouched
+}
+
+BOOST_AUTO_TEST_CASE(stochastic_binarize_draws_each_value_once_from_the_declared_stream) {
+  gibbs::test::TempDir dir("gibbs-data-binarize-stochastic");
+  // Every value 0.3 (77/255 ≈ 0.302): the share of ones is near it, split by split.
+  gibbs::io::DatasetWriter writer(dir.path / "grey.h5", {"grey", {100}, {}});
+  for (const auto& [split, rows] : {std::pair{"train", 100}, std::pair{"test", 50}})
+    writer.add_split(split, gibbs::Matrix<std::uint8_t>(static_cast<std::size_t>(rows), 100, 77).view(), 1.0f / 255);
+  writer.commit();
+  const gibbs::test::Result r = gibbs::test::run_gibbs("data binarize grey.h5 --stochastic --seed 9 -o b.h5", dir.path);
+  BOOST_TEST_REQUIRE(r.status == 0, r.err);
+  const gibbs::io::DatasetReader in(dir.path / "grey.h5"), out(dir.path / "b.h5");
+  for (std::size_t place = 0; place < 2; ++place) {
+    const std::string split = place == 0 ? "train" : "test";
+    const gibbs::io::Batch before = in.read_range(split, 0, in.split(split).rows);
+    const gibbs::io::Batch after = out.read_range(split, 0, in.split(split).rows);
+    gibbs::Matrix<float> expected(before.x.view());
+    gibbs::random::bernoulli(gibbs::random::streams::binarized_split(9, place), 0, expected.view(), expected.view());
+    BOOST_TEST(after.x.values() == expected.values(), boost::test_tools::per_element());
+    double ones = 0;
+    for (const float v : after.x.values()) ones += v;
+    const double share = ones / static_cast<double>(after.x.size()), p = 77.0 / 255;
+    BOOST_TEST(std::abs(share - p) < 4 * std::sqrt(p * (1 - p) / static_cast<double>(after.x.size())), split << share);
+  }
+  BOOST_TEST_REQUIRE(gibbs::test::run_gibbs("data binarize grey.h5 --stochastic --seed 10 -o c.h5", dir.path).status ==
+                     0);
+  BOOST_TEST(!std::ranges::equal(gibbs::io::DatasetReader(dir.path / "c.h5").read_range("train", 0, 100).x.values(),
+                                 out.read_range("train", 0, 100).x.values()));
+
+  const auto fails = [&](const std::string& args, const std::string& line) {
+    const gibbs::test::Result bad = gibbs::test::run_gibbs(args + " -o d.h5", dir.path);
+    BOOST_TEST(bad.status == 2);
+    BOOST_TEST(bad.err == "gibbs: " + line + "\n");
+    BOOST_TEST(!fs::exists(dir.path / "d.h5"));
+  };
+  fails("data binarize grey.h5 --stochastic --threshold 0.3",
+        "data binarize: --threshold and --stochastic are two ways; give one");
+  fails("data binarize grey.h5 --seed 3", "data binarize: --seed goes with --stochastic");
+  gibbs::io::DatasetWriter big(dir.path / "big.h5", {"big", {2}, {}});
+  big.add_split("train", gibbs::Matrix<float>(3, 2, 2.0f).view());
+  big.commit();
+  fails("data binarize big.h5 --stochastic",
+        "big.h5: --stochastic needs values in [0, 1], and row 0 of the train split holds 2");
 }

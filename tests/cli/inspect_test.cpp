@@ -112,9 +112,9 @@ BOOST_AUTO_TEST_CASE(a_checkpoint_is_described_with_exact_statistics) {
   BOOST_TEST(text.status == 0, text.err);
   for (const char* part :
        {"run.h5: gibbs-checkpoint, format_version 1\n", "  model           rbm\n", "  seed            42\n",
-        "  epochs             -      (absent: a resume takes the default, 10)\n",
-        "  hidden             3      (default 500)\n", "  lr                 0.01   (default)\n",
-        "  sampler            gibbs  (not an option of the model)\n",
+        "  epochs                -      (absent: a resume takes the default, 10)\n",
+        "  hidden                3      (default 500)\n", "  lr                    0.01   (default)\n",
+        "  sampler               gibbs  (not an option of the model)\n",
         "  W             [2, 3]  1    6    3.5    1.70783  0\n", "  optimizer/velocity_W  [2, 3]\n",
         "  rng/counter           counter 7\n", "  reconstruction_mse  3       0.5    0.125\n"})
     BOOST_TEST(text.out.find(part) != std::string::npos, "missing '" << part << "' in\n" << text.out);

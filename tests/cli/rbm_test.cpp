@@ -50,9 +50,10 @@ BOOST_AUTO_TEST_CASE(help_lists_the_rbm_options_with_defaults) {
   TempDir dir;
   const Result r = run_gibbs("train --model rbm --help", dir.path);
   BOOST_TEST(r.status == 0, r.err);
-  for (const char* option : {"--hidden N (=500)", "--k N (=1)", "--persistent", "--lr X (=0.01)",
-                             "--momentum-schedule TEXT (=none)", "--init TEXT (=normal:0.01)", "--no-visible-bias",
-                             "--visible-bias-init TEXT (=zero)", "--batch-size N (=128)", "--epochs N (=10)"})
+  for (const char* option :
+       {"--hidden N (=500)", "--k N (=1)", "--persistent", "--lr X (=0.01)", "--lr-schedule TEXT (=none)",
+        "--momentum-schedule TEXT (=none)", "--init TEXT (=normal:0.01)", "--no-visible-bias",
+        "--visible-bias-init TEXT (=zero)", "--batch-size N (=128)", "--epochs N (=10)"})
     BOOST_TEST(r.out.find(option) != std::string::npos, option);
 }
 
@@ -125,6 +126,20 @@ BOOST_FIXTURE_TEST_CASE(interrupted_and_resumed_equals_uninterrupted, Bars) {
   const Result again = run_gibbs("train --resume short.h5 --epochs 4", dir.path);
   BOOST_TEST(again.status == 0);
   BOOST_TEST(again.out == "short.h5: already trained for 4 epochs; give --epochs N (the total) to train on\n");
+}
+
+BOOST_FIXTURE_TEST_CASE(a_learning_rate_schedule_equals_changing_the_rate_on_resume, Bars) {
+  const std::string options = "--batch-size 16 --momentum 0.5 --seed 5 ";
+  BOOST_TEST(run_gibbs(kTrain + options + "--lr-schedule 0.1:2,0.02 --epochs 3 -o scheduled.h5", dir.path).status == 0);
+  BOOST_TEST(run_gibbs(kTrain + options + "--lr 0.1 --epochs 2 -o changed.h5", dir.path).status == 0);
+  BOOST_TEST(run_gibbs("train --resume changed.h5 --lr 0.02 --epochs 3", dir.path).status == 0);
+  const gibbs::io::Checkpoint a = gibbs::io::load_checkpoint(dir.path / "scheduled.h5"),
+                              b = gibbs::io::load_checkpoint(dir.path / "changed.h5");
+  for (const char* name : {"W", "visible_bias", "hidden_bias"})
+    BOOST_TEST((a.params.at(name) == b.params.at(name)), name);
+  // And the rate does change: a constant 0.1 ends elsewhere.
+  BOOST_TEST(run_gibbs(kTrain + options + "--lr 0.1 --epochs 3 -o constant.h5", dir.path).status == 0);
+  BOOST_TEST(!(gibbs::io::load_checkpoint(dir.path / "constant.h5").params.at("W") == a.params.at("W")));
 }
 
 BOOST_FIXTURE_TEST_CASE(eval_reconstruct_and_sample, Bars) {
@@ -220,7 +235,12 @@ BOOST_FIXTURE_TEST_CASE(errors_name_the_problem, Bars) {
   check_error(run_gibbs(kTrain + "--init bogus -o c.h5", dir.path),
               "--init: must be normal:SIGMA (SIGMA ≥ 0) or uniform-glorot4, got 'bogus'", dir.path, "c.h5");
   check_error(run_gibbs(kTrain + "--momentum-schedule 0.5:x -o c.h5", dir.path),
-              "--momentum-schedule: must be MOMENTUM:EPOCHS,...,MOMENTUM (e.g. 0.5:5,0.9) or none, got '0.5:x'",
+              "--momentum-schedule: must be VALUE:EPOCHS,...,VALUE (e.g. 0.5:5,0.9) with values in [0, 1), or none, "
+              "got '0.5:x'",
+              dir.path, "c.h5");
+  check_error(run_gibbs(kTrain + "--lr-schedule 0.01:5,0 -o c.h5", dir.path),
+              "--lr-schedule: must be VALUE:EPOCHS,...,VALUE (e.g. 0.01:80,0.001) with positive values, or none, "
+              "got '0.01:5,0'",
               dir.path, "c.h5");
   check_error(run_gibbs(kTrain + "--visible gaussian --visible-bias-init logit-mean -o c.h5", dir.path),
               "--visible-bias-init: logit-mean needs --visible bernoulli, got 'logit-mean'", dir.path, "c.h5");
@@ -256,4 +276,58 @@ BOOST_FIXTURE_TEST_CASE(errors_name_the_problem, Bars) {
   const Result foreign_eval = run_gibbs("eval foreign.h5", dir.path);
   BOOST_TEST(foreign_eval.status == 2);
   BOOST_TEST(foreign_eval.err.starts_with("gibbs: no plugin 'nosuch' (searched: "), foreign_eval.err);
+}
+
+BOOST_AUTO_TEST_CASE(stability_and_correction_of_the_and_triple) {
+  TempDir dir;
+  // Seed 002's AND RBM: 3 visible and 3 hidden units, CD-4, lr 0.1, batches of 100, 15,000 updates.
+  BOOST_TEST_REQUIRE(
+      run_gibbs("data synth logic --op and --inputs 2 --joint --encoding 01 --repeat 2500 -o and.h5", dir.path)
+          .status == 0);
+  BOOST_TEST_REQUIRE(run_gibbs("train --model rbm --data and.h5 --hidden 3 --k 4 --lr 0.1 --batch-size 100 "
+                               "--epochs 150 --monitor 0 -o and_rbm.h5",
+                               dir.path)
+                         .status == 0);
+  const Result r = run_gibbs("stability and_rbm.h5 --steps 8 --json -o st.png", dir.path);
+  BOOST_TEST_REQUIRE(r.status == 0, r.err);
+  const auto series = [&](const std::string& key) {
+    const std::size_t at = r.out.find("\"" + key + "\": [");
+    BOOST_TEST_REQUIRE(at != std::string::npos, r.out);
+    std::vector<double> values;
+    std::size_t pos = at + key.size() + 5;
+    while (r.out[pos] != ']') {
+      std::size_t used = 0;
+      values.push_back(std::stod(r.out.substr(pos), &used));
+      pos += used;
+      if (r.out[pos] == ',') pos += 2;
+    }
+    return values;
+  };
+  const std::vector<double> stability = series("stability"), correction = series("correction");
+  BOOST_TEST_REQUIRE(stability.size() == 9u);
+  BOOST_TEST_REQUIRE(correction.size() == 9u);
+  // At the start: every chain on a truth-table row; with the output bit flipped, none.
+  BOOST_TEST(stability[0] == 1.0);
+  BOOST_TEST(correction[0] == 0.0);
+  // The trained model keeps right triples and corrects wrong ones within a step or two.
+  for (std::size_t step = 2; step < 9; ++step) {
+    BOOST_TEST(stability[step] >= 0.95, step);
+    BOOST_TEST(correction[step] >= 0.95, step);
+  }
+  BOOST_TEST(r.out.find(R"("chains": 100, "flip": [2])") != std::string::npos, r.out);
+  BOOST_TEST(fs::file_size(dir.path / "st.png") > 1000u);
+
+  const Result text = run_gibbs("stability and_rbm.h5 --steps 2 --flip 0,1", dir.path);
+  BOOST_TEST(text.status == 0, text.err);
+  BOOST_TEST(text.out.find("  step  stability  correction\n     0     1.0000") != std::string::npos, text.out);
+  const Result wide = run_gibbs("stability and_rbm.h5 --flip 3", dir.path);
+  BOOST_TEST(wide.status == 2);
+  BOOST_TEST(wide.err == "gibbs: stability: --flip unit 3 is not one of the model's 3 visible units\n");
+  BOOST_TEST_REQUIRE(run_gibbs("data synth logic --op and --inputs 2 --joint --repeat 2 -o pm.h5", dir.path).status ==
+                     0);
+  const Result pm = run_gibbs("stability and_rbm.h5 --data pm.h5", dir.path);
+  BOOST_TEST(pm.status == 2);
+  BOOST_TEST(
+      pm.err.find("pm.h5: stability needs rows of 0 and 1, and row 0 of the train split holds -1") != std::string::npos,
+      pm.err);
 }

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "tests/sampler/reference.h"
@@ -130,6 +131,59 @@ BOOST_AUTO_TEST_CASE(scores_match_loops) {
     for (double t : terms) pl += t;
     BOOST_TEST(s.pseudo_likelihood == pl / 300, boost::test_tools::tolerance(1e-12));
   }
+}
+
+BOOST_AUTO_TEST_CASE(free_energy_gap_follows_the_declared_draws) {
+  // A loop in double over 300 rows (two chunks of 256 and more), drawing from the same positions.
+  const std::size_t n = 300, visible = 6, hidden = 5, k = 2;
+  const gibbs::random::Stream draws{21, 4};
+  for (VisibleUnits units : {VisibleUnits::bernoulli, VisibleUnits::gaussian})
+    for (const bool means : {false, true}) {
+      const Rbm rbm = random_rbm(visible, hidden, units);
+      const Matrix<float> v = random_rows(n, visible, 8, units == VisibleUnits::bernoulli);
+      double gap = 0;
+      for (std::size_t r = 0; r < n; ++r) {
+        std::vector<float> x(v.row(r).begin(), v.row(r).end());
+        gap += ref::brute_free_energy(rbm, x);
+        for (std::size_t step = 0; step < k; ++step) {
+          const std::uint64_t base = step * n * (hidden + visible);
+          std::vector<float> u(hidden), noise(visible);
+          rnd::uniform(draws, base + r * hidden, std::span<float>(u));
+          std::vector<double> h(hidden);
+          for (std::size_t j = 0; j < hidden; ++j)
+            h[j] = u[j] < static_cast<float>(ref::sigmoid(ref::hidden_input(rbm, x, j))) ? 1 : 0;
+          const std::uint64_t at = base + n * hidden + r * visible;
+          if (units == VisibleUnits::bernoulli)
+            rnd::uniform(draws, at, std::span<float>(noise));
+          else
+            rnd::normal(draws, at, std::span<float>(noise));
+          for (std::size_t i = 0; i < visible; ++i) {
+            const double a = ref::visible_input(rbm, h, i);
+            const double mean = units == VisibleUnits::bernoulli ? ref::sigmoid(a) : a;
+            x[i] = static_cast<float>(means                              ? mean
+                                      : units == VisibleUnits::bernoulli ? (noise[i] < static_cast<float>(mean) ? 1 : 0)
+                                                                         : mean + noise[i]);
+          }
+        }
+        gap -= ref::brute_free_energy(rbm, x);
+      }
+      BOOST_TEST(gibbs::sampler::free_energy_gap(rbm, v, k, means, draws) == gap / n,
+                 boost::test_tools::tolerance(1e-4));
+    }
+  // Known answer: with W = 0 the mean-field chain lands on σ(b), whatever h, and the hidden terms
+  // cancel: the gap is mean(−b·v) + b·σ(b).
+  Rbm flat = random_rbm(visible, hidden, VisibleUnits::bernoulli);
+  for (std::size_t i = 0; i < visible; ++i)
+    for (std::size_t j = 0; j < hidden; ++j) flat.weights()(i, j) = 0;
+  const Matrix<float> v = random_rows(n, visible, 8, true);
+  double expected = 0;
+  for (std::size_t i = 0; i < visible; ++i) {
+    const double b = flat.visible_bias()[i];
+    double column = 0;
+    for (std::size_t r = 0; r < n; ++r) column += v(r, i);
+    expected += -b * column / n + b * ref::sigmoid(b);
+  }
+  BOOST_TEST(gibbs::sampler::free_energy_gap(flat, v, 3, true, draws) == expected, boost::test_tools::tolerance(1e-5));
 }
 
 BOOST_AUTO_TEST_CASE(chains_keep_clamped_units_and_are_reproducible) {

@@ -3,6 +3,9 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -26,7 +29,12 @@ inline void check_same_run(const std::filesystem::path& a_path, const std::files
   for (const auto& [name, values] : a.history) {
     BOOST_REQUIRE_MESSAGE(b.history.contains(name), name);
     BOOST_TEST(values.size() == b.history.at(name).size(), name);
-    if (name != "seconds" && name != "images_per_second") BOOST_TEST((values == b.history.at(name)), name);
+    // Bit for bit: a series measured only at some epochs holds NaN at the others.
+    const auto same_bits = [](double x, double y) {
+      return std::bit_cast<std::uint64_t>(x) == std::bit_cast<std::uint64_t>(y);
+    };
+    if (name != "seconds" && name != "images_per_second")
+      BOOST_TEST(std::ranges::equal(values, b.history.at(name), same_bits), name);
   }
 }
 

@@ -62,6 +62,8 @@ Option::Option(const char* names, const po::value_semantic* value, const char* h
 Option::Option(const char* names, const char* help)
     : description_(new po::option_description(names, new po::untyped_value(true), help)) {}
 
+Option::Option(boost::shared_ptr<po::option_description> description) : description_(std::move(description)) {}
+
 std::string Option::display() const {
   const std::string& names = description_->format_name();  // "-o [ --output ]" or "--count"
   std::string name = names.starts_with("--") ? names : names.substr(0, 2);

@@ -61,6 +61,8 @@ class Option {
          Need need = Need::optional);
   // A switch, e.g. --json.
   Option(const char* names, const char* help);
+  // One already described (plugin_options's, from a declaration).
+  explicit Option(boost::shared_ptr<boost::program_options::option_description> description);
 
   const boost::shared_ptr<boost::program_options::option_description>& description() const { return description_; }
   bool required() const { return need_ == Need::required; }

@@ -1,4 +1,4 @@
-// `gibbs data subset IN --classes 3 -o OUT` and `gibbs data binarize IN --threshold 0.5 -o OUT`:
+// `gibbs data subset IN --classes 3 -o OUT` and `gibbs data binarize IN --threshold 0.5|--stochastic -o OUT`:
 // data operations that write a new dataset file (atomically) from an existing one, split by
 // split, labels and targets kept.
 #include <fmt/format.h>
@@ -20,13 +20,15 @@
 #include "tools/gibbs/data.h"
 import gibbs.core;
 import gibbs.io;
+import gibbs.train;
 
 namespace po = boost::program_options;
 
 namespace gibbs::cli {
 namespace {
 
-// Every split of `in` through `transform` (which may drop rows) into `out`; uint8 splits stay
+// Every split of `in` through `transform` (which may drop rows; `place` is the split's position,
+// train 0) into `out`; uint8 splits stay
 // uint8 with their scale unless `scale` says otherwise.
 struct Transformed {
   Matrix<float> x;
@@ -35,10 +37,12 @@ struct Transformed {
 };
 
 void write_each_split(const io::DatasetReader& in, const std::string& out, io::DatasetInfo info,
-                      const std::function<Transformed(const io::Batch&)>& transform, std::optional<float> scale) {
+                      const std::function<Transformed(const io::Batch&, std::size_t place)>& transform,
+                      std::optional<float> scale) {
   io::DatasetWriter writer(out, std::move(info));
-  for (const io::SplitInfo& s : in.splits()) {
-    Transformed rows = transform(in.read_range(s.name, 0, s.rows));
+  for (std::size_t place = 0; place < in.splits().size(); ++place) {
+    const io::SplitInfo& s = in.splits()[place];
+    Transformed rows = transform(in.read_range(s.name, 0, s.rows), place);
     if (s.name != "train" && rows.x.rows() == 0) continue;  // an emptied test split is left out
     const float stored_scale = scale.value_or(s.scale);
     if (s.encoding == io::Encoding::uint8 || scale) {
@@ -99,7 +103,7 @@ int subset(const po::variables_map& vm) {
   info.source = fmt::format("{} (classes {})", info.source, wanted);
   write_each_split(
       in, vm["output"].as<std::string>(), info,
-      [&](const io::Batch& b) {
+      [&](const io::Batch& b, std::size_t) {
         Transformed out;
         std::vector<std::size_t> rows;
         for (std::size_t r = 0; r < b.y.size(); ++r)
@@ -119,28 +123,45 @@ int subset(const po::variables_map& vm) {
 
 const CommandSpec kBinarize{
     .path = "data binarize",
-    .summary = "Values above a threshold become 1, the others 0, as a new dataset file",
-    .usage = {"gibbs data binarize FILE [--threshold X] -o OUT.h5"},
+    .summary = "Values become 0 or 1, at a threshold or drawn as Bernoulli(value), as a new dataset file",
+    .usage = {"gibbs data binarize FILE [--threshold X] -o OUT.h5",
+              "gibbs data binarize FILE --stochastic [--seed S] -o OUT.h5"},
     .positional = {"file", "FILE", "the dataset file"},
     .options =
         {
             {"threshold", value<double>("X", 0.5), "in [0, 1]: a value above it becomes 1 (0.5: a pixel above 127.5)"},
+            {"stochastic",
+             "each value v (in [0, 1]) becomes 1 with probability v, drawn once (the binarised MNIST of "
+             "Salakhutdinov & Murray)"},
+            {"seed", value<std::uint64_t>("S", 0), "with --stochastic: the seed of the draws"},
             output_option(),
         },
 };
 
 int binarize(const po::variables_map& vm) {
+  const bool stochastic = vm.contains("stochastic");
   const double threshold = vm["threshold"].as<double>();
+  const std::uint64_t seed = vm["seed"].as<std::uint64_t>();
+  if (stochastic && !vm["threshold"].defaulted())
+    throw ArgumentError("data binarize: --threshold and --stochastic are two ways; give one");
+  if (!stochastic && !vm["seed"].defaulted()) throw ArgumentError("data binarize: --seed goes with --stochastic");
   if (!(threshold >= 0 && threshold <= 1))
     throw ArgumentError(fmt::format("--threshold: must be in [0, 1], got {}", threshold));
   const std::string file = vm["file"].as<std::string>();
   const io::DatasetReader in(file);
   io::DatasetInfo info = in.info();
-  info.source = fmt::format("{} (binarised above {})", info.source, threshold);
+  info.source = stochastic ? fmt::format("{} (binarised: Bernoulli draws, seed {})", info.source, seed)
+                           : fmt::format("{} (binarised above {})", info.source, threshold);
   write_each_split(
       in, vm["output"].as<std::string>(), info,
-      [&](const io::Batch& b) {
+      [&](const io::Batch& b, std::size_t place) {
         Transformed out{Matrix<float>(b.x.rows(), b.x.cols()), b.y, b.t};
+        if (stochastic) {
+          train::check_probabilities(b.x, file, in.splits()[place].name, "--stochastic");
+          std::copy_n(b.x.data(), b.x.size(), out.x.data());
+          train::binarize_split(out.x, seed, place);
+          return out;
+        }
         for (std::size_t r = 0; r < b.x.rows(); ++r)
           for (std::size_t c = 0; c < b.x.cols(); ++c) out.x(r, c) = b.x(r, c) > threshold ? 1.0f : 0.0f;
         return out;

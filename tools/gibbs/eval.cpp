@@ -64,29 +64,28 @@ const CommandSpec kSpec{
     .path = "eval",
     .summary = "score a checkpoint's model on a dataset split",
     .usage = {"gibbs eval CKPT [--data FILE] [--split NAME] [--json]",
-              "gibbs eval CKPT --log-likelihood [--exact] [--ais-runs N] [--ais-betas K] [--seed S] [--data FILE] "
+              "gibbs eval CKPT --log-likelihood [--exact] [--ais-runs N] [--ais-betas N] [--seed S] [--data FILE] "
               "[--json]"},
     .positional = kCheckpoint,
     .options =
-        {
-            data_option(),
-            split_option(),
-            {"json", "one JSON object instead of text"},
-            {"log-likelihood", "log Z and the mean log-likelihood −F(v) − log Z of the train and test splits (an RBM)"},
-            {"exact", "with --log-likelihood: log Z by enumerating the smaller layer (at most 25 units)"},
-            {"ais-runs", value<std::size_t>("N", 100), "AIS: annealing runs"},
-            {"ais-betas", value<std::size_t>("K", 14'500),
-             "AIS: steps of the β schedule (14500: 1e-3 on [0, 0.5], 1e-4 on [0.5, 0.9], 1e-5 on [0.9, 1])"},
-            {"seed", value<std::uint64_t>("S", 0), "AIS: the seed of its draws"},
-        },
+        [] {
+          std::vector<Option> options = {
+              data_option(),
+              split_option(),
+              {"json", "one JSON object instead of text"},
+              {"log-likelihood",
+               "log Z and the mean log-likelihood −F(v) − log Z of the train and test splits (an RBM)"},
+              {"exact", "with --log-likelihood: log Z by enumerating the smaller layer (at most 25 units)"},
+              {"seed", value<std::uint64_t>("S", 0), "AIS: the seed of its draws"},
+          };
+          // --ais-runs and --ais-betas as gibbs.plugin declares them (gibbs train has them too).
+          const boost::program_options::options_description ais =
+              plugin_options("", declared_options<PartitionOptions>());
+          for (const auto& option : ais.options()) options.emplace_back(option);
+          return options;
+        }(),
     .threads = kThreads,
 };
-
-double free_energy_of(const Metrics& metrics) {
-  for (const Metric& m : metrics)
-    if (m.name == "free_energy") return m.value;
-  throw Error("the model reports no free energy, so no log-likelihood");
-}
 
 struct SplitLikelihood {
   std::string split;
@@ -96,14 +95,19 @@ struct SplitLikelihood {
 
 int log_likelihood_command(const po::variables_map& vm, const std::string& checkpoint, const TrainedModel& trained,
                            const io::DatasetReader& reader) {
-  const PartitionSettings settings{.exact = vm.contains("exact"),
-                                   .ais_runs = vm["ais-runs"].as<std::size_t>(),
-                                   .ais_steps = vm["ais-betas"].as<std::size_t>(),
-                                   .seed = vm["seed"].as<std::uint64_t>()};
+  const PartitionOptions ais = read_options<PartitionOptions>(given_options(vm, declared_options<PartitionOptions>()));
+  PartitionSettings settings = ais.settings(vm["seed"].as<std::uint64_t>());
+  settings.exact = vm.contains("exact");
   const auto all_rows = [&](const std::string& split) {
     std::vector<std::size_t> rows(reader.split(split).rows);
     std::iota(rows.begin(), rows.end(), std::size_t{0});
-    return read_rows(reader, split, rows, trained);
+    io::Batch batch = read_rows(reader, split, rows, trained);
+    if (const std::string why = trained.model->likelihood_domain_error(batch.x); !why.empty())
+      throw FormatError(reader.path().string(),
+                        fmt::format("the {} split has no log-likelihood under the model: {} (binarise it: gibbs data "
+                                    "binarize)",
+                                    split, why));
+    return batch;
   };
   const io::Batch train = all_rows("train");
   const LogPartition z = trained.model->log_partition({train.x, train.y, train.t}, settings);
@@ -112,7 +116,7 @@ int log_likelihood_command(const po::variables_map& vm, const std::string& check
     if (!reader.has_split(split)) continue;
     const io::Batch batch = split == "train" ? io::Batch{} : all_rows(split);
     const io::Batch& rows = split == "train" ? train : batch;
-    const double f = free_energy_of(trained.model->evaluate({rows.x, rows.y, rows.t}, 0));
+    const double f = free_energy(trained.model->evaluate({rows.x, rows.y, rows.t}, 0));
     splits.push_back({split, rows.x.rows(), -f - z.log_z, -f - z.upper, -f - z.lower});
   }
   const std::string method = z.exact ? "exact" : "ais";

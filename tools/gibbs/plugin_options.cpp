@@ -25,6 +25,16 @@ po::typed_value<T>* typed(const PluginOption& option, const char* value_name) {
   return value;
 }
 
+io::ConfigValue config_value(const po::variable_value& value, OptionType type) {
+  switch (type) {
+    case OptionType::Int: return value.as<std::int64_t>();
+    case OptionType::Float: return value.as<double>();
+    case OptionType::String: return value.as<std::string>();
+    case OptionType::Flag: return std::int64_t{value.as<bool>() ? 1 : 0};
+  }
+  return std::int64_t{0};
+}
+
 }  // namespace
 
 std::vector<std::string>& plugin_path() {
@@ -52,6 +62,13 @@ po::options_description plugin_options(const std::string& caption, std::span<con
     }
   }
   return description;
+}
+
+Config given_options(const po::variables_map& vm, std::span<const PluginOption> declared) {
+  Config given;
+  for (const PluginOption& o : declared)
+    if (vm.contains(o.name) && !vm[o.name].defaulted()) given[o.name] = config_value(vm[o.name], o.type);
+  return given;
 }
 
 }  // namespace gibbs::cli

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <boost/program_options/options_description.hpp>
+#include <boost/program_options/variables_map.hpp>
 
 #include <span>
 #include <string>
 #include <vector>
+import gibbs.io;
 import gibbs.plugin;
 
 namespace gibbs::cli {
@@ -22,5 +24,8 @@ std::vector<SearchFolder> plugin_search_path();
 // defaults shown as the plugin wrote them.
 boost::program_options::options_description plugin_options(const std::string& caption,
                                                            std::span<const PluginOption> options);
+
+// The options given on the command line (not defaulted), as Config values.
+Config given_options(const boost::program_options::variables_map& vm, std::span<const PluginOption> declared);
 
 }  // namespace gibbs::cli

@@ -5,12 +5,10 @@
 #include <boost/program_options.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "tools/gibbs/command.h"
@@ -26,30 +24,6 @@ namespace po = boost::program_options;
 
 namespace gibbs::cli {
 namespace {
-
-// "0,1,5-9" → {0, 1, 5, 6, 7, 8, 9}.
-std::vector<std::size_t> parse_units(const std::string& text) {
-  std::vector<std::size_t> units;
-  std::string_view rest = text;
-  const auto bad = [&] {
-    return ArgumentError(fmt::format("sample: --clamp '{}' is not a list of units such as 0,1 or 0-391", text));
-  };
-  while (!rest.empty()) {
-    const std::string_view part = rest.substr(0, rest.find(','));
-    rest = part.size() < rest.size() ? rest.substr(part.size() + 1) : std::string_view{};
-    const std::size_t dash = part.find('-');
-    std::size_t first = 0, last = 0;
-    const auto number = [](std::string_view s, std::size_t& out) {
-      return !s.empty() && std::from_chars(s.data(), s.data() + s.size(), out).ptr == s.data() + s.size();
-    };
-    if (!number(part.substr(0, dash), first)) throw bad();
-    last = first;
-    if (dash != std::string_view::npos && (!number(part.substr(dash + 1), last) || last < first)) throw bad();
-    for (std::size_t u = first; u <= last; ++u) units.push_back(u);
-  }
-  if (units.empty()) throw bad();
-  return units;
-}
 
 // The chains' starting states: uniform noise, or rows of a dataset (cycled when there are more
 // chains than rows). `info` is that dataset's; from noise, that of the dataset named (--data, else
@@ -118,8 +92,9 @@ int sample_command(const po::variables_map& vm) {
   if (chains == 0 || steps == 0 || every == 0)
     throw ArgumentError("sample: --chains, --steps and --every must be at least 1");
   if (steps / every > 1000) throw ArgumentError("sample: more than 1000 picture rows; raise --every");
-  const std::vector<std::size_t> clamped =
-      vm["clamp"].as<std::string>().empty() ? std::vector<std::size_t>{} : parse_units(vm["clamp"].as<std::string>());
+  const std::vector<std::size_t> clamped = vm["clamp"].as<std::string>().empty()
+                                               ? std::vector<std::size_t>{}
+                                               : parse_units(vm["clamp"].as<std::string>(), "sample: --clamp");
 
   const std::string checkpoint = vm["checkpoint"].as<std::string>(), png = vm["output"].as<std::string>();
   const std::uint64_t seed = vm["seed"].as<std::uint64_t>();

@@ -67,24 +67,6 @@ po::options_description driver_options(std::uint64_t model_batch_size) {
   return plugin_options("training options", train::declared_options(model_batch_size));
 }
 
-io::ConfigValue config_value(const po::variable_value& value, OptionType type) {
-  switch (type) {
-    case OptionType::Int: return value.as<std::int64_t>();
-    case OptionType::Float: return value.as<double>();
-    case OptionType::String: return value.as<std::string>();
-    case OptionType::Flag: return std::int64_t{value.as<bool>() ? 1 : 0};
-  }
-  return std::int64_t{0};
-}
-
-// The options given on the command line (not defaulted), as Config values.
-Config given_options(const po::variables_map& vm, const std::vector<PluginOption>& declared) {
-  Config given;
-  for (const PluginOption& o : declared)
-    if (vm.contains(o.name) && !vm[o.name].defaulted()) given[o.name] = config_value(vm[o.name], o.type);
-  return given;
-}
-
 // Without a model: the driver's options and the models there are.
 void print_help() {
   const po::options_description driver = driver_options(0);

@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "tools/gibbs/command.h"
 import gibbs.core;
@@ -39,5 +40,9 @@ std::string split_of(const io::DatasetReader& reader, const std::string& given);
 // Rows of the split, checked against the model's input width (a FormatError naming the file).
 io::Batch read_rows(const io::DatasetReader& reader, const std::string& split, std::span<const std::size_t> rows,
                     const TrainedModel& trained);
+
+// Visible units as a user lists them: "0,1,5-9" → {0, 1, 5, 6, 7, 8, 9}; otherwise an ArgumentError
+// "<what> '<text>' is not a list of units such as 0,1 or 0-391" (what: "sample: --clamp").
+std::vector<std::size_t> parse_units(const std::string& text, const std::string& what);
 
 }  // namespace gibbs::cli

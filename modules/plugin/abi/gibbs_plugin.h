@@ -17,7 +17,7 @@
 #define GIBBS_PLUGIN_SYMBOL "gibbs_plugin_v1"
 /* The C++ gibbs::Model interface (modules/plugin/model.cppm) create_model() returns: raised
  * whenever its virtual functions change. 2: initialize/restore take a Setup; log_partition. */
-#define GIBBS_MODEL_INTERFACE_VERSION 2
+#define GIBBS_MODEL_INTERFACE_VERSION 3
 
 #ifdef __cplusplus
 extern "C" {
