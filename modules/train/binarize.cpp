@@ -16,8 +16,8 @@ void check_probabilities(ConstView<float> x, const std::string& file, const std:
   for (std::size_t r = 0; r < x.rows(); ++r)
     for (const float value : x.row(r))
       if (!(value >= 0 && value <= 1))
-        throw FormatError(file, fmt::format("{} needs values in [0, 1], and row {} of the {} split holds {}", need, r,
-                                            split, value));
+        throw FormatError(
+            file, fmt::format("{} needs values in [0, 1], and row {} of the {} split holds {}", need, r, split, value));
 }
 
 void binarize_split(MatrixView<float> x, std::uint64_t seed, std::size_t place) {

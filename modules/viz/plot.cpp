@@ -9,6 +9,7 @@ module;
 #include <mutex>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 module gibbs.viz;
 import gibbs.core;
@@ -83,7 +84,12 @@ void draw_panel(const Panel& panel, const std::vector<std::string>& runs, const 
   if (epochs <= 2) x0 -= 0.5, x1 += 0.5;
 
   pladv(0);
-  plvpor(0.15, 0.74, 0.14, 0.88);  // the legend goes to the right, outside the curves
+  // The legend goes to the right, outside the curves: room for its longest entry (PLplot's
+  // characters scale with the panel, about 3% of its width each).
+  std::size_t longest = std::string_view("test split").size();
+  for (const Series* s : panel.curves) longest = std::max(longest, s->run.size());
+  const double right = std::clamp(0.97 - 0.03 * static_cast<double>(longest + 1), 0.45, 0.74);
+  plvpor(0.15, right, 0.14, 0.88);
   plwind(x0, x1, lo, hi);
   const std::string y_axis = log ? "bcnstvl" : "bcnstv";
   const double x_tick = x1 - x0 <= 10 ? 1 : 0;  // whole epochs when there are few

@@ -73,6 +73,33 @@ BOOST_AUTO_TEST_CASE(curves_overlay_several_checkpoints) {
   BOOST_TEST(p.height == 800u);
 }
 
+BOOST_AUTO_TEST_CASE(curves_of_chosen_metrics_measured_at_some_epochs) {
+  TempDir dir;
+  for (const auto& [name, scale] : {std::pair{"a.h5", 1.0}, std::pair{"b.h5", 2.0}}) {
+    gibbs::io::Checkpoint c = rbm(scale);
+    // Measured after epochs 2 and 5 only, as gibbs train --log-likelihood-every 2 --epochs 5 records it.
+    c.history["log_likelihood"] = {NAN, -120 * scale, NAN, NAN, -100 * scale};
+    c.history["test_log_likelihood"] = {NAN, -121 * scale, NAN, NAN, -101 * scale};
+    gibbs::io::save_checkpoint(c, dir.path / name);
+  }
+  const Result r = run_gibbs("inspect a.h5 b.h5 --curves c.png --metrics test_log_likelihood", dir.path);
+  BOOST_TEST(r.status == 0, r.err);
+  BOOST_TEST(r.out == "c.png: 4 series from 2 files\n");
+  BOOST_TEST(read_png(dir.path / "c.png", PNG_FORMAT_RGB).width == 1200u);
+  const Result all = run_gibbs("inspect a.h5 --curves d.png", dir.path);
+  BOOST_TEST(all.out == "d.png: 4 series from 1 file\n", all.out);
+
+  const Result unknown = run_gibbs("inspect a.h5 --curves e.png --metrics log_likelihood,energy", dir.path);
+  BOOST_TEST(unknown.status == 2);
+  BOOST_TEST(unknown.err ==
+             "gibbs: inspect: --metrics: no checkpoint has 'energy' (they have: log_likelihood, pseudo_likelihood, "
+             "reconstruction_error)\n");
+  BOOST_TEST(!fs::exists(dir.path / "e.png"));
+  const Result alone = run_gibbs("inspect a.h5 --metrics log_likelihood", dir.path);
+  BOOST_TEST(alone.status == 2);
+  BOOST_TEST(alone.err == "gibbs: inspect: --metrics goes with --curves\n");
+}
+
 BOOST_AUTO_TEST_CASE(without_picture_options_inspect_is_unchanged) {
   TempDir dir;
   gibbs::io::save_checkpoint(rbm(1.0), dir.path / "a.h5");

@@ -167,7 +167,8 @@ int pictures(const std::vector<std::string>& files, const po::variables_map& vm)
     write_filters(files.front(), vm["filters"].as<std::string>(), options);
   }
   if (vm.contains("curves"))
-    write_curves(std::vector<fs::path>(files.begin(), files.end()), vm["curves"].as<std::string>());
+    write_curves(std::vector<fs::path>(files.begin(), files.end()), vm["curves"].as<std::string>(),
+                 vm["metrics"].as<std::string>());
   return 0;
 }
 
@@ -175,7 +176,7 @@ const CommandSpec kSpec{
     .path = "inspect",
     .summary = "Describe a checkpoint or dataset file, or compare two checkpoints",
     .usage = {"gibbs inspect FILE [--json]", "gibbs inspect A.h5 --diff B.h5 [--json]",
-              "gibbs inspect A.h5 [B.h5 ...] --curves curves.png",
+              "gibbs inspect A.h5 [B.h5 ...] --curves curves.png [--metrics NAMES]",
               "gibbs inspect CKPT --filters filters.png [--filter-param W] [--tiles N] [--tile-shape HxW]",
               "gibbs inspect CKPT --boundary boundary.png [--data FILE]"},
     .description =
@@ -192,6 +193,8 @@ const CommandSpec kSpec{
             {"json", "one JSON object instead of text"},
             {"curves", value<std::string>("PNG"),
              "plot every history metric against epoch (several checkpoints overlaid)"},
+            {"metrics", value<std::string>("NAMES", ""),
+             "--curves: only these metrics (comma-separated; each with its test_ twin), e.g. test_log_likelihood"},
             {"filters", value<std::string>("PNG"), "draw each hidden unit's weights as a tile"},
             {"filter-param", value<std::string>("NAME", "W"), "the [visible, hidden] parameter for --filters"},
             {"tiles", value<std::size_t>("N", 100), "--filters: the first N hidden units"},
@@ -205,6 +208,8 @@ const CommandSpec kSpec{
 
 int inspect(const po::variables_map& vm) {
   const auto files = vm["file"].as<std::vector<std::string>>();
+  if (!vm["metrics"].as<std::string>().empty() && !vm.contains("curves"))
+    throw ArgumentError("inspect: --metrics goes with --curves");
   if (vm.contains("curves") || vm.contains("filters") || vm.contains("boundary")) return pictures(files, vm);
   if (files.size() > 1) throw ArgumentError("inspect: one FILE at a time (several only with --curves)");
   const fs::path file = files.front();

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cmath>
 #include <filesystem>
+#include <set>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -23,7 +24,7 @@ namespace fs = std::filesystem;
 
 namespace gibbs::cli {
 
-void write_curves(const std::vector<fs::path>& checkpoints, const fs::path& png) {
+void write_curves(const std::vector<fs::path>& checkpoints, const fs::path& png, const std::string& metrics) {
   std::vector<std::pair<std::string, io::Checkpoint>> runs;
   for (const fs::path& file : checkpoints) {
     io::Checkpoint c = io::load_checkpoint(file);
@@ -35,14 +36,30 @@ void write_curves(const std::vector<fs::path>& checkpoints, const fs::path& png)
   }
   // Panels come in the order of their first curve: every run's metrics, then the timings. A
   // test_X curve goes in X's panel; epoch is the x axis.
+  std::set<std::string> wanted;
+  for (std::size_t start = 0; start < metrics.size();) {
+    const std::size_t comma = std::min(metrics.find(',', start), metrics.size());
+    std::string name = metrics.substr(start, comma - start);
+    wanted.insert(name.starts_with("test_") ? name.substr(5) : name);
+    start = comma + 1;
+  }
+  std::set<std::string> drawn, available;
   std::vector<viz::Series> series;
   for (const bool timing : {false, true})
     for (const auto& [run, c] : runs)
       for (const auto& [metric, values] : c.history) {
         if (metric == "epoch" || (metric == "seconds" || metric == "images_per_second") != timing) continue;
         const bool test = metric.starts_with("test_");
-        series.push_back({test ? metric.substr(5) : metric, run, values, test});
+        const std::string panel = test ? metric.substr(5) : metric;
+        available.insert(panel);
+        if (!wanted.empty() && !wanted.contains(panel)) continue;
+        drawn.insert(panel);
+        series.push_back({panel, run, values, test});
       }
+  for (const std::string& name : wanted)
+    if (!drawn.contains(name))
+      throw ArgumentError(
+          fmt::format("inspect: --metrics: no checkpoint has '{}' (they have: {})", name, fmt::join(available, ", ")));
   viz::plot_curves(png, series);
   fmt::print("{}: {} series from {} file{}\n", png.string(), series.size(), checkpoints.size(),
              checkpoints.size() == 1 ? "" : "s");

@@ -97,8 +97,8 @@ int stability_command(const po::variables_map& vm) {
   for (std::size_t r = 0; r < available; ++r) {
     for (const float value : train.x.row(r))
       if (value != 0 && value != 1)
-        throw FormatError(file, fmt::format("stability needs rows of 0 and 1, and row {} of the train split holds {}",
-                                            r, value));
+        throw FormatError(
+            file, fmt::format("stability needs rows of 0 and 1, and row {} of the train split holds {}", r, value));
     right_rows.insert(rounded(train.x.row(r)));
   }
   const std::string flip_text = vm["flip"].as<std::string>();
@@ -106,7 +106,8 @@ int stability_command(const po::variables_map& vm) {
       flip_text.empty() ? std::vector<std::size_t>{width - 1} : parse_units(flip_text, "stability: --flip");
   for (const std::size_t u : flip)
     if (u >= width)
-      throw ArgumentError(fmt::format("stability: --flip unit {} is not one of the model's {} visible units", u, width));
+      throw ArgumentError(
+          fmt::format("stability: --flip unit {} is not one of the model's {} visible units", u, width));
 
   // Rows [0, chains) start at training rows, rows [chains, 2·chains) at them flipped.
   Matrix<float> states(2 * chains, width);
@@ -135,8 +136,8 @@ int stability_command(const po::variables_map& vm) {
     fmt::print(R"({{"checkpoint": {}, "data": {}, "chains": {}, "flip": [{}], "seed": {}, "stability": [{}], )"
                R"("correction": [{}]}})"
                "\n",
-               json_string(checkpoint), json_string(file), chains, fmt::join(flip, ", "), seed,
-               fmt::join(s, ", "), fmt::join(c, ", "));
+               json_string(checkpoint), json_string(file), chains, fmt::join(flip, ", "), seed, fmt::join(s, ", "),
+               fmt::join(c, ", "));
     return 0;
   }
   fmt::print("{}: {} chains from training rows of {} and {} with units {} flipped; the share on a training row\n",
