@@ -52,13 +52,13 @@ struct Data {
 // `gibbs train --model <id>` with the plugin's defaults (the workload's network, Adam 1e-3), the
 // test figure from scoring the whole test split after each epoch (untimed).
 Measurement run_gibbs(const Workload& w, const fs::path& data, std::size_t test_rows, std::size_t epochs,
-                      std::size_t batch_size, std::uint64_t seed) {
+                      std::size_t batch_size, std::uint64_t seed, const fs::path& output) {
   const Config given = {{"data", data.string()},
                         {"epochs", static_cast<std::int64_t>(epochs)},
                         {"batch-size", static_cast<std::int64_t>(batch_size)},
                         {"seed", static_cast<std::int64_t>(seed)},
                         {"monitor", static_cast<std::int64_t>(test_rows)}};
-  const train::Report report = train_for_bench(w.id, given, {});
+  const train::Report report = train_for_bench(w.id, given, output);
   const auto& history = report.history;
   return {"gibbs", thread_count(), median(history.at("seconds")),
           history.at(w.classifier ? "test_accuracy" : "test_mse").back(), ""};
@@ -94,8 +94,8 @@ CommandSpec spec(const Workload& w, const char* summary) {
   return {
       .path = fmt::format("bench {}", w.id),
       .summary = summary,
-      .usage = {fmt::format("gibbs bench {} [--data FILE] [--epochs E] [--batch B] [--threads T] [--json] [--no-peers]",
-                            w.id)},
+      .usage = {fmt::format(
+          "gibbs bench {} [--data FILE] [--epochs E] [--batch B] [--threads T] [--json] [--no-peers] [-o CKPT]", w.id)},
       .options =
           {
               {"data", value<std::string>("FILE", "data/fashion-mnist.h5"),
@@ -107,6 +107,7 @@ CommandSpec spec(const Workload& w, const char* summary) {
               {"peers", value<std::string>("DIR", GIBBS_PEERS_DIR), "the peer scripts"},
               {"no-peers", "gibbs only"},
               {"json", "one JSON line"},
+              {"output,o", value<std::string>("CKPT"), "keep the trained checkpoint"},
           },
       .threads = kThreads,
   };
@@ -117,7 +118,9 @@ int bench_nn(const Workload& w, const po::variables_map& vm) {
   if (epochs == 0 || batch == 0) throw ArgumentError("bench: --epochs and --batch must be positive");
   const fs::path data_path = vm["data"].as<std::string>(), peers = vm["peers"].as<std::string>();
   const Data data = load(data_path, w);
-  const Measurement ours = run_gibbs(w, data_path, data.test.x.rows(), epochs, batch, vm["seed"].as<std::uint64_t>());
+  const fs::path output = vm.contains("output") ? vm["output"].as<std::string>() : std::string();
+  const Measurement ours =
+      run_gibbs(w, data_path, data.test.x.rows(), epochs, batch, vm["seed"].as<std::uint64_t>(), output);
   Measurement peer{"pytorch", 0, NAN, NAN, "not run (--no-peers)"};
   if (!vm.contains("no-peers")) {
     peer = better_of_1_and_2_threads<Measurement>(

@@ -38,11 +38,14 @@ std::string shell_quote(const std::string& text) {
 }
 
 PeerOutput run_peer_script(const std::filesystem::path& script, const std::string& arguments) {
-  const std::string command =
-      fmt::format("OPENBLAS_CORETYPE=SkylakeX OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 {} {} 2>&1",
-                  shell_quote(script.string()), arguments);
+  return run_json_command(fmt::format("OPENBLAS_CORETYPE=SkylakeX OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 {} {}",
+                                      shell_quote(script.string()), arguments));
+}
+
+PeerOutput run_json_command(const std::string& shell_command) {
+  const std::string command = shell_command + " 2>&1";
   FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return {"", "cannot start python3"};
+  if (pipe == nullptr) return {"", "cannot start a shell"};
   std::string output, last;
   char buffer[4096];
   while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;

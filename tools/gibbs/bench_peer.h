@@ -27,6 +27,10 @@ struct PeerOutput {
 // command: quote paths with shell_quote.
 PeerOutput run_peer_script(const std::filesystem::path& script, const std::string& arguments);
 
+// Runs a shell command (stderr joined to stdout): its last line when it exits 0 and that line is
+// a JSON record, else the problem (the last line, or "no output").
+PeerOutput run_json_command(const std::string& shell_command);
+
 // 'text' for a POSIX shell.
 std::string shell_quote(const std::string& text);
 
