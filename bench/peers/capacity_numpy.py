@@ -28,9 +28,11 @@ def main():
     p.add_argument("--lr", type=float, default=0.01)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--blas-threads", type=int, default=None, help="the BLAS's threads (default: --threads)")
     a = p.parse_args()
-    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[name] = str(a.threads)
+    os.environ["OMP_NUM_THREADS"] = str(a.threads)
+    for name in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = str(a.blas_threads or a.threads)
     try:
         import numpy as np
     except ImportError as e:

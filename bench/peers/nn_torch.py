@@ -25,6 +25,7 @@ def parse_args():
     p.add_argument("--workload", required=True, choices=WORKLOADS)
     p.add_argument("--data", required=True, metavar="FILE", help="gibbs dataset (HDF5) with train and test splits")
     p.add_argument("--threads", required=True, type=int, metavar="T")
+    p.add_argument("--blas-threads", type=int, metavar="B", help="OpenBLAS's threads (default: --threads)")
     p.add_argument("--epochs", type=int, default=3, metavar="E")
     p.add_argument("--batch", type=int, default=64, metavar="B")
     p.add_argument("--seed", type=int, default=0, metavar="S")
@@ -32,7 +33,9 @@ def parse_args():
     for name in ("threads", "epochs", "batch"):
         if getattr(args, name) < 1:
             common.fail(f"--{name} {getattr(args, name)} is not positive")
-    common.set_thread_environment(args.threads)
+    if args.blas_threads is not None and args.blas_threads < 1:
+        common.fail(f"--blas-threads {args.blas_threads} is not positive")
+    common.set_thread_environment(args.threads, args.blas_threads)
     return args
 
 

@@ -52,6 +52,7 @@ def parse_args(description, workloads):
     p.add_argument("--workload", required=True, choices=workloads)
     p.add_argument("--data", metavar="FILE", help="gibbs dataset (HDF5); not used by 'gibbs'")
     p.add_argument("--threads", required=True, type=_positive, metavar="T")
+    p.add_argument("--blas-threads", type=_positive, metavar="B", help="the BLAS's threads (default: --threads)")
     p.add_argument("--epochs", type=_positive, default=1, metavar="E")
     p.add_argument("--seed", type=int, default=0, metavar="S")
     p.add_argument("--steps", type=_positive, default=1000, metavar="N", help="'gibbs' only")
@@ -61,15 +62,17 @@ def parse_args(description, workloads):
         fail(f"--workload {args.workload} needs --data FILE")
     if args.seed < 0:
         fail(f"--seed {args.seed} is negative")
-    set_thread_environment(args.threads)
+    set_thread_environment(args.threads, args.blas_threads)
     return args
 
 
-def set_thread_environment(threads):
+def set_thread_environment(threads, blas_threads=None):
     """The peers' threads and BLAS kernels, set before numpy or torch is imported: --threads
-    wins; OMP_WAIT_POLICY and OPENBLAS_CORETYPE only where the caller has not set them."""
-    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[name] = str(threads)
+    (OpenMP) and --blas-threads (the BLAS's own pool, default --threads) win; OMP_WAIT_POLICY and
+    OPENBLAS_CORETYPE only where the caller has not set them."""
+    os.environ["OMP_NUM_THREADS"] = str(threads)
+    for name in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = str(blas_threads or threads)
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     os.environ.setdefault("OPENBLAS_CORETYPE", "SkylakeX")
 

@@ -1,6 +1,6 @@
 // `gibbs bench capacity`: workload W8 of DESIGN.md, the perceptron capacity sweep (N = 20 inputs,
 // P = 2 … 80 patterns, 50 trials each, up to 100 epochs), timed in the engine beside the NumPy
-// peer bench/peers/capacity_numpy.py run in the same invocation at its better of 1 and 2 threads.
+// peer bench/peers/capacity_numpy.py run in the same invocation at its best configuration (1 or 2 threads).
 #include <fmt/format.h>
 #include <boost/program_options.hpp>
 
@@ -29,6 +29,7 @@ struct Figure {
   int threads = 0;
   double seconds = NAN, half_point = NAN;
   std::string problem;  // why a peer gave no figure
+  std::string config;   // the peer's configuration (PeerConfig::name)
 };
 
 Figure run_gibbs(std::size_t repeat) {
@@ -42,15 +43,18 @@ Figure run_gibbs(std::size_t repeat) {
     seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     half = perceptron::half_point(points, kInputs);
   }
-  return {thread_count(), median(seconds), half, ""};
+  return {thread_count(), median(seconds), half, "", ""};
 }
 
-Figure run_numpy(const fs::path& script, int threads) {
-  const PeerOutput out = run_peer_script(
-      script, fmt::format("--inputs {} --min-patterns {} --max-patterns {} --trials {} --max-epochs {} --threads {}",
-                          kInputs, kMinPatterns, kMaxPatterns, kTrials, kMaxEpochs, threads));
-  if (!out.problem.empty()) return {threads, NAN, NAN, out.problem};
-  return {threads, json_value(out.line, "seconds").value_or(NAN), json_value(out.line, "half_point").value_or(NAN), ""};
+Figure run_numpy(const fs::path& script, const PeerConfig& config) {
+  const PeerOutput out =
+      run_peer_script(script,
+                      fmt::format("--inputs {} --min-patterns {} --max-patterns {} --trials {} --max-epochs {}",
+                                  kInputs, kMinPatterns, kMaxPatterns, kTrials, kMaxEpochs),
+                      config);
+  if (!out.problem.empty()) return {config.threads, NAN, NAN, out.problem, ""};
+  return {config.threads, json_value(out.line, "seconds").value_or(NAN),
+          json_value(out.line, "half_point").value_or(NAN), "", ""};
 }
 
 const CommandSpec kSpec{
@@ -69,28 +73,31 @@ const CommandSpec kSpec{
 
 int bench_capacity(const po::variables_map& vm) {
   const Figure ours = run_gibbs(std::max<std::size_t>(1, vm["repeat"].as<std::size_t>()));
-  Figure peer{0, NAN, NAN, "not run (--no-peers)"};
+  Figure peer{0, NAN, NAN, "not run (--no-peers)", ""};
   if (!vm.contains("no-peers")) {
     const fs::path script = fs::path(vm["peers"].as<std::string>()) / "capacity_numpy.py";
-    peer = better_of_1_and_2_threads<Figure>([&](int threads) { return run_numpy(script, threads); });
+    peer = best_configuration<Figure>(peer_configurations(false),
+                                      [&](const PeerConfig& c) { return run_numpy(script, c); });
     if (std::isnan(peer.seconds)) fmt::print(stderr, "peer unavailable: numpy: {}\n", peer.problem);
   }
   const double ratio = peer.seconds / ours.seconds;
   if (vm.contains("json")) {
     fmt::print(R"({{"workload": "W8", "inputs": {}, "patterns": [{}, {}], "trials": {}, "max_epochs": {}, )"
                R"("gibbs_seconds": {}, "gibbs_threads": {}, "gibbs_half_point": {}, "peer": {}, "peer_threads": {}, )"
+               R"("peer_config": {}, )"
                R"("peer_seconds": {}, "peer_half_point": {}, "ratio": {}}})"
                "\n",
                kInputs, kMinPatterns, kMaxPatterns, kTrials, kMaxEpochs, json_number(ours.seconds), ours.threads,
                json_number(ours.half_point), std::isnan(peer.seconds) ? "null" : "\"numpy\"", peer.threads,
-               json_number(peer.seconds), json_number(peer.half_point), json_number(ratio));
+               json_string(peer.config), json_number(peer.seconds), json_number(peer.half_point), json_number(ratio));
   } else {
     fmt::print("W8: perceptron capacity, N = {}, P = {}…{}, {} trials each, up to {} epochs\n", kInputs, kMinPatterns,
                kMaxPatterns, kTrials, kMaxEpochs);
     fmt::print("{:<8} {:>8} {:>10} {:>12}\n", "", "threads", "seconds", "half P/N");
     fmt::print("{:<8} {:>8} {:>10.4f} {:>12.3f}\n", "gibbs", ours.threads, ours.seconds, ours.half_point);
     if (!std::isnan(peer.seconds)) {
-      fmt::print("{:<8} {:>8} {:>10.4f} {:>12.3f}\n", "numpy", peer.threads, peer.seconds, peer.half_point);
+      fmt::print("{:<8} {:>8} {:>10.4f} {:>12.3f}  ({})\n", "numpy", peer.threads, peer.seconds, peer.half_point,
+                 peer.config);
       fmt::print("ratio (numpy / gibbs): {:.1f}x (target: 20x)\n", ratio);
     }
   }

@@ -1,7 +1,7 @@
 // `gibbs bench mlp|cnn|autoencoder`: workloads W5, W6 and W7 of DESIGN.md, trained by `gibbs train`
 // with the plugins' defaults (Adam, batch 64) on Fashion-MNIST, beside the PyTorch peer bench/peers/nn_torch.py run in
-// the same invocation at its better of 1 and 2 threads: seconds per epoch, images/s, and the test accuracy (MLP, CNN)
-// or test MSE (autoencoder) after the last epoch.
+// the same invocation at its best configuration (bench_peer.h): seconds per epoch, images/s, and the test accuracy
+// (MLP, CNN) or test MSE (autoencoder) after the last epoch.
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 #include <boost/program_options.hpp>
@@ -43,6 +43,7 @@ struct Measurement {
   double seconds = NAN;  // median seconds per epoch
   double metric = NAN;   // test accuracy, or test MSE
   std::string problem;   // why a peer gave no figure
+  std::string config;    // the peer's configuration (PeerConfig::name)
 };
 
 struct Data {
@@ -60,16 +61,21 @@ Measurement run_gibbs(const Workload& w, const fs::path& data, std::size_t test_
                         {"monitor", static_cast<std::int64_t>(test_rows)}};
   const train::Report report = train_for_bench(w.id, given, output);
   const auto& history = report.history;
-  return {"gibbs", thread_count(), median(history.at("seconds")),
-          history.at(w.classifier ? "test_accuracy" : "test_mse").back(), ""};
+  return {"gibbs",
+          thread_count(),
+          median(history.at("seconds")),
+          history.at(w.classifier ? "test_accuracy" : "test_mse").back(),
+          "",
+          ""};
 }
 
 Measurement run_peer(const fs::path& script, const Workload& w, const fs::path& data, std::size_t epochs,
-                     std::size_t batch, int threads) {
-  Measurement m{"pytorch", threads, NAN, NAN, ""};
-  const PeerOutput out =
-      run_peer_script(script, fmt::format("--workload {} --data {} --threads {} --epochs {} --batch {}", w.id,
-                                          shell_quote(data.string()), threads, epochs, batch));
+                     std::size_t batch, const PeerConfig& config) {
+  Measurement m{"pytorch", config.threads, NAN, NAN, "", ""};
+  const PeerOutput out = run_peer_script(
+      script,
+      fmt::format("--workload {} --data {} --epochs {} --batch {}", w.id, shell_quote(data.string()), epochs, batch),
+      config);
   if (!out.problem.empty()) return m.problem = out.problem, m;
   m.seconds = json_value(out.line, "epoch_seconds").value_or(NAN);
   m.metric = json_value(out.line, w.classifier ? "test_accuracy" : "test_mse").value_or(NAN);
@@ -121,10 +127,11 @@ int bench_nn(const Workload& w, const po::variables_map& vm) {
   const fs::path output = vm.contains("output") ? vm["output"].as<std::string>() : std::string();
   const Measurement ours =
       run_gibbs(w, data_path, data.test.x.rows(), epochs, batch, vm["seed"].as<std::uint64_t>(), output);
-  Measurement peer{"pytorch", 0, NAN, NAN, "not run (--no-peers)"};
+  Measurement peer{"pytorch", 0, NAN, NAN, "not run (--no-peers)", ""};
   if (!vm.contains("no-peers")) {
-    peer = better_of_1_and_2_threads<Measurement>(
-        [&](int threads) { return run_peer(peers / "nn_torch.py", w, data_path, epochs, batch, threads); });
+    peer = best_configuration<Measurement>(peer_configurations(true), [&](const PeerConfig& c) {
+      return run_peer(peers / "nn_torch.py", w, data_path, epochs, batch, c);
+    });
     if (!peer.problem.empty()) fmt::print(stderr, "peer unavailable: pytorch: {}\n", peer.problem);
   }
   const double images = static_cast<double>(data.train.x.rows());
@@ -132,20 +139,22 @@ int bench_nn(const Workload& w, const po::variables_map& vm) {
   const char* metric = w.classifier ? "test_accuracy" : "test_mse";
   if (vm.contains("json")) {
     fmt::print(
-        R"({{"workload": "{}", "design": "{}", "epochs": {}, "batch": {}, "gibbs_seconds": {}, "gibbs_images_per_second": {}, "gibbs_threads": {}, "gibbs_{}": {}, "peer": {}, "peer_threads": {}, "peer_seconds": {}, "peer_images_per_second": {}, "peer_{}": {}, "ratio": {}}})"
+        R"({{"workload": "{}", "design": "{}", "epochs": {}, "batch": {}, "gibbs_seconds": {}, "gibbs_images_per_second": {}, "gibbs_threads": {}, "gibbs_{}": {}, "peer": {}, "peer_threads": {}, "peer_config": {}, "peer_seconds": {}, "peer_images_per_second": {}, "peer_{}": {}, "ratio": {}}})"
         "\n",
         w.id, w.design, epochs, batch, json_number(ours.seconds), json_number(images / ours.seconds), ours.threads,
         metric, json_number(ours.metric), std::isnan(peer.seconds) ? "null" : "\"pytorch\"", peer.threads,
-        json_number(peer.seconds), json_number(images / peer.seconds), metric, json_number(peer.metric),
-        json_number(ratio));
+        json_string(peer.config), json_number(peer.seconds), json_number(images / peer.seconds), metric,
+        json_number(peer.metric), json_number(ratio));
   } else {
     const char* name = w.classifier ? "accuracy" : "mse";
     fmt::print("{:<12} {:>9} {:>9} {:>11} {:>9} {:>7} {:>12} {:>12}\n", "work", "gibbs s", "gibbs i/s", "pytorch s",
                "torch i/s", "ratio", fmt::format("gibbs {}", name), fmt::format("torch {}", name));
     fmt::print("{:<12} {:>9.3f} {:>9.0f} {:>11} {:>9.0f} {:>7.2f} {:>12.5f} {:>12.5f}\n",
                fmt::format("{} {}", w.design, w.id), ours.seconds, images / ours.seconds,
-               std::isnan(peer.seconds) ? std::string("-") : fmt::format("{:.3f}/{}", peer.seconds, peer.threads),
-               images / peer.seconds, ratio, ours.metric, peer.metric);
+               std::isnan(peer.seconds) ? std::string("-") : fmt::format("{:.3f}", peer.seconds), images / peer.seconds,
+               ratio, ours.metric, peer.metric);
+    if (!std::isnan(peer.seconds))
+      fmt::print("pytorch at its best of {} configurations: {}\n", peer_configurations(true).size(), peer.config);
   }
   std::fflush(stdout);
   return 0;

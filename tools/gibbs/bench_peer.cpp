@@ -37,9 +37,22 @@ std::string shell_quote(const std::string& text) {
   return quoted + "'";
 }
 
-PeerOutput run_peer_script(const std::filesystem::path& script, const std::string& arguments) {
-  return run_json_command(fmt::format("OPENBLAS_CORETYPE=SkylakeX OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 {} {}",
-                                      shell_quote(script.string()), arguments));
+std::string PeerConfig::name() const {
+  return fmt::format("{} thread{}, OpenMP {}, BLAS {}", threads, threads == 1 ? "" : "s", spin ? "active" : "passive",
+                     blas_threads);
+}
+
+std::vector<PeerConfig> peer_configurations(bool openmp) {
+  if (!openmp) return {{1, false, 1}, {2, false, 2}};
+  return {{1, false, 1}, {1, true, 1}, {2, false, 2}, {2, true, 2}, {2, false, 1}, {2, true, 1}};
+}
+
+PeerOutput run_peer_script(const std::filesystem::path& script, const std::string& arguments,
+                           const PeerConfig& config) {
+  return run_json_command(
+      fmt::format("OPENBLAS_CORETYPE=SkylakeX OMP_WAIT_POLICY={} /usr/bin/python3 {} {} --threads {} --blas-threads {}",
+                  config.spin ? "ACTIVE" : "PASSIVE", shell_quote(script.string()), arguments, config.threads,
+                  config.blas_threads));
 }
 
 PeerOutput run_json_command(const std::string& shell_command) {

@@ -22,10 +22,23 @@ struct PeerOutput {
   std::string problem;  // else its one-line error (or what failed)
 };
 
-// Runs `/usr/bin/python3 SCRIPT ARGUMENTS` with the peers' environment (OPENBLAS_CORETYPE=SkylakeX,
-// OMP_WAIT_POLICY=PASSIVE) and returns its last line. `arguments` is pasted into a shell
-// command: quote paths with shell_quote.
-PeerOutput run_peer_script(const std::filesystem::path& script, const std::string& arguments);
+// One way to run a peer: its threads, OpenMP's wait policy (PyTorch runs its own OpenMP pool,
+// which may spin) and its BLAS's threads.
+struct PeerConfig {
+  int threads = 1;
+  bool spin = false;  // OMP_WAIT_POLICY=ACTIVE, else PASSIVE
+  int blas_threads = 1;
+  std::string name() const;  // "2 threads, OpenMP active, BLAS 1"
+};
+
+// What a knowledgeable user would try: 1 and 2 threads; with `openmp` (PyTorch) each with OpenMP
+// passive and active, and on 2 threads the BLAS on 1 thread or on 2.
+std::vector<PeerConfig> peer_configurations(bool openmp);
+
+// Runs `/usr/bin/python3 SCRIPT ARGUMENTS --threads T --blas-threads B` with OPENBLAS_CORETYPE=
+// SkylakeX and the configuration's OMP_WAIT_POLICY, and returns its last line. `arguments` is
+// pasted into a shell command: quote paths with shell_quote.
+PeerOutput run_peer_script(const std::filesystem::path& script, const std::string& arguments, const PeerConfig& config);
 
 // Runs a shell command (stderr joined to stdout): its last line when it exits 0 and that line is
 // a JSON record, else the problem (the last line, or "no output").
@@ -34,12 +47,17 @@ PeerOutput run_json_command(const std::string& shell_command);
 // 'text' for a POSIX shell.
 std::string shell_quote(const std::string& text);
 
-// The peer at its best: run(1) and run(2), the one with the smaller (non-NaN) `seconds`.
+// The peer at its best: run(config) for each configuration, the one with the smallest (non-NaN)
+// `seconds`, its `config` naming the configuration (the first run's problem when none ran).
 template <class Measurement, class Run>
-Measurement better_of_1_and_2_threads(const Run& run) {
-  Measurement one = run(1);
-  Measurement two = run(2);
-  return std::isnan(one.seconds) || two.seconds < one.seconds ? two : one;
+Measurement best_configuration(const std::vector<PeerConfig>& configs, const Run& run) {
+  std::optional<Measurement> best;
+  for (const PeerConfig& c : configs) {
+    Measurement m = run(c);
+    m.config = c.name();
+    if (!best || (std::isnan(best->seconds) && !std::isnan(m.seconds)) || m.seconds < best->seconds) best = m;
+  }
+  return *best;
 }
 
 }  // namespace gibbs::cli

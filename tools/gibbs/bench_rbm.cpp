@@ -1,6 +1,6 @@
 // `gibbs bench rbm`: workloads W2 (CD-1, batch 128) and W4 (PCD-15, batch 20) of DESIGN.md, trained
 // by `gibbs train`'s own driver, and the Gibbs-chain throughput of the rbm plugin's model, beside the PyTorch and NumPy
-// peers of bench/peers run in the same invocation, each at its better of 1 and 2 threads.
+// peers of bench/peers run in the same invocation, each at its best configuration (bench_peer.h).
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 #include <boost/program_options.hpp>
@@ -63,6 +63,7 @@ struct Measurement {
   double seconds = NAN;             // median seconds per epoch (per run for "gibbs")
   double reconstruction_mse = NAN;  // over the whole training split after the last epoch
   std::string problem;              // why a peer gave no figure
+  std::string config;               // the peer's configuration (PeerConfig::name)
 };
 
 // `gibbs train` on the workload, scoring the whole training split after each epoch (untimed).
@@ -74,7 +75,7 @@ Measurement run_gibbs_epochs(const Workload& w, const fs::path& data, std::size_
   given["monitor"] = std::int64_t{0};
   const train::Report report = train_for_bench("rbm", given, output);
   const auto& history = report.history;
-  return {"gibbs", thread_count(), median(history.at("seconds")), history.at("reconstruction_mse").back(), ""};
+  return {"gibbs", thread_count(), median(history.at("seconds")), history.at("reconstruction_mse").back(), "", ""};
 }
 
 Measurement run_gibbs_chains() {
@@ -91,14 +92,14 @@ Measurement run_gibbs_chains() {
     model->sample(chains, {}, kSeed, 1000, 0, {});
     seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
-  return {"gibbs", thread_count(), median(seconds), NAN, ""};
+  return {"gibbs", thread_count(), median(seconds), NAN, "", ""};
 }
 
 Measurement run_peer(const fs::path& script, const std::string& who, const Workload& w, const fs::path& data,
-                     std::size_t epochs, int threads) {
-  Measurement m{who, threads, NAN, NAN, ""};
-  const PeerOutput out = run_peer_script(script, fmt::format("--workload {} --data {} --threads {} --epochs {}", w.id,
-                                                             shell_quote(data.string()), threads, epochs));
+                     std::size_t epochs, const PeerConfig& config) {
+  Measurement m{who, config.threads, NAN, NAN, "", ""};
+  const PeerOutput out = run_peer_script(
+      script, fmt::format("--workload {} --data {} --epochs {}", w.id, shell_quote(data.string()), epochs), config);
   if (!out.problem.empty()) return m.problem = out.problem, m;
   m.seconds = json_value(out.line, w.id == "gibbs" ? "seconds" : "epoch_seconds").value_or(NAN);
   m.reconstruction_mse = json_value(out.line, "reconstruction_mse").value_or(NAN);
@@ -148,8 +149,9 @@ int bench_rbm(const po::variables_map& vm) {
       for (const char* who : {"pytorch", "numpy"}) {
         const fs::path script =
             peers / (std::string("rbm_") + (who == std::string("pytorch") ? "torch" : "numpy") + ".py");
-        others.push_back(better_of_1_and_2_threads<Measurement>(
-            [&](int threads) { return run_peer(script, who, w, data, epochs, threads); }));
+        others.push_back(best_configuration<Measurement>(
+            peer_configurations(who == std::string("pytorch")),
+            [&](const PeerConfig& c) { return run_peer(script, who, w, data, epochs, c); }));
         if (!others.back().problem.empty())
           fmt::print(stderr, "peer unavailable: {}: {}\n", who, others.back().problem);
       }
@@ -160,8 +162,9 @@ int bench_rbm(const po::variables_map& vm) {
     if (json) {
       std::vector<std::string> peer_fields;
       for (const Measurement& m : others)
-        peer_fields.push_back(fmt::format(R"({{"peer": "{}", "threads": {}, "seconds": {}, "reconstruction_mse": {}}})",
-                                          m.who, m.threads, json_number(m.seconds), json_number(m.reconstruction_mse)));
+        peer_fields.push_back(fmt::format(
+            R"({{"peer": "{}", "threads": {}, "config": {}, "seconds": {}, "reconstruction_mse": {}}})", m.who,
+            m.threads, json_string(m.config), json_number(m.seconds), json_number(m.reconstruction_mse)));
       fmt::print(
           R"({{"workload": "{}", "epochs": {}, "gibbs_seconds": {}, "gibbs_threads": {}, "gibbs_reconstruction_mse": {}, "peer": {}, "peer_seconds": {}, "ratio": {}, "peers": [{}]}})"
           "\n",
@@ -169,9 +172,9 @@ int bench_rbm(const po::variables_map& vm) {
           json_number(ours.reconstruction_mse), best ? json_string(best->who) : "null",
           json_number(best ? best->seconds : NAN), json_number(ratio), fmt::join(peer_fields, ", "));
     } else {
-      fmt::print("{:<6} {:>12.3f} {:>16} {:>7.2f} {:>12.5f} {:>12.5f}\n", w.id, ours.seconds,
-                 best ? fmt::format("{:.3f} {}/{}", best->seconds, best->who, best->threads) : "-", ratio,
-                 ours.reconstruction_mse, best ? best->reconstruction_mse : NAN);
+      fmt::print("{:<6} {:>12.3f} {:>16} {:>7.2f} {:>12.5f} {:>12.5f}{}\n", w.id, ours.seconds,
+                 best ? fmt::format("{:.3f} {}", best->seconds, best->who) : "-", ratio, ours.reconstruction_mse,
+                 best ? best->reconstruction_mse : NAN, best ? fmt::format("  ({})", best->config) : "");
     }
     std::fflush(stdout);
   }

@@ -3,8 +3,8 @@
 // pools do not carry into the next), with the speed-up and parallel efficiency against 1 thread
 // and whether the trained checkpoint has the same bits as the 1-thread one.
 #include <fmt/format.h>
-#include <boost/program_options.hpp>
 #include <unistd.h>
+#include <boost/program_options.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -36,8 +36,12 @@ struct Workload {
 };
 
 const Workload kWorkloads[] = {
-    {"W2", "rbm --workload W2", true},  {"W4", "rbm --workload W4", true}, {"gibbs", "rbm --workload gibbs", false},
-    {"W5", "mlp", true},                {"W6", "cnn", true},               {"W7", "autoencoder", true},
+    {"W2", "rbm --workload W2", true},
+    {"W4", "rbm --workload W4", true},
+    {"gibbs", "rbm --workload gibbs", false},
+    {"W5", "mlp", true},
+    {"W6", "cnn", true},
+    {"W7", "autoencoder", true},
 };
 
 std::vector<int> default_counts() {
