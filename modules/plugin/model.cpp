@@ -46,10 +46,8 @@ LogPartition Model::log_partition(const Examples&, const PartitionSettings&) con
   unsupported(*this, "compute a partition function (it has no log-likelihood)");
 }
 
-double free_energy(const Metrics& metrics) {
-  for (const Metric& m : metrics)
-    if (m.name == "free_energy") return m.value;
-  throw Error("the model reports no free energy, so no log-likelihood");
+double Model::mean_free_energy(ConstView<float>) const {
+  unsupported(*this, "compute a free energy (it has no log-likelihood)");
 }
 
 std::string Model::likelihood_domain_error(ConstView<float>) const { return {}; }

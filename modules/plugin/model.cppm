@@ -37,10 +37,6 @@ struct Metric {
 };
 using Metrics = std::vector<Metric>;
 
-// The mean free energy in evaluate()'s scores (the metric "free_energy"), from which a
-// log-likelihood follows; an Error when the model reports none.
-double free_energy(const Metrics& metrics);
-
 // How log_partition works: exactly (small models), or by annealed importance sampling.
 struct PartitionSettings {
   bool exact = false;
@@ -128,8 +124,10 @@ class Model {
                       const std::function<void(std::size_t step, ConstView<float> means)>& snapshot) const;
   // The log partition function of a model with one (gibbs eval --log-likelihood), estimates
   // made with the training split `train` where they need data (AIS's base model); the
-  // log-likelihood of a row is then −free_energy − log Z, free_energy the metric of evaluate().
+  // log-likelihood of a row is then −F(row) − log Z (mean_free_energy).
   virtual LogPartition log_partition(const Examples& train, const PartitionSettings& settings) const;
+  // The mean free energy F(v) = −log Σ_h e^−E(v, h) of rows x, summed in row order.
+  virtual double mean_free_energy(ConstView<float> x) const;
   // Why rows `x` have no log-likelihood under the model (binary visibles and a value neither 0
   // nor 1: "row 3 holds 0.329, ..."), or empty when they have one. Default: empty.
   virtual std::string likelihood_domain_error(ConstView<float> x) const;

@@ -196,6 +196,14 @@ Metrics RbmModel::evaluate(const Examples& examples, std::uint64_t draws) const 
   return metrics;
 }
 
+double RbmModel::mean_free_energy(ConstView<float> x) const {
+  std::vector<double> energies(x.rows());
+  sampler::free_energy(rbm_, x, energies);
+  double total = 0;
+  for (const double f : energies) total += f;
+  return total / static_cast<double>(x.rows());
+}
+
 std::string RbmModel::likelihood_domain_error(ConstView<float> x) const {
   if (rbm_.units() != VisibleUnits::bernoulli) return {};
   for (std::size_t r = 0; r < x.rows(); ++r)

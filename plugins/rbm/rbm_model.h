@@ -91,6 +91,7 @@ class RbmModel final : public Model {
               std::size_t every, const std::function<void(std::size_t, ConstView<float>)>& snapshot) const override;
   LogPartition log_partition(const Examples& train, const PartitionSettings& settings) const override;
   std::string likelihood_domain_error(ConstView<float> x) const override;
+  double mean_free_energy(ConstView<float> x) const override;
 
  private:
   // The training settings, for an rbm_ already shaped.
