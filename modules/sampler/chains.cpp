@@ -26,7 +26,8 @@ void run_chains(const Rbm& rbm, MatrixView<float> visible, std::span<const std::
     throw ArgumentError(fmt::format("chains: at most {} steps (the RBM draws registered for one seed), got {}",
                                     random::streams::kRbmSteps - 1, steps));
   const std::size_t chains = visible.rows();
-  Matrix<float> fixed(chains, clamped.size()), hidden(chains, rbm.hidden()), means(chains, rbm.visible());
+  Matrix<float> fixed(chains, clamped.size()), hidden(chains, rbm.hidden()), hidden_means(chains, rbm.hidden()),
+      means(chains, rbm.visible());
   for (std::size_t r = 0; r < chains; ++r)
     for (std::size_t k = 0; k < clamped.size(); ++k) fixed(r, k) = visible(r, clamped[k]);
   const auto clamp = [&](MatrixView<float> m) {
@@ -34,8 +35,8 @@ void run_chains(const Rbm& rbm, MatrixView<float> visible, std::span<const std::
       for (std::size_t k = 0; k < clamped.size(); ++k) m(r, clamped[k]) = fixed(r, k);
   };
   for (std::size_t step = 1; step <= steps; ++step) {
-    rbm.hidden_probabilities(visible, hidden);
-    rbm.sample_hidden(rbm_draw(seed, RbmDraw::hidden, step), 0, hidden, hidden);
+    rbm.hidden_means(visible, hidden_means);
+    rbm.sample_hidden(rbm_draw(seed, RbmDraw::hidden, step), 0, hidden_means, hidden);
     rbm.visible_means(hidden, means);
     clamp(means);
     rbm.sample_visible(rbm_draw(seed, RbmDraw::visible, step), 0, means, visible);

@@ -70,7 +70,7 @@ double ContrastiveDivergence::step(Rbm& rbm, ConstView<float> v0, float learning
 
   double error = std::numeric_limits<double>::quiet_NaN();
   copy_rows(v0, v_data);
-  rbm.hidden_probabilities(v_data, h_data);
+  rbm.hidden_means(v_data, h_data);
   if (!settings_.persistent) rbm.sample_hidden(hidden_draws, 0, h_data, chain);
   for (std::size_t t = 0; t < settings_.k; ++t) {
     rbm.visible_means(chain, means);
@@ -80,7 +80,7 @@ double ContrastiveDivergence::step(Rbm& rbm, ConstView<float> v0, float learning
       copy_rows(means, v_model);
     else
       rbm.sample_visible(visible_draws, t * chains * visible, means, v_model);
-    rbm.hidden_probabilities(v_model, h_model);
+    rbm.hidden_means(v_model, h_model);
     if (t + 1 < settings_.k || settings_.persistent)
       rbm.sample_hidden(hidden_draws, (t + 1) * chains * hidden, h_model, chain);
   }

@@ -12,6 +12,7 @@ module;
 #include <limits>
 #include <numbers>
 #include <span>
+#include <utility>
 #include <vector>
 module gibbs.sampler;
 import gibbs.core;
@@ -32,6 +33,12 @@ double sum(std::span<const float> x) {
 double softplus_sum(std::span<const float> x, std::span<float> scratch) {
   simd::softplus(x, scratch);
   return sum(scratch);
+}
+
+double half_square_sum(std::span<const float> x) {
+  double total = 0;
+  for (const float value : x) total += 0.5 * double{value} * value;
+  return total;
 }
 
 // A running log-sum-exp: max and Σ e^(t − max).
@@ -63,7 +70,9 @@ struct LogSum {
 
 double exact_log_partition(const Rbm& rbm) {
   const bool gaussian = rbm.units() == VisibleUnits::gaussian;
-  const bool enumerate_hidden = gaussian || rbm.hidden() <= rbm.visible();
+  // Gaussian hidden units are integrated out (their visibles are Bernoulli).
+  const bool enumerate_hidden =
+      gaussian || (rbm.hidden_units() == HiddenUnits::bernoulli && rbm.hidden() <= rbm.visible());
   const std::size_t n = enumerate_hidden ? rbm.hidden() : rbm.visible();
   const std::size_t other = enumerate_hidden ? rbm.visible() : rbm.hidden();
   if (n > kMaxExactUnits)
@@ -94,7 +103,8 @@ double exact_log_partition(const Rbm& rbm) {
           for (const float x : a.row(r)) square += double{x} * x;
           t += 0.5 * square;
         } else {
-          t += softplus_sum(a.row(r), scratch.values());
+          t +=
+              enumerate_hidden ? softplus_sum(a.row(r), scratch.values()) : rbm.hidden_term(a.row(r), scratch.values());
         }
         total.add(t);
       }
@@ -138,6 +148,7 @@ AisEstimate ais_log_partition(const Rbm& rbm, const AisSettings& settings, std::
     throw ArgumentError(
         fmt::format("AIS: {} base visible biases for {} visible units", settings.base_visible_bias.size(), nv));
   const bool gaussian = rbm.units() == VisibleUnits::gaussian;
+  const bool gaussian_hidden = rbm.hidden_units() == HiddenUnits::gaussian;
   const std::vector<double> betas = ais_schedule(settings.steps);
   const std::size_t steps = betas.size() - 1;
 
@@ -152,7 +163,8 @@ AisEstimate ais_log_partition(const Rbm& rbm, const AisSettings& settings, std::
   }
   if (!gaussian) square_gap = 0;
 
-  Matrix<float> v(runs, nv), means(runs, nv), x(runs, nh), h(runs, nh), scratch(runs, nh), mix(1, nv);
+  Matrix<float> v(runs, nv), means(runs, nv), x(runs, nh), h(runs, nh), h_means(runs, nh), scratch(runs, nh),
+      mix(1, nv);
   std::vector<double> log_w(runs, 0.0);
   if (gaussian) {
     random::normal(streams::ais_draw(seed, 0, streams::AisDraw::start), 0, v);
@@ -173,16 +185,19 @@ AisEstimate ais_log_partition(const Rbm& rbm, const AisSettings& settings, std::
         const std::span<float> now = h.row(r), before = scratch.row(r);
         double linear = -square_gap;
         for (std::size_t i = 0; i < nv; ++i) linear += bias_gap[i] * vr[i];
+        // The hidden units summed out at β: Σ softplus(β·x_j), or for Gaussian ones Σ (β·x_j)²/2
+        // (their √(2π) factors are the base model's too, so they cancel).
         for (std::size_t j = 0; j < nh; ++j) before[j] = previous * xr[j];
-        const double hidden_before = softplus_sum(before, before);
+        const double hidden_before = gaussian_hidden ? half_square_sum(before) : softplus_sum(before, before);
         for (std::size_t j = 0; j < nh; ++j) now[j] = beta * xr[j];
-        const double hidden_now = softplus_sum(now, before);
+        const double hidden_now = gaussian_hidden ? half_square_sum(now) : softplus_sum(now, before);
         log_w[r] += step * linear + (hidden_now - hidden_before);
-        simd::sigmoid(now, now);
+        if (!gaussian_hidden) simd::sigmoid(now, now);  // E[h | v] at β
       }
     });
     if (k == steps) break;
-    rbm.sample_hidden(streams::ais_draw(seed, k, streams::AisDraw::hidden), 0, h, h);
+    std::swap(h, h_means);
+    rbm.sample_hidden(streams::ais_draw(seed, k, streams::AisDraw::hidden), 0, h_means, h);
     for (std::size_t i = 0; i < nv; ++i) mix(0, i) = (1.0f - beta) * base[i] + beta * b[i];
     simd::gemm(h, rbm.weights(), means,
                {.transpose_b = true,
@@ -199,7 +214,8 @@ AisEstimate ais_log_partition(const Rbm& rbm, const AisSettings& settings, std::
   }
 
   AisEstimate estimate;
-  double log_base = static_cast<double>(nh) * std::numbers::ln2;
+  double log_base = gaussian_hidden ? 0.5 * static_cast<double>(nh) * std::log(2 * std::numbers::pi)
+                                    : static_cast<double>(nh) * std::numbers::ln2;
   if (gaussian)
     log_base += 0.5 * static_cast<double>(nv) * std::log(2 * std::numbers::pi);
   else

@@ -49,7 +49,8 @@ struct AisEstimate {
 
 // Annealing from the base model A (the RBM's hidden units, zero weights and hidden biases, the
 // base visible biases) to the RBM B through p_β(v) ∝ exp((1−β)·b_A·v + β·b·v) Π_j (1 + e^{β(c_j +
-// vᵀW_j)}) (Gaussian visibles: exp(−‖v − ((1−β)b_A + βb)‖²/2) in place of the visible term). Each
+// vᵀW_j)}) (Gaussian visibles: exp(−‖v − ((1−β)b_A + βb)‖²/2) in place of the visible term;
+// Gaussian hidden units: e^{β²(c_j + vᵀW_j)²/2} in place of the hidden factor, h ~ N(β(c + vW), 1)). Each
 // run starts at v ~ p_A, adds log p*_βk(v) − log p*_βk−1(v) to its log weight and moves v by one
 // Gibbs step at β_k (h ~ σ(β_k·(c + vW)), then v). All runs are the rows of one matrix, stepped
 // together through the GEMM; the draws come from random::streams::ais_draw(seed, k, kind), so any

@@ -6,6 +6,7 @@ module;
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <numbers>
 #include <span>
 #include <string_view>
 module gibbs.sampler;
@@ -35,14 +36,25 @@ VisibleUnits parse_visible_units(std::string_view text) {
   throw ArgumentError(fmt::format("visible units '{}': expected bernoulli or gaussian", text));
 }
 
-Rbm::Rbm(std::size_t visible, std::size_t hidden, VisibleUnits units)
+std::string_view to_string(HiddenUnits units) { return units == HiddenUnits::bernoulli ? "bernoulli" : "gaussian"; }
+
+HiddenUnits parse_hidden_units(std::string_view text) {
+  if (text == "bernoulli") return HiddenUnits::bernoulli;
+  if (text == "gaussian") return HiddenUnits::gaussian;
+  throw ArgumentError(fmt::format("hidden units '{}': expected bernoulli or gaussian", text));
+}
+
+Rbm::Rbm(std::size_t visible, std::size_t hidden, VisibleUnits units, HiddenUnits hidden_units)
     : storage_(visible, padded(hidden)),
       weights_(storage_.view().block(0, 0, visible, hidden)),
       biases_(1, visible + hidden),
       visible_bias_(biases_.values().first(visible)),
       hidden_bias_(biases_.values().subspan(visible)),
-      units_(units) {
+      units_(units),
+      hidden_units_(hidden_units) {
   if (visible == 0 || hidden == 0) throw ArgumentError("an RBM needs at least one visible and one hidden unit");
+  if (units == VisibleUnits::gaussian && hidden_units == HiddenUnits::gaussian)
+    throw ArgumentError("an RBM with Gaussian visible and Gaussian hidden units: one layer must be Bernoulli");
 }
 
 Rbm::Rbm(const Rbm& other)
@@ -52,6 +64,7 @@ Rbm::Rbm(const Rbm& other)
       visible_bias_(biases_.values().first(other.visible())),
       hidden_bias_(biases_.values().subspan(other.visible())),
       units_(other.units_),
+      hidden_units_(other.hidden_units_),
       visible_clip_(other.visible_clip_) {}
 
 Rbm& Rbm::operator=(const Rbm& other) {
@@ -64,7 +77,8 @@ void Rbm::set_visible_clip(float clip) {
   visible_clip_ = clip;
 }
 
-void Rbm::hidden_probabilities(ConstView<float> v, MatrixView<float> h) const {
+void Rbm::hidden_means(ConstView<float> v, MatrixView<float> h) const {
+  if (hidden_units_ == HiddenUnits::gaussian) return hidden_inputs(v, h);
   simd::gemm(v, weights_, h, {.column_bias = hidden_bias_, .activation = simd::Activation::kSigmoid});
 }
 
@@ -74,6 +88,18 @@ void Rbm::hidden_inputs(ConstView<float> v, MatrixView<float> a) const {
 
 void Rbm::visible_inputs(ConstView<float> h, MatrixView<float> a) const {
   simd::gemm(h, weights_, a, {.transpose_b = true, .column_bias = visible_bias_});
+}
+
+double Rbm::hidden_term(std::span<const float> a, std::span<float> scratch) const {
+  double total = 0;
+  if (hidden_units_ == HiddenUnits::bernoulli) {
+    const std::span<float> out = scratch.first(a.size());
+    simd::softplus(a, out);
+    for (const float x : out) total += x;
+    return total;
+  }
+  for (const float x : a) total += 0.5 * double{x} * x;
+  return total + static_cast<double>(a.size()) * 0.5 * std::log(2 * std::numbers::pi);
 }
 
 void Rbm::visible_means(ConstView<float> h, MatrixView<float> v) const {
@@ -86,9 +112,14 @@ void Rbm::visible_means(ConstView<float> h, MatrixView<float> v) const {
   if (visible_clip_ > 0) clip(v, visible_clip_);
 }
 
-void Rbm::sample_hidden(random::Stream s, std::uint64_t offset, ConstView<float> probabilities,
-                        MatrixView<float> out) const {
-  random::bernoulli(s, offset, probabilities, out);
+void Rbm::sample_hidden(random::Stream s, std::uint64_t offset, ConstView<float> means, MatrixView<float> out) const {
+  if (hidden_units_ == HiddenUnits::bernoulli) {
+    random::bernoulli(s, offset, means, out);
+    return;
+  }
+  if (means.data() == out.data()) throw ArgumentError("Gaussian hidden samples cannot overwrite their means");
+  random::normal(s, offset, out);  // checks the shape
+  simd::axpy(1.0f, means, out);
 }
 
 void Rbm::sample_visible(random::Stream s, std::uint64_t offset, ConstView<float> means, MatrixView<float> out) const {

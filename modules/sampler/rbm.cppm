@@ -1,7 +1,10 @@
 // gibbs.sampler:rbm — an RBM's parameters and its two conditionals, on minibatches.
 //   Bernoulli visibles:  E(v, h) = −b·v − c·h − vᵀWh,        P(v_i = 1 | h) = σ(b_i + W_i·h)
 //   Gaussian visibles (unit variance): E(v, h) = ½‖v − b‖² − c·h − vᵀWh,  v | h ~ N(b + Wh, 1)
-//   Hidden units are Bernoulli: P(h_j = 1 | v) = σ(c_j + vᵀW_j).
+//   Bernoulli hidden units: P(h_j = 1 | v) = σ(c_j + vᵀW_j).
+//   Gaussian hidden units (unit variance, Hinton & Salakhutdinov's linear code layer): E gains
+//   ½‖h‖², and h | v ~ N(c + vᵀW, 1). Only with Bernoulli visibles (two Gaussian layers have no
+//   normalisable distribution for every W).
 module;
 #include <cstddef>
 #include <cstdint>
@@ -14,18 +17,22 @@ import gibbs.random;
 export namespace gibbs::sampler {
 
 enum class VisibleUnits { bernoulli, gaussian };
-std::string_view to_string(VisibleUnits units);           // "bernoulli", "gaussian"
+std::string_view to_string(VisibleUnits units);  // "bernoulli", "gaussian"
+enum class HiddenUnits { bernoulli, gaussian };
+std::string_view to_string(HiddenUnits units);            // "bernoulli", "gaussian"
+HiddenUnits parse_hidden_units(std::string_view text);    // ArgumentError otherwise
 VisibleUnits parse_visible_units(std::string_view text);  // ArgumentError otherwise
 
 class Rbm {
  public:
   Rbm() = default;
   // Zero weights and biases.
-  Rbm(std::size_t visible, std::size_t hidden, VisibleUnits units);
+  Rbm(std::size_t visible, std::size_t hidden, VisibleUnits units, HiddenUnits hidden_units = HiddenUnits::bernoulli);
 
   std::size_t visible() const { return weights_.rows(); }
   std::size_t hidden() const { return weights_.cols(); }
   VisibleUnits units() const { return units_; }
+  HiddenUnits hidden_units() const { return hidden_units_; }
 
   // W [visible, hidden]. Rows are padded to 64 bytes (the stride may exceed hidden()).
   MatrixView<float> weights() { return weights_; }
@@ -39,20 +46,24 @@ class Rbm {
   // notebook does before sampling and reconstructing.
   void set_visible_clip(float clip);
 
-  // P(h = 1 | v) for each row of v ([rows, visible] → [rows, hidden]).
-  void hidden_probabilities(ConstView<float> v, MatrixView<float> h) const;
+  // E[h | v] for each row of v ([rows, visible] → [rows, hidden]): P(h = 1 | v) = σ(c + vW) for
+  // Bernoulli hidden units, c + vW for Gaussian ones.
+  void hidden_means(ConstView<float> v, MatrixView<float> h) const;
   // c + vW, the hidden units' total input.
   void hidden_inputs(ConstView<float> v, MatrixView<float> a) const;
   // E[v | h]: σ(b + hWᵀ) for Bernoulli visibles, b + hWᵀ (clipped) for Gaussian ones.
   void visible_means(ConstView<float> h, MatrixView<float> v) const;
   // b + hWᵀ without the sigmoid or the clipping.
   void visible_inputs(ConstView<float> h, MatrixView<float> a) const;
+  // The hidden layer's part of −F(v) for hidden inputs a = c + vW, summed in double in unit
+  // order: Σ_j softplus(a_j) (Bernoulli), or Σ_j (a_j²/2 + log √(2π)) (Gaussian). `scratch` has
+  // room for a.
+  double hidden_term(std::span<const float> a, std::span<float> scratch) const;
 
-  // Samples, drawn at positions offset + r·cols + c of the stream: hidden states from
-  // probabilities; visible states from means (Bernoulli draws, or mean + N(0, 1)).
-  // out may be the input itself, except for Gaussian visibles (ArgumentError).
-  void sample_hidden(random::Stream s, std::uint64_t offset, ConstView<float> probabilities,
-                     MatrixView<float> out) const;
+  // Samples from the means, drawn at positions offset + r·cols + c of the stream: Bernoulli
+  // draws, or mean + N(0, 1) for Gaussian units. out may be the means themselves for Bernoulli
+  // units only (Gaussian: ArgumentError).
+  void sample_hidden(random::Stream s, std::uint64_t offset, ConstView<float> means, MatrixView<float> out) const;
   void sample_visible(random::Stream s, std::uint64_t offset, ConstView<float> means, MatrixView<float> out) const;
 
  private:
@@ -61,6 +72,7 @@ class Rbm {
   Matrix<float> biases_;       // one row: visible_bias, then hidden_bias
   std::span<float> visible_bias_, hidden_bias_;
   VisibleUnits units_ = VisibleUnits::bernoulli;
+  HiddenUnits hidden_units_ = HiddenUnits::bernoulli;
   float visible_clip_ = 0.0f;
 
  public:

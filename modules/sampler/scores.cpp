@@ -40,7 +40,7 @@ double softplus_sum(std::span<const float> a, std::span<float> scratch) {
 
 // F(v) of one row from its hidden inputs a = c + vW.
 double free_energy_row(const Rbm& rbm, std::span<const float> v, std::span<const float> a, std::span<float> scratch) {
-  const double hidden_term = softplus_sum(a, scratch);
+  const double hidden_term = rbm.hidden_term(a, scratch);
   const std::span<const float> b = rbm.visible_bias();
   if (rbm.units() == VisibleUnits::bernoulli) return -dot(v, b) - hidden_term;
   double square = 0;
@@ -65,7 +65,8 @@ double pseudo_likelihood_row(const Rbm& rbm, std::span<const float> x, std::span
   const float sign = 1.0f - 2.0f * x[i];  // x̃_i − x_i
   const std::span<const float> w_i = rbm.weights().row(i);
   for (std::size_t j = 0; j < a.size(); ++j) flipped[j] = a[j] + sign * w_i[j];
-  const double gap = -double{rbm.visible_bias()[i]} * sign - softplus_sum(flipped, scratch) + softplus_sum(a, scratch);
+  const double gap =
+      -double{rbm.visible_bias()[i]} * sign - rbm.hidden_term(flipped, scratch) + rbm.hidden_term(a, scratch);
   // log σ(g) = −softplus(−g) = −(max(−g, 0) + log1p(e^−|g|))
   const double log_sigmoid = -(std::max(-gap, 0.0) + std::log1p(std::exp(-std::abs(gap))));
   return static_cast<double>(rbm.visible()) * log_sigmoid;
@@ -121,21 +122,22 @@ double free_energy_gap(const Rbm& rbm, ConstView<float> v, std::size_t k, bool v
   check_rows(rbm, v, v.rows(), "free-energy gap");
   if (v.rows() == 0 || k == 0) throw ArgumentError("free-energy gap: no rows, or no steps");
   const std::size_t n = v.rows(), hidden = rbm.hidden(), visible = rbm.visible(), chunk_rows = std::min(kChunkRows, n);
-  Matrix<float> chain(chunk_rows, visible), means(chunk_rows, visible), h(chunk_rows, hidden), a(chunk_rows, hidden),
-      scratch(1, hidden);
+  Matrix<float> chain(chunk_rows, visible), means(chunk_rows, visible), h(chunk_rows, hidden),
+      h_means(chunk_rows, hidden), a(chunk_rows, hidden), scratch(1, hidden);
   double gap = 0;
   for (std::size_t first = 0; first < n; first += kChunkRows) {
     const std::size_t rows = std::min(kChunkRows, n - first);
     const ConstView<float> data = v.block(first, 0, rows, visible);
     const MatrixView<float> x = chain.view().block(0, 0, rows, visible), m = means.view().block(0, 0, rows, visible),
-                            hs = h.view().block(0, 0, rows, hidden), inputs = a.view().block(0, 0, rows, hidden);
+                            hs = h.view().block(0, 0, rows, hidden), hm = h_means.view().block(0, 0, rows, hidden),
+                            inputs = a.view().block(0, 0, rows, hidden);
     rbm.hidden_inputs(data, inputs);
     for (std::size_t r = 0; r < rows; ++r) gap += free_energy_row(rbm, data.row(r), inputs.row(r), scratch.values());
     ConstView<float> from = data;
     for (std::size_t step = 0; step < k; ++step) {
       const std::uint64_t base = step * n * (hidden + visible);
-      rbm.hidden_probabilities(from, hs);
-      rbm.sample_hidden(draws, base + first * hidden, hs, hs);
+      rbm.hidden_means(from, hm);
+      rbm.sample_hidden(draws, base + first * hidden, hm, hs);
       rbm.visible_means(hs, m);
       if (!visible_means) rbm.sample_visible(draws, base + n * hidden + first * visible, m, x);
       from = visible_means ? m : x;
@@ -165,7 +167,11 @@ Scores score(const Rbm& rbm, ConstView<float> v, random::Stream bit_draws) {
     rbm.hidden_inputs(chunk, inputs);
     for (std::size_t r = 0; r < rows; ++r)
       energy += free_energy_row(rbm, chunk.row(r), inputs.row(r), scratch.values().first(rbm.hidden()));
-    simd::sigmoid(inputs, probabilities);
+    if (rbm.hidden_units() == HiddenUnits::bernoulli)
+      simd::sigmoid(inputs, probabilities);
+    else  // E[h | v] of Gaussian hidden units is their input
+      for (std::size_t r = 0; r < rows; ++r)
+        std::copy_n(inputs.row(r).data(), inputs.cols(), probabilities.row(r).data());
     if (!bernoulli) {
       rbm.visible_means(probabilities, reconstruction);
       mse += simd::sum_squared_difference(chunk, reconstruction);

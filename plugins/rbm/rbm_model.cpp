@@ -135,7 +135,10 @@ std::vector<io::TensorSlot> RbmModel::tensors() {
 void RbmModel::initialize(const Config& config, const io::DatasetInfo&, const Examples& train, const Setup& setup) {
   const RbmOptions o = read_options<RbmOptions>(config);
   const VisibleUnits units = sampler::parse_visible_units(o.visible);
-  rbm_ = sampler::Rbm(train.x.cols(), static_cast<std::size_t>(o.hidden), units);
+  if (units == VisibleUnits::gaussian && o.hidden_units == "gaussian")
+    throw option_error("hidden-units", "gaussian needs --visible bernoulli", "'gaussian'");
+  rbm_ = sampler::Rbm(train.x.cols(), static_cast<std::size_t>(o.hidden), units,
+                      sampler::parse_hidden_units(o.hidden_units));
   seed_ = setup.seed;
   initialize_weights(rbm_, o.init, seed_);
   if (o.visible_bias_init == "logit-mean") {
@@ -154,7 +157,8 @@ void RbmModel::restore(const io::Checkpoint& checkpoint, const Setup& setup) {
   const std::size_t visible = w->second.shape[0], hidden = w->second.shape[1];
   if (static_cast<std::size_t>(o.hidden) != hidden)
     throw ArgumentError(fmt::format("--hidden {} does not match the checkpoint's {} hidden units", o.hidden, hidden));
-  rbm_ = sampler::Rbm(visible, hidden, sampler::parse_visible_units(o.visible));
+  rbm_ = sampler::Rbm(visible, hidden, sampler::parse_visible_units(o.visible),
+                      sampler::parse_hidden_units(o.hidden_units));
   seed_ = setup.seed;
   configure(o, setup.batch_size);
   const sampler::ContrastiveSettings& s = cd_->settings();
@@ -218,7 +222,7 @@ Matrix<float> RbmModel::reconstruct(ConstView<float> x) const {
   if (x.cols() != rbm_.visible())
     throw ShapeError("reconstruct: rows of one value per visible unit", x.shape(), {x.rows(), rbm_.visible()});
   Matrix<float> hidden(x.rows(), rbm_.hidden()), out(x.rows(), rbm_.visible());
-  rbm_.hidden_probabilities(x, hidden);
+  rbm_.hidden_means(x, hidden);
   rbm_.visible_means(hidden, out);
   return out;
 }

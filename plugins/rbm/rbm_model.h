@@ -31,7 +31,9 @@ struct EpochSchedule {
 // Every option of `gibbs train --model rbm` (the driver adds its own: --batch-size 128 for an RBM).
 struct RbmOptions {
   std::string visible;
-  std::int64_t hidden = 0, k = 0;
+  std::int64_t hidden = 0;
+  std::string hidden_units;
+  std::int64_t k = 0;
   bool persistent = false;
   std::string negative_phase;
   double lr = 0;
@@ -48,7 +50,11 @@ struct RbmOptions {
   void for_each(V& v) {
     v(visible, "visible", "bernoulli", "visible units: bernoulli, or gaussian (unit variance)",
       one_of({"bernoulli", "gaussian"}));
-    v(hidden, "hidden", 500, "hidden units (Bernoulli)", at_least(1));
+    v(hidden, "hidden", 500, "hidden units", at_least(1));
+    v(hidden_units, "hidden-units", "bernoulli",
+      "hidden units: bernoulli, or gaussian (unit variance: linear codes, Hinton & Salakhutdinov's top layer; with "
+      "Bernoulli visibles)",
+      one_of({"bernoulli", "gaussian"}));
     v(k, "k", 1, "Gibbs steps per update (CD-k, or PCD-k with --persistent)", at_least(1));
     v(persistent, "persistent", false, "persistent CD: one chain per minibatch row, kept between updates");
     v(negative_phase, "negative-phase", "sample",

@@ -29,7 +29,8 @@ struct Case {
 
 const std::vector<Case> kCases = {
     {"rbm", "and.h5",
-     "--visible bernoulli --hidden 3 --k 2 --persistent --negative-phase mean --lr 0.05 --lr-schedule 0.05:1,0.02 "
+     "--visible bernoulli --hidden 3 --hidden-units gaussian --k 2 --persistent --negative-phase mean --lr 0.05 "
+     "--lr-schedule 0.05:1,0.02 "
      "--momentum 0.5 --momentum-schedule 0.5:1,0.9 --log-likelihood-every 1 --ais-runs 5 --ais-betas 50 "
      "--weight-decay 0.001 --sparsity-target 0.2 --sparsity-cost 0.2 --init uniform-glorot4 --no-visible-bias "
      "--visible-bias-init logit-mean --visible-clip 1"},

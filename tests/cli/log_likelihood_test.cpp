@@ -67,6 +67,29 @@ BOOST_FIXTURE_TEST_CASE(exact_and_ais_agree_in_json, Trained) {
   BOOST_TEST(text.out.find("mean log-likelihood, test split (40 rows)") != std::string::npos, text.out);
 }
 
+BOOST_AUTO_TEST_CASE(gaussian_hidden_units_train_and_have_a_log_likelihood) {
+  TempDir dir;
+  write_bars(dir.path / "bars.h5");
+  const Result r = run_gibbs(
+      "train --model rbm --data bars.h5 --hidden 6 --hidden-units gaussian --monitor 0 "
+      "--epochs 10 --batch-size 10 --lr 0.01 -o g.h5",
+      dir.path);
+  BOOST_TEST_REQUIRE(r.status == 0, r.err);
+  const Result exact = run_gibbs("eval g.h5 --log-likelihood --exact --json", dir.path);
+  BOOST_TEST_REQUIRE(exact.status == 0, exact.err);
+  const Result ais = run_gibbs("eval g.h5 --log-likelihood --ais-betas 3000 --json", dir.path);
+  BOOST_TEST_REQUIRE(ais.status == 0, ais.err);
+  const double z = number_after(exact.out, "log_partition"), z_ais = number_after(ais.out, "log_partition");
+  BOOST_TEST(std::abs(z - z_ais) < 0.1, z << " vs AIS " << z_ais);
+  const double test = number_after(exact.out, "test_log_likelihood");
+  BOOST_TEST(test > -16 * std::log(2.0));  // better than uniform over 2¹⁶ pictures
+  const Result both = run_gibbs(
+      "train --model rbm --data bars.h5 --visible gaussian --hidden-units gaussian --epochs 1 -o gg.h5", dir.path);
+  BOOST_TEST(both.status == 2);
+  BOOST_TEST(both.err == "gibbs: --hidden-units: gaussian needs --visible bernoulli, got 'gaussian'\n");
+  BOOST_TEST(!fs::exists(dir.path / "gg.h5"));
+}
+
 BOOST_AUTO_TEST_CASE(errors_are_one_line_and_exit_2) {
   TempDir dir;
   BOOST_TEST_REQUIRE(run_gibbs("data synth logic --op or --inputs 4 --repeat 3 -o or.h5", dir.path).status == 0);

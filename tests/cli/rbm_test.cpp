@@ -51,9 +51,9 @@ BOOST_AUTO_TEST_CASE(help_lists_the_rbm_options_with_defaults) {
   const Result r = run_gibbs("train --model rbm --help", dir.path);
   BOOST_TEST(r.status == 0, r.err);
   for (const char* option :
-       {"--hidden N (=500)", "--k N (=1)", "--persistent", "--lr X (=0.01)", "--lr-schedule TEXT (=none)",
-        "--momentum-schedule TEXT (=none)", "--init TEXT (=normal:0.01)", "--no-visible-bias",
-        "--visible-bias-init TEXT (=zero)", "--batch-size N (=128)", "--epochs N (=10)"})
+       {"--hidden N (=500)", "--hidden-units TEXT (=bernoulli)", "--k N (=1)", "--persistent", "--lr X (=0.01)",
+        "--lr-schedule TEXT (=none)", "--momentum-schedule TEXT (=none)", "--init TEXT (=normal:0.01)",
+        "--no-visible-bias", "--visible-bias-init TEXT (=zero)", "--batch-size N (=128)", "--epochs N (=10)"})
     BOOST_TEST(r.out.find(option) != std::string::npos, option);
 }
 

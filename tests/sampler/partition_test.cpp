@@ -21,8 +21,9 @@ namespace sampler = gibbs::sampler;
 
 namespace {
 
-Rbm random_rbm(std::size_t visible, std::size_t hidden, VisibleUnits units, float sigma = 0.5f) {
-  Rbm rbm(visible, hidden, units);
+Rbm random_rbm(std::size_t visible, std::size_t hidden, VisibleUnits units, float sigma = 0.5f,
+               gibbs::sampler::HiddenUnits hidden_units = gibbs::sampler::HiddenUnits::bernoulli) {
+  Rbm rbm(visible, hidden, units, hidden_units);
   rnd::normal({7, 1}, 0, rbm.weights(), 0.0f, sigma);
   rnd::normal({7, 2}, 0, rbm.visible_bias(), 0.0f, 0.5f);
   rnd::normal({7, 3}, 0, rbm.hidden_bias(), 0.0f, 0.5f);
@@ -123,6 +124,43 @@ BOOST_AUTO_TEST_CASE(gaussian_exact_matches_the_integral_of_the_free_energy) {
   for (const double fv : f) total += std::exp(-fv);
   const double integral = std::log(total * width * width);
   BOOST_TEST(sampler::exact_log_partition(rbm) == integral, boost::test_tools::tolerance(1e-4));
+}
+
+BOOST_AUTO_TEST_CASE(gaussian_hidden_units_integrate_out_as_computed_by_hand) {
+  // F(v) = −log ∫ e^−E(v, h) dh with E = −b·v − c·h − vᵀWh + ‖h‖²/2, by the midpoint rule over a
+  // grid of the two hidden units; and log Z = log Σ_v e^−F(v) over the 8 visible states.
+  const Rbm rbm = random_rbm(3, 2, VisibleUnits::bernoulli, 0.5f, gibbs::sampler::HiddenUnits::gaussian);
+  const Matrix<float> v = all_states(3);
+  std::vector<double> f(v.rows());
+  sampler::free_energy(rbm, v, f);
+  const double lo = -10, width = 0.02;
+  const std::size_t n = 1200;
+  double z = 0;
+  for (std::size_t r = 0; r < v.rows(); ++r) {
+    double b_v = 0, a[2] = {rbm.hidden_bias()[0], rbm.hidden_bias()[1]};
+    for (std::size_t i = 0; i < 3; ++i) {
+      b_v += double{v(r, i)} * rbm.visible_bias()[i];
+      for (std::size_t j = 0; j < 2; ++j) a[j] += double{v(r, i)} * rbm.weights()(i, j);
+    }
+    double integral = 0;
+    for (std::size_t p = 0; p < n; ++p)
+      for (std::size_t q = 0; q < n; ++q) {
+        const double h0 = lo + (static_cast<double>(p) + 0.5) * width, h1 = lo + (static_cast<double>(q) + 0.5) * width;
+        integral += std::exp(b_v + a[0] * h0 + a[1] * h1 - 0.5 * (h0 * h0 + h1 * h1));
+      }
+    integral *= width * width;
+    BOOST_TEST(f[r] == -std::log(integral), boost::test_tools::tolerance(1e-6));
+    z += integral;
+  }
+  BOOST_TEST(sampler::exact_log_partition(rbm) == std::log(z), boost::test_tools::tolerance(1e-6));
+}
+
+BOOST_AUTO_TEST_CASE(gaussian_hidden_ais_is_within_a_tenth_of_a_nat) {
+  const Rbm rbm = random_rbm(12, 8, VisibleUnits::bernoulli, 0.3f, gibbs::sampler::HiddenUnits::gaussian);
+  const double exact = sampler::exact_log_partition(rbm);
+  const sampler::AisEstimate ais = sampler::ais_log_partition(rbm, {.runs = 100, .steps = 2000}, 5);
+  BOOST_TEST_MESSAGE("Gaussian hidden: exact " << exact << ", AIS " << ais.log_z);
+  BOOST_TEST(std::abs(ais.log_z - exact) < 0.1);
 }
 
 BOOST_AUTO_TEST_CASE(too_wide_a_layer_is_an_argument_error) {

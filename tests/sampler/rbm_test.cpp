@@ -48,7 +48,7 @@ BOOST_AUTO_TEST_CASE(conditionals_match_loops) {
     rbm.set_visible_clip(units == VisibleUnits::gaussian ? 1.5f : 0.0f);
     const Matrix<float> v = random_rows(9, 37, 1, false);
     Matrix<float> h(9, 21), means(9, 37);
-    rbm.hidden_probabilities(v, h);
+    rbm.hidden_means(v, h);
     rbm.visible_means(h, means);
     for (std::size_t r = 0; r < 9; ++r) {
       std::vector<double> hr(21);
@@ -131,6 +131,24 @@ BOOST_AUTO_TEST_CASE(scores_match_loops) {
     for (double t : terms) pl += t;
     BOOST_TEST(s.pseudo_likelihood == pl / 300, boost::test_tools::tolerance(1e-12));
   }
+}
+
+BOOST_AUTO_TEST_CASE(gaussian_hidden_conditionals_match_loops) {
+  Rbm rbm(6, 5, VisibleUnits::bernoulli, gibbs::sampler::HiddenUnits::gaussian);
+  rnd::normal({5, 1}, 0, rbm.weights(), 0.0f, 0.7f);
+  rnd::normal({5, 3}, 0, rbm.hidden_bias(), 0.0f, 0.7f);
+  const Matrix<float> v = random_rows(40, 6, 4, true);
+  Matrix<float> means(40, 5), samples(40, 5), noise(40, 5);
+  rbm.hidden_means(v, means);
+  rbm.sample_hidden({9, 2}, 17, means, samples);
+  rnd::normal({9, 2}, 17, noise.view());
+  for (std::size_t r = 0; r < 40; ++r)
+    for (std::size_t j = 0; j < 5; ++j) {
+      BOOST_TEST(means(r, j) == ref::hidden_input(rbm, v.row(r), j), boost::test_tools::tolerance(1e-5));
+      BOOST_TEST(samples(r, j) == means(r, j) + noise(r, j));  // E[h | v] + N(0, 1), at the positions given
+    }
+  BOOST_CHECK_THROW(rbm.sample_hidden({9, 2}, 0, means, means), gibbs::ArgumentError);
+  BOOST_CHECK_THROW(Rbm(6, 5, VisibleUnits::gaussian, gibbs::sampler::HiddenUnits::gaussian), gibbs::ArgumentError);
 }
 
 BOOST_AUTO_TEST_CASE(free_energy_gap_follows_the_declared_draws) {
