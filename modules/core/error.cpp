@@ -1,6 +1,8 @@
 // Messages of the error hierarchy.
 module;
 #include <fmt/format.h>
+
+#include <cstddef>
 #include <string>
 module gibbs.core;
 
@@ -10,6 +12,13 @@ IoError::IoError(const std::string& file, const std::string& problem) : Error(fm
 
 FormatError::FormatError(const std::string& file, const std::string& problem)
     : Error(fmt::format("{}: {}", file, problem)), file_(file) {}
+
+void throw_allocation_error(std::size_t rows, std::size_t cols, std::size_t element_size) {
+  const double gib = static_cast<double>(rows) * static_cast<double>(cols) * static_cast<double>(element_size) /
+                     (1024.0 * 1024.0 * 1024.0);
+  throw ArgumentError(
+      fmt::format("a matrix of {} × {} values ({:.3g} GiB) is more memory than this machine gives", rows, cols, gib));
+}
 
 std::string to_string(Shape shape) { return fmt::format("[{}, {}]", shape.rows, shape.cols); }
 

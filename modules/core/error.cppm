@@ -37,6 +37,10 @@ class FormatError : public Error {
   std::string file_;
 };
 
+// An ArgumentError for a matrix that cannot be allocated: "a matrix of R × C values (N GiB) is
+// more memory than this machine gives" (also when R·C·element_size overflows).
+[[noreturn]] void throw_allocation_error(std::size_t rows, std::size_t cols, std::size_t element_size);
+
 struct Shape {
   std::size_t rows = 0;
   std::size_t cols = 0;

@@ -5,6 +5,7 @@ module;
 #include <cassert>
 #include <cstddef>
 #include <cstdlib>
+#include <limits>
 #include <memory>
 #include <new>
 #include <span>
@@ -70,7 +71,7 @@ class Matrix {
  public:
   Matrix() = default;
   // rows × cols, zero-filled.
-  Matrix(std::size_t rows, std::size_t cols) : rows_(rows), cols_(cols), data_(allocate(rows * cols)) {
+  Matrix(std::size_t rows, std::size_t cols) : rows_(rows), cols_(cols), data_(allocate(rows, cols)) {
     std::fill_n(data_.get(), size(), T{});
   }
   Matrix(std::size_t rows, std::size_t cols, T value) : Matrix(rows, cols) { fill(value); }
@@ -122,11 +123,15 @@ class Matrix {
   struct Free {
     void operator()(T* p) const { std::free(p); }
   };
-  static std::unique_ptr<T[], Free> allocate(std::size_t count) {
-    if (count == 0) return nullptr;
-    const std::size_t bytes = (count * sizeof(T) + kAlignment - 1) / kAlignment * kAlignment;
+  // An ArgumentError (throw_allocation_error) when rows × cols does not fit in memory, or its
+  // byte count would not even fit in a size_t.
+  static std::unique_ptr<T[], Free> allocate(std::size_t rows, std::size_t cols) {
+    if (rows == 0 || cols == 0) return nullptr;
+    constexpr std::size_t kMaxBytes = std::numeric_limits<std::size_t>::max() - kAlignment;
+    if (rows > kMaxBytes / sizeof(T) / cols) throw_allocation_error(rows, cols, sizeof(T));
+    const std::size_t bytes = (rows * cols * sizeof(T) + kAlignment - 1) / kAlignment * kAlignment;
     void* p = std::aligned_alloc(kAlignment, bytes);
-    if (p == nullptr) throw std::bad_alloc();
+    if (p == nullptr) throw_allocation_error(rows, cols, sizeof(T));
     return std::unique_ptr<T[], Free>(static_cast<T*>(p));
   }
 

@@ -25,6 +25,7 @@ const CommandSpec kProbe{
         {
             {"output,o", value<std::string>("OUT"), "the output", kRequired},
             {"count", value<int>("N", 3), "a count"},
+            {"rows", value<std::size_t>("R", 5), "an unsigned count"},
             {"flag", "a switch"},
         },
     .threads = kThreads,
@@ -60,6 +61,24 @@ BOOST_AUTO_TEST_CASE(parses_the_positional_the_options_and_their_defaults) {
   BOOST_TEST((*vm)["count"].as<int>() == 3);
   BOOST_TEST(vm->contains("flag"));
   BOOST_TEST(!kProbe.parse(std::vector<std::string>{"--help"}).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(an_unsigned_option_takes_only_decimal_digits) {
+  const auto rows = [](const std::string& text) {
+    const std::vector<std::string> args = {"in.h5", "-o", "out.h5", "--rows", text};
+    return (*kProbe.parse(args))["rows"].as<std::size_t>();
+  };
+  BOOST_TEST(rows("0") == 0u);
+  BOOST_TEST(rows("18446744073709551615") == 18446744073709551615u);
+  // Program_options' own reading would wrap "-1" to 2⁶⁴ − 1.
+  for (const char* bad : {"-1", "+3", "1e3", " 4", "18446744073709551616", "0x10"}) {
+    const std::vector<std::string> args = {"in.h5", "-o", "out.h5", "--rows", bad};
+    BOOST_CHECK_EXCEPTION(kProbe.parse(args), po::invalid_option_value, [&](const po::invalid_option_value& e) {
+      return std::string(e.what()) == "the argument ('" + std::string(bad) + "') for option '--rows' is invalid";
+    });
+  }
+  const std::vector<std::string> empty = {"in.h5", "-o", "out.h5", "--rows", ""};
+  BOOST_CHECK_THROW(kProbe.parse(empty), po::invalid_option_value);
 }
 
 BOOST_AUTO_TEST_CASE(what_is_missing_is_named_with_the_first_usage_line) {

@@ -170,6 +170,13 @@ BOOST_FIXTURE_TEST_CASE(eval_reconstruct_and_sample, Bars) {
   const gibbs::io::Batch final_states = saved.read("train", rows), start = bars.read("test", rows);
   for (std::size_t c = 0; c < 5; ++c)
     for (std::size_t u = 0; u < 4; ++u) BOOST_TEST(final_states.x(c, u) == start.x(c, u));
+
+  // A negative count is not read as 2⁶⁴ − 5, and a count no machine can hold is one line.
+  check_error(run_gibbs("sample c.h5 --chains -5 -o t.png", dir.path),
+              "the argument ('-5') for option '--chains' is invalid", dir.path, "t.png");
+  check_error(run_gibbs("sample c.h5 --chains 4611686018427387904 -o t.png", dir.path),
+              "a matrix of 4611686018427387904 × 16 values (2.75e+11 GiB) is more memory than this machine gives",
+              dir.path, "t.png");
 }
 
 // From noise a dataset gives only the shape of a sample: one that cannot be read is an error that
@@ -248,6 +255,10 @@ BOOST_FIXTURE_TEST_CASE(errors_name_the_problem, Bars) {
   check_error(run_gibbs("train --model rbm --data nowhere.h5 --lr -1 -o c.h5", dir.path),
               "--lr: must be positive, got -1", dir.path, "c.h5");
   check_error(run_gibbs(kTrain + "--batch-size 0 -o c.h5", dir.path), "--batch-size: must be at least 1, got 0",
+              dir.path, "c.h5");
+  // Sizes no machine has are one line, not a crash (issue 14: --hidden 2⁶², sample --chains 2⁶², --chains -5).
+  check_error(run_gibbs("train --model rbm --data bars.h5 --hidden 4611686018427387904 -o c.h5", dir.path),
+              "a matrix of 16 × 4611686018427387904 values (2.75e+11 GiB) is more memory than this machine gives",
               dir.path, "c.h5");
   check_error(run_gibbs(kTrain + "--visible ising -o c.h5", dir.path),
               "--visible: must be one of: bernoulli, gaussian, got 'ising'", dir.path, "c.h5");

@@ -53,6 +53,18 @@ BOOST_AUTO_TEST_CASE(out_of_range_block_and_bad_stride_throw) {
   BOOST_CHECK_THROW(MatrixView<float>(data, 2, 2, 1), gibbs::ArgumentError);
 }
 
+BOOST_AUTO_TEST_CASE(a_matrix_too_large_to_allocate_is_an_argument_error) {
+  // 2⁶² × 3 floats overflow a size_t; 2⁴⁰ × 2⁴⁰ too; neither may wrap to a small allocation.
+  BOOST_CHECK_EXCEPTION(gibbs::Matrix<float>(std::size_t{1} << 62, 3), gibbs::ArgumentError,
+                        [](const gibbs::ArgumentError& e) {
+                          return std::string(e.what()) ==
+                                 "a matrix of 4611686018427387904 × 3 values (5.15e+10 GiB) is more memory than this "
+                                 "machine gives";
+                        });
+  BOOST_CHECK_THROW(gibbs::Matrix<double>(std::size_t{1} << 40, std::size_t{1} << 40), gibbs::ArgumentError);
+  BOOST_TEST(gibbs::Matrix<float>(0, std::size_t{1} << 62).size() == 0u);  // nothing to allocate
+}
+
 BOOST_AUTO_TEST_CASE(shape_error_names_both_shapes) {
   try {
     gibbs::expect_shape("gemm: C", {3, 4}, {3, 5});

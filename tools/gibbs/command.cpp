@@ -6,6 +6,7 @@
 #include <fmt/ostream.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -14,6 +15,20 @@
 import gibbs.core;
 
 namespace po = boost::program_options;
+
+namespace boost {
+
+void validate(boost::any& value, const std::vector<std::string>& tokens, unsigned long*, int) {
+  program_options::validators::check_first_occurrence(value);
+  const std::string& text = program_options::validators::get_single_string(tokens);
+  unsigned long parsed = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), parsed);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+    throw program_options::invalid_option_value(text);
+  value = parsed;
+}
+
+}  // namespace boost
 
 namespace gibbs::cli {
 namespace {

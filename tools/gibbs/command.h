@@ -45,6 +45,14 @@
 #include <string_view>
 #include <vector>
 
+// Program_options reads "-1" for an unsigned option as 2⁶⁴ − 1 (lexical_cast wraps it): every
+// unsigned option of the CLI goes through this instead, which takes only decimal digits and
+// otherwise throws invalid_option_value ("the argument ('-1') for option '--chains' is invalid").
+// Found by argument-dependent lookup (boost::any), so it must be seen where value<T> is used.
+namespace boost {
+void validate(boost::any& value, const std::vector<std::string>& tokens, unsigned long*, int);
+}  // namespace boost
+
 namespace gibbs::cli {
 
 // The arguments after the command's name.
