@@ -171,6 +171,17 @@ BOOST_FIXTURE_TEST_CASE(eval_reconstruct_and_sample, Bars) {
   for (std::size_t c = 0; c < 5; ++c)
     for (std::size_t u = 0; u < 4; ++u) BOOST_TEST(final_states.x(c, u) == start.x(c, u));
 
+  // Labels without class names (issue 14: a null dereference): a group per label.
+  {
+    gibbs::io::DatasetWriter unnamed(dir.path / "unnamed.h5", {"unnamed", {4, 4}, {}});
+    gibbs::Matrix<float> x(6, 16);
+    unnamed.add_split("train", x.view(), std::vector<std::int32_t>{0, 1, 2, 0, 1, 2});
+    unnamed.commit();
+  }
+  const Result unnamed = run_gibbs("reconstruct c.h5 --data unnamed.h5 --split train --per-class 2 -o u.png", dir.path);
+  BOOST_TEST(unnamed.status == 0, unnamed.err);
+  BOOST_TEST(read_png(dir.path / "u.png").height == 3 * 2 * 32 + 5u);  // three classes, two rows each
+
   // A negative count is not read as 2⁶⁴ − 5, and a count no machine can hold is one line.
   check_error(run_gibbs("sample c.h5 --chains -5 -o t.png", dir.path),
               "the argument ('-5') for option '--chains' is invalid", dir.path, "t.png");
@@ -256,6 +267,13 @@ BOOST_FIXTURE_TEST_CASE(errors_name_the_problem, Bars) {
               "--lr: must be positive, got -1", dir.path, "c.h5");
   check_error(run_gibbs(kTrain + "--batch-size 0 -o c.h5", dir.path), "--batch-size: must be at least 1, got 0",
               dir.path, "c.h5");
+  // The checkpoint never replaces the dataset it trains on.
+  const std::string dataset = slurp(dir.path / "bars.h5");
+  const Result onto_data = run_gibbs(kTrain + "--epochs 1 -o ./bars.h5", dir.path);
+  BOOST_TEST(onto_data.status == 2);
+  BOOST_TEST(onto_data.err ==
+             "gibbs: -o ./bars.h5: that is the dataset --data names; write the checkpoint elsewhere\n");
+  BOOST_TEST(slurp(dir.path / "bars.h5") == dataset);
   // Sizes no machine has are one line, not a crash (issue 14: --hidden 2⁶², sample --chains 2⁶², --chains -5).
   check_error(run_gibbs("train --model rbm --data bars.h5 --hidden 4611686018427387904 -o c.h5", dir.path),
               "a matrix of 16 × 4611686018427387904 values (2.75e+11 GiB) is more memory than this machine gives",

@@ -33,7 +33,10 @@ std::vector<std::vector<std::size_t>> pick_rows(const io::DatasetReader& reader,
     for (std::size_t i = 0; i < first.size(); ++i) first[i] = i;
     return {first};
   }
-  std::vector<std::vector<std::size_t>> groups(reader.info().classes.size());
+  // A file may label rows without naming the classes: as many groups as the largest label needs.
+  std::size_t classes = reader.info().classes.size();
+  for (const std::int32_t y : labels) classes = std::max(classes, static_cast<std::size_t>(y) + 1);
+  std::vector<std::vector<std::size_t>> groups(classes);
   for (std::size_t r = 0; r < rows; ++r) {
     auto& group = groups[static_cast<std::size_t>(labels[r])];
     if (group.size() < per_class) group.push_back(r);

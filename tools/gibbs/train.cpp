@@ -12,6 +12,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
+#include <variant>
 #include <vector>
 
 #include "tools/gibbs/command.h"
@@ -115,6 +117,11 @@ int train_command(Args args) {
   const ModelPtr model = plugin.create_model();
   const Config config =
       complete_config(plugin, given_options(vm, declared_options(plugin)), resumed ? &*resumed : nullptr);
+  // The checkpoint must not replace the data it trains on (issue 14: -o d.h5 --data d.h5).
+  std::error_code same_error;
+  if (const std::string& data = std::get<std::string>(config.at("data"));
+      std::filesystem::equivalent(output, data, same_error))
+    throw ArgumentError(fmt::format("-o {}: that is the dataset --data names; write the checkpoint elsewhere", output));
   train::Run run{*model, plugin.name(), plugin.version(), config, output, resumed};
   const train::Report report = train::train(run, std::cout);
   if (report.outcome == train::Outcome::interrupted) {
