@@ -182,6 +182,14 @@ BOOST_FIXTURE_TEST_CASE(eval_reconstruct_and_sample, Bars) {
   BOOST_TEST(unnamed.status == 0, unnamed.err);
   BOOST_TEST(read_png(dir.path / "u.png").height == 3 * 2 * 32 + 5u);  // three classes, two rows each
 
+  // A --save that cannot be written fails before the picture is replaced.
+  const std::string picture = slurp(dir.path / "s.png");
+  fs::create_directory(dir.path / "folder");
+  const Result into_folder = run_gibbs("sample c.h5 --chains 3 --steps 5 --every 5 --save folder -o s.png", dir.path);
+  BOOST_TEST(into_folder.status == 2);
+  BOOST_TEST(line_count(into_folder.err) == 1u, into_folder.err);
+  BOOST_TEST(slurp(dir.path / "s.png") == picture);
+
   // A negative count is not read as 2⁶⁴ − 5, and a count no machine can hold is one line.
   check_error(run_gibbs("sample c.h5 --chains -5 -o t.png", dir.path),
               "the argument ('-5') for option '--chains' is invalid", dir.path, "t.png");

@@ -108,11 +108,12 @@ int sample_command(const po::variables_map& vm) {
   std::vector<Matrix<float>> rows = {states};
   trained.model->sample(states, clamped, seed, steps, every,
                         [&](std::size_t, ConstView<float> means) { rows.emplace_back(means); });
-  std::vector<ConstView<float>> grid(rows.begin(), rows.end());
-  write_sample_grid(png, grid, {tile_h, tile_w});
+  // The states first: a --save that cannot be written (a directory) then leaves the picture as it was.
   if (vm.contains("save"))
     save_states(vm["save"].as<std::string>(), states, info,
                 fmt::format("gibbs sample {}: {} chains, {} steps, seed {}", checkpoint, chains, steps, seed));
+  std::vector<ConstView<float>> grid(rows.begin(), rows.end());
+  write_sample_grid(png, grid, {tile_h, tile_w});
   fmt::print("{}: {} chains (columns); the start, then the visible means after every {} of {} steps (rows)\n", png,
              chains, every, steps);
   return 0;
