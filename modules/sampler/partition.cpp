@@ -35,12 +35,6 @@ double softplus_sum(std::span<const float> x, std::span<float> scratch) {
   return sum(scratch);
 }
 
-double half_square_sum(std::span<const float> x) {
-  double total = 0;
-  for (const float value : x) total += 0.5 * double{value} * value;
-  return total;
-}
-
 // A running log-sum-exp: max and Σ e^(t − max).
 struct LogSum {
   double max = -std::numeric_limits<double>::infinity();
@@ -185,12 +179,11 @@ AisEstimate ais_log_partition(const Rbm& rbm, const AisSettings& settings, std::
         const std::span<float> now = h.row(r), before = scratch.row(r);
         double linear = -square_gap;
         for (std::size_t i = 0; i < nv; ++i) linear += bias_gap[i] * vr[i];
-        // The hidden units summed out at β: Σ softplus(β·x_j), or for Gaussian ones Σ (β·x_j)²/2
-        // (their √(2π) factors are the base model's too, so they cancel).
+        // The hidden units summed (or integrated) out at β, with inputs β·x.
         for (std::size_t j = 0; j < nh; ++j) before[j] = previous * xr[j];
-        const double hidden_before = gaussian_hidden ? half_square_sum(before) : softplus_sum(before, before);
+        const double hidden_before = rbm.hidden_term(before, before);
         for (std::size_t j = 0; j < nh; ++j) now[j] = beta * xr[j];
-        const double hidden_now = gaussian_hidden ? half_square_sum(now) : softplus_sum(now, before);
+        const double hidden_now = rbm.hidden_term(now, before);
         log_w[r] += step * linear + (hidden_now - hidden_before);
         if (!gaussian_hidden) simd::sigmoid(now, now);  // E[h | v] at β
       }

@@ -26,6 +26,16 @@ void clip(MatrixView<float> m, float limit) {
     for (float& x : m.row(r)) x = std::clamp(x, -limit, limit);
 }
 
+// Bernoulli draws from the means, or mean + N(0, 1) (Gaussian units, into another matrix).
+void sample_units(bool bernoulli, const char* layer, random::Stream s, std::uint64_t offset, ConstView<float> means,
+                  MatrixView<float> out) {
+  if (bernoulli) return random::bernoulli(s, offset, means, out);
+  if (means.data() == out.data())
+    throw ArgumentError(fmt::format("Gaussian {} samples cannot overwrite their means", layer));
+  random::normal(s, offset, out);  // checks the shape
+  simd::axpy(1.0f, means, out);
+}
+
 }  // namespace
 
 std::string_view to_string(VisibleUnits units) { return units == VisibleUnits::bernoulli ? "bernoulli" : "gaussian"; }
@@ -113,23 +123,11 @@ void Rbm::visible_means(ConstView<float> h, MatrixView<float> v) const {
 }
 
 void Rbm::sample_hidden(random::Stream s, std::uint64_t offset, ConstView<float> means, MatrixView<float> out) const {
-  if (hidden_units_ == HiddenUnits::bernoulli) {
-    random::bernoulli(s, offset, means, out);
-    return;
-  }
-  if (means.data() == out.data()) throw ArgumentError("Gaussian hidden samples cannot overwrite their means");
-  random::normal(s, offset, out);  // checks the shape
-  simd::axpy(1.0f, means, out);
+  sample_units(hidden_units_ == HiddenUnits::bernoulli, "hidden", s, offset, means, out);
 }
 
 void Rbm::sample_visible(random::Stream s, std::uint64_t offset, ConstView<float> means, MatrixView<float> out) const {
-  if (units_ == VisibleUnits::bernoulli) {
-    random::bernoulli(s, offset, means, out);
-    return;
-  }
-  if (means.data() == out.data()) throw ArgumentError("Gaussian visible samples cannot overwrite their means");
-  random::normal(s, offset, out);  // checks the shape
-  simd::axpy(1.0f, means, out);
+  sample_units(units_ == VisibleUnits::bernoulli, "visible", s, offset, means, out);
 }
 
 void initialize_normal(Rbm& rbm, float sigma, std::uint64_t seed) {

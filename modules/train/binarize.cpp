@@ -20,8 +20,8 @@ void check_probabilities(ConstView<float> x, const std::string& file, const std:
             file, fmt::format("{} needs values in [0, 1], and row {} of the {} split holds {}", need, r, split, value));
 }
 
-void binarize_split(MatrixView<float> x, std::uint64_t seed, std::size_t place) {
-  random::bernoulli(random::streams::binarized_split(seed, place), 0, x, x);
+void binarize_split(ConstView<float> x, MatrixView<float> out, std::uint64_t seed, std::size_t place) {
+  random::bernoulli(random::streams::binarized_split(seed, place), 0, x, out);
 }
 
 }  // namespace gibbs::train

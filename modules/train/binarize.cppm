@@ -15,8 +15,8 @@ export namespace gibbs::train {
 void check_probabilities(ConstView<float> x, const std::string& file, const std::string& split,
                          const std::string& need);
 
-// Each value v of x replaced by a Bernoulli(v) draw from random::streams::binarized_split(seed,
-// place), place the split's position in its file (train 0).
-void binarize_split(MatrixView<float> x, std::uint64_t seed, std::size_t place);
+// out = a Bernoulli(v) draw for each value v of x, from random::streams::binarized_split(seed,
+// place), place the split's position in its file (train 0). out may be x itself.
+void binarize_split(ConstView<float> x, MatrixView<float> out, std::uint64_t seed, std::size_t place);
 
 }  // namespace gibbs::train

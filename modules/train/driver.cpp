@@ -52,9 +52,9 @@ Split load_split(const io::DatasetReader& reader, const std::string& name, std::
   Split split{name, reader.read_range(name, 0, reader.split(name).rows), {}, {}};
   if (binarize_seed) {
     check_probabilities(split.rows.x, reader.path().string(), name, "--binarize stochastic");
-    split.drawn = Matrix<float>(split.rows.x.view());
+    split.drawn = Matrix<float>(split.rows.x.rows(), split.rows.x.cols());
     const auto place = std::ranges::find(reader.splits(), name, &io::SplitInfo::name) - reader.splits().begin();
-    binarize_split(split.drawn, *binarize_seed, static_cast<std::size_t>(place));
+    binarize_split(split.rows.x, split.drawn, *binarize_seed, static_cast<std::size_t>(place));
   }
   const std::vector<std::size_t> sample = sample_rows(split.rows.x.rows(), monitor, stream);
   split.scored.x = Matrix<float>(sample.size(), split.rows.x.cols());

@@ -158,8 +158,7 @@ int binarize(const po::variables_map& vm) {
         Transformed out{Matrix<float>(b.x.rows(), b.x.cols()), b.y, b.t};
         if (stochastic) {
           train::check_probabilities(b.x, file, in.splits()[place].name, "--stochastic");
-          std::copy_n(b.x.data(), b.x.size(), out.x.data());
-          train::binarize_split(out.x, seed, place);
+          train::binarize_split(b.x, out.x, seed, place);
           return out;
         }
         for (std::size_t r = 0; r < b.x.rows(); ++r)
