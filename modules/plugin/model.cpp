@@ -29,6 +29,8 @@ void Model::initialize(const Config&, const io::DatasetInfo&, const Examples&, c
 void Model::restore(const io::Checkpoint&, const Setup&) { unsupported(*this, "be restored from a checkpoint"); }
 void Model::save(io::Checkpoint&) const { unsupported(*this, "be saved"); }
 std::size_t Model::input_size() const { unsupported(*this, "say its input size"); }
+std::size_t Model::stages() const { return 1; }
+void Model::begin_stage(std::size_t) {}
 void Model::begin_epoch(std::uint64_t) {}
 double Model::train_batch(const Examples&, std::uint64_t) { unsupported(*this, "train"); }
 Metrics Model::evaluate(const Examples&, std::uint64_t) const { unsupported(*this, "evaluate"); }

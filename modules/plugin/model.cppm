@@ -90,9 +90,15 @@ class Model {
   virtual void save(io::Checkpoint& checkpoint) const;
   // Values per row the model takes (the width its data must have).
   virtual std::size_t input_size() const;
-  // Called before epoch `epoch` (0-based) starts or resumes: schedules.
+  // Stages the model trains in, one after the other (a deep belief net: one per layer); default 1.
+  // The driver gives each stage --epochs epochs and numbers them, their minibatches (the steps) and
+  // their shuffles from 0, as if each stage were a run of its own.
+  virtual std::size_t stages() const;
+  // Called before any epoch of stage `stage` (0-based) starts or resumes, before begin_epoch.
+  virtual void begin_stage(std::size_t stage);
+  // Called before epoch `epoch` (0-based, within the stage) starts or resumes: schedules.
   virtual void begin_epoch(std::uint64_t epoch);
-  // One minibatch update; `step` counts minibatches from the start of training. Returns a
+  // One minibatch update; `step` counts minibatches from the start of the stage. Returns a
   // cheap measure of the batch's error for the progress line, or NaN.
   virtual double train_batch(const Examples& batch, std::uint64_t step);
   // Scores on `examples` (the same draws seed and examples give the same scores).

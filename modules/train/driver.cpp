@@ -153,7 +153,7 @@ Setup setup_of(const io::Checkpoint& checkpoint) {
 Report train(Run& run, std::ostream& log) {
   Model& model = run.model;
   const Options options = read_options<Options>(run.config);
-  const std::uint64_t epochs = static_cast<std::uint64_t>(options.epochs);
+  const std::uint64_t stage_epochs = static_cast<std::uint64_t>(options.epochs);
   const Setup setup = setup_of(options);
   const std::filesystem::path data_path = options.data;
 
@@ -175,10 +175,32 @@ Report train(Run& run, std::ostream& log) {
   if (run.resumed) {
     checkpoint = *run.resumed;
     checkpoint.config = run.config;  // options given again replace the checkpoint's
-    model.restore(checkpoint, setup);
+    try {
+      model.restore(checkpoint, setup);
+    } catch (const FormatError&) {
+      throw;
+    } catch (const Error& e) {
+      throw FormatError(run.resumed_path.string(),
+                        fmt::format("not a usable {} checkpoint: {}", run.model_name, e.what()));
+    }
   } else {
     model.initialize(run.config, reader.info(), examples(train.rows), setup);
   }
+  // A model trained in stages gets --epochs epochs in each, numbered from 0 within it.
+  const std::uint64_t stages = model.stages();
+  if (stages > 1 && options.tol > 0)
+    throw option_error(
+        "tol", fmt::format("the {} model trains in {} stages of --epochs each; give --tol 0", run.model_name, stages),
+        fmt::format("{}", options.tol));
+  if (stage_epochs > UINT64_MAX / stages) throw option_error("epochs", "is too large", std::to_string(stage_epochs));
+  if (const io::ConfigValue* before = run.resumed ? find_option(run.resumed->config, "epochs") : nullptr;
+      stages > 1 && before != nullptr && option_text(*before) != std::to_string(stage_epochs))
+    throw option_error("epochs",
+                       fmt::format("is the epochs of each of the {} model's {} stages, which cannot change on resume "
+                                   "(the checkpoint's: {})",
+                                   run.model_name, stages, option_text(*before)),
+                       std::to_string(stage_epochs));
+  const std::uint64_t epochs = stage_epochs * stages;
   if (model.input_size() != train.rows.x.cols())
     throw FormatError(data_path.string(), fmt::format("rows of {} values, but the {} model takes {}",
                                                       train.rows.x.cols(), run.model_name, model.input_size()));
@@ -203,7 +225,10 @@ Report train(Run& run, std::ostream& log) {
         fmt::format("converged after epoch {} (--tol {}); give --tol 0 to train on", epoch, options.tol));
   checkpoint.counters["train/converged"] = 0;
   if (epoch >= epochs)
-    return nothing_to_do(fmt::format("already trained for {} epochs; give --epochs N (the total) to train on", epoch));
+    return nothing_to_do(stages > 1 ? fmt::format("already trained for {} epochs, all {} stages", epoch, stages)
+                                    : fmt::format("already trained for {} epochs; give --epochs N (the total) to "
+                                                  "train on",
+                                                  epoch));
 
   // The epoch under way's error sum (its bits) and count, so that a resumed epoch's batch_error
   // is the uninterrupted one's; absent between epochs.
@@ -248,10 +273,15 @@ Report train(Run& run, std::ostream& log) {
   const InterruptGuard guard;
   const std::optional<std::uint64_t> interrupt_at = interrupt_test_step();
   ProgressLine progress(::isatty(STDERR_FILENO) == 1);
+  std::optional<std::uint64_t> stage_begun;
   for (; epoch < epochs; ++epoch, first_batch = 0) {
+    const std::uint64_t stage = epoch / stage_epochs, stage_first_step = stage * stage_epochs * batches;
+    if (stage_begun != stage) model.begin_stage(static_cast<std::size_t>(stage)), stage_begun = stage;
+    std::uint64_t stage_step = step - stage_first_step;
     const BatchDone done = runner.run(
-        epoch, first_batch, step,
+        epoch % stage_epochs, first_batch, stage_step,
         [&](const BatchDone& d) {
+          step = stage_first_step + stage_step;
           const double rate = d.seconds > 0 ? static_cast<double>(d.rows) / d.seconds : 0;
           const double remaining =
               static_cast<double>((batches - d.batch) * setup.batch_size + (epochs - epoch - 1) * rows);
@@ -260,6 +290,7 @@ Report train(Run& run, std::ostream& log) {
           return guard.interrupted() && d.batch < batches;
         },
         error_sum, errors);
+    step = stage_first_step + stage_step;
     error_sum = 0, errors = 0;
     if (done.batch < batches) {
       save(epoch, done.batch, &done);
@@ -268,9 +299,13 @@ Report train(Run& run, std::ostream& log) {
                   fmt::format("interrupted in epoch {}, after minibatch {} of {}: saved {}", epoch + 1, done.batch,
                               batches, run.output.string()));
     }
-    const Metrics scores = model.evaluate(examples(train.scored), epoch);
-    const Metrics test_scores = test ? model.evaluate(examples(test->scored), epoch) : Metrics{};
+    const Metrics scores = model.evaluate(examples(train.scored), epoch % stage_epochs);
+    const Metrics test_scores = test ? model.evaluate(examples(test->scored), epoch % stage_epochs) : Metrics{};
     std::string line = record_epoch(checkpoint, epoch, epochs, done, scores, test_scores);
+    if (stages > 1) {
+      checkpoint.history["stage"].push_back(static_cast<double>(stage + 1));
+      line += fmt::format("  stage {}/{}", stage + 1, stages);
+    }
     if (likelihood_every > 0)
       line += record_likelihood(checkpoint, epoch, (epoch + 1) % likelihood_every == 0 || epoch + 1 == epochs, model,
                                 likelihood, ais);
@@ -280,7 +315,7 @@ Report train(Run& run, std::ostream& log) {
     // The model's own stop is judged on the whole training split.
     bool finished = model.finished(scores);
     if (finished && train.scored.x.rows() < rows)
-      finished = model.finished(model.evaluate({train.measured(), train.rows.y, train.rows.t}, epoch));
+      finished = model.finished(model.evaluate({train.measured(), train.rows.y, train.rows.t}, epoch % stage_epochs));
     if (finished) checkpoint.counters["train/finished"] = 1;
     const std::string watched = options.tol == 0                  ? std::string()
                                 : options.tol_on == "batch-error" ? "batch_error"

@@ -37,7 +37,10 @@ struct Options {
   template <class V>
   void for_each(V& v) {
     v(data, "data", "", "the dataset (a gibbs-dataset HDF5 file)", required());
-    v(epochs, "epochs", 10, "total epochs, counting those a resumed checkpoint already has", at_least(1));
+    v(epochs, "epochs", 10,
+      "total epochs, counting those a resumed checkpoint already has (of a model trained in stages, such as dbn: each "
+      "stage's)",
+      at_least(1));
     v(batch_size, "batch-size", kDefaultBatchSize,
       "rows per minibatch (1: per-sample updates; the training set's size: full batch)", at_least(1));
     v(seed, "seed", 0, "seed of every random draw", non_negative());
@@ -75,6 +78,7 @@ struct Run {
   Config config;                          // complete: every option of the model and the driver
   std::filesystem::path output;           // the checkpoint
   std::optional<io::Checkpoint> resumed;  // the checkpoint to continue (config already merged)
+  std::filesystem::path resumed_path;     // the file it was read from
 };
 
 enum class Outcome {

@@ -58,6 +58,9 @@ bool ends_with(const nn::Architecture& a, const nn::LayerSpec& layer) {
 
 std::string output_activation(const std::string& option) { return option == "identity" ? std::string() : option; }
 
+ReconstructionLoss FeedForwardModel::reconstruction_loss(const Config&) const { return ReconstructionLoss::mse; }
+void FeedForwardModel::initialize_parameters(const Config&, std::span<const nn::Parameter>) const {}
+
 struct FeedForwardModel::Network {
   nn::SampleShape input;
   std::vector<std::string> prefixes;
@@ -128,6 +131,9 @@ void FeedForwardModel::configure(const Config& config, nn::SampleShape input, st
       if (outputs != input.size())
         throw ArgumentError(
             fmt::format("the decoder ends with {} outputs, but the input has {} values", outputs, input.size()));
+      loss_ = reconstruction_loss(config);
+      if (loss_ == ReconstructionLoss::cross_entropy && !ends_with(last, {.activation = simd::Activation::kSigmoid}))
+        throw ArgumentError("the cross-entropy loss needs outputs in [0, 1]: give --output-activation sigmoid");
       break;
   }
 
@@ -169,6 +175,7 @@ void FeedForwardModel::initialize(const Config& config, const io::DatasetInfo& i
   configure(resolved, input, classes);
   for (std::size_t s = 0; s < network_->stages.size(); ++s)
     network_->stages[s]->initialize(setup.seed, s);  // random::streams::layer_init
+  initialize_parameters(resolved, network_->parameters);
 }
 
 void FeedForwardModel::restore(const io::Checkpoint& checkpoint, const Setup&) {
@@ -254,7 +261,8 @@ double FeedForwardModel::train_batch(const Examples& batch, std::uint64_t) {
   if (task_ == Task::classify && outputs > 1) {
     loss = nn::softmax_cross_entropy(out, batch.y, grad);
   } else if (task_ == Task::reconstruct) {
-    loss = nn::mse_loss(out, batch.x, grad);
+    loss = loss_ == ReconstructionLoss::cross_entropy ? nn::binary_cross_entropy(out, batch.x, grad)
+                                                      : nn::mse_loss(out, batch.x, grad);
   } else {
     const MatrixView<float> targets = workspace(n.targets, rows, 1);
     const float low = sign_threshold() > 0 ? 0.0f : -1.0f;
@@ -282,7 +290,7 @@ Metrics FeedForwardModel::evaluate(const Examples& examples, std::uint64_t) cons
   if (task_ == Task::regress && examples.t.empty())
     throw ArgumentError("the data has no targets to score a regression on");
   // Sums in double, chunk by chunk in order: the same bits for any thread count.
-  double loss_sum = 0;
+  double loss_sum = 0, cross_entropy_sum = 0;
   std::size_t correct = 0;
   const bool sign = single_output_classifier();
   const float threshold = sign_threshold();
@@ -312,10 +320,13 @@ Metrics FeedForwardModel::evaluate(const Examples& examples, std::uint64_t) cons
           loss_sum += d * d;
         }
         break;
-      case Task::reconstruct:
-        loss_sum +=
-            nn::mse_loss(out, examples.x.block(first, 0, n, examples.x.cols())) * static_cast<double>(n * out.cols());
+      case Task::reconstruct: {
+        const ConstView<float> x = examples.x.block(first, 0, n, examples.x.cols());
+        loss_sum += nn::mse_loss(out, x) * static_cast<double>(n * out.cols());
+        if (loss_ == ReconstructionLoss::cross_entropy)
+          cross_entropy_sum += nn::binary_cross_entropy(out, x) * static_cast<double>(n * out.cols());
         break;
+      }
     }
   });
   const double count =
@@ -323,6 +334,8 @@ Metrics FeedForwardModel::evaluate(const Examples& examples, std::uint64_t) cons
   Metrics metrics{{stopping_metric(), loss_sum / count}};
   if (task_ == Task::classify)
     metrics.push_back({"accuracy", static_cast<double>(correct) / static_cast<double>(rows)});
+  if (task_ == Task::reconstruct && loss_ == ReconstructionLoss::cross_entropy)
+    metrics.push_back({"cross_entropy", cross_entropy_sum / count});
   return metrics;
 }
 

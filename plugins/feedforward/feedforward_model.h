@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,10 @@ enum class Task {
   reconstruct,  // the input itself under MSE (the autoencoder)
 };
 
+// The loss of Task::reconstruct: MSE, or binary cross-entropy on the sigmoid outputs (inputs in
+// [0, 1]; Hinton & Salakhutdinov's).
+enum class ReconstructionLoss { mse, cross_entropy };
+
 // A stage of the network; its parameters are named <prefix><layer>.<name> ("encoder.0.weight").
 struct Stage {
   std::string prefix;
@@ -78,7 +83,8 @@ class FeedForwardModel : public Model {
   std::size_t input_size() const override;
   double train_batch(const Examples& batch, std::uint64_t step) override;
   // classify: cross_entropy (or mse with a single output) and accuracy; regress and
-  // reconstruct: mse. Over the whole of `examples`; no draws are involved.
+  // reconstruct: mse (and cross_entropy under that loss). Over the whole of `examples`; no draws
+  // are involved.
   Metrics evaluate(const Examples& examples, std::uint64_t draws) const override;
   std::string stopping_metric() const override;
   Matrix<float> predict(ConstView<float> x) const override;
@@ -92,6 +98,11 @@ class FeedForwardModel : public Model {
   // The stages, in order, for samples of shape `input`, from the plugin's options (read from
   // `config` with read_options).
   virtual std::vector<Stage> build(const Config& config, nn::SampleShape input) const = 0;
+  // Task::reconstruct's loss, from the plugin's options. Default: MSE.
+  virtual ReconstructionLoss reconstruction_loss(const Config& config) const;
+  // Called after the random initialisation of a new model with every stage's parameters (named
+  // as in the checkpoint), to replace them (a pretrained start). Default: nothing.
+  virtual void initialize_parameters(const Config& config, std::span<const nn::Parameter> parameters) const;
 
  private:
   struct Network;
@@ -108,6 +119,7 @@ class FeedForwardModel : public Model {
   std::string name_;
   std::optional<Task> fixed_task_;
   Task task_ = Task::classify;
+  ReconstructionLoss loss_ = ReconstructionLoss::mse;
   std::unique_ptr<Network> network_;  // behind a pointer: const scoring still needs workspace
 };
 
@@ -121,6 +133,16 @@ class PluginModel final : public FeedForwardModel {
  private:
   std::vector<Stage> build(const Config& config, nn::SampleShape input) const override {
     return read_options<O>(config).build(input);
+  }
+  ReconstructionLoss reconstruction_loss(const Config& config) const override {
+    if constexpr (requires(const O& o) { o.reconstruction_loss(); })
+      return read_options<O>(config).reconstruction_loss();
+    else
+      return ReconstructionLoss::mse;
+  }
+  void initialize_parameters(const Config& config, std::span<const nn::Parameter> parameters) const override {
+    if constexpr (requires(const O& o) { o.initialize_parameters(parameters); })
+      read_options<O>(config).initialize_parameters(parameters);
   }
 };
 

@@ -110,13 +110,13 @@ void RbmModel::configure(const RbmOptions& o, std::size_t batch_size) {
 }
 
 std::vector<io::TensorSlot> RbmModel::tensors() {
-  std::vector<io::TensorSlot> slots = {io::tensor_slot("params", "W", rbm_.weights()),
-                                       io::tensor_slot("params", "visible_bias", rbm_.visible_bias()),
-                                       io::tensor_slot("params", "hidden_bias", rbm_.hidden_bias())};
+  std::vector<io::TensorSlot> slots = {io::tensor_slot("params", prefix_ + "W", rbm_.weights()),
+                                       io::tensor_slot("params", prefix_ + "visible_bias", rbm_.visible_bias()),
+                                       io::tensor_slot("params", prefix_ + "hidden_bias", rbm_.hidden_bias())};
   if (!cd_) return slots;
   // State a run started without (e.g. momentum given on --resume) starts at zero.
   const auto state = [&](const char* name, auto values) {
-    io::TensorSlot slot = io::tensor_slot("state", name, values);
+    io::TensorSlot slot = io::tensor_slot("state", prefix_ + name, values);
     slot.required = false;
     slots.push_back(std::move(slot));
   };
@@ -133,27 +133,33 @@ std::vector<io::TensorSlot> RbmModel::tensors() {
 }
 
 void RbmModel::initialize(const Config& config, const io::DatasetInfo&, const Examples& train, const Setup& setup) {
-  const RbmOptions o = read_options<RbmOptions>(config);
+  create(read_options<RbmOptions>(config), train.x.cols(), setup, train.x);
+}
+
+void RbmModel::create(const RbmOptions& o, std::size_t visible, const Setup& setup, ConstView<float> data) {
   const VisibleUnits units = sampler::parse_visible_units(o.visible);
   if (units == VisibleUnits::gaussian && o.hidden_units == "gaussian")
     throw option_error("hidden-units", "gaussian needs --visible bernoulli", "'gaussian'");
-  rbm_ = sampler::Rbm(train.x.cols(), static_cast<std::size_t>(o.hidden), units,
-                      sampler::parse_hidden_units(o.hidden_units));
+  rbm_ = sampler::Rbm(visible, static_cast<std::size_t>(o.hidden), units, sampler::parse_hidden_units(o.hidden_units));
   seed_ = setup.seed;
   initialize_weights(rbm_, o.init, seed_);
   if (o.visible_bias_init == "logit-mean") {
     if (units != VisibleUnits::bernoulli)
       throw option_error("visible-bias-init", "logit-mean needs --visible bernoulli", "'logit-mean'");
-    if (!o.no_visible_bias) logit_mean_bias(rbm_, train.x);
+    if (data.rows() == 0) throw option_error("visible-bias-init", "logit-mean needs the training rows", "'logit-mean'");
+    if (!o.no_visible_bias) logit_mean_bias(rbm_, data);
   }
   configure(o, setup.batch_size);
 }
 
 void RbmModel::restore(const io::Checkpoint& checkpoint, const Setup& setup) {
-  const RbmOptions o = read_options<RbmOptions>(checkpoint.config);
-  const auto w = checkpoint.params.find("W");
+  restore(read_options<RbmOptions>(checkpoint.config), checkpoint, setup);
+}
+
+void RbmModel::restore(const RbmOptions& o, const io::Checkpoint& checkpoint, const Setup& setup) {
+  const auto w = checkpoint.params.find(prefix_ + "W");
   if (w == checkpoint.params.end() || w->second.shape.size() != 2)
-    throw ArgumentError("the checkpoint has no /params/W [visible, hidden]");
+    throw ArgumentError(fmt::format("the checkpoint has no /params/{}W [visible, hidden]", prefix_));
   const std::size_t visible = w->second.shape[0], hidden = w->second.shape[1];
   if (static_cast<std::size_t>(o.hidden) != hidden)
     throw ArgumentError(fmt::format("--hidden {} does not match the checkpoint's {} hidden units", o.hidden, hidden));
@@ -162,7 +168,7 @@ void RbmModel::restore(const io::Checkpoint& checkpoint, const Setup& setup) {
   seed_ = setup.seed;
   configure(o, setup.batch_size);
   const sampler::ContrastiveSettings& s = cd_->settings();
-  if (const auto it = checkpoint.state.find("chains/hidden");
+  if (const auto it = checkpoint.state.find(prefix_ + "chains/hidden");
       s.persistent && it != checkpoint.state.end() && it->second.shape != std::vector<std::size_t>{s.chains, hidden})
     throw ArgumentError(fmt::format("the checkpoint's {} persistent chains do not match --batch-size {}",
                                     it->second.shape.empty() ? 0 : it->second.shape[0], s.chains));
@@ -216,6 +222,14 @@ std::string RbmModel::likelihood_domain_error(ConstView<float> x) const {
         return fmt::format("row {} holds {}, and the binary visible units of a Bernoulli RBM take only 0 or 1", r,
                            value);
   return {};
+}
+
+Matrix<float> RbmModel::encode(ConstView<float> x) const {
+  if (x.cols() != rbm_.visible())
+    throw ShapeError("encode: rows of one value per visible unit", x.shape(), {x.rows(), rbm_.visible()});
+  Matrix<float> hidden(x.rows(), rbm_.hidden());
+  rbm_.hidden_means(x, hidden);
+  return hidden;
 }
 
 Matrix<float> RbmModel::reconstruct(ConstView<float> x) const {

@@ -82,6 +82,10 @@ struct RbmOptions {
 
 class RbmModel final : public Model {
  public:
+  RbmModel() = default;
+  // A layer of a stack (the dbn plugin): its tensors are /params/<prefix>W, ... ("layer1.W").
+  explicit RbmModel(std::string prefix) : prefix_(std::move(prefix)) {}
+
   std::string name() const override { return "rbm"; }
   void initialize(const Config& config, const io::DatasetInfo& info, const Examples& train,
                   const Setup& setup) override;
@@ -98,12 +102,21 @@ class RbmModel final : public Model {
   LogPartition log_partition(const Examples& train, const PartitionSettings& settings) const override;
   std::string likelihood_domain_error(ConstView<float> x) const override;
   double mean_free_energy(ConstView<float> x) const override;
+  // E[h | v]: the hidden units' probabilities (Bernoulli) or means (Gaussian).
+  Matrix<float> encode(ConstView<float> x) const override;
+
+  // initialize and restore with the options given: a fresh RBM of `visible` units (`data`, when
+  // not empty, the training rows that --visible-bias-init logit-mean needs), or the one the
+  // checkpoint holds under the prefix.
+  void create(const RbmOptions& options, std::size_t visible, const Setup& setup, ConstView<float> data);
+  void restore(const RbmOptions& options, const io::Checkpoint& checkpoint, const Setup& setup);
+  // The checkpoint's tensors, for save and restore alike (what the settings keep).
+  std::vector<io::TensorSlot> tensors();
+  const sampler::Rbm& rbm() const { return rbm_; }
 
  private:
   // The training settings, for an rbm_ already shaped.
   void configure(const RbmOptions& options, std::size_t batch_size);
-  // The checkpoint's tensors, for save and restore alike (what the settings keep).
-  std::vector<io::TensorSlot> tensors();
 
   sampler::Rbm rbm_;
   std::optional<sampler::ContrastiveDivergence> cd_;
@@ -111,6 +124,7 @@ class RbmModel final : public Model {
   float current_learning_rate_ = 0;
   float current_momentum_ = 0;
   std::uint64_t seed_ = 0;
+  std::string prefix_;
 };
 
 }  // namespace gibbs::rbm

@@ -316,8 +316,8 @@ BOOST_FIXTURE_TEST_CASE(errors_name_the_problem, Bars) {
       dir.path, "none");
   check_error(
       run_gibbs("train --resume c.h5 --optimizer sgd --epochs 2 -o d.h5", dir.path),
-      "the checkpoint's optimizer state does not fit --optimizer sgd: sgd state: tensor exp_avg/0.bias is not one "
-      "of its own",
+      "c.h5: not a usable mlp checkpoint: the checkpoint's optimizer state does not fit --optimizer sgd: sgd state: "
+      "tensor exp_avg/0.bias is not one of its own",
       dir.path, "d.h5");
   BOOST_TEST(slurp(dir.path / "c.h5") == before);
 }

@@ -27,18 +27,6 @@ namespace {
 
 const std::string kTrain = "train --model rbm --data bars.h5 --hidden 8 --monitor 0 ";
 
-// 16×16 pictures of a horizontal and a vertical bar (all 256 pairs): 768 train, 256 test rows.
-void write_crosses(const fs::path& path) {
-  gibbs::io::DatasetWriter writer(path, {"crosses", {16, 16}, {}});
-  for (const auto& [split, rows] : {std::pair{"train", 768}, std::pair{"test", 256}}) {
-    gibbs::Matrix<float> x(static_cast<std::size_t>(rows), 256);
-    for (std::size_t r = 0; r < x.rows(); ++r)
-      for (std::size_t k = 0; k < 16; ++k) x(r, (r % 16) * 16 + k) = x(r, k * 16 + (r / 16) % 16) = 1.0f;
-    writer.add_split(split, x.view());
-  }
-  writer.commit();
-}
-
 struct Bars {
   TempDir dir;
   Bars() { write_bars(dir.path / "bars.h5"); }
@@ -299,7 +287,8 @@ BOOST_FIXTURE_TEST_CASE(errors_name_the_problem, Bars) {
   check_error(run_gibbs("train --resume c.h5 --model mlp -o d.h5", dir.path),
               "c.h5: a checkpoint of the rbm model, not of --model mlp", dir.path, "d.h5");
   check_error(run_gibbs("train --resume c.h5 --hidden 4 --epochs 2 -o d.h5", dir.path),
-              "--hidden 4 does not match the checkpoint's 8 hidden units", dir.path, "d.h5");
+              "c.h5: not a usable rbm checkpoint: --hidden 4 does not match the checkpoint's 8 hidden units", dir.path,
+              "d.h5");
   BOOST_REQUIRE(run_gibbs("data synth logic --op and --inputs 2 -o logic.h5", dir.path).status == 0);
   check_error(run_gibbs("train --resume c.h5 --data logic.h5 --epochs 2 -o d.h5", dir.path),
               (dir.path / "logic.h5").string() + ": rows of 2 values, but the rbm model takes 16", dir.path, "d.h5");

@@ -19,7 +19,7 @@ train::Report train_for_bench(const std::string& model, const Config& given, con
   const ModelPtr instance = plugin.create_model();
   const fs::path path =
       output.empty() ? fs::temp_directory_path() / fmt::format("gibbs-bench-{}-{}.h5", model, ::getpid()) : output;
-  train::Run run{*instance, plugin.name(), plugin.version(), complete_config(plugin, given, nullptr), path, {}};
+  train::Run run{*instance, plugin.name(), plugin.version(), complete_config(plugin, given, nullptr), path, {}, {}};
   std::ostringstream log;
   struct Remove {
     fs::path path;

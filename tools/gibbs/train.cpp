@@ -122,7 +122,7 @@ int train_command(Args args) {
   if (const std::string& data = std::get<std::string>(config.at("data"));
       std::filesystem::equivalent(output, data, same_error))
     throw ArgumentError(fmt::format("-o {}: that is the dataset --data names; write the checkpoint elsewhere", output));
-  train::Run run{*model, plugin.name(), plugin.version(), config, output, resumed};
+  train::Run run{*model, plugin.name(), plugin.version(), config, output, resumed, resume.value_or("")};
   const train::Report report = train::train(run, std::cout);
   if (report.outcome == train::Outcome::interrupted) {
     std::cout << fmt::format("resume with: gibbs train --resume {}\n", output) << std::flush;
