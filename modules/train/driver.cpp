@@ -128,6 +128,19 @@ std::string record_likelihood(io::Checkpoint& checkpoint, std::uint64_t epoch, b
   return line;
 }
 
+// Why the model has diverged after an epoch (its first score, or a parameter, is not finite), or
+// empty.
+std::string divergence(const Model& model, const Metrics& scores) {
+  if (!scores.empty() && !std::isfinite(scores.front().value))
+    return fmt::format("{} is {}", scores.front().name, std::isnan(scores.front().value) ? "NaN" : "infinite");
+  io::Checkpoint probe;
+  model.save(probe);
+  for (const auto& [name, tensor] : probe.params)
+    if (!std::ranges::all_of(tensor.values, [](float v) { return std::isfinite(v); }))
+      return fmt::format("/params/{} holds a non-finite value", name);
+  return {};
+}
+
 }  // namespace
 
 std::vector<PluginOption> declared_options(std::uint64_t model_batch_size) {
@@ -170,6 +183,7 @@ Report train(Run& run, std::ostream& log) {
                       random::streams::scored_rows(setup.seed, random::streams::ScoredSplit::test), binarize_seed);
   const std::size_t rows = train.rows.x.rows();
   if (rows == 0) throw FormatError(data_path.string(), "the train split has no rows");
+  if (test && test->rows.x.rows() == 0) throw FormatError(data_path.string(), "the test split has no rows");
 
   io::Checkpoint checkpoint;
   if (run.resumed) {
@@ -234,6 +248,7 @@ Report train(Run& run, std::ostream& log) {
   // is the uninterrupted one's; absent between epochs.
   double error_sum = std::bit_cast<double>(counter(checkpoint, "train/error_sum"));
   std::size_t errors = counter(checkpoint, "train/errors");
+  std::optional<std::uint64_t> saved;  // the epochs in the checkpoint this run last wrote
   const auto save = [&](std::uint64_t epochs_done, std::size_t batch, const BatchDone* partial = nullptr) {
     checkpoint.counters["train/epoch"] = epochs_done;
     checkpoint.counters["train/batch"] = batch;
@@ -246,6 +261,7 @@ Report train(Run& run, std::ostream& log) {
     }
     model.save(checkpoint);
     io::save_checkpoint(checkpoint, run.output);
+    saved = epochs_done;
   };
   const auto stop = [&](Outcome outcome, std::uint64_t epochs_done, const std::string& message) {
     log << message << '\n' << std::flush;
@@ -301,6 +317,14 @@ Report train(Run& run, std::ostream& log) {
     }
     const Metrics scores = model.evaluate(examples(train.scored), epoch % stage_epochs);
     const Metrics test_scores = test ? model.evaluate(examples(test->scored), epoch % stage_epochs) : Metrics{};
+    if (const std::string why = divergence(model, scores); !why.empty()) {
+      progress.clear();
+      throw ArgumentError(fmt::format(
+          "training diverged in epoch {}: {}; lower --lr ({})", epoch + 1, why,
+          saved ? fmt::format("{} holds the model after epoch {}", run.output.string(), *saved)
+          : run.resumed && run.resumed_path == run.output ? fmt::format("{} is as it was", run.output.string())
+                                                          : std::string("nothing was written")));
+    }
     std::string line = record_epoch(checkpoint, epoch, epochs, done, scores, test_scores);
     if (stages > 1) {
       checkpoint.history["stage"].push_back(static_cast<double>(stage + 1));

@@ -42,10 +42,10 @@ bool parse_number(std::string_view text, T& value) {
 std::string per_layer(const char* option, const std::string& text, std::size_t layer, std::size_t layers) {
   const std::vector<std::string_view> parts = split(text, '/');
   if (parts.size() != 1 && parts.size() != layers)
-    throw option_error(option,
-                       fmt::format("must be one value for every layer, or one for each of the {} layers separated by /",
-                                   layers),
-                       fmt::format("'{}'", text));
+    throw option_error(
+        option,
+        fmt::format("must be one value for every layer, or one for each of the {} layers separated by /", layers),
+        fmt::format("'{}'", text));
   return std::string(parts.size() == 1 ? parts.front() : parts[layer]);
 }
 
@@ -137,14 +137,15 @@ void DbnModel::restore(const io::Checkpoint& checkpoint, const Setup& setup) {
     const auto w = checkpoint.params.find(layer_prefix(l) + "W");
     if (w == checkpoint.params.end()) break;
     if (w->second.shape.size() != 2 || (l > 0 && w->second.shape[0] != stored.back()))
-      throw ArgumentError(fmt::format("the checkpoint's /params/{}W does not continue the layers below it",
-                                      layer_prefix(l)));
+      throw ArgumentError(
+          fmt::format("the checkpoint's /params/{}W does not continue the layers below it", layer_prefix(l)));
     if (l == 0) stored.push_back(w->second.shape[0]);
     stored.push_back(w->second.shape[1]);
   }
   if (stored != sizes_)
-    throw ArgumentError(fmt::format("--layers {} does not match the checkpoint's stack {}", o.layers,
-                                    stored.empty() ? std::string("(none)") : fmt::format("{}", fmt::join(stored, ","))));
+    throw ArgumentError(
+        fmt::format("--layers {} does not match the checkpoint's stack {}", o.layers,
+                    stored.empty() ? std::string("(none)") : fmt::format("{}", fmt::join(stored, ","))));
   layers_.clear();
   for (std::size_t l = 0; l + 1 < sizes_.size(); ++l) {
     layers_.emplace_back(layer_prefix(l));

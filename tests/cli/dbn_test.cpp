@@ -49,10 +49,9 @@ BOOST_AUTO_TEST_CASE(help_lists_the_dbn_options_with_hinton_and_salakhutdinovs_d
   TempDir dir;
   const Result r = run_gibbs("train --model dbn --help", dir.path);
   BOOST_TEST(r.status == 0, r.err);
-  for (const char* option :
-       {"--layers TEXT (=784,1000,500,250,30)", "--hidden-units TEXT (=auto)", "--lr TEXT (=auto)",
-        "--momentum-schedule TEXT (=0.5:5,0.9)", "--weight-decay TEXT (=0.0002)", "--init TEXT (=normal:0.1)",
-        "--negative-phase TEXT (=mean)", "--batch-size N (=100)"})
+  for (const char* option : {"--layers TEXT (=784,1000,500,250,30)", "--hidden-units TEXT (=auto)", "--lr TEXT (=auto)",
+                             "--momentum-schedule TEXT (=0.5:5,0.9)", "--weight-decay TEXT (=0.0002)",
+                             "--init TEXT (=normal:0.1)", "--negative-phase TEXT (=mean)", "--batch-size N (=100)"})
     BOOST_TEST(r.out.find(option) != std::string::npos, option);
 }
 
@@ -75,14 +74,14 @@ BOOST_FIXTURE_TEST_CASE(stacking_equals_training_each_rbm_by_hand_on_the_codes_b
   BOOST_TEST(dbn.params.size() == 9u);
   for (const auto& [layer, file] : {std::pair{"layer1.", "r1.h5"}, {"layer2.", "r2.h5"}, {"layer3.", "r3.h5"}}) {
     const gibbs::io::Checkpoint hand = load(dir, file);
-    for (const auto& [name, tensor] : hand.params)
-      BOOST_TEST((dbn.params.at(layer + name) == tensor), layer + name);
+    for (const auto& [name, tensor] : hand.params) BOOST_TEST((dbn.params.at(layer + name) == tensor), layer + name);
     for (const auto& [name, tensor] : hand.state) BOOST_TEST((dbn.state.at(layer + name) == tensor), layer + name);
   }
   // The top layer's codes are the stack's.
   BOOST_TEST_REQUIRE(run_gibbs("encode dbn.h5 -o stack-codes.h5", dir.path).status == 0);
   BOOST_TEST_REQUIRE(run_gibbs("encode r3.h5 -o codes3.h5", dir.path).status == 0);
-  const gibbs::Matrix<float> a = rows_of(dir.path / "stack-codes.h5", "test"), b = rows_of(dir.path / "codes3.h5", "test");
+  const gibbs::Matrix<float> a = rows_of(dir.path / "stack-codes.h5", "test"),
+                             b = rows_of(dir.path / "codes3.h5", "test");
   BOOST_TEST((a.view().shape() == gibbs::Shape{40, 3}));
   BOOST_TEST(std::equal(a.data(), a.data() + 40 * 3, b.data()));
 }
@@ -160,7 +159,8 @@ BOOST_FIXTURE_TEST_CASE(the_unrolled_autoencoder_computes_the_stacks_up_down_pas
 
   for (const char* name : {"dbn.h5", "ae.h5"})
     BOOST_TEST_REQUIRE(run_gibbs(std::string("encode ") + name + " -o codes-" + name, dir.path).status == 0);
-  const gibbs::Matrix<float> a = rows_of(dir.path / "codes-dbn.h5", "test"), b = rows_of(dir.path / "codes-ae.h5", "test");
+  const gibbs::Matrix<float> a = rows_of(dir.path / "codes-dbn.h5", "test"),
+                             b = rows_of(dir.path / "codes-ae.h5", "test");
   for (std::size_t r = 0; r < a.rows(); ++r)
     for (std::size_t c = 0; c < a.cols(); ++c) BOOST_TEST(std::abs(a(r, c) - b(r, c)) <= 1e-5f);
 
@@ -182,15 +182,16 @@ BOOST_FIXTURE_TEST_CASE(the_unrolled_autoencoder_computes_the_stacks_up_down_pas
   BOOST_TEST(!(load(dir, "random.h5").params.at("encoder.0.weight") == dbn.params.at("layer1.W")));
 
   // What cannot be unrolled.
-  BOOST_TEST_REQUIRE(run_gibbs("train --model rbm --data bars.h5 --hidden 8 --epochs 1 -o rbm.h5", dir.path).status == 0);
+  BOOST_TEST_REQUIRE(run_gibbs("train --model rbm --data bars.h5 --hidden 8 --epochs 1 -o rbm.h5", dir.path).status ==
+                     0);
   check_error(run_gibbs(autoencoder + "--pretrained rbm.h5 -o x.h5", dir.path),
               "rbm.h5: --pretrained: a rbm checkpoint, and a dbn's is needed", dir.path, "x.h5");
   check_error(run_gibbs(base + "--pretrained dbn.h5 --layers 16,8,3 --activation sigmoid -o x.h5", dir.path),
               "dbn.h5: --pretrained: its stack is 16,8,6,3, and --layers is 16,8,3", dir.path, "x.h5");
   check_error(run_gibbs(base + "--pretrained dbn.h5 --layers 16,8,6,3 --activation relu -o x.h5", dir.path),
               "--activation: must be sigmoid with --pretrained, got relu", dir.path, "x.h5");
-  check_error(run_gibbs(autoencoder + "--pretrained missing.h5 -o x.h5", dir.path),
-              "missing.h5: no such file", dir.path, "x.h5");
+  check_error(run_gibbs(autoencoder + "--pretrained missing.h5 -o x.h5", dir.path), "missing.h5: no such file",
+              dir.path, "x.h5");
 }
 
 BOOST_FIXTURE_TEST_CASE(sampling_runs_the_top_rbm_and_draws_the_data_layer, Bars) {

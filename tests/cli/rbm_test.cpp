@@ -294,7 +294,24 @@ BOOST_FIXTURE_TEST_CASE(errors_name_the_problem, Bars) {
               (dir.path / "logic.h5").string() + ": rows of 2 values, but the rbm model takes 16", dir.path, "d.h5");
   check_error(run_gibbs("eval c.h5 --data logic.h5", dir.path),
               "logic.h5: rows of 2 values, but the rbm model in the checkpoint takes 16", dir.path, "none");
+  // A diverging run stops at the end of the epoch where it diverged, keeping the last finite model.
+  check_error(run_gibbs("train --resume c.h5 --lr 1e308 --epochs 3", dir.path),
+              "training diverged in epoch 2: reconstruction_mse is NaN; lower --lr (c.h5 is as it was)", dir.path,
+              "none");
+  check_error(run_gibbs("train --resume c.h5 --lr 1e308 --epochs 3 -o d.h5", dir.path),
+              "training diverged in epoch 2: reconstruction_mse is NaN; lower --lr (nothing was written)", dir.path,
+              "d.h5");
   BOOST_TEST(slurp(dir.path / "c.h5") == before);  // the checkpoint is untouched
+  check_error(run_gibbs("train --model rbm --data '' -o d.h5", dir.path), "--data: must name a dataset, got ''",
+              dir.path, "d.h5");
+  {  // An empty test split is refused before the first epoch, not after it.
+    gibbs::io::DatasetWriter empty_test(dir.path / "empty-test.h5", {"empty", {4, 4}, {}});
+    empty_test.add_split("train", gibbs::Matrix<float>(4, 16).view());
+    empty_test.add_split("test", gibbs::Matrix<float>(0, 16).view());
+    empty_test.commit();
+  }
+  check_error(run_gibbs("train --model rbm --data empty-test.h5 --hidden 2 -o d.h5", dir.path),
+              (dir.path / "empty-test.h5").string() + ": the test split has no rows", dir.path, "d.h5");
 
   gibbs::io::Checkpoint foreign = gibbs::io::load_checkpoint(dir.path / "c.h5");
   foreign.model = "nosuch";

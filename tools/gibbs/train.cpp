@@ -117,10 +117,10 @@ int train_command(Args args) {
   const ModelPtr model = plugin.create_model();
   const Config config =
       complete_config(plugin, given_options(vm, declared_options(plugin)), resumed ? &*resumed : nullptr);
+  const std::string& data = std::get<std::string>(config.at("data"));
   // The checkpoint must not replace the data it trains on (issue 14: -o d.h5 --data d.h5).
   std::error_code same_error;
-  if (const std::string& data = std::get<std::string>(config.at("data"));
-      std::filesystem::equivalent(output, data, same_error))
+  if (std::filesystem::equivalent(output, data, same_error))
     throw ArgumentError(fmt::format("-o {}: that is the dataset --data names; write the checkpoint elsewhere", output));
   train::Run run{*model, plugin.name(), plugin.version(), config, output, resumed, resume.value_or("")};
   const train::Report report = train::train(run, std::cout);
@@ -155,6 +155,7 @@ Config complete_config(const PluginLibrary& plugin, const Config& given, const i
   for (const auto& [name, value] : given)
     if (!config.contains(name))
       throw ArgumentError(fmt::format("the {} model has no option --{}", plugin.name(), name));
+  if (std::get<std::string>(config.at("data")).empty()) throw option_error("data", "must name a dataset", "''");
   // The checkpoint names its data so that a resume or a study command finds it from anywhere.
   if (given.contains("data"))
     config["data"] = fs::absolute(std::get<std::string>(config.at("data"))).lexically_normal().string();
