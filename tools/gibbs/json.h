@@ -5,19 +5,29 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstddef>
 #include <string>
+
+#include "tools/gibbs/escape.h"
 
 namespace gibbs::cli {
 
+// A JSON string: quotes, backslashes and control characters escaped, bytes that are not UTF-8
+// replaced by U+FFFD (JSON text is UTF-8).
 inline std::string json_string(const std::string& text) {
   std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\')
+  for (std::size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    const std::size_t length = utf8_length(text, i);
+    if (length == 0)
+      out += "\\ufffd";
+    else if (c == '"' || c == '\\')
       out += fmt::format("\\{}", c);
     else if (static_cast<unsigned char>(c) < 0x20)
       out += fmt::format("\\u{:04x}", static_cast<int>(c));
     else
-      out += c;
+      out.append(text, i, length);
+    i += length == 0 ? 1 : length;
   }
   return out + "\"";
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "tools/gibbs/command.h"
+#include "tools/gibbs/escape.h"
 #include "tools/gibbs/plugin_options.h"
 import gibbs.core;
 import gibbs.plugin;
@@ -56,7 +57,7 @@ int run_plugin_command(const std::vector<std::string>& rest) {
     if (p.find_command(rest[0]) == nullptr) continue;
     const gibbs::CommandResult result = p.run_command(rest[0], std::span<const std::string>(rest).subspan(1));
     std::fflush(stdout);
-    if (!result.error.empty()) fmt::print(stderr, "gibbs: {}\n", result.error);
+    if (!result.error.empty()) fmt::print(stderr, "gibbs: {}\n", gibbs::cli::printable(result.error));
     return result.status;
   }
   return gibbs::cli::dispatch("", rest, kUsage);  // the usual error
@@ -98,11 +99,11 @@ int main(int argc, char** argv) {
   try {
     return run(std::vector<std::string>(argv + 1, argv + argc));
   } catch (const gibbs::Error& e) {
-    fmt::print(stderr, "gibbs: {}\n", e.what());
+    fmt::print(stderr, "gibbs: {}\n", gibbs::cli::printable(e.what()));
   } catch (const po::error& e) {
-    fmt::print(stderr, "gibbs: {}\n", e.what());
+    fmt::print(stderr, "gibbs: {}\n", gibbs::cli::printable(e.what()));
   } catch (const std::exception& e) {
-    fmt::print(stderr, "gibbs: internal error: {}\n", e.what());
+    fmt::print(stderr, "gibbs: internal error: {}\n", gibbs::cli::printable(e.what()));
     return 1;
   } catch (...) {
     fmt::print(stderr, "gibbs: internal error\n");
