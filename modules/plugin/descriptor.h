@@ -49,7 +49,8 @@ struct Tables {
                        o.help.c_str()});
       const std::uint32_t flags = (o.rule.minimum_excluded ? GIBBS_OPTION_MINIMUM_EXCLUDED : 0u) |
                                   (o.rule.maximum_excluded ? GIBBS_OPTION_MAXIMUM_EXCLUDED : 0u) |
-                                  (o.rule.required ? GIBBS_OPTION_REQUIRED : 0u);
+                                  (o.rule.required ? GIBBS_OPTION_REQUIRED : 0u) |
+                                  (o.rule.fixed ? GIBBS_OPTION_FIXED : 0u);
       rules.push_back({o.rule.minimum, o.rule.maximum, flags, choices[i].empty() ? nullptr : choices[i].c_str()});
     }
     descriptor = {sizeof(gibbs_plugin_descriptor),

@@ -70,6 +70,7 @@ OptionRule read_rule(const fs::path& file, const PluginOption& option, const gib
   rule.minimum_excluded = (r.flags & GIBBS_OPTION_MINIMUM_EXCLUDED) != 0;
   rule.maximum_excluded = (r.flags & GIBBS_OPTION_MAXIMUM_EXCLUDED) != 0;
   rule.required = (r.flags & GIBBS_OPTION_REQUIRED) != 0;
+  rule.fixed = (r.flags & GIBBS_OPTION_FIXED) != 0;
   if (std::isnan(rule.minimum) || std::isnan(rule.maximum) || rule.minimum > rule.maximum)
     throw PluginError(file, fmt::format("option '{}' has bounds [{}, {}]", option.name, rule.minimum, rule.maximum));
   if (r.choices != nullptr) {

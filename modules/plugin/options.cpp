@@ -76,6 +76,11 @@ OptionRule required() {
   return rule;
 }
 
+OptionRule fixed(OptionRule rule) {
+  rule.fixed = true;
+  return rule;
+}
+
 std::string describe(const OptionRule& rule) {
   if (!rule.choices.empty()) return fmt::format("one of: {}", fmt::join(rule.choices, ", "));
   if (!has_bounds(rule)) return "";

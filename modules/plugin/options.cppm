@@ -43,6 +43,7 @@ struct OptionRule {
   bool minimum_excluded = false, maximum_excluded = false;
   std::vector<std::string> choices;  // of a string option; empty: any text
   bool required = false;             // no default: the option must be given
+  bool fixed = false;                // it shapes the model: --resume cannot change it
 };
 OptionRule positive();                                                       // (0, ∞)
 OptionRule non_negative();                                                   // [0, ∞)
@@ -50,6 +51,7 @@ OptionRule at_least(double minimum);                                         // 
 OptionRule in_range(double minimum, double maximum, bool maximum_excluded);  // [minimum, maximum] or [minimum, maximum)
 OptionRule one_of(std::initializer_list<std::string_view> choices);
 OptionRule required();
+OptionRule fixed(OptionRule rule = {});  // `rule`, and the option cannot change on --resume
 
 // What the rule allows, as help text: "positive", "at least 1", "in [0, 1)", "one of: cd, pcd";
 // empty for no rule.

@@ -35,17 +35,18 @@ struct AutoencoderOptions {
   template <class V>
   void for_each(V& v) {
     v(layers, "layers", "784,128,64,12,20",
-      "encoder sizes from the input's to the code's; the decoder mirrors them (20,12,64,128,784)");
+      "encoder sizes from the input's to the code's; the decoder mirrors them (20,12,64,128,784)", fixed());
     v(activation, "activation", "relu", "after each layer but the code and the output: relu, tanh or sigmoid",
-      one_of({"relu", "tanh", "sigmoid"}));
+      fixed(one_of({"relu", "tanh", "sigmoid"})));
     v(output_activation, "output-activation", "sigmoid",
       "after the decoder's last layer: sigmoid (inputs in [0, 1]), identity or tanh",
-      one_of({"sigmoid", "identity", "tanh"}));
+      fixed(one_of({"sigmoid", "identity", "tanh"})));
     v(loss, "loss", "mse", "mse, or cross-entropy (binary, on sigmoid outputs; inputs in [0, 1])",
       one_of({"mse", "cross-entropy"}));
     v(pretrained, "pretrained", "",
       "a dbn checkpoint with the same --layers: its weights start the encoder, and transposed the decoder "
-      "(Hinton & Salakhutdinov's unrolled DBN; needs --activation sigmoid); empty: a random start");
+      "(Hinton & Salakhutdinov's unrolled DBN; needs --activation sigmoid); empty: a random start",
+      fixed());
     training.for_each(v);
   }
 

@@ -26,7 +26,8 @@ struct CnnOptions {
   void for_each(V& v) {
     v(arch, "arch", "conv3x3:32,relu,maxpool2,conv3x3:64,relu,maxpool2,flatten,dense:128,relu,dense:10",
       "the layers, comma-separated: convKxK:F[:sS][:pP], maxpoolK[:sS], flatten, dense:N, relu, tanh, sigmoid, "
-      "sign, identity (the default is the course notebook's CNN)");
+      "sign, identity (the default is the course notebook's CNN)",
+      fixed());
     task.for_each(v);
     training.for_each(v);
   }

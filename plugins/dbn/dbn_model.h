@@ -24,11 +24,12 @@ struct DbnOptions {
 
   template <class V>
   void for_each(V& v) {
-    v(layers, "layers", "784,1000,500,250,30", "unit counts from the data's width to the top layer's, e.g. 784,500,2");
+    v(layers, "layers", "784,1000,500,250,30", "unit counts from the data's width to the top layer's, e.g. 784,500,2",
+      fixed());
     v(visible, "visible", "bernoulli", "the data's units: bernoulli, or gaussian (unit variance)",
-      one_of({"bernoulli", "gaussian"}));
+      fixed(one_of({"bernoulli", "gaussian"})));
     v(hidden_units, "hidden-units", "auto",
-      "per layer: bernoulli or gaussian (linear, unit variance); auto: bernoulli, the top layer gaussian");
+      "per layer: bernoulli or gaussian (linear, unit variance); auto: bernoulli, the top layer gaussian", fixed());
     v(k, "k", "1", "per layer: Gibbs steps of CD-k");
     v(negative_phase, "negative-phase", "mean",
       "per layer: the chain's visible units, sample or mean (E[v|h], as Hinton & Salakhutdinov's code)");

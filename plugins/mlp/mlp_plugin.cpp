@@ -24,12 +24,13 @@ struct MlpOptions {
 
   template <class V>
   void for_each(V& v) {
-    v(layers, "layers", "784,128,200,400,10", "layer sizes from the input's to the output's (dense layers between)");
+    v(layers, "layers", "784,128,200,400,10", "layer sizes from the input's to the output's (dense layers between)",
+      fixed());
     v(activation, "activation", "relu", "after each hidden layer: relu, tanh, sigmoid or sign",
-      one_of({"relu", "tanh", "sigmoid", "sign"}));
+      fixed(one_of({"relu", "tanh", "sigmoid", "sign"})));
     v(output_activation, "output-activation", "identity",
       "after the last layer: identity (class logits, regression), tanh, sigmoid or sign (single-output classifiers)",
-      one_of({"identity", "tanh", "sigmoid", "sign"}));
+      fixed(one_of({"identity", "tanh", "sigmoid", "sign"})));
     task.for_each(v);
     training.for_each(v);
   }

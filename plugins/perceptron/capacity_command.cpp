@@ -25,8 +25,8 @@ namespace gibbs::perceptron {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: gibbs capacity --inputs N --max-patterns P --trials T [--step S] [--max-epochs E] [--seed S] [--lr X]\n"
-    "                      [--threads T] [--plot capacity.png] [--json]";
+    "usage: gibbs capacity --inputs N --max-patterns P --trials T [--step S] [--max-epochs E] [--seed S] [--lr X] "
+    "[--threads T] [--plot capacity.png] [--json]";
 
 // A value that must be at least `least`; Program_options reads negative numbers into unsigned
 // types without a word, so they are read as signed and checked here.

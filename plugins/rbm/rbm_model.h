@@ -49,14 +49,14 @@ struct RbmOptions {
   template <class V>
   void for_each(V& v) {
     v(visible, "visible", "bernoulli", "visible units: bernoulli, or gaussian (unit variance)",
-      one_of({"bernoulli", "gaussian"}));
-    v(hidden, "hidden", 500, "hidden units", at_least(1));
+      fixed(one_of({"bernoulli", "gaussian"})));
+    v(hidden, "hidden", 500, "hidden units", fixed(at_least(1)));
     v(hidden_units, "hidden-units", "bernoulli",
       "hidden units: bernoulli, or gaussian (unit variance: linear codes, Hinton & Salakhutdinov's top layer; with "
       "Bernoulli visibles)",
-      one_of({"bernoulli", "gaussian"}));
+      fixed(one_of({"bernoulli", "gaussian"})));
     v(k, "k", 1, "Gibbs steps per update (CD-k, or PCD-k with --persistent)", at_least(1));
-    v(persistent, "persistent", false, "persistent CD: one chain per minibatch row, kept between updates");
+    v(persistent, "persistent", false, "persistent CD: one chain per minibatch row, kept between updates", fixed());
     v(negative_phase, "negative-phase", "sample",
       "the chain's visible units: sample (v ~ P(v|h)), or mean (E[v|h], Hinton's practical guide)",
       one_of({"sample", "mean"}));

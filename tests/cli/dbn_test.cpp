@@ -115,7 +115,14 @@ BOOST_AUTO_TEST_CASE(any_thread_count_and_a_resume_mid_stack_give_the_same_check
               "checkpoint's: 2), got 3",
               dir.path, "nothing");
   check_error(run_gibbs("train --resume one.h5 --layers 256,96,32,3", dir.path),
-              "one.h5: not a usable dbn checkpoint: --layers 256,96,32,3 does not match the checkpoint's stack "
+              "--layers: shapes the model and cannot change on --resume (the checkpoint's: '256,96,32,2'), got "
+              "'256,96,32,3'",
+              dir.path, "nothing");
+  gibbs::io::Checkpoint other = gibbs::io::load_checkpoint(dir.path / "one.h5");
+  other.config["layers"] = std::string("256,96,32,3");
+  gibbs::io::save_checkpoint(other, dir.path / "other.h5");
+  check_error(run_gibbs("train --resume other.h5", dir.path),
+              "other.h5: not a usable dbn checkpoint: --layers 256,96,32,3 does not match the checkpoint's stack "
               "256,96,32,2",
               dir.path, "nothing");
   BOOST_TEST(slurp(dir.path / "one.h5") == before);

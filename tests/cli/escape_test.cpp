@@ -16,21 +16,22 @@ using gibbs::cli::utf8_length;
 
 BOOST_AUTO_TEST_CASE(utf8_sequences_are_told_from_malformed_bytes) {
   BOOST_TEST(utf8_length("a", 0) == 1u);
-  BOOST_TEST(utf8_length("é", 0) == 2u);      // U+00E9
-  BOOST_TEST(utf8_length("β", 0) == 2u);      // U+03B2
-  BOOST_TEST(utf8_length("€", 0) == 3u);      // U+20AC
-  BOOST_TEST(utf8_length("𝔼", 0) == 4u);      // U+1D53C
-  BOOST_TEST(utf8_length("\x80", 0) == 0u);   // a continuation byte alone
-  BOOST_TEST(utf8_length("\xc0\xaf", 0) == 0u);  // overlong '/'
-  BOOST_TEST(utf8_length("\xed\xa0\x80", 0) == 0u);  // a surrogate, U+D800
+  BOOST_TEST(utf8_length("é", 0) == 2u);                 // U+00E9
+  BOOST_TEST(utf8_length("β", 0) == 2u);                 // U+03B2
+  BOOST_TEST(utf8_length("€", 0) == 3u);                 // U+20AC
+  BOOST_TEST(utf8_length("𝔼", 0) == 4u);                 // U+1D53C
+  BOOST_TEST(utf8_length("\x80", 0) == 0u);              // a continuation byte alone
+  BOOST_TEST(utf8_length("\xc0\xaf", 0) == 0u);          // overlong '/'
+  BOOST_TEST(utf8_length("\xed\xa0\x80", 0) == 0u);      // a surrogate, U+D800
   BOOST_TEST(utf8_length("\xf4\x90\x80\x80", 0) == 0u);  // past U+10FFFF
-  BOOST_TEST(utf8_length("\xe2\x82", 0) == 0u);  // cut short
+  BOOST_TEST(utf8_length("\xe2\x82", 0) == 0u);          // cut short
 }
 
 BOOST_AUTO_TEST_CASE(printable_escapes_controls_and_malformed_bytes_only) {
   BOOST_TEST(printable("β = 0.5, 7 × 7") == "β = 0.5, 7 × 7");
   BOOST_TEST(printable("a\x1b[31mred\tb\x7f") == "a\\x1b[31mred\\x09b\\x7f");
-  BOOST_TEST(printable("x\xff" "y\xe2\x82") == "x\\xffy\\xe2\\x82");
+  BOOST_TEST(printable("x\xff"
+                       "y\xe2\x82") == "x\\xffy\\xe2\\x82");
 }
 
 BOOST_AUTO_TEST_CASE(json_strings_are_valid_utf8) {

@@ -116,8 +116,7 @@ BOOST_AUTO_TEST_CASE(capacity_errors_are_one_line_and_exit_2) {
   TempDir dir;
   check_error(run_gibbs("capacity --inputs 10 --trials 5", dir.path),
               "capacity: --max-patterns is required (usage: gibbs capacity --inputs N --max-patterns P --trials T "
-              "[--step S] [--max-epochs E] [--seed S] [--lr X]\n                      [--threads T] [--plot "
-              "capacity.png] [--json])");
+              "[--step S] [--max-epochs E] [--seed S] [--lr X] [--threads T] [--plot capacity.png] [--json])");
   check_error(run_gibbs("capacity --inputs 0 --max-patterns 10 --trials 5", dir.path),
               "capacity: --inputs must be at least 1 (got 0)");
   check_error(run_gibbs("capacity --inputs 10 --max-patterns 10 --trials 5 --lr -1", dir.path),

@@ -287,8 +287,16 @@ BOOST_FIXTURE_TEST_CASE(errors_name_the_problem, Bars) {
   check_error(run_gibbs("train --resume c.h5 --model mlp -o d.h5", dir.path),
               "c.h5: a checkpoint of the rbm model, not of --model mlp", dir.path, "d.h5");
   check_error(run_gibbs("train --resume c.h5 --hidden 4 --epochs 2 -o d.h5", dir.path),
-              "c.h5: not a usable rbm checkpoint: --hidden 4 does not match the checkpoint's 8 hidden units", dir.path,
+              "--hidden: shapes the model and cannot change on --resume (the checkpoint's: 8), got 4", dir.path,
               "d.h5");
+  // Neither can the units' kind or the training method (issue 14: they changed the model silently).
+  check_error(
+      run_gibbs("train --resume c.h5 --visible gaussian --epochs 2 -o d.h5", dir.path),
+      "--visible: shapes the model and cannot change on --resume (the checkpoint's: 'bernoulli'), got 'gaussian'",
+      dir.path, "d.h5");
+  check_error(run_gibbs("train --resume c.h5 --persistent --epochs 2 -o d.h5", dir.path),
+              "--persistent: shapes the model and cannot change on --resume (the checkpoint's: false), got true",
+              dir.path, "d.h5");
   BOOST_REQUIRE(run_gibbs("data synth logic --op and --inputs 2 -o logic.h5", dir.path).status == 0);
   check_error(run_gibbs("train --resume c.h5 --data logic.h5 --epochs 2 -o d.h5", dir.path),
               (dir.path / "logic.h5").string() + ": rows of 2 values, but the rbm model takes 16", dir.path, "d.h5");

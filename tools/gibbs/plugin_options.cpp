@@ -49,7 +49,8 @@ po::options_description plugin_options(const std::string& caption, std::span<con
   for (const PluginOption& o : options) {
     const char* name = o.name.c_str();
     // Numeric bounds join the help; choices are the help's own words.
-    const std::string bounds = o.rule.choices.empty() ? describe(o.rule) : std::string();
+    std::string bounds = o.rule.choices.empty() ? describe(o.rule) : std::string();
+    if (o.rule.fixed) bounds += bounds.empty() ? "fixed on --resume" : "; fixed on --resume";
     const std::string text = bounds.empty() ? o.help : fmt::format("{} ({})", o.help, bounds);
     const char* help = text.c_str();
     switch (o.type) {

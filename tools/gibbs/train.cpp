@@ -142,9 +142,18 @@ std::vector<PluginOption> declared_options(const PluginLibrary& plugin) {
 Config complete_config(const PluginLibrary& plugin, const Config& given, const io::Checkpoint* resumed) {
   Config config;
   for (const PluginOption& o : declared_options(plugin)) {
-    if (const auto it = given.find(o.name); it != given.end())
+    if (const auto it = given.find(o.name); it != given.end()) {
+      const io::ConfigValue* before = resumed != nullptr ? find_option(resumed->config, o.name) : nullptr;
+      const auto text = [&](const io::ConfigValue& v) {
+        return o.type == OptionType::Flag ? std::string(std::get<std::int64_t>(v) != 0 ? "true" : "false")
+                                          : option_text(v);
+      };
+      if (o.rule.fixed && before != nullptr && text(*before) != text(it->second))
+        throw option_error(
+            o.name, fmt::format("shapes the model and cannot change on --resume (the checkpoint's: {})", text(*before)),
+            text(it->second));
       config[o.name] = it->second;
-    else if (resumed != nullptr && resumed->config.contains(o.name))
+    } else if (resumed != nullptr && resumed->config.contains(o.name))
       config[o.name] = resumed->config.at(o.name);
     else if (o.default_value)
       config[o.name] = default_config_value(o);

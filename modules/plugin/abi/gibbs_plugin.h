@@ -39,6 +39,8 @@ typedef struct gibbs_plugin_option {
 #define GIBBS_OPTION_MINIMUM_EXCLUDED 1u
 #define GIBBS_OPTION_MAXIMUM_EXCLUDED 2u
 #define GIBBS_OPTION_REQUIRED 4u
+/* The option shapes the model (its units, layers): a resumed run may not change it. */
+#define GIBBS_OPTION_FIXED 8u
 typedef struct gibbs_plugin_option_rule {
   double minimum;
   double maximum;
