@@ -1,6 +1,7 @@
 // End-to-end tests of PCA beside a model that encodes: `gibbs eval`'s squared error per image for
 // the model and for PCA (against the exact answer on data whose training rows span 4 axes, against
-// gibbs.linalg, and against the reconstructions `gibbs predict` writes).
+// gibbs.linalg, and against the reconstructions `gibbs predict` writes), and `gibbs inspect
+// --codes`'s picture of 2-D codes beside the first two principal components, with its errors.
 #define BOOST_TEST_MODULE cli_codes
 #include <boost/test/unit_test.hpp>
 
@@ -17,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "tests/support/png_read.h"
 #include "tests/support/run_gibbs.h"
 #include "tests/support/same_run.h"
 #include "tests/support/temp_dir.h"
@@ -95,6 +97,23 @@ struct Subspace {
   }
 };
 
+// Pixels of the blue, orange and green of the palette (classes 0, 1, 2) in the left and right halves.
+struct Colours {
+  std::size_t blue[2] = {}, orange[2] = {}, green[2] = {};
+};
+Colours colours(const Picture& p) {
+  Colours c;
+  for (std::size_t y = 0; y < p.height; ++y)
+    for (std::size_t x = 0; x < p.width; ++x) {
+      const std::uint8_t* px = p.at(y, x);
+      const bool right = x >= p.width / 2;
+      if (px[2] > px[0] + 80 && px[2] > px[1] + 30) ++c.blue[right];                  // 31 119 180
+      if (px[0] > 200 && px[1] > 90 && px[1] < 160 && px[2] < 60) ++c.orange[right];  // 255 127 14
+      if (px[1] > px[0] + 70 && px[1] > px[2] + 70) ++c.green[right];                 // 44 160 44
+    }
+  return c;
+}
+
 }  // namespace
 
 BOOST_FIXTURE_TEST_CASE(eval_gives_the_model_and_pca_squared_error_per_image, Subspace) {
@@ -152,4 +171,54 @@ BOOST_FIXTURE_TEST_CASE(eval_has_no_pca_for_a_model_that_cannot_encode, Subspace
   const Result wide = run_gibbs("eval wide.h5 --json", dir.path);
   BOOST_TEST(json_number(wide.out, "pca_components") == 16.0, wide.out);
   BOOST_TEST(json_number(wide.out, "pca_squared_error_per_image") < 1e-10, wide.out);
+}
+
+BOOST_FIXTURE_TEST_CASE(inspect_codes_draws_the_codes_beside_pca, Subspace) {
+  train("16,8,2", "ae2.h5");
+  const Result r = run_gibbs("inspect ae2.h5 --codes codes.png", dir.path);
+  BOOST_REQUIRE_MESSAGE(r.status == 0, r.err);
+  BOOST_TEST(r.err.empty(), r.err);
+  BOOST_TEST(r.out ==
+             "codes.png: the codes of 30 test rows under ae2.h5, beside their first two principal components\n");
+  const Picture p = read_png(dir.path / "codes.png", PNG_FORMAT_RGB);
+  BOOST_TEST(p.width == 1600u);
+  BOOST_TEST(p.height == 800u);
+  const Colours c = colours(p);
+  for (const int half : {0, 1}) {  // every class in both panels, dots and legend
+    BOOST_TEST(c.blue[half] > 300u, half << ": " << c.blue[half]);
+    BOOST_TEST(c.orange[half] > 300u, half << ": " << c.orange[half]);
+    BOOST_TEST(c.green[half] > 300u, half << ": " << c.green[half]);
+  }
+  // Without labels: every row in the first colour, no legend.
+  const Result one = run_gibbs("inspect ae2.h5 --codes one.png --data unlabelled.h5", dir.path);
+  BOOST_REQUIRE_MESSAGE(one.status == 0, one.err);
+  const Colours u = colours(read_png(dir.path / "one.png", PNG_FORMAT_RGB));
+  for (const int half : {0, 1}) {
+    BOOST_TEST(u.blue[half] > 100u, half << ": " << u.blue[half]);
+    BOOST_TEST(u.orange[half] + u.green[half] == 0u, half);
+  }
+}
+
+BOOST_FIXTURE_TEST_CASE(inspect_codes_errors_leave_the_picture_alone, Subspace) {
+  train("16,8,4", "ae4.h5");
+  train("16,8,3", "mlp.h5", "mlp");
+  fs::copy_file(dir.path / "subspace.h5", dir.path / "keep.png");  // stands for an earlier picture
+  const std::string before = slurp(dir.path / "keep.png");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"inspect ae4.h5 --codes keep.png",
+       "inspect: --codes draws codes of 2 values, and the autoencoder model in ae4.h5 gives 4 (train one with a code "
+       "of 2, e.g. --layers ...,2)"},
+      {"inspect mlp.h5 --codes keep.png",
+       "inspect: --codes draws a model's codes, and the mlp model in mlp.h5 cannot encode"},
+      {"inspect ae4.h5 --codes keep.png --json",
+       "inspect: --curves, --filters, --boundary and --codes go without --json and --diff"},
+      {"inspect ae4.h5 mlp.h5 --codes keep.png", "inspect: --codes draws one checkpoint"},
+  };
+  for (const auto& [args, message] : cases) {
+    check_error(run_gibbs(args, dir.path), message, dir.path, "none.png");
+    BOOST_TEST(slurp(dir.path / "keep.png") == before, args);
+  }
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir.path)) names.push_back(entry.path().filename().string());
+  BOOST_TEST(names.size() == 5u);  // the two datasets, two checkpoints and keep.png: no temporary left
 }
