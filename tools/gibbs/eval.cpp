@@ -65,7 +65,8 @@ void print_confusion(const std::vector<std::vector<std::size_t>>& confusion, con
 }
 
 // Hinton & Salakhutdinov's measure, Σ over pixels of (reconstruction − x)² averaged over the rows,
-// for the model and for PCA with as many components as the code has values (at most the width).
+// for the model and for PCA with as many components as the code has values (at most the width);
+// nothing for a model that cannot encode or reconstruct.
 struct SquaredErrors {
   double model = 0, pca = 0;
   std::size_t components = 0, train_rows = 0;
@@ -75,8 +76,10 @@ std::optional<SquaredErrors> squared_errors(const TrainedModel& trained, const i
                                             const io::Batch& batch) {
   const std::optional<Matrix<float>> codes = codes_of(*trained.model, batch.x);
   if (!codes) return std::nullopt;
+  const std::optional<Matrix<float>> reconstruction = reconstruction_of(*trained.model, batch.x);
+  if (!reconstruction) return std::nullopt;
   SquaredErrors e;
-  e.model = linalg::squared_error_per_row(batch.x, trained.model->reconstruct(batch.x));
+  e.model = linalg::squared_error_per_row(batch.x, *reconstruction);
   e.components = std::min(codes->cols(), batch.x.cols());
   const TrainPca fitted = fit_train_pca(reader, trained, e.components);
   e.pca = linalg::squared_error_per_row(batch.x, fitted.pca.reconstruct(fitted.pca.project(batch.x)));

@@ -1,4 +1,4 @@
-// PCA on the train split, and telling a model that cannot encode from one whose encoding failed.
+// PCA on the train split; a model that cannot encode (or reconstruct) told from one that failed to.
 #include "tools/gibbs/pca_baseline.h"
 
 #include <fmt/format.h>
@@ -11,15 +11,28 @@
 #include <vector>
 
 namespace gibbs::cli {
+namespace {
 
-std::optional<Matrix<float>> codes_of(const Model& model, ConstView<float> x) {
+// f(), or nothing when it throws Model's default error for `what`: a plain Error, "the <name> model
+// cannot <what>" (any other error goes on).
+template <class F>
+std::optional<Matrix<float>> unless_unsupported(const Model& model, const char* what, const F& f) {
   try {
-    return model.encode(x);
+    return f();
   } catch (const Error& e) {
-    // Model's default: a plain Error, "the <name> model cannot encode".
-    if (typeid(e) != typeid(Error) || e.what() != fmt::format("the {} model cannot encode", model.name())) throw;
+    if (typeid(e) != typeid(Error) || e.what() != fmt::format("the {} model cannot {}", model.name(), what)) throw;
     return std::nullopt;
   }
+}
+
+}  // namespace
+
+std::optional<Matrix<float>> codes_of(const Model& model, ConstView<float> x) {
+  return unless_unsupported(model, "encode", [&] { return model.encode(x); });
+}
+
+std::optional<Matrix<float>> reconstruction_of(const Model& model, ConstView<float> x) {
+  return unless_unsupported(model, "reconstruct", [&] { return model.reconstruct(x); });
 }
 
 TrainPca fit_train_pca(const io::DatasetReader& reader, const TrainedModel& trained, std::size_t components) {

@@ -17,6 +17,8 @@ namespace gibbs::cli {
 // The model's codes of rows x, or nothing when the model cannot encode (Model::encode's default
 // error, "the <name> model cannot encode"; any other error goes on).
 std::optional<Matrix<float>> codes_of(const Model& model, ConstView<float> x);
+// Likewise its reconstructions of rows x (Model::reconstruct), or nothing.
+std::optional<Matrix<float>> reconstruction_of(const Model& model, ConstView<float> x);
 
 // PCA with `components` directions fitted on every row of the train split of `reader`.
 struct TrainPca {
