@@ -16,8 +16,9 @@ struct Eigenpairs {
 
 // The `count` largest eigenpairs of the symmetric n × n matrix `a` (count ≤ n; only its lower
 // triangle is read). LAPACK is loaded on first use (liblapack.so.3, the library Debian's
-// alternatives chose); one that cannot be loaded, or that does not converge, is an Error. An
-// OpenBLAS LAPACK runs on one thread during the call, so the bits do not depend on the cores.
+// alternatives chose, else the one CMake found); one that cannot be loaded, or that does not
+// converge, is an Error. An OpenBLAS LAPACK runs on one thread during the call, so the bits do not
+// depend on the cores.
 Eigenpairs largest_eigenpairs(ConstView<double> a, std::size_t count);
 
 }  // namespace gibbs::linalg
