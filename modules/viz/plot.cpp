@@ -167,11 +167,21 @@ void draw_png(const std::filesystem::path& path, int width, int height, PLINT co
   file.commit();
 }
 
+// Hershey glyphs: 728 an asterisk, 850 a filled disc.
+const char* glyph(Marker marker) { return marker == Marker::dot ? "#(850)" : "#(728)"; }
+
 PLINT colour_of(int colour) { return kFirstRun + static_cast<PLINT>(((colour % kColours) + kColours) % kColours); }
 
 void draw_figure(const Figure& f) {
   pladv(0);
-  plvpor(0.12, 0.95, 0.12, 0.9);
+  // An outside legend gets room for its longest entry (characters are about 3% of the width).
+  std::size_t longest = 0;
+  for (const Points& p : f.points) longest = std::max(longest, p.label.size());
+  for (const Line& l : f.lines) longest = std::max(longest, l.label.size());
+  if (f.contour) longest = std::max(longest, f.contour->label.size());
+  const double right =
+      f.legend == Legend::outside ? std::clamp(0.95 - 0.03 * static_cast<double>(longest + 4), 0.5, 0.85) : 0.95;
+  plvpor(0.15, right, 0.12, 0.9);  // room on the left for tick labels such as -10 and the y label
   plwind(f.x0, f.x1, f.y0, f.y1);
   plcol0(kGrid);
   plwidth(1);
@@ -182,11 +192,13 @@ void draw_figure(const Figure& f) {
   std::vector<PLINT> opts, text_colours, colours, styles, symbol_colours, symbol_numbers;
   std::vector<PLFLT> widths, symbol_scales;
   std::vector<const char*> texts, symbols;
-  const auto legend = [&](const std::string& label, PLINT opt, PLINT colour, PLINT style) {
+  const auto legend = [&](const std::string& label, PLINT opt, PLINT colour, PLINT style,
+                          Marker marker = Marker::star) {
     if (label.empty()) return;
     opts.push_back(opt), text_colours.push_back(kBlack), colours.push_back(colour), styles.push_back(style);
-    widths.push_back(2.5), symbol_colours.push_back(colour), symbol_numbers.push_back(1), symbol_scales.push_back(1.2);
-    texts.push_back(label.c_str()), symbols.push_back("#(728)");
+    widths.push_back(2.5), symbol_colours.push_back(colour), symbol_numbers.push_back(1);
+    symbol_scales.push_back(marker == Marker::dot ? 2.5 : 1.2);
+    texts.push_back(label.c_str()), symbols.push_back(glyph(marker));
   };
   if (f.contour) {
     const Contour& c = *f.contour;
@@ -221,19 +233,23 @@ void draw_figure(const Figure& f) {
   for (const Points& p : f.points) {
     plcol0(colour_of(p.colour));
     std::vector<PLFLT> x(p.x.begin(), p.x.end()), y(p.y.begin(), p.y.end());
-    plschr(0, 1.6);
-    if (!x.empty()) plstring(static_cast<PLINT>(x.size()), x.data(), y.data(), "#(728)");  // filled dots
-    plschr(0, 1.0);
-    legend(p.label, PL_LEGEND_SYMBOL, colour_of(p.colour), 1);
+    PLFLT default_height = 0, height = 0;  // of characters, in mm: restored after the markers
+    plgchr(&default_height, &height);
+    plschr(0, p.size);
+    if (!x.empty()) plstring(static_cast<PLINT>(x.size()), x.data(), y.data(), glyph(p.marker));
+    plschr(0, height / default_height);
+    legend(p.label, PL_LEGEND_SYMBOL, colour_of(p.colour), 1, p.marker);
   }
   if (texts.empty()) return;
   PLFLT legend_width = 0, legend_height = 0;
   plwidth(1);
+  const bool inside = f.legend == Legend::inside;
   pllegend(&legend_width, &legend_height, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
-           PL_POSITION_INSIDE | PL_POSITION_TOP | PL_POSITION_RIGHT, 0.02, 0.02, 0.08, kWhite, kBlack, 1, 0, 0,
-           static_cast<PLINT>(texts.size()), opts.data(), 1.0, 0.8, 2.0, 0.0, text_colours.data(), texts.data(),
-           nullptr, nullptr, nullptr, nullptr, colours.data(), styles.data(), widths.data(), symbol_colours.data(),
-           symbol_scales.data(), symbol_numbers.data(), symbols.data());
+           inside ? PL_POSITION_INSIDE | PL_POSITION_TOP | PL_POSITION_RIGHT : PL_POSITION_OUTSIDE | PL_POSITION_RIGHT,
+           0.02, inside ? 0.02 : 0.0, 0.08, kWhite, kBlack, 1, 0, 0, static_cast<PLINT>(texts.size()), opts.data(), 1.0,
+           0.8, 2.0, 0.0, text_colours.data(), texts.data(), nullptr, nullptr, nullptr, nullptr, colours.data(),
+           styles.data(), widths.data(), symbol_colours.data(), symbol_scales.data(), symbol_numbers.data(),
+           symbols.data());
 }
 
 }  // namespace
@@ -259,15 +275,24 @@ void plot_curves(const std::filesystem::path& path, std::span<const Series> seri
 }
 
 void plot_figure(const std::filesystem::path& path, const Figure& figure) {
-  if (!(figure.x1 > figure.x0) || !(figure.y1 > figure.y0)) throw ArgumentError("plot_figure: an empty window");
-  if (figure.width < 100 || figure.height < 100)
-    throw ArgumentError("plot_figure: a picture of at least 100×100 pixels");
-  if (figure.contour) {
-    const Contour& c = *figure.contour;
-    if (c.nx < 2 || c.ny < 2 || c.values.size() != c.nx * c.ny)
-      throw ArgumentError("plot_figure: a contour needs a grid of at least 2×2 values");
+  plot_figures(path, std::span<const Figure>(&figure, 1), figure.width, figure.height);
+}
+
+void plot_figures(const std::filesystem::path& path, std::span<const Figure> figures, int width, int height) {
+  if (figures.empty()) throw ArgumentError("plot_figure: no figure to draw");
+  if (width < 100 || height < 100) throw ArgumentError("plot_figure: a picture of at least 100×100 pixels");
+  for (const Figure& figure : figures) {
+    if (!(figure.x1 > figure.x0) || !(figure.y1 > figure.y0)) throw ArgumentError("plot_figure: an empty window");
+    if (figure.contour) {
+      const Contour& c = *figure.contour;
+      if (c.nx < 2 || c.ny < 2 || c.values.size() != c.nx * c.ny)
+        throw ArgumentError("plot_figure: a contour needs a grid of at least 2×2 values");
+    }
   }
-  draw_png(path, figure.width, figure.height, 1, 1, [&] { draw_figure(figure); });
+  draw_png(path, width, height, static_cast<PLINT>(figures.size()), 1, [&] {
+    if (figures.size() > 1) plschr(0, 0.85);  // side by side: titles and labels a little smaller
+    for (const Figure& figure : figures) draw_figure(figure);
+  });
 }
 
 }  // namespace gibbs::viz

@@ -1,6 +1,7 @@
 // gibbs.viz:plot — metric curves against epoch as a PNG (PLplot's pngcairo device, headless):
 // one panel per metric, several runs overlaid in each, white background, a legend of runs; and
-// one-panel figures of lines, points and a contour (a capacity curve, a decision boundary).
+// figures of lines, points and a contour (a capacity curve, a decision boundary, codes), one
+// panel or several side by side.
 module;
 #include <cstddef>
 #include <filesystem>
@@ -46,10 +47,16 @@ struct Line {
   bool dashed = false;
   std::string label;
 };
+enum class Marker {
+  star,  // a small asterisk
+  dot,   // a filled disc: for thousands of points
+};
 struct Points {
   std::vector<double> x, y;
   int colour = 0;
   std::string label;
+  Marker marker = Marker::star;
+  double size = 1.6;  // the markers' size, as a scale of PLplot's characters
 };
 // The level curve of values on a regular grid: values[j·nx + i] at (x0 + i·(x1 − x0)/(nx − 1),
 // y0 + j·(y1 − y0)/(ny − 1)) of the figure's window, interpolated linearly between nodes.
@@ -60,6 +67,10 @@ struct Contour {
   int colour = 0;
   std::string label;
 };
+enum class Legend {
+  inside,   // top right, inside the panel
+  outside,  // to the right of the panel (the panel narrows to make room): nothing under it is hidden
+};
 struct Figure {
   std::string title, x_label, y_label;
   double x0 = 0, x1 = 1, y0 = 0, y1 = 1;  // the window
@@ -67,9 +78,14 @@ struct Figure {
   std::vector<Points> points;
   std::optional<Contour> contour;
   int width = 800, height = 600;
+  Legend legend = Legend::inside;
 };
 
 // Written atomically; errors as plot_curves's (an empty window or grid is an ArgumentError).
 void plot_figure(const std::filesystem::path& path, const Figure& figure);
+
+// Several figures side by side in one picture of width × height pixels (each figure's own width
+// and height are not used); errors as plot_figure's, and no figure is an ArgumentError.
+void plot_figures(const std::filesystem::path& path, std::span<const Figure> figures, int width, int height);
 
 }  // namespace gibbs::viz

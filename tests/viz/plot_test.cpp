@@ -1,5 +1,6 @@
 // gibbs.viz curves: plot_curves writes a PNG of the requested size, on a white background with
-// something drawn on it, silently, atomically; bad requests are errors.
+// something drawn on it, silently, atomically; plot_figures draws figures side by side, each
+// with its points; bad requests are errors.
 #define BOOST_TEST_MODULE viz_plot
 #include <boost/test/unit_test.hpp>
 
@@ -67,6 +68,37 @@ BOOST_AUTO_TEST_CASE(short_and_flat_series_still_draw) {
   gibbs::viz::plot_curves(dir.path / "s.png", series,
                           {.width = 400, .height = 300, .log_y = gibbs::viz::LogScale::always});
   BOOST_TEST(read_png(dir.path / "s.png", PNG_FORMAT_RGB).width == 400u);
+}
+
+// A blue cloud on the left, an orange one on the right, each with its legend outside the panel.
+BOOST_AUTO_TEST_CASE(figures_side_by_side_each_hold_their_points) {
+  TempDir dir;
+  std::vector<gibbs::viz::Figure> figures(2);
+  for (std::size_t f = 0; f < 2; ++f) {
+    gibbs::viz::Points cloud{{}, {}, static_cast<int>(f), f == 0 ? "blue" : "orange", gibbs::viz::Marker::dot, 0.5};
+    for (int i = 0; i < 400; ++i) cloud.x.push_back(0.1 + 0.8 * ((i * 37) % 400) / 400.0), cloud.y.push_back(0.5);
+    figures[f].points.push_back(cloud);
+    figures[f].legend = gibbs::viz::Legend::outside;
+    figures[f].title = f == 0 ? "left" : "right";
+  }
+  gibbs::viz::plot_figures(dir.path / "f.png", figures, 1000, 400);
+  const auto p = read_png(dir.path / "f.png", PNG_FORMAT_RGB);
+  BOOST_TEST(p.width == 1000u);
+  BOOST_TEST(p.height == 400u);
+  std::size_t blue[2] = {}, orange[2] = {};
+  for (std::size_t y = 0; y < p.height; ++y)
+    for (std::size_t x = 0; x < p.width; ++x) {
+      const std::uint8_t* px = p.at(y, x);
+      if (px[2] > px[0] + 80) ++blue[x >= p.width / 2];
+      if (px[0] > px[2] + 120 && px[1] > 80) ++orange[x >= p.width / 2];
+    }
+  BOOST_TEST(blue[0] > 500u, blue[0]);
+  BOOST_TEST(blue[1] == 0u, blue[1]);
+  BOOST_TEST(orange[0] == 0u, orange[0]);
+  BOOST_TEST(orange[1] > 500u, orange[1]);
+  BOOST_CHECK_THROW(gibbs::viz::plot_figures(dir.path / "g.png", std::vector<gibbs::viz::Figure>{}, 800, 400),
+                    gibbs::ArgumentError);
+  BOOST_TEST(!fs::exists(dir.path / "g.png"));
 }
 
 BOOST_AUTO_TEST_CASE(bad_requests_are_errors) {

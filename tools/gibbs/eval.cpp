@@ -1,7 +1,8 @@
 // `gibbs eval CKPT [--data FILE] [--split NAME] [--json]`: the model's scores on a whole split
 // (the metrics training records after every epoch, on every row), and for a classifier its
 // confusion matrix. With --log-likelihood: log Z (exact or by AIS) and the mean log-likelihood
-// −F(v) − log Z of the training and the test split.
+// −F(v) − log Z of the training and the test split. For a model that encodes, its squared error
+// per image beside PCA's with as many components, fitted on the train split.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <boost/program_options.hpp>
@@ -11,15 +12,18 @@
 #include <cstddef>
 #include <cstdint>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "tools/gibbs/command.h"
 #include "tools/gibbs/json.h"
+#include "tools/gibbs/pca_baseline.h"
 #include "tools/gibbs/plugin_options.h"
 #include "tools/gibbs/trained_model.h"
 import gibbs.core;
 import gibbs.io;
+import gibbs.linalg;
 import gibbs.plugin;
 
 namespace po = boost::program_options;
@@ -58,6 +62,29 @@ void print_confusion(const std::vector<std::vector<std::size_t>>& confusion, con
     for (const std::size_t n : confusion[c]) fmt::print("{:>{}}", n, width);
     fmt::print("  {}\n", c);
   }
+}
+
+// Hinton & Salakhutdinov's measure, Σ over pixels of (reconstruction − x)² averaged over the rows,
+// for the model and for PCA with as many components as the code has values (at most the width);
+// nothing for a model that cannot encode or reconstruct.
+struct SquaredErrors {
+  double model = 0, pca = 0;
+  std::size_t components = 0, train_rows = 0;
+};
+
+std::optional<SquaredErrors> squared_errors(const TrainedModel& trained, const io::DatasetReader& reader,
+                                            const io::Batch& batch) {
+  const std::optional<Matrix<float>> codes = codes_of(*trained.model, batch.x);
+  if (!codes) return std::nullopt;
+  const std::optional<Matrix<float>> reconstruction = reconstruction_of(*trained.model, batch.x);
+  if (!reconstruction) return std::nullopt;
+  SquaredErrors e;
+  e.model = linalg::squared_error_per_row(batch.x, *reconstruction);
+  e.components = std::min(codes->cols(), batch.x.cols());
+  const TrainPca fitted = fit_train_pca(reader, trained, e.components);
+  e.pca = linalg::squared_error_per_row(batch.x, fitted.pca.reconstruct(fitted.pca.project(batch.x)));
+  e.train_rows = fitted.rows;
+  return e;
 }
 
 const CommandSpec kSpec{
@@ -171,6 +198,7 @@ int eval_command(const po::variables_map& vm) {
   const io::Batch batch = read_rows(reader, split, rows, trained);
   const Metrics metrics = trained.model->evaluate({batch.x, batch.y, batch.t}, 0);
   const std::vector<std::vector<std::size_t>> confusion = confusion_matrix(*trained.model, batch, reader.info());
+  const std::optional<SquaredErrors> squared = squared_errors(trained, reader, batch);
 
   if (vm.contains("json")) {
     std::vector<std::string> fields = {fmt::format(R"("checkpoint": {})", json_string(checkpoint)),
@@ -179,6 +207,12 @@ int eval_command(const po::variables_map& vm) {
                                        fmt::format(R"("rows": {})", rows.size())};
     for (const Metric& m : metrics)
       fields.push_back(fmt::format(R"({}: {})", json_string(m.name), json_number(m.value)));
+    if (squared) {
+      fields.push_back(fmt::format(R"("squared_error_per_image": {})", json_number(squared->model)));
+      fields.push_back(fmt::format(R"("pca_squared_error_per_image": {})", json_number(squared->pca)));
+      fields.push_back(fmt::format(R"("pca_components": {})", squared->components));
+      fields.push_back(fmt::format(R"("pca_train_rows": {})", squared->train_rows));
+    }
     if (!confusion.empty()) {
       std::vector<std::string> rows_json;
       for (const auto& row : confusion) rows_json.push_back(fmt::format("[{}]", fmt::join(row, ", ")));
@@ -189,6 +223,10 @@ int eval_command(const po::variables_map& vm) {
   }
   fmt::print("{} on the {} split of {} ({} rows)\n", checkpoint, split, reader.path().string(), rows.size());
   for (const Metric& m : metrics) fmt::print("  {:<30} {:.6g}\n", m.name, m.value);
+  if (squared) {
+    fmt::print("  {:<30} model {:.6g}, PCA {:.6g} ({} components fitted on the {} train rows)\n",
+               "squared_error_per_image", squared->model, squared->pca, squared->components, squared->train_rows);
+  }
   if (!confusion.empty()) print_confusion(confusion, reader.info().classes);
   return 0;
 }

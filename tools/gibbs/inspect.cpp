@@ -1,7 +1,8 @@
 // `gibbs inspect FILE [--json]` and `gibbs inspect A --diff B [--json]`: what a checkpoint holds
 // (attributes, hyper-parameters, parameter statistics, state, history) or what a dataset holds
 // (the same as `gibbs data info`), and how two checkpoints differ. Exit 0, 1 (differ) or 2.
-// --curves and --filters write pictures instead (inspect_pictures.cpp).
+// --curves, --filters, --boundary and --codes write pictures instead (inspect_pictures.cpp,
+// inspect_boundary.cpp, inspect_codes.cpp).
 #include "tools/gibbs/inspect.h"
 
 #include <fmt/format.h>
@@ -155,10 +156,14 @@ void print_json(const fs::path& path, std::int64_t version, const io::Checkpoint
 
 int pictures(const std::vector<std::string>& files, const po::variables_map& vm) {
   if (vm.contains("json") || vm.contains("diff"))
-    throw ArgumentError("inspect: --curves, --filters and --boundary go without --json and --diff");
+    throw ArgumentError("inspect: --curves, --filters, --boundary and --codes go without --json and --diff");
   if (vm.contains("boundary")) {
     if (files.size() > 1) throw ArgumentError("inspect: --boundary draws one checkpoint");
     write_boundary(files.front(), vm["boundary"].as<std::string>(), vm["data"].as<std::string>());
+  }
+  if (vm.contains("codes")) {
+    if (files.size() > 1) throw ArgumentError("inspect: --codes draws one checkpoint");
+    write_codes(files.front(), vm["codes"].as<std::string>(), vm["data"].as<std::string>());
   }
   if (vm.contains("filters")) {
     if (files.size() > 1) throw ArgumentError("inspect: --filters draws one checkpoint");
@@ -178,7 +183,8 @@ const CommandSpec kSpec{
     .usage = {"gibbs inspect FILE [--json]", "gibbs inspect A.h5 --diff B.h5 [--json]",
               "gibbs inspect A.h5 [B.h5 ...] --curves curves.png [--metrics NAMES]",
               "gibbs inspect CKPT --filters filters.png [--filter-param W] [--tiles N] [--tile-shape HxW]",
-              "gibbs inspect CKPT --boundary boundary.png [--data FILE]"},
+              "gibbs inspect CKPT --boundary boundary.png [--data FILE]",
+              "gibbs inspect CKPT --codes codes.png [--data FILE]"},
     .description =
         "Describes a checkpoint (attributes, hyper-parameters, parameter statistics, state, history) or a\n"
         "dataset (as `gibbs data info`). With --diff, lists what differs between two checkpoints;\n"
@@ -201,8 +207,11 @@ const CommandSpec kSpec{
             {"tile-shape", value<std::string>("HxW"), "--filters: tile height and width (default: square)"},
             {"boundary", value<std::string>("PNG"),
              "a 2-input classifier: its training inputs by label and its decision boundary"},
+            {"codes", value<std::string>("PNG"),
+             "a model with 2-D codes: the test split's codes coloured by class (one colour without labels) "
+             "beside its first two principal components (PCA fitted on the train split)"},
             {"data", value<std::string>("FILE", ""),
-             "--boundary: the inputs to draw (default: the dataset the model was trained on)"},
+             "--boundary, --codes: the inputs to draw (default: the dataset the model was trained on)"},
         },
 };
 
@@ -210,7 +219,8 @@ int inspect(const po::variables_map& vm) {
   const auto files = vm["file"].as<std::vector<std::string>>();
   if (!vm["metrics"].as<std::string>().empty() && !vm.contains("curves"))
     throw ArgumentError("inspect: --metrics goes with --curves");
-  if (vm.contains("curves") || vm.contains("filters") || vm.contains("boundary")) return pictures(files, vm);
+  if (vm.contains("curves") || vm.contains("filters") || vm.contains("boundary") || vm.contains("codes"))
+    return pictures(files, vm);
   if (files.size() > 1) throw ArgumentError("inspect: one FILE at a time (several only with --curves)");
   const fs::path file = files.front();
   const bool json = vm.contains("json");

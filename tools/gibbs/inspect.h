@@ -52,4 +52,11 @@ void write_filters(const std::filesystem::path& checkpoint, const std::filesyste
 // A model with another input count, or one that does not classify, is an ArgumentError.
 void write_boundary(const std::filesystem::path& checkpoint, const std::filesystem::path& png, const std::string& data);
 
+// `--codes` (inspect_codes.cpp): the 2-D codes (Model::encode) of the test split of `data` (or of
+// the dataset the model was trained on; its train split without one), coloured by label (one
+// colour without labels), beside the same rows on the first two principal components of the train
+// split, as a 1600×800 PNG. A model that cannot encode, or whose code is not 2 values, is an
+// ArgumentError.
+void write_codes(const std::filesystem::path& checkpoint, const std::filesystem::path& png, const std::string& data);
+
 }  // namespace gibbs::cli
