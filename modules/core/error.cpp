@@ -20,6 +20,15 @@ void throw_allocation_error(std::size_t rows, std::size_t cols, std::size_t elem
       fmt::format("a matrix of {} × {} values ({:.3g} GiB) is more memory than this machine gives", rows, cols, gib));
 }
 
+void throw_budget_error(std::size_t rows, std::size_t cols, std::size_t element_size) {
+  constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+  const double gib = static_cast<double>(rows) * static_cast<double>(cols) * static_cast<double>(element_size) / kGiB;
+  throw ArgumentError(fmt::format(
+      "a matrix of {} × {} values ({:.3g} GiB) is more memory than gibbs may use: {:.3g} of {:.3g} GiB in use "
+      "(--memory-limit)",
+      rows, cols, gib, static_cast<double>(memory_in_use()) / kGiB, static_cast<double>(memory_budget()) / kGiB));
+}
+
 std::string to_string(Shape shape) { return fmt::format("[{}, {}]", shape.rows, shape.cols); }
 
 ShapeError::ShapeError(const std::string& what, Shape actual, Shape expected)

@@ -40,6 +40,8 @@ class FormatError : public Error {
 // An ArgumentError for a matrix that cannot be allocated: "a matrix of R × C values (N GiB) is
 // more memory than this machine gives" (also when R·C·element_size overflows).
 [[noreturn]] void throw_allocation_error(std::size_t rows, std::size_t cols, std::size_t element_size);
+// The same when the matrix would take the memory budget (gibbs.core:memory) past its limit.
+[[noreturn]] void throw_budget_error(std::size_t rows, std::size_t cols, std::size_t element_size);
 
 struct Shape {
   std::size_t rows = 0;

@@ -13,6 +13,7 @@ module;
 #include <utility>
 export module gibbs.core:matrix;
 import :error;
+import :memory;
 
 export namespace gibbs {
 
@@ -121,18 +122,27 @@ class Matrix {
 
  private:
   struct Free {
-    void operator()(T* p) const { std::free(p); }
+    std::size_t bytes = 0;  // counted against the memory budget while held
+    void operator()(T* p) const {
+      std::free(p);
+      release_memory(bytes);
+    }
   };
-  // An ArgumentError (throw_allocation_error) when rows × cols does not fit in memory, or its
-  // byte count would not even fit in a size_t.
+  // An ArgumentError when rows × cols is more than the memory budget leaves
+  // (throw_budget_error), does not fit in memory, or its byte count would not even fit in a
+  // size_t (throw_allocation_error).
   static std::unique_ptr<T[], Free> allocate(std::size_t rows, std::size_t cols) {
     if (rows == 0 || cols == 0) return nullptr;
     constexpr std::size_t kMaxBytes = std::numeric_limits<std::size_t>::max() - kAlignment;
     if (rows > kMaxBytes / sizeof(T) / cols) throw_allocation_error(rows, cols, sizeof(T));
     const std::size_t bytes = (rows * cols * sizeof(T) + kAlignment - 1) / kAlignment * kAlignment;
+    if (!reserve_memory(bytes)) throw_budget_error(rows, cols, sizeof(T));
     void* p = std::aligned_alloc(kAlignment, bytes);
-    if (p == nullptr) throw_allocation_error(rows, cols, sizeof(T));
-    return std::unique_ptr<T[], Free>(static_cast<T*>(p));
+    if (p == nullptr) {
+      release_memory(bytes);
+      throw_allocation_error(rows, cols, sizeof(T));
+    }
+    return std::unique_ptr<T[], Free>(static_cast<T*>(p), Free{bytes});
   }
 
   std::size_t rows_ = 0;

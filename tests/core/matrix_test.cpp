@@ -65,6 +65,38 @@ BOOST_AUTO_TEST_CASE(a_matrix_too_large_to_allocate_is_an_argument_error) {
   BOOST_TEST(gibbs::Matrix<float>(0, std::size_t{1} << 62).size() == 0u);  // nothing to allocate
 }
 
+BOOST_AUTO_TEST_CASE(matrices_are_counted_against_the_memory_budget) {
+  const std::size_t budget = gibbs::memory_budget(), before = gibbs::memory_in_use();
+  gibbs::set_memory_budget(before + (1 << 20));  // 1 MiB more than is held now
+  {
+    gibbs::Matrix<float> a(512, 256);  // 512 KiB
+    BOOST_TEST(gibbs::memory_in_use() == before + (512u << 10));
+    gibbs::Matrix<float> moved = std::move(a);
+    BOOST_TEST(gibbs::memory_in_use() == before + (512u << 10));
+    BOOST_CHECK_EXCEPTION(gibbs::Matrix<float>(1024, 256), gibbs::ArgumentError, [](const gibbs::ArgumentError& e) {
+      return std::string(e.what()).starts_with(
+          "a matrix of 1024 × 256 values (0.000977 GiB) is more memory than gibbs may use: ");
+    });
+    gibbs::Matrix<float> b(256, 256);  // what is left still fits
+  }
+  BOOST_TEST(gibbs::memory_in_use() == before);  // all given back
+  gibbs::set_memory_budget(budget);
+}
+
+BOOST_AUTO_TEST_CASE(memory_limits_are_sizes_or_shares) {
+  BOOST_TEST(gibbs::parse_memory_limit("12G") == std::size_t{12} << 30);
+  BOOST_TEST(gibbs::parse_memory_limit("512M") == std::size_t{512} << 20);
+  BOOST_TEST(gibbs::parse_memory_limit("4096K") == std::size_t{4} << 20);
+  BOOST_TEST(gibbs::parse_memory_limit("1000000") == 1000000u);
+  BOOST_TEST(gibbs::parse_memory_limit("100%") >= gibbs::parse_memory_limit("50%"));
+  for (const char* bad : {"", "0", "-1G", "12GB", "150%", "1.5G", "99999999999T"})
+    BOOST_CHECK_EXCEPTION(gibbs::parse_memory_limit(bad), gibbs::ArgumentError, [&](const gibbs::ArgumentError& e) {
+      return std::string(e.what()) ==
+             "--memory-limit: must be a size such as 12G, 512M or 1000000 (bytes), or a share such as 50%, got '" +
+                 std::string(bad) + "'";
+    });
+}
+
 BOOST_AUTO_TEST_CASE(shape_error_names_both_shapes) {
   try {
     gibbs::expect_shape("gemm: C", {3, 4}, {3, 5});

@@ -67,6 +67,8 @@ int run(const std::vector<std::string>& args) {
   po::options_description global("global options");
   global.add_options()("help,h", "print this help and the list of commands")("version", "print the version")(
       "threads", po::value<int>()->default_value(0)->value_name("N"), "worker threads (0: one per core)")(
+      "memory-limit", po::value<std::string>()->default_value("75%")->value_name("SIZE"),
+      "the most memory gibbs's matrices may take: 12G, 512M, or a share of physical memory such as 50%")(
       "plugin-path", po::value<std::vector<std::string>>()->value_name("DIRS"),
       "colon-separated folders searched for plugins first (then GIBBS_PLUGIN_PATH, then the installed folder)");
 
@@ -81,6 +83,7 @@ int run(const std::vector<std::string>& args) {
     return 0;
   }
   gibbs::set_thread_count(vm["threads"].as<int>());
+  gibbs::set_memory_budget(gibbs::parse_memory_limit(vm["memory-limit"].as<std::string>()));
   if (vm.contains("plugin-path")) gibbs::cli::plugin_path() = vm["plugin-path"].as<std::vector<std::string>>();
   const std::vector<std::string> rest(args.begin() + split, args.end());
   if (vm.contains("help") || rest.empty()) {
