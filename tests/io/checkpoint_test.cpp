@@ -1,5 +1,6 @@
 // gibbs.io:checkpoint — round trips bit for bit, identical bytes for identical content, checks
-// on load, and a save killed between write and rename that leaves the previous file intact.
+// on load, and a save killed between write and rename that leaves the previous file intact, its
+// temporary file removed by the next save.
 #define BOOST_TEST_MODULE checkpoint
 #include <boost/test/unit_test.hpp>
 
@@ -176,4 +177,30 @@ BOOST_AUTO_TEST_CASE(killed_between_write_and_rename_keeps_the_previous_checkpoi
   const fs::path temporary = fs::path(path.string() + ".tmp-" + std::to_string(child));
   BOOST_REQUIRE(fs::exists(temporary));
   expect_same(io::load_checkpoint(temporary), second);
+}
+
+BOOST_AUTO_TEST_CASE(the_next_save_removes_the_temporary_file_of_a_killed_one) {
+  TempDir dir;
+  const fs::path path = dir.path / "c.h5";
+  io::save_checkpoint(sample(1), path);
+  for (int kill = 0; kill < 3; ++kill) {
+    const pid_t child = fork();
+    BOOST_REQUIRE(child >= 0);
+    if (child == 0) {
+      setenv("GIBBS_TEST_KILL_BEFORE_RENAME", "1", 1);
+      try {
+        io::save_checkpoint(sample(5), path);
+      } catch (...) {
+      }
+      _exit(0);
+    }
+    int status = 0;
+    BOOST_REQUIRE(waitpid(child, &status, 0) == child);
+    // Each killed save removed its predecessor's temporary file: one is left at most.
+    BOOST_TEST(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 2);
+    BOOST_TEST(fs::exists(path.string() + ".tmp-" + std::to_string(child)));
+  }
+  io::save_checkpoint(sample(5), path);
+  BOOST_TEST(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
+  expect_same(io::load_checkpoint(path), sample(5));
 }
