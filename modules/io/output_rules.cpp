@@ -112,10 +112,10 @@ fs::path check_output(const fs::path& path) {
       throw IoError(name, "cannot follow the symbolic link: " + error_text(errno));
     }
     file = fs::canonical(path, ec);
-    if (ec) throw IoError(name, "cannot follow the symbolic link: " + ec.message());
-    if (!S_ISREG(s.st_mode))
+    if (!S_ISREG(s.st_mode))  // a link into /proc/self/fd/ may have no path to name: then its text
       throw IoError(name, fmt::format("is a symbolic link to {}, {}; outputs are written to regular files only",
-                                      file.string(), kind_of(s.st_mode)));
+                                      (ec ? destination : file).string(), kind_of(s.st_mode)));
+    if (ec) throw IoError(name, "cannot follow the symbolic link: " + ec.message());
   } else if (!S_ISREG(s.st_mode)) {
     throw IoError(name, fmt::format("is {}; outputs are written to regular files only", kind_of(s.st_mode)));
   }

@@ -96,11 +96,20 @@ BOOST_AUTO_TEST_CASE(only_regular_files_and_new_names_are_outputs) {
                                       "standard output");
   BOOST_TEST(refusal(d / "no" / "x.h5") ==
              (d / "no" / "x.h5").string() + ": cannot write: folder '" + (d / "no").string() + "' does not exist");
+  // A link into /proc/self/fd/ to a pipe has no path to resolve to: the link's text is named.
+  int pipe_ends[2];
+  BOOST_REQUIRE(::pipe(pipe_ends) == 0);
+  const std::string pipe_link = "/proc/self/fd/" + std::to_string(pipe_ends[1]);
+  fs::create_symlink(pipe_link, d / "to-pipe");
+  BOOST_TEST(refusal(d / "to-pipe") ==
+             (d / "to-pipe").string() + ": is a symbolic link to " + pipe_link + ", a FIFO" + only);
+  ::close(pipe_ends[0]);
+  ::close(pipe_ends[1]);
   ::close(sock);
   // Nothing was created or replaced: no temporary file, the FIFO still a FIFO, no missing.h5.
-  BOOST_TEST(
-      names(d) == (std::vector<std::string>{"dangling", "fifo", "folder", "loop-a", "loop-b", "socket", "to-fifo"}),
-      boost::test_tools::per_element());
+  BOOST_TEST(names(d) == (std::vector<std::string>{"dangling", "fifo", "folder", "loop-a", "loop-b", "socket",
+                                                   "to-fifo", "to-pipe"}),
+             boost::test_tools::per_element());
   BOOST_TEST(fs::is_fifo(d / "fifo"));
   BOOST_TEST(fs::is_character_file("/dev/null"));
 }
