@@ -66,14 +66,42 @@ Tensor read_tensor(const std::string& file, const h5::Dataset& d) {
   return t;
 }
 
-// Every dataset below `group` into state (path relative to /state), every attribute into counters.
-void read_state(const std::string& file, const h5::Group& group, const std::string& prefix, Checkpoint& c) {
+// Each object of a checkpoint is read once, by its address: a link back to a group above it (a
+// cycle, which would recurse without end) or a second link to an object already read (which
+// could multiply what is read) is a FormatError naming both paths. gibbs never writes either.
+class Visited {
+ public:
+  explicit Visited(std::string file) : file_(std::move(file)) {}
+  void visit(const h5::Object& object, const std::string& path) {
+    const auto [first, fresh] = seen_.emplace(object.address(), path);
+    if (fresh) return;
+    const std::string& earlier = first->second;
+    if (earlier == "/" || path.starts_with(earlier + "/"))
+      throw FormatError(file_, fmt::format("{} links back to {}", path, earlier));
+    throw FormatError(file_, fmt::format("{} is a second link to {}", path, earlier));
+  }
+  template <class T>
+  T visited(T object, const std::string& path) {
+    visit(object, path);
+    return object;
+  }
+
+ private:
+  std::string file_;
+  std::map<std::string, std::string> seen_;  // address → the path it was first reached by
+};
+
+// Every dataset below `group` (at `path`) into state (path relative to /state), every attribute
+// into counters.
+void read_state(const std::string& file, const h5::Group& group, const std::string& path, const std::string& prefix,
+                Checkpoint& c, Visited& visited) {
   for (const std::string& name : group.attribute_names()) c.counters[prefix + name] = group.uint_attribute(name);
   for (const std::string& name : group.children()) {
+    const std::string child = path + "/" + name;
     if (group.has_group(name))
-      read_state(file, group.open_group(name), prefix + name + "/", c);
+      read_state(file, visited.visited(group.open_group(name), child), child, prefix + name + "/", c, visited);
     else if (group.has_dataset(name))
-      c.state[prefix + name] = read_tensor(file, group.open_dataset(name));
+      c.state[prefix + name] = read_tensor(file, visited.visited(group.open_dataset(name), child));
   }
 }
 
@@ -132,7 +160,8 @@ void save_checkpoint(const Checkpoint& c, const std::filesystem::path& path) {
 Checkpoint load_checkpoint(const std::filesystem::path& path) {
   const std::string file = path.string();
   const h5::File f = h5::File::open(path);
-  const h5::Group root = f.root();
+  Visited visited(file);
+  const h5::Group root = visited.visited(f.root(), "/");
   if (!root.has_attribute("format")) throw FormatError(file, "not a gibbs checkpoint (no 'format' attribute)");
   const std::string format = root.string_attribute("format");
   if (format != kCheckpointFormat) throw FormatError(file, fmt::format("not a gibbs checkpoint (format '{}')", format));
@@ -148,7 +177,7 @@ Checkpoint load_checkpoint(const std::filesystem::path& path) {
   c.engine_version = root.string_attribute("engine_version");
   c.created = root.string_attribute("created");
   c.seed = root.uint_attribute("seed");
-  const h5::Group config = root.open_group("config");
+  const h5::Group config = visited.visited(root.open_group("config"), "/config");
   for (const std::string& name : config.attribute_names()) {
     const h5::Type type = config.attribute_layout(name).type;
     if (type == h5::Type::string)
@@ -158,12 +187,13 @@ Checkpoint load_checkpoint(const std::filesystem::path& path) {
     else
       c.config[name] = config.int_attribute(name);  // FormatError unless an integer
   }
-  const h5::Group params = root.open_group("params");
-  for (const std::string& name : params.children()) c.params[name] = read_tensor(file, params.open_dataset(name));
-  read_state(file, root.open_group("state"), "", c);
-  const h5::Group history = root.open_group("history");
+  const h5::Group params = visited.visited(root.open_group("params"), "/params");
+  for (const std::string& name : params.children())
+    c.params[name] = read_tensor(file, visited.visited(params.open_dataset(name), "/params/" + name));
+  read_state(file, visited.visited(root.open_group("state"), "/state"), "/state", "", c, visited);
+  const h5::Group history = visited.visited(root.open_group("history"), "/history");
   for (const std::string& name : history.children()) {
-    const h5::Dataset d = history.open_dataset(name);
+    const h5::Dataset d = visited.visited(history.open_dataset(name), "/history/" + name);
     const h5::Layout l = d.layout();
     if (l.dims.size() != 1 || (l.type != h5::Type::float64 && l.type != h5::Type::float32))
       throw FormatError(file, fmt::format("{} is not a 1-D series of numbers", d.name()));

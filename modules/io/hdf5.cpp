@@ -176,7 +176,13 @@ void Handle::reset() noexcept {
 
 File File::create(const std::filesystem::path& path) {
   silence_hdf5();
-  const hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  Handle access(check_p(H5Pcreate(H5P_FILE_ACCESS), -1, "file access properties"));
+#if H5_VERSION_GE(1, 10, 7)
+  // Outputs are AtomicFile temporaries, ours alone and locked by AtomicFile; HDF5's own flock()
+  // would conflict with that lock on NFS, where flock is emulated by fcntl locks.
+  check_p(H5Pset_file_locking(access.id(), false, true), -1, "file access properties");
+#endif
+  const hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.id());
   if (id < 0) fail("H5F", path.string(), "cannot create the file");
   return File(Handle(id), path);
 }
@@ -192,6 +198,7 @@ File File::open(const std::filesystem::path& path, bool writable) {
     H5Eclear2(H5E_DEFAULT);
     throw FormatError(path.string(), "not an HDF5 file");
   }
+  record_input(path);
   const hid_t id = H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT);
   if (id < 0) fail("H5F", path.string(), "cannot open the HDF5 file");
   return File(Handle(id), path);

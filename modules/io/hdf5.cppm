@@ -82,6 +82,9 @@ class Object {
   std::int64_t id() const { return handle_.id(); }
   std::string file_name() const;  // the file this object lives in
   std::string name() const;       // its path inside the file, e.g. "/train/x"
+  // Where the object is stored (file and address): equal for two links to one object, so that a
+  // walk can visit each object once.
+  std::string address() const;
 
   bool has_attribute(const std::string& name) const;
   std::vector<std::string> attribute_names() const;

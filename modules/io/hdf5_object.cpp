@@ -56,6 +56,22 @@ std::string Object::name() const {
   return text;
 }
 
+std::string Object::address() const {
+#if H5_VERSION_GE(1, 12, 0)
+  H5O_info2_t info;
+  check_g(H5Oget_info3(id(), &info, H5O_INFO_BASIC), id(), "locate " + name());
+  char* token = nullptr;
+  check_g(H5Otoken_to_str(id(), &info.token, &token), id(), "locate " + name());
+  const std::string key = fmt::format("{}:{}", info.fileno, token);
+  H5free_memory(token);
+  return key;
+#else
+  H5O_info_t info;
+  check_g(H5Oget_info2(id(), &info, H5O_INFO_BASIC), id(), "locate " + name());
+  return fmt::format("{}:{}", info.fileno, info.addr);
+#endif
+}
+
 bool Object::has_attribute(const std::string& name) const {
   return check_a(H5Aexists(id(), name.c_str()), id(), "look up " + where(*this, name)) > 0;
 }

@@ -27,6 +27,7 @@ std::vector<std::uint8_t> slurp(const std::filesystem::path& path) {
   if (!in) throw IoError(path.string(), std::string("cannot open: ") + std::strerror(errno));
   std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) throw IoError(path.string(), "read error");
+  record_input(path);
   return bytes;
 }
 

@@ -121,6 +121,7 @@ std::string read_text_file(const std::filesystem::path& path) {
   if (!in) throw IoError(path.string(), std::string("cannot open: ") + std::strerror(errno));
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) throw IoError(path.string(), "read error");
+  record_input(path);
   return text;
 }
 

@@ -7,6 +7,7 @@ module;
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -37,12 +38,17 @@ std::string folder_list(std::span<const SearchFolder> folders) {
   return fmt::format("{}", fmt::join(names, ", "));
 }
 
-// The plugin files directly in `folder`, sorted by name.
-std::vector<fs::path> plugin_files(const fs::path& folder) {
+// The entries named like a plugin directly in `folder`, sorted by name, whatever their kind:
+// PluginLibrary::open says why a directory or a FIFO is not a plugin. A folder that cannot be
+// listed is a Problem.
+std::vector<fs::path> plugin_files(const SearchFolder& folder, std::vector<Problem>& problems) {
   std::vector<fs::path> files;
   std::error_code ec;
-  for (const fs::directory_entry& e : fs::directory_iterator(folder, ec))
-    if (!plugin_name_of(e.path()).empty() && !e.is_directory(ec)) files.push_back(e.path());
+  fs::directory_iterator it(folder.path, ec);
+  for (const fs::directory_iterator end; !ec && it != end; it.increment(ec))
+    if (!plugin_name_of(it->path()).empty()) files.push_back(it->path());
+  if (ec)
+    problems.push_back({folder.path, fmt::format("cannot list the folder: {} (from {})", ec.message(), folder.origin)});
   std::ranges::sort(files);
   return files;
 }
@@ -77,12 +83,15 @@ Discovery discover(std::span<const SearchFolder> folders) {
   std::set<std::string> names;
   for (const SearchFolder& folder : folders) {
     std::error_code ec;
-    if (!fs::is_directory(folder.path, ec)) {
-      if (folder.origin != "default")
+    const fs::file_status status = fs::status(folder.path, ec);
+    if (!fs::is_directory(status)) {
+      if (fs::exists(status))
+        found.problems.push_back({folder.path, fmt::format("not a folder (from {})", folder.origin)});
+      else if (folder.origin != "default")
         found.problems.push_back({folder.path, fmt::format("no such folder (from {})", folder.origin)});
       continue;
     }
-    for (const fs::path& file : plugin_files(folder.path)) {
+    for (const fs::path& file : plugin_files(folder, found.problems)) {
       const std::string name = plugin_name_of(file);
       if (names.contains(name)) {
         const auto first = std::ranges::find(found.plugins, name, &PluginLibrary::name);
@@ -105,10 +114,19 @@ PluginLibrary load_plugin(std::string_view name, std::span<const SearchFolder> f
   const std::string file = fmt::format("{}{}{}", kPluginPrefix, name, kPluginSuffix);
   if (name.empty() || name.find('/') != std::string_view::npos || plugin_name_of(file) != name)
     throw ArgumentError(fmt::format("'{}' is not a plugin name", name));
+  // The first good one: a broken library early on the path does not hide a good one after it
+  // (`gibbs plugins` reports it); when none is good, the first one's problem.
+  std::optional<PluginError> first_problem;
   for (const SearchFolder& folder : folders) {
     std::error_code ec;
-    if (fs::exists(folder.path / file, ec)) return PluginLibrary::open(folder.path / file);
+    if (!fs::exists(fs::symlink_status(folder.path / file, ec))) continue;
+    try {
+      return PluginLibrary::open(folder.path / file);
+    } catch (const PluginError& e) {
+      if (!first_problem) first_problem = e;
+    }
   }
+  if (first_problem) throw *first_problem;
   throw Error(fmt::format("no plugin '{}' (searched: {})", name, folder_list(folders)));
 }
 

@@ -43,13 +43,15 @@ struct Discovery {
   std::vector<SearchFolder> searched;
 };
 
-// Loads every libgibbs-*.so in `folders`. A bad library becomes a Problem and the others still
-// load; so does a --plugin-path or GIBBS_PLUGIN_PATH folder that does not exist (a missing
-// default folder is not one), and a library whose name an earlier folder already provided.
+// Loads every libgibbs-*.so in `folders`. A bad library (a directory, FIFO or truncated file of
+// that name too) becomes a Problem and the others still load; so does a --plugin-path or
+// GIBBS_PLUGIN_PATH folder that does not exist (a missing default folder is not one), any folder
+// that is not one or cannot be listed, and a library whose name an earlier folder already provided.
 Discovery discover(std::span<const SearchFolder> folders);
 
-// The first libgibbs-<name>.so along `folders`. Throws gibbs::Error "no plugin '<name>'
-// (searched: A, B)" when there is none, and PluginError when the first one is not usable.
+// The first usable libgibbs-<name>.so along `folders` (one that is not usable is passed over).
+// Throws gibbs::Error "no plugin '<name>' (searched: A, B)" when there is none, and the first
+// one's PluginError when none is usable.
 PluginLibrary load_plugin(std::string_view name, std::span<const SearchFolder> folders);
 
 }  // namespace gibbs

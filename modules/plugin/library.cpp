@@ -138,6 +138,7 @@ std::string plugin_name_of(const fs::path& file) {
 PluginLibrary PluginLibrary::open(const fs::path& file) {
   PluginLibrary lib;
   lib.file_ = file;
+  if (const std::string problem = plugin_file_problem(file); !problem.empty()) throw PluginError(file, problem);
   // A path with no '/' would make dlopen search the system folders instead.
   const fs::path where = file.has_parent_path() ? file : fs::path(".") / file;
   try {

@@ -55,7 +55,8 @@ using ModelPtr = std::unique_ptr<Model, ModelDeleter>;
 
 class PluginLibrary {
  public:
-  // Loads and checks `file` (libgibbs-<name>.so); throws PluginError saying what was expected.
+  // Checks `file` (libgibbs-<name>.so: plugin_file_problem), loads it and checks its descriptor;
+  // throws PluginError saying what was expected.
   static PluginLibrary open(const std::filesystem::path& file);
 
   const std::string& name() const { return name_; }
@@ -92,5 +93,11 @@ class PluginLibrary {
 
 // The name a plugin file must declare: "rbm" for ".../libgibbs-rbm.so"; empty for other names.
 std::string plugin_name_of(const std::filesystem::path& file);
+
+// Why `file` must not be handed to dlopen, empty when it may: not a regular file ("is a FIFO, not
+// a library file", which dlopen would wait on for ever), unreadable, not an ELF shared object of
+// this machine's class, byte order and architecture, or "truncated: ..." (a segment past the end
+// of the file, which the loader would die of with SIGBUS).
+std::string plugin_file_problem(const std::filesystem::path& file);
 
 }  // namespace gibbs

@@ -1,6 +1,9 @@
 // End-to-end tests of `gibbs plugins`: the real binary lists the test plugins (text and --json),
-// one stderr line per broken library after the list, --plugin-path as a global option too.
+// one stderr line per broken library after the list, --plugin-path as a global option too; hostile
+// plugin folders (issue 14) neither kill nor block it, --help or a plugin command.
 #define BOOST_TEST_MODULE cli_plugins
+#include <sys/stat.h>
+#include <unistd.h>
 #include <boost/property_tree/json_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
 #include <boost/test/unit_test.hpp>
@@ -10,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/hostile_plugins.h"
 #include "tests/support/run_gibbs.h"
 
 namespace fs = std::filesystem;
@@ -19,6 +23,7 @@ using namespace gibbs::test;
 namespace {
 
 const fs::path kPlugins = GIBBS_TEST_PLUGINS;
+const fs::path kRealPlugins = GIBBS_PLUGINS_DIR;  // the build's own folder, the binary's default
 const std::string kNoEnv = "GIBBS_PLUGIN_PATH=";  // set, empty: no folders from the environment
 
 std::string file(const std::string& name) { return (kPlugins / ("libgibbs-" + name + ".so")).string(); }
@@ -34,7 +39,7 @@ std::vector<std::string> split(const std::string& text) {
 void check_problems(const std::string& err) {
   const std::vector<std::string> lines = split(err);
   BOOST_TEST_REQUIRE(lines.size() == 6u, err);
-  BOOST_TEST(lines[0].starts_with("gibbs: " + file("junk") + ": cannot load: "));
+  BOOST_TEST(lines[0] == "gibbs: " + file("junk") + ": not a shared library (no ELF header)");
   BOOST_TEST(lines[1] == "gibbs: " + file("testabi2") + ": ABI version 2, expected 1");
   BOOST_TEST(lines[2] ==
              "gibbs: " + file("testbaddefault") + ": option 'rate' has default '2': --rate: must be in [0, 1), got 2");
@@ -127,4 +132,61 @@ BOOST_AUTO_TEST_CASE(help) {
   BOOST_TEST(r.status == 0);
   BOOST_TEST(r.out.starts_with("usage: gibbs plugins [--plugin-path DIRS] [--json]"));
   BOOST_TEST(r.out.find("--plugin-path DIRS") != std::string::npos);
+}
+
+// A hostile folder used to kill `gibbs plugins`, `gibbs --help` and every plugin command with
+// SIGBUS (a truncated library) or block them for ever (a FIFO); `timeout` turns a hang into 124.
+BOOST_AUTO_TEST_CASE(hostile_entries_get_one_line_each_and_block_nothing) {
+  TempDir dir;
+  const fs::path folder = dir.path / "hostile";
+  fs::create_directory(folder);
+  const std::vector<HostilePlugin> hostile = write_hostile_plugins(folder, file("testgood"));
+  fs::copy_file(file("testgood"), folder / "libgibbs-testgood.so");
+  std::string expected;
+  for (const HostilePlugin& h : hostile) expected += "gibbs: hostile/" + h.name + ": " + h.problem + "\n";
+
+  const Result r = run_gibbs("plugins --plugin-path hostile", dir.path, "timeout 60 env " + kNoEnv);
+  BOOST_TEST(r.status == 0, r.err);
+  BOOST_TEST(r.err == expected);
+  BOOST_TEST(split(r.out).at(1).starts_with("testgood  "), r.out);
+
+  const Result help = run_gibbs("--plugin-path hostile --help", dir.path, "timeout 60 env " + kNoEnv);
+  BOOST_TEST(help.status == 0, help.err);
+  BOOST_TEST(help.out.find("print the arguments (a test command) (plugin testgood)") != std::string::npos, help.out);
+
+  const Result hello = run_gibbs("--plugin-path hostile hello a b", dir.path, "timeout 60 env " + kNoEnv);
+  BOOST_TEST(hello.status == 0, hello.err);
+  BOOST_TEST(hello.out == "hello [a] [b]\n");
+  BOOST_TEST(hello.err.empty(), hello.err);
+}
+
+// A broken libgibbs-rbm.so early on the path made `train --model rbm` fail although `gibbs
+// plugins` listed the good one after it; now the first good one is used.
+BOOST_AUTO_TEST_CASE(a_broken_plugin_early_on_the_path_does_not_hide_a_good_one) {
+  TempDir dir;
+  fs::create_directory(dir.path / "broken");
+  const std::string rbm = slurp(kRealPlugins / "libgibbs-rbm.so");
+  write_bytes(dir.path / "broken" / "libgibbs-rbm.so", rbm.substr(0, elf_needed_size(rbm) / 2));
+  const Result help = run_gibbs("--plugin-path broken train --model rbm --help", dir.path, kNoEnv);
+  BOOST_TEST(help.status == 0, help.err);
+  BOOST_TEST(help.out.find("--hidden N (=500)") != std::string::npos, help.out);
+
+  const Result listed = run_gibbs("plugins --plugin-path broken", dir.path, kNoEnv);
+  BOOST_TEST(listed.status == 0, listed.err);
+  BOOST_TEST(listed.out.find(" " + (kRealPlugins / "libgibbs-rbm.so").string() + " ") != std::string::npos, listed.out);
+  BOOST_TEST(listed.err.starts_with("gibbs: broken/libgibbs-rbm.so: truncated: "), listed.err);
+  BOOST_TEST(line_count(listed.err) == 1u, listed.err);
+}
+
+BOOST_AUTO_TEST_CASE(an_unreadable_folder_is_reported) {
+  if (::geteuid() == 0) {
+    BOOST_TEST_MESSAGE("running as root: chmod 000 does not stop root reading a folder; this case is skipped");
+    return;
+  }
+  TempDir dir;
+  fs::create_directory(dir.path / "locked");
+  ::chmod((dir.path / "locked").c_str(), 0);
+  const Result r = run_gibbs("plugins --plugin-path locked", dir.path, kNoEnv);
+  ::chmod((dir.path / "locked").c_str(), 0755);
+  BOOST_TEST(r.err == "gibbs: locked: cannot list the folder: Permission denied (from --plugin-path)\n");
 }

@@ -1,5 +1,6 @@
 // gibbs.io:checkpoint — round trips bit for bit, identical bytes for identical content, checks
-// on load, and a save killed between write and rename that leaves the previous file intact.
+// on load (link cycles too), and a save killed between write and rename that leaves the previous
+// file intact, its temporary file removed by the next save.
 #define BOOST_TEST_MODULE checkpoint
 #include <boost/test/unit_test.hpp>
 
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "tests/io/bad_corpus.h"
+#include "tests/support/h5_links.h"
 #include "tests/support/temp_dir.h"
 import gibbs.core;
 import gibbs.io;
@@ -176,4 +178,59 @@ BOOST_AUTO_TEST_CASE(killed_between_write_and_rename_keeps_the_previous_checkpoi
   const fs::path temporary = fs::path(path.string() + ".tmp-" + std::to_string(child));
   BOOST_REQUIRE(fs::exists(temporary));
   expect_same(io::load_checkpoint(temporary), second);
+}
+
+BOOST_AUTO_TEST_CASE(the_next_save_removes_the_temporary_file_of_a_killed_one) {
+  TempDir dir;
+  const fs::path path = dir.path / "c.h5";
+  io::save_checkpoint(sample(1), path);
+  for (int kill = 0; kill < 3; ++kill) {
+    const pid_t child = fork();
+    BOOST_REQUIRE(child >= 0);
+    if (child == 0) {
+      setenv("GIBBS_TEST_KILL_BEFORE_RENAME", "1", 1);
+      try {
+        io::save_checkpoint(sample(5), path);
+      } catch (...) {
+      }
+      _exit(0);
+    }
+    int status = 0;
+    BOOST_REQUIRE(waitpid(child, &status, 0) == child);
+    // Each killed save removed its predecessor's temporary file: one is left at most.
+    BOOST_TEST(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 2);
+    BOOST_TEST(fs::exists(path.string() + ".tmp-" + std::to_string(child)));
+  }
+  io::save_checkpoint(sample(5), path);
+  BOOST_TEST(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
+  expect_same(io::load_checkpoint(path), sample(5));
+}
+
+// Issue 14: a hard link back to a group above it made every command recurse until bad_alloc (or a
+// stack overflow); each object is now read once, by its address.
+BOOST_AUTO_TEST_CASE(link_cycles_and_second_links_are_format_errors_naming_both_paths) {
+  TempDir dir;
+  struct Case {
+    std::string target, link;
+    bool soft;
+    std::string problem;
+  };
+  const std::vector<Case> cases{
+      {"/state", "/state/loop", false, "/state/loop links back to /state"},
+      {"/state", "/state/chains/up", false, "/state/chains/up links back to /state"},
+      {"/", "/state/root", false, "/state/root links back to /"},
+      {"/state", "/state/optimizer/soft", true, "/state/optimizer/soft links back to /state"},
+      {"/params/W", "/state/copy", false, "/state/copy is a second link to /params/W"},
+      {"/state/chains", "/state/zz", false, "/state/zz is a second link to /state/chains"},
+  };
+  int n = 0;
+  for (const Case& c : cases) {
+    const fs::path file = dir.path / ("cycle" + std::to_string(n++) + ".h5");
+    io::save_checkpoint(sample(1), file);
+    add_h5_link(file, c.target, c.link, c.soft);
+    BOOST_CHECK_EXCEPTION(io::load_checkpoint(file), gibbs::FormatError, [&](const gibbs::FormatError& e) {
+      BOOST_TEST(std::string(e.what()) == file.string() + ": " + c.problem);
+      return true;
+    });
+  }
 }

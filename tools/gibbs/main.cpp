@@ -16,6 +16,7 @@
 #include "tools/gibbs/escape.h"
 #include "tools/gibbs/plugin_options.h"
 import gibbs.core;
+import gibbs.io;
 import gibbs.plugin;
 
 namespace po = boost::program_options;
@@ -64,6 +65,7 @@ int run_plugin_command(const std::vector<std::string>& rest) {
 }
 
 int run(const std::vector<std::string>& args) {
+  gibbs::io::protect_inputs();  // no command's output replaces a file it read
   po::options_description global("global options");
   global.add_options()("help,h", "print this help and the list of commands")("version", "print the version")(
       "threads", po::value<int>()->default_value(0)->value_name("N"), "worker threads (0: one per core)")(

@@ -27,12 +27,12 @@ namespace po = boost::program_options;
 namespace gibbs::cli {
 namespace {
 
-// row, the label or target when the split has one, the class a classifier picks, each output.
+// row, the label or target when the split has one, the class a classifier picks, each output;
+// to standard output for "-" and /dev/stdout.
 void write_csv(const std::string& path, const io::Batch& batch, ConstView<float> outputs,
                const std::vector<std::int32_t>& classes) {
-  io::AtomicFile file(path);
-  std::FILE* out = std::fopen(file.temporary().c_str(), "w");
-  if (out == nullptr) throw IoError(path, "cannot be written");
+  io::TextOutput file(path);
+  std::FILE* out = file.stream();
   std::string header = "row";
   if (!batch.y.empty()) header += ",label";
   if (!batch.t.empty()) header += ",target";
@@ -47,7 +47,6 @@ void write_csv(const std::string& path, const io::Batch& batch, ConstView<float>
     for (const float v : outputs.row(r)) fmt::print(out, ",{}", v);
     fmt::print(out, "\n");
   }
-  if (std::fclose(out) != 0) throw IoError(path, "cannot be written");
   file.commit();
 }
 
@@ -60,7 +59,8 @@ const CommandSpec kSpec{
         {
             data_option(),
             split_option(),
-            {"output,o", value<std::string>("OUT.csv"), "every row's true value and outputs, as CSV"},
+            {"output,o", value<std::string>("OUT.csv"),
+             "every row's true value and outputs, as CSV (- for standard output)"},
             {"scatter", value<std::string>("PNG"), "predicted against true (a split with regression targets)"},
         },
     .threads = kThreads,
@@ -68,6 +68,8 @@ const CommandSpec kSpec{
 
 int predict_command(const po::variables_map& vm) {
   if (!vm.contains("output") && !vm.contains("scatter")) kSpec.missing("-o OUT.csv or --scatter PNG");
+  // With the CSV on standard output, the lines that say what was written are left out.
+  const bool quiet = vm.contains("output") && io::is_standard_output(vm["output"].as<std::string>());
 
   const std::string checkpoint = vm["checkpoint"].as<std::string>();
   const TrainedModel trained = load_trained_model(checkpoint);
@@ -104,12 +106,12 @@ int predict_command(const po::variables_map& vm) {
     figure.points.push_back(std::move(points));
     const std::string png = vm["scatter"].as<std::string>();
     viz::plot_figure(png, figure);
-    fmt::print("{}: {} {} rows, predicted against true; mse {:.6g}\n", png, rows.size(), split, mse);
+    if (!quiet) fmt::print("{}: {} {} rows, predicted against true; mse {:.6g}\n", png, rows.size(), split, mse);
   }
   if (vm.contains("output")) {
     const std::string csv = vm["output"].as<std::string>();
     write_csv(csv, batch, outputs, trained.model->classify(batch.x));
-    fmt::print("{}: {} {} rows, {} outputs each\n", csv, rows.size(), split, outputs.cols());
+    if (!quiet) fmt::print("{}: {} {} rows, {} outputs each\n", csv, rows.size(), split, outputs.cols());
   }
   return 0;
 }

@@ -85,6 +85,7 @@ int train_command(Args args) {
   std::optional<io::Checkpoint> resumed;
   if (resume) {
     resumed = io::load_checkpoint(*resume);
+    io::release_input(*resume);  // the checkpoint a resumed run continues is its output
     if (model_name && *model_name != resumed->model)
       throw FormatError(*resume,
                         fmt::format("a checkpoint of the {} model, not of --model {}", resumed->model, *model_name));
@@ -122,6 +123,7 @@ int train_command(Args args) {
   std::error_code same_error;
   if (std::filesystem::equivalent(output, data, same_error))
     throw ArgumentError(fmt::format("-o {}: that is the dataset --data names; write the checkpoint elsewhere", output));
+  io::check_output(output);  // a device, FIFO or dangling link is refused now, not after training
   train::Run run{*model, plugin.name(), plugin.version(), config, output, resumed, resume.value_or("")};
   const train::Report report = train::train(run, std::cout);
   if (report.outcome == train::Outcome::interrupted) {
