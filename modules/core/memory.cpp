@@ -36,8 +36,7 @@ std::size_t memory_in_use() { return in_use.load(); }
 std::size_t parse_memory_limit(const std::string& text) {
   const auto bad = [&] {
     return ArgumentError(fmt::format(
-        "--memory-limit: must be a size such as 12G, 512M or 1000000 (bytes), or a share such as 50%, got '{}'",
-        text));
+        "--memory-limit: must be a size such as 12G, 512M or 1000000 (bytes), or a share such as 50%, got '{}'", text));
   };
   std::uint64_t number = 0;
   const char* end = text.data() + text.size();
