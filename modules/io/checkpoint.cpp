@@ -58,6 +58,13 @@ Tensor read_tensor(const std::string& file, const h5::Dataset& d) {
   const h5::Layout l = d.layout();
   if (l.type != h5::Type::float32)
     throw FormatError(file, fmt::format("{} is {}, expected float32", d.name(), h5::to_string(l.type)));
+  if (const std::string problem = d.storage_problem(); !problem.empty())
+    throw FormatError(file, fmt::format("{} {}", d.name(), problem));
+  double bytes = sizeof(float);
+  for (const std::uint64_t n : l.dims) bytes *= static_cast<double>(n);
+  if (bytes > static_cast<double>(memory_budget() - std::min(memory_in_use(), memory_budget())))
+    throw FormatError(file, fmt::format("{} holds {:.3g} GiB, more memory than gibbs may use (--memory-limit)",
+                                        d.name(), bytes / (1 << 30)));
   Tensor t{std::vector<std::size_t>(l.dims.begin(), l.dims.end()), std::vector<float>(l.elements())};
   d.read<float>(t.values);
   for (std::size_t i = 0; i < t.values.size(); ++i)

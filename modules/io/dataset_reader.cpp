@@ -68,6 +68,10 @@ SplitInfo DatasetReader::read_split_info(const h5::Group& root, const std::strin
   const h5::Dataset x = root.open_dataset(name + "/x");
   const h5::Layout l = x.layout();
   SplitInfo s{.name = name};
+  for (const char* part : {"x", "y", "t"})
+    if (root.has_dataset(name + "/" + part))
+      if (const std::string problem = root.open_dataset(name + "/" + part).storage_problem(); !problem.empty())
+        throw FormatError(file, fmt::format("/{}/{} {}", name, part, problem));
   if (l.dims.size() != 2)
     throw FormatError(file, fmt::format("/{}/x has {} dimensions, expected 2", name, l.dims.size()));
   s.rows = static_cast<std::size_t>(l.dims[0]);
@@ -75,13 +79,17 @@ SplitInfo DatasetReader::read_split_info(const h5::Group& root, const std::strin
   if (l.type == h5::Type::uint8) {
     s.encoding = Encoding::uint8;
     const double scale = x.double_attribute("scale");
-    if (!std::isfinite(scale) || scale <= 0) throw FormatError(file, fmt::format("/{}/x has scale {}", name, scale));
+    if (!std::isfinite(scale) || !(static_cast<float>(scale) > 0) || !std::isfinite(static_cast<float>(scale)))
+      throw FormatError(file, fmt::format("/{}/x has scale {}, which is no positive float", name, scale));
     s.scale = static_cast<float>(scale);
   } else if (l.type != h5::Type::float32) {
     throw FormatError(file, fmt::format("/{}/x is {}, expected uint8 or float32", name, h5::to_string(l.type)));
   }
-  const std::size_t sample =
-      std::accumulate(info_.sample_shape.begin(), info_.sample_shape.end(), std::size_t{1}, std::multiplies<>());
+  std::size_t sample = 1;
+  for (const std::size_t d : info_.sample_shape)
+    if (__builtin_mul_overflow(sample, d, &sample))
+      throw FormatError(file, fmt::format("sample_shape [{}] holds more values than a machine can count",
+                                          fmt::join(info_.sample_shape, ", ")));
   if (s.cols != sample)
     throw FormatError(file,
                       fmt::format("/{}/x has rows of {} values, but sample_shape holds {}", name, s.cols, sample));

@@ -182,6 +182,9 @@ File File::create(const std::filesystem::path& path) {
   // would conflict with that lock on NFS, where flock is emulated by fcntl locks.
   check_p(H5Pset_file_locking(access.id(), false, true), -1, "file access properties");
 #endif
+  // The 1.8 file format: checksummed metadata (a corrupted header is an error, not followed) and
+  // attributes of any size (thousands of class names); HDF5 1.8 and later read it.
+  check_p(H5Pset_libver_bounds(access.id(), H5F_LIBVER_V18, H5F_LIBVER_V18), -1, "file format version");
   const hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.id());
   if (id < 0) fail("H5F", path.string(), "cannot create the file");
   return File(Handle(id), path);

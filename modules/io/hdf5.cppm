@@ -132,6 +132,10 @@ class Dataset : public Object {
  public:
   explicit Dataset(Handle handle) : Object(std::move(handle)) {}
   Layout layout() const;
+  // Why the file cannot hold the values the dataset declares, or empty: they live in external
+  // files, or the file stores fewer bytes than deflate could expand to the declared size (chunks
+  // never written read as zeros: a small file can declare billions of rows).
+  std::string storage_problem() const;
 
   // Whole-dataset transfer, converting to or from T.
   template <class T>

@@ -266,6 +266,8 @@ Dataset Group::create_dataset(const std::string& path, Type type, const Dims& di
     if (options.shuffle) check_p(H5Pset_shuffle(plist.id()), id(), "shuffle " + path);
     if (options.deflate > 0)
       check_p(H5Pset_deflate(plist.id(), static_cast<unsigned>(options.deflate)), id(), "compress " + path);
+    // A checksum per chunk: a corrupted chunk is a read error, not values.
+    check_p(H5Pset_fletcher32(plist.id()), id(), "checksum " + path);
   }
   return Dataset(
       Handle(check_d(H5Dcreate2(id(), path.c_str(), file_type(type), space.id(), H5P_DEFAULT, plist.id(), H5P_DEFAULT),
@@ -283,6 +285,21 @@ Layout Dataset::layout() const {
   Handle type(check_d(H5Dget_type(id()), id(), "read the type of " + name()));
   Handle space(check_d(H5Dget_space(id()), id(), "read the shape of " + name()));
   return {classify(type.id()), space_dims(space.id())};
+}
+
+std::string Dataset::storage_problem() const {
+  Handle plist(check_d(H5Dget_create_plist(id()), id(), "read the storage of " + name()));
+  if (H5Pget_external_count(plist.id()) != 0) return "keeps its values in external files, which gibbs does not read";
+  Handle type(check_d(H5Dget_type(id()), id(), "read the type of " + name()));
+  Handle space(check_d(H5Dget_space(id()), id(), "read the shape of " + name()));
+  double declared = static_cast<double>(H5Tget_size(type.id()));
+  for (const std::uint64_t d : space_dims(space.id())) declared *= static_cast<double>(d);
+  const auto stored = static_cast<double>(H5Dget_storage_size(id()));
+  constexpr double kMostDeflate = 1032;  // zlib's largest expansion of compressed bytes
+  if (declared > 0 && stored * kMostDeflate < declared)
+    return fmt::format("declares {:.3g} GiB of values, and the file stores {} bytes of them", declared / (1 << 30),
+                       stored);
+  return {};
 }
 
 void Dataset::write_raw(Type type, std::size_t count, const void* data) {

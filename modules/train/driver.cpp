@@ -167,7 +167,7 @@ Report train(Run& run, std::ostream& log) {
   Model& model = run.model;
   const Options options = read_options<Options>(run.config);
   const std::uint64_t stage_epochs = static_cast<std::uint64_t>(options.epochs);
-  const Setup setup = setup_of(options);
+  Setup setup = setup_of(options);
   const std::filesystem::path data_path = options.data;
 
   const io::DatasetReader reader(data_path);
@@ -184,6 +184,7 @@ Report train(Run& run, std::ostream& log) {
   const std::size_t rows = train.rows.x.rows();
   if (rows == 0) throw FormatError(data_path.string(), "the train split has no rows");
   if (test && test->rows.x.rows() == 0) throw FormatError(data_path.string(), "the test split has no rows");
+  setup.batch_size = std::min(setup.batch_size, rows);  // a larger one is the whole split, a full batch
 
   io::Checkpoint checkpoint;
   if (run.resumed) {

@@ -178,6 +178,10 @@ BOOST_FIXTURE_TEST_CASE(eval_reconstruct_and_sample, Bars) {
   BOOST_TEST(line_count(into_folder.err) == 1u, into_folder.err);
   BOOST_TEST(slurp(dir.path / "s.png") == picture);
 
+  // A unit past the model's is named before anything is expanded (issue 14: 0-2⁶⁴−1 never ended).
+  check_error(run_gibbs("sample c.h5 --clamp 0-18446744073709551615 -o t.png", dir.path),
+              "sample: --clamp '0-18446744073709551615' names unit 18446744073709551615, and there are 16 (0 to 15)",
+              dir.path, "t.png");
   // A negative count is not read as 2⁶⁴ − 5, and a count no machine can hold is one line.
   check_error(run_gibbs("sample c.h5 --chains -5 -o t.png", dir.path),
               "the argument ('-5') for option '--chains' is invalid", dir.path, "t.png");
@@ -381,7 +385,7 @@ BOOST_AUTO_TEST_CASE(stability_and_correction_of_the_and_triple) {
   BOOST_TEST(text.out.find("  step  stability  correction\n     0     1.0000") != std::string::npos, text.out);
   const Result wide = run_gibbs("stability and_rbm.h5 --flip 3", dir.path);
   BOOST_TEST(wide.status == 2);
-  BOOST_TEST(wide.err == "gibbs: stability: --flip unit 3 is not one of the model's 3 visible units\n");
+  BOOST_TEST(wide.err == "gibbs: stability: --flip '3' names unit 3, and there are 3 (0 to 2)\n");
   BOOST_TEST_REQUIRE(run_gibbs("data synth logic --op and --inputs 2 --joint --repeat 2 -o pm.h5", dir.path).status ==
                      0);
   const Result pm = run_gibbs("stability and_rbm.h5 --data pm.h5", dir.path);

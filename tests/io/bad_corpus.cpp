@@ -2,6 +2,7 @@
 // layer, so each is wrong in exactly one way, and IDX files built byte by byte.
 #include "tests/io/bad_corpus.h"
 
+#include <hdf5.h>
 #include <zlib.h>
 
 #include <cmath>
@@ -144,6 +145,41 @@ std::vector<BadFile> write_bad_corpus(const fs::path& dir) {
   }
   bad.push_back({"dataset", "truncated.h5", "truncated file", ""});
 
+  // Sizes declared and never stored (issue 14): 2³¹ rows whose chunks were never written.
+  dataset_shell(dir / "declared-rows.h5")
+      .root()
+      .create_group("train")
+      .create_dataset("x", h5::Type::float32, {std::uint64_t{1} << 31, 4});
+  bad.push_back({"dataset", "declared-rows.h5", "/train/x declares 32 GiB of values, and the file stores 0 bytes", ""});
+  {
+    h5::File file = dataset_shell(dir / "tiny-scale.h5");
+    const std::vector<std::uint8_t> x(20, 1);
+    h5::Group train = file.root().create_group("train");
+    train.write_dataset<std::uint8_t>("x", x, {5, 4});
+    train.open_dataset("x").set_attribute("scale", 1e-320);  // 0 as a float
+  }
+  bad.push_back({"dataset", "tiny-scale.h5", "/train/x has scale 1e-320, which is no positive float", ""});
+  {
+    h5::File file = dataset_shell(dir / "wrapping-shape.h5");
+    const std::vector<std::int64_t> shape = {4, (std::int64_t{1} << 62) + 196};  // 4 × that wraps to 784
+    file.root().set_attribute("sample_shape", std::span<const std::int64_t>(shape));
+    const std::vector<float> x(5 * 784, 0.5f);
+    file.root().create_group("train").write_dataset<float>("x", x, {5, 784});
+  }
+  bad.push_back({"dataset", "wrapping-shape.h5",
+                 "sample_shape [4, 4611686018427388100] holds more values than a machine can count", ""});
+  {  // /train/x stored in an external file, /dev/zero: gibbs reads values from the file only.
+    dataset_shell(dir / "external.h5").root().create_group("train");
+    const hid_t file = H5Fopen((dir / "external.h5").c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    const hsize_t dims[2] = {5, 4};
+    const hid_t space = H5Screate_simple(2, dims, nullptr), plist = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_external(plist, "/dev/zero", 0, 5 * 4 * sizeof(float));
+    H5Dclose(H5Dcreate2(file, "/train/x", H5T_IEEE_F32LE, space, H5P_DEFAULT, plist, H5P_DEFAULT));
+    H5Pclose(plist), H5Sclose(space), H5Fclose(file);
+  }
+  bad.push_back(
+      {"dataset", "external.h5", "/train/x keeps its values in external files, which gibbs does not read", ""});
+
   {
     h5::File file = dataset_shell(dir / "nan-checkpoint.h5", "gibbs-checkpoint", 1);
     h5::Group root = file.root();
@@ -155,6 +191,19 @@ std::vector<BadFile> write_bad_corpus(const fs::path& dir) {
     root.create_group("params").write_dataset<float>("W", w, {2, 3});
   }
   bad.push_back({"checkpoint", "nan-checkpoint.h5", "/params/W holds a non-finite value (inf) at index 4", ""});
+  {
+    h5::File file = dataset_shell(dir / "declared-checkpoint.h5", "gibbs-checkpoint", 1);
+    h5::Group root = file.root();
+    for (const char* name : {"model", "plugin_version", "engine_version", "created"}) root.set_attribute(name, "x");
+    root.set_attribute("seed", std::uint64_t{1});
+    for (const char* name : {"config", "state", "history"}) root.create_group(name);
+    root.create_group("params").create_dataset("W", h5::Type::float32,
+                                               {std::uint64_t{1} << 20, std::uint64_t{1} << 20});
+  }
+  bad.push_back({"checkpoint", "declared-checkpoint.h5",
+                 "/params/W declares 4.1e+03 GiB of values, and the file "
+                 "stores 0 bytes of them",
+                 ""});
 
   dataset_shell(dir / "future-checkpoint.h5", "gibbs-checkpoint", 99);
   bad.push_back({"checkpoint", "future-checkpoint.h5", "format_version 99 is newer than this gibbs reads (1)", ""});

@@ -140,7 +140,7 @@ BOOST_AUTO_TEST_CASE(bad_checkpoints_are_refused) {
       return mentions(e, file.string() + ": ") && mentions(e, bad.problem);
     });
   }
-  BOOST_TEST(checked == 2u);
+  BOOST_TEST(checked == 3u);
   BOOST_CHECK_EXCEPTION(
       io::load_checkpoint(dir.path / "bad" / "future-checkpoint.h5"), gibbs::FormatError,
       [](const gibbs::FormatError& e) { return mentions(e, "future-checkpoint.h5: format_version 99 is newer"); });

@@ -3,6 +3,8 @@
 #define BOOST_TEST_MODULE dataset
 #include <boost/test/unit_test.hpp>
 
+#include <fmt/format.h>
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -181,6 +183,20 @@ BOOST_AUTO_TEST_CASE(an_unfinished_write_leaves_nothing_and_keeps_the_old_file) 
     BOOST_CHECK_THROW(writer.commit(), gibbs::ArgumentError);  // no train split
   }
   BOOST_TEST(fs::file_size(path) == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(thousands_of_class_names_round_trip) {
+  // Issue 14: past about 4,000 names the attribute outgrew HDF5's 64 KiB object header.
+  TempDir dir;
+  io::DatasetInfo info{"many classes", {2}, {}};
+  for (int c = 0; c < 20000; ++c) info.classes.push_back(fmt::format("class number {}", c));
+  {
+    io::DatasetWriter writer(dir.path / "many.h5", info);
+    writer.add_split("train", floats(4, 2), std::vector<std::int32_t>{0, 19999, 5, 7});
+    writer.commit();
+  }
+  const io::DatasetReader reader(dir.path / "many.h5");
+  BOOST_TEST(reader.info().classes == info.classes);
 }
 
 BOOST_AUTO_TEST_CASE(files_that_lie_are_format_errors_naming_the_file) {

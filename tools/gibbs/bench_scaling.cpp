@@ -54,7 +54,7 @@ std::vector<int> default_counts() {
 std::vector<int> parse_counts(const std::string& text) {
   if (text.empty()) return default_counts();
   std::vector<int> counts;
-  for (const std::size_t unit : parse_units(text, "bench scaling: --threads-list"))
+  for (const std::size_t unit : parse_units(text, "bench scaling: --threads-list", 4097))
     if (unit > 0) counts.push_back(static_cast<int>(unit));
   if (counts.empty() || counts.front() != 1)
     throw ArgumentError(fmt::format("bench scaling: --threads-list '{}' must start at 1 (the reference)", text));

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <string>
 
 #include "tools/gibbs/data.h"
@@ -51,6 +52,8 @@ int logic(const po::variables_map& vm) {
                                           encoding == "pm1" ? io::LogicEncoding::pm1 : io::LogicEncoding::zero_one);
   const std::size_t repeat = positive(vm, "repeat"), inputs = truth.x.cols();
   const bool joint = vm.contains("joint");
+  if (repeat > std::numeric_limits<std::size_t>::max() / truth.x.rows())
+    throw ArgumentError(fmt::format("data synth: --repeat {} makes more rows than a machine can count", repeat));
   io::Table table{truth.info, Matrix<float>(truth.x.rows() * repeat, inputs + (joint ? 1 : 0)), {}, {}};
   if (joint) {
     table.info.sample_shape = {inputs + 1};

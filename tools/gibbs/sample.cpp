@@ -92,13 +92,13 @@ int sample_command(const po::variables_map& vm) {
   if (chains == 0 || steps == 0 || every == 0)
     throw ArgumentError("sample: --chains, --steps and --every must be at least 1");
   if (steps / every > 1000) throw ArgumentError("sample: more than 1000 picture rows; raise --every");
-  const std::vector<std::size_t> clamped = vm["clamp"].as<std::string>().empty()
-                                               ? std::vector<std::size_t>{}
-                                               : parse_units(vm["clamp"].as<std::string>(), "sample: --clamp");
-
   const std::string checkpoint = vm["checkpoint"].as<std::string>(), png = vm["output"].as<std::string>();
   const std::uint64_t seed = vm["seed"].as<std::uint64_t>();
   const TrainedModel trained = load_trained_model(checkpoint);
+  const std::vector<std::size_t> clamped =
+      vm["clamp"].as<std::string>().empty()
+          ? std::vector<std::size_t>{}
+          : parse_units(vm["clamp"].as<std::string>(), "sample: --clamp", trained.model->input_size());
   io::DatasetInfo info;
   const std::string shape = vm["tile-shape"].as<std::string>();
   Matrix<float> states = starting_states(vm["init"].as<std::string>(), trained, vm["data"].as<std::string>(),

@@ -103,11 +103,7 @@ int stability_command(const po::variables_map& vm) {
   }
   const std::string flip_text = vm["flip"].as<std::string>();
   const std::vector<std::size_t> flip =
-      flip_text.empty() ? std::vector<std::size_t>{width - 1} : parse_units(flip_text, "stability: --flip");
-  for (const std::size_t u : flip)
-    if (u >= width)
-      throw ArgumentError(
-          fmt::format("stability: --flip unit {} is not one of the model's {} visible units", u, width));
+      flip_text.empty() ? std::vector<std::size_t>{width - 1} : parse_units(flip_text, "stability: --flip", width);
 
   // Rows [0, chains) start at training rows, rows [chains, 2·chains) at them flipped.
   Matrix<float> states(2 * chains, width);

@@ -18,7 +18,7 @@ import gibbs.train;
 
 namespace gibbs::cli {
 
-std::vector<std::size_t> parse_units(const std::string& text, const std::string& what) {
+std::vector<std::size_t> parse_units(const std::string& text, const std::string& what, std::size_t limit) {
   std::vector<std::size_t> units;
   std::string_view rest = text;
   const auto bad = [&] {
@@ -35,6 +35,9 @@ std::vector<std::size_t> parse_units(const std::string& text, const std::string&
     if (!number(part.substr(0, dash), first)) throw bad();
     last = first;
     if (dash != std::string_view::npos && (!number(part.substr(dash + 1), last) || last < first)) throw bad();
+    if (last >= limit)
+      throw ArgumentError(
+          fmt::format("{} '{}' names unit {}, and there are {} (0 to {})", what, text, last, limit, limit - 1));
     for (std::size_t u = first; u <= last; ++u) units.push_back(u);
   }
   if (units.empty()) throw bad();

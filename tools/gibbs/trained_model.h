@@ -41,8 +41,9 @@ std::string split_of(const io::DatasetReader& reader, const std::string& given);
 io::Batch read_rows(const io::DatasetReader& reader, const std::string& split, std::span<const std::size_t> rows,
                     const TrainedModel& trained);
 
-// Visible units as a user lists them: "0,1,5-9" → {0, 1, 5, 6, 7, 8, 9}; otherwise an ArgumentError
-// "<what> '<text>' is not a list of units such as 0,1 or 0-391" (what: "sample: --clamp").
-std::vector<std::size_t> parse_units(const std::string& text, const std::string& what);
+// Visible units as a user lists them: "0,1,5-9" → {0, 1, 5, 6, 7, 8, 9}, each below `units`;
+// otherwise an ArgumentError "<what> '<text>' is not a list of units such as 0,1 or 0-391" (what:
+// "sample: --clamp"), or "... names unit N, and there are N (0 to N − 1)".
+std::vector<std::size_t> parse_units(const std::string& text, const std::string& what, std::size_t units);
 
 }  // namespace gibbs::cli
