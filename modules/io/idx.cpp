@@ -20,15 +20,24 @@ namespace gibbs::io {
 namespace {
 
 std::vector<std::uint8_t> slurp(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw IoError(path.string(), "no such file");
-  if (std::filesystem::is_directory(path, ec)) throw IoError(path.string(), "is a directory, not a file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(path.string(), std::string("cannot open: ") + std::strerror(errno));
-  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw IoError(path.string(), "read error");
-  record_input(path);
-  return bytes;
+  const std::string bytes = read_text_file(path);  // the checks of any input file
+  return {bytes.begin(), bytes.end()};
+}
+
+std::uint32_t big_endian(const std::uint8_t* p) {
+  return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
+}
+
+// The size an IDX file's header promises (header and values), once `bytes` holds the header;
+// 0 before.
+std::uint64_t promised_size(const std::vector<std::uint8_t>& bytes) {
+  if (bytes.size() < 4) return 0;
+  const std::size_t header = 4 + 4 * std::size_t{bytes[3]};
+  if (bytes.size() < header) return 0;
+  std::uint64_t size = 1;
+  for (std::size_t i = 4; i < header; i += 4)
+    if (__builtin_mul_overflow(size, big_endian(bytes.data() + i), &size)) return UINT64_MAX;
+  return size > UINT64_MAX - header ? UINT64_MAX : size + header;
 }
 
 std::vector<std::uint8_t> gunzip(const std::filesystem::path& path, const std::vector<std::uint8_t>& gz) {
@@ -43,24 +52,41 @@ std::vector<std::uint8_t> gunzip(const std::filesystem::path& path, const std::v
   z.avail_in = static_cast<uInt>(gz.size());
   int status = Z_OK;
   std::uint8_t buffer[1 << 16];
+  // Decompression stops at what the IDX header promises and at the memory budget (a gzip bomb).
+  const std::size_t budget = memory_budget() - std::min(memory_in_use(), memory_budget());
   while (status == Z_OK) {
     z.next_out = buffer;
     z.avail_out = sizeof buffer;
     status = inflate(&z, Z_NO_FLUSH);
     out.insert(out.end(), buffer, buffer + (sizeof buffer - z.avail_out));
+    if (const std::uint64_t promised = promised_size(out); promised != 0 && out.size() > promised) {
+      inflateEnd(&z);
+      throw FormatError(path.string(),
+                        fmt::format("decompresses to more than the {} bytes its IDX header promises", promised));
+    }
+    if (out.size() > budget) {
+      inflateEnd(&z);
+      throw FormatError(path.string(), fmt::format("decompresses to more than the {:.3g} GiB gibbs may use "
+                                                   "(--memory-limit)",
+                                                   static_cast<double>(budget) / (1 << 30)));
+    }
     if (status == Z_BUF_ERROR && z.avail_in == 0) break;  // input ended inside the stream
+    // Several gzip members make one stream (RFC 1952); anything else after the end is refused.
+    if (status == Z_STREAM_END && z.avail_in >= 2 && z.next_in[0] == 0x1f && z.next_in[1] == 0x8b) {
+      inflateReset(&z);
+      status = Z_OK;
+    }
   }
   const std::string message = z.msg ? z.msg : "";
+  const std::size_t trailing = z.avail_in;
   inflateEnd(&z);
+  if (status == Z_STREAM_END && trailing != 0)
+    throw FormatError(path.string(), fmt::format("{} bytes after the end of the gzip stream", trailing));
   if (status == Z_STREAM_END) return out;
   if (status == Z_BUF_ERROR || (status == Z_OK && z.avail_in == 0))
     throw FormatError(path.string(),
                       fmt::format("truncated gzip stream ({} bytes decompressed before it ends)", out.size()));
   throw FormatError(path.string(), fmt::format("corrupt gzip stream ({})", message.empty() ? "zlib error" : message));
-}
-
-std::uint32_t big_endian(const std::uint8_t* p) {
-  return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
 }
 
 // The dimensions of an IDX file of unsigned bytes with the given magic; `bytes` holds exactly

@@ -114,9 +114,21 @@ class Cursor {
 }  // namespace
 
 std::string read_text_file(const std::filesystem::path& path) {
+  namespace fs = std::filesystem;
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw IoError(path.string(), "no such file");
-  if (std::filesystem::is_directory(path, ec)) throw IoError(path.string(), "is a directory, not a file");
+  const fs::file_status status = fs::status(path, ec);
+  if (!fs::exists(status)) throw IoError(path.string(), "no such file");
+  if (fs::is_directory(status)) throw IoError(path.string(), "is a directory, not a file");
+  if (!fs::is_regular_file(status))
+    throw IoError(path.string(),
+                  fmt::format("is {}, not a regular file", fs::is_character_file(status) ? "a character device"
+                                                           : fs::is_block_file(status)   ? "a block device"
+                                                           : fs::is_fifo(status)         ? "a FIFO"
+                                                                                         : "a socket"));
+  const std::uintmax_t size = fs::file_size(path, ec);
+  if (!ec && size > memory_budget() - std::min(memory_in_use(), memory_budget()))
+    throw IoError(path.string(), fmt::format("holds {:.3g} GiB, more memory than gibbs may use (--memory-limit)",
+                                             static_cast<double>(size) / (1 << 30)));
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError(path.string(), std::string("cannot open: ") + std::strerror(errno));
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -227,6 +227,16 @@ std::vector<BadFile> write_bad_corpus(const fs::path& dir) {
     fs::remove(dir / "full.idx.gz");
   }
   bad.push_back({"idx", "truncated.idx.gz", "truncated gzip stream", "good-labels.idx"});
+
+  write_gz(dir / "trailing.idx.gz", idx({5, 2, 2}, 20));
+  std::ofstream(dir / "trailing.idx.gz", std::ios::binary | std::ios::app) << "garbage!";
+  bad.push_back({"idx", "trailing.idx.gz", "8 bytes after the end of the gzip stream", "good-labels.idx"});
+
+  std::vector<std::uint8_t> bomb = idx({5, 2, 2}, 20);
+  bomb.resize(std::size_t{1} << 22);  // 4 MiB of zeros behind a header that promises 36 bytes
+  write_gz(dir / "bomb.idx.gz", bomb);
+  bad.push_back(
+      {"idx", "bomb.idx.gz", "decompresses to more than the 36 bytes its IDX header promises", "good-labels.idx"});
   return bad;
 }
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -133,7 +134,7 @@ BOOST_AUTO_TEST_CASE(idx_files_that_lie) {
     }
     BOOST_TEST(bytes(out) == "keep me");
   }
-  BOOST_TEST(checked == 4u);
+  BOOST_TEST(checked == 6u);
   for (const auto& entry : fs::directory_iterator(dir.path))  // no temporary files left behind
     BOOST_TEST(entry.path().string().find(".tmp-") == std::string::npos, entry.path());
   BOOST_CHECK_EXCEPTION(
@@ -142,6 +143,22 @@ BOOST_AUTO_TEST_CASE(idx_files_that_lie) {
                std::string::npos;
       });
   BOOST_CHECK_THROW(io::read_idx_images(dir.path / "missing.idx"), gibbs::IoError);
+  BOOST_CHECK_EXCEPTION(io::read_idx_images("/dev/zero"), gibbs::IoError, [](const gibbs::IoError& e) {
+    return std::string(e.what()) == "/dev/zero: is a character device, not a regular file";
+  });
+  {  // Two gzip members are one stream (RFC 1952), as `cat a.gz b.gz` makes.
+    const std::string whole = bytes(dir.path / "good-images.idx");
+    for (const auto& [name, part] : {std::pair{"a.gz", whole.substr(0, 10)}, std::pair{"b.gz", whole.substr(10)}}) {
+      gzFile gz = gzopen((dir.path / name).c_str(), "wb");
+      gzwrite(gz, part.data(), static_cast<unsigned>(part.size()));
+      gzclose(gz);
+    }
+    std::ofstream(dir.path / "two-members.idx.gz", std::ios::binary)
+        << bytes(dir.path / "a.gz") << bytes(dir.path / "b.gz");
+    const io::IdxImages two = io::read_idx_images(dir.path / "two-members.idx.gz"),
+                        one = io::read_idx_images(dir.path / "good-images.idx");
+    BOOST_TEST(std::ranges::equal(two.pixels.values(), one.pixels.values()));
+  }
   io::import_idx({dir.path / "good-images.idx", dir.path / "good-labels.idx", {}, {}, {}, out});
   const io::DatasetReader reader(out);
   BOOST_TEST(reader.info().classes.size() == 5u);  // labels 0..4
