@@ -202,6 +202,7 @@ File File::open(const std::filesystem::path& path, bool writable) {
     throw FormatError(path.string(), "not an HDF5 file");
   }
   record_input(path);
+  preflight(path);
   const hid_t id = H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT);
   if (id < 0) fail("H5F", path.string(), "cannot open the HDF5 file");
   return File(Handle(id), path);

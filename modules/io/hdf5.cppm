@@ -188,6 +188,15 @@ class Group : public Object {
   }
 };
 
+// From now on (the CLI calls it first), File::open reads a file first in a child process that
+// walks every object, attribute and value: libhdf5 crashing or spinning on a damaged file then
+// ends the child, and open() a FormatError "<file>: libhdf5 crashed reading it (...): the file is
+// damaged" (or "did not finish reading it within N s": 30 s and 1 s per 20 MB). A file already
+// read so (same inode, size and time) is not read again. Test hook: GIBBS_TEST_HDF5_CHILD=crash or
+// hang makes the child do that; GIBBS_TEST_HDF5_CHILD_SECONDS replaces the time allowed.
+void check_untrusted_files();
+void preflight(const std::filesystem::path& path);
+
 class File {
  public:
   // A new file, replacing any file of that name.

@@ -6,6 +6,8 @@ namespace gibbs::io::h5::detail {
 
 void silence_hdf5();  // HDF5 prints its error stack to stderr unless told not to
 std::string object_file(hid_t id);
+// Dataset::storage_problem of a dataset id; empty also when libhdf5 cannot tell.
+std::string storage_problem(hid_t dataset);
 
 // Walks and clears HDF5's error stack and throws Hdf5Error("<file>: <context> (<family> ...)").
 [[noreturn]] void fail(const char* family, const std::string& file, std::string_view context);

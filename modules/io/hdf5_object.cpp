@@ -287,14 +287,18 @@ Layout Dataset::layout() const {
   return {classify(type.id()), space_dims(space.id())};
 }
 
-std::string Dataset::storage_problem() const {
-  Handle plist(check_d(H5Dget_create_plist(id()), id(), "read the storage of " + name()));
+std::string Dataset::storage_problem() const { return detail::storage_problem(id()); }
+
+std::string detail::storage_problem(hid_t dataset) {
+  const Handle plist(H5Dget_create_plist(dataset)), type(H5Dget_type(dataset)), space(H5Dget_space(dataset));
+  if (!plist.valid() || !type.valid() || !space.valid()) return {};
   if (H5Pget_external_count(plist.id()) != 0) return "keeps its values in external files, which gibbs does not read";
-  Handle type(check_d(H5Dget_type(id()), id(), "read the type of " + name()));
-  Handle space(check_d(H5Dget_space(id()), id(), "read the shape of " + name()));
+  const int rank = H5Sget_simple_extent_ndims(space.id());
+  std::vector<hsize_t> dims(rank > 0 ? static_cast<std::size_t>(rank) : 0);
+  if (rank > 0) H5Sget_simple_extent_dims(space.id(), dims.data(), nullptr);
   double declared = static_cast<double>(H5Tget_size(type.id()));
-  for (const std::uint64_t d : space_dims(space.id())) declared *= static_cast<double>(d);
-  const auto stored = static_cast<double>(H5Dget_storage_size(id()));
+  for (const hsize_t d : dims) declared *= static_cast<double>(d);
+  const auto stored = static_cast<double>(H5Dget_storage_size(dataset));
   constexpr double kMostDeflate = 1032;  // zlib's largest expansion of compressed bytes
   if (declared > 0 && stored * kMostDeflate < declared)
     return fmt::format("declares {:.3g} GiB of values, and the file stores {} bytes of them", declared / (1 << 30),

@@ -293,3 +293,19 @@ BOOST_AUTO_TEST_CASE(stochastic_binarize_draws_each_value_once_from_the_declared
   fails("data binarize big.h5 --stochastic",
         "big.h5: --stochastic needs values in [0, 1], and row 0 of the train split holds 2");
 }
+
+// libhdf5 1.10 can crash or spin on a damaged file (issue 14); gibbs reads every HDF5 input first in
+// a child process, so such a file is one line and exit 2 (the child made to crash and hang here).
+BOOST_AUTO_TEST_CASE(libhdf5_faults_end_a_child_not_the_command) {
+  TempDir dir;
+  gibbs::test::write_bad_corpus(dir.path);
+  const Result crash = run_gibbs("data info good.h5", dir.path, "GIBBS_TEST_HDF5_CHILD=crash");
+  BOOST_TEST(crash.status == 2);
+  BOOST_TEST(crash.err == "gibbs: good.h5: libhdf5 crashed reading it (Segmentation fault): the file is damaged\n");
+  const Result hang =
+      run_gibbs("data info good.h5", dir.path, "GIBBS_TEST_HDF5_CHILD=hang GIBBS_TEST_HDF5_CHILD_SECONDS=0.5");
+  BOOST_TEST(hang.status == 2);
+  BOOST_TEST(hang.err == "gibbs: good.h5: libhdf5 did not finish reading it within 0.5 s: the file is damaged\n");
+  const Result fine = run_gibbs("data info good.h5", dir.path);
+  BOOST_TEST(fine.status == 0, fine.err);
+}

@@ -65,7 +65,8 @@ int run_plugin_command(const std::vector<std::string>& rest) {
 }
 
 int run(const std::vector<std::string>& args) {
-  gibbs::io::protect_inputs();  // no command's output replaces a file it read
+  gibbs::io::protect_inputs();             // no command's output replaces a file it read
+  gibbs::io::h5::check_untrusted_files();  // libhdf5's faults on a damaged file end a child, not gibbs
   po::options_description global("global options");
   global.add_options()("help,h", "print this help and the list of commands")("version", "print the version")(
       "threads", po::value<int>()->default_value(0)->value_name("N"), "worker threads (0: one per core)")(
