@@ -138,12 +138,12 @@ void check_untrusted_files() { enabled = true; }
 void preflight(const std::filesystem::path& path) {
   if (!enabled) return;
   // A file read once (the same inode, size and time) is not read again.
-  struct stat s {};
+  struct stat s{};
   if (::stat(path.c_str(), &s) != 0) return;
   static std::mutex mutex;
   static std::set<std::tuple<dev_t, ino_t, off_t, std::int64_t>> checked;
-  const auto key = std::tuple(s.st_dev, s.st_ino, s.st_size, std::int64_t{s.st_mtim.tv_sec} * 1'000'000'000 +
-                                                                 s.st_mtim.tv_nsec);
+  const auto key =
+      std::tuple(s.st_dev, s.st_ino, s.st_size, std::int64_t{s.st_mtim.tv_sec} * 1'000'000'000 + s.st_mtim.tv_nsec);
   const std::lock_guard lock(mutex);
   if (checked.contains(key)) return;
   const double allowed = seconds_allowed(path);

@@ -286,6 +286,11 @@ Report train(Run& run, std::ostream& log) {
   }
   EpochRunner runner(model, train.rows, setup.batch_size, setup.seed, binarize);
   const std::size_t batches = runner.batches();
+  // A resumed epoch must have minibatches left (a checkpoint's counter may say anything).
+  if (first_batch >= batches)
+    throw FormatError(
+        run.resumed_path.string(),
+        fmt::format("its epoch under way is past minibatch {}, and an epoch here has {}", first_batch, batches));
   SaveClock clock(kSaveInterval);
   const InterruptGuard guard;
   const std::optional<std::uint64_t> interrupt_at = interrupt_test_step();

@@ -322,6 +322,23 @@ BOOST_FIXTURE_TEST_CASE(errors_name_the_problem, Bars) {
               "training diverged in epoch 2: reconstruction_mse is NaN; lower --lr (nothing was written)", dir.path,
               "d.h5");
   BOOST_TEST(slurp(dir.path / "c.h5") == before);  // the checkpoint is untouched
+  {  // A checkpoint's counters may say anything (issue 14: 2⁶⁴ − 1, or past the epoch).
+    gibbs::io::Checkpoint odd = gibbs::io::load_checkpoint(dir.path / "c.h5");
+    odd.counters["train/batch"] = 1000;
+    gibbs::io::save_checkpoint(odd, dir.path / "odd.h5");
+    check_error(run_gibbs("train --resume odd.h5 --epochs 3 -o d.h5", dir.path),
+                "odd.h5: its epoch under way is past minibatch 1000, and an epoch here has 1", dir.path, "d.h5");
+    odd.counters["train/batch"] = 0;
+    odd.counters["train/epoch"] = UINT64_MAX;
+    gibbs::io::save_checkpoint(odd, dir.path / "odd.h5");
+    const Result done = run_gibbs("train --resume odd.h5 --epochs 3", dir.path);
+    BOOST_TEST(done.status == 0);
+    BOOST_TEST(done.out ==
+               "odd.h5: already trained for 18446744073709551615 epochs; give --epochs N (the total) to train on\n");
+  }
+  // --batch-size past the split is the whole split, a full batch (issue 14: it was allocated).
+  BOOST_TEST(run_gibbs(kTrain + "--epochs 1 --batch-size 4611686018427387904 -o full.h5", dir.path).status == 0);
+  BOOST_TEST(gibbs::io::load_checkpoint(dir.path / "full.h5").counters.at("train/step") == 1u);
   check_error(run_gibbs("train --model rbm --data '' -o d.h5", dir.path), "--data: must name a dataset, got ''",
               dir.path, "d.h5");
   {  // An empty test split is refused before the first epoch, not after it.
