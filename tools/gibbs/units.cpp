@@ -12,6 +12,10 @@ import gibbs.core;
 
 namespace gibbs::cli {
 
+// More than any layer holds: a list past it ("0-99999999999", fuzz_clamp) would take the memory
+// and the time of that many units before anything could say it is too long.
+constexpr std::size_t kMostUnits = std::size_t{1} << 24;
+
 std::vector<std::size_t> parse_units(const std::string& text, const std::string& what) {
   std::vector<std::size_t> units;
   std::string_view rest = text;
@@ -29,6 +33,8 @@ std::vector<std::size_t> parse_units(const std::string& text, const std::string&
     if (!number(part.substr(0, dash), first)) throw bad();
     last = first;
     if (dash != std::string_view::npos && (!number(part.substr(dash + 1), last) || last < first)) throw bad();
+    if (last - first >= kMostUnits - units.size())
+      throw ArgumentError(fmt::format("{} '{}' lists more than {} units", what, text, kMostUnits));
     for (std::size_t u = first; u <= last; ++u) units.push_back(u);
   }
   if (units.empty()) throw bad();

@@ -8,7 +8,8 @@
 namespace gibbs::cli {
 
 // Visible units as a user lists them: "0,1,5-9" → {0, 1, 5, 6, 7, 8, 9}; otherwise an ArgumentError
-// "<what> '<text>' is not a list of units such as 0,1 or 0-391" (what: "sample: --clamp").
+// "<what> '<text>' is not a list of units such as 0,1 or 0-391" (what: "sample: --clamp"), or
+// "<what> '<text>' lists more than 16777216 units".
 std::vector<std::size_t> parse_units(const std::string& text, const std::string& what);
 
 }  // namespace gibbs::cli
