@@ -185,7 +185,10 @@ File File::create(const std::filesystem::path& path) {
   // The 1.8 file format: checksummed metadata (a corrupted header is an error, not followed) and
   // attributes of any size (thousands of class names); HDF5 1.8 and later read it.
   check_p(H5Pset_libver_bounds(access.id(), H5F_LIBVER_V18, H5F_LIBVER_V18), -1, "file format version");
-  const hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.id());
+  // The root group records no times either (the 1.8 format's object headers would hold them).
+  Handle creation(check_p(H5Pcreate(H5P_FILE_CREATE), -1, "file creation properties"));
+  check_p(H5Pset_obj_track_times(creation.id(), false), -1, "file creation properties");
+  const hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, creation.id(), access.id());
   if (id < 0) fail("H5F", path.string(), "cannot create the file");
   return File(Handle(id), path);
 }

@@ -45,8 +45,11 @@ std::vector<std::uint8_t> gunzip(const std::filesystem::path& path, const std::v
   if (inflateInit2(&z, 15 + 16) != Z_OK) throw IoError(path.string(), "zlib cannot start");
   std::vector<std::uint8_t> out;
   if (gz.size() >= 18) {  // the trailer's ISIZE is the size modulo 2^32: a hint only
+    // and a hint the file makes: never more than deflate's best ratio (1032:1) could inflate to
+    // (a 30-byte file claiming 2 GiB reserved them).
     const std::uint8_t* t = gz.data() + gz.size() - 4;
-    out.reserve(std::min<std::size_t>(t[0] | t[1] << 8 | t[2] << 16 | std::size_t{t[3]} << 24, std::size_t{1} << 31));
+    const std::size_t claimed = t[0] | t[1] << 8 | t[2] << 16 | std::size_t{t[3]} << 24;
+    out.reserve(std::min({claimed, gz.size() * 1032, std::size_t{1} << 31}));
   }
   z.next_in = const_cast<Bytef*>(gz.data());
   z.avail_in = static_cast<uInt>(gz.size());

@@ -1,13 +1,11 @@
 // Restoring a checkpoint's model through its plugin.
 #include <fmt/format.h>
 
-#include <charconv>
 #include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <span>
 #include <string>
-#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -17,32 +15,6 @@ import gibbs.core;
 import gibbs.train;
 
 namespace gibbs::cli {
-
-std::vector<std::size_t> parse_units(const std::string& text, const std::string& what, std::size_t limit) {
-  std::vector<std::size_t> units;
-  std::string_view rest = text;
-  const auto bad = [&] {
-    return ArgumentError(fmt::format("{} '{}' is not a list of units such as 0,1 or 0-391", what, text));
-  };
-  const auto number = [](std::string_view s, std::size_t& out) {
-    return !s.empty() && std::from_chars(s.data(), s.data() + s.size(), out).ptr == s.data() + s.size();
-  };
-  while (!rest.empty()) {
-    const std::string_view part = rest.substr(0, rest.find(','));
-    rest = part.size() < rest.size() ? rest.substr(part.size() + 1) : std::string_view{};
-    const std::size_t dash = part.find('-');
-    std::size_t first = 0, last = 0;
-    if (!number(part.substr(0, dash), first)) throw bad();
-    last = first;
-    if (dash != std::string_view::npos && (!number(part.substr(dash + 1), last) || last < first)) throw bad();
-    if (last >= limit)
-      throw ArgumentError(
-          fmt::format("{} '{}' names unit {}, and there are {} (0 to {})", what, text, last, limit, limit - 1));
-    for (std::size_t u = first; u <= last; ++u) units.push_back(u);
-  }
-  if (units.empty()) throw bad();
-  return units;
-}
 
 Option data_option(const char* help) { return {"data", value<std::string>("FILE", ""), help}; }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "tools/gibbs/command.h"
+#include "tools/gibbs/units.h"
 import gibbs.core;
 import gibbs.io;
 import gibbs.plugin;
@@ -40,10 +41,5 @@ std::string split_of(const io::DatasetReader& reader, const std::string& given);
 // Rows of the split, checked against the model's input width (a FormatError naming the file).
 io::Batch read_rows(const io::DatasetReader& reader, const std::string& split, std::span<const std::size_t> rows,
                     const TrainedModel& trained);
-
-// Visible units as a user lists them: "0,1,5-9" → {0, 1, 5, 6, 7, 8, 9}, each below `units`;
-// otherwise an ArgumentError "<what> '<text>' is not a list of units such as 0,1 or 0-391" (what:
-// "sample: --clamp"), or "... names unit N, and there are N (0 to N − 1)".
-std::vector<std::size_t> parse_units(const std::string& text, const std::string& what, std::size_t units);
 
 }  // namespace gibbs::cli
