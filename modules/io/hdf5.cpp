@@ -200,12 +200,12 @@ File File::open(const std::filesystem::path& path, bool writable) {
   if (std::filesystem::is_directory(path, ec)) throw IoError(path.string(), "is a directory, not a file");
   if (::access(path.c_str(), writable ? R_OK | W_OK : R_OK) != 0)
     throw IoError(path.string(), std::string("cannot open: ") + std::strerror(errno));
+  preflight(path);  // before libhdf5 reads a byte of it here
   if (H5Fis_hdf5(path.c_str()) <= 0) {
     H5Eclear2(H5E_DEFAULT);
     throw FormatError(path.string(), "not an HDF5 file");
   }
   record_input(path);
-  preflight(path);
   const hid_t id = H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT);
   if (id < 0) fail("H5F", path.string(), "cannot open the HDF5 file");
   return File(Handle(id), path);
