@@ -72,8 +72,8 @@ class Handle {
 // Shape and element type of a dataset or an attribute.
 struct Layout {
   Type type = Type::other;
-  Dims dims;  // empty for a scalar
-  std::uint64_t elements() const;
+  Dims dims;                       // empty for a scalar
+  std::uint64_t elements() const;  // 2^64 − 1 when the dimensions multiply past it
 };
 
 // A group or dataset: both carry attributes.
