@@ -28,7 +28,7 @@ std::span<const Target> targets() {
 }
 
 int guarded(const std::function<void()>& body) {
-  static const bool budget = (set_memory_budget(std::size_t{1} << 30), true);
+  static const bool budget = (set_memory_budget(std::size_t{1} << 28), true);
   (void)budget;
   try {
     body();

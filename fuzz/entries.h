@@ -33,7 +33,7 @@ struct Target {
 };
 std::span<const Target> targets();
 
-// Runs `body` once per input: the memory budget lowered to 1 GiB (the fuzzers run with
+// Runs `body` once per input: the memory budget lowered to 256 MiB (the fuzzers run with
 // -rss_limit_mb=2048), gibbs::Error swallowed, anything else left to escape.
 int guarded(const std::function<void()>& body);
 

@@ -1,6 +1,7 @@
 // Messages of the error hierarchy.
 module;
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <cstddef>
 #include <string>
@@ -38,6 +39,16 @@ ShapeError::ShapeError(const std::string& what, Shape actual, Shape expected)
 
 void expect_shape(const std::string& what, Shape actual, Shape expected) {
   if (actual != expected) throw ShapeError(what, actual, expected);
+}
+
+std::string file_type_name(unsigned mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISLNK(mode)) return "a symbolic link";
+  return "not a regular file";
 }
 
 }  // namespace gibbs

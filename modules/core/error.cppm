@@ -66,4 +66,7 @@ class ShapeError : public Error {
 // Throws ShapeError("<what>: shape [a, b], expected [c, d]") unless actual == expected.
 void expect_shape(const std::string& what, Shape actual, Shape expected);
 
+// What a file that is not regular is, from its stat st_mode, for messages: "a FIFO", "a directory".
+std::string file_type_name(unsigned mode);
+
 }  // namespace gibbs

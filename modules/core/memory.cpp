@@ -33,6 +33,11 @@ std::size_t memory_budget() { return budget().load(); }
 void set_memory_budget(std::size_t bytes) { budget().store(bytes); }
 std::size_t memory_in_use() { return in_use.load(); }
 
+std::size_t memory_available() {
+  const std::size_t budget = memory_budget(), used = memory_in_use();
+  return used < budget ? budget - used : 0;
+}
+
 std::size_t parse_memory_limit(const std::string& text) {
   const auto bad = [&] {
     return ArgumentError(fmt::format(

@@ -16,6 +16,8 @@ void set_memory_budget(std::size_t bytes);
 std::size_t parse_memory_limit(const std::string& text);
 // Bytes of matrices held now.
 std::size_t memory_in_use();
+// Bytes the budget has room for now (0 when more than the budget is held).
+std::size_t memory_available();
 
 // Counts `bytes` as held, or returns false (counting nothing) when the budget has no room for them.
 bool reserve_memory(std::size_t bytes);

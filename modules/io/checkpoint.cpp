@@ -8,6 +8,7 @@ module;
 #include <ctime>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <span>
@@ -54,17 +55,26 @@ void write_tensor(h5::Group& root, const std::string& path, const Tensor& t) {
   parent.write_dataset<float>(path.substr(slash + 1), t.values, h5::Dims(t.shape.begin(), t.shape.end()));
 }
 
+// The values a dataset claims are allocated before they are read, so a small file can ask for any
+// amount ([2^20, 2^20] fill values): refused, as a Matrix would be, when the memory budget has
+// no room for them.
+void expect_room(const std::string& file, const h5::Dataset& d, std::uint64_t elements, std::size_t element_size) {
+  const bool fits =
+      elements <= std::numeric_limits<std::size_t>::max() / element_size && reserve_memory(elements * element_size);
+  if (!fits)
+    throw FormatError(file, fmt::format("{} claims {} values, more memory than gibbs may use: {} of {} bytes in use "
+                                        "(--memory-limit)",
+                                        d.name(), elements, memory_in_use(), memory_budget()));
+  release_memory(elements * element_size);
+}
+
 Tensor read_tensor(const std::string& file, const h5::Dataset& d) {
   const h5::Layout l = d.layout();
   if (l.type != h5::Type::float32)
     throw FormatError(file, fmt::format("{} is {}, expected float32", d.name(), h5::to_string(l.type)));
   if (const std::string problem = d.storage_problem(); !problem.empty())
     throw FormatError(file, fmt::format("{} {}", d.name(), problem));
-  double bytes = sizeof(float);
-  for (const std::uint64_t n : l.dims) bytes *= static_cast<double>(n);
-  if (bytes > static_cast<double>(memory_budget() - std::min(memory_in_use(), memory_budget())))
-    throw FormatError(file, fmt::format("{} holds {:.3g} GiB, more memory than gibbs may use (--memory-limit)",
-                                        d.name(), bytes / (1 << 30)));
+  expect_room(file, d, l.elements(), sizeof(float));
   Tensor t{std::vector<std::size_t>(l.dims.begin(), l.dims.end()), std::vector<float>(l.elements())};
   d.read<float>(t.values);
   for (std::size_t i = 0; i < t.values.size(); ++i)
@@ -166,6 +176,7 @@ void save_checkpoint(const Checkpoint& c, const std::filesystem::path& path) {
 
 Checkpoint load_checkpoint(const std::filesystem::path& path) {
   const std::string file = path.string();
+  h5::preflight(path, [&path] { load_checkpoint(path); });
   const h5::File f = h5::File::open(path);
   Visited visited(file);
   const h5::Group root = visited.visited(f.root(), "/");
@@ -204,6 +215,7 @@ Checkpoint load_checkpoint(const std::filesystem::path& path) {
     const h5::Layout l = d.layout();
     if (l.dims.size() != 1 || (l.type != h5::Type::float64 && l.type != h5::Type::float32))
       throw FormatError(file, fmt::format("{} is not a 1-D series of numbers", d.name()));
+    expect_room(file, d, l.elements(), sizeof(double));
     std::vector<double> values(l.elements());
     d.read<double>(values);
     c.history[name] = std::move(values);

@@ -92,6 +92,9 @@ class DatasetReader {
   Matrix<std::uint8_t> read_uint8(const std::string& split, std::span<const std::size_t> rows) const;
   std::vector<std::int32_t> labels(const std::string& split) const;  // all of them; empty if unlabelled
   std::vector<float> targets(const std::string& split) const;        // all of them; empty if none
+  // Reads every row of every split in each way the commands do (ranges, rows out of order and
+  // repeated, the stored bytes, labels, targets), throwing what those reads throw.
+  void read_every_way() const;
 
  private:
   const SplitInfo& checked_split(const std::string& name) const;

@@ -40,6 +40,7 @@ Plan plan(std::span<const std::size_t> rows) {
 }  // namespace
 
 DatasetReader::DatasetReader(const std::filesystem::path& path) : path_(path) {
+  h5::preflight(path, [&path] { DatasetReader(path).read_every_way(); });
   file_ = std::make_unique<h5::File>(h5::File::open(path));
   const std::string file = path.string();
   const h5::Group root = file_->root();
@@ -177,6 +178,21 @@ Batch DatasetReader::read(const std::string& name, std::span<const std::size_t> 
   }
   check_values(s, batch.x.values(), batch.y, batch.t, rows);
   return batch;
+}
+
+void DatasetReader::read_every_way() const {
+  constexpr std::size_t kRows = 1024;
+  for (const SplitInfo& split : splits_) {
+    for (std::size_t first = 0; first < split.rows; first += kRows)
+      read_range(split.name, first, std::min(kRows, split.rows - first));
+    if (split.rows > 0) {
+      const std::vector<std::size_t> rows = {split.rows - 1, 0, split.rows / 2, split.rows - 1};
+      read(split.name, rows);
+      if (split.encoding == Encoding::uint8) read_uint8(split.name, rows);
+    }
+    labels(split.name);
+    targets(split.name);
+  }
 }
 
 Batch DatasetReader::read_range(const std::string& name, std::size_t first, std::size_t count) const {

@@ -11,6 +11,7 @@ module;
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <mutex>
 #include <numeric>
 #include <string>
@@ -141,7 +142,14 @@ std::string to_string(Type type) {
 }
 
 std::uint64_t Layout::elements() const {
-  return std::accumulate(dims.begin(), dims.end(), std::uint64_t{1}, std::multiplies<>());
+  // Saturates: dimensions a file claims may multiply past 2^64, and a product that wrapped round
+  // to a small number would size a buffer HDF5 then writes the whole dataset into.
+  std::uint64_t n = 1;
+  for (const std::uint64_t d : dims) {
+    if (d != 0 && n > std::numeric_limits<std::uint64_t>::max() / d) return std::numeric_limits<std::uint64_t>::max();
+    n *= d;
+  }
+  return n;
 }
 
 Handle& Handle::operator=(Handle&& other) noexcept {

@@ -5,6 +5,7 @@ module;
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <span>
 #include <string>
 #include <type_traits>
@@ -72,8 +73,8 @@ class Handle {
 // Shape and element type of a dataset or an attribute.
 struct Layout {
   Type type = Type::other;
-  Dims dims;  // empty for a scalar
-  std::uint64_t elements() const;
+  Dims dims;                       // empty for a scalar
+  std::uint64_t elements() const;  // 2^64 − 1 when the dimensions multiply past it
 };
 
 // A group or dataset: both carry attributes.
@@ -195,7 +196,10 @@ class Group : public Object {
 // read so (same inode, size and time) is not read again. Test hook: GIBBS_TEST_HDF5_CHILD=crash or
 // hang makes the child do that; GIBBS_TEST_HDF5_CHILD_SECONDS replaces the time allowed.
 void check_untrusted_files();
-void preflight(const std::filesystem::path& path);
+// The child check, done now; after the walk the child also runs `rehearse`, which should read the
+// file the way the caller is about to (libhdf5 takes other paths for other selections), with the
+// check off and its errors ignored. A no-op unless check_untrusted_files() was called.
+void preflight(const std::filesystem::path& path, const std::function<void()>& rehearse = {});
 
 class File {
  public:

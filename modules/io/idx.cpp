@@ -56,7 +56,7 @@ std::vector<std::uint8_t> gunzip(const std::filesystem::path& path, const std::v
   int status = Z_OK;
   std::uint8_t buffer[1 << 16];
   // Decompression stops at what the IDX header promises and at the memory budget (a gzip bomb).
-  const std::size_t budget = memory_budget() - std::min(memory_in_use(), memory_budget());
+  const std::size_t budget = memory_available();
   while (status == Z_OK) {
     z.next_out = buffer;
     z.avail_out = sizeof buffer;

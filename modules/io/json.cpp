@@ -1,6 +1,7 @@
 // gibbs.io:text — the strict `{"data": [numbers]}` JSON parser (RFC 8259 number grammar).
 module;
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <charconv>
@@ -12,7 +13,6 @@ module;
 #include <iterator>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <vector>
 module gibbs.io;
 import gibbs.core;
@@ -114,21 +114,15 @@ class Cursor {
 }  // namespace
 
 std::string read_text_file(const std::filesystem::path& path) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  const fs::file_status status = fs::status(path, ec);
-  if (!fs::exists(status)) throw IoError(path.string(), "no such file");
-  if (fs::is_directory(status)) throw IoError(path.string(), "is a directory, not a file");
-  if (!fs::is_regular_file(status))
-    throw IoError(path.string(),
-                  fmt::format("is {}, not a regular file", fs::is_character_file(status) ? "a character device"
-                                                           : fs::is_block_file(status)   ? "a block device"
-                                                           : fs::is_fifo(status)         ? "a FIFO"
-                                                                                         : "a socket"));
-  const std::uintmax_t size = fs::file_size(path, ec);
-  if (!ec && size > memory_budget() - std::min(memory_in_use(), memory_budget()))
+  struct stat s{};
+  if (::stat(path.c_str(), &s) != 0)
+    throw IoError(path.string(), errno == ENOENT ? std::string("no such file") : std::strerror(errno));
+  if (S_ISDIR(s.st_mode)) throw IoError(path.string(), "is a directory, not a file");
+  if (!S_ISREG(s.st_mode))
+    throw IoError(path.string(), fmt::format("is {}, not a regular file", file_type_name(s.st_mode)));
+  if (static_cast<std::uintmax_t>(s.st_size) > memory_available())
     throw IoError(path.string(), fmt::format("holds {:.3g} GiB, more memory than gibbs may use (--memory-limit)",
-                                             static_cast<double>(size) / (1 << 30)));
+                                             static_cast<double>(s.st_size) / (1 << 30)));
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError(path.string(), std::string("cannot open: ") + std::strerror(errno));
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -37,16 +37,6 @@ Inputs& inputs() {
   return all;
 }
 
-// What a file that is not regular is, for messages ("is a FIFO").
-std::string kind_of(mode_t mode) {
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "not a regular file";
-}
-
 // Names of the standard streams, which an output file must not replace (a text output may write
 // to standard output: TextOutput).
 bool is_standard_stream(const fs::path& path) {
@@ -114,10 +104,10 @@ fs::path check_output(const fs::path& path) {
     file = fs::canonical(path, ec);
     if (!S_ISREG(s.st_mode))  // a link into /proc/self/fd/ may have no path to name: then its text
       throw IoError(name, fmt::format("is a symbolic link to {}, {}; outputs are written to regular files only",
-                                      (ec ? destination : file).string(), kind_of(s.st_mode)));
+                                      (ec ? destination : file).string(), file_type_name(s.st_mode)));
     if (ec) throw IoError(name, "cannot follow the symbolic link: " + ec.message());
   } else if (!S_ISREG(s.st_mode)) {
-    throw IoError(name, fmt::format("is {}; outputs are written to regular files only", kind_of(s.st_mode)));
+    throw IoError(name, fmt::format("is {}; outputs are written to regular files only", file_type_name(s.st_mode)));
   }
   Inputs& all = inputs();
   const std::lock_guard lock(all.mutex);

@@ -195,8 +195,11 @@ PluginLibrary PluginLibrary::open(const fs::path& file) {
     const auto it = std::ranges::find(lib.options_, kBatchSize, &PluginOption::name);
     if (it != lib.options_.end()) {
       if (it->type != OptionType::Int) throw PluginError(file, "option 'batch-size' is not an int option");
-      lib.default_batch_size_ =
-          static_cast<std::uint64_t>(std::max<std::int64_t>(0, std::get<std::int64_t>(default_config_value(*it))));
+      // Without a default the driver's own applies (an option with none reached
+      // default_value.value() and ended in std::bad_optional_access: fuzz_plugin_descriptor).
+      if (it->default_value)
+        lib.default_batch_size_ =
+            static_cast<std::uint64_t>(std::max<std::int64_t>(0, std::get<std::int64_t>(default_config_value(*it))));
       lib.options_.erase(it);
     }
   }

@@ -19,6 +19,7 @@ module;
 #include <system_error>
 #include <vector>
 module gibbs.plugin;
+import gibbs.core;
 
 namespace fs = std::filesystem;
 
@@ -37,15 +38,6 @@ constexpr unsigned kMachine = EM_AARCH64;
 #else
 constexpr unsigned kMachine = EM_NONE;  // not checked: dlopen says it
 #endif
-
-std::string kind_of(mode_t mode) {
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "not a regular file";
-}
 
 // Exactly `size` bytes at `offset`; false when the file ends first or the read fails.
 bool read_at(int fd, void* out, std::size_t size, std::uint64_t offset) {
@@ -104,7 +96,7 @@ std::string plugin_file_problem(const fs::path& file) {
       return fmt::format("is a symbolic link to {}, which does not exist", fs::read_symlink(file, ec).string());
     return fmt::format("cannot read: {}", std::strerror(error));
   }
-  if (!S_ISREG(s.st_mode)) return fmt::format("is {}, not a library file", kind_of(s.st_mode));
+  if (!S_ISREG(s.st_mode)) return fmt::format("is {}, not a library file", file_type_name(s.st_mode));
   const int fd = ::open(file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);  // no wait, were it now a FIFO
   if (fd < 0) return fmt::format("cannot read: {}", std::strerror(errno));
   std::string problem;
