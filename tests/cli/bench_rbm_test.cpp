@@ -61,6 +61,13 @@ BOOST_AUTO_TEST_CASE(bench_rbm_trains_exactly_as_gibbs_train_does) {
   BOOST_TEST(both.status == 2);
   BOOST_TEST(both.err ==
              "gibbs: bench rbm: -o CKPT keeps one training's checkpoint: give --workload W2 or --workload W4\n");
+  // An output that cannot be written is refused before the workload runs (10^6 epochs here).
+  fs::create_directory(dir.path / "folder");
+  const Result folder =
+      run_gibbs("bench rbm --data pixels.h5 --workload W2 --epochs 1000000 --no-peers -o folder", dir.path);
+  BOOST_TEST(folder.status == 2);
+  BOOST_TEST(folder.out.empty());
+  BOOST_TEST(folder.err.starts_with("gibbs: folder: is a directory"), folder.err);
 }
 
 BOOST_AUTO_TEST_CASE(bench_scaling_runs_each_thread_count_and_compares_the_bits) {

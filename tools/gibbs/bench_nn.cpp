@@ -125,6 +125,7 @@ int bench_nn(const Workload& w, const po::variables_map& vm) {
   const fs::path data_path = vm["data"].as<std::string>(), peers = vm["peers"].as<std::string>();
   const Data data = load(data_path, w);
   const fs::path output = vm.contains("output") ? vm["output"].as<std::string>() : std::string();
+  if (!output.empty()) io::check_output(output);  // before the workloads run, not after
   const Measurement ours =
       run_gibbs(w, data_path, data.test.x.rows(), epochs, batch, vm["seed"].as<std::uint64_t>(), output);
   Measurement peer{"pytorch", 0, NAN, NAN, "not run (--no-peers)", ""};

@@ -130,6 +130,7 @@ int bench_rbm(const po::variables_map& vm) {
   const fs::path data = vm["data"].as<std::string>(), peers = vm["peers"].as<std::string>();
   const std::string wanted = "," + vm["workload"].as<std::string>() + ",";
   const fs::path output = vm.contains("output") ? vm["output"].as<std::string>() : std::string();
+  if (!output.empty()) io::check_output(output);  // before the workloads run, not after
   if (!output.empty() && wanted != ",W2," && wanted != ",W4,")
     throw ArgumentError("bench rbm: -o CKPT keeps one training's checkpoint: give --workload W2 or --workload W4");
   const bool json = vm.contains("json");
