@@ -278,7 +278,8 @@ void plot_figure(const std::filesystem::path& path, const Figure& figure) {
   plot_figures(path, std::span<const Figure>(&figure, 1), figure.width, figure.height);
 }
 
-void plot_figures(const std::filesystem::path& path, std::span<const Figure> figures, int width, int height) {
+void plot_figures(const std::filesystem::path& path, std::span<const Figure> figures, int width, int height,
+                  std::size_t columns) {
   if (figures.empty()) throw ArgumentError("plot_figure: no figure to draw");
   if (width < 100 || height < 100) throw ArgumentError("plot_figure: a picture of at least 100×100 pixels");
   for (const Figure& figure : figures) {
@@ -289,7 +290,9 @@ void plot_figures(const std::filesystem::path& path, std::span<const Figure> fig
         throw ArgumentError("plot_figure: a contour needs a grid of at least 2×2 values");
     }
   }
-  draw_png(path, width, height, static_cast<PLINT>(figures.size()), 1, [&] {
+  if (columns == 0 || columns > figures.size()) columns = figures.size();
+  const std::size_t rows = (figures.size() + columns - 1) / columns;
+  draw_png(path, width, height, static_cast<PLINT>(columns), static_cast<PLINT>(rows), [&] {
     if (figures.size() > 1) plschr(0, 0.85);  // side by side: titles and labels a little smaller
     for (const Figure& figure : figures) draw_figure(figure);
   });

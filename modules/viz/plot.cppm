@@ -84,8 +84,9 @@ struct Figure {
 // Written atomically; errors as plot_curves's (an empty window or grid is an ArgumentError).
 void plot_figure(const std::filesystem::path& path, const Figure& figure);
 
-// Several figures side by side in one picture of width × height pixels (each figure's own width
-// and height are not used); errors as plot_figure's, and no figure is an ArgumentError.
-void plot_figures(const std::filesystem::path& path, std::span<const Figure> figures, int width, int height);
+// Several figures in one picture of width × height pixels, in rows of `columns` (0: one row), each
+// figure's own width and height not used; errors as plot_figure's, and no figure is an ArgumentError.
+void plot_figures(const std::filesystem::path& path, std::span<const Figure> figures, int width, int height,
+                  std::size_t columns = 0);
 
 }  // namespace gibbs::viz

@@ -178,9 +178,12 @@ int pictures(const std::vector<std::string>& files, const po::variables_map& vm)
     if (vm.contains("tile-shape")) options.tile_shape = vm["tile-shape"].as<std::string>();
     write_filters(files.front(), vm["filters"].as<std::string>(), options);
   }
-  if (vm.contains("curves"))
-    write_curves(std::vector<fs::path>(files.begin(), files.end()), vm["curves"].as<std::string>(),
-                 vm["metrics"].as<std::string>());
+  if (vm.contains("curves")) {
+    const std::string png = vm["curves"].as<std::string>();
+    const std::size_t series =
+        write_curves(std::vector<fs::path>(files.begin(), files.end()), png, vm["metrics"].as<std::string>());
+    fmt::print("{}: {} series from {} file{}\n", png, series, files.size(), files.size() == 1 ? "" : "s");
+  }
   return 0;
 }
 

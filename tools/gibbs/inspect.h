@@ -33,9 +33,9 @@ int diff_checkpoints(const std::filesystem::path& a, const std::filesystem::path
 // `--curves` (inspect_pictures.cpp): every history metric of every checkpoint against epoch, one
 // panel per metric, the runs overlaid and named by file; or only `metrics` (comma-separated, each
 // with its test_ twin; empty: all). A checkpoint without history, or a metric no checkpoint has,
-// is an error.
-void write_curves(const std::vector<std::filesystem::path>& checkpoints, const std::filesystem::path& png,
-                  const std::string& metrics);
+// is an error. Returns how many curves it drew.
+std::size_t write_curves(const std::vector<std::filesystem::path>& checkpoints, const std::filesystem::path& png,
+                         const std::string& metrics);
 
 // `--filters`: the first `tiles` columns of the [visible, hidden] parameter `param` as a mosaic,
 // each normalised on its own; tile_shape "HxW", or empty for the square root of visible.

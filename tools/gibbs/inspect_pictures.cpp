@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 
 namespace gibbs::cli {
 
-void write_curves(const std::vector<fs::path>& checkpoints, const fs::path& png, const std::string& metrics) {
+std::size_t write_curves(const std::vector<fs::path>& checkpoints, const fs::path& png, const std::string& metrics) {
   std::vector<std::pair<std::string, io::Checkpoint>> runs;
   for (const fs::path& file : checkpoints) {
     io::Checkpoint c = io::load_checkpoint(file);
@@ -61,8 +61,7 @@ void write_curves(const std::vector<fs::path>& checkpoints, const fs::path& png,
       throw ArgumentError(
           fmt::format("inspect: --metrics: no checkpoint has '{}' (they have: {})", name, fmt::join(available, ", ")));
   viz::plot_curves(png, series);
-  fmt::print("{}: {} series from {} file{}\n", png.string(), series.size(), checkpoints.size(),
-             checkpoints.size() == 1 ? "" : "s");
+  return series.size();
 }
 
 void write_filters(const fs::path& checkpoint, const fs::path& png, const FilterOptions& options) {

@@ -19,6 +19,7 @@
 #include "tools/gibbs/command.h"
 #include "tools/gibbs/plugin_options.h"
 #include "tools/gibbs/train.h"
+#include "tools/gibbs/world.h"
 import gibbs.core;
 import gibbs.io;
 import gibbs.plugin;
@@ -79,61 +80,70 @@ void print_help() {
 }
 
 int train_command(Args args) {
-  for (std::string& dirs : find_values(args, "plugin-path")) plugin_path().push_back(std::move(dirs));
-  std::optional<std::string> model_name = find_value(args, "model");
-  const std::optional<std::string> resume = find_value(args, "resume");
-  std::optional<io::Checkpoint> resumed;
-  if (resume) {
-    resumed = io::load_checkpoint(*resume);
-    io::release_input(*resume);  // the checkpoint a resumed run continues is its output
-    if (model_name && *model_name != resumed->model)
-      throw FormatError(*resume,
-                        fmt::format("a checkpoint of the {} model, not of --model {}", resumed->model, *model_name));
-    model_name = resumed->model;
-  }
-  if (!model_name) {
-    if (asks_for_help(args)) {
-      print_help();
-      return 0;
-    }
-    kSpec.missing("--model NAME or --resume CKPT");
-  }
-  const PluginLibrary plugin = load_plugin(*model_name, plugin_search_path());
-  const po::options_description driver = driver_options(plugin.default_batch_size());
-  const po::options_description own =
-      plugin_options(fmt::format("{} options ({})", plugin.name(), plugin.summary()), plugin.options());
-  const auto parsed = kSpec.parse(args, {&driver, &own});
-  if (!parsed) return 0;
-  const po::variables_map& vm = *parsed;
-
-  std::string output;
-  if (vm.contains("output"))
-    output = vm["output"].as<std::string>();
-  else if (resume)
-    output = *resume;
-  else
-    kSpec.missing("-o CKPT");
-  if (!resume && !vm.contains("data")) kSpec.missing("--data FILE");
-
-  const ModelPtr model = plugin.create_model();
-  const Config config =
-      complete_config(plugin, given_options(vm, declared_options(plugin)), resumed ? &*resumed : nullptr);
-  const std::string& data = std::get<std::string>(config.at("data"));
+  if (launched_with_others())
+    throw ArgumentError(
+        "train: training one model over several MPI ranks is not built yet; run gibbs train as one process (or "
+        "gibbs sweep under mpirun)");
+  std::optional<TrainingPlan> plan = plan_training(args);
+  if (!plan) return 0;
+  const std::string& data = std::get<std::string>(plan->config.at("data"));
   // The checkpoint must not replace the data it trains on (issue 14: -o d.h5 --data d.h5).
   std::error_code same_error;
-  if (std::filesystem::equivalent(output, data, same_error))
-    throw ArgumentError(fmt::format("-o {}: that is the dataset --data names; write the checkpoint elsewhere", output));
-  io::check_output(output);  // a device, FIFO or dangling link is refused now, not after training
-  train::Run run{*model, plugin.name(), plugin.version(), config, output, resumed, resume.value_or("")};
+  if (std::filesystem::equivalent(plan->output, data, same_error))
+    throw ArgumentError(
+        fmt::format("-o {}: that is the dataset --data names; write the checkpoint elsewhere", plan->output));
+  io::check_output(plan->output);  // a device, FIFO or dangling link is refused now, not after training
+  const ModelPtr model = plan->plugin.create_model();
+  train::Run run{*model,        plan->plugin.name(), plan->plugin.version(), plan->config, plan->output,
+                 plan->resumed, plan->resume};
   const train::Report report = train::train(run, std::cout);
   if (report.outcome == train::Outcome::interrupted) {
-    std::cout << fmt::format("resume with: gibbs train --resume {}\n", output) << std::flush;
+    std::cout << fmt::format("resume with: gibbs train --resume {}\n", plan->output) << std::flush;
     return 130;
   }
   return 0;
 }
 
 }  // namespace
+
+std::optional<TrainingPlan> plan_training(Args args) {
+  for (std::string& dirs : find_values(args, "plugin-path")) plugin_path().push_back(std::move(dirs));
+  std::optional<std::string> model_name = find_value(args, "model");
+  const std::string resume = find_value(args, "resume").value_or("");
+  std::optional<io::Checkpoint> resumed;
+  if (!resume.empty()) {
+    resumed = io::load_checkpoint(resume);
+    io::release_input(resume);  // the checkpoint a resumed run continues is its output
+    if (model_name && *model_name != resumed->model)
+      throw FormatError(resume,
+                        fmt::format("a checkpoint of the {} model, not of --model {}", resumed->model, *model_name));
+    model_name = resumed->model;
+  }
+  if (!model_name) {
+    if (asks_for_help(args)) {
+      print_help();
+      return std::nullopt;
+    }
+    kSpec.missing("--model NAME or --resume CKPT");
+  }
+  PluginLibrary plugin = load_plugin(*model_name, plugin_search_path());
+  const po::options_description driver = driver_options(plugin.default_batch_size());
+  const po::options_description own =
+      plugin_options(fmt::format("{} options ({})", plugin.name(), plugin.summary()), plugin.options());
+  const auto parsed = kSpec.parse(args, {&driver, &own});
+  if (!parsed) return std::nullopt;
+  const po::variables_map& vm = *parsed;
+  std::string output;
+  if (vm.contains("output"))
+    output = vm["output"].as<std::string>();
+  else if (resumed)
+    output = resume;
+  else
+    kSpec.missing("-o CKPT");
+  if (!resumed && !vm.contains("data")) kSpec.missing("--data FILE");
+  Config config = complete_config(plugin, given_options(vm, declared_options(plugin)), resumed ? &*resumed : nullptr);
+  return TrainingPlan{std::move(plugin), std::move(config), std::move(output), std::move(resumed), resume};
+}
 
 std::vector<PluginOption> declared_options(const PluginLibrary& plugin) {
   std::vector<PluginOption> declared = plugin.options();

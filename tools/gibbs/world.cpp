@@ -1,0 +1,94 @@
+// World over MPI (GIBBS_HAVE_MPI), or the one process without it.
+#include "tools/gibbs/world.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#ifdef GIBBS_HAVE_MPI
+#include <mpi.h>
+#endif
+import gibbs.core;
+
+namespace gibbs::cli {
+namespace {
+
+// Open MPI's mpirun, and srun through PMIx or PMI, set these in every process they start.
+bool started_by_launcher() {
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"})
+    if (std::getenv(name) != nullptr) return true;
+  return false;
+}
+
+constexpr const char* kLauncherPrefixes[] = {"OMPI_", "PMIX_", "PMI_"};
+
+}  // namespace
+
+bool launched_with_others() {
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"})
+    if (const char* size = std::getenv(name); size != nullptr && std::atol(size) > 1) return true;
+  const char* tasks = std::getenv("SLURM_NTASKS");
+  return std::getenv("PMIX_RANK") != nullptr && tasks != nullptr && std::atol(tasks) > 1;
+}
+
+std::vector<std::string> environment_outside_the_job() {
+  std::vector<std::string> kept;
+  for (char** variable = environ; *variable != nullptr; ++variable) {
+    const std::string text = *variable;
+    if (std::ranges::none_of(kLauncherPrefixes, [&](const char* prefix) { return text.starts_with(prefix); }))
+      kept.push_back(text);
+  }
+  return kept;
+}
+
+World& World::get() {
+  static World world;
+  return world;
+}
+
+#ifdef GIBBS_HAVE_MPI
+
+World::World() {
+  if (!started_by_launcher()) return;
+  MPI_Init(nullptr, nullptr);
+  started_ = true;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+  MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  MPI_Comm local;
+  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &local);
+  MPI_Comm_size(local, &local_size_);
+  MPI_Comm_free(&local);
+}
+
+World::~World() {
+  if (started_) MPI_Finalize();
+}
+
+void World::barrier() const {
+  if (started_) MPI_Barrier(MPI_COMM_WORLD);
+}
+
+std::vector<long> World::max_over_ranks(std::vector<long> values) const {
+  if (started_)
+    MPI_Allreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_LONG, MPI_MAX, MPI_COMM_WORLD);
+  return values;
+}
+
+#else
+
+World::World() {
+  if (started_by_launcher())
+    throw ArgumentError(
+        "this gibbs was built without MPI, so its processes under mpirun or srun would not know "
+        "each other: run it alone, or build gibbs with libopenmpi-dev installed");
+}
+World::~World() = default;
+void World::barrier() const {}
+std::vector<long> World::max_over_ranks(std::vector<long> values) const { return values; }
+
+#endif
+
+}  // namespace gibbs::cli
