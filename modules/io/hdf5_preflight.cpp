@@ -6,6 +6,7 @@ module;
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <hdf5.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -118,6 +119,10 @@ herr_t visit(hid_t root, const char* name, const H5O_info_t* info, void*) {
   }
   // glibc's own complaint ("free(): invalid pointer") before an abort is not the command's line.
   if (const int null = ::open("/dev/null", O_WRONLY); null >= 0) ::dup2(null, STDERR_FILENO);
+  // Memory malloc gives out is filled with a pattern: libhdf5 freeing a pointer it never set (a
+  // damaged link message) then crashes here, instead of passing here by luck and corrupting the
+  // command's heap.
+  ::mallopt(M_PERTURB, 0xa5);
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (file >= 0) {

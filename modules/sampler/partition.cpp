@@ -116,21 +116,42 @@ double exact_log_partition(const Rbm& rbm) {
   return log_z;
 }
 
+namespace {
+
+// β_k of the schedule of `steps` steps, computed when asked: a schedule of 2^32 steps takes no
+// memory (--ais-betas is a count of steps, not of stored values).
+class Schedule {
+ public:
+  explicit Schedule(std::size_t steps) : steps_(steps) {
+    if (steps < 3) throw ArgumentError(fmt::format("AIS schedule: {} steps; it needs at least 3", steps));
+    const auto share = [&](double parts) {
+      return std::max<std::size_t>(1,
+                                   static_cast<std::size_t>(std::llround(static_cast<double>(steps) * parts / 29.0)));
+    };
+    n1_ = share(1), n2_ = share(8);
+  }
+  std::size_t steps() const { return steps_; }
+  double operator[](std::size_t k) const {
+    if (k == 0) return 0.0;
+    if (k >= steps_) return 1.0;
+    const auto stretch = [](double from, double to, std::size_t i, std::size_t count) {
+      return from + (to - from) * static_cast<double>(i) / static_cast<double>(count);
+    };
+    if (k <= n1_) return stretch(0.0, 0.5, k, n1_);
+    if (k <= n1_ + n2_) return stretch(0.5, 0.9, k - n1_, n2_);
+    return stretch(0.9, 1.0, k - n1_ - n2_, steps_ - n1_ - n2_);
+  }
+
+ private:
+  std::size_t steps_, n1_ = 0, n2_ = 0;
+};
+
+}  // namespace
+
 std::vector<double> ais_schedule(std::size_t steps) {
-  if (steps < 3) throw ArgumentError(fmt::format("AIS schedule: {} steps; it needs at least 3", steps));
-  const auto share = [&](std::size_t parts) {
-    return std::max<std::size_t>(1, static_cast<std::size_t>(std::llround(static_cast<double>(steps * parts) / 29.0)));
-  };
-  const std::size_t n1 = share(1), n2 = share(8), n3 = steps - n1 - n2;
-  std::vector<double> betas{0.0};
-  const auto stretch = [&](double from, double to, std::size_t count) {
-    for (std::size_t i = 1; i <= count; ++i)
-      betas.push_back(from + (to - from) * static_cast<double>(i) / static_cast<double>(count));
-  };
-  stretch(0.0, 0.5, n1);
-  stretch(0.5, 0.9, n2);
-  stretch(0.9, 1.0, n3);
-  betas.back() = 1.0;
+  const Schedule schedule(steps);
+  std::vector<double> betas(steps + 1);
+  for (std::size_t k = 0; k <= steps; ++k) betas[k] = schedule[k];
   return betas;
 }
 
@@ -143,8 +164,8 @@ AisEstimate ais_log_partition(const Rbm& rbm, const AisSettings& settings, std::
         fmt::format("AIS: {} base visible biases for {} visible units", settings.base_visible_bias.size(), nv));
   const bool gaussian = rbm.units() == VisibleUnits::gaussian;
   const bool gaussian_hidden = rbm.hidden_units() == HiddenUnits::gaussian;
-  const std::vector<double> betas = ais_schedule(settings.steps);
-  const std::size_t steps = betas.size() - 1;
+  const Schedule betas(settings.steps);
+  const std::size_t steps = betas.steps();
 
   std::vector<float> base(nv, 0.0f);
   if (!settings.base_visible_bias.empty()) std::ranges::copy(settings.base_visible_bias, base.begin());
