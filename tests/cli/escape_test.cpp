@@ -30,6 +30,10 @@ BOOST_AUTO_TEST_CASE(utf8_sequences_are_told_from_malformed_bytes) {
 BOOST_AUTO_TEST_CASE(printable_escapes_controls_and_malformed_bytes_only) {
   BOOST_TEST(printable("β = 0.5, 7 × 7") == "β = 0.5, 7 × 7");
   BOOST_TEST(printable("a\x1b[31mred\tb\x7f") == "a\\x1b[31mred\\x09b\\x7f");
+  // C1 controls and the bidirectional overrides and marks, which reorder what a terminal shows.
+  BOOST_TEST(printable("evil\u202egpj.h5 \u200f\u2066x\u2069 \u0085") ==
+             "evil\\u202egpj.h5 \\u200f\\u2066x\\u2069 \\u0085");
+  BOOST_TEST(printable("\u2070 \u202f \u00a0") == "\u2070 \u202f \u00a0");  // neighbours stay
   BOOST_TEST(printable("x\xff"
                        "y\xe2\x82") == "x\\xffy\\xe2\\x82");
 }

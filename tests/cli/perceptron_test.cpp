@@ -122,7 +122,7 @@ BOOST_AUTO_TEST_CASE(capacity_errors_are_one_line_and_exit_2) {
   check_error(run_gibbs("capacity --inputs 10 --max-patterns 10 --trials 5 --lr -1", dir.path),
               "capacity: --lr must be positive (got -1)");
   check_error(run_gibbs("capacity --inputs ten --max-patterns 10 --trials 5", dir.path),
-              "the argument ('ten') for option '--inputs' is invalid");
+              "--inputs: 'ten' is not a valid value");
   check_error(run_gibbs("capacity --inputs 10 --max-patterns 3 --step 5 --trials 5", dir.path),
               "capacity: --step 5 is larger than --max-patterns 3");
   BOOST_TEST(!fs::exists(dir.path / "c.png"));

@@ -183,8 +183,8 @@ BOOST_FIXTURE_TEST_CASE(eval_reconstruct_and_sample, Bars) {
               "sample: --clamp '0-18446744073709551615' names unit 18446744073709551615, and there are 16 (0 to 15)",
               dir.path, "t.png");
   // A negative count is not read as 2⁶⁴ − 5, and a count no machine can hold is one line.
-  check_error(run_gibbs("sample c.h5 --chains -5 -o t.png", dir.path),
-              "the argument ('-5') for option '--chains' is invalid", dir.path, "t.png");
+  check_error(run_gibbs("sample c.h5 --chains -5 -o t.png", dir.path), "--chains: '-5' is not a valid value", dir.path,
+              "t.png");
   check_error(run_gibbs("sample c.h5 --chains 4611686018427387904 -o t.png", dir.path),
               "a matrix of 4611686018427387904 × 16 values (2.75e+11 GiB) is more memory than this machine gives",
               dir.path, "t.png");

@@ -11,7 +11,10 @@
 #include <cstdlib>
 #include <functional>
 #include <map>
+#include <regex>
+#include <string>
 #include <utility>
+#include <vector>
 import gibbs.core;
 
 namespace po = boost::program_options;
@@ -186,6 +189,19 @@ int dispatch(std::string_view group, Args args, std::string_view usage) {
   throw ArgumentError(fmt::format("unknown {} '{}' (see 'gibbs{}{} --help')",
                                   owner != nullptr && owner->spec.subcommand ? owner->spec.subcommand : "command",
                                   args[0], group.empty() ? "" : " ", group));
+}
+
+std::string option_message(const std::string& text) {
+  static const std::vector<std::pair<std::regex, const char*>> kForms = {
+      {std::regex("the argument \\('(.*)'\\) for option '(.*)' is invalid"), "$2: '$1' is not a valid value"},
+      {std::regex("the argument for option '(.*)' is invalid"), "$1: not a valid value"},
+      {std::regex("unrecognised option '(.*)'"), "$1: no such option (--help lists them)"},
+      {std::regex("option '(.*)' cannot be specified more than once"), "$1: given more than once"},
+      {std::regex("the required argument for option '(.*)' is missing"), "$1: needs a value"},
+  };
+  for (const auto& [form, replacement] : kForms)
+    if (std::regex_match(text, form)) return std::regex_replace(text, form, replacement);
+  return text;
 }
 
 }  // namespace gibbs::cli

@@ -55,6 +55,11 @@ void validate(boost::any& value, const std::vector<std::string>& tokens, unsigne
 
 namespace gibbs::cli {
 
+// Program_options' messages in the CLI's form "--option: problem": "the argument ('x') for option
+// '--epochs' is invalid" becomes "--epochs: 'x' is not a valid value"; unrecognised, repeated
+// and value-less options likewise. Other text is returned as it is.
+std::string option_message(const std::string& text);
+
 // The arguments after the command's name.
 using Args = std::span<const std::string>;
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -27,7 +28,24 @@ inline std::size_t utf8_length(std::string_view text, std::size_t at) {
   return length;
 }
 
-// `text` with control characters, DEL and bytes that are not UTF-8 written as \xNN.
+// The code point of the well-formed sequence of `length` bytes at text[at].
+inline char32_t code_point(std::string_view text, std::size_t at, std::size_t length) {
+  const auto byte = [&](std::size_t i) { return static_cast<char32_t>(static_cast<unsigned char>(text[at + i])); };
+  if (length == 1) return byte(0);
+  char32_t cp = byte(0) & (0x7f >> length);
+  for (std::size_t i = 1; i < length; ++i) cp = (cp << 6) | (byte(i) & 0x3f);
+  return cp;
+}
+
+// C1 controls, and the marks and overrides that reorder a terminal line (a U+202E in a file name
+// would print the rest of the message backwards).
+inline bool reorders_or_controls(char32_t cp) {
+  return (cp >= 0x80 && cp <= 0x9f) || cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+         (cp >= 0x2066 && cp <= 0x2069);
+}
+
+// `text` with control characters, DEL and bytes that are not UTF-8 written as \xNN, and C1
+// controls and bidirectional marks and overrides as \uNNNN.
 inline std::string printable(std::string_view text) {
   std::string out;
   for (std::size_t i = 0; i < text.size();) {
@@ -36,6 +54,9 @@ inline std::string printable(std::string_view text) {
     if (length == 0 || c < 0x20 || c == 0x7f) {
       out += fmt::format("\\x{:02x}", c);
       ++i;
+    } else if (const char32_t cp = code_point(text, i, length); reorders_or_controls(cp)) {
+      out += fmt::format("\\u{:04x}", static_cast<std::uint32_t>(cp));
+      i += length;
     } else {
       out.append(text.substr(i, length));
       i += length;

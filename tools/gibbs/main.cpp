@@ -58,7 +58,8 @@ int run_plugin_command(const std::vector<std::string>& rest) {
     if (p.find_command(rest[0]) == nullptr) continue;
     const gibbs::CommandResult result = p.run_command(rest[0], std::span<const std::string>(rest).subspan(1));
     std::fflush(stdout);
-    if (!result.error.empty()) fmt::print(stderr, "gibbs: {}\n", gibbs::cli::printable(result.error));
+    if (!result.error.empty())
+      fmt::print(stderr, "gibbs: {}\n", gibbs::cli::printable(gibbs::cli::option_message(result.error)));
     return result.status;
   }
   return gibbs::cli::dispatch("", rest, kUsage);  // the usual error
@@ -107,7 +108,7 @@ int main(int argc, char** argv) {
   } catch (const gibbs::Error& e) {
     fmt::print(stderr, "gibbs: {}\n", gibbs::cli::printable(e.what()));
   } catch (const po::error& e) {
-    fmt::print(stderr, "gibbs: {}\n", gibbs::cli::printable(e.what()));
+    fmt::print(stderr, "gibbs: {}\n", gibbs::cli::printable(gibbs::cli::option_message(e.what())));
   } catch (const std::exception& e) {
     fmt::print(stderr, "gibbs: internal error: {}\n", gibbs::cli::printable(e.what()));
     return 1;
