@@ -54,7 +54,8 @@ struct PartitionOptions {
   void for_each(V& v) {
     v(ais_runs, "ais-runs", 100, "AIS: annealing runs", at_least(1));
     v(ais_betas, "ais-betas", 14'500,
-      "AIS: steps of the β schedule (14500: 1e-3 on [0, 0.5], 1e-4 on [0.5, 0.9], 1e-5 on [0.9, 1])", at_least(1));
+      "AIS: steps of the β schedule (14500: 1e-3 on [0, 0.5], 1e-4 on [0.5, 0.9], 1e-5 on [0.9, 1])",
+      in_range(1, 10'000'000, false));
   }
   PartitionSettings settings(std::uint64_t seed) const {
     return {.exact = false,

@@ -55,7 +55,7 @@ struct RbmOptions {
       "hidden units: bernoulli, or gaussian (unit variance: linear codes, Hinton & Salakhutdinov's top layer; with "
       "Bernoulli visibles)",
       fixed(one_of({"bernoulli", "gaussian"})));
-    v(k, "k", 1, "Gibbs steps per update (CD-k, or PCD-k with --persistent)", at_least(1));
+    v(k, "k", 1, "Gibbs steps per update (CD-k, or PCD-k with --persistent)", in_range(1, 100'000, false));
     v(persistent, "persistent", false, "persistent CD: one chain per minibatch row, kept between updates", fixed());
     v(negative_phase, "negative-phase", "sample",
       "the chain's visible units: sample (v ~ P(v|h)), or mean (E[v|h], Hinton's practical guide)",

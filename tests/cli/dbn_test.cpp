@@ -145,7 +145,7 @@ BOOST_FIXTURE_TEST_CASE(bad_stacks_are_one_line_and_nothing_written, Bars) {
               "'0.1/0.1/0.1'",
               dir.path, "x.h5");
   check_error(run_gibbs(train + "--layers 16,8,4 --k 1/0 -o x.h5", dir.path),
-              "--k: must be at least 1, got 0 (layer 2)", dir.path, "x.h5");
+              "--k: must be in [1, 100000], got 0 (layer 2)", dir.path, "x.h5");
   check_error(run_gibbs(train + "--layers 16,8,4 --tol 0.1 -o x.h5", dir.path),
               "--tol: the dbn model trains in 2 stages of --epochs each; give --tol 0, got 0.1", dir.path, "x.h5");
 }
