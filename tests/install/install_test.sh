@@ -4,9 +4,9 @@
 # short training; then examples/plugin, copied out of the tree, configured against the moved
 # prefix only, built, listed, trained, inspected and installed beside the others; plugins built
 # for another ABI or with too small a descriptor are skipped with one line each.
-# usage: install_test.sh CMAKE BUILD_DIR EXAMPLE_DIR CXX_COMPILER GENERATOR TEST_PLUGINS_DIR
+# usage: install_test.sh CMAKE BUILD_DIR EXAMPLE_DIR CXX_COMPILER GENERATOR MAKE_PROGRAM TEST_PLUGINS_DIR
 set -euo pipefail
-cmake=$1 build=$2 example=$3 cxx=$4 generator=$5 test_plugins=$6
+cmake=$1 build=$2 example=$3 cxx=$4 generator=$5 make_program=$6 test_plugins=$7
 source_root=$(cd "$example/../.." && pwd)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/gibbs-install-test.XXXXXX")
@@ -90,7 +90,8 @@ has_lines "inspect rbm.h5" "$out" " +model +rbm" " +W +\[3, 4\] .*"
 # The example plugin, out of the tree: a copy of its folder, configured with the moved prefix only.
 cp -r "$example" "$work/logreg-src"
 run_ok "configure examples/plugin" "$cmake" -S "$work/logreg-src" -B "$work/logreg-build" -G "$generator" \
-  -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix"
+  -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_MAKE_PROGRAM="$make_program" -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_PREFIX_PATH="$prefix"
 run_ok "build examples/plugin" "$cmake" --build "$work/logreg-build"
 [[ -f $work/logreg-build/libgibbs-logreg.so ]] || fail "no libgibbs-logreg.so"
 # (Only the CMake running it may lie in the source tree: tools/bootstrap installs it into .deps.)
