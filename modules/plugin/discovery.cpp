@@ -61,7 +61,7 @@ fs::path default_plugin_folder() {
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (ec) return {};
-  return (exe.parent_path() / ".." / "lib" / "gibbs" / "plugins").lexically_normal();
+  return (exe.parent_path() / GIBBS_PLUGINS_FROM_BIN).lexically_normal();
 }
 
 std::vector<SearchFolder> search_path(std::span<const std::string> plugin_path, const char* environment,

@@ -18,8 +18,8 @@ struct SearchFolder {
   std::string origin;  // "--plugin-path", "GIBBS_PLUGIN_PATH" or "default"
 };
 
-// <folder of the running executable>/../lib/gibbs/plugins: bin/gibbs beside lib/gibbs/plugins,
-// both in an installation and in the build tree.
+// <folder of the running executable>/../lib/gibbs/plugins (CMake's layout): bin/gibbs beside
+// lib/gibbs/plugins, both in an installation, wherever it was moved, and in the build tree.
 std::filesystem::path default_plugin_folder();
 
 // The folders in search order: each colon-separated list in `plugin_path` (the --plugin-path

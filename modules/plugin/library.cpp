@@ -152,12 +152,23 @@ PluginLibrary PluginLibrary::open(const fs::path& file) {
   if (entry == nullptr) throw PluginError(file, "no symbol " GIBBS_PLUGIN_SYMBOL " (is this a gibbs plugin?)");
   const gibbs_plugin_descriptor* d = entry();
   if (d == nullptr) throw PluginError(file, GIBBS_PLUGIN_SYMBOL " returned no descriptor");
-  if (d->struct_size < kHeaderSize)
-    throw PluginError(file, fmt::format("descriptor struct_size {}, expected at least {}", d->struct_size, kFirstSize));
-  if (d->abi_version != GIBBS_PLUGIN_ABI_VERSION)
-    throw PluginError(file, fmt::format("ABI version {}, expected {}", d->abi_version, GIBBS_PLUGIN_ABI_VERSION));
-  if (d->struct_size < kFirstSize)
-    throw PluginError(file, fmt::format("descriptor struct_size {}, expected at least {}", d->struct_size, kFirstSize));
+  // A descriptor too small to hold abi_version gets the same line as one that holds it but not
+  // the rest of the first release's fields: either way nothing past struct_size may be read.
+  const auto too_small = [&] {
+    return PluginError(file, fmt::format("descriptor struct_size {} is smaller than the {} bytes of plugin ABI "
+                                         "version {}'s fields",
+                                         d->struct_size, kFirstSize, GIBBS_PLUGIN_ABI_VERSION));
+  };
+  if (d->struct_size < kHeaderSize) throw too_small();
+  if (d->abi_version > GIBBS_PLUGIN_ABI_VERSION)
+    throw PluginError(file, fmt::format("built for plugin ABI version {}, newer than this gibbs's {}: rebuild it "
+                                        "against this gibbs, or install a newer gibbs",
+                                        d->abi_version, GIBBS_PLUGIN_ABI_VERSION));
+  if (d->abi_version < GIBBS_PLUGIN_ABI_VERSION)
+    throw PluginError(file, fmt::format("built for plugin ABI version {}, older than this gibbs's {}: rebuild it "
+                                        "against this gibbs",
+                                        d->abi_version, GIBBS_PLUGIN_ABI_VERSION));
+  if (d->struct_size < kFirstSize) throw too_small();
   for (const auto& [field, value] : {std::pair{"name", d->name}, {"version", d->version}, {"summary", d->summary}})
     if (value == nullptr) throw PluginError(file, fmt::format("descriptor has no {}", field));
   const std::string expected = plugin_name_of(file);
