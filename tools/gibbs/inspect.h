@@ -6,7 +6,9 @@
 #include <filesystem>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
+import gibbs.io;
 
 namespace gibbs::cli {
 
@@ -36,6 +38,11 @@ int diff_checkpoints(const std::filesystem::path& a, const std::filesystem::path
 // is an error. Returns how many curves it drew.
 std::size_t write_curves(const std::vector<std::filesystem::path>& checkpoints, const std::filesystem::path& png,
                          const std::string& metrics);
+// The same for checkpoints already read, each with its legend name.
+std::size_t write_curves(const std::vector<std::pair<std::string, io::Checkpoint>>& runs,
+                         const std::filesystem::path& png, const std::string& metrics);
+// The history series that time a run (seconds, images_per_second) rather than measure the model.
+bool is_timing_metric(const std::string& metric);
 
 // `--filters`: the first `tiles` columns of the [visible, hidden] parameter `param` as a mosaic,
 // each normalised on its own; tile_shape "HxW", or empty for the square root of visible.

@@ -34,6 +34,13 @@ std::size_t write_curves(const std::vector<fs::path>& checkpoints, const fs::pat
                                          [&](const fs::path& p) { return p.filename() == file.filename(); });
     runs.emplace_back(same_name > 1 ? file.string() : file.filename().string(), std::move(c));
   }
+  return write_curves(runs, png, metrics);
+}
+
+bool is_timing_metric(const std::string& metric) { return metric == "seconds" || metric == "images_per_second"; }
+
+std::size_t write_curves(const std::vector<std::pair<std::string, io::Checkpoint>>& runs, const fs::path& png,
+                         const std::string& metrics) {
   // Panels come in the order of their first curve: every run's metrics, then the timings. A
   // test_X curve goes in X's panel; epoch is the x axis.
   std::set<std::string> wanted;
@@ -48,7 +55,7 @@ std::size_t write_curves(const std::vector<fs::path>& checkpoints, const fs::pat
   for (const bool timing : {false, true})
     for (const auto& [run, c] : runs)
       for (const auto& [metric, values] : c.history) {
-        if (metric == "epoch" || (metric == "seconds" || metric == "images_per_second") != timing) continue;
+        if (metric == "epoch" || is_timing_metric(metric) != timing) continue;
         const bool test = metric.starts_with("test_");
         const std::string panel = test ? metric.substr(5) : metric;
         available.insert(panel);

@@ -26,8 +26,9 @@ namespace fs = std::filesystem;
 namespace gibbs::cli {
 namespace {
 
-bool is_timing(const std::string& metric) {
-  return metric == "epoch" || metric == "stage" || metric == "seconds" || metric == "images_per_second";
+// The series that are neither a timing nor a counter: the run's final metrics.
+bool is_metric(const std::string& metric) {
+  return metric != "epoch" && metric != "stage" && !is_timing_metric(metric);
 }
 
 struct Row {
@@ -37,18 +38,19 @@ struct Row {
   std::map<std::string, double> metrics;  // the last value of each history metric
 };
 
-Row row_of(const fs::path& file, const RunOutcome& outcome) {
+// `checkpoint`: the run's, read once; null when it did not train.
+Row row_of(const io::Checkpoint* checkpoint, const RunOutcome& outcome) {
   Row row;
-  if (!outcome.trained) {
+  if (checkpoint == nullptr) {
     row.status = outcome.problem;
     return row;
   }
-  const io::Checkpoint c = io::load_checkpoint(file);
   row.status = "trained";
-  if (const auto it = c.counters.find("train/epoch"); it != c.counters.end()) row.epochs = it->second;
-  for (const auto& [metric, values] : c.history) {
+  if (const auto it = checkpoint->counters.find("train/epoch"); it != checkpoint->counters.end())
+    row.epochs = it->second;
+  for (const auto& [metric, values] : checkpoint->history) {
     if (metric == "seconds") row.seconds = std::accumulate(values.begin(), values.end(), 0.0);
-    if (!is_timing(metric) && !values.empty()) row.metrics[metric] = values.back();
+    if (is_metric(metric) && !values.empty()) row.metrics[metric] = values.back();
   }
   return row;
 }
@@ -154,12 +156,12 @@ std::vector<std::string> write_summary(const fs::path& folder, const std::vector
                                        const std::vector<RunOutcome>& outcomes, bool json) {
   std::vector<Row> rows;
   std::set<std::string> metrics;
-  std::vector<fs::path> trained;
+  std::vector<std::pair<std::string, io::Checkpoint>> trained;  // legend name, checkpoint
   for (std::size_t i = 0; i < runs.size(); ++i) {
-    const fs::path file = folder / (runs[i].name + ".h5");
-    rows.push_back(row_of(file, outcomes[i]));
+    if (outcomes[i].trained)
+      trained.emplace_back(runs[i].name + ".h5", io::load_checkpoint(folder / (runs[i].name + ".h5")));
+    rows.push_back(row_of(outcomes[i].trained ? &trained.back().second : nullptr, outcomes[i]));
     for (const auto& [metric, _] : rows.back().metrics) metrics.insert(metric);
-    if (outcomes[i].trained) trained.push_back(file);
   }
   std::vector<std::string> said;
   if (json) {

@@ -6,6 +6,7 @@
 #include <fmt/ranges.h>
 #include <boost/program_options.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <iostream>
@@ -107,7 +108,8 @@ int train_command(Args args) {
 }  // namespace
 
 std::optional<TrainingPlan> plan_training(Args args) {
-  for (std::string& dirs : find_values(args, "plugin-path")) plugin_path().push_back(std::move(dirs));
+  for (std::string& dirs : find_values(args, "plugin-path"))  // once, however often a sweep plans
+    if (std::ranges::find(plugin_path(), dirs) == plugin_path().end()) plugin_path().push_back(std::move(dirs));
   std::optional<std::string> model_name = find_value(args, "model");
   const std::string resume = find_value(args, "resume").value_or("");
   std::optional<io::Checkpoint> resumed;
