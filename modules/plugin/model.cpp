@@ -33,6 +33,14 @@ std::size_t Model::stages() const { return 1; }
 void Model::begin_stage(std::size_t) {}
 void Model::begin_epoch(std::uint64_t) {}
 double Model::train_batch(const Examples&, std::uint64_t) { unsupported(*this, "train"); }
+std::size_t Model::gradient_size() const { unsupported(*this, "train data-parallel (--shards)"); }
+double Model::shard_gradient(const Examples&, const Shard&, std::uint64_t, std::span<float>) {
+  unsupported(*this, "train data-parallel (--shards)");
+}
+void Model::apply_gradient(std::span<float>, std::size_t, std::uint64_t) {
+  unsupported(*this, "train data-parallel (--shards)");
+}
+std::vector<MatrixView<float>> Model::sharded_state() { return {}; }
 Metrics Model::evaluate(const Examples&, std::uint64_t) const { unsupported(*this, "evaluate"); }
 std::string Model::stopping_metric() const { unsupported(*this, "stop on a tolerance"); }
 bool Model::finished(const Metrics&) const { return false; }

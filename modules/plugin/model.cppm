@@ -65,6 +65,27 @@ struct PartitionOptions {
   }
 };
 
+// Data-parallel training (gibbs train --shards S, in one process or over MPI ranks): each minibatch
+// of B rows is cut into S shards of consecutive rows, shard s holding rows shard_rows(B, s, S).
+// Each shard's gradient is computed on its own, by whichever process holds the shard, from the
+// model as it was before the minibatch; the S gradients are added in shard order, and every
+// process updates its copy of the model with the sum. So the bits depend on S, never on how many
+// processes or threads share the shards.
+struct Shard {
+  std::size_t index = 0, count = 1;  // shard `index` of `count`
+  std::size_t batch_rows = 0;        // rows of the whole minibatch
+};
+
+// Shard s's share [begin, end) of n rows: [s·n/S, (s+1)·n/S). The minibatch's rows are cut so,
+// and so is a model's sharded state (its PCD chains).
+struct RowRange {
+  std::size_t begin = 0, end = 0;
+  std::size_t size() const { return end - begin; }
+};
+constexpr RowRange shard_rows(std::size_t n, std::size_t shard, std::size_t shards) {
+  return {shard * n / shards, (shard + 1) * n / shards};
+}
+
 // log Z and bounds on it: for AIS log(mean w ∓ 3 s.e.) (lower −∞ when undefined); both log Z
 // when exact.
 struct LogPartition {
@@ -102,6 +123,23 @@ class Model {
   // One minibatch update; `step` counts minibatches from the start of the stage. Returns a
   // cheap measure of the batch's error for the progress line, or NaN.
   virtual double train_batch(const Examples& batch, std::uint64_t step);
+  // Data-parallel training (see Shard). Floats in one shard's gradient (fixed within a stage).
+  virtual std::size_t gradient_size() const;
+  // Shard `shard`'s gradient from its rows `rows` (shard_rows of the minibatch; possibly none)
+  // into `gradient` (gradient_size() floats, anything on entry), for minibatch `step`. It reads
+  // the model as before the minibatch and changes nothing but the shard's rows of
+  // sharded_state(). Returns the shard's share of the error train_batch would return (the
+  // shares add up to it), or NaN.
+  virtual double shard_gradient(const Examples& rows, const Shard& shard, std::uint64_t step,
+                                std::span<float> gradient);
+  // The minibatch's update from the sum of its shards' gradients, in shard order (the model may
+  // overwrite it).
+  virtual void apply_gradient(std::span<float> gradient, std::size_t batch_rows, std::uint64_t step);
+  // State whose rows belong to shards (an RBM's PCD chains: shard s updates rows
+  // shard_rows(rows, s, S) in shard_gradient), for the driver to pass between processes.
+  // Default: none.
+  virtual std::vector<MatrixView<float>> sharded_state();
+
   // Scores on `examples` (the same draws seed and examples give the same scores).
   virtual Metrics evaluate(const Examples& examples, std::uint64_t draws) const;
   // The metric whose change between epochs --tol watches; one that evaluate() returns.

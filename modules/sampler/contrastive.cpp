@@ -8,6 +8,7 @@ module;
 #include <cstdint>
 #include <limits>
 #include <span>
+#include <vector>
 module gibbs.sampler;
 import gibbs.core;
 import gibbs.random;
@@ -51,6 +52,52 @@ ContrastiveDivergence::ContrastiveDivergence(const Rbm& rbm, std::size_t batch_s
   if (settings.sparsity_target > 0) hidden_activity_ = Matrix<float>(1, hidden, settings.sparsity_target);
 }
 
+double ContrastiveDivergence::run_chains(const Rbm& rbm, ConstView<float> v0, std::size_t first_chain,
+                                         std::size_t chains, std::size_t all_chains, std::uint64_t seed,
+                                         std::uint64_t step) {
+  const std::size_t rows = v0.rows(), visible = rbm.visible(), hidden = rbm.hidden();
+  const MatrixView<float> v_data = visible_.view().block(0, 0, rows, visible);
+  const MatrixView<float> h_data = hidden_.view().block(0, 0, rows, hidden);
+  const MatrixView<float> v_model = visible_.view().block(rows, 0, chains, visible);
+  const MatrixView<float> h_model = hidden_.view().block(rows, 0, chains, hidden);
+  const MatrixView<float> means = means_.view().block(0, 0, chains, visible);
+  const MatrixView<float> chain = chain_hidden_.view().block(first_chain, 0, chains, hidden);
+  const random::Stream hidden_draws = rbm_draw(seed, RbmDraw::hidden, step);
+  const random::Stream visible_draws = rbm_draw(seed, RbmDraw::visible, step);
+  // Chain c's draws of Gibbs step t are at (t·all_chains + c)·units: a shard draws what the
+  // whole minibatch would for its chains.
+  double error = std::numeric_limits<double>::quiet_NaN();
+  copy_rows(v0, v_data);
+  rbm.hidden_means(v_data, h_data);
+  if (!settings_.persistent) rbm.sample_hidden(hidden_draws, first_chain * hidden, h_data, chain);
+  for (std::size_t t = 0; t < settings_.k; ++t) {
+    rbm.visible_means(chain, means);
+    if (t == 0 && !settings_.persistent) error = simd::sum_squared_difference(v_data, means);
+    if (settings_.visible_means)
+      copy_rows(means, v_model);
+    else
+      rbm.sample_visible(visible_draws, (t * all_chains + first_chain) * visible, means, v_model);
+    rbm.hidden_means(v_model, h_model);
+    if (t + 1 < settings_.k || settings_.persistent)
+      rbm.sample_hidden(hidden_draws, ((t + 1) * all_chains + first_chain) * hidden, h_model, chain);
+  }
+  return error;
+}
+
+void ContrastiveDivergence::update_biases(Rbm& rbm, std::span<const float> gradient, float rate, float momentum) {
+  const std::size_t visible = rbm.visible();
+  if (!settings_.momentum) {
+    simd::axpy(rate, gradient.first(visible), rbm.visible_bias());
+    simd::axpy(rate, gradient.subspan(visible), rbm.hidden_bias());
+    return;
+  }
+  const std::span<float> bias_velocity = bias_velocity_.values();
+  for (std::size_t i = 0; i < bias_velocity.size(); ++i)
+    bias_velocity[i] = momentum * bias_velocity[i] + rate * gradient[i];
+  simd::axpy(1.0f, bias_velocity.first(visible), rbm.visible_bias());
+  simd::axpy(1.0f, bias_velocity.subspan(visible), rbm.hidden_bias());
+}
+
 double ContrastiveDivergence::step(Rbm& rbm, ConstView<float> v0, float learning_rate, float momentum,
                                    std::uint64_t seed, std::uint64_t step) {
   const std::size_t batch = v0.rows(), visible = rbm.visible(), hidden = rbm.hidden();
@@ -59,31 +106,12 @@ double ContrastiveDivergence::step(Rbm& rbm, ConstView<float> v0, float learning
                      v0.shape(), {batch_size_, visible});
   if (momentum != 0 && !settings_.momentum) throw ArgumentError("momentum without velocities");
   const std::size_t chains = settings_.persistent ? settings_.chains : batch;
-  const MatrixView<float> v_data = visible_.view().block(0, 0, batch, visible);
+  const double squares = run_chains(rbm, v0, 0, chains, chains, seed, step);
+  const double error = squares / static_cast<double>(batch * visible);
   const MatrixView<float> h_data = hidden_.view().block(0, 0, batch, hidden);
+  const MatrixView<float> v_data = visible_.view().block(0, 0, batch, visible);
   const MatrixView<float> v_model = visible_.view().block(batch, 0, chains, visible);
   const MatrixView<float> h_model = hidden_.view().block(batch, 0, chains, hidden);
-  const MatrixView<float> means = means_.view().block(0, 0, chains, visible);
-  const MatrixView<float> chain = chain_hidden_.view().block(0, 0, chains, hidden);
-  const random::Stream hidden_draws = rbm_draw(seed, RbmDraw::hidden, step);
-  const random::Stream visible_draws = rbm_draw(seed, RbmDraw::visible, step);
-
-  double error = std::numeric_limits<double>::quiet_NaN();
-  copy_rows(v0, v_data);
-  rbm.hidden_means(v_data, h_data);
-  if (!settings_.persistent) rbm.sample_hidden(hidden_draws, 0, h_data, chain);
-  for (std::size_t t = 0; t < settings_.k; ++t) {
-    rbm.visible_means(chain, means);
-    if (t == 0 && !settings_.persistent)
-      error = simd::sum_squared_difference(v_data, means) / static_cast<double>(batch * visible);
-    if (settings_.visible_means)
-      copy_rows(means, v_model);
-    else
-      rbm.sample_visible(visible_draws, t * chains * visible, means, v_model);
-    rbm.hidden_means(v_model, h_model);
-    if (t + 1 < settings_.k || settings_.persistent)
-      rbm.sample_hidden(hidden_draws, (t + 1) * chains * hidden, h_model, chain);
-  }
 
   const std::span<float> gradient = gradient_.values();
   const std::span<float> visible_gradient = gradient.first(visible), hidden_gradient = gradient.subspan(visible);
@@ -111,23 +139,99 @@ double ContrastiveDivergence::step(Rbm& rbm, ConstView<float> v0, float learning
   const ConstView<float> stacked_visible = visible_.view().block(0, 0, batch + chains, visible);
   const ConstView<float> stacked_hidden = hidden_.view().block(0, 0, batch + chains, hidden);
   const MatrixView<float> weights = rbm.weights();
-  const std::span<float> visible_bias = rbm.visible_bias(), hidden_bias = rbm.hidden_bias();
   if (!settings_.momentum) {
     simd::gemm(stacked_visible, stacked_hidden, weights,
                {.transpose_a = true, .alpha = rate, .beta = 1.0f - learning_rate * settings_.weight_decay});
-    simd::axpy(rate, visible_gradient, visible_bias);
-    simd::axpy(rate, hidden_gradient, hidden_bias);
-    return error;
+  } else {
+    simd::gemm(stacked_visible, stacked_hidden, weight_velocity_,
+               {.transpose_a = true, .alpha = rate, .beta = momentum});
+    if (settings_.weight_decay != 0) simd::axpy(-learning_rate * settings_.weight_decay, weights, weight_velocity_);
+    simd::axpy(1.0f, weight_velocity_, weights);
   }
-  simd::gemm(stacked_visible, stacked_hidden, weight_velocity_, {.transpose_a = true, .alpha = rate, .beta = momentum});
-  if (settings_.weight_decay != 0) simd::axpy(-learning_rate * settings_.weight_decay, weights, weight_velocity_);
-  simd::axpy(1.0f, weight_velocity_, weights);
-  const std::span<float> bias_velocity = bias_velocity_.values();
-  for (std::size_t i = 0; i < bias_velocity.size(); ++i)
-    bias_velocity[i] = momentum * bias_velocity[i] + rate * gradient[i];
-  simd::axpy(1.0f, bias_velocity.first(visible), visible_bias);
-  simd::axpy(1.0f, bias_velocity.subspan(visible), hidden_bias);
+  update_biases(rbm, gradient, rate, momentum);
   return error;
+}
+
+std::size_t ContrastiveDivergence::gradient_size() const {
+  const std::size_t visible = visible_.cols(), hidden = hidden_.cols();
+  return visible * hidden + visible + hidden + (settings_.sparsity_target > 0 ? visible + hidden : 0);
+}
+
+double ContrastiveDivergence::shard_step(const Rbm& rbm, ConstView<float> v0, std::size_t first_row,
+                                         std::size_t batch_rows, std::size_t first_chain, std::size_t chains,
+                                         std::uint64_t seed, std::uint64_t step, std::span<float> gradient) {
+  const std::size_t rows = v0.rows(), visible = rbm.visible(), hidden = rbm.hidden();
+  if (batch_rows == 0 || batch_rows > batch_size_ || first_row + rows > batch_rows || v0.cols() != visible ||
+      gradient.size() != gradient_size())
+    throw ShapeError(
+        fmt::format("contrastive divergence: a shard of a batch of 1 to {} rows of {} values", batch_size_, visible),
+        v0.shape(), {batch_size_, visible});
+  if (!settings_.persistent) first_chain = first_row, chains = rows;
+  const std::size_t all_chains = settings_.persistent ? settings_.chains : batch_rows;
+  if (first_chain + chains > all_chains) throw ArgumentError("contrastive divergence: chains out of range");
+  const MatrixView<float> weight_gradient(gradient.data(), visible, hidden);
+  const std::span<float> visible_gradient = gradient.subspan(visible * hidden, visible);
+  const std::span<float> hidden_gradient = gradient.subspan(visible * hidden + visible, hidden);
+  if (rows + chains == 0) {
+    std::fill(gradient.begin(), gradient.end(), 0.0f);
+    return 0;
+  }
+  const double squares = run_chains(rbm, v0, first_chain, chains, all_chains, seed, step);
+  const MatrixView<float> v_data = visible_.view().block(0, 0, rows, visible);
+  const MatrixView<float> h_data = hidden_.view().block(0, 0, rows, hidden);
+  const MatrixView<float> v_model = visible_.view().block(rows, 0, chains, visible);
+  const MatrixView<float> h_model = hidden_.view().block(rows, 0, chains, hidden);
+  if (settings_.sparsity_target > 0) {
+    simd::column_sums(h_data, gradient.subspan(visible * hidden + visible + hidden, hidden));
+    simd::column_sums(v_data, gradient.subspan(visible * hidden + visible + 2 * hidden, visible));
+  }
+  const float ratio = static_cast<float>(batch_rows) / static_cast<float>(all_chains);
+  scale(h_model, -ratio);
+  simd::column_sums(v_model, model_sums_.values());
+  simd::column_sums(v_data, visible_gradient);
+  simd::axpy(-ratio, model_sums_.values(), visible_gradient);
+  simd::column_sums(hidden_.view().block(0, 0, rows + chains, hidden), hidden_gradient);
+  simd::gemm(visible_.view().block(0, 0, rows + chains, visible), hidden_.view().block(0, 0, rows + chains, hidden),
+             weight_gradient, {.transpose_a = true, .alpha = 1.0f, .beta = 0.0f});
+  return squares / static_cast<double>(batch_rows * visible);
+}
+
+void ContrastiveDivergence::apply_step(Rbm& rbm, std::span<float> gradient, std::size_t batch_rows, float learning_rate,
+                                       float momentum) {
+  const std::size_t visible = rbm.visible(), hidden = rbm.hidden();
+  if (gradient.size() != gradient_size() || batch_rows == 0)
+    throw ArgumentError("contrastive divergence: a gradient of another size");
+  if (momentum != 0 && !settings_.momentum) throw ArgumentError("momentum without velocities");
+  const MatrixView<float> weight_gradient(gradient.data(), visible, hidden);
+  const std::span<float> biases = gradient.subspan(visible * hidden, visible + hidden);
+  const float rows = static_cast<float>(batch_rows);
+  if (settings_.sparsity_target > 0) {
+    // As step: q ← 0.9 q + 0.1 mean(h0), and every row's h0 gains s = cost·(target − q), so
+    // c's gradient gains B·s and W's (Σv0)·sᵀ.
+    const std::span<const float> active = gradient.subspan(visible * hidden + visible + hidden, hidden);
+    const std::span<const float> data_sums = gradient.subspan(visible * hidden + visible + 2 * hidden, visible);
+    const std::span<float> q = hidden_activity_.values();
+    std::vector<float> penalty(hidden);
+    for (std::size_t j = 0; j < hidden; ++j) {
+      q[j] = 0.9f * q[j] + 0.1f * active[j] / rows;
+      penalty[j] = settings_.sparsity_cost * (settings_.sparsity_target - q[j]);
+      biases[visible + j] += rows * penalty[j];
+    }
+    for (std::size_t i = 0; i < visible; ++i) simd::axpy(data_sums[i], penalty, weight_gradient.row(i));
+  }
+  if (!settings_.visible_bias) std::fill_n(biases.begin(), visible, 0.0f);
+  const float rate = learning_rate / rows, decay = learning_rate * settings_.weight_decay;
+  const MatrixView<float> weights = rbm.weights();
+  if (!settings_.momentum) {
+    if (decay != 0) scale(weights, 1.0f - decay);
+    simd::axpy(rate, weight_gradient, weights);
+  } else {
+    scale(weight_velocity_, momentum);
+    simd::axpy(rate, weight_gradient, weight_velocity_);
+    if (decay != 0) simd::axpy(-decay, weights, weight_velocity_);
+    simd::axpy(1.0f, weight_velocity_, weights);
+  }
+  update_biases(rbm, biases, rate, momentum);
 }
 
 }  // namespace gibbs::sampler

@@ -3,6 +3,7 @@
 module;
 #include <cstddef>
 #include <cstdint>
+#include <span>
 export module gibbs.sampler:contrastive;
 import gibbs.core;
 import :rbm;
@@ -40,6 +41,19 @@ class ContrastiveDivergence {
   double step(Rbm& rbm, ConstView<float> v0, float learning_rate, float momentum, std::uint64_t seed,
               std::uint64_t step);
 
+  // The same update cut into shards (gibbs::Shard): shard_step writes the gradient of the rows
+  // v0 of a minibatch of `batch_rows`, the first of them row `first_row`, into `gradient`
+  // (gradient_size() floats), running the shard's chains (CD: its rows; PCD: rows `chains` of
+  // the persistent chains) and changing nothing else. It returns the shard's share of step's
+  // error. apply_step makes the update from the shards' gradients summed (it may overwrite
+  // them). Layout: [W (visible × hidden) | b | c], and with a sparsity target [Σh0 | Σv0] too,
+  // the penalty being added in apply_step, which alone knows the whole minibatch's activity.
+  std::size_t gradient_size() const;
+  double shard_step(const Rbm& rbm, ConstView<float> v0, std::size_t first_row, std::size_t batch_rows,
+                    std::size_t first_chain, std::size_t chains, std::uint64_t seed, std::uint64_t step,
+                    std::span<float> gradient);
+  void apply_step(Rbm& rbm, std::span<float> gradient, std::size_t batch_rows, float learning_rate, float momentum);
+
   const ContrastiveSettings& settings() const { return settings_; }
 
   // State a checkpoint keeps so that training resumes exactly.
@@ -53,6 +67,14 @@ class ContrastiveDivergence {
   const Matrix<float>& hidden_activity() const { return hidden_activity_; }
 
  private:
+  // The positive and negative phases for `rows` rows v0 (visible_ and hidden_ rows [0, rows)) and
+  // `chains` chains, rows first_chain... of the step's `all_chains` (rows [rows, rows + chains)
+  // of visible_ and hidden_); returns Σ(v0 − E[v | h0 sample])² for CD, NaN for PCD.
+  double run_chains(const Rbm& rbm, ConstView<float> v0, std::size_t first_chain, std::size_t chains,
+                    std::size_t all_chains, std::uint64_t seed, std::uint64_t step);
+  // b and c from their gradients (times B) `gradient` [b | c] at `rate` = lr / B, with momentum.
+  void update_biases(Rbm& rbm, std::span<const float> gradient, float rate, float momentum);
+
   ContrastiveSettings settings_;
   std::size_t batch_size_;
   Matrix<float> visible_;       // [batch + chains, visible]: v0 above v_k

@@ -185,6 +185,11 @@ Report train(Run& run, std::ostream& log) {
   if (rows == 0) throw FormatError(data_path.string(), "the train split has no rows");
   if (test && test->rows.x.rows() == 0) throw FormatError(data_path.string(), "the test split has no rows");
   setup.batch_size = std::min(setup.batch_size, rows);  // a larger one is the whole split, a full batch
+  const auto shards = static_cast<std::size_t>(options.shards);
+  if (shards > setup.batch_size)
+    throw option_error("shards", fmt::format("must be at most the minibatch's {} rows", setup.batch_size),
+                       std::to_string(shards));
+  const bool writes = run.team == nullptr || run.team->rank() == 0;
 
   io::Checkpoint checkpoint;
   if (run.resumed) {
@@ -250,6 +255,9 @@ Report train(Run& run, std::ostream& log) {
   double error_sum = std::bit_cast<double>(counter(checkpoint, "train/error_sum"));
   std::size_t errors = counter(checkpoint, "train/errors");
   std::optional<std::uint64_t> saved;  // the epochs in the checkpoint this run last wrote
+  const InterruptGuard guard;
+  ShardedStep sharded(model, shards, run.team, [&guard] { return guard.interrupted(); });
+  if (shards > 1 || sharded.team_size() > 1) (void)model.gradient_size();  // a model that cannot says so now
   const auto save = [&](std::uint64_t epochs_done, std::size_t batch, const BatchDone* partial = nullptr) {
     checkpoint.counters["train/epoch"] = epochs_done;
     checkpoint.counters["train/batch"] = batch;
@@ -260,11 +268,16 @@ Report train(Run& run, std::ostream& log) {
       checkpoint.counters["train/error_sum"] = std::bit_cast<std::uint64_t>(partial->error_sum);
       checkpoint.counters["train/errors"] = partial->errors;
     }
-    model.save(checkpoint);
-    io::save_checkpoint(checkpoint, run.output);
+    if (writes) {
+      model.save(checkpoint);
+      io::save_checkpoint(checkpoint, run.output);
+    }
     saved = epochs_done;
   };
   const auto stop = [&](Outcome outcome, std::uint64_t epochs_done, const std::string& message) {
+    if (sharded.team_size() > 1)
+      log << fmt::format("data-parallel: {} ranks, {} shards; each rank received {} bytes per minibatch\n",
+                         sharded.team_size(), shards, sharded.bytes_received());
     log << message << '\n' << std::flush;
     return Report{outcome, epochs_done, checkpoint.history};
   };
@@ -284,7 +297,8 @@ Report train(Run& run, std::ostream& log) {
     // A model without a partition function says so now, not after the first epochs: a tiny estimate.
     (void)model.log_partition({train.measured()}, {.ais_runs = 1, .ais_steps = 3, .seed = setup.seed});
   }
-  EpochRunner runner(model, train.rows, setup.batch_size, setup.seed, binarize);
+  EpochRunner runner(model, train.rows, setup.batch_size, setup.seed, binarize,
+                     [&sharded](const Examples& batch, std::uint64_t s) { return sharded(batch, s); });
   const std::size_t batches = runner.batches();
   // A resumed epoch must have minibatches left (a checkpoint's counter may say anything).
   if (first_batch >= batches)
@@ -292,9 +306,9 @@ Report train(Run& run, std::ostream& log) {
         run.resumed_path.string(),
         fmt::format("its epoch under way is past minibatch {}, and an epoch here has {}", first_batch, batches));
   SaveClock clock(kSaveInterval);
-  const InterruptGuard guard;
   const std::optional<std::uint64_t> interrupt_at = interrupt_test_step();
-  ProgressLine progress(::isatty(STDERR_FILENO) == 1);
+  const std::optional<std::uint64_t> kill_at = kill_test_step();
+  ProgressLine progress(writes && ::isatty(STDERR_FILENO) == 1);
   std::optional<std::uint64_t> stage_begun;
   for (; epoch < epochs; ++epoch, first_batch = 0) {
     const std::uint64_t stage = epoch / stage_epochs, stage_first_step = stage * stage_epochs * batches;
@@ -309,7 +323,8 @@ Report train(Run& run, std::ostream& log) {
               static_cast<double>((batches - d.batch) * setup.batch_size + (epochs - epoch - 1) * rows);
           progress.update(epoch + 1, epochs, d.batch, batches, rate, rate > 0 ? remaining / rate : 0, d.mean_error());
           if (interrupt_at && step == *interrupt_at) std::raise(SIGINT);
-          return guard.interrupted() && d.batch < batches;
+          if (kill_at && step == *kill_at) std::raise(SIGKILL);
+          return sharded.stop_agreed() && d.batch < batches;
         },
         error_sum, errors);
     step = stage_first_step + stage_step;
@@ -353,7 +368,7 @@ Report train(Run& run, std::ostream& log) {
     const auto series = checkpoint.history.find(watched);
     const bool settled = series != checkpoint.history.end() && within_tolerance(series->second, options.tol);
     checkpoint.counters["train/converged"] = settled ? 1 : 0;
-    const bool interrupted = guard.interrupted();
+    const bool interrupted = sharded.stop_agreed();
     if (epoch + 1 == epochs || settled || finished || interrupted || clock.due()) {
       save(epoch + 1, 0);
       clock.saved();

@@ -7,6 +7,7 @@ module;
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <utility>
 #include <vector>
 module gibbs.train;
 import gibbs.core;
@@ -28,13 +29,14 @@ Examples gather(const Examples& from, std::span<const std::size_t> rows, io::Bat
 }
 
 EpochRunner::EpochRunner(Model& model, const io::Batch& train, std::size_t batch_size, std::uint64_t seed,
-                         bool binarize)
+                         bool binarize, Step step)
     : model_(model),
       train_(train),
       batch_size_(batch_size),
       batches_((train.x.rows() + batch_size - 1) / batch_size),
       seed_(seed),
       binarize_(binarize),
+      step_(step ? std::move(step) : [&model](const Examples& b, std::uint64_t s) { return model.train_batch(b, s); }),
       minibatch_{Matrix<float>(std::min(batch_size, train.x.rows()), train.x.cols()), {}, {}},
       binary_(binarize ? minibatch_.x.rows() : 0, train.x.cols()) {}
 
@@ -55,7 +57,7 @@ BatchDone EpochRunner::run(std::uint64_t epoch, std::size_t first, std::uint64_t
       random::bernoulli(random::streams::binarized_batch(seed_, step), 0, batch.x, drawn);
       batch.x = drawn;
     }
-    const double error = model_.train_batch(batch, step);
+    const double error = step_(batch, step);
     ++step;
     if (std::isfinite(error)) done.error_sum += error, ++done.errors;
     done.batch = b + 1;

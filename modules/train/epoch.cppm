@@ -28,7 +28,10 @@ class EpochRunner {
  public:
   // `train` is the whole training split; it must outlive the runner. With `binarize`, each
   // minibatch's values are drawn as Bernoulli(value) (random::streams::binarized_batch of its step).
-  EpochRunner(Model& model, const io::Batch& train, std::size_t batch_size, std::uint64_t seed, bool binarize = false);
+  // `step` trains one minibatch (default: the model's train_batch; data-parallel: ShardedStep).
+  using Step = std::function<double(const Examples& batch, std::uint64_t step)>;
+  EpochRunner(Model& model, const io::Batch& train, std::size_t batch_size, std::uint64_t seed, bool binarize = false,
+              Step step = {});
 
   std::size_t batches() const { return batches_; }  // per epoch; the last may be short
 
@@ -45,6 +48,7 @@ class EpochRunner {
   std::size_t batch_size_, batches_;
   std::uint64_t seed_;
   bool binarize_;
+  Step step_;
   io::Batch minibatch_;
   Matrix<float> binary_;
 };

@@ -38,10 +38,15 @@ InterruptGuard::~InterruptGuard() { std::signal(SIGINT, previous_); }
 
 bool InterruptGuard::interrupted() const { return interrupt_flag != 0; }
 
-std::optional<std::uint64_t> interrupt_test_step() {
-  const char* text = std::getenv("GIBBS_TEST_INTERRUPT_AT_STEP");
+namespace {
+std::optional<std::uint64_t> step_from_environment(const char* variable) {
+  const char* text = std::getenv(variable);
   if (text == nullptr) return std::nullopt;
   return std::strtoull(text, nullptr, 10);
 }
+}  // namespace
+
+std::optional<std::uint64_t> interrupt_test_step() { return step_from_environment("GIBBS_TEST_INTERRUPT_AT_STEP"); }
+std::optional<std::uint64_t> kill_test_step() { return step_from_environment("GIBBS_TEST_KILL_AT_STEP"); }
 
 }  // namespace gibbs::train

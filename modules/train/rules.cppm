@@ -43,5 +43,7 @@ class InterruptGuard {
 // Tests stop a run at a chosen minibatch: GIBBS_TEST_INTERRUPT_AT_STEP=N raises SIGINT after
 // step N (counted from 1).
 std::optional<std::uint64_t> interrupt_test_step();
+// And kill it there, as a crash would: GIBBS_TEST_KILL_AT_STEP=N raises SIGKILL after step N.
+std::optional<std::uint64_t> kill_test_step();
 
 }  // namespace gibbs::train

@@ -17,6 +17,7 @@ export import :progress;
 export import :epoch;
 export import :rules;
 export import :binarize;
+export import :shards;
 import gibbs.core;
 import gibbs.io;
 import gibbs.plugin;
@@ -33,6 +34,7 @@ struct Options {
   std::string binarize;
   std::int64_t log_likelihood_every = 0;
   PartitionOptions ais;
+  std::int64_t shards = 0;
 
   template <class V>
   void for_each(V& v) {
@@ -59,6 +61,10 @@ struct Options {
       "run's --seed; binarised once by it with --binarize stochastic) into the history (0: never)",
       non_negative());
     ais.for_each(v);
+    v(shards, "shards", 1,
+      "data-parallel: each minibatch cut into N shards whose gradients are added in shard order (the same bits in "
+      "one process and under mpirun -np R for any R dividing N)",
+      in_range(1, 65'536, false));
   }
   static constexpr std::int64_t kDefaultBatchSize = 64;  // for a model that names none
 };
@@ -79,6 +85,7 @@ struct Run {
   std::filesystem::path output;           // the checkpoint
   std::optional<io::Checkpoint> resumed;  // the checkpoint to continue (config already merged)
   std::filesystem::path resumed_path;     // the file it was read from
+  Team* team = nullptr;                   // data-parallel over MPI ranks: rank 0 alone writes and logs
 };
 
 enum class Outcome {

@@ -167,9 +167,9 @@ void DbnModel::begin_stage(std::size_t stage) { stage_ = stage; }
 
 void DbnModel::begin_epoch(std::uint64_t epoch) { layers_[stage_].begin_epoch(epoch); }
 
-double DbnModel::train_batch(const Examples& batch, std::uint64_t step) {
+ConstView<float> DbnModel::up_to_stage(ConstView<float> x) {
   batch_up_.resize(layers_.size());
-  ConstView<float> in = batch.x;
+  ConstView<float> in = x;
   for (std::size_t l = 0; l < stage_; ++l) {
     Matrix<float>& m = batch_up_[l];
     if (m.rows() < in.rows()) m = Matrix<float>(in.rows(), sizes_[l + 1]);
@@ -177,7 +177,16 @@ double DbnModel::train_batch(const Examples& batch, std::uint64_t step) {
     layers_[l].rbm().hidden_means(in, h);
     in = h;
   }
-  return layers_[stage_].train_batch({in, batch.y, batch.t}, step);
+  return in;
+}
+
+double DbnModel::train_batch(const Examples& batch, std::uint64_t step) {
+  return layers_[stage_].train_batch({up_to_stage(batch.x), batch.y, batch.t}, step);
+}
+
+double DbnModel::shard_gradient(const Examples& rows, const Shard& shard, std::uint64_t step,
+                                std::span<float> gradient) {
+  return layers_[stage_].shard_gradient({up_to_stage(rows.x), rows.y, rows.t}, shard, step, gradient);
 }
 
 void DbnModel::up(ConstView<float> x, std::size_t count, MatrixView<float> out) const {

@@ -57,6 +57,13 @@ class DbnModel final : public Model {
   void begin_stage(std::size_t stage) override;
   void begin_epoch(std::uint64_t epoch) override;
   double train_batch(const Examples& batch, std::uint64_t step) override;
+  std::size_t gradient_size() const override { return layers_[stage_].gradient_size(); }
+  double shard_gradient(const Examples& rows, const Shard& shard, std::uint64_t step,
+                        std::span<float> gradient) override;
+  void apply_gradient(std::span<float> gradient, std::size_t batch_rows, std::uint64_t step) override {
+    layers_[stage_].apply_gradient(gradient, batch_rows, step);
+  }
+  std::vector<MatrixView<float>> sharded_state() override { return layers_[stage_].sharded_state(); }
   // reconstruction_mse: the data through the layers up to the one in training and back down;
   // layer_reconstruction_mse, layer_free_energy_gap: that layer's own, on its inputs (the rbm
   // model's scores).
@@ -72,6 +79,8 @@ class DbnModel final : public Model {
   const std::vector<rbm::RbmModel>& layers() const { return layers_; }  // from the data's up
 
  private:
+  // The rows x as the stage's layer sees them: up through the layers below it (batch_up_).
+  ConstView<float> up_to_stage(ConstView<float> x);
   // E[h | x] after the first `count` layers (x itself for 0), into `out` (rows × the width there).
   void up(ConstView<float> x, std::size_t count, MatrixView<float> out) const;
   Matrix<float> up(ConstView<float> x, std::size_t count) const;

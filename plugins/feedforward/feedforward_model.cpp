@@ -253,6 +253,44 @@ void FeedForwardModel::for_chunks(ConstView<float> x, F&& f) const {
 }
 
 double FeedForwardModel::train_batch(const Examples& batch, std::uint64_t) {
+  const double loss = backpropagate(batch, 1.0f);
+  network_->optimizer->step();
+  return loss;
+}
+
+std::size_t FeedForwardModel::gradient_size() const {
+  std::size_t size = 0;
+  for (const nn::Parameter& p : network_->parameters) size += p.grad.rows() * p.grad.cols();
+  return size;
+}
+
+double FeedForwardModel::shard_gradient(const Examples& rows, const Shard& shard, std::uint64_t,
+                                        std::span<float> gradient) {
+  if (gradient.size() != gradient_size()) throw ArgumentError("shard_gradient: a gradient of another size");
+  if (rows.x.rows() == 0) {
+    std::fill(gradient.begin(), gradient.end(), 0.0f);
+    return 0;
+  }
+  // The losses are means over the rows they see: the shard's, scaled to its share of the batch.
+  const double share = static_cast<double>(rows.x.rows()) / static_cast<double>(shard.batch_rows);
+  const double loss = backpropagate(rows, static_cast<float>(share));
+  std::size_t at = 0;
+  for (const nn::Parameter& p : network_->parameters)
+    for (std::size_t r = 0; r < p.grad.rows(); ++r, at += p.grad.cols())
+      std::ranges::copy(p.grad.row(r), gradient.begin() + at);
+  return loss * share;
+}
+
+void FeedForwardModel::apply_gradient(std::span<float> gradient, std::size_t, std::uint64_t) {
+  if (gradient.size() != gradient_size()) throw ArgumentError("apply_gradient: a gradient of another size");
+  std::size_t at = 0;
+  for (const nn::Parameter& p : network_->parameters)
+    for (std::size_t r = 0; r < p.grad.rows(); ++r, at += p.grad.cols())
+      std::copy_n(gradient.begin() + at, p.grad.cols(), p.grad.row(r).begin());
+  network_->optimizer->step();
+}
+
+double FeedForwardModel::backpropagate(const Examples& batch, float share) {
   Network& n = *network_;
   const std::size_t rows = batch.x.rows(), outputs = n.outputs_per_row();
   const ConstView<float> out = forward(batch.x);
@@ -270,6 +308,9 @@ double FeedForwardModel::train_batch(const Examples& batch, std::uint64_t) {
       targets(r, 0) = task_ == Task::regress ? batch.t[r] : batch.y[r] == 1 ? 1.0f : low;
     loss = nn::mse_loss(out, targets, grad);
   }
+  if (share != 1.0f)
+    for (std::size_t r = 0; r < rows; ++r)
+      for (float& g : grad.row(r)) g *= share;
   for (auto& stage : n.stages) stage->zero_grad();
   ConstView<float> grad_output = grad;
   for (std::size_t s = n.stages.size(); s-- > 0;) {
@@ -278,7 +319,6 @@ double FeedForwardModel::train_batch(const Examples& batch, std::uint64_t) {
     n.stages[s]->backward(input, grad_output, grad_input);
     grad_output = grad_input;
   }
-  n.optimizer->step();
   return loss;
 }
 

@@ -82,6 +82,11 @@ class FeedForwardModel : public Model {
   void save(io::Checkpoint& checkpoint) const override;
   std::size_t input_size() const override;
   double train_batch(const Examples& batch, std::uint64_t step) override;
+  // Every parameter's gradient, in parameter order; the optimiser steps in apply_gradient.
+  std::size_t gradient_size() const override;
+  double shard_gradient(const Examples& rows, const Shard& shard, std::uint64_t step,
+                        std::span<float> gradient) override;
+  void apply_gradient(std::span<float> gradient, std::size_t batch_rows, std::uint64_t step) override;
   // classify: cross_entropy (or mse with a single output) and accuracy; regress and
   // reconstruct: mse (and cross_entropy under that loss). Over the whole of `examples`; no draws
   // are involved.
@@ -108,6 +113,9 @@ class FeedForwardModel : public Model {
   struct Network;
   // Builds the stages and the optimiser for `input` from the config; checks the output size.
   void configure(const Config& config, nn::SampleShape input, std::size_t classes);
+  // Forward and backward over `batch`: every parameter's grad holds ∂loss/∂p, the loss's
+  // gradient scaled by `share` first; returns the (unscaled) loss.
+  double backpropagate(const Examples& batch, float share);
   // The last stage's output for x (at most kChunk rows; valid until the next forward).
   ConstView<float> forward(ConstView<float> x) const;
   // Calls f(first row, outputs) for successive chunks of x.

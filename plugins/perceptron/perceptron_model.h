@@ -38,6 +38,11 @@ class PerceptronModel final : public Model {
   void save(io::Checkpoint& checkpoint) const override;
   std::size_t input_size() const override { return weights_.size(); }
   double train_batch(const Examples& batch, std::uint64_t step) override;
+  // The batch rule's sums over the shard's rows, Σ lr·(y − ŷ)·x and Σ lr·(y − ŷ): [w | b].
+  std::size_t gradient_size() const override { return weights_.size() + 1; }
+  double shard_gradient(const Examples& rows, const Shard& shard, std::uint64_t step,
+                        std::span<float> gradient) override;
+  void apply_gradient(std::span<float> gradient, std::size_t batch_rows, std::uint64_t step) override;
   // error: the notebook's ECM, the mean of (y − ŷ)² over the rows (4 × the share wrong);
   // accuracy: the share right. Targets are −1 for label 0 and +1 for label 1.
   Metrics evaluate(const Examples& examples, std::uint64_t draws) const override;

@@ -189,6 +189,25 @@ double RbmModel::train_batch(const Examples& batch, std::uint64_t step) {
   return cd_->step(rbm_, batch.x, current_learning_rate_, current_momentum_, seed_, step);
 }
 
+std::size_t RbmModel::gradient_size() const { return cd_->gradient_size(); }
+
+double RbmModel::shard_gradient(const Examples& rows, const Shard& shard, std::uint64_t step,
+                                std::span<float> gradient) {
+  const RowRange data = shard_rows(shard.batch_rows, shard.index, shard.count);
+  const RowRange chains = shard_rows(cd_->settings().chains, shard.index, shard.count);
+  return cd_->shard_step(rbm_, rows.x, data.begin, shard.batch_rows, chains.begin, chains.size(), seed_, step,
+                         gradient);
+}
+
+void RbmModel::apply_gradient(std::span<float> gradient, std::size_t batch_rows, std::uint64_t) {
+  cd_->apply_step(rbm_, gradient, batch_rows, current_learning_rate_, current_momentum_);
+}
+
+std::vector<MatrixView<float>> RbmModel::sharded_state() {
+  if (!cd_->settings().persistent) return {};
+  return {cd_->persistent_hidden().view()};
+}
+
 Metrics RbmModel::evaluate(const Examples& examples, std::uint64_t draws) const {
   const sampler::Scores s = sampler::score(
       rbm_, examples.x, random::streams::rbm_draw(seed_, random::streams::RbmDraw::pseudo_likelihood, draws));

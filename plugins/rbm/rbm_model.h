@@ -94,6 +94,11 @@ class RbmModel final : public Model {
   std::size_t input_size() const override { return rbm_.visible(); }
   void begin_epoch(std::uint64_t epoch) override;
   double train_batch(const Examples& batch, std::uint64_t step) override;
+  std::size_t gradient_size() const override;
+  double shard_gradient(const Examples& rows, const Shard& shard, std::uint64_t step,
+                        std::span<float> gradient) override;
+  void apply_gradient(std::span<float> gradient, std::size_t batch_rows, std::uint64_t step) override;
+  std::vector<MatrixView<float>> sharded_state() override;
   Metrics evaluate(const Examples& examples, std::uint64_t draws) const override;
   std::string stopping_metric() const override { return "reconstruction_mse"; }
   Matrix<float> reconstruct(ConstView<float> x) const override;

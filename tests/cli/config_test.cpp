@@ -23,7 +23,7 @@ using namespace gibbs::test;
 namespace {
 
 const std::string kDriver =
-    "--epochs 1 --batch-size 2 --seed 3 --tol 0.5 --tol-on batch-error --monitor 2 --binarize stochastic ";
+    "--epochs 1 --batch-size 2 --seed 3 --tol 0.5 --tol-on batch-error --monitor 2 --binarize stochastic --shards 2 ";
 
 // One training per plugin, every option it has given a value other than its default, the driver's
 // too unless the model refuses them (a model trained in stages keeps --tol 0 and its --epochs).
@@ -48,7 +48,8 @@ const std::vector<Case> kCases = {
     {"dbn", "and.h5",
      "--layers 2,2,1 --visible bernoulli --hidden-units bernoulli/gaussian --k 2 --negative-phase sample "
      "--lr 0.05/0.01 --momentum-schedule 0.9 --weight-decay 0.001 --init normal:0.2",
-     "--epochs 1 --batch-size 2 --seed 3 --tol-on batch-error --monitor 2 --binarize stochastic ", "--epochs 1"},
+     "--epochs 1 --batch-size 2 --seed 3 --tol-on batch-error --monitor 2 --binarize stochastic --shards 2 ",
+     "--epochs 1"},
     {"autoencoder", "and.h5",
      "--layers 2,2,1 --activation sigmoid --output-activation sigmoid --loss cross-entropy --pretrained dbn.h5 "
      "--optimizer adam --lr 0.01 --momentum 0.5 --weight-decay 0.001"},

@@ -127,16 +127,6 @@ BOOST_AUTO_TEST_CASE(ranks_share_the_runs_and_give_the_same_files) {
     BOOST_TEST(line_count(r.out) == kRuns.size() + 3, r.out);
     BOOST_TEST(lines(bytes(bars.dir.path / folder / "summary.csv")).size() == kRuns.size() + 1);
   }
-  // One training over ranks is not built: refused, not run once per rank into one file.
-  const Result train =
-      run_command("OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 '" GIBBS_MPIEXEC
-                  "' --oversubscribe -np 2 '" GIBBS_CLI "' train --model rbm --data bars.h5 --epochs 1 -o t.h5",
-                  bars.dir.path);
-  BOOST_TEST(train.status != 0);
-  BOOST_TEST(
-      train.err.find("gibbs: train: training one model over several MPI ranks is not built yet") != std::string::npos,
-      train.err);
-  BOOST_TEST(!fs::exists(bars.dir.path / "t.h5"));
 }
 #endif
 

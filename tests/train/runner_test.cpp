@@ -147,7 +147,7 @@ BOOST_AUTO_TEST_CASE(the_driver_declares_its_options_once_with_the_models_batch_
   std::vector<std::string> names;
   for (const auto& o : declared) names.push_back(o.name);
   BOOST_TEST(names == (std::vector<std::string>{"data", "epochs", "batch-size", "seed", "tol", "tol-on", "monitor",
-                                                "binarize", "log-likelihood-every", "ais-runs", "ais-betas"}),
+                                                "binarize", "log-likelihood-every", "ais-runs", "ais-betas", "shards"}),
              boost::test_tools::per_element());
   BOOST_TEST(*declared[2].default_value == "128");
   BOOST_TEST(*gibbs::train::declared_options(0)[2].default_value == "64");

@@ -15,6 +15,7 @@
 #include "tools/gibbs/command.h"
 #include "tools/gibbs/escape.h"
 #include "tools/gibbs/plugin_options.h"
+#include "tools/gibbs/world.h"
 import gibbs.core;
 import gibbs.io;
 import gibbs.plugin;
@@ -106,9 +107,10 @@ int main(int argc, char** argv) {
   try {
     return run(std::vector<std::string>(argv + 1, argv + argc));
   } catch (const gibbs::Error& e) {
-    fmt::print(stderr, "gibbs: {}\n", gibbs::cli::printable(e.what()));
+    if (gibbs::cli::reports_errors()) fmt::print(stderr, "gibbs: {}\n", gibbs::cli::printable(e.what()));
   } catch (const po::error& e) {
-    fmt::print(stderr, "gibbs: {}\n", gibbs::cli::printable(gibbs::cli::option_message(e.what())));
+    if (gibbs::cli::reports_errors())
+      fmt::print(stderr, "gibbs: {}\n", gibbs::cli::printable(gibbs::cli::option_message(e.what())));
   } catch (const std::exception& e) {
     fmt::print(stderr, "gibbs: internal error: {}\n", gibbs::cli::printable(e.what()));
     return 1;

@@ -20,7 +20,6 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <thread>
 #include <variant>
 #include <vector>
 
@@ -240,9 +239,7 @@ int sweep(Args args) {
        i += static_cast<std::size_t>(world.size()))
     mine.push_back(i);
   std::size_t cores = vm["threads"].as<std::size_t>();
-  if (cores == 0)
-    cores =
-        std::max<std::size_t>(1, std::thread::hardware_concurrency() / static_cast<std::size_t>(world.local_size()));
+  if (cores == 0) cores = world.cores();
   std::size_t jobs = vm["jobs"].as<std::size_t>();
   if (jobs == 0) jobs = std::min(cores, mine.size());
   jobs = std::max<std::size_t>(jobs, 1);

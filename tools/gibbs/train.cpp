@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <ostream>
+#include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -80,11 +82,21 @@ void print_help() {
              names.empty() ? "none found" : fmt::format("{}", fmt::join(names, ", ")));
 }
 
+// The ranks of an MPI job as the training driver's team.
+class WorldTeam final : public train::Team {
+ public:
+  explicit WorldTeam(const World& world) : world_(world) {}
+  std::size_t rank() const override { return static_cast<std::size_t>(world_.rank()); }
+  std::size_t size() const override { return static_cast<std::size_t>(world_.size()); }
+  void all_gather(std::span<const float> mine, std::span<float> all, std::span<const std::size_t> sizes) override {
+    world_.all_gather(mine, all, sizes);
+  }
+
+ private:
+  const World& world_;
+};
+
 int train_command(Args args) {
-  if (launched_with_others())
-    throw ArgumentError(
-        "train: training one model over several MPI ranks is not built yet; run gibbs train as one process (or "
-        "gibbs sweep under mpirun)");
   std::optional<TrainingPlan> plan = plan_training(args);
   if (!plan) return 0;
   const std::string& data = std::get<std::string>(plan->config.at("data"));
@@ -97,7 +109,18 @@ int train_command(Args args) {
   const ModelPtr model = plan->plugin.create_model();
   train::Run run{*model,        plan->plugin.name(), plan->plugin.version(), plan->config, plan->output,
                  plan->resumed, plan->resume};
-  const train::Report report = train::train(run, std::cout);
+  // Under mpirun every rank trains its shards; the ranks on one machine share its cores.
+  std::optional<WorldTeam> team;
+  std::ostream quiet(nullptr);  // the other ranks' log: nowhere
+  if (launched_with_others()) {
+    const World& world = World::get();
+    team.emplace(world);
+    run.team = &*team;
+    if (!find_value(args, "threads")) set_thread_count(static_cast<int>(world.cores()));
+  }
+  const bool logs = !team || team->rank() == 0;
+  const train::Report report = train::train(run, logs ? static_cast<std::ostream&>(std::cout) : quiet);
+  if (!logs) return report.outcome == train::Outcome::interrupted ? 130 : 0;
   if (report.outcome == train::Outcome::interrupted) {
     std::cout << fmt::format("resume with: gibbs train --resume {}\n", plan->output) << std::flush;
     return 130;

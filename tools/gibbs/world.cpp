@@ -1,11 +1,16 @@
 // World over MPI (GIBBS_HAVE_MPI), or the one process without it.
 #include "tools/gibbs/world.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
+#include <cstddef>
 #include <cstdlib>
+#include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #ifdef GIBBS_HAVE_MPI
@@ -34,6 +39,12 @@ bool launched_with_others() {
   return std::getenv("PMIX_RANK") != nullptr && tasks != nullptr && std::atol(tasks) > 1;
 }
 
+bool reports_errors() {
+  for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"})
+    if (const char* rank = std::getenv(name); rank != nullptr) return std::atol(rank) == 0;
+  return true;
+}
+
 std::vector<std::string> environment_outside_the_job() {
   std::vector<std::string> kept;
   for (char** variable = environ; *variable != nullptr; ++variable) {
@@ -42,6 +53,10 @@ std::vector<std::string> environment_outside_the_job() {
       kept.push_back(text);
   }
   return kept;
+}
+
+std::size_t World::cores() const {
+  return std::max<std::size_t>(1, std::thread::hardware_concurrency() / static_cast<std::size_t>(local_size_));
 }
 
 World& World::get() {
@@ -77,6 +92,24 @@ std::vector<long> World::max_over_ranks(std::vector<long> values) const {
   return values;
 }
 
+void World::all_gather(std::span<const float> mine, std::span<float> all, std::span<const std::size_t> sizes) const {
+  std::vector<int> counts, offsets;
+  std::size_t offset = 0;
+  for (const std::size_t size : sizes) {
+    if (size > INT_MAX || offset > INT_MAX)
+      throw ArgumentError(fmt::format("an exchange of {} floats is more than MPI's int counts address", offset + size));
+    counts.push_back(static_cast<int>(size));
+    offsets.push_back(static_cast<int>(offset));
+    offset += size;
+  }
+  if (!started_) {
+    std::ranges::copy(mine, all.begin());
+    return;
+  }
+  MPI_Allgatherv(mine.data(), static_cast<int>(mine.size()), MPI_FLOAT, all.data(), counts.data(), offsets.data(),
+                 MPI_FLOAT, MPI_COMM_WORLD);
+}
+
 #else
 
 World::World() {
@@ -88,6 +121,9 @@ World::World() {
 World::~World() = default;
 void World::barrier() const {}
 std::vector<long> World::max_over_ranks(std::vector<long> values) const { return values; }
+void World::all_gather(std::span<const float> mine, std::span<float> all, std::span<const std::size_t>) const {
+  std::ranges::copy(mine, all.begin());
+}
 
 #endif
 

@@ -17,8 +17,9 @@
 #define GIBBS_PLUGIN_SYMBOL "gibbs_plugin_v1"
 /* The C++ gibbs::Model interface (modules/plugin/model.cppm) create_model() returns: raised
  * whenever its virtual functions change. 2: initialize/restore take a Setup; log_partition.
- * 3: likelihood_domain_error, mean_free_energy. 4: stages, begin_stage. */
-#define GIBBS_MODEL_INTERFACE_VERSION 4
+ * 3: likelihood_domain_error, mean_free_energy. 4: stages, begin_stage. 5: gradient_size,
+ * shard_gradient, apply_gradient, sharded_state (data-parallel training). */
+#define GIBBS_MODEL_INTERFACE_VERSION 5
 
 #ifdef __cplusplus
 extern "C" {

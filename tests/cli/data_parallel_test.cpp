@@ -1,0 +1,170 @@
+// End-to-end tests of data-parallel training (gibbs train --shards S) through the real binary:
+// every model's shards add up to its whole-minibatch step (to rounding); under mpirun the ranks
+// give the one-process checkpoint bit for bit; a run stopped by SIGINT or by a killed rank
+// continues with another rank count to the same result; and the refusals are one line.
+#define BOOST_TEST_MODULE cli_data_parallel
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "tests/support/bars.h"
+#include "tests/support/run_gibbs.h"
+#include "tests/support/same_run.h"
+#include "tests/support/temp_dir.h"
+import gibbs.io;
+
+namespace fs = std::filesystem;
+using namespace gibbs::test;
+
+namespace {
+
+// A last minibatch of one row (120 = 17·7 + 1), so that three of its four shards are empty, and
+// PCD's 7 chains cut 1, 2, 2, 2.
+const std::string kCommon = " --data bars.h5 --batch-size 7 --epochs 2 --seed 3 --monitor 0 ";
+struct Case {
+  const char* name;
+  std::string args;
+};
+const std::vector<Case> kModels = {
+    {"rbm", "--model rbm --hidden 8 --lr 0.1 --momentum 0.5 --weight-decay 0.001 --sparsity-target 0.1"},
+    {"rbm-pcd", "--model rbm --hidden 8 --lr 0.05 --persistent --k 2"},
+    {"dbn", "--model dbn --layers 16,8,4 --lr 0.1"},
+    {"mlp", "--model mlp --layers 16,8,2 --optimizer adam --lr 0.01"},
+    {"cnn", "--model cnn --arch conv3x3:4,relu,maxpool2,flatten,dense:2 --optimizer momentum --lr 0.05"},
+    {"autoencoder", "--model autoencoder --layers 16,8,3 --optimizer sgd --lr 0.1"},
+    {"perceptron", "--model perceptron --lr 0.5"},  // sums of halves of 0s and 1s: exact
+};
+
+struct Bars {
+  TempDir dir;
+  Bars() { write_bars(dir.path / "bars.h5"); }
+};
+
+// The largest |a − b| over every parameter.
+double largest_difference(const fs::path& a_path, const fs::path& b_path) {
+  const gibbs::io::Checkpoint a = gibbs::io::load_checkpoint(a_path), b = gibbs::io::load_checkpoint(b_path);
+  double largest = 0;
+  for (const auto& [name, t] : a.params) {
+    BOOST_REQUIRE(b.params.contains(name));
+    const auto& u = b.params.at(name);
+    BOOST_REQUIRE(t.values.size() == u.values.size());
+    for (std::size_t i = 0; i < t.values.size(); ++i)
+      largest = std::max(largest, std::abs(static_cast<double>(t.values[i]) - u.values[i]));
+  }
+  return largest;
+}
+
+#ifdef GIBBS_MPIEXEC
+const std::string kMpirun =
+    "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 '" GIBBS_MPIEXEC "' --oversubscribe ";
+
+Result mpirun(int ranks, const std::string& args, const fs::path& dir) {
+  return run_command(kMpirun + "-np " + std::to_string(ranks) + " '" GIBBS_CLI "' " + args + " --threads 1", dir);
+}
+
+std::size_t occurrences(const std::string& text, const std::string& part) {
+  std::size_t count = 0;
+  for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++count;
+  return count;
+}
+#endif
+
+}  // namespace
+
+// The shards' gradients, added, are the whole minibatch's: each model trained with --shards 4
+// ends within rounding of the same training with --shards 1 (the model's own train_batch).
+BOOST_AUTO_TEST_CASE(shards_add_up_to_the_whole_minibatch) {
+  Bars bars;
+  for (const Case& c : kModels) {
+    for (const char* shards : {"1", "4"}) {
+      const Result r = run_gibbs(
+          std::string("train ") + c.args + kCommon + "--shards " + shards + " -o " + c.name + "-" + shards + ".h5",
+          bars.dir.path);
+      BOOST_REQUIRE_MESSAGE(r.status == 0, c.name << ": " << r.err);
+    }
+    const double difference = largest_difference(bars.dir.path / (std::string(c.name) + "-1.h5"),
+                                                 bars.dir.path / (std::string(c.name) + "-4.h5"));
+    BOOST_TEST(difference < 1e-4, c.name << ": parameters differ by " << difference);
+  }
+}
+
+#ifdef GIBBS_MPIEXEC
+// Under mpirun -np R, R dividing the shards, the checkpoint is the one-process run's, bit for bit:
+// parameters, optimiser state, PCD chains, counters and history.
+BOOST_AUTO_TEST_CASE(any_rank_count_dividing_the_shards_gives_the_same_checkpoint) {
+  Bars bars;
+  for (const Case& c : kModels) {
+    const std::string name = c.name;
+    const Result one = run_gibbs("train " + c.args + kCommon + "--shards 4 -o " + name + ".h5", bars.dir.path);
+    BOOST_REQUIRE_MESSAGE(one.status == 0, name << ": " << one.err);
+    for (const int ranks : {2, 4}) {
+      const std::string out = name + "-np" + std::to_string(ranks) + ".h5";
+      const Result r = mpirun(ranks, "train " + c.args + kCommon + "--shards 4 -o " + out, bars.dir.path);
+      BOOST_REQUIRE_MESSAGE(r.status == 0, name << " -np " << ranks << ": " << r.err);
+      // Rank 0 alone logs: its epoch lines, the exchange, the save.
+      BOOST_TEST(occurrences(r.out, "saved " + out) == 1u, name << ": " << r.out);
+      BOOST_TEST(occurrences(r.out, "data-parallel: " + std::to_string(ranks) + " ranks, 4 shards") == 1u, r.out);
+      check_same_run(bars.dir.path / (name + ".h5"), bars.dir.path / out);
+    }
+  }
+}
+
+// A run interrupted under 2 ranks resumes as one process; a run whose rank 1 dies leaves the last
+// checkpoint intact, and 4 ranks continue it: both end as the uninterrupted run.
+BOOST_AUTO_TEST_CASE(a_stopped_or_killed_run_resumes_with_another_rank_count) {
+  Bars bars;
+  const std::string train = "train " + kModels[1].args +
+                            " --data bars.h5 --batch-size 7 --seed 3 --monitor 0 "
+                            "--shards 4 ";
+  BOOST_REQUIRE(run_gibbs(train + "--epochs 4 -o whole.h5", bars.dir.path).status == 0);
+
+  // SIGINT on every rank at step 25 (18 a epoch): saved mid-epoch 2.
+  const Result stopped = run_command("GIBBS_TEST_INTERRUPT_AT_STEP=25 " + kMpirun + "-np 2 '" GIBBS_CLI "' " + train +
+                                         "--epochs 4 --threads 1 -o stopped.h5",
+                                     bars.dir.path);
+  BOOST_TEST(stopped.status == 130, stopped.err);
+  BOOST_TEST(occurrences(stopped.out, "interrupted in epoch 2, after minibatch 8 of 18") == 1u, stopped.out);
+  const Result alone = run_gibbs("train --resume stopped.h5", bars.dir.path);
+  BOOST_REQUIRE_MESSAGE(alone.status == 0, alone.err);
+  check_same_run(bars.dir.path / "whole.h5", bars.dir.path / "stopped.h5");
+
+  // Two epochs done; then rank 1 dies in epoch 3 (step 45), its partner with it.
+  BOOST_REQUIRE(mpirun(2, train + "--epochs 2 -o killed.h5", bars.dir.path).status == 0);
+  const std::string resume = " train --resume killed.h5 --epochs 4 --threads 1";
+  const Result killed = run_command(
+      kMpirun + "-np 1 '" GIBBS_CLI "'" + resume + " : -np 1 env GIBBS_TEST_KILL_AT_STEP=45 '" GIBBS_CLI "'" + resume,
+      bars.dir.path);
+  BOOST_TEST(killed.status != 0);
+  const gibbs::io::Checkpoint intact = gibbs::io::load_checkpoint(bars.dir.path / "killed.h5");
+  BOOST_TEST(intact.counters.at("train/epoch") == 2u);
+  const Result four = mpirun(4, "train --resume killed.h5 --epochs 4", bars.dir.path);
+  BOOST_REQUIRE_MESSAGE(four.status == 0, four.err);
+  check_same_run(bars.dir.path / "whole.h5", bars.dir.path / "killed.h5");
+}
+#endif
+
+// Refusals are one line, exit 2, before anything trains, from rank 0 alone under mpirun.
+BOOST_AUTO_TEST_CASE(shard_counts_that_cannot_work_are_one_line) {
+  Bars bars;
+  check_error(run_gibbs("train --model rbm --data bars.h5 --batch-size 4 --shards 8 -o t.h5", bars.dir.path),
+              "--shards: must be at most the minibatch's 4 rows, got 8", bars.dir.path, "t.h5");
+  check_error(run_gibbs("train --model rbm --data bars.h5 --shards 0 -o t.h5", bars.dir.path),
+              "--shards: must be in [1, 65536], got 0", bars.dir.path, "t.h5");
+#ifdef GIBBS_MPIEXEC
+  for (const auto& [ranks, shards] : {std::pair{3, "4"}, std::pair{2, "1"}}) {
+    const Result r =
+        mpirun(ranks, std::string("train --model rbm --data bars.h5 --shards ") + shards + " -o t.h5", bars.dir.path);
+    BOOST_TEST(r.status != 0);
+    const std::string line = "gibbs: --shards: must be a multiple of the " + std::to_string(ranks) +
+                             " MPI ranks, each computing the same number of shards (give --shards " +
+                             std::to_string(ranks) + " or a multiple), got " + shards + "\n";
+    BOOST_TEST(occurrences(r.err, "gibbs: ") == 1u, r.err);
+    BOOST_TEST(r.err.find(line) != std::string::npos, r.err);
+    BOOST_TEST(!fs::exists(bars.dir.path / "t.h5"));
+  }
+#endif
+}
