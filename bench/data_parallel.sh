@@ -36,7 +36,8 @@ for batch in "${batches[@]}"; do
   one=$(per_step "$batch" "$gibbs" "${train[@]}" --threads 2 --shards 1)
   two=$(per_step "$batch" "$gibbs" "${train[@]}" --threads 2 --shards 2)
   ranks=$(per_step "$batch" mpirun --oversubscribe -np 2 "$gibbs" "${train[@]}" --threads 1 --shards 2)
-  bytes=$(mpirun --oversubscribe -np 2 "$gibbs" "${train[@]}" --threads 1 --shards 2 --epochs 1 2>/dev/null |
+  rm -f "$out/c.h5"
+  bytes=$(mpirun --oversubscribe -np 2 "$gibbs" "${train[@]}" --threads 1 --shards 2 2>/dev/null |
     sed -n 's/.*each rank received \([0-9]*\) bytes.*/\1/p')
   rm -f "$out/c.h5"
   echo "| $batch | $one | $two | $ranks | $bytes |"
