@@ -28,13 +28,15 @@ import gibbs.random;
 namespace gibbs::train {
 namespace {
 
-// A split in memory, and its rows scored after every epoch. With --binarize stochastic the scores
-// and log-likelihoods are measured on the split drawn once as 0/1 by the run's seed (as gibbs
-// data binarize --stochastic draws it), while each minibatch is drawn afresh.
+// A split in memory (or, for a rank of data-parallel training that reads only its own rows, just
+// its size), and its rows scored after every epoch. With --binarize stochastic the scores and
+// log-likelihoods are measured on the split drawn once as 0/1 by the run's seed (as gibbs data
+// binarize --stochastic draws it), while each minibatch is drawn afresh.
 struct Split {
   std::string name;
-  io::Batch rows;
-  Matrix<float> drawn;  // --binarize stochastic: the split drawn once
+  std::size_t count = 0;  // its rows in the file
+  io::Batch rows;         // all of them, when `whole`
+  Matrix<float> drawn;    // --binarize stochastic: the split drawn once
   io::Batch scored;
   ConstView<float> measured() const { return drawn.rows() != 0 ? drawn.view() : rows.x.view(); }
 };
@@ -48,15 +50,26 @@ std::vector<std::size_t> sample_rows(std::size_t rows, std::size_t count, random
 }
 
 Split load_split(const io::DatasetReader& reader, const std::string& name, std::size_t monitor, random::Stream stream,
-                 std::optional<std::uint64_t> binarize_seed) {
-  Split split{name, reader.read_range(name, 0, reader.split(name).rows), {}, {}};
-  if (binarize_seed) {
-    check_probabilities(split.rows.x, reader.path().string(), name, "--binarize stochastic");
-    split.drawn = Matrix<float>(split.rows.x.rows(), split.rows.x.cols());
-    const auto place = std::ranges::find(reader.splits(), name, &io::SplitInfo::name) - reader.splits().begin();
-    binarize_split(split.rows.x, split.drawn, *binarize_seed, static_cast<std::size_t>(place));
+                 std::optional<std::uint64_t> binarize_seed, bool whole) {
+  Split split{name, reader.split(name).rows, {}, {}, {}};
+  const std::vector<std::size_t> sample = sample_rows(split.count, monitor, stream);
+  const std::string need = "--binarize stochastic";
+  const auto place = static_cast<std::size_t>(std::ranges::find(reader.splits(), name, &io::SplitInfo::name) -
+                                              reader.splits().begin());
+  if (!whole) {
+    split.scored = reader.read(name, sample);
+    if (binarize_seed) {
+      check_probabilities(split.scored.x, reader.path().string(), name, need, sample);
+      binarize_split(split.scored.x, split.scored.x, *binarize_seed, place, sample);
+    }
+    return split;
   }
-  const std::vector<std::size_t> sample = sample_rows(split.rows.x.rows(), monitor, stream);
+  split.rows = reader.read_range(name, 0, split.count);
+  if (binarize_seed) {
+    check_probabilities(split.rows.x, reader.path().string(), name, need);
+    split.drawn = Matrix<float>(split.rows.x.rows(), split.rows.x.cols());
+    binarize_split(split.rows.x, split.drawn, *binarize_seed, place);
+  }
   split.scored.x = Matrix<float>(sample.size(), split.rows.x.cols());
   gather({split.measured(), split.rows.y, split.rows.t}, sample, split.scored);
   return split;
@@ -174,16 +187,27 @@ Report train(Run& run, std::ostream& log) {
   const auto monitor = static_cast<std::size_t>(options.monitor);
   const bool binarize = options.binarize == "stochastic";
   const std::optional<std::uint64_t> binarize_seed = binarize ? std::optional(setup.seed) : std::nullopt;
-  const Split train =
-      load_split(reader, "train", monitor,
-                 random::streams::scored_rows(setup.seed, random::streams::ScoredSplit::train), binarize_seed);
+  // A rank of data-parallel training reads only its shards' rows (EpochRunner's RankRows), unless
+  // the log-likelihood needs every row.
+  const bool whole = run.team == nullptr || run.team->size() == 1 || options.log_likelihood_every > 0;
+  const random::Stream train_sample = random::streams::scored_rows(setup.seed, random::streams::ScoredSplit::train);
+  const Split train = load_split(reader, "train", monitor, train_sample, binarize_seed, whole);
   std::optional<Split> test;
   if (reader.has_split("test"))
-    test = load_split(reader, "test", monitor,
-                      random::streams::scored_rows(setup.seed, random::streams::ScoredSplit::test), binarize_seed);
-  const std::size_t rows = train.rows.x.rows();
+    test =
+        load_split(reader, "test", monitor,
+                   random::streams::scored_rows(setup.seed, random::streams::ScoredSplit::test), binarize_seed, whole);
+  const std::size_t rows = train.count, columns = reader.split("train").cols;
   if (rows == 0) throw FormatError(data_path.string(), "the train split has no rows");
-  if (test && test->rows.x.rows() == 0) throw FormatError(data_path.string(), "the test split has no rows");
+  if (test && test->count == 0) throw FormatError(data_path.string(), "the test split has no rows");
+  // The whole training split, for what needs every row (a fresh model's initialisation, the
+  // model's own stop): a rank reading only its rows reads it then.
+  std::optional<Split> read_whole;
+  const auto whole_train = [&]() -> const Split& {
+    if (whole) return train;
+    if (!read_whole) read_whole = load_split(reader, "train", 0, train_sample, binarize_seed, true);
+    return *read_whole;
+  };
   setup.batch_size = std::min(setup.batch_size, rows);  // a larger one is the whole split, a full batch
   const auto shards = static_cast<std::size_t>(options.shards);
   if (shards > setup.batch_size)
@@ -204,7 +228,8 @@ Report train(Run& run, std::ostream& log) {
                         fmt::format("not a usable {} checkpoint: {}", run.model_name, e.what()));
     }
   } else {
-    model.initialize(run.config, reader.info(), examples(train.rows), setup);
+    model.initialize(run.config, reader.info(), examples(whole_train().rows), setup);
+    read_whole.reset();
   }
   // A model trained in stages gets --epochs epochs in each, numbered from 0 within it.
   const std::uint64_t stages = model.stages();
@@ -221,9 +246,9 @@ Report train(Run& run, std::ostream& log) {
                                    run.model_name, stages, option_text(*before)),
                        std::to_string(stage_epochs));
   const std::uint64_t epochs = stage_epochs * stages;
-  if (model.input_size() != train.rows.x.cols())
-    throw FormatError(data_path.string(), fmt::format("rows of {} values, but the {} model takes {}",
-                                                      train.rows.x.cols(), run.model_name, model.input_size()));
+  if (model.input_size() != columns)
+    throw FormatError(data_path.string(), fmt::format("rows of {} values, but the {} model takes {}", columns,
+                                                      run.model_name, model.input_size()));
   checkpoint.model = run.model_name;
   checkpoint.plugin_version = run.plugin_version;
   checkpoint.engine_version.clear();
@@ -297,8 +322,14 @@ Report train(Run& run, std::ostream& log) {
     // A model without a partition function says so now, not after the first epochs: a tiny estimate.
     (void)model.log_partition({train.measured()}, {.ais_runs = 1, .ais_steps = 3, .seed = setup.seed});
   }
-  EpochRunner runner(model, train.rows, setup.batch_size, setup.seed, binarize,
-                     [&sharded](const Examples& batch, std::uint64_t s) { return sharded(batch, s); });
+  const auto step_of = [&sharded](const Examples& batch, std::uint64_t s) { return sharded(batch, s); };
+  std::optional<EpochRunner> runner_store;
+  if (whole)
+    runner_store.emplace(model, train.rows, setup.batch_size, setup.seed, binarize, step_of);
+  else
+    runner_store.emplace(model, RankRows{&reader, shards, run.team->size(), run.team->rank()}, setup.batch_size,
+                         setup.seed, binarize, step_of);
+  EpochRunner& runner = *runner_store;
   const std::size_t batches = runner.batches();
   // A resumed epoch must have minibatches left (a checkpoint's counter may say anything).
   if (first_batch >= batches)
@@ -360,7 +391,8 @@ Report train(Run& run, std::ostream& log) {
     // The model's own stop is judged on the whole training split.
     bool finished = model.finished(scores);
     if (finished && train.scored.x.rows() < rows)
-      finished = model.finished(model.evaluate({train.measured(), train.rows.y, train.rows.t}, epoch % stage_epochs));
+      finished = model.finished(
+          model.evaluate({whole_train().measured(), whole_train().rows.y, whole_train().rows.t}, epoch % stage_epochs));
     if (finished) checkpoint.counters["train/finished"] = 1;
     const std::string watched = options.tol == 0                  ? std::string()
                                 : options.tol_on == "batch-error" ? "batch_error"

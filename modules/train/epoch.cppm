@@ -24,6 +24,14 @@ struct BatchDone {
   double mean_error() const;  // NaN: none
 };
 
+// A rank of data-parallel training (ShardedStep) that keeps only its own rows: the runner reads,
+// at the start of each epoch, the rows of this rank's shards of the epoch's minibatches from the
+// file, and fills only those rows of each minibatch.
+struct RankRows {
+  const io::DatasetReader* reader = nullptr;  // its "train" split
+  std::size_t shards = 1, ranks = 1, rank = 0;
+};
+
 class EpochRunner {
  public:
   // `train` is the whole training split; it must outlive the runner. With `binarize`, each
@@ -32,6 +40,9 @@ class EpochRunner {
   using Step = std::function<double(const Examples& batch, std::uint64_t step)>;
   EpochRunner(Model& model, const io::Batch& train, std::size_t batch_size, std::uint64_t seed, bool binarize = false,
               Step step = {});
+  // A rank's runner: `train` is not used, the rows are read through `rank_rows`.
+  EpochRunner(Model& model, const RankRows& rank_rows, std::size_t batch_size, std::uint64_t seed, bool binarize,
+              Step step);
 
   std::size_t batches() const { return batches_; }  // per epoch; the last may be short
 
@@ -43,9 +54,20 @@ class EpochRunner {
                 const std::function<bool(const BatchDone&)>& after = {}, double error_sum = 0, std::size_t errors = 0);
 
  private:
+  // The minibatch of `rows` in training order: gathered from train_, or this rank's rows filled
+  // from local_ (read by read_local for the epoch) at local_next_ on.
+  Examples minibatch(std::span<const std::size_t> rows);
+  void read_local(std::span<const std::size_t> order, std::size_t first);
+
+  EpochRunner(Model& model, const io::Batch* train, const RankRows& rank_rows, std::size_t rows, std::size_t cols,
+              std::size_t batch_size, std::uint64_t seed, bool binarize, Step step);
+
   Model& model_;
-  const io::Batch& train_;
-  std::size_t batch_size_, batches_;
+  const io::Batch* train_;  // null for a rank's runner
+  RankRows rank_rows_;
+  io::Batch local_;
+  std::size_t local_next_ = 0;
+  std::size_t rows_, batch_size_, batches_;
   std::uint64_t seed_;
   bool binarize_;
   Step step_;
