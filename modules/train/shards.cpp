@@ -57,7 +57,7 @@ ShardedStep::ShardedStep(Model& model, std::size_t shards, Team* team, std::func
 bool ShardedStep::stop_agreed() const { return team_ != nullptr ? stop_agreed_ : stopping_ && stopping_(); }
 
 std::size_t ShardedStep::block_size(std::size_t shard, std::span<const MatrixView<float>> state) const {
-  std::size_t size = model_.gradient_size() + kErrorFloats;
+  std::size_t size = kErrorFloats;
   for (const MatrixView<float>& m : state) size += shard_rows(m.rows(), shard, shards_).size() * m.cols();
   return size;
 }
@@ -84,39 +84,84 @@ double ShardedStep::operator()(const Examples& batch, std::uint64_t step) {
     return error;
   }
 
+  // Over ranks. The sum keeps the one process's additions: rank j receives slice j of every
+  // shard's gradient (shard_rows(gradient, j, R)) and adds them in shard order; then every rank
+  // receives every summed slice, with each shard's error and sharded state rows and each rank's
+  // stop flag. With two ranks of one shard each, this gathers as many bytes as one exchange of
+  // whole gradients, which every rank then adds up: that one exchange is made instead.
   const std::vector<MatrixView<float>> state = model_.sharded_state();
-  const std::size_t per_rank = shards_ / ranks, rank = team_->rank();
-  std::vector<std::size_t> sizes(ranks, 1);  // each rank's blocks and its stop flag
-  for (std::size_t s = 0; s < shards_; ++s) sizes[s / per_rank] += block_size(s, state);
-  std::size_t total = 0;
-  for (const std::size_t size : sizes) total += size;
-  mine_.resize(sizes[rank]);
-  all_.resize(total);
-  float* out = mine_.data();
-  for (std::size_t s = rank * per_rank; s < (rank + 1) * per_rank; ++s) {
-    const double share = compute(s, {out, gradient});
-    std::memcpy(out + gradient, &share, sizeof share);
-    pack_state(state, s, shards_, out + gradient + kErrorFloats);
-    out += block_size(s, state);
+  const std::size_t per_rank = shards_ / ranks, rank = team_->rank(), first = rank * per_rank;
+  const bool by_slices = per_rank * (ranks - 1) > 1;
+  const auto slice = [&](std::size_t j) { return by_slices ? shard_rows(gradient, j, ranks) : RowRange{0, gradient}; };
+  mine_.resize(per_rank * gradient);
+  std::vector<double> shares(per_rank);
+  for (std::size_t k = 0; k < per_rank; ++k)
+    shares[k] = compute(first + k, std::span<float>(mine_).subspan(k * gradient, gradient));
+  const auto add = [&](std::size_t s, std::span<const float> part, std::size_t at) {
+    const std::span<float> into = std::span<float>(sum_).subspan(at, part.size());
+    if (s == 0)
+      std::ranges::copy(part, into.begin());
+    else
+      simd::axpy(1.0f, part, into);
+  };
+
+  bytes_received_ = 0;
+  std::span<const float> payload = mine_;  // what this rank gives of the gradient
+  if (by_slices) {
+    std::vector<std::size_t> to(ranks), from(ranks, per_rank * slice(rank).size());
+    send_.clear();
+    for (std::size_t j = 0; j < ranks; ++j) {
+      to[j] = per_rank * slice(j).size();
+      for (std::size_t k = 0; k < per_rank; ++k)
+        send_.insert(send_.end(), mine_.begin() + static_cast<std::ptrdiff_t>(k * gradient + slice(j).begin),
+                     mine_.begin() + static_cast<std::ptrdiff_t>(k * gradient + slice(j).end));
+    }
+    all_.resize(ranks * from[rank]);
+    team_->all_to_all(send_, to, all_, from);
+    const std::size_t width = slice(rank).size();
+    for (std::size_t s = 0; s < shards_; ++s)
+      add(s, std::span<const float>(all_).subspan(s * width, width), slice(rank).begin);
+    bytes_received_ = (all_.size() - from[rank]) * sizeof(float);
+    payload = std::span<const float>(sum_).subspan(slice(rank).begin, width);
   }
-  *out = stopping_ && stopping_() ? 1.0f : 0.0f;
-  team_->all_gather(mine_, all_, sizes);
-  bytes_received_ = (total - sizes[rank]) * sizeof(float);
+
+  // Each rank's block: its payload, then per shard its error and state rows, then its flag.
+  const auto payload_size = [&](std::size_t j) { return by_slices ? slice(j).size() : per_rank * gradient; };
+  std::vector<std::size_t> blocks(ranks);
+  for (std::size_t j = 0; j < ranks; ++j) {
+    blocks[j] = payload_size(j) + 1;
+    for (std::size_t s = j * per_rank; s < (j + 1) * per_rank; ++s) blocks[j] += block_size(s, state);
+  }
+  send_.assign(payload.begin(), payload.end());
+  for (std::size_t k = 0; k < per_rank; ++k) {
+    const std::size_t at = send_.size();
+    send_.resize(at + block_size(first + k, state));
+    std::memcpy(send_.data() + at, &shares[k], sizeof(double));
+    pack_state(state, first + k, shards_, send_.data() + at + kErrorFloats);
+  }
+  send_.push_back(stopping_ && stopping_() ? 1.0f : 0.0f);
+  std::size_t total = 0;
+  for (const std::size_t size : blocks) total += size;
+  all_.resize(total);
+  team_->all_gather(send_, all_, blocks);
+  bytes_received_ += (total - blocks[rank]) * sizeof(float);
 
   const float* in = all_.data();
   stop_agreed_ = false;
-  for (std::size_t s = 0; s < shards_; ++s) {
-    const std::span<const float> g(in, gradient);
-    if (s == 0)
-      std::ranges::copy(g, sum_.begin());
+  for (std::size_t j = 0; j < ranks; ++j) {
+    if (by_slices)
+      std::copy_n(in, slice(j).size(), sum_.begin() + static_cast<std::ptrdiff_t>(slice(j).begin));
     else
-      simd::axpy(1.0f, g, sum_);
-    double share = 0;
-    std::memcpy(&share, in + gradient, sizeof share);
-    error = s == 0 ? share : error + share;
-    if (s / per_rank != rank) unpack_state(state, s, shards_, in + gradient + kErrorFloats);
-    in += block_size(s, state);
-    if ((s + 1) % per_rank == 0) stop_agreed_ = stop_agreed_ || *in++ != 0;
+      for (std::size_t k = 0; k < per_rank; ++k) add(j * per_rank + k, {in + k * gradient, gradient}, 0);
+    in += payload_size(j);
+    for (std::size_t s = j * per_rank; s < (j + 1) * per_rank; ++s) {
+      double share = 0;
+      std::memcpy(&share, in, sizeof share);
+      error = s == 0 ? share : error + share;
+      if (j != rank) unpack_state(state, s, shards_, in + kErrorFloats);
+      in += block_size(s, state);
+    }
+    stop_agreed_ = stop_agreed_ || *in++ != 0;
   }
   model_.apply_gradient(sum_, rows, step);
   return error;

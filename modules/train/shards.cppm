@@ -21,12 +21,18 @@ class Team {
   virtual std::size_t size() const = 0;
   // Every rank's `mine` into `all` on every rank, in rank order; rank r gives sizes[r] floats.
   virtual void all_gather(std::span<const float> mine, std::span<float> all, std::span<const std::size_t> sizes) = 0;
+  // To each rank j, the next to[j] floats of `send` (rank order); from each rank i, from[i] floats
+  // into `receive`, in rank order.
+  virtual void all_to_all(std::span<const float> send, std::span<const std::size_t> to, std::span<float> receive,
+                          std::span<const std::size_t> from) = 0;
 };
 
 // One minibatch step of a model, for EpochRunner. With one shard and no team, the model's own
 // train_batch. Otherwise this process computes its shards' gradients (rank r of R: shards
-// [r·S/R, (r+1)·S/R)), the team exchanges them with each shard's rows of the sharded state and a
-// stop flag, and every process adds the S gradients in shard order and applies the sum.
+// [r·S/R, (r+1)·S/R)); with a team, rank j receives slice j of every shard's gradient and adds
+// them in shard order, then every rank receives every summed slice with each shard's rows of the
+// sharded state and each rank's stop flag (two ranks of one shard each: every rank receives the
+// other's whole gradient instead); every process applies the same sum.
 class ShardedStep {
  public:
   // `team`: null when the process is alone. `stopping`: this process's wish to stop, sent with
@@ -40,12 +46,13 @@ class ShardedStep {
   bool stop_agreed() const;
   std::size_t shards() const { return shards_; }
   std::size_t team_size() const { return team_ != nullptr ? team_->size() : 1; }
-  // Bytes this process received in the last exchange (0 without one).
+  // Bytes this process received in the last minibatch's exchanges (0 without one): about
+  // (S/R + 1)·(R − 1)/R gradients, and one gradient for S = R = 2.
   std::uint64_t bytes_received() const { return bytes_received_; }
 
  private:
-  // Floats of shard s's part of an exchange: its gradient, its error (a double in two floats)
-  // and its rows of each sharded state.
+  // Floats of shard s's part of the second exchange: its error (a double in two floats) and its
+  // rows of each sharded state.
   std::size_t block_size(std::size_t shard, std::span<const MatrixView<float>> state) const;
 
   Model& model_;
@@ -54,7 +61,7 @@ class ShardedStep {
   std::function<bool()> stopping_;
   bool stop_agreed_ = false;
   std::uint64_t bytes_received_ = 0;
-  std::vector<float> sum_, scratch_, mine_, all_;
+  std::vector<float> sum_, scratch_, mine_, send_, all_;
 };
 
 }  // namespace gibbs::train

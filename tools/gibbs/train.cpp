@@ -91,6 +91,10 @@ class WorldTeam final : public train::Team {
   void all_gather(std::span<const float> mine, std::span<float> all, std::span<const std::size_t> sizes) override {
     world_.all_gather(mine, all, sizes);
   }
+  void all_to_all(std::span<const float> send, std::span<const std::size_t> to, std::span<float> receive,
+                  std::span<const std::size_t> from) override {
+    world_.all_to_all(send, to, receive, from);
+  }
 
  private:
   const World& world_;

@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #ifdef GIBBS_HAVE_MPI
@@ -92,7 +93,9 @@ std::vector<long> World::max_over_ranks(std::vector<long> values) const {
   return values;
 }
 
-void World::all_gather(std::span<const float> mine, std::span<float> all, std::span<const std::size_t> sizes) const {
+namespace {
+// MPI's int counts and offsets for `sizes` floats in a row.
+std::pair<std::vector<int>, std::vector<int>> counts_and_offsets(std::span<const std::size_t> sizes) {
   std::vector<int> counts, offsets;
   std::size_t offset = 0;
   for (const std::size_t size : sizes) {
@@ -102,12 +105,24 @@ void World::all_gather(std::span<const float> mine, std::span<float> all, std::s
     offsets.push_back(static_cast<int>(offset));
     offset += size;
   }
-  if (!started_) {
-    std::ranges::copy(mine, all.begin());
-    return;
-  }
+  return {counts, offsets};
+}
+}  // namespace
+
+void World::all_gather(std::span<const float> mine, std::span<float> all, std::span<const std::size_t> sizes) const {
+  if (!started_) return (void)std::ranges::copy(mine, all.begin());
+  const auto [counts, offsets] = counts_and_offsets(sizes);
   MPI_Allgatherv(mine.data(), static_cast<int>(mine.size()), MPI_FLOAT, all.data(), counts.data(), offsets.data(),
                  MPI_FLOAT, MPI_COMM_WORLD);
+}
+
+void World::all_to_all(std::span<const float> send, std::span<const std::size_t> to, std::span<float> receive,
+                       std::span<const std::size_t> from) const {
+  if (!started_) return (void)std::ranges::copy(send, receive.begin());
+  const auto [send_counts, send_offsets] = counts_and_offsets(to);
+  const auto [receive_counts, receive_offsets] = counts_and_offsets(from);
+  MPI_Alltoallv(send.data(), send_counts.data(), send_offsets.data(), MPI_FLOAT, receive.data(), receive_counts.data(),
+                receive_offsets.data(), MPI_FLOAT, MPI_COMM_WORLD);
 }
 
 #else
@@ -123,6 +138,10 @@ void World::barrier() const {}
 std::vector<long> World::max_over_ranks(std::vector<long> values) const { return values; }
 void World::all_gather(std::span<const float> mine, std::span<float> all, std::span<const std::size_t>) const {
   std::ranges::copy(mine, all.begin());
+}
+void World::all_to_all(std::span<const float> send, std::span<const std::size_t>, std::span<float> receive,
+                       std::span<const std::size_t>) const {
+  std::ranges::copy(send, receive.begin());
 }
 
 #endif

@@ -40,6 +40,10 @@ class World {
   std::vector<long> max_over_ranks(std::vector<long> values) const;
   // Every rank's `mine` into `all` on every rank, in rank order, rank r giving sizes[r] floats.
   void all_gather(std::span<const float> mine, std::span<float> all, std::span<const std::size_t> sizes) const;
+  // To rank j the next to[j] floats of `send`; from rank i from[i] floats into `receive`, both in
+  // rank order.
+  void all_to_all(std::span<const float> send, std::span<const std::size_t> to, std::span<float> receive,
+                  std::span<const std::size_t> from) const;
 
  private:
   World();
