@@ -352,15 +352,41 @@ void Dataset::read_rows_raw(Type type, std::span<const std::uint64_t> rows, std:
       throw ArgumentError(fmt::format("hdf5: row list for {} is not increasing within [0, {})", name(), l.dims[0]));
   if (rows.empty() || count == 0) return;
   Handle space(check_d(H5Dget_space(id()), id(), "read the shape of " + name()));
-  bool first = true;
-  for (std::size_t i = 0; i < rows.size();) {  // one hyperslab block per run of consecutive rows
-    std::size_t j = i + 1;
-    while (j < rows.size() && rows[j] == rows[j - 1] + 1) ++j;
-    select_rows(space.id(), l.dims, rows[i], j - i, first ? H5S_SELECT_SET : H5S_SELECT_OR, id());
-    first = false;
-    i = j;
+  // libhdf5 reads a selection of scattered rows from a chunked dataset slowly (it walks the
+  // selection element by element, and merges each block into the selection in time that grows
+  // with it), and decompresses every chunk a selected row touches anyway. So the rows go window
+  // by window (at most 4 MiB of rows): a window whose rows are dense is read whole and the rows
+  // asked for are copied out; a sparse one is read as one hyperslab block per run of consecutive
+  // rows, at most kRunsPerRead runs a read.
+  constexpr std::size_t kWindowBytes = std::size_t{4} << 20, kDensity = 8, kRunsPerRead = 256;
+  const std::size_t row_bytes = row_elements(l.dims) * H5Tget_size(memory_type(type));
+  const std::uint64_t window = std::max<std::size_t>(1, kWindowBytes / std::max<std::size_t>(row_bytes, 1));
+  auto* const bytes = static_cast<unsigned char*>(out);
+  std::vector<unsigned char> scratch;
+  for (std::size_t i = 0; i < rows.size();) {
+    std::size_t end = i;
+    while (end < rows.size() && rows[end] - rows[i] < window) ++end;
+    const std::uint64_t span = rows[end - 1] - rows[i] + 1;
+    if ((end - i) * kDensity >= span) {
+      scratch.resize(span * row_bytes);
+      select_rows(space.id(), l.dims, rows[i], span, H5S_SELECT_SET, id());
+      read_selection(id(), memory_type(type), space.id(), l.dims, span, scratch.data(), name());
+      for (std::size_t k = i; k < end; ++k)
+        std::memcpy(bytes + k * row_bytes, scratch.data() + (rows[k] - rows[i]) * row_bytes, row_bytes);
+      i = end;
+      continue;
+    }
+    while (i < end) {
+      const std::size_t first = i;
+      for (std::size_t runs = 0; i < end && runs < kRunsPerRead; ++runs) {
+        std::size_t j = i + 1;
+        while (j < end && rows[j] == rows[j - 1] + 1) ++j;
+        select_rows(space.id(), l.dims, rows[i], j - i, runs == 0 ? H5S_SELECT_SET : H5S_SELECT_OR, id());
+        i = j;
+      }
+      read_selection(id(), memory_type(type), space.id(), l.dims, i - first, bytes + first * row_bytes, name());
+    }
   }
-  read_selection(id(), memory_type(type), space.id(), l.dims, rows.size(), out, name());
 }
 
 void Dataset::read_range_raw(Type type, std::uint64_t first, std::uint64_t rows, std::size_t count, void* out) const {

@@ -187,9 +187,14 @@ Report train(Run& run, std::ostream& log) {
   const auto monitor = static_cast<std::size_t>(options.monitor);
   const bool binarize = options.binarize == "stochastic";
   const std::optional<std::uint64_t> binarize_seed = binarize ? std::optional(setup.seed) : std::nullopt;
-  // A rank of data-parallel training reads only its shards' rows (EpochRunner's RankRows), unless
-  // the log-likelihood needs every row.
-  const bool whole = run.team == nullptr || run.team->size() == 1 || options.log_likelihood_every > 0;
+  // A rank of data-parallel training holds the whole split, as one process does, when it takes at
+  // most a quarter of the room in the memory budget (or the log-likelihood needs every row); else
+  // it reads only its shards' rows, epoch by epoch (EpochRunner's RankRows). Every rank reads
+  // the file's chunks either way: the shuffle spreads each rank's rows over all of them.
+  const io::SplitInfo& split_info = reader.split("train");
+  const bool whole = run.team == nullptr || run.team->size() == 1 || options.log_likelihood_every > 0 ||
+                     static_cast<double>(split_info.rows) * static_cast<double>(split_info.cols) * sizeof(float) * 4 <=
+                         static_cast<double>(memory_available());
   const random::Stream train_sample = random::streams::scored_rows(setup.seed, random::streams::ScoredSplit::train);
   const Split train = load_split(reader, "train", monitor, train_sample, binarize_seed, whole);
   std::optional<Split> test;
@@ -197,11 +202,11 @@ Report train(Run& run, std::ostream& log) {
     test =
         load_split(reader, "test", monitor,
                    random::streams::scored_rows(setup.seed, random::streams::ScoredSplit::test), binarize_seed, whole);
-  const std::size_t rows = train.count, columns = reader.split("train").cols;
+  const std::size_t rows = train.count, columns = split_info.cols;
   if (rows == 0) throw FormatError(data_path.string(), "the train split has no rows");
   if (test && test->count == 0) throw FormatError(data_path.string(), "the test split has no rows");
-  // The whole training split, for what needs every row (a fresh model's initialisation, the
-  // model's own stop): a rank reading only its rows reads it then.
+  // The whole training split for the model's own stop, judged on every row: a rank reading only
+  // its rows reads it then (and a fresh model's initialisation reads it too).
   std::optional<Split> read_whole;
   const auto whole_train = [&]() -> const Split& {
     if (whole) return train;
@@ -228,8 +233,10 @@ Report train(Run& run, std::ostream& log) {
                         fmt::format("not a usable {} checkpoint: {}", run.model_name, e.what()));
     }
   } else {
-    model.initialize(run.config, reader.info(), examples(whole_train().rows), setup);
-    read_whole.reset();
+    if (whole)
+      model.initialize(run.config, reader.info(), examples(train.rows), setup);
+    else
+      model.initialize(run.config, reader.info(), examples(reader.read_range("train", 0, rows)), setup);
   }
   // A model trained in stages gets --epochs epochs in each, numbered from 0 within it.
   const std::uint64_t stages = model.stages();
@@ -301,8 +308,10 @@ Report train(Run& run, std::ostream& log) {
   };
   const auto stop = [&](Outcome outcome, std::uint64_t epochs_done, const std::string& message) {
     if (sharded.team_size() > 1)
-      log << fmt::format("data-parallel: {} ranks, {} shards; each rank received {} bytes per minibatch\n",
-                         sharded.team_size(), shards, sharded.bytes_received());
+      log << fmt::format(
+          "data-parallel: {} ranks, {} shards, each rank {}; each rank received {} bytes per minibatch\n",
+          sharded.team_size(), shards,
+          whole ? "holding the training split" : "reading its own rows of it epoch by epoch", sharded.bytes_received());
     log << message << '\n' << std::flush;
     return Report{outcome, epochs_done, checkpoint.history};
   };

@@ -14,9 +14,9 @@ namespace {
 
 volatile std::sig_atomic_t interrupt_flag = 0;
 
-extern "C" void on_interrupt(int) {
+extern "C" void on_interrupt(int signal) {
   interrupt_flag = 1;
-  std::signal(SIGINT, SIG_DFL);
+  std::signal(signal, SIG_DFL);
 }
 
 }  // namespace
@@ -32,9 +32,15 @@ bool SaveClock::due() const { return std::chrono::steady_clock::now() - last_ >=
 
 void SaveClock::saved() { last_ = std::chrono::steady_clock::now(); }
 
-InterruptGuard::InterruptGuard() : previous_(std::signal(SIGINT, on_interrupt)) { interrupt_flag = 0; }
+InterruptGuard::InterruptGuard()
+    : previous_interrupt_(std::signal(SIGINT, on_interrupt)), previous_terminate_(std::signal(SIGTERM, on_interrupt)) {
+  interrupt_flag = 0;
+}
 
-InterruptGuard::~InterruptGuard() { std::signal(SIGINT, previous_); }
+InterruptGuard::~InterruptGuard() {
+  std::signal(SIGINT, previous_interrupt_);
+  std::signal(SIGTERM, previous_terminate_);
+}
 
 bool InterruptGuard::interrupted() const { return interrupt_flag != 0; }
 

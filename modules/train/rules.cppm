@@ -26,8 +26,9 @@ class SaveClock {
 };
 inline constexpr std::chrono::seconds kSaveInterval{30};
 
-// While one lives, SIGINT only sets a flag (a second SIGINT stops at once, the last checkpoint
-// intact): the driver then finishes the minibatch, saves and returns.
+// While one lives, SIGINT and SIGTERM only set a flag (a second one stops at once, the last
+// checkpoint intact): the driver then finishes the minibatch, saves and returns. SIGTERM is what
+// mpirun sends every rank on Ctrl-C, and Slurm at a job's time limit.
 class InterruptGuard {
  public:
   InterruptGuard();
@@ -37,7 +38,8 @@ class InterruptGuard {
   bool interrupted() const;
 
  private:
-  void (*previous_)(int);
+  void (*previous_interrupt_)(int);
+  void (*previous_terminate_)(int);
 };
 
 // Tests stop a run at a chosen minibatch: GIBBS_TEST_INTERRUPT_AT_STEP=N raises SIGINT after

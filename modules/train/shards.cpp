@@ -93,10 +93,12 @@ double ShardedStep::operator()(const Examples& batch, std::uint64_t step) {
   const std::size_t per_rank = shards_ / ranks, rank = team_->rank(), first = rank * per_rank;
   const bool by_slices = per_rank * (ranks - 1) > 1;
   const auto slice = [&](std::size_t j) { return by_slices ? shard_rows(gradient, j, ranks) : RowRange{0, gradient}; };
-  mine_.resize(per_rank * gradient);
+  // Whole gradients go out as they are computed, at the start of send_.
+  std::vector<float>& mine = by_slices ? mine_ : send_;
+  mine.resize(per_rank * gradient);
   std::vector<double> shares(per_rank);
   for (std::size_t k = 0; k < per_rank; ++k)
-    shares[k] = compute(first + k, std::span<float>(mine_).subspan(k * gradient, gradient));
+    shares[k] = compute(first + k, std::span<float>(mine).subspan(k * gradient, gradient));
   const auto add = [&](std::size_t s, std::span<const float> part, std::size_t at) {
     const std::span<float> into = std::span<float>(sum_).subspan(at, part.size());
     if (s == 0)
@@ -106,7 +108,6 @@ double ShardedStep::operator()(const Examples& batch, std::uint64_t step) {
   };
 
   bytes_received_ = 0;
-  std::span<const float> payload = mine_;  // what this rank gives of the gradient
   if (by_slices) {
     std::vector<std::size_t> to(ranks), from(ranks, per_rank * slice(rank).size());
     send_.clear();
@@ -122,7 +123,8 @@ double ShardedStep::operator()(const Examples& batch, std::uint64_t step) {
     for (std::size_t s = 0; s < shards_; ++s)
       add(s, std::span<const float>(all_).subspan(s * width, width), slice(rank).begin);
     bytes_received_ = (all_.size() - from[rank]) * sizeof(float);
-    payload = std::span<const float>(sum_).subspan(slice(rank).begin, width);
+    const std::span<const float> summed = std::span<const float>(sum_).subspan(slice(rank).begin, width);
+    send_.assign(summed.begin(), summed.end());
   }
 
   // Each rank's block: its payload, then per shard its error and state rows, then its flag.
@@ -132,7 +134,6 @@ double ShardedStep::operator()(const Examples& batch, std::uint64_t step) {
     blocks[j] = payload_size(j) + 1;
     for (std::size_t s = j * per_rank; s < (j + 1) * per_rank; ++s) blocks[j] += block_size(s, state);
   }
-  send_.assign(payload.begin(), payload.end());
   for (std::size_t k = 0; k < per_rank; ++k) {
     const std::size_t at = send_.size();
     send_.resize(at + block_size(first + k, state));

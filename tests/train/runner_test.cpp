@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdint>
 #include <numeric>
 #include <vector>
@@ -140,6 +141,21 @@ BOOST_AUTO_TEST_CASE(a_save_is_due_once_the_interval_has_passed) {
   BOOST_TEST(always.due());
   always.saved();
   BOOST_TEST(always.due());
+}
+
+// SIGINT and SIGTERM (mpirun's Ctrl-C, Slurm's time limit) ask the run to save and stop; the
+// guard gone, the handlers are the ones before it.
+BOOST_AUTO_TEST_CASE(sigint_and_sigterm_ask_for_a_stop_while_the_guard_lives) {
+  for (const int signal : {SIGINT, SIGTERM}) {
+    const auto before = std::signal(signal, SIG_IGN);
+    {
+      const gibbs::train::InterruptGuard guard;
+      BOOST_TEST(!guard.interrupted());
+      std::raise(signal);
+      BOOST_TEST(guard.interrupted(), signal);
+    }
+    BOOST_TEST((std::signal(signal, before) == SIG_IGN), signal);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(the_driver_declares_its_options_once_with_the_models_batch_size) {

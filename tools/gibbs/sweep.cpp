@@ -240,6 +240,7 @@ int sweep(Args args) {
     mine.push_back(i);
   std::size_t cores = vm["threads"].as<std::size_t>();
   if (cores == 0) cores = world.cores();
+  set_memory_budget(memory_budget() / static_cast<std::size_t>(world.local_size()));  // the ranks on a machine share it
   std::size_t jobs = vm["jobs"].as<std::size_t>();
   if (jobs == 0) jobs = std::min(cores, mine.size());
   jobs = std::max<std::size_t>(jobs, 1);

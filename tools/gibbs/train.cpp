@@ -113,7 +113,7 @@ int train_command(Args args) {
   const ModelPtr model = plan->plugin.create_model();
   train::Run run{*model,        plan->plugin.name(), plan->plugin.version(), plan->config, plan->output,
                  plan->resumed, plan->resume};
-  // Under mpirun every rank trains its shards; the ranks on one machine share its cores.
+  // Under mpirun every rank trains its shards; the ranks on one machine share its cores and memory.
   std::optional<WorldTeam> team;
   std::ostream quiet(nullptr);  // the other ranks' log: nowhere
   if (launched_with_others()) {
@@ -121,6 +121,7 @@ int train_command(Args args) {
     team.emplace(world);
     run.team = &*team;
     if (!find_value(args, "threads")) set_thread_count(static_cast<int>(world.cores()));
+    set_memory_budget(memory_budget() / static_cast<std::size_t>(world.local_size()));  // --memory-limit: the machine's
   }
   const bool logs = !team || team->rank() == 0;
   const train::Report report = train::train(run, logs ? static_cast<std::ostream&>(std::cout) : quiet);
