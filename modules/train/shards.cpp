@@ -62,35 +62,51 @@ std::size_t ShardedStep::block_size(std::size_t shard, std::span<const MatrixVie
   return size;
 }
 
+double ShardedStep::compute(const Examples& batch, std::uint64_t step, std::size_t shard, std::span<float> into) {
+  const std::size_t rows = batch.x.rows();
+  return model_.shard_gradient(rows_of(batch, shard_rows(rows, shard, shards_)),
+                               {.index = shard, .count = shards_, .batch_rows = rows}, step, into);
+}
+
+// Shard `shard`'s part of the gradient into sum_ at `at`: the first shard's copied, the others
+// added, so that every element is summed in shard order however the gradient is cut.
+void ShardedStep::add(std::size_t shard, std::span<const float> part, std::size_t at) {
+  const std::span<float> into = std::span<float>(sum_).subspan(at, part.size());
+  if (shard == 0)
+    std::ranges::copy(part, into.begin());
+  else
+    simd::axpy(1.0f, part, into);
+}
+
 double ShardedStep::operator()(const Examples& batch, std::uint64_t step) {
   const std::size_t ranks = team_ != nullptr ? team_->size() : 1;
   if (shards_ == 1 && ranks == 1) return model_.train_batch(batch, step);
-  const std::size_t rows = batch.x.rows(), gradient = model_.gradient_size();
-  const auto shard = [&](std::size_t s) { return Shard{.index = s, .count = shards_, .batch_rows = rows}; };
-  const auto compute = [&](std::size_t s, std::span<float> into) {
-    return model_.shard_gradient(rows_of(batch, shard_rows(rows, s, shards_)), shard(s), step, into);
-  };
-  sum_.resize(gradient);
-  double error = 0;
-  if (ranks == 1) {
-    // Shards one after the other, each added as it comes: the order of the exchange's sum.
-    scratch_.resize(gradient);
-    for (std::size_t s = 0; s < shards_; ++s) {
-      const double share = compute(s, s == 0 ? std::span<float>(sum_) : std::span<float>(scratch_));
-      error = s == 0 ? share : error + share;
-      if (s > 0) simd::axpy(1.0f, scratch_, sum_);
-    }
-    model_.apply_gradient(sum_, rows, step);
-    return error;
-  }
+  sum_.resize(model_.gradient_size());
+  const double error = ranks == 1 ? sum_alone(batch, step) : sum_over_ranks(batch, step);
+  model_.apply_gradient(sum_, batch.x.rows(), step);
+  return error;
+}
 
-  // Over ranks. The sum keeps the one process's additions: rank j receives slice j of every
-  // shard's gradient (shard_rows(gradient, j, R)) and adds them in shard order; then every rank
-  // receives every summed slice, with each shard's error and sharded state rows and each rank's
-  // stop flag. With two ranks of one shard each, this gathers as many bytes as one exchange of
-  // whole gradients, which every rank then adds up: that one exchange is made instead.
+double ShardedStep::sum_alone(const Examples& batch, std::uint64_t step) {
+  scratch_.resize(sum_.size());
+  double error = 0;
+  for (std::size_t s = 0; s < shards_; ++s) {  // the first shard straight into the sum
+    const double share = compute(batch, step, s, s == 0 ? std::span<float>(sum_) : std::span<float>(scratch_));
+    error = s == 0 ? share : error + share;
+    if (s > 0) add(s, scratch_, 0);
+  }
+  return error;
+}
+
+// The sum keeps the one process's additions: rank j receives slice j of every shard's gradient
+// (shard_rows(gradient, j, R)) and adds them in shard order; then every rank receives every summed
+// slice, with each shard's error and sharded state rows and each rank's stop flag. With two ranks
+// of one shard each, this gathers as many bytes as one exchange of whole gradients, which every
+// rank then adds up: that one exchange is made instead.
+double ShardedStep::sum_over_ranks(const Examples& batch, std::uint64_t step) {
+  const std::size_t gradient = sum_.size(), ranks = team_->size(), rank = team_->rank();
+  const std::size_t per_rank = shards_ / ranks, first = rank * per_rank;
   const std::vector<MatrixView<float>> state = model_.sharded_state();
-  const std::size_t per_rank = shards_ / ranks, rank = team_->rank(), first = rank * per_rank;
   const bool by_slices = per_rank * (ranks - 1) > 1;
   const auto slice = [&](std::size_t j) { return by_slices ? shard_rows(gradient, j, ranks) : RowRange{0, gradient}; };
   // Whole gradients go out as they are computed, at the start of send_.
@@ -98,14 +114,7 @@ double ShardedStep::operator()(const Examples& batch, std::uint64_t step) {
   mine.resize(per_rank * gradient);
   std::vector<double> shares(per_rank);
   for (std::size_t k = 0; k < per_rank; ++k)
-    shares[k] = compute(first + k, std::span<float>(mine).subspan(k * gradient, gradient));
-  const auto add = [&](std::size_t s, std::span<const float> part, std::size_t at) {
-    const std::span<float> into = std::span<float>(sum_).subspan(at, part.size());
-    if (s == 0)
-      std::ranges::copy(part, into.begin());
-    else
-      simd::axpy(1.0f, part, into);
-  };
+    shares[k] = compute(batch, step, first + k, std::span<float>(mine).subspan(k * gradient, gradient));
 
   bytes_received_ = 0;
   if (by_slices) {
@@ -127,11 +136,12 @@ double ShardedStep::operator()(const Examples& batch, std::uint64_t step) {
     send_.assign(summed.begin(), summed.end());
   }
 
-  // Each rank's block: its payload, then per shard its error and state rows, then its flag.
-  const auto payload_size = [&](std::size_t j) { return by_slices ? slice(j).size() : per_rank * gradient; };
+  // Each rank's block: its part of the gradient, then per shard its error and state rows, then
+  // its stop flag.
+  const auto part_size = [&](std::size_t j) { return by_slices ? slice(j).size() : per_rank * gradient; };
   std::vector<std::size_t> blocks(ranks);
   for (std::size_t j = 0; j < ranks; ++j) {
-    blocks[j] = payload_size(j) + 1;
+    blocks[j] = part_size(j) + 1;
     for (std::size_t s = j * per_rank; s < (j + 1) * per_rank; ++s) blocks[j] += block_size(s, state);
   }
   for (std::size_t k = 0; k < per_rank; ++k) {
@@ -148,13 +158,14 @@ double ShardedStep::operator()(const Examples& batch, std::uint64_t step) {
   bytes_received_ += (total - blocks[rank]) * sizeof(float);
 
   const float* in = all_.data();
+  double error = 0;
   stop_agreed_ = false;
   for (std::size_t j = 0; j < ranks; ++j) {
     if (by_slices)
       std::copy_n(in, slice(j).size(), sum_.begin() + static_cast<std::ptrdiff_t>(slice(j).begin));
     else
       for (std::size_t k = 0; k < per_rank; ++k) add(j * per_rank + k, {in + k * gradient, gradient}, 0);
-    in += payload_size(j);
+    in += part_size(j);
     for (std::size_t s = j * per_rank; s < (j + 1) * per_rank; ++s) {
       double share = 0;
       std::memcpy(&share, in, sizeof share);
@@ -164,7 +175,6 @@ double ShardedStep::operator()(const Examples& batch, std::uint64_t step) {
     }
     stop_agreed_ = stop_agreed_ || *in++ != 0;
   }
-  model_.apply_gradient(sum_, rows, step);
   return error;
 }
 

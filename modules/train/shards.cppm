@@ -54,6 +54,13 @@ class ShardedStep {
   // Floats of shard s's part of the second exchange: its error (a double in two floats) and its
   // rows of each sharded state.
   std::size_t block_size(std::size_t shard, std::span<const MatrixView<float>> state) const;
+  // Shard `shard`'s gradient of `batch` into `into`; its share of the batch error.
+  double compute(const Examples& batch, std::uint64_t step, std::size_t shard, std::span<float> into);
+  void add(std::size_t shard, std::span<const float> part, std::size_t at);
+  // The shards' gradients summed into sum_ (sized already): every shard here, or this rank's
+  // shards and the exchanges. Each returns the batch error.
+  double sum_alone(const Examples& batch, std::uint64_t step);
+  double sum_over_ranks(const Examples& batch, std::uint64_t step);
 
   Model& model_;
   std::size_t shards_;
