@@ -216,7 +216,7 @@ Report train(Run& run, std::ostream& log) {
   setup.batch_size = std::min(setup.batch_size, rows);  // a larger one is the whole split, a full batch
   const auto shards = static_cast<std::size_t>(options.shards);
   if (shards > setup.batch_size)
-    throw option_error("shards", fmt::format("must be at most the minibatch's {} rows", setup.batch_size),
+    throw option_error("shards", fmt::format("must be at most the batch size ({})", setup.batch_size),
                        std::to_string(shards));
   const bool writes = run.team == nullptr || run.team->rank() == 0;
 

@@ -181,7 +181,7 @@ BOOST_AUTO_TEST_CASE(a_stopped_or_killed_run_resumes_with_another_rank_count) {
 BOOST_AUTO_TEST_CASE(shard_counts_that_cannot_work_are_one_line) {
   Bars bars;
   check_error(run_gibbs("train --model rbm --data bars.h5 --batch-size 4 --shards 8 -o t.h5", bars.dir.path),
-              "--shards: must be at most the minibatch's 4 rows, got 8", bars.dir.path, "t.h5");
+              "--shards: must be at most the batch size (4), got 8", bars.dir.path, "t.h5");
   check_error(run_gibbs("train --model rbm --data bars.h5 --shards 0 -o t.h5", bars.dir.path),
               "--shards: must be in [1, 65536], got 0", bars.dir.path, "t.h5");
 #ifdef GIBBS_MPIEXEC
