@@ -20,8 +20,15 @@ float perceptron_net(std::span<const float> w, float b, std::span<const float> x
 // w += lr·(y − ŷ)·x and b += lr·(y − ŷ). Returns y − ŷ (0 when ŷ was right, ±2 otherwise).
 float perceptron_update(std::span<float> w, float& b, std::span<const float> x, float y, float lr);
 
-// The rule summed over the rows of x (targets y, ±1), every ŷ from the weights before the
-// update; one row is exactly perceptron_update. Returns how many rows were wrong.
+// The rule's sums over the rows of x (targets y, ±1), every ŷ from the weights as they are:
+// sums = [Σ lr·(y − ŷ)·x | Σ lr·(y − ŷ)] (w.size() + 1 values), each added in row order. Returns
+// how many rows were wrong.
+std::size_t perceptron_batch_sums(std::span<const float> w, float b, ConstView<float> x, std::span<const float> y,
+                                  float lr, std::span<float> sums);
+
+// The rule summed over the rows of x (perceptron_batch_sums added to w and b), every ŷ from the
+// weights before the update; one row is exactly perceptron_update. Returns how many rows were
+// wrong.
 std::size_t perceptron_batch_update(std::span<float> w, float& b, ConstView<float> x, std::span<const float> y,
                                     float lr);
 

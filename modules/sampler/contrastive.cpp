@@ -8,7 +8,6 @@ module;
 #include <cstdint>
 #include <limits>
 #include <span>
-#include <vector>
 module gibbs.sampler;
 import gibbs.core;
 import gibbs.random;
@@ -84,6 +83,16 @@ double ContrastiveDivergence::run_chains(const Rbm& rbm, ConstView<float> v0, st
   return error;
 }
 
+void ContrastiveDivergence::bias_gradients(std::size_t rows, std::size_t chains, float ratio,
+                                           std::span<float> visible_gradient, std::span<float> hidden_gradient) {
+  const std::size_t visible = visible_.cols(), hidden = hidden_.cols();
+  scale(hidden_.view().block(rows, 0, chains, hidden), -ratio);
+  simd::column_sums(visible_.view().block(rows, 0, chains, visible), model_sums_.values());
+  simd::column_sums(visible_.view().block(0, 0, rows, visible), visible_gradient);
+  simd::axpy(-ratio, model_sums_.values(), visible_gradient);
+  simd::column_sums(hidden_.view().block(0, 0, rows + chains, hidden), hidden_gradient);
+}
+
 void ContrastiveDivergence::update_biases(Rbm& rbm, std::span<const float> gradient, float rate, float momentum) {
   const std::size_t visible = rbm.visible();
   if (!settings_.momentum) {
@@ -109,9 +118,6 @@ double ContrastiveDivergence::step(Rbm& rbm, ConstView<float> v0, float learning
   const double squares = run_chains(rbm, v0, 0, chains, chains, seed, step);
   const double error = squares / static_cast<double>(batch * visible);
   const MatrixView<float> h_data = hidden_.view().block(0, 0, batch, hidden);
-  const MatrixView<float> v_data = visible_.view().block(0, 0, batch, visible);
-  const MatrixView<float> v_model = visible_.view().block(batch, 0, chains, visible);
-  const MatrixView<float> h_model = hidden_.view().block(batch, 0, chains, hidden);
 
   const std::span<float> gradient = gradient_.values();
   const std::span<float> visible_gradient = gradient.first(visible), hidden_gradient = gradient.subspan(visible);
@@ -125,14 +131,8 @@ double ContrastiveDivergence::step(Rbm& rbm, ConstView<float> v0, float learning
     }
     simd::add_row_vector(h_data, hidden_gradient);
   }
-  const float ratio = static_cast<float>(batch) / static_cast<float>(chains);
-  scale(h_model, -ratio);
-
-  // Bias gradients (times B): Σv0 − (B/C)·Σv_k and Σ[h0; −(B/C)·h_k].
-  simd::column_sums(v_model, model_sums_.values());
-  simd::column_sums(v_data, visible_gradient);
-  simd::axpy(-ratio, model_sums_.values(), visible_gradient);
-  simd::column_sums(hidden_.view().block(0, 0, batch + chains, hidden), hidden_gradient);
+  bias_gradients(batch, chains, static_cast<float>(batch) / static_cast<float>(chains), visible_gradient,
+                 hidden_gradient);
   if (!settings_.visible_bias) std::fill(visible_gradient.begin(), visible_gradient.end(), 0.0f);
 
   const float rate = learning_rate / static_cast<float>(batch);
@@ -179,18 +179,12 @@ double ContrastiveDivergence::shard_step(const Rbm& rbm, ConstView<float> v0, st
   const double squares = run_chains(rbm, v0, first_chain, chains, all_chains, seed, step);
   const MatrixView<float> v_data = visible_.view().block(0, 0, rows, visible);
   const MatrixView<float> h_data = hidden_.view().block(0, 0, rows, hidden);
-  const MatrixView<float> v_model = visible_.view().block(rows, 0, chains, visible);
-  const MatrixView<float> h_model = hidden_.view().block(rows, 0, chains, hidden);
   if (settings_.sparsity_target > 0) {
     simd::column_sums(h_data, gradient.subspan(visible * hidden + visible + hidden, hidden));
     simd::column_sums(v_data, gradient.subspan(visible * hidden + visible + 2 * hidden, visible));
   }
-  const float ratio = static_cast<float>(batch_rows) / static_cast<float>(all_chains);
-  scale(h_model, -ratio);
-  simd::column_sums(v_model, model_sums_.values());
-  simd::column_sums(v_data, visible_gradient);
-  simd::axpy(-ratio, model_sums_.values(), visible_gradient);
-  simd::column_sums(hidden_.view().block(0, 0, rows + chains, hidden), hidden_gradient);
+  bias_gradients(rows, chains, static_cast<float>(batch_rows) / static_cast<float>(all_chains), visible_gradient,
+                 hidden_gradient);
   simd::gemm(visible_.view().block(0, 0, rows + chains, visible), hidden_.view().block(0, 0, rows + chains, hidden),
              weight_gradient, {.transpose_a = true, .alpha = 1.0f, .beta = 0.0f});
   return squares / static_cast<double>(batch_rows * visible);
@@ -211,7 +205,7 @@ void ContrastiveDivergence::apply_step(Rbm& rbm, std::span<float> gradient, std:
     const std::span<const float> active = gradient.subspan(visible * hidden + visible + hidden, hidden);
     const std::span<const float> data_sums = gradient.subspan(visible * hidden + visible + 2 * hidden, visible);
     const std::span<float> q = hidden_activity_.values();
-    std::vector<float> penalty(hidden);
+    const std::span<float> penalty = gradient_.values().subspan(visible);  // step's scratch, unused here
     for (std::size_t j = 0; j < hidden; ++j) {
       q[j] = 0.9f * q[j] + 0.1f * active[j] / rows;
       penalty[j] = settings_.sparsity_cost * (settings_.sparsity_target - q[j]);

@@ -72,6 +72,11 @@ class ContrastiveDivergence {
   // of visible_ and hidden_); returns Σ(v0 − E[v | h0 sample])² for CD, NaN for PCD.
   double run_chains(const Rbm& rbm, ConstView<float> v0, std::size_t first_chain, std::size_t chains,
                     std::size_t all_chains, std::uint64_t seed, std::uint64_t step);
+  // The bias gradients (times B) of the stacked [v0; v_k], [h0; h_k] of `rows` rows and `chains`
+  // chains: Σv0 − ratio·Σv_k and Σh0 − ratio·Σh_k, h_k scaled by −ratio in place, ready for the
+  // weight GEMM over the stacked rows (ratio = B/C).
+  void bias_gradients(std::size_t rows, std::size_t chains, float ratio, std::span<float> visible_gradient,
+                      std::span<float> hidden_gradient);
   // b and c from their gradients (times B) `gradient` [b | c] at `rate` = lr / B, with momentum.
   void update_biases(Rbm& rbm, std::span<const float> gradient, float rate, float momentum);
 

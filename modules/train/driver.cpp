@@ -399,9 +399,10 @@ Report train(Run& run, std::ostream& log) {
 
     // The model's own stop is judged on the whole training split.
     bool finished = model.finished(scores);
-    if (finished && train.scored.x.rows() < rows)
-      finished = model.finished(
-          model.evaluate({whole_train().measured(), whole_train().rows.y, whole_train().rows.t}, epoch % stage_epochs));
+    if (finished && train.scored.x.rows() < rows) {
+      const Split& all = whole_train();
+      finished = model.finished(model.evaluate({all.measured(), all.rows.y, all.rows.t}, epoch % stage_epochs));
+    }
     if (finished) checkpoint.counters["train/finished"] = 1;
     const std::string watched = options.tol == 0                  ? std::string()
                                 : options.tol_on == "batch-error" ? "batch_error"

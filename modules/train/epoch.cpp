@@ -57,7 +57,7 @@ void EpochRunner::read_local(std::span<const std::size_t> order, std::size_t fir
   std::vector<std::size_t> mine;
   for (std::size_t b = first; b < batches_; ++b) {
     const std::size_t begin = b * batch_size_, count = std::min(batch_size_, rows_ - begin);
-    for (std::size_t s = r.rank * r.shards / r.ranks; s < (r.rank + 1) * r.shards / r.ranks; ++s) {
+    for (std::size_t s = r.own_shards().begin; s < r.own_shards().end; ++s) {
       const RowRange range = shard_rows(count, s, r.shards);
       for (std::size_t i = range.begin; i < range.end; ++i) mine.push_back(order[begin + i]);
     }
@@ -74,7 +74,7 @@ Examples EpochRunner::minibatch(std::span<const std::size_t> rows) {
   // The other ranks' rows stay as they were: this rank's shards never read them.
   minibatch_.y.resize(local_.y.empty() ? 0 : count);
   minibatch_.t.resize(local_.t.empty() ? 0 : count);
-  for (std::size_t s = r.rank * r.shards / r.ranks; s < (r.rank + 1) * r.shards / r.ranks; ++s) {
+  for (std::size_t s = r.own_shards().begin; s < r.own_shards().end; ++s) {
     const RowRange range = shard_rows(count, s, r.shards);
     for (std::size_t i = range.begin; i < range.end; ++i, ++local_next_) {
       std::copy_n(local_.x.row(local_next_).data(), cols, minibatch_.x.row(i).data());

@@ -30,6 +30,7 @@ struct BatchDone {
 struct RankRows {
   const io::DatasetReader* reader = nullptr;  // its "train" split
   std::size_t shards = 1, ranks = 1, rank = 0;
+  RowRange own_shards() const { return shard_rows(shards, rank, ranks); }  // as ShardedStep deals them
 };
 
 class EpochRunner {

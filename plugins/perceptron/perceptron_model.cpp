@@ -78,32 +78,27 @@ void PerceptronModel::save(io::Checkpoint& checkpoint) const {
 
 double PerceptronModel::train_batch(const Examples& batch, std::uint64_t) {
   check_labels(batch);
-  targets_.clear();
-  for (const std::int32_t y : batch.y) targets_.push_back(target(y));
-  const std::size_t wrong = nn::perceptron_batch_update(weights_, bias_, batch.x, targets_, learning_rate_);
+  const std::size_t wrong = nn::perceptron_batch_update(weights_, bias_, batch.x, targets_of(batch), learning_rate_);
   return 4.0 * static_cast<double>(wrong) / static_cast<double>(batch.x.rows());  // the batch's ECM before the update
 }
 
 double PerceptronModel::shard_gradient(const Examples& rows, const Shard& shard, std::uint64_t,
                                        std::span<float> gradient) {
   check_labels(rows);
-  if (rows.x.cols() != weights_.size() || gradient.size() != gradient_size())
-    throw ShapeError("shard_gradient: rows of one value per input", rows.x.shape(), {rows.x.rows(), weights_.size()});
-  std::fill(gradient.begin(), gradient.end(), 0.0f);
-  std::size_t wrong = 0;
-  for (std::size_t r = 0; r < rows.x.rows(); ++r) {
-    const float delta = learning_rate_ * (target(rows.y[r]) - output(rows.x.row(r)));
-    if (delta == 0) continue;
-    ++wrong;
-    for (std::size_t i = 0; i < weights_.size(); ++i) gradient[i] += delta * rows.x(r, i);
-    gradient.back() += delta;
-  }
+  const std::size_t wrong =
+      nn::perceptron_batch_sums(weights_, bias_, rows.x, targets_of(rows), learning_rate_, gradient);
   return 4.0 * static_cast<double>(wrong) / static_cast<double>(shard.batch_rows);
 }
 
 void PerceptronModel::apply_gradient(std::span<float> gradient, std::size_t, std::uint64_t) {
   for (std::size_t i = 0; i < weights_.size(); ++i) weights_[i] += gradient[i];
   bias_ += gradient.back();
+}
+
+std::span<const float> PerceptronModel::targets_of(const Examples& examples) {
+  targets_.clear();
+  for (const std::int32_t y : examples.y) targets_.push_back(target(y));
+  return targets_;
 }
 
 float PerceptronModel::output(std::span<const float> x) const {

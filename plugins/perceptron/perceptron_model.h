@@ -54,7 +54,8 @@ class PerceptronModel final : public Model {
 
  private:
   float output(std::span<const float> x) const;
-  std::vector<io::TensorSlot> tensors();  // for save and restore alike
+  std::span<const float> targets_of(const Examples& examples);  // ±1 per label, in targets_
+  std::vector<io::TensorSlot> tensors();                        // for save and restore alike
 
   std::vector<float> weights_;
   float bias_ = 0;
