@@ -1,6 +1,6 @@
 // MaxPool2d: the window scan shared by forward and backward, parallel over samples; 2×2
-// windows with stride 2 (the common case) have their own paths: a Highway kernel forward, a
-// branch-free loop backward.
+// windows with stride 2 (the common case) have their own Highway kernels, forward and backward,
+// over a sample's planes.
 module;
 #include <algorithm>
 #include <cmath>
@@ -49,21 +49,17 @@ std::size_t MaxPool2d::pick(const float* x, std::size_t c, std::size_t oy, std::
 void MaxPool2d::forward(ConstView<float> input, MatrixView<float> output) {
   check_batch("maxpool", input, in_.size(), output, out_.size());
   const bool two = kernel_ == 2 && stride_ == 2;
-  const std::size_t w = in_.width;
   for_rows(input.rows(), in_.size(), [&](std::size_t n0, std::size_t n1) {
     for (std::size_t n = n0; n < n1; ++n) {
       const float* x = input.row(n).data();
       float* y = output.row(n).data();
+      if (two) {
+        kernels::MaxPool2x2(x, in_.channels, in_.height, in_.width, y);
+        continue;
+      }
       for (std::size_t c = 0; c < out_.channels; ++c)
-        for (std::size_t oy = 0; oy < out_.height; ++oy) {
-          if (two) {
-            const float* top = x + (c * in_.height + 2 * oy) * w;
-            kernels::MaxPool2x2Row(top, top + w, y, out_.width);
-            y += out_.width;
-            continue;
-          }
+        for (std::size_t oy = 0; oy < out_.height; ++oy)
           for (std::size_t ox = 0; ox < out_.width; ++ox) *y++ = x[pick(x, c, oy, ox)];
-        }
     }
   });
 }
@@ -75,7 +71,6 @@ void MaxPool2d::backward(ConstView<float> input, ConstView<float> output, ConstV
   require_shape("maxpool", "grad_input", grad_input.shape(), input.shape());
   if (!output.empty()) require_shape("maxpool", "output", output.shape(), grad_output.shape());
   const bool two = kernel_ == 2 && stride_ == 2;
-  const std::size_t w = in_.width;
   for_rows(input.rows(), in_.size(), [&](std::size_t n0, std::size_t n1) {
     for (std::size_t n = n0; n < n1; ++n) {
       const float* x = input.row(n).data();
@@ -89,19 +84,8 @@ void MaxPool2d::backward(ConstView<float> input, ConstView<float> output, ConstV
         continue;
       }
       // Each window's gradient to its pick, found from the forward's output (the first input
-      // equal to it, or the first NaN when it is NaN), and zeros around it: a Highway kernel
-      // writes both input rows of a row of windows; a last odd column or row is zeroed here.
-      const float* y = output.row(n).data();
-      const std::size_t covered = 2 * out_.width;
-      for (std::size_t c = 0; c < out_.channels; ++c) {
-        if (in_.height % 2 != 0) std::fill_n(dx + (c * in_.height + in_.height - 1) * w, w, 0.0f);
-        for (std::size_t oy = 0; oy < out_.height; ++oy, y += out_.width, dy += out_.width) {
-          const std::size_t top = (c * in_.height + 2 * oy) * w;
-          kernels::MaxPool2x2BackwardRow(x + top, x + top + w, y, dy, dx + top, dx + top + w, out_.width);
-          std::fill(dx + top + covered, dx + top + w, 0.0f);
-          std::fill(dx + top + w + covered, dx + top + 2 * w, 0.0f);
-        }
-      }
+      // equal to it, or the first NaN when it is NaN), and zeros around it.
+      kernels::MaxPool2x2Backward(x, output.row(n).data(), dy, in_.channels, in_.height, in_.width, dx);
     }
   });
 }

@@ -1,6 +1,8 @@
-// Per-target bodies of the 2×2 max pooling of one output row, forward and backward. A row's
-// last partial vector is masked where the target has true masked loads and stores
-// (masked-inl.h), else taken element by element.
+// Per-target bodies of the 2×2 max pooling of whole planes, forward and backward, one output
+// row at a time. A row's last partial vector is masked where the target has true masked loads
+// and stores (masked-inl.h), else taken element by element. The loop over rows sits inside the
+// kernel: a CNN's planes are narrow (13 outputs a row), and a dispatched call per row cost more
+// than the row.
 #if defined(GIBBS_NN_POOLING_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef GIBBS_NN_POOLING_INL_H_
 #undef GIBBS_NN_POOLING_INL_H_
@@ -19,7 +21,7 @@ HWY_BEFORE_NAMESPACE();
 namespace gibbs::kernels::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-HWY_NOINLINE void MaxPool2x2RowImpl(const float* top, const float* bottom, float* y, std::size_t count) {
+HWY_INLINE void MaxPool2x2Row(const float* top, const float* bottom, float* y, std::size_t count) {
   using masked::VF;
   const masked::DF d;
   const std::size_t lanes = hn::Lanes(d);
@@ -55,8 +57,8 @@ HWY_NOINLINE void MaxPool2x2RowImpl(const float* top, const float* bottom, float
   }
 }
 
-HWY_NOINLINE void MaxPool2x2BackwardRowImpl(const float* top, const float* bottom, const float* y, const float* dy,
-                                            float* top_dx, float* bottom_dx, std::size_t count) {
+HWY_INLINE void MaxPool2x2BackwardRow(const float* top, const float* bottom, const float* y, const float* dy,
+                                      float* top_dx, float* bottom_dx, std::size_t count) {
   using masked::VF;
   const masked::DF d;
   const std::size_t lanes = hn::Lanes(d);
@@ -113,6 +115,26 @@ HWY_NOINLINE void MaxPool2x2BackwardRowImpl(const float* top, const float* botto
   if (o == count) return;
   if (masked::kNative && chunk(o, count - o)) return;
   for (; o < count; ++o) scalar(o);
+}
+
+HWY_NOINLINE void MaxPool2x2Impl(const float* x, std::size_t planes, std::size_t height, std::size_t width, float* y) {
+  const std::size_t rows = height / 2, count = width / 2;
+  for (std::size_t p = 0; p < planes; ++p, x += height * width)
+    for (std::size_t r = 0; r < rows; ++r, y += count)
+      MaxPool2x2Row(x + 2 * r * width, x + (2 * r + 1) * width, y, count);
+}
+
+HWY_NOINLINE void MaxPool2x2BackwardImpl(const float* x, const float* y, const float* dy, std::size_t planes,
+                                         std::size_t height, std::size_t width, float* dx) {
+  const std::size_t rows = height / 2, count = width / 2, covered = 2 * count;
+  for (std::size_t p = 0; p < planes; ++p, x += height * width, dx += height * width) {
+    for (std::size_t r = 0; r < rows; ++r, y += count, dy += count) {
+      float* top = dx + 2 * r * width;
+      MaxPool2x2BackwardRow(x + 2 * r * width, x + (2 * r + 1) * width, y, dy, top, top + width, count);
+      for (std::size_t c = covered; c < width; ++c) top[c] = top[width + c] = 0.0f;
+    }
+    for (std::size_t c = 2 * rows * width; c < height * width; ++c) dx[c] = 0.0f;
+  }
 }
 
 }  // namespace gibbs::kernels::HWY_NAMESPACE

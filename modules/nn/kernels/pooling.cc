@@ -7,16 +7,16 @@
 
 #if HWY_ONCE
 namespace gibbs::kernels {
-HWY_EXPORT(MaxPool2x2RowImpl);
-HWY_EXPORT(MaxPool2x2BackwardRowImpl);
+HWY_EXPORT(MaxPool2x2Impl);
+HWY_EXPORT(MaxPool2x2BackwardImpl);
 
-void MaxPool2x2Row(const float* top, const float* bottom, float* y, std::size_t count) {
-  HWY_DYNAMIC_DISPATCH(MaxPool2x2RowImpl)(top, bottom, y, count);
+void MaxPool2x2(const float* x, std::size_t planes, std::size_t height, std::size_t width, float* y) {
+  HWY_DYNAMIC_DISPATCH(MaxPool2x2Impl)(x, planes, height, width, y);
 }
 
-void MaxPool2x2BackwardRow(const float* top, const float* bottom, const float* y, const float* dy, float* top_dx,
-                           float* bottom_dx, std::size_t count) {
-  HWY_DYNAMIC_DISPATCH(MaxPool2x2BackwardRowImpl)(top, bottom, y, dy, top_dx, bottom_dx, count);
+void MaxPool2x2Backward(const float* x, const float* y, const float* dy, std::size_t planes, std::size_t height,
+                        std::size_t width, float* dx) {
+  HWY_DYNAMIC_DISPATCH(MaxPool2x2BackwardImpl)(x, y, dy, planes, height, width, dx);
 }
 }  // namespace gibbs::kernels
 #endif
