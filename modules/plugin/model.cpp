@@ -37,6 +37,7 @@ std::size_t Model::gradient_size() const { unsupported(*this, "train data-parall
 double Model::shard_gradient(const Examples&, const Shard&, std::uint64_t, std::span<float>) {
   unsupported(*this, "train data-parallel (--shards)");
 }
+std::size_t Model::shard_slots(std::size_t) { return 1; }
 void Model::apply_gradient(std::span<float>, std::size_t, std::uint64_t) {
   unsupported(*this, "train data-parallel (--shards)");
 }

@@ -74,6 +74,7 @@ struct PartitionOptions {
 struct Shard {
   std::size_t index = 0, count = 1;  // shard `index` of `count`
   std::size_t batch_rows = 0;        // rows of the whole minibatch
+  std::size_t slot = 0;              // the scratch to compute in (< what shard_slots granted)
 };
 
 // Shard s's share [begin, end) of n rows: [s·n/S, (s+1)·n/S). The minibatch's rows are cut so,
@@ -132,6 +133,11 @@ class Model {
   // shares add up to it), or NaN.
   virtual double shard_gradient(const Examples& rows, const Shard& shard, std::uint64_t step,
                                 std::span<float> gradient);
+  // Called before each minibatch whose shards may be computed at once, on up to `wanted` threads:
+  // readies scratch for them (the model's parameters copied into it, say) and returns how many
+  // slots it readied. shard_gradient may then run concurrently for shards of distinct
+  // Shard::slot below that number, until apply_gradient. Default 1: one shard at a time.
+  virtual std::size_t shard_slots(std::size_t wanted);
   // The minibatch's update from the sum of its shards' gradients, in shard order (the model may
   // overwrite it).
   virtual void apply_gradient(std::span<float> gradient, std::size_t batch_rows, std::uint64_t step);

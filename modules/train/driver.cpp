@@ -307,6 +307,8 @@ Report train(Run& run, std::ostream& log) {
     saved = epochs_done;
   };
   const auto stop = [&](Outcome outcome, std::uint64_t epochs_done, const std::string& message) {
+    if (sharded.team_size() == 1 && shards > 1)
+      log << fmt::format("{} shards a minibatch, up to {} computed at once\n", shards, sharded.most_at_once());
     if (sharded.team_size() > 1)
       log << fmt::format(
           "data-parallel: {} ranks, {} shards, each rank {}; each rank received {} bytes per minibatch\n",

@@ -1,8 +1,13 @@
 // gibbs.train:shards — the sharded step: compute, exchange, add in shard order, apply.
 module;
 #include <fmt/format.h>
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/partitioner.h>
+#include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -62,10 +67,11 @@ std::size_t ShardedStep::block_size(std::size_t shard, std::span<const MatrixVie
   return size;
 }
 
-double ShardedStep::compute(const Examples& batch, std::uint64_t step, std::size_t shard, std::span<float> into) {
+double ShardedStep::compute(const Examples& batch, std::uint64_t step, std::size_t shard, std::span<float> into,
+                            std::size_t slot) {
   const std::size_t rows = batch.x.rows();
   return model_.shard_gradient(rows_of(batch, shard_rows(rows, shard, shards_)),
-                               {.index = shard, .count = shards_, .batch_rows = rows}, step, into);
+                               {.index = shard, .count = shards_, .batch_rows = rows, .slot = slot}, step, into);
 }
 
 // Shard `shard`'s part of the gradient into sum_ at `at`: the first shard's copied, the others
@@ -88,6 +94,13 @@ double ShardedStep::operator()(const Examples& batch, std::uint64_t step) {
 }
 
 double ShardedStep::sum_alone(const Examples& batch, std::uint64_t step) {
+  const auto threads =
+      static_cast<std::size_t>(std::max(1, std::min(thread_count(), tbb::this_task_arena::max_concurrency())));
+  if (shards_ > 1 && threads > 1) {
+    const std::size_t slots = std::min(model_.shard_slots(std::min(shards_, threads)), shards_);
+    most_at_once_ = std::max(most_at_once_, slots);
+    if (slots > 1) return sum_concurrently(batch, step, slots);
+  }
   scratch_.resize(sum_.size());
   double error = 0;
   for (std::size_t s = 0; s < shards_; ++s) {  // the first shard straight into the sum
@@ -95,6 +108,34 @@ double ShardedStep::sum_alone(const Examples& batch, std::uint64_t step) {
     error = s == 0 ? share : error + share;
     if (s > 0) add(s, scratch_, 0);
   }
+  return error;
+}
+
+double ShardedStep::sum_concurrently(const Examples& batch, std::uint64_t step, std::size_t slots) {
+  const std::size_t gradient = sum_.size();
+  scratch_.resize(shards_ * gradient);
+  shares_.resize(shards_);
+  // Worker w computes in the model's slot w whichever shards it takes next, so no slot is ever
+  // in use twice; which worker takes which shard changes nothing in the gradients.
+  std::atomic<std::size_t> next{0};
+  tbb::parallel_for(
+      tbb::blocked_range<std::size_t>(0, slots, 1),
+      [&](const tbb::blocked_range<std::size_t>& workers) {
+        for (std::size_t w = workers.begin(); w != workers.end(); ++w)
+          for (std::size_t s = next++; s < shards_; s = next++)
+            shares_[s] = compute(batch, step, s, std::span<float>(scratch_).subspan(s * gradient, gradient), w);
+      },
+      tbb::simple_partitioner());
+  // Each element summed over the shards in shard order, slices of the gradient in parallel.
+  constexpr std::size_t kSlice = 16384;
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, gradient, kSlice),
+                    [&](const tbb::blocked_range<std::size_t>& r) {
+                      const std::size_t at = r.begin(), size = r.end() - r.begin();
+                      for (std::size_t s = 0; s < shards_; ++s)
+                        add(s, std::span<const float>(scratch_).subspan(s * gradient + at, size), at);
+                    });
+  double error = shares_[0];
+  for (std::size_t s = 1; s < shards_; ++s) error += shares_[s];
   return error;
 }
 

@@ -28,7 +28,8 @@ class Team {
 };
 
 // One minibatch step of a model, for EpochRunner. With one shard and no team, the model's own
-// train_batch. Otherwise this process computes its shards' gradients (rank r of R: shards
+// train_batch. Otherwise this process computes its shards' gradients (several at once on as many
+// threads when the model has scratch for them, Model::shard_slots; rank r of R: shards
 // [r·S/R, (r+1)·S/R)); with a team, rank j receives slice j of every shard's gradient and adds
 // them in shard order, then every rank receives every summed slice with each shard's rows of the
 // sharded state and each rank's stop flag (two ranks of one shard each: every rank receives the
@@ -46,6 +47,8 @@ class ShardedStep {
   bool stop_agreed() const;
   std::size_t shards() const { return shards_; }
   std::size_t team_size() const { return team_ != nullptr ? team_->size() : 1; }
+  // The most shards this process has computed at once, on as many threads.
+  std::size_t most_at_once() const { return most_at_once_; }
   // Bytes this process received in the last minibatch's exchanges (0 without one): about
   // (S/R + 1)·(R − 1)/R gradients, and one gradient for S = R = 2.
   std::uint64_t bytes_received() const { return bytes_received_; }
@@ -54,12 +57,17 @@ class ShardedStep {
   // Floats of shard s's part of the second exchange: its error (a double in two floats) and its
   // rows of each sharded state.
   std::size_t block_size(std::size_t shard, std::span<const MatrixView<float>> state) const;
-  // Shard `shard`'s gradient of `batch` into `into`; its share of the batch error.
-  double compute(const Examples& batch, std::uint64_t step, std::size_t shard, std::span<float> into);
+  // Shard `shard`'s gradient of `batch` into `into`, in the model's scratch `slot`; its share of
+  // the batch error.
+  double compute(const Examples& batch, std::uint64_t step, std::size_t shard, std::span<float> into,
+                 std::size_t slot = 0);
   void add(std::size_t shard, std::span<const float> part, std::size_t at);
   // The shards' gradients summed into sum_ (sized already): every shard here, or this rank's
   // shards and the exchanges. Each returns the batch error.
   double sum_alone(const Examples& batch, std::uint64_t step);
+  // sum_alone's shards computed at once on `slots` threads, each gradient kept, then added in
+  // shard order slice by slice in parallel: the same bits as one at a time.
+  double sum_concurrently(const Examples& batch, std::uint64_t step, std::size_t slots);
   double sum_over_ranks(const Examples& batch, std::uint64_t step);
 
   Model& model_;
@@ -68,7 +76,9 @@ class ShardedStep {
   std::function<bool()> stopping_;
   bool stop_agreed_ = false;
   std::uint64_t bytes_received_ = 0;
+  std::size_t most_at_once_ = 1;
   std::vector<float> sum_, scratch_, mine_, send_, all_;
+  std::vector<double> shares_;
 };
 
 }  // namespace gibbs::train

@@ -71,6 +71,32 @@ struct FeedForwardModel::Network {
   std::vector<Matrix<float>> input_grads;  // input_grads[s]: ∂loss/∂(stage s's input), s > 0
   Matrix<float> grad, targets;
 
+  // The stages of these architectures, their parameters named with the prefixes; no optimiser.
+  Network(nn::SampleShape input_shape, std::vector<std::string> stage_prefixes,
+          const std::vector<nn::Architecture>& architectures)
+      : input(input_shape), prefixes(std::move(stage_prefixes)) {
+    for (const nn::Architecture& a : architectures) stages.push_back(std::make_unique<nn::Network>(a));
+    outputs.resize(stages.size());
+    input_grads.resize(stages.size());
+    for (std::size_t s = 0; s < stages.size(); ++s)
+      for (nn::Parameter p : stages[s]->parameters()) {
+        p.name = prefixes[s] + p.name;
+        parameters.push_back(std::move(p));
+      }
+  }
+  // The same stages with their own parameters, gradients and workspace, for a shard computed
+  // beside this network's; sync() gives them this network's parameter values.
+  std::unique_ptr<Network> replica() const {
+    std::vector<nn::Architecture> architectures;
+    for (const auto& stage : stages) architectures.push_back(stage->architecture());
+    return std::make_unique<Network>(input, prefixes, architectures);
+  }
+  void sync(const Network& from) {
+    for (std::size_t i = 0; i < parameters.size(); ++i)
+      for (std::size_t r = 0; r < parameters[i].value.rows(); ++r)
+        std::ranges::copy(from.parameters[i].value.row(r), parameters[i].value.row(r).begin());
+  }
+
   std::size_t outputs_per_row() const { return stages.back()->output_shape().size(); }
   const nn::Parameter* parameter(const std::string& name) const {
     for (const nn::Parameter& p : parameters)
@@ -93,19 +119,14 @@ void FeedForwardModel::configure(const Config& config, nn::SampleShape input, st
       throw option_error("task", "must be classify or regress in a checkpoint", fmt::format("'{}'", task));
     task_ = task == "classify" ? Task::classify : Task::regress;
   }
-  auto network = std::make_unique<Network>();
-  network->input = input;
+  std::vector<std::string> prefixes;
+  std::vector<nn::Architecture> architectures;
   for (Stage& stage : build(config, input)) {
-    network->prefixes.push_back(stage.prefix);
-    network->stages.push_back(std::make_unique<nn::Network>(stage.architecture));
+    prefixes.push_back(stage.prefix);
+    architectures.push_back(stage.architecture);
   }
-  network->outputs.resize(network->stages.size());
-  network->input_grads.resize(network->stages.size());
-  for (std::size_t s = 0; s < network->stages.size(); ++s)
-    for (nn::Parameter p : network->stages[s]->parameters()) {
-      p.name = network->prefixes[s] + p.name;
-      network->parameters.push_back(std::move(p));
-    }
+  auto network = std::make_unique<Network>(input, std::move(prefixes), architectures);
+  replicas_.clear();
 
   const nn::Architecture& last = network->stages.back()->architecture();
   const std::size_t outputs = network->stages.back()->output_shape().size();
@@ -239,8 +260,9 @@ float FeedForwardModel::sign_threshold() const {
   return ends_with(network_->stages.back()->architecture(), {.activation = simd::Activation::kSigmoid}) ? 0.5f : 0.0f;
 }
 
-ConstView<float> FeedForwardModel::forward(ConstView<float> x) const {
-  Network& n = *network_;
+ConstView<float> FeedForwardModel::forward(ConstView<float> x) const { return forward(*network_, x); }
+
+ConstView<float> FeedForwardModel::forward(Network& n, ConstView<float> x) {
   ConstView<float> values = x;
   for (std::size_t s = 0; s < n.stages.size(); ++s) values = n.outputs[s] = n.stages[s]->forward(values);
   return values;
@@ -253,7 +275,7 @@ void FeedForwardModel::for_chunks(ConstView<float> x, F&& f) const {
 }
 
 double FeedForwardModel::train_batch(const Examples& batch, std::uint64_t) {
-  const double loss = backpropagate(batch, 1.0f);
+  const double loss = backpropagate(*network_, batch, 1.0f);
   network_->optimizer->step();
   return loss;
 }
@@ -271,14 +293,23 @@ double FeedForwardModel::shard_gradient(const Examples& rows, const Shard& shard
     std::fill(gradient.begin(), gradient.end(), 0.0f);
     return 0;
   }
+  if (shard.slot > replicas_.size()) throw ArgumentError("shard_gradient: a slot shard_slots did not grant");
+  // Slot 0 computes in the model's own network, slot k in replica k − 1 (synced by shard_slots).
+  Network& n = shard.slot == 0 ? *network_ : *replicas_[shard.slot - 1];
   // The losses are means over the rows they see: the shard's, scaled to its share of the batch.
   const double share = static_cast<double>(rows.x.rows()) / static_cast<double>(shard.batch_rows);
-  const double loss = backpropagate(rows, static_cast<float>(share));
+  const double loss = backpropagate(n, rows, static_cast<float>(share));
   std::size_t at = 0;
-  for (const nn::Parameter& p : network_->parameters)
+  for (const nn::Parameter& p : n.parameters)
     for (std::size_t r = 0; r < p.grad.rows(); ++r, at += p.grad.cols())
       std::ranges::copy(p.grad.row(r), gradient.begin() + at);
   return loss * share;
+}
+
+std::size_t FeedForwardModel::shard_slots(std::size_t wanted) {
+  while (replicas_.size() + 1 < wanted) replicas_.push_back(network_->replica());
+  for (std::size_t k = 0; k + 1 < wanted; ++k) replicas_[k]->sync(*network_);
+  return std::max<std::size_t>(wanted, 1);
 }
 
 void FeedForwardModel::apply_gradient(std::span<float> gradient, std::size_t, std::uint64_t) {
@@ -290,10 +321,9 @@ void FeedForwardModel::apply_gradient(std::span<float> gradient, std::size_t, st
   network_->optimizer->step();
 }
 
-double FeedForwardModel::backpropagate(const Examples& batch, float share) {
-  Network& n = *network_;
+double FeedForwardModel::backpropagate(Network& n, const Examples& batch, float share) const {
   const std::size_t rows = batch.x.rows(), outputs = n.outputs_per_row();
-  const ConstView<float> out = forward(batch.x);
+  const ConstView<float> out = forward(n, batch.x);
   const MatrixView<float> grad = workspace(n.grad, rows, outputs);
   double loss = 0;
   if (task_ == Task::classify && outputs > 1) {

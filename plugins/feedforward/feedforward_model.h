@@ -86,6 +86,9 @@ class FeedForwardModel : public Model {
   std::size_t gradient_size() const override;
   double shard_gradient(const Examples& rows, const Shard& shard, std::uint64_t step,
                         std::span<float> gradient) override;
+  // Shards at once: slot 0 in the model's network, each other in a replica of it, which gets the
+  // network's parameter values here, before every such minibatch.
+  std::size_t shard_slots(std::size_t wanted) override;
   void apply_gradient(std::span<float> gradient, std::size_t batch_rows, std::uint64_t step) override;
   // classify: cross_entropy (or mse with a single output) and accuracy; regress and
   // reconstruct: mse (and cross_entropy under that loss). Over the whole of `examples`; no draws
@@ -113,11 +116,14 @@ class FeedForwardModel : public Model {
   struct Network;
   // Builds the stages and the optimiser for `input` from the config; checks the output size.
   void configure(const Config& config, nn::SampleShape input, std::size_t classes);
-  // Forward and backward over `batch`: every parameter's grad holds ∂loss/∂p, the loss's
-  // gradient scaled by `share` first; returns the (unscaled) loss.
-  double backpropagate(const Examples& batch, float share);
-  // The last stage's output for x (at most kChunk rows; valid until the next forward).
+  // Forward and backward over `batch` in n (the model's network or a replica): every
+  // parameter's grad holds ∂loss/∂p, the loss's gradient scaled by `share` first; returns the
+  // (unscaled) loss.
+  double backpropagate(Network& n, const Examples& batch, float share) const;
+  // The last stage's output for x (at most kChunk rows; valid until the next forward), in the
+  // model's network or in n.
   ConstView<float> forward(ConstView<float> x) const;
+  static ConstView<float> forward(Network& n, ConstView<float> x);
   // Calls f(first row, outputs) for successive chunks of x.
   template <class F>
   void for_chunks(ConstView<float> x, F&& f) const;
@@ -128,7 +134,8 @@ class FeedForwardModel : public Model {
   std::optional<Task> fixed_task_;
   Task task_ = Task::classify;
   ReconstructionLoss loss_ = ReconstructionLoss::mse;
-  std::unique_ptr<Network> network_;  // behind a pointer: const scoring still needs workspace
+  std::unique_ptr<Network> network_;                // behind a pointer: const scoring still needs workspace
+  std::vector<std::unique_ptr<Network>> replicas_;  // for shards computed at once (shard_slots)
 };
 
 // A feed-forward plugin's model: its options struct O names the plugin (O::kName, O::kSummary),

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -94,6 +95,27 @@ BOOST_AUTO_TEST_CASE(shards_add_up_to_the_whole_minibatch) {
     const double difference = largest_difference(bars.dir.path / (std::string(c.name) + "-1.h5"),
                                                  bars.dir.path / (std::string(c.name) + "-4.h5"));
     BOOST_TEST(difference < 1e-4, c.name << ": parameters differ by " << difference);
+  }
+}
+
+// The feed-forward models compute shards at once on threads, each in its own replica of the network:
+// the same bits as one at a time, and the log says how many ran at once.
+BOOST_AUTO_TEST_CASE(shards_computed_at_once_give_the_bits_of_one_at_a_time) {
+  Bars bars;
+  const bool cores = std::thread::hardware_concurrency() >= 2;
+  for (const std::size_t i : {3, 4, 5}) {  // mlp, cnn, autoencoder
+    const Case& c = kModels[i];
+    for (const std::string threads : {"1", "2"}) {
+      const std::string out = std::string(c.name) + "-threads" + threads + ".h5";
+      const Result r =
+          run_gibbs("--threads " + threads + " train " + c.args + kCommon + "--shards 4 -o " + out, bars.dir.path);
+      BOOST_REQUIRE_MESSAGE(r.status == 0, c.name << ": " << r.err);
+      const std::string at_once = cores ? threads : "1";
+      BOOST_TEST(r.out.find("4 shards a minibatch, up to " + at_once + " computed at once") != std::string::npos,
+                 c.name << ": " << r.out);
+    }
+    check_same_run(bars.dir.path / (std::string(c.name) + "-threads1.h5"),
+                   bars.dir.path / (std::string(c.name) + "-threads2.h5"));
   }
 }
 

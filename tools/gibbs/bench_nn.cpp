@@ -53,10 +53,11 @@ struct Data {
 // `gibbs train --model <id>` with the plugin's defaults (the workload's network, Adam 1e-3), the
 // test figure from scoring the whole test split after each epoch (untimed).
 Measurement run_gibbs(const Workload& w, const fs::path& data, std::size_t test_rows, std::size_t epochs,
-                      std::size_t batch_size, std::uint64_t seed, const fs::path& output) {
+                      std::size_t batch_size, std::size_t shards, std::uint64_t seed, const fs::path& output) {
   const Config given = {{"data", data.string()},
                         {"epochs", static_cast<std::int64_t>(epochs)},
                         {"batch-size", static_cast<std::int64_t>(batch_size)},
+                        {"shards", static_cast<std::int64_t>(shards)},
                         {"seed", static_cast<std::int64_t>(seed)},
                         {"monitor", static_cast<std::int64_t>(test_rows)}};
   const train::Report report = train_for_bench(w.id, given, output);
@@ -101,7 +102,9 @@ CommandSpec spec(const Workload& w, const char* summary) {
       .path = fmt::format("bench {}", w.id),
       .summary = summary,
       .usage = {fmt::format(
-          "gibbs bench {} [--data FILE] [--epochs E] [--batch B] [--threads T] [--json] [--no-peers] [-o CKPT]", w.id)},
+          "gibbs bench {} [--data FILE] [--epochs E] [--batch B] [--shards S] [--threads T] [--json] [--no-peers] "
+          "[-o CKPT]",
+          w.id)},
       .options =
           {
               {"data", value<std::string>("FILE", "data/fashion-mnist.h5"),
@@ -109,6 +112,8 @@ CommandSpec spec(const Workload& w, const char* summary) {
               {"epochs", value<std::size_t>("E", 3),
                "epochs (the median epoch is reported; the test figure after the last)"},
               {"batch", value<std::size_t>("B", 64), "minibatch size"},
+              {"shards", value<std::size_t>("S", 1),
+               "shards a minibatch is cut into, computed at once on the threads (gibbs train --shards)"},
               {"seed", value<std::uint64_t>("S", 1), "initialisation and shuffling seed"},
               {"peers", value<std::string>("DIR", GIBBS_PEERS_DIR), "the peer scripts"},
               {"no-peers", "gibbs only"},
@@ -121,13 +126,14 @@ CommandSpec spec(const Workload& w, const char* summary) {
 
 int bench_nn(const Workload& w, const po::variables_map& vm) {
   const std::size_t epochs = vm["epochs"].as<std::size_t>(), batch = vm["batch"].as<std::size_t>();
+  const std::size_t shards = vm["shards"].as<std::size_t>();
   if (epochs == 0 || batch == 0) throw ArgumentError("bench: --epochs and --batch must be positive");
   const fs::path data_path = vm["data"].as<std::string>(), peers = vm["peers"].as<std::string>();
   const Data data = load(data_path, w);
   const fs::path output = vm.contains("output") ? vm["output"].as<std::string>() : std::string();
   if (!output.empty()) io::check_output(output);  // before the workloads run, not after
   const Measurement ours =
-      run_gibbs(w, data_path, data.test.x.rows(), epochs, batch, vm["seed"].as<std::uint64_t>(), output);
+      run_gibbs(w, data_path, data.test.x.rows(), epochs, batch, shards, vm["seed"].as<std::uint64_t>(), output);
   Measurement peer{"pytorch", 0, NAN, NAN, "not run (--no-peers)", ""};
   if (!vm.contains("no-peers")) {
     peer = best_configuration<Measurement>(peer_configurations(true), [&](const PeerConfig& c) {
@@ -140,10 +146,10 @@ int bench_nn(const Workload& w, const po::variables_map& vm) {
   const char* metric = w.classifier ? "test_accuracy" : "test_mse";
   if (vm.contains("json")) {
     fmt::print(
-        R"({{"workload": "{}", "design": "{}", "epochs": {}, "batch": {}, "gibbs_seconds": {}, "gibbs_images_per_second": {}, "gibbs_threads": {}, "gibbs_{}": {}, "peer": {}, "peer_threads": {}, "peer_config": {}, "peer_seconds": {}, "peer_images_per_second": {}, "peer_{}": {}, "ratio": {}}})"
+        R"({{"workload": "{}", "design": "{}", "epochs": {}, "batch": {}, "gibbs_shards": {}, "gibbs_seconds": {}, "gibbs_images_per_second": {}, "gibbs_threads": {}, "gibbs_{}": {}, "peer": {}, "peer_threads": {}, "peer_config": {}, "peer_seconds": {}, "peer_images_per_second": {}, "peer_{}": {}, "ratio": {}}})"
         "\n",
-        w.id, w.design, epochs, batch, json_number(ours.seconds), json_number(images / ours.seconds), ours.threads,
-        metric, json_number(ours.metric), std::isnan(peer.seconds) ? "null" : "\"pytorch\"", peer.threads,
+        w.id, w.design, epochs, batch, shards, json_number(ours.seconds), json_number(images / ours.seconds),
+        ours.threads, metric, json_number(ours.metric), std::isnan(peer.seconds) ? "null" : "\"pytorch\"", peer.threads,
         json_string(peer.config), json_number(peer.seconds), json_number(images / peer.seconds), metric,
         json_number(peer.metric), json_number(ratio));
   } else {
@@ -154,6 +160,7 @@ int bench_nn(const Workload& w, const po::variables_map& vm) {
                fmt::format("{} {}", w.design, w.id), ours.seconds, images / ours.seconds,
                std::isnan(peer.seconds) ? std::string("-") : fmt::format("{:.3f}", peer.seconds), images / peer.seconds,
                ratio, ours.metric, peer.metric);
+    if (shards > 1) fmt::print("gibbs with --shards {}\n", shards);
     if (!std::isnan(peer.seconds))
       fmt::print("pytorch at its best of {} configurations: {}\n", peer_configurations(true).size(), peer.config);
   }

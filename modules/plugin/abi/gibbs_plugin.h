@@ -18,8 +18,9 @@
 /* The C++ gibbs::Model interface (modules/plugin/model.cppm) create_model() returns: raised
  * whenever its virtual functions change. 2: initialize/restore take a Setup; log_partition.
  * 3: likelihood_domain_error, mean_free_energy. 4: stages, begin_stage. 5: gradient_size,
- * shard_gradient, apply_gradient, sharded_state (data-parallel training). */
-#define GIBBS_MODEL_INTERFACE_VERSION 5
+ * shard_gradient, apply_gradient, sharded_state (data-parallel training). 6: shard_slots,
+ * Shard::slot (shards computed at once on threads). */
+#define GIBBS_MODEL_INTERFACE_VERSION 6
 
 #ifdef __cplusplus
 extern "C" {
