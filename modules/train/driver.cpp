@@ -311,9 +311,11 @@ Report train(Run& run, std::ostream& log) {
       log << fmt::format("{} shards a minibatch, up to {} computed at once\n", shards, sharded.most_at_once());
     if (sharded.team_size() > 1)
       log << fmt::format(
-          "data-parallel: {} ranks, {} shards, each rank {}; each rank received {} bytes per minibatch\n",
+          "data-parallel: {} ranks, {} shards, each rank {}; each rank received {} bytes per minibatch and computed up "
+          "to {} shards at once\n",
           sharded.team_size(), shards,
-          whole ? "holding the training split" : "reading its own rows of it epoch by epoch", sharded.bytes_received());
+          whole ? "holding the training split" : "reading its own rows of it epoch by epoch", sharded.bytes_received(),
+          sharded.most_at_once());
     log << message << '\n' << std::flush;
     return Report{outcome, epochs_done, checkpoint.history};
   };

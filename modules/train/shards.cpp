@@ -93,14 +93,40 @@ double ShardedStep::operator()(const Examples& batch, std::uint64_t step) {
   return error;
 }
 
-double ShardedStep::sum_alone(const Examples& batch, std::uint64_t step) {
+std::size_t ShardedStep::slots_for(std::size_t shards) {
   const auto threads =
       static_cast<std::size_t>(std::max(1, std::min(thread_count(), tbb::this_task_arena::max_concurrency())));
-  if (shards_ > 1 && threads > 1) {
-    const std::size_t slots = std::min(model_.shard_slots(std::min(shards_, threads)), shards_);
-    most_at_once_ = std::max(most_at_once_, slots);
-    if (slots > 1) return sum_concurrently(batch, step, slots);
+  if (shards <= 1 || threads <= 1) return 1;
+  const std::size_t slots = std::min(model_.shard_slots(std::min(shards, threads)), shards);
+  most_at_once_ = std::max(most_at_once_, slots);
+  return slots;
+}
+
+void ShardedStep::compute_shards(const Examples& batch, std::uint64_t step, std::size_t first, std::size_t count,
+                                 std::size_t slots, std::span<float> out, std::span<double> shares) {
+  const std::size_t gradient = sum_.size();
+  const auto one = [&](std::size_t k, std::size_t slot) {
+    shares[k] = compute(batch, step, first + k, out.subspan(k * gradient, gradient), slot);
+  };
+  if (slots <= 1) {
+    for (std::size_t k = 0; k < count; ++k) one(k, 0);
+    return;
   }
+  // Worker w computes in the model's slot w whichever shards it takes next, so no slot is ever
+  // in use twice; which worker takes which shard changes nothing in the gradients.
+  std::atomic<std::size_t> next{0};
+  tbb::parallel_for(
+      tbb::blocked_range<std::size_t>(0, slots, 1),
+      [&](const tbb::blocked_range<std::size_t>& workers) {
+        for (std::size_t w = workers.begin(); w != workers.end(); ++w)
+          for (std::size_t k = next++; k < count; k = next++) one(k, w);
+      },
+      tbb::simple_partitioner());
+}
+
+double ShardedStep::sum_alone(const Examples& batch, std::uint64_t step) {
+  const std::size_t slots = slots_for(shards_);
+  if (slots > 1) return sum_concurrently(batch, step, slots);
   scratch_.resize(sum_.size());
   double error = 0;
   for (std::size_t s = 0; s < shards_; ++s) {  // the first shard straight into the sum
@@ -115,17 +141,7 @@ double ShardedStep::sum_concurrently(const Examples& batch, std::uint64_t step, 
   const std::size_t gradient = sum_.size();
   scratch_.resize(shards_ * gradient);
   shares_.resize(shards_);
-  // Worker w computes in the model's slot w whichever shards it takes next, so no slot is ever
-  // in use twice; which worker takes which shard changes nothing in the gradients.
-  std::atomic<std::size_t> next{0};
-  tbb::parallel_for(
-      tbb::blocked_range<std::size_t>(0, slots, 1),
-      [&](const tbb::blocked_range<std::size_t>& workers) {
-        for (std::size_t w = workers.begin(); w != workers.end(); ++w)
-          for (std::size_t s = next++; s < shards_; s = next++)
-            shares_[s] = compute(batch, step, s, std::span<float>(scratch_).subspan(s * gradient, gradient), w);
-      },
-      tbb::simple_partitioner());
+  compute_shards(batch, step, 0, shards_, slots, scratch_, shares_);
   // Each element summed over the shards in shard order, slices of the gradient in parallel.
   constexpr std::size_t kSlice = 16384;
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, gradient, kSlice),
@@ -154,8 +170,7 @@ double ShardedStep::sum_over_ranks(const Examples& batch, std::uint64_t step) {
   std::vector<float>& mine = by_slices ? mine_ : send_;
   mine.resize(per_rank * gradient);
   std::vector<double> shares(per_rank);
-  for (std::size_t k = 0; k < per_rank; ++k)
-    shares[k] = compute(batch, step, first + k, std::span<float>(mine).subspan(k * gradient, gradient));
+  compute_shards(batch, step, first, per_rank, slots_for(per_rank), mine, shares);
 
   bytes_received_ = 0;
   if (by_slices) {

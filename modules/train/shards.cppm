@@ -47,7 +47,7 @@ class ShardedStep {
   bool stop_agreed() const;
   std::size_t shards() const { return shards_; }
   std::size_t team_size() const { return team_ != nullptr ? team_->size() : 1; }
-  // The most shards this process has computed at once, on as many threads.
+  // The most shards this process (a rank: of its own) has computed at once, on as many threads.
   std::size_t most_at_once() const { return most_at_once_; }
   // Bytes this process received in the last minibatch's exchanges (0 without one): about
   // (S/R + 1)·(R − 1)/R gradients, and one gradient for S = R = 2.
@@ -68,6 +68,13 @@ class ShardedStep {
   // sum_alone's shards computed at once on `slots` threads, each gradient kept, then added in
   // shard order slice by slice in parallel: the same bits as one at a time.
   double sum_concurrently(const Examples& batch, std::uint64_t step, std::size_t slots);
+  // How many of `shards` shards this process computes at once: the threads it may use, as far as
+  // the model has slots for them (Model::shard_slots, called here before every minibatch).
+  std::size_t slots_for(std::size_t shards);
+  // Shards [first, first + count) into out (count gradients, in order) and their error shares:
+  // on `slots` threads at once, or one after another.
+  void compute_shards(const Examples& batch, std::uint64_t step, std::size_t first, std::size_t count,
+                      std::size_t slots, std::span<float> out, std::span<double> shares);
   double sum_over_ranks(const Examples& batch, std::uint64_t step);
 
   Model& model_;

@@ -68,8 +68,11 @@ double largest_difference(const fs::path& a_path, const fs::path& b_path) {
 const std::string kMpirun =
     "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 '" GIBBS_MPIEXEC "' --oversubscribe ";
 
-Result mpirun(int ranks, const std::string& args, const fs::path& dir) {
-  return run_command(kMpirun + "-np " + std::to_string(ranks) + " '" GIBBS_CLI "' " + args + " --threads 1", dir);
+// With several threads a rank, unbound: Open MPI would otherwise pin each rank to one core.
+Result mpirun(int ranks, const std::string& args, const fs::path& dir, int threads = 1) {
+  return run_command(kMpirun + (threads > 1 ? "--bind-to none " : "") + "-np " + std::to_string(ranks) +
+                         " '" GIBBS_CLI "' " + args + " --threads " + std::to_string(threads),
+                     dir);
 }
 
 std::size_t occurrences(const std::string& text, const std::string& part) {
@@ -145,6 +148,26 @@ BOOST_AUTO_TEST_CASE(any_rank_count_dividing_the_shards_gives_the_same_checkpoin
         check_same_run(bars.dir.path / (name + ".h5"), bars.dir.path / out);
       }
     }
+  }
+}
+
+// A rank computes its own shards at once on its threads (the feed-forward models): two ranks of
+// two threads and two shards each give the one-process checkpoint.
+BOOST_AUTO_TEST_CASE(a_rank_computes_its_shards_at_once_on_its_threads) {
+  Bars bars;
+  const bool cores = std::thread::hardware_concurrency() >= 2;
+  for (const std::size_t i : {3, 4}) {  // mlp, cnn
+    const Case& c = kModels[i];
+    const std::string name = c.name;
+    const Result one =
+        run_gibbs("--threads 1 train " + c.args + kCommon + "--shards 4 -o " + name + ".h5", bars.dir.path);
+    BOOST_REQUIRE_MESSAGE(one.status == 0, name << ": " << one.err);
+    const Result r = mpirun(2, "train " + c.args + kCommon + "--shards 4 -o " + name + "-np2.h5", bars.dir.path, 2);
+    BOOST_REQUIRE_MESSAGE(r.status == 0, name << ": " << r.err);
+    BOOST_TEST(
+        r.out.find(std::string("computed up to ") + (cores ? "2" : "1") + " shards at once") != std::string::npos,
+        r.out);
+    check_same_run(bars.dir.path / (name + ".h5"), bars.dir.path / (name + "-np2.h5"));
   }
 }
 
