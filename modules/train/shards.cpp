@@ -139,17 +139,21 @@ double ShardedStep::sum_alone(const Examples& batch, std::uint64_t step) {
 
 double ShardedStep::sum_concurrently(const Examples& batch, std::uint64_t step, std::size_t slots) {
   const std::size_t gradient = sum_.size();
-  scratch_.resize(shards_ * gradient);
+  scratch_.resize(slots * gradient);
   shares_.resize(shards_);
-  compute_shards(batch, step, 0, shards_, slots, scratch_, shares_);
-  // Each element summed over the shards in shard order, slices of the gradient in parallel.
+  // In waves of one shard a slot, so that the gradients kept are as many as the slots however
+  // many shards there are; each wave's are added to the sum in shard order, slices in parallel.
   constexpr std::size_t kSlice = 16384;
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, gradient, kSlice),
-                    [&](const tbb::blocked_range<std::size_t>& r) {
-                      const std::size_t at = r.begin(), size = r.end() - r.begin();
-                      for (std::size_t s = 0; s < shards_; ++s)
-                        add(s, std::span<const float>(scratch_).subspan(s * gradient + at, size), at);
-                    });
+  for (std::size_t first = 0; first < shards_; first += slots) {
+    const std::size_t count = std::min(slots, shards_ - first);
+    compute_shards(batch, step, first, count, slots, scratch_, std::span<double>(shares_).subspan(first, count));
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, gradient, kSlice),
+                      [&](const tbb::blocked_range<std::size_t>& r) {
+                        const std::size_t at = r.begin(), size = r.end() - r.begin();
+                        for (std::size_t k = 0; k < count; ++k)
+                          add(first + k, std::span<const float>(scratch_).subspan(k * gradient + at, size), at);
+                      });
+  }
   double error = shares_[0];
   for (std::size_t s = 1; s < shards_; ++s) error += shares_[s];
   return error;
