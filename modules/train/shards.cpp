@@ -125,20 +125,7 @@ void ShardedStep::compute_shards(const Examples& batch, std::uint64_t step, std:
 }
 
 double ShardedStep::sum_alone(const Examples& batch, std::uint64_t step) {
-  const std::size_t slots = slots_for(shards_);
-  if (slots > 1) return sum_concurrently(batch, step, slots);
-  scratch_.resize(sum_.size());
-  double error = 0;
-  for (std::size_t s = 0; s < shards_; ++s) {  // the first shard straight into the sum
-    const double share = compute(batch, step, s, s == 0 ? std::span<float>(sum_) : std::span<float>(scratch_));
-    error = s == 0 ? share : error + share;
-    if (s > 0) add(s, scratch_, 0);
-  }
-  return error;
-}
-
-double ShardedStep::sum_concurrently(const Examples& batch, std::uint64_t step, std::size_t slots) {
-  const std::size_t gradient = sum_.size();
+  const std::size_t gradient = sum_.size(), slots = slots_for(shards_);
   scratch_.resize(slots * gradient);
   shares_.resize(shards_);
   // In waves of one shard a slot, so that the gradients kept are as many as the slots however

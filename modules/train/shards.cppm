@@ -63,12 +63,10 @@ class ShardedStep {
                  std::size_t slot = 0);
   void add(std::size_t shard, std::span<const float> part, std::size_t at);
   // The shards' gradients summed into sum_ (sized already): every shard here, or this rank's
-  // shards and the exchanges. Each returns the batch error.
+  // shards and the exchanges. Each returns the batch error. Alone, the shards go in waves of one
+  // a slot (slots_for), each wave's gradients then added in shard order, slices in parallel: the
+  // same bits for any number of slots, with as many gradients kept as slots.
   double sum_alone(const Examples& batch, std::uint64_t step);
-  // sum_alone's shards computed at once on `slots` threads, a wave of `slots` shards at a time,
-  // each wave's gradients then added in shard order slice by slice in parallel: the same bits as
-  // one at a time, with `slots` gradients kept.
-  double sum_concurrently(const Examples& batch, std::uint64_t step, std::size_t slots);
   // How many of `shards` shards this process computes at once: the threads it may use, as far as
   // the model has slots for them (Model::shard_slots, called here before every minibatch).
   std::size_t slots_for(std::size_t shards);

@@ -96,13 +96,11 @@ HWY_INLINE DotTileFn DotTileFor(std::size_t a_rows, std::size_t b_rows) {
 // tile at a time filled a quarter of each vector (the RBM's sigmoid of h·Wᵀ cost 4 times over).
 HWY_INLINE void DotBlock(const GemmProblem& pr, std::size_t m0, std::size_t m1, std::size_t n0, std::size_t n1) {
   const PassEpilogue e(pr, true, true);
-  PassEpilogue tiles = e;
-  tiles.finish = false;
   for (std::size_t j0 = n0; j0 < n1; j0 += kLanes) {
     const std::size_t j1 = std::min(j0 + kLanes, n1);
     for (std::size_t j = j0; j < j1; j += kDotRows) {
       const std::size_t b_rows = std::min(kDotRows, j1 - j);
-      for (std::size_t i = m0; i < m1; i += kDotRows) DotTileFor(std::min(kDotRows, m1 - i), b_rows)(pr, i, j, tiles);
+      for (std::size_t i = m0; i < m1; i += kDotRows) DotTileFor(std::min(kDotRows, m1 - i), b_rows)(pr, i, j, e);
     }
     if (e.finish)
       FinishTile(pr.c + m0 * pr.ldc + j0, pr.ldc, m1 - m0, j1 - j0,
