@@ -3,6 +3,7 @@
 // uses it is the perceptron plugin's: plugins/perceptron/capacity.h.)
 module;
 #include <cstddef>
+#include <cstdint>
 #include <span>
 export module gibbs.nn:perceptron;
 import gibbs.core;
@@ -31,5 +32,20 @@ std::size_t perceptron_batch_sums(std::span<const float> w, float b, ConstView<f
 // wrong.
 std::size_t perceptron_batch_update(std::span<float> w, float& b, ConstView<float> x, std::span<const float> y,
                                     float lr);
+
+// How many perceptrons perceptron_epoch_in_lanes trains at once (its kernel's count: installed
+// interfaces cannot include the kernel headers, so perceptron.cpp checks that the two agree).
+inline constexpr std::size_t kPerceptronLanes = 16;
+
+// One epoch of perceptron_update for kPerceptronLanes perceptrons side by side, each through its
+// own samples in its own order, bit for bit what the lanes give taken one at a time. Lane l's
+// weights are w[i·kPerceptronLanes + l] (w.size() / kPerceptronLanes inputs), its bias b[l]; its
+// t-th sample is the row of x at offsets[t·kPerceptronLanes + l], target y[t·kPerceptronLanes + l],
+// for t < samples[l] (0: the lane sits the epoch out). offsets and y hold the steps of the lane
+// with the most samples, and every offset there must start a row inside x, the unused ones too.
+// Returns bit l set when lane l made an update. Shapes that do not fit are ShapeErrors.
+std::uint32_t perceptron_epoch_in_lanes(std::span<float> w, std::span<float> b, std::span<const float> x,
+                                        std::span<const std::int32_t> offsets, std::span<const float> y,
+                                        std::span<const std::int32_t> samples, float lr);
 
 }  // namespace gibbs::nn

@@ -1,11 +1,19 @@
-// gibbs.nn's perceptron: the rule against hand-computed steps and the minibatch sum.
+// gibbs.nn's perceptron: the rule against hand-computed steps and the minibatch sum, and the
+// epoch side by side against the rule lane by lane on every target.
 #define BOOST_TEST_MODULE perceptron
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <numeric>
+#include <random>
 #include <span>
+#include <string>
 #include <vector>
 import gibbs.core;
+import gibbs.simd;
 import gibbs.nn;
 
 namespace nn = gibbs::nn;
@@ -64,4 +72,71 @@ BOOST_AUTO_TEST_CASE(a_minibatch_sums_the_rule_from_the_same_weights) {
   nn::perceptron_update(w3, b3, x.row(0), y[0], 0.01f);
   BOOST_TEST(w2 == w3);
   BOOST_TEST(b2 == b3);
+}
+
+// Sixteen perceptrons with their own sample counts (0: sitting out), orders and targets, for
+// input counts that leave every tail of a vector, against perceptron_update lane by lane: the
+// weights and biases bit for bit, and which lanes updated.
+BOOST_AUTO_TEST_CASE(an_epoch_in_lanes_is_the_rule_lane_by_lane_on_every_target) {
+  constexpr std::size_t kLanes = nn::kPerceptronLanes;
+  std::mt19937 rng(12);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  for (const auto& target : gibbs::simd::available_targets()) {
+    gibbs::simd::ScopedTarget pin(target);
+    for (const std::size_t inputs : {1, 3, 4, 7, 8, 15, 16, 17, 20, 33}) {
+      const std::size_t most = 12;
+      std::vector<std::int32_t> samples(kLanes);
+      for (std::size_t l = 0; l < kLanes; ++l) samples[l] = static_cast<std::int32_t>(l == 5 ? 0 : 1 + (l * 7) % most);
+      std::vector<float> x(kLanes * most * inputs), y(kLanes * most), w(kLanes * inputs), b(kLanes);
+      for (float& v : x) v = u(rng);
+      for (float& v : w) v = 0.1f * u(rng);
+      for (float& v : b) v = 0.1f * u(rng);
+      std::vector<std::int32_t> offsets(kLanes * most, 0);
+      for (std::size_t l = 0; l < kLanes; ++l) {
+        std::vector<std::int32_t> order(most);
+        std::iota(order.begin(), order.end(), 0);
+        std::shuffle(order.begin(), order.end(), rng);
+        for (std::size_t t = 0; t < most; ++t) {
+          offsets[t * kLanes + l] = static_cast<std::int32_t>((l * most + order[t]) * inputs);
+          y[t * kLanes + l] = u(rng) < 0 ? -1.0f : 1.0f;
+        }
+      }
+      std::vector<float> w_lanes = w, b_lanes = b;
+      const std::uint32_t updated = nn::perceptron_epoch_in_lanes(w_lanes, b_lanes, x, offsets, y, samples, 0.3f);
+      std::uint32_t expected_updated = 0;
+      for (std::size_t l = 0; l < kLanes; ++l) {
+        std::vector<float> wl(inputs);
+        for (std::size_t i = 0; i < inputs; ++i) wl[i] = w[i * kLanes + l];
+        float bl = b[l];
+        for (std::int32_t t = 0; t < samples[l]; ++t) {
+          const std::span<const float> row(x.data() + offsets[t * kLanes + l], inputs);
+          if (nn::perceptron_update(wl, bl, row, y[t * kLanes + l], 0.3f) != 0) expected_updated |= 1u << l;
+        }
+        for (std::size_t i = 0; i < inputs; ++i)
+          BOOST_TEST(std::memcmp(&wl[i], &w_lanes[i * kLanes + l], sizeof(float)) == 0,
+                     target.name << " inputs " << inputs << " lane " << l << " weight " << i);
+        BOOST_TEST(std::memcmp(&bl, &b_lanes[l], sizeof(float)) == 0, target.name << " inputs " << inputs);
+      }
+      BOOST_TEST(updated == expected_updated, target.name << " inputs " << inputs);
+      BOOST_TEST((updated >> 5 & 1u) == 0u);  // the lane sitting out
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(an_epoch_in_lanes_refuses_what_does_not_fit) {
+  constexpr std::size_t kLanes = nn::kPerceptronLanes;
+  std::vector<float> x(2 * kLanes * 3), y(kLanes), w(kLanes * 3), b(kLanes);
+  std::vector<std::int32_t> offsets(kLanes, 0), samples(kLanes, 1);
+  std::vector<float> short_b(kLanes - 1);
+  BOOST_CHECK_THROW(nn::perceptron_epoch_in_lanes(w, short_b, x, offsets, y, samples, 0.1f), gibbs::ShapeError);
+  std::vector<std::int32_t> two(kLanes, 2);  // two steps, one step's offsets and targets
+  BOOST_CHECK_THROW(nn::perceptron_epoch_in_lanes(w, b, x, offsets, y, two, 0.1f), gibbs::ShapeError);
+  offsets[7] = static_cast<std::int32_t>(x.size() - 2);  // a row of 3 that would end past x
+  BOOST_CHECK_EXCEPTION(nn::perceptron_epoch_in_lanes(w, b, x, offsets, y, samples, 0.1f), gibbs::ArgumentError,
+                        [](const gibbs::ArgumentError& e) {
+                          return std::string(e.what()) ==
+                                 "perceptron_epoch_in_lanes: a sample at offset 94 of 96 values, 3 inputs";
+                        });
+  samples[3] = -1;
+  BOOST_CHECK_THROW(nn::perceptron_epoch_in_lanes(w, b, x, offsets, y, samples, 0.1f), gibbs::ArgumentError);
 }
