@@ -149,6 +149,16 @@ std::size_t slots_for(std::vector<Workspace>& a, std::vector<Workspace>& b, std:
 }  // namespace
 
 void Conv2d::forward_fused(ConstView<float> input, MatrixView<float> output, simd::Activation activation) {
+  forward_chunks(input, output, activation, nullptr);
+}
+
+void Conv2d::forward_fused(ConstView<float> input, MatrixView<float> output, simd::Activation activation,
+                           RangeBody after) {
+  forward_chunks(input, output, activation, &after);
+}
+
+void Conv2d::forward_chunks(ConstView<float> input, MatrixView<float> output, simd::Activation activation,
+                            const RangeBody* after) {
   check_batch("conv2d", input, in_.size(), output, out_.size());
   for (std::size_t f = 0; f < out_.channels; ++f) {
     std::ranges::copy(weight_.row(f), weight_bias_.row(f).begin());
@@ -169,29 +179,35 @@ void Conv2d::forward_fused(ConstView<float> input, MatrixView<float> output, sim
       for (std::size_t s = 0; s < n; ++s)
         simd::gemm(weight_bias_, patches.block(0, s * pixels(), taps() + 1, pixels()),
                    MatrixView<float>(output.row(n0 + s).data(), out_.channels, pixels()), {.activation = activation});
-      return;
+    } else {
+      simd::gemm(weight_bias_, patches, result, {.activation = activation});
+      blocks_to_rows(result, pixels(), output.block(n0, 0, n, output.cols()));
     }
-    simd::gemm(weight_bias_, patches, result, {.activation = activation});
-    blocks_to_rows(result, pixels(), output.block(n0, 0, n, output.cols()));
+    if (after != nullptr) (*after)(n0, n0 + n);
   });
 }
 
 void Conv2d::backward(ConstView<float> input, ConstView<float>, ConstView<float> grad_output,
                       MatrixView<float> grad_input) {
-  backward_from(input, grad_output, {}, simd::Activation::kIdentity, grad_input);
+  backward_from(input, grad_output, {}, simd::Activation::kIdentity, grad_input, nullptr);
+}
+
+void Conv2d::backward_chunks(ConstView<float> input, ConstView<float> grad_output, MatrixView<float> grad_input,
+                             RangeBody before) {
+  backward_from(input, grad_output, {}, simd::Activation::kIdentity, grad_input, &before);
 }
 
 bool Conv2d::backward_fused(ConstView<float> input, ConstView<float> activated, ConstView<float> grad_activated,
                             simd::Activation activation, MatrixView<float> grad_input) {
   require_shape("conv2d", "activated output", activated.shape(), grad_activated.shape());
-  backward_from(input, grad_activated, activated, activation, grad_input);
+  backward_from(input, grad_activated, activated, activation, grad_input, nullptr);
   return true;
 }
 
 // Backward from grad_output, or, with `activated`, from the gradient with respect to the
 // activation's output (each value taken through the activation's backward as it is copied).
 void Conv2d::backward_from(ConstView<float> input, ConstView<float> grad_output, ConstView<float> activated,
-                           simd::Activation activation, MatrixView<float> grad_input) {
+                           simd::Activation activation, MatrixView<float> grad_input, const RangeBody* before) {
   check_batch("conv2d", input, in_.size(), grad_output, out_.size());
   if (!grad_input.empty()) require_shape("conv2d", "grad_input", grad_input.shape(), input.shape());
   const ConvGeometry g{in_, out_, kernel_, stride_, padding_};
@@ -201,6 +217,7 @@ void Conv2d::backward_from(ConstView<float> input, ConstView<float> grad_output,
   for_chunks(chunks.count, slots, [&](std::size_t k, std::size_t slot) {
     const std::size_t n0 = chunks.begin(k), n = chunks.size(k), columns = n * pixels();
     const MatrixView<float> grad_result = result_[slot].view(filters, columns);
+    if (before != nullptr) (*before)(n0, n0 + n);
     rows_to_blocks(grad_output.block(n0, 0, n, grad_output.cols()), pixels(), grad_result,
                    activated.empty() ? activated : activated.block(n0, 0, n, activated.cols()), activation);
     // The patches' ones make the bias gradient the last column of the same GEMM.

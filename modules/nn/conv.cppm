@@ -35,8 +35,16 @@ class Conv2d final : public Layer {
   SampleShape output_shape(SampleShape input) const override;
   void forward(ConstView<float> input, MatrixView<float> output) override;
   void forward_fused(ConstView<float> input, MatrixView<float> output, simd::Activation activation) override;
+  // forward_fused, then after(begin, end) on each chunk's samples [begin, end) once their output
+  // rows are written, on the chunk's thread while the rows are in its cache (a network runs the
+  // max pooling that follows so).
+  void forward_fused(ConstView<float> input, MatrixView<float> output, simd::Activation activation, RangeBody after);
   void backward(ConstView<float> input, ConstView<float> output, ConstView<float> grad_output,
                 MatrixView<float> grad_input) override;
+  // backward, with before(begin, end) run first on each chunk's samples [begin, end), on the
+  // chunk's thread, to write their rows of grad_output (a network's max pooling backward).
+  void backward_chunks(ConstView<float> input, ConstView<float> grad_output, MatrixView<float> grad_input,
+                       RangeBody before);
   bool backward_fused(ConstView<float> input, ConstView<float> activated, ConstView<float> grad_activated,
                       simd::Activation activation, MatrixView<float> grad_input) override;
   std::vector<Parameter> parameters() override;
@@ -65,8 +73,10 @@ class Conv2d final : public Layer {
     std::size_t size(std::size_t k) const { return begin(k + 1) - begin(k); }
   };
   Chunks chunks(std::size_t batch) const;
+  void forward_chunks(ConstView<float> input, MatrixView<float> output, simd::Activation activation,
+                      const RangeBody* after);
   void backward_from(ConstView<float> input, ConstView<float> grad, ConstView<float> activated,
-                     simd::Activation activation, MatrixView<float> grad_input);
+                     simd::Activation activation, MatrixView<float> grad_input, const RangeBody* before);
 
   SampleShape in_, out_;
   std::size_t kernel_, stride_, padding_;

@@ -32,6 +32,7 @@ Network::Network(SampleShape input, std::vector<std::unique_ptr<Layer>> layers)
     : input_(input),
       layers_(std::move(layers)),
       fused_(layers_.size(), 0),
+      pooled_(layers_.size(), 0),
       values_(layers_.size()),
       outputs_(layers_.size()) {
   SampleShape shape = input;
@@ -49,6 +50,8 @@ Network::Network(SampleShape input, std::vector<std::unique_ptr<Layer>> layers)
     const LayerKind kind = layers_[i]->spec().kind;
     const bool linear = kind == LayerKind::kDense || kind == LayerKind::kConv2d;
     fused_[i] = linear && layers_[i + 1]->epilogue().has_value();
+    pooled_[i] = fused_[i] && kind == LayerKind::kConv2d && i + 2 < layers_.size() &&
+                 layers_[i + 2]->spec().kind == LayerKind::kMaxPool2d;
   }
   for (std::size_t i = 0, params = 0, computes = 0; i < layers_.size(); ++i) {
     params_before_.push_back(params);
@@ -78,6 +81,21 @@ ConstView<float> Network::forward(ConstView<float> input) {
     Layer& layer = *layers_[i];
     if (layer.passes_through()) {
       outputs_[i] = current;
+      continue;
+    }
+    // A conv2d, its activation and a max pooling: the pooling runs on each of the conv2d's
+    // chunks of samples as soon as they are out, while they are in the chunk's cache.
+    if (pooled_[i]) {
+      const MatrixView<float> y = values_[i + 1].view(batch, shapes_[i + 1].size());
+      const MatrixView<float> z = values_[i + 2].view(batch, shapes_[i + 2].size());
+      const auto& pool = static_cast<const MaxPool2d&>(*layers_[i + 2]);
+      static_cast<Conv2d&>(layer).forward_fused(
+          current, y, *layers_[i + 1]->epilogue(),
+          [&](std::size_t b, std::size_t e) { pool.forward_samples(y, z, b, e); });
+      outputs_[i] = {};
+      outputs_[i + 1] = y;
+      outputs_[i + 2] = current = z;
+      i += 2;
       continue;
     }
     if (fused_[i]) {
@@ -139,6 +157,20 @@ void Network::backward(ConstView<float> input, ConstView<float> grad_output, Mat
         for (std::size_t r = r0; r < r1; ++r)  // in place: the kernel loads each vector before storing it
           activation_backward(simd::Activation::kRelu, y.row(r).data(), dy.row(r).data(), dy.row(r).data(), dy.cols());
       });
+      // A pooled_ pair: the pooling's backward runs on each of the conv2d's chunks first.
+      if (pooled_[i - 2] != 0) {
+        const MatrixView<float> dx = pool_grad_.view(batch_, shapes_[i - 1].size());
+        const MatrixView<float> grad_in = input_gradient(i - 2);
+        const auto& pool = static_cast<const MaxPool2d&>(layer);
+        static_cast<Conv2d&>(*layers_[i - 2])
+            .backward_chunks(i == 2 ? input : outputs_[i - 3], dx, grad_in, [&](std::size_t b, std::size_t e) {
+              pool.backward_samples(outputs_[i - 1], y, dy, dx, b, e);
+            });
+        if (grad_in.empty() || computes_before_[i - 2] == 0) return;
+        grad = grad_in;
+        i -= 2;
+        continue;
+      }
       const MatrixView<float> grad_in = input_gradient(i);
       layer.backward(outputs_[i - 1], y, dy, grad_in);
       if (grad_in.empty() || computes_before_[i] == 0) return;

@@ -48,46 +48,56 @@ std::size_t MaxPool2d::pick(const float* x, std::size_t c, std::size_t oy, std::
 
 void MaxPool2d::forward(ConstView<float> input, MatrixView<float> output) {
   check_batch("maxpool", input, in_.size(), output, out_.size());
+  for_rows(input.rows(), in_.size(), [&](std::size_t n0, std::size_t n1) { forward_samples(input, output, n0, n1); });
+}
+
+void MaxPool2d::forward_samples(ConstView<float> input, MatrixView<float> output, std::size_t begin,
+                                std::size_t end) const {
+  check_batch("maxpool", input, in_.size(), output, out_.size());
   const bool two = kernel_ == 2 && stride_ == 2;
-  for_rows(input.rows(), in_.size(), [&](std::size_t n0, std::size_t n1) {
-    for (std::size_t n = n0; n < n1; ++n) {
-      const float* x = input.row(n).data();
-      float* y = output.row(n).data();
-      if (two) {
-        kernels::MaxPool2x2(x, in_.channels, in_.height, in_.width, y);
-        continue;
-      }
-      for (std::size_t c = 0; c < out_.channels; ++c)
-        for (std::size_t oy = 0; oy < out_.height; ++oy)
-          for (std::size_t ox = 0; ox < out_.width; ++ox) *y++ = x[pick(x, c, oy, ox)];
+  for (std::size_t n = begin; n < std::min(end, input.rows()); ++n) {
+    const float* x = input.row(n).data();
+    float* y = output.row(n).data();
+    if (two) {
+      kernels::MaxPool2x2(x, in_.channels, in_.height, in_.width, y);
+      continue;
     }
-  });
+    for (std::size_t c = 0; c < out_.channels; ++c)
+      for (std::size_t oy = 0; oy < out_.height; ++oy)
+        for (std::size_t ox = 0; ox < out_.width; ++ox) *y++ = x[pick(x, c, oy, ox)];
+  }
 }
 
 void MaxPool2d::backward(ConstView<float> input, ConstView<float> output, ConstView<float> grad_output,
                          MatrixView<float> grad_input) {
   check_batch("maxpool", input, in_.size(), grad_output, out_.size());
   if (grad_input.empty()) return;
+  for_rows(input.rows(), in_.size(),
+           [&](std::size_t n0, std::size_t n1) { backward_samples(input, output, grad_output, grad_input, n0, n1); });
+}
+
+void MaxPool2d::backward_samples(ConstView<float> input, ConstView<float> output, ConstView<float> grad_output,
+                                 MatrixView<float> grad_input, std::size_t begin, std::size_t end) const {
+  check_batch("maxpool", input, in_.size(), grad_output, out_.size());
+  if (grad_input.empty()) return;
   require_shape("maxpool", "grad_input", grad_input.shape(), input.shape());
   if (!output.empty()) require_shape("maxpool", "output", output.shape(), grad_output.shape());
   const bool two = kernel_ == 2 && stride_ == 2;
-  for_rows(input.rows(), in_.size(), [&](std::size_t n0, std::size_t n1) {
-    for (std::size_t n = n0; n < n1; ++n) {
-      const float* x = input.row(n).data();
-      const float* dy = grad_output.row(n).data();
-      float* dx = grad_input.row(n).data();
-      if (!two || output.empty()) {
-        std::fill_n(dx, in_.size(), 0.0f);
-        for (std::size_t c = 0; c < out_.channels; ++c)
-          for (std::size_t oy = 0; oy < out_.height; ++oy)
-            for (std::size_t ox = 0; ox < out_.width; ++ox) dx[pick(x, c, oy, ox)] += *dy++;
-        continue;
-      }
-      // Each window's gradient to its pick, found from the forward's output (the first input
-      // equal to it, or the first NaN when it is NaN), and zeros around it.
-      kernels::MaxPool2x2Backward(x, output.row(n).data(), dy, in_.channels, in_.height, in_.width, dx);
+  for (std::size_t n = begin; n < std::min(end, input.rows()); ++n) {
+    const float* x = input.row(n).data();
+    const float* dy = grad_output.row(n).data();
+    float* dx = grad_input.row(n).data();
+    if (!two || output.empty()) {
+      std::fill_n(dx, in_.size(), 0.0f);
+      for (std::size_t c = 0; c < out_.channels; ++c)
+        for (std::size_t oy = 0; oy < out_.height; ++oy)
+          for (std::size_t ox = 0; ox < out_.width; ++ox) dx[pick(x, c, oy, ox)] += *dy++;
+      continue;
     }
-  });
+    // Each window's gradient to its pick, found from the forward's output (the first input
+    // equal to it, or the first NaN when it is NaN), and zeros around it.
+    kernels::MaxPool2x2Backward(x, output.row(n).data(), dy, in_.channels, in_.height, in_.width, dx);
+  }
 }
 
 }  // namespace gibbs::nn

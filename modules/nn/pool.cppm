@@ -27,6 +27,12 @@ class MaxPool2d final : public Layer {
   SampleShape input_shape() const { return in_; }
   SampleShape output_shape() const { return out_; }
 
+  // forward and backward for the samples (rows) [begin, end) only, on the calling thread: what
+  // a network runs inside a convolution's loop over its chunks, while their rows are in cache.
+  void forward_samples(ConstView<float> input, MatrixView<float> output, std::size_t begin, std::size_t end) const;
+  void backward_samples(ConstView<float> input, ConstView<float> output, ConstView<float> grad_output,
+                        MatrixView<float> grad_input, std::size_t begin, std::size_t end) const;
+
  private:
   // Index within the sample of the input that window (c, oy, ox) picks.
   std::size_t pick(const float* x, std::size_t c, std::size_t oy, std::size_t ox) const;
