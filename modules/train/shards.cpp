@@ -113,13 +113,18 @@ void ShardedStep::compute_shards(const Examples& batch, std::uint64_t step, std:
     return;
   }
   // Worker w computes in the model's slot w whichever shards it takes next, so no slot is ever
-  // in use twice; which worker takes which shard changes nothing in the gradients.
+  // in use twice; which worker takes which shard changes nothing in the gradients. Each shard
+  // runs end to end on its worker's thread, in an arena of one: the model's own parallel loops
+  // then run serially there instead of forking and joining across the workers.
   std::atomic<std::size_t> next{0};
   tbb::parallel_for(
       tbb::blocked_range<std::size_t>(0, slots, 1),
       [&](const tbb::blocked_range<std::size_t>& workers) {
+        thread_local tbb::task_arena alone(1);
         for (std::size_t w = workers.begin(); w != workers.end(); ++w)
-          for (std::size_t k = next++; k < count; k = next++) one(k, w);
+          alone.execute([&] {
+            for (std::size_t k = next++; k < count; k = next++) one(k, w);
+          });
       },
       tbb::simple_partitioner());
 }
