@@ -94,14 +94,17 @@ void learn(const CapacitySettings& s, std::span<const Trial> trials, std::span<s
 }
 
 void check(const CapacitySettings& s) {
+  // The draws address at most 2³² positions a trial, and the offsets of a set of trials side by
+  // side at most 2³¹ floats.
   constexpr std::size_t kMax = std::numeric_limits<std::uint32_t>::max();
+  constexpr std::size_t kLaneValues = std::numeric_limits<std::int32_t>::max();
+  constexpr std::size_t kMaxInputs = kLaneValues / Lanes::kLanes;
   constexpr std::size_t kTrials = random::streams::kCapacityTrials.lanes;  // one stream each
-  if (s.inputs == 0 || s.inputs > kMax) throw ArgumentError(fmt::format("capacity: inputs must be 1 to {}", kMax));
+  if (s.inputs == 0 || s.inputs > kMaxInputs)
+    throw ArgumentError(fmt::format("capacity: inputs must be 1 to {}", kMaxInputs));
   if (s.trials == 0 || s.trials > kTrials)
     throw ArgumentError(fmt::format("capacity: trials must be 1 to {}", kTrials));
   if (!(s.lr > 0) || !std::isfinite(s.lr)) throw ArgumentError("capacity: the learning rate must be positive");
-  // The draws address at most 2³² positions a trial, and a set of trials side by side at most 2³¹ floats.
-  constexpr std::size_t kLaneValues = std::numeric_limits<std::int32_t>::max();
   const std::size_t most = std::min(kMax / (2 * (s.inputs + 1)), kLaneValues / (Lanes::kLanes * s.inputs));
   for (const std::size_t p : s.patterns)
     if (p == 0 || p > most)

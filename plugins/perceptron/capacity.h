@@ -34,8 +34,8 @@ struct CapacityPoint {
 };
 
 // One point per count, in the order given. Bad settings (no inputs, no trials, a count of 0,
-// inputs past 2³², trials past 2³⁰, counts whose draws pass 2³² positions or whose 16 sets side
-// by side pass 2³¹ floats) are ArgumentErrors.
+// inputs past 2²⁷ − 1, trials past 2³⁰, counts whose draws pass 2³² positions or whose 16 sets
+// side by side pass 2³¹ − 1 floats) are ArgumentErrors.
 std::vector<CapacityPoint> capacity_sweep(const CapacitySettings& settings);
 
 // Whether trial `trial` of `patterns` patterns is learned (what capacity_sweep counts).

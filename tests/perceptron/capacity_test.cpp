@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "plugins/perceptron/capacity.h"
@@ -104,4 +105,15 @@ BOOST_AUTO_TEST_CASE(half_point_interpolates) {
   cap::CapacitySettings bad = n20(4, 1);
   bad.patterns.push_back(0);
   BOOST_CHECK_THROW(cap::capacity_sweep(bad), gibbs::ArgumentError);
+  const auto says = [](const char* message) {
+    return [message](const gibbs::ArgumentError& e) { return std::string(e.what()) == message; };
+  };
+  cap::CapacitySettings wide = n20(4, 1);
+  wide.inputs = 134217728;  // 16 trials side by side would pass 2³¹ floats with one pattern each
+  BOOST_CHECK_EXCEPTION(cap::capacity_sweep(wide), gibbs::ArgumentError,
+                        says("capacity: inputs must be 1 to 134217727"));
+  cap::CapacitySettings many = n20(0, 1);
+  many.inputs = 1000, many.patterns = {134218};
+  BOOST_CHECK_EXCEPTION(cap::capacity_sweep(many), gibbs::ArgumentError,
+                        says("capacity: a pattern count of 134218 (expected 1 to 134217)"));
 }
