@@ -34,6 +34,7 @@ Network::Network(SampleShape input, std::vector<std::unique_ptr<Layer>> layers)
       fused_(layers_.size(), 0),
       pooled_(layers_.size(), 0),
       values_(layers_.size()),
+      picks_(layers_.size()),
       outputs_(layers_.size()) {
   SampleShape shape = input;
   for (std::size_t i = 0; i < layers_.size(); ++i) {
@@ -89,9 +90,11 @@ ConstView<float> Network::forward(ConstView<float> input) {
       const MatrixView<float> y = values_[i + 1].view(batch, shapes_[i + 1].size());
       const MatrixView<float> z = values_[i + 2].view(batch, shapes_[i + 2].size());
       const auto& pool = static_cast<const MaxPool2d&>(*layers_[i + 2]);
+      std::vector<std::uint8_t>& picks = picks_[i + 2];  // for the backward, which then reads neither y nor z
+      picks.resize(pool.has_picks() ? batch * pool.picks_per_sample() : 0);
       static_cast<Conv2d&>(layer).forward_fused(
           current, y, *layers_[i + 1]->epilogue(),
-          [&](std::size_t b, std::size_t e) { pool.forward_samples(y, z, b, e); });
+          [&](std::size_t b, std::size_t e) { pool.forward_samples(y, z, picks, b, e); });
       outputs_[i] = {};
       outputs_[i + 1] = y;
       outputs_[i + 2] = current = z;
@@ -164,6 +167,7 @@ void Network::backward(ConstView<float> input, ConstView<float> grad_output, Mat
         const auto& pool = static_cast<const MaxPool2d&>(layer);
         static_cast<Conv2d&>(*layers_[i - 2])
             .backward_chunks(i == 2 ? input : outputs_[i - 3], dx, grad_in, [&](std::size_t b, std::size_t e) {
+              if (pool.has_picks()) return pool.backward_samples(picks_[i], dy, dx, b, e);
               pool.backward_samples(outputs_[i - 1], y, dy, dx, b, e);
             });
         if (grad_in.empty() || computes_before_[i - 2] == 0) return;

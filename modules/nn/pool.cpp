@@ -5,6 +5,8 @@ module;
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <span>
 #include <string>
 #include "modules/nn/kernels/pooling.h"
 module gibbs.nn;
@@ -48,18 +50,20 @@ std::size_t MaxPool2d::pick(const float* x, std::size_t c, std::size_t oy, std::
 
 void MaxPool2d::forward(ConstView<float> input, MatrixView<float> output) {
   check_batch("maxpool", input, in_.size(), output, out_.size());
-  for_rows(input.rows(), in_.size(), [&](std::size_t n0, std::size_t n1) { forward_samples(input, output, n0, n1); });
+  for_rows(input.rows(), in_.size(),
+           [&](std::size_t n0, std::size_t n1) { forward_samples(input, output, {}, n0, n1); });
 }
 
-void MaxPool2d::forward_samples(ConstView<float> input, MatrixView<float> output, std::size_t begin,
-                                std::size_t end) const {
+void MaxPool2d::forward_samples(ConstView<float> input, MatrixView<float> output, std::span<std::uint8_t> picks,
+                                std::size_t begin, std::size_t end) const {
   check_batch("maxpool", input, in_.size(), output, out_.size());
-  const bool two = kernel_ == 2 && stride_ == 2;
+  if (!picks.empty()) check_picks(picks.size(), output.rows());
   for (std::size_t n = begin; n < std::min(end, input.rows()); ++n) {
     const float* x = input.row(n).data();
     float* y = output.row(n).data();
-    if (two) {
-      kernels::MaxPool2x2(x, in_.channels, in_.height, in_.width, y);
+    if (has_picks()) {
+      kernels::MaxPool2x2(x, in_.channels, in_.height, in_.width, y,
+                          picks.empty() ? nullptr : picks.data() + n * picks_per_sample());
       continue;
     }
     for (std::size_t c = 0; c < out_.channels; ++c)
@@ -82,12 +86,11 @@ void MaxPool2d::backward_samples(ConstView<float> input, ConstView<float> output
   if (grad_input.empty()) return;
   require_shape("maxpool", "grad_input", grad_input.shape(), input.shape());
   if (!output.empty()) require_shape("maxpool", "output", output.shape(), grad_output.shape());
-  const bool two = kernel_ == 2 && stride_ == 2;
   for (std::size_t n = begin; n < std::min(end, input.rows()); ++n) {
     const float* x = input.row(n).data();
     const float* dy = grad_output.row(n).data();
     float* dx = grad_input.row(n).data();
-    if (!two || output.empty()) {
+    if (!has_picks() || output.empty()) {
       std::fill_n(dx, in_.size(), 0.0f);
       for (std::size_t c = 0; c < out_.channels; ++c)
         for (std::size_t oy = 0; oy < out_.height; ++oy)
@@ -98,6 +101,27 @@ void MaxPool2d::backward_samples(ConstView<float> input, ConstView<float> output
     // equal to it, or the first NaN when it is NaN), and zeros around it.
     kernels::MaxPool2x2Backward(x, output.row(n).data(), dy, in_.channels, in_.height, in_.width, dx);
   }
+}
+
+void MaxPool2d::backward_samples(std::span<const std::uint8_t> picks, ConstView<float> grad_output,
+                                 MatrixView<float> grad_input, std::size_t begin, std::size_t end) const {
+  require_shape("maxpool", "grad_output", grad_output.shape(), {grad_output.rows(), out_.size()});
+  require_shape("maxpool", "grad_input", grad_input.shape(), {grad_output.rows(), in_.size()});
+  check_picks(picks.size(), grad_output.rows());
+  for (std::size_t n = begin; n < std::min(end, grad_output.rows()); ++n)
+    kernels::MaxPool2x2PicksBackward(picks.data() + n * picks_per_sample(), grad_output.row(n).data(), in_.channels,
+                                     in_.height, in_.width, grad_input.row(n).data());
+}
+
+std::size_t MaxPool2d::picks_per_sample() const {
+  return out_.channels * out_.height * kernels::PicksPerRow(out_.width);
+}
+
+void MaxPool2d::check_picks(std::size_t picks, std::size_t batch) const {
+  if (!has_picks()) throw ArgumentError("maxpool: picks are kept for 2x2 windows with stride 2 only");
+  if (picks != batch * picks_per_sample())
+    throw ArgumentError("maxpool: " + std::to_string(picks) + " bytes of picks for " + std::to_string(batch) +
+                        " samples of " + std::to_string(picks_per_sample()));
 }
 
 }  // namespace gibbs::nn

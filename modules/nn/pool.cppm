@@ -1,6 +1,8 @@
 // gibbs.nn:pool — K×K max pooling over NCHW rows.
 module;
 #include <cstddef>
+#include <cstdint>
+#include <span>
 export module gibbs.nn:pool;
 import gibbs.core;
 import :shape;
@@ -29,13 +31,25 @@ class MaxPool2d final : public Layer {
 
   // forward and backward for the samples (rows) [begin, end) only, on the calling thread: what
   // a network runs inside a convolution's loop over its chunks, while their rows are in cache.
-  void forward_samples(ConstView<float> input, MatrixView<float> output, std::size_t begin, std::size_t end) const;
+  // With 2×2 windows and stride 2 (has_picks()), forward_samples also writes each window's pick
+  // (0 top left, 1 top right, 2 bottom left, 3 bottom right) to picks, picks_per_sample() bytes a
+  // sample (a byte per output value, each row padded to whole vectors), when picks is not empty;
+  // backward_samples from them then gives the same values as from input and output, without
+  // reading either.
+  bool has_picks() const { return kernel_ == 2 && stride_ == 2; }
+  std::size_t picks_per_sample() const;
+  void forward_samples(ConstView<float> input, MatrixView<float> output, std::span<std::uint8_t> picks,
+                       std::size_t begin, std::size_t end) const;
   void backward_samples(ConstView<float> input, ConstView<float> output, ConstView<float> grad_output,
                         MatrixView<float> grad_input, std::size_t begin, std::size_t end) const;
+  void backward_samples(std::span<const std::uint8_t> picks, ConstView<float> grad_output, MatrixView<float> grad_input,
+                        std::size_t begin, std::size_t end) const;
 
  private:
   // Index within the sample of the input that window (c, oy, ox) picks.
   std::size_t pick(const float* x, std::size_t c, std::size_t oy, std::size_t ox) const;
+  // Throws unless picks are kept (has_picks()) and `picks` bytes hold `batch` samples' picks.
+  void check_picks(std::size_t picks, std::size_t batch) const;
 
   SampleShape in_, out_;
   std::size_t kernel_, stride_;

@@ -2,6 +2,7 @@
 // compiled Highway target: forward and backward bit for bit against scalar references.
 #include <boost/test/unit_test.hpp>
 
+#include <cstdint>
 #include <limits>
 #include <random>
 #include <vector>
@@ -79,6 +80,45 @@ BOOST_AUTO_TEST_CASE(maxpool_two_by_two_backward_equals_the_general_scan_on_ever
         BOOST_TEST(test::bits_differ(fast, expected) == 0u, target.name << " " << nn::to_string(in));
       }
   }
+}
+
+// The forward that keeps each window's pick gives the same output, and the backward from the
+// picks the same gradient as the general scan, on the cases above; a buffer of the wrong size is
+// an error.
+BOOST_AUTO_TEST_CASE(maxpool_two_by_two_picks_give_the_same_forward_and_backward_on_every_target) {
+  std::mt19937 rng(35);
+  std::uniform_int_distribution<int> level(-3, 3), special(0, 29);
+  for (const auto& target : simd::available_targets()) {
+    simd::ScopedTarget pin(target);
+    for (std::size_t width = 2; width <= 41; ++width)
+      for (const std::size_t height : {4, 5}) {
+        const nn::SampleShape in{2, height, width};
+        nn::MaxPool2d pool(in, 2);
+        Matrix<float> x(3, in.size());
+        for (float& v : x.values()) {
+          const int s = special(rng);
+          v = s == 0 ? std::numeric_limits<float>::quiet_NaN() : s == 1 ? -0.0f : 0.5f * static_cast<float>(level(rng));
+        }
+        const std::size_t out = pool.output_shape(in).size();
+        Matrix<float> y(3, out), y_picked(3, out), fast(3, in.size(), 7.0f), general(3, in.size());
+        std::vector<std::uint8_t> picks(3 * pool.picks_per_sample(), 9);
+        const Matrix<float> dy = test::random_matrix(3, out, rng);
+        pool.forward(x, y);
+        pool.forward_samples(x, y_picked, picks, 0, 3);
+        pool.backward_samples(picks, dy, fast, 0, 3);
+        pool.backward(x, {}, dy, general);
+        const std::vector<float> expected(y.values().begin(), y.values().end());
+        BOOST_TEST(test::bits_differ(y_picked, expected) == 0u, target.name << " " << nn::to_string(in));
+        const std::vector<float> expected_dx(general.values().begin(), general.values().end());
+        BOOST_TEST(test::bits_differ(fast, expected_dx) == 0u, target.name << " " << nn::to_string(in));
+      }
+  }
+  nn::MaxPool2d pool({1, 4, 4}, 2);
+  Matrix<float> x(2, 16), y(2, 4);
+  std::vector<std::uint8_t> short_picks(2 * pool.picks_per_sample() - 1);
+  BOOST_CHECK_THROW(pool.forward_samples(x, y, short_picks, 0, 2), gibbs::ArgumentError);
+  nn::MaxPool2d overlapping({1, 4, 4}, 2, 1);
+  BOOST_TEST(!overlapping.has_picks());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

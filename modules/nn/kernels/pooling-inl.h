@@ -2,7 +2,8 @@
 // row at a time. A row's last partial vector is masked where the target has true masked loads
 // and stores (masked-inl.h), else taken element by element. The loop over rows sits inside the
 // kernel: a CNN's planes are narrow (13 outputs a row), and a dispatched call per row cost more
-// than the row.
+// than the row. The forward can keep each window's pick, a byte, so that the backward reads those
+// instead of the input and output (a CNN's first convolution's output is 5.5 MB a minibatch).
 #if defined(GIBBS_NN_POOLING_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef GIBBS_NN_POOLING_INL_H_
 #undef GIBBS_NN_POOLING_INL_H_
@@ -11,6 +12,7 @@
 #endif
 
 #include <cstddef>
+#include <cstdint>
 
 #include <hwy/highway.h>
 
@@ -21,15 +23,20 @@ HWY_BEFORE_NAMESPACE();
 namespace gibbs::kernels::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-HWY_INLINE void MaxPool2x2Row(const float* top, const float* bottom, float* y, std::size_t count) {
+// The forward of one output row; with picks (not null), each window's pick too (0 top left,
+// 1 top right, 2 bottom left, 3 bottom right).
+HWY_INLINE void MaxPool2x2Row(const float* top, const float* bottom, float* y, std::uint8_t* picks, std::size_t count) {
   using masked::VF;
   const masked::DF d;
+  const hn::RebindToUnsigned<masked::DF> du;
+  const hn::Rebind<std::uint8_t, decltype(du)> d8;
+  using VU = hn::Vec<decltype(du)>;
   const std::size_t lanes = hn::Lanes(d);
   // Whether v replaces best: !(v <= best) and best is not NaN.
-  const auto take = [](VF v, VF best)
-                        HWY_ATTR { return hn::IfThenElse(hn::AndNot(hn::Le(v, best), hn::Eq(best, best)), v, best); };
-  // The outputs [o, o + lanes) from inputs [2o, 2o + 2·lanes) of each row; `inputs` of them valid.
-  const auto windows = [&](std::size_t o, std::size_t inputs) HWY_ATTR {
+  const auto take = [](VF v, VF best) HWY_ATTR { return hn::AndNot(hn::Le(v, best), hn::Eq(best, best)); };
+  // The outputs [o, o + lanes) from inputs [2o, 2o + 2·lanes) of each row; `inputs` of them
+  // valid; their picks in pick.
+  const auto windows = [&](std::size_t o, std::size_t inputs, VU& pick) HWY_ATTR {
     const bool whole = inputs == 2 * lanes;
     const auto lo = hn::FirstN(d, inputs), hi = hn::FirstN(d, inputs > lanes ? inputs - lanes : 0);
     const float* t = top + 2 * o;
@@ -37,24 +44,63 @@ HWY_INLINE void MaxPool2x2Row(const float* top, const float* bottom, float* y, s
     const VF t0 = masked::LoadLanes(lo, whole, t), t1 = masked::LoadLanes(hi, whole, t + lanes);
     const VF b0 = masked::LoadLanes(lo, whole, b), b1 = masked::LoadLanes(hi, whole, b + lanes);
     VF best = hn::ConcatEven(d, t1, t0);
-    best = take(hn::ConcatOdd(d, t1, t0), best);
-    best = take(hn::ConcatEven(d, b1, b0), best);
-    return take(hn::ConcatOdd(d, b1, b0), best);
+    const VF v1 = hn::ConcatOdd(d, t1, t0), v2 = hn::ConcatEven(d, b1, b0), v3 = hn::ConcatOdd(d, b1, b0);
+    const auto m1 = take(v1, best);
+    best = hn::IfThenElse(m1, v1, best);
+    const auto m2 = take(v2, best);
+    best = hn::IfThenElse(m2, v2, best);
+    const auto m3 = take(v3, best);
+    best = hn::IfThenElse(m3, v3, best);
+    if (picks != nullptr) {
+      pick = hn::IfThenElseZero(hn::RebindMask(du, m1), hn::Set(du, 1));
+      pick = hn::IfThenElse(hn::RebindMask(du, m2), hn::Set(du, 2), pick);
+      pick = hn::IfThenElse(hn::RebindMask(du, m3), hn::Set(du, 3), pick);
+    }
+    return best;
   };
+  VU pick = hn::Zero(du);
   std::size_t o = 0;
-  for (; o + lanes <= count; o += lanes) hn::StoreU(windows(o, 2 * lanes), d, y + o);
+  for (; o + lanes <= count; o += lanes) {
+    hn::StoreU(windows(o, 2 * lanes, pick), d, y + o);
+    if (picks != nullptr) hn::StoreU(hn::U8FromU32(pick), d8, picks + o);
+  }
   if (o == count) return;
   if constexpr (masked::kNative) {
-    hn::BlendedStore(windows(o, 2 * (count - o)), hn::FirstN(d, count - o), d, y + o);
+    hn::BlendedStore(windows(o, 2 * (count - o), pick), hn::FirstN(d, count - o), d, y + o);
+    if (picks != nullptr) hn::StoreU(hn::U8FromU32(pick), d8, picks + o);  // into the row's padding
   } else {
     for (; o < count; ++o) {
-      const float* t = top + 2 * o;
-      const float* b = bottom + 2 * o;
-      float best = t[0];
-      for (const float v : {t[1], b[0], b[1]}) best = !(v <= best) && best == best ? v : best;
-      y[o] = best;
+      const float window[4] = {top[2 * o], top[2 * o + 1], bottom[2 * o], bottom[2 * o + 1]};
+      std::uint8_t at = 0;
+      for (std::uint8_t k = 1; k < 4; ++k)
+        if (!(window[k] <= window[at]) && window[at] == window[at]) at = k;
+      y[o] = window[at];
+      if (picks != nullptr) picks[o] = at;
     }
   }
+}
+
+// Stores the windows [o, o + n) of a backward row, n ≤ lanes: each window's four gradients
+// (top left, top right, bottom left, bottom right) interleaved into its two rows. A partial
+// chunk only on masked::kNative targets: interleaved through a buffer, then masked stores of its
+// 2n values (no call to memcpy for every row of a narrow image).
+HWY_INLINE void StoreWindows(masked::VF top_even, masked::VF top_odd, masked::VF bottom_even, masked::VF bottom_odd,
+                             float* top_dx, float* bottom_dx, std::size_t o, std::size_t n) {
+  const masked::DF d;
+  const std::size_t lanes = hn::Lanes(d);
+  if (n == lanes) {
+    hn::StoreInterleaved2(top_even, top_odd, d, top_dx + 2 * o);
+    hn::StoreInterleaved2(bottom_even, bottom_odd, d, bottom_dx + 2 * o);
+    return;
+  }
+  const auto lo = hn::FirstN(d, 2 * n), hi = hn::FirstN(d, 2 * n > lanes ? 2 * n - lanes : 0);
+  HWY_ALIGN float buffer[2 * masked::kMaxLanes];
+  hn::StoreInterleaved2(top_even, top_odd, d, buffer);
+  hn::BlendedStore(hn::Load(d, buffer), lo, d, top_dx + 2 * o);
+  hn::BlendedStore(hn::Load(d, buffer + lanes), hi, d, top_dx + 2 * o + lanes);
+  hn::StoreInterleaved2(bottom_even, bottom_odd, d, buffer);
+  hn::BlendedStore(hn::Load(d, buffer), lo, d, bottom_dx + 2 * o);
+  hn::BlendedStore(hn::Load(d, buffer + lanes), hi, d, bottom_dx + 2 * o + lanes);
 }
 
 HWY_INLINE void MaxPool2x2BackwardRow(const float* top, const float* bottom, const float* y, const float* dy,
@@ -92,20 +138,7 @@ HWY_INLINE void MaxPool2x2BackwardRow(const float* top, const float* bottom, con
     const VF top_even = hn::IfThenElseZero(e0, g), top_odd = hn::IfThenElseZero(hn::AndNot(e0, e1), g);
     const VF bottom_even = hn::IfThenElseZero(hn::AndNot(e01, e2), g);
     const VF bottom_odd = hn::IfThenElseZero(hn::Not(hn::Or(e01, e2)), g);
-    if (whole) {
-      hn::StoreInterleaved2(top_even, top_odd, d, top_dx + 2 * o);
-      hn::StoreInterleaved2(bottom_even, bottom_odd, d, bottom_dx + 2 * o);
-      return true;
-    }
-    // A partial chunk only on masked::kNative targets: interleaved through a buffer, then masked
-    // stores of its 2n values (no call to memcpy for every row of a narrow image).
-    HWY_ALIGN float buffer[2 * masked::kMaxLanes];
-    hn::StoreInterleaved2(top_even, top_odd, d, buffer);
-    hn::BlendedStore(hn::Load(d, buffer), lo, d, top_dx + 2 * o);
-    hn::BlendedStore(hn::Load(d, buffer + lanes), hi, d, top_dx + 2 * o + lanes);
-    hn::StoreInterleaved2(bottom_even, bottom_odd, d, buffer);
-    hn::BlendedStore(hn::Load(d, buffer), lo, d, bottom_dx + 2 * o);
-    hn::BlendedStore(hn::Load(d, buffer + lanes), hi, d, bottom_dx + 2 * o + lanes);
+    StoreWindows(top_even, top_odd, bottom_even, bottom_odd, top_dx, bottom_dx, o, n);
     return true;
   };
   std::size_t o = 0;
@@ -117,11 +150,38 @@ HWY_INLINE void MaxPool2x2BackwardRow(const float* top, const float* bottom, con
   for (; o < count; ++o) scalar(o);
 }
 
-HWY_NOINLINE void MaxPool2x2Impl(const float* x, std::size_t planes, std::size_t height, std::size_t width, float* y) {
+// The backward of one output row from the forward's picks.
+HWY_INLINE void MaxPool2x2PicksBackwardRow(const std::uint8_t* picks, const float* dy, float* top_dx, float* bottom_dx,
+                                           std::size_t count) {
+  using masked::VF;
+  const masked::DF d;
+  const hn::RebindToUnsigned<masked::DF> du;
+  const hn::Rebind<std::uint8_t, decltype(du)> d8;
+  const std::size_t lanes = hn::Lanes(d);
+  const auto chunk = [&](std::size_t o, std::size_t n) HWY_ATTR {
+    const bool whole = n == lanes;
+    const auto pick = hn::PromoteTo(du, hn::LoadU(d8, picks + o));  // past n: the row's padding
+    const VF g = masked::LoadLanes(hn::FirstN(d, n), whole, dy + o);
+    const auto is = [&](std::uint32_t k) HWY_ATTR { return hn::RebindMask(d, hn::Eq(pick, hn::Set(du, k))); };
+    StoreWindows(hn::IfThenElseZero(is(0), g), hn::IfThenElseZero(is(1), g), hn::IfThenElseZero(is(2), g),
+                 hn::IfThenElseZero(is(3), g), top_dx, bottom_dx, o, n);
+  };
+  std::size_t o = 0;
+  for (; o + lanes <= count; o += lanes) chunk(o, lanes);
+  if (o == count) return;
+  if constexpr (masked::kNative) return chunk(o, count - o);
+  for (; o < count; ++o) {
+    top_dx[2 * o] = top_dx[2 * o + 1] = bottom_dx[2 * o] = bottom_dx[2 * o + 1] = 0.0f;
+    (picks[o] < 2 ? top_dx : bottom_dx)[2 * o + picks[o] % 2] = dy[o];
+  }
+}
+
+HWY_NOINLINE void MaxPool2x2Impl(const float* x, std::size_t planes, std::size_t height, std::size_t width, float* y,
+                                 std::uint8_t* picks) {
   const std::size_t rows = height / 2, count = width / 2;
   for (std::size_t p = 0; p < planes; ++p, x += height * width)
-    for (std::size_t r = 0; r < rows; ++r, y += count)
-      MaxPool2x2Row(x + 2 * r * width, x + (2 * r + 1) * width, y, count);
+    for (std::size_t r = 0; r < rows; ++r, y += count, picks = picks == nullptr ? picks : picks + PicksPerRow(count))
+      MaxPool2x2Row(x + 2 * r * width, x + (2 * r + 1) * width, y, picks, count);
 }
 
 HWY_NOINLINE void MaxPool2x2BackwardImpl(const float* x, const float* y, const float* dy, std::size_t planes,
@@ -131,6 +191,19 @@ HWY_NOINLINE void MaxPool2x2BackwardImpl(const float* x, const float* y, const f
     for (std::size_t r = 0; r < rows; ++r, y += count, dy += count) {
       float* top = dx + 2 * r * width;
       MaxPool2x2BackwardRow(x + 2 * r * width, x + (2 * r + 1) * width, y, dy, top, top + width, count);
+      for (std::size_t c = covered; c < width; ++c) top[c] = top[width + c] = 0.0f;
+    }
+    for (std::size_t c = 2 * rows * width; c < height * width; ++c) dx[c] = 0.0f;
+  }
+}
+
+HWY_NOINLINE void MaxPool2x2PicksBackwardImpl(const std::uint8_t* picks, const float* dy, std::size_t planes,
+                                              std::size_t height, std::size_t width, float* dx) {
+  const std::size_t rows = height / 2, count = width / 2, covered = 2 * count;
+  for (std::size_t p = 0; p < planes; ++p, dx += height * width) {
+    for (std::size_t r = 0; r < rows; ++r, picks += PicksPerRow(count), dy += count) {
+      float* top = dx + 2 * r * width;
+      MaxPool2x2PicksBackwardRow(picks, dy, top, top + width, count);
       for (std::size_t c = covered; c < width; ++c) top[c] = top[width + c] = 0.0f;
     }
     for (std::size_t c = 2 * rows * width; c < height * width; ++c) dx[c] = 0.0f;

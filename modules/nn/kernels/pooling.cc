@@ -9,9 +9,16 @@
 namespace gibbs::kernels {
 HWY_EXPORT(MaxPool2x2Impl);
 HWY_EXPORT(MaxPool2x2BackwardImpl);
+HWY_EXPORT(MaxPool2x2PicksBackwardImpl);
 
-void MaxPool2x2(const float* x, std::size_t planes, std::size_t height, std::size_t width, float* y) {
-  HWY_DYNAMIC_DISPATCH(MaxPool2x2Impl)(x, planes, height, width, y);
+void MaxPool2x2(const float* x, std::size_t planes, std::size_t height, std::size_t width, float* y,
+                std::uint8_t* picks) {
+  HWY_DYNAMIC_DISPATCH(MaxPool2x2Impl)(x, planes, height, width, y, picks);
+}
+
+void MaxPool2x2PicksBackward(const std::uint8_t* picks, const float* dy, std::size_t planes, std::size_t height,
+                             std::size_t width, float* dx) {
+  HWY_DYNAMIC_DISPATCH(MaxPool2x2PicksBackwardImpl)(picks, dy, planes, height, width, dx);
 }
 
 void MaxPool2x2Backward(const float* x, const float* y, const float* dy, std::size_t planes, std::size_t height,
