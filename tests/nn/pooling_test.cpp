@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 #include <random>
+#include <string>
 #include <vector>
 #include "tests/nn/support.h"
 import gibbs.core;
@@ -54,9 +55,11 @@ BOOST_AUTO_TEST_CASE(maxpool_two_by_two_forward_equals_the_scalar_rule_on_every_
   }
 }
 
-// The backward from the forward's output (the kernel) against the general scan without it, on
-// ties, signed zeros and NaN (one or two in a window), widths 2 to 41, odd and even heights.
-BOOST_AUTO_TEST_CASE(maxpool_two_by_two_backward_equals_the_general_scan_on_every_target) {
+// The backward from the forward's output (the kernel), and from the picks the forward can keep,
+// against the general scan without either; the forward that keeps the picks gives the same
+// output. On ties, signed zeros and NaN (one or two in a window), widths 2 to 41, odd and even
+// heights. A picks buffer of the wrong size is an error.
+BOOST_AUTO_TEST_CASE(maxpool_two_by_two_backward_with_or_without_picks_equals_the_general_scan_on_every_target) {
   std::mt19937 rng(34);
   std::uniform_int_distribution<int> level(-3, 3), special(0, 29);
   for (const auto& target : simd::available_targets()) {
@@ -71,46 +74,21 @@ BOOST_AUTO_TEST_CASE(maxpool_two_by_two_backward_equals_the_general_scan_on_ever
           v = s == 0 ? std::numeric_limits<float>::quiet_NaN() : s == 1 ? -0.0f : 0.5f * static_cast<float>(level(rng));
         }
         const std::size_t out = pool.output_shape(in).size();
-        Matrix<float> y(3, out), fast(3, in.size(), 7.0f), general(3, in.size());
-        const Matrix<float> dy = test::random_matrix(3, out, rng);
-        pool.forward(x, y);
-        pool.backward(x, y, dy, fast);
-        pool.backward(x, {}, dy, general);
-        const std::vector<float> expected(general.values().begin(), general.values().end());
-        BOOST_TEST(test::bits_differ(fast, expected) == 0u, target.name << " " << nn::to_string(in));
-      }
-  }
-}
-
-// The forward that keeps each window's pick gives the same output, and the backward from the
-// picks the same gradient as the general scan, on the cases above; a buffer of the wrong size is
-// an error.
-BOOST_AUTO_TEST_CASE(maxpool_two_by_two_picks_give_the_same_forward_and_backward_on_every_target) {
-  std::mt19937 rng(35);
-  std::uniform_int_distribution<int> level(-3, 3), special(0, 29);
-  for (const auto& target : simd::available_targets()) {
-    simd::ScopedTarget pin(target);
-    for (std::size_t width = 2; width <= 41; ++width)
-      for (const std::size_t height : {4, 5}) {
-        const nn::SampleShape in{2, height, width};
-        nn::MaxPool2d pool(in, 2);
-        Matrix<float> x(3, in.size());
-        for (float& v : x.values()) {
-          const int s = special(rng);
-          v = s == 0 ? std::numeric_limits<float>::quiet_NaN() : s == 1 ? -0.0f : 0.5f * static_cast<float>(level(rng));
-        }
-        const std::size_t out = pool.output_shape(in).size();
-        Matrix<float> y(3, out), y_picked(3, out), fast(3, in.size(), 7.0f), general(3, in.size());
+        Matrix<float> y(3, out), y_picked(3, out), fast(3, in.size(), 7.0f), picked(3, in.size(), 7.0f),
+            general(3, in.size());
         std::vector<std::uint8_t> picks(3 * pool.picks_per_sample(), 9);
         const Matrix<float> dy = test::random_matrix(3, out, rng);
         pool.forward(x, y);
         pool.forward_samples(x, y_picked, picks, 0, 3);
-        pool.backward_samples(picks, dy, fast, 0, 3);
+        pool.backward(x, y, dy, fast);
+        pool.backward_samples(picks, dy, picked, 0, 3);
         pool.backward(x, {}, dy, general);
-        const std::vector<float> expected(y.values().begin(), y.values().end());
-        BOOST_TEST(test::bits_differ(y_picked, expected) == 0u, target.name << " " << nn::to_string(in));
-        const std::vector<float> expected_dx(general.values().begin(), general.values().end());
-        BOOST_TEST(test::bits_differ(fast, expected_dx) == 0u, target.name << " " << nn::to_string(in));
+        const std::string what = target.name + " " + nn::to_string(in);
+        const std::vector<float> expected(general.values().begin(), general.values().end());
+        BOOST_TEST(test::bits_differ(fast, expected) == 0u, what);
+        BOOST_TEST(test::bits_differ(picked, expected) == 0u, what << " from picks");
+        const std::vector<float> expected_y(y.values().begin(), y.values().end());
+        BOOST_TEST(test::bits_differ(y_picked, expected_y) == 0u, what << " keeping picks");
       }
   }
   nn::MaxPool2d pool({1, 4, 4}, 2);
