@@ -43,6 +43,8 @@ struct Panel {
   const float* data;
   std::size_t stride;
   std::size_t width;  // valid columns, at most kPanel; the rest read as zeros
+  // Only `width` columns may be read (B in place): the last vector loads under a mask.
+  bool masked_tail;
 };
 
 // The register tile: kRows × kVectors accumulators. Every index below is a template
@@ -98,10 +100,22 @@ HWY_INLINE void StoreTile(DF d, const Accumulators<kRows, kVectors>& acc, float*
   }
 }
 
+template <std::size_t kVectors, bool kMaskedTail, std::size_t kVector = 0>
+HWY_INLINE void LoadPanelRow(DF d, const float* HWY_RESTRICT bp, hn::Mask<DF> tail, VF (&b)[kVectors]) {
+  if constexpr (kVector < kVectors) {
+    if constexpr (kMaskedTail && kVector + 1 == kVectors) {
+      b[kVector] = hn::MaskedLoad(tail, d, bp + kVector * kLanes);
+    } else {
+      b[kVector] = hn::LoadU(d, bp + kVector * kLanes);
+    }
+    LoadPanelRow<kVectors, kMaskedTail, kVector + 1>(d, bp, tail, b);
+  }
+}
+
 // acc = op(A)[rows, slice] · panel over k steps, a(r, p) = a[r * a_rs + p * a_cs]; then the
 // epilogue writes the tile to C while it is still in registers. kVectors < kTileVectors
 // serves the last, narrower panel of C.
-template <std::size_t kRows, std::size_t kVectors>
+template <std::size_t kRows, std::size_t kVectors, bool kMaskedTail>
 HWY_NOINLINE void Tile(DF d, const float* HWY_RESTRICT a, std::size_t a_rs, std::size_t a_cs, const Panel& b,
                        std::size_t k, float* HWY_RESTRICT c, std::size_t ldc, const float* bias,
                        PassEpilogue e) {  // by value: stores to C cannot alias it
@@ -113,12 +127,10 @@ HWY_NOINLINE void Tile(DF d, const float* HWY_RESTRICT a, std::size_t a_rs, std:
   for (VF& v : acc.v) v = hn::Zero(d);
   const float* HWY_RESTRICT bp = b.data;
   const std::size_t b_stride = b.stride;
+  const hn::Mask<DF> tail = hn::FirstN(d, b.width - (kVectors - 1) * kLanes);
   for (std::size_t p = 0; p < k; ++p, bp += b_stride, a += a_cs) {
     VF bv[kVectors];
-    bv[0] = hn::LoadU(d, bp);
-    if constexpr (kVectors > 1) bv[1] = hn::LoadU(d, bp + kLanes);
-    if constexpr (kVectors > 2) bv[2] = hn::LoadU(d, bp + 2 * kLanes);
-    if constexpr (kVectors > 3) bv[3] = hn::LoadU(d, bp + 3 * kLanes);
+    LoadPanelRow<kVectors, kMaskedTail>(d, bp, tail, bv);
     FmaRows<kRows, kVectors>(d, a, a_rs, bv, acc);
   }
   StoreTile<kRows, kVectors>(d, acc, c, ldc, b.width, e);
@@ -128,26 +140,34 @@ HWY_NOINLINE void Tile(DF d, const float* HWY_RESTRICT a, std::size_t a_rs, std:
 using TileFn = void (*)(DF, const float*, std::size_t, std::size_t, const Panel&, std::size_t, float*, std::size_t,
                         const float*, PassEpilogue);
 
-template <std::size_t kVectors>
+template <std::size_t kVectors, bool kMaskedTail>
 HWY_INLINE TileFn TileForRows(std::size_t rows) {
   switch (rows) {
-    case 1: return &Tile<1, kVectors>;
-    case 2: return &Tile<2, kVectors>;
-    case 3: return &Tile<3, kVectors>;
-    case 4: return &Tile<4, kVectors>;
-    case 5: return &Tile<5, kVectors>;
-    default: return &Tile<6, kVectors>;
+    case 1: return &Tile<1, kVectors, kMaskedTail>;
+    case 2: return &Tile<2, kVectors, kMaskedTail>;
+    case 3: return &Tile<3, kVectors, kMaskedTail>;
+    case 4: return &Tile<4, kVectors, kMaskedTail>;
+    case 5: return &Tile<5, kVectors, kMaskedTail>;
+    default: return &Tile<6, kVectors, kMaskedTail>;
   }
 }
 
-// The tile kernel for a block of rows × width columns (width ≤ kPanel).
-HWY_INLINE TileFn TileFor(std::size_t rows, std::size_t width) {
+template <bool kMaskedTail>
+HWY_INLINE TileFn TileForWidth(std::size_t rows, std::size_t width) {
   switch ((width + kLanes - 1) / kLanes) {
-    case 1: return TileForRows<1>(rows);
-    case 2: return TileForRows<2>(rows);
-    case 3: return TileForRows<3>(rows);
-    default: return TileForRows<4>(rows);
+    case 1: return TileForRows<1, kMaskedTail>(rows);
+    case 2: return TileForRows<2, kMaskedTail>(rows);
+    case 3: return TileForRows<3, kMaskedTail>(rows);
+    default: return TileForRows<4, kMaskedTail>(rows);
   }
+}
+
+// The tile kernel for a block of rows of C × one panel.
+HWY_INLINE TileFn TileFor(std::size_t rows, const Panel& b) {
+  if constexpr (kNativeMasks) {
+    if (b.masked_tail) return TileForWidth<true>(rows, b.width);
+  }
+  return TileForWidth<false>(rows, b.width);
 }
 
 // Packs op(B)[k0 .. k0+k, j0 .. j0+width) into a zero-padded k × kPanel panel.
@@ -223,6 +243,7 @@ HWY_NOINLINE void GemmBlockImpl(const GemmProblem& pr, std::size_t m0, std::size
   if (pr.b_transposed && pr.a_col_stride == 1 && pr.m <= kDotMaxRows) return DotBlock(pr, m0, m1, n0, n1);
   const std::size_t k_pass = pr.k <= kMaxSinglePassK ? std::max<std::size_t>(pr.k, 1) : kPassK;
   // Large K makes B's panels long: packing then also avoids cache-set aliasing of strided rows.
+  // A last, narrower panel is read in place too where masked loads cannot fault.
   const bool read_b_in_place = !pr.b_transposed && pr.k <= kMaxSinglePassK;
   const std::size_t nc = std::clamp(kL2Budget / (k_pass * sizeof(float)) / kPanel, std::size_t{1}, kMaxPanels) * kPanel;
   const RowTiling tiling(m1 - m0);
@@ -239,13 +260,13 @@ HWY_NOINLINE void GemmBlockImpl(const GemmProblem& pr, std::size_t m0, std::size
       for (std::size_t q = 0; q < panels; ++q) {
         const std::size_t j = j0 + q * kPanel;
         const std::size_t width = std::min(kPanel, n1 - j);
-        if (read_b_in_place && width == kPanel) {
-          views[q] = Panel{pr.b + k0 * pr.ldb + j, pr.ldb, width};
+        if (read_b_in_place && (width == kPanel || kNativeMasks)) {
+          views[q] = Panel{pr.b + k0 * pr.ldb + j, pr.ldb, width, width % kLanes != 0};
         } else {
           if (packed == nullptr) packed = PackBuffer(panels * k * kPanel);
           float* dst = packed + q * k * kPanel;
           PackPanel(pr, k0, k, j, width, dst);
-          views[q] = Panel{dst, kPanel, width};
+          views[q] = Panel{dst, kPanel, width, false};
         }
       }
       std::size_t i = m0;
@@ -255,8 +276,8 @@ HWY_NOINLINE void GemmBlockImpl(const GemmProblem& pr, std::size_t m0, std::size
         for (std::size_t q = 0; q < panels; ++q) {
           const std::size_t j = j0 + q * kPanel;
           const float* bias = pr.column_bias != nullptr ? pr.column_bias + j : nullptr;
-          TileFor(rows, views[q].width)(d, a, pr.a_row_stride, pr.a_col_stride, views[q], k, pr.c + i * pr.ldc + j,
-                                        pr.ldc, bias, e);
+          TileFor(rows, views[q])(d, a, pr.a_row_stride, pr.a_col_stride, views[q], k, pr.c + i * pr.ldc + j, pr.ldc,
+                                  bias, e);
         }
         i += rows;
       }

@@ -25,35 +25,30 @@ using DF = hn::ScalableTag<float>;
 using VF = hn::Vec<DF>;
 constexpr std::size_t kLanes = hn::MaxLanes(DF());
 
-// Loads count (< kLanes) floats, the rest zero, without touching memory past them.
 // AVX2 and AVX-512 have fault-free masked loads and stores; older targets go through a
 // buffer (their emulated masked store would rewrite memory past the end).
-#if HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
-#define GIBBS_GEMM_NATIVE_MASKS 1
-#else
-#define GIBBS_GEMM_NATIVE_MASKS 0
-#endif
+constexpr bool kNativeMasks = HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL;
 
+// Loads count (< kLanes) floats, the rest zero, without touching memory past them.
 HWY_INLINE VF LoadPartial(DF d, const float* p, std::size_t count) {
-#if GIBBS_GEMM_NATIVE_MASKS
-  return hn::MaskedLoad(hn::FirstN(d, count), d, p);
-#else
-  HWY_ALIGN float buffer[kLanes] = {};
-  std::memcpy(buffer, p, count * sizeof(float));
-  return hn::Load(d, buffer);
-#endif
+  if constexpr (kNativeMasks) {
+    return hn::MaskedLoad(hn::FirstN(d, count), d, p);
+  } else {
+    HWY_ALIGN float buffer[kLanes] = {};
+    std::memcpy(buffer, p, count * sizeof(float));
+    return hn::Load(d, buffer);
+  }
 }
 
 HWY_INLINE void StorePartial(DF d, VF v, float* p, std::size_t count) {
-#if GIBBS_GEMM_NATIVE_MASKS
-  hn::BlendedStore(v, hn::FirstN(d, count), d, p);
-#else
-  HWY_ALIGN float buffer[kLanes];
-  hn::Store(v, d, buffer);
-  std::memcpy(p, buffer, count * sizeof(float));
-#endif
+  if constexpr (kNativeMasks) {
+    hn::BlendedStore(v, hn::FirstN(d, count), d, p);
+  } else {
+    HWY_ALIGN float buffer[kLanes];
+    hn::Store(v, d, buffer);
+    std::memcpy(p, buffer, count * sizeof(float));
+  }
 }
-#undef GIBBS_GEMM_NATIVE_MASKS
 
 // What the epilogue of one K pass does to a tile.
 struct PassEpilogue {
