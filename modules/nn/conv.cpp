@@ -161,8 +161,8 @@ void Conv2d::forward_chunks(ConstView<float> input, MatrixView<float> output, si
                             const RangeBody* after) {
   check_batch("conv2d", input, in_.size(), output, out_.size());
   for (std::size_t f = 0; f < out_.channels; ++f) {
-    std::ranges::copy(weight_.row(f), weight_bias_.row(f).begin());
-    weight_bias_(f, taps()) = bias_(0, f);
+    std::ranges::copy(weight().row(f), weight_bias_.row(f).begin());
+    weight_bias_(f, taps()) = bias()(0, f);
   }
   const ConvGeometry g{in_, out_, kernel_, stride_, padding_};
   const Chunks chunks = this->chunks(input.rows());
@@ -234,7 +234,7 @@ void Conv2d::backward_from(ConstView<float> input, ConstView<float> grad_output,
     }
     if (grad_input.empty()) return;
     const MatrixView<float> grad_patches = grad_patches_[slot].view(taps(), columns);
-    simd::gemm(weight_, grad_result, grad_patches, {.transpose_a = true});
+    simd::gemm(weight(), grad_result, grad_patches, {.transpose_a = true});
     col2im(g, grad_patches, grad_input.block(n0, 0, n, grad_input.cols()));
   });
   const std::size_t taps = this->taps();
@@ -252,15 +252,25 @@ void Conv2d::zero_grad() {
   bias_grad_.fill(0.0f);
 }
 
+void Conv2d::share_values(Layer& from) {
+  auto* other = dynamic_cast<Conv2d*>(&from);
+  if (other == nullptr || other->spec() != spec() || other->in_ != in_)
+    throw ArgumentError("conv2d: shares values only with a conv2d layer of the same shape");
+  if (&other->source() == this) return;
+  values_from_ = &other->source();
+  weight_ = Matrix<float>();
+  bias_ = Matrix<float>();
+}
+
 std::vector<Parameter> Conv2d::parameters() {
-  return {{"weight", {out_.channels, in_.channels, kernel_, kernel_}, weight_.view(), weight_grad_.view()},
-          {"bias", {out_.channels}, bias_.view(), bias_grad_.view()}};
+  return {{"weight", {out_.channels, in_.channels, kernel_, kernel_}, weight().view(), weight_grad_.view()},
+          {"bias", {out_.channels}, bias().view(), bias_grad_.view()}};
 }
 
 void Conv2d::initialize(random::Stream stream) {
   const float bound = 1.0f / std::sqrt(static_cast<float>(taps()));
-  fill_uniform(stream, 0, weight_.view(), bound);
-  fill_uniform(stream, weight_.size(), bias_.view(), bound);
+  fill_uniform(stream, 0, weight().view(), bound);
+  fill_uniform(stream, weight().size(), bias().view(), bound);
 }
 
 }  // namespace gibbs::nn

@@ -49,21 +49,24 @@ class Conv2d final : public Layer {
                       simd::Activation activation, MatrixView<float> grad_input) override;
   std::vector<Parameter> parameters() override;
   void zero_grad() override;
+  void share_values(Layer& from) override;
   // PyTorch's default: W and b uniform in ±1/√(C·K·K); W takes the stream's positions
   // [0, W's size), b the next filters.
   void initialize(random::Stream stream) override;
 
   SampleShape input_shape() const { return in_; }
   SampleShape output_shape() const { return out_; }
-  // The matrices themselves. Once parameters() has handed out views of them (to an
-  // optimiser), change their values in place: assigning a new matrix would leave those views
-  // pointing at freed memory.
-  Matrix<float>& weight() { return weight_; }  // filters × C·K·K
-  Matrix<float>& bias() { return bias_; }      // 1 × filters
+  // The matrices themselves (the values: those of the layer this one shares, if any). Once
+  // parameters() has handed out views of them (to an optimiser), change their values in place:
+  // assigning a new matrix would leave those views pointing at freed memory.
+  Matrix<float>& weight() { return source().weight_; }  // filters × C·K·K
+  Matrix<float>& bias() { return source().bias_; }      // 1 × filters
   Matrix<float>& weight_grad() { return weight_grad_; }
   Matrix<float>& bias_grad() { return bias_grad_; }
 
  private:
+  // The layer whose values this one uses: itself, or the one it shares (share_values).
+  Conv2d& source() { return values_from_ != nullptr ? *values_from_ : *this; }
   std::size_t pixels() const { return out_.height * out_.width; }
   std::size_t taps() const { return in_.channels * kernel_ * kernel_; }
   // How a minibatch is cut (see conv.cpp): chunk k holds the samples [begin(k), begin(k + 1)).
@@ -80,6 +83,7 @@ class Conv2d final : public Layer {
 
   SampleShape in_, out_;
   std::size_t kernel_, stride_, padding_;
+  Conv2d* values_from_ = nullptr;
   Matrix<float> weight_, bias_, weight_grad_, bias_grad_;
   Matrix<float> weight_bias_;  // [W | b], filters × (C·K·K + 1)
   Workspace partials_;         // each chunk's [grad_W | grad_b], chunk after chunk

@@ -36,7 +36,7 @@ void Dense::forward(ConstView<float> input, MatrixView<float> output) {
 
 void Dense::forward_fused(ConstView<float> input, MatrixView<float> output, simd::Activation activation) {
   check_batch("dense", input, inputs(), output, outputs());
-  simd::gemm(input, weight_, output, {.column_bias = bias_.values(), .activation = activation});
+  simd::gemm(input, weight(), output, {.column_bias = bias().values(), .activation = activation});
 }
 
 void Dense::backward(ConstView<float> input, ConstView<float>, ConstView<float> grad_output,
@@ -47,7 +47,7 @@ void Dense::backward(ConstView<float> input, ConstView<float>, ConstView<float> 
   simd::axpy(1.0f, bias_sums_.values(), bias_grad_.values());
   if (grad_input.empty()) return;
   require_shape("dense", "grad_input", grad_input.shape(), input.shape());
-  simd::gemm(grad_output, weight_, grad_input, {.transpose_b = true});
+  simd::gemm(grad_output, weight(), grad_input, {.transpose_b = true});
 }
 
 void Dense::zero_grad() {
@@ -55,15 +55,25 @@ void Dense::zero_grad() {
   bias_grad_.fill(0.0f);
 }
 
+void Dense::share_values(Layer& from) {
+  auto* other = dynamic_cast<Dense*>(&from);
+  if (other == nullptr || other->inputs() != inputs() || other->outputs() != outputs())
+    throw ArgumentError("dense: shares values only with a dense layer of the same shape");
+  if (&other->source() == this) return;
+  values_from_ = &other->source();
+  weight_ = Matrix<float>();
+  bias_ = Matrix<float>();
+}
+
 std::vector<Parameter> Dense::parameters() {
-  return {{"weight", {inputs(), outputs()}, weight_.view(), weight_grad_.view()},
-          {"bias", {outputs()}, bias_.view(), bias_grad_.view()}};
+  return {{"weight", {inputs(), outputs()}, weight().view(), weight_grad_.view()},
+          {"bias", {outputs()}, bias().view(), bias_grad_.view()}};
 }
 
 void Dense::initialize(random::Stream stream) {
   const float bound = 1.0f / std::sqrt(static_cast<float>(inputs()));
-  fill_uniform(stream, 0, weight_.view(), bound);
-  fill_uniform(stream, weight_.size(), bias_.view(), bound);
+  fill_uniform(stream, 0, weight().view(), bound);
+  fill_uniform(stream, weight().size(), bias().view(), bound);
 }
 
 }  // namespace gibbs::nn

@@ -27,21 +27,27 @@ class Dense final : public Layer {
                 MatrixView<float> grad_input) override;
   std::vector<Parameter> parameters() override;
   void zero_grad() override;
+  void share_values(Layer& from) override;
   // PyTorch's default: W and b uniform in ±1/√inputs (kaiming-uniform with a = √5); W takes
   // the stream's positions [0, inputs·outputs), b the next outputs.
   void initialize(random::Stream stream) override;
 
-  std::size_t inputs() const { return weight_.rows(); }
-  std::size_t outputs() const { return weight_.cols(); }
-  // The matrices themselves. Once parameters() has handed out views of them (to an
-  // optimiser), change their values in place: assigning a new matrix would leave those views
-  // pointing at freed memory.
-  Matrix<float>& weight() { return weight_; }
-  Matrix<float>& bias() { return bias_; }  // 1 × outputs
+  std::size_t inputs() const { return source().weight_.rows(); }
+  std::size_t outputs() const { return source().weight_.cols(); }
+  // The matrices themselves (the values: those of the layer this one shares, if any). Once
+  // parameters() has handed out views of them (to an optimiser), change their values in place:
+  // assigning a new matrix would leave those views pointing at freed memory.
+  Matrix<float>& weight() { return source().weight_; }
+  Matrix<float>& bias() { return source().bias_; }  // 1 × outputs
   Matrix<float>& weight_grad() { return weight_grad_; }
   Matrix<float>& bias_grad() { return bias_grad_; }
 
  private:
+  // The layer whose values this one uses: itself, or the one it shares (share_values).
+  Dense& source() { return values_from_ != nullptr ? *values_from_ : *this; }
+  const Dense& source() const { return values_from_ != nullptr ? *values_from_ : *this; }
+
+  Dense* values_from_ = nullptr;
   Matrix<float> weight_, bias_, weight_grad_, bias_grad_;
   Matrix<float> bias_sums_;  // Σ_rows dY before it is added to bias_grad_
 };

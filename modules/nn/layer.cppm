@@ -72,6 +72,12 @@ class Layer {
   // Sets every parameter gradient to zero (without allocating, unlike parameters()).
   virtual void zero_grad() {}
 
+  // From now on this layer's parameter values are `from`'s, read in place (ArgumentError unless
+  // `from` is a layer of the same kind and shape); `from` must outlive it. Its gradients and
+  // scratch stay its own: a replica that computes a shard's gradients beside `from`. No-op for
+  // a layer without parameters.
+  virtual void share_values(Layer& /*from*/) {}
+
   // Draws the parameters from `stream` (no-op without parameters); see each layer.
   virtual void initialize(random::Stream) {}
 

@@ -209,6 +209,13 @@ void Network::zero_grad() {
   for (const auto& layer : layers_) layer->zero_grad();
 }
 
+void Network::share_values(Network& from) {
+  const Architecture mine = architecture(), theirs = from.architecture();
+  if (mine.input != theirs.input || mine.layers != theirs.layers)
+    throw ArgumentError("network: shares values only with a network of the same architecture");
+  for (std::size_t i = 0; i < layers_.size(); ++i) layers_[i]->share_values(*from.layers_[i]);
+}
+
 std::vector<Parameter> Network::parameters() {
   std::vector<Parameter> all;
   for (std::size_t i = 0; i < layers_.size(); ++i)

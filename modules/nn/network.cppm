@@ -46,6 +46,11 @@ class Network {
   // Sets every parameter gradient to zero.
   void zero_grad();
 
+  // From now on every layer's parameter values are `from`'s, read in place (ArgumentError unless
+  // `from` has the same architecture); `from` must outlive this network. Gradients and workspace
+  // stay this network's own: a replica that computes a shard's gradients beside `from`.
+  void share_values(Network& from);
+
   // Every layer's parameters, in layer order, named "<layer index>.<name>" as PyTorch's
   // nn.Sequential names them: "0.weight", "0.bias", "2.weight", ... (activations count).
   std::vector<Parameter> parameters();

@@ -78,23 +78,25 @@ struct FeedForwardModel::Network {
     for (const nn::Architecture& a : architectures) stages.push_back(std::make_unique<nn::Network>(a));
     outputs.resize(stages.size());
     input_grads.resize(stages.size());
+    collect_parameters();
+  }
+  // The same stages, reading this network's parameter values in place, with their own
+  // gradients and workspace: for a shard computed beside this network's.
+  std::unique_ptr<Network> replica() {
+    std::vector<nn::Architecture> architectures;
+    for (const auto& stage : stages) architectures.push_back(stage->architecture());
+    auto replica = std::make_unique<Network>(input, prefixes, architectures);
+    for (std::size_t s = 0; s < stages.size(); ++s) replica->stages[s]->share_values(*stages[s]);
+    replica->collect_parameters();
+    return replica;
+  }
+  void collect_parameters() {
+    parameters.clear();
     for (std::size_t s = 0; s < stages.size(); ++s)
       for (nn::Parameter p : stages[s]->parameters()) {
         p.name = prefixes[s] + p.name;
         parameters.push_back(std::move(p));
       }
-  }
-  // The same stages with their own parameters, gradients and workspace, for a shard computed
-  // beside this network's; sync() gives them this network's parameter values.
-  std::unique_ptr<Network> replica() const {
-    std::vector<nn::Architecture> architectures;
-    for (const auto& stage : stages) architectures.push_back(stage->architecture());
-    return std::make_unique<Network>(input, prefixes, architectures);
-  }
-  void sync(const Network& from) {
-    for (std::size_t i = 0; i < parameters.size(); ++i)
-      for (std::size_t r = 0; r < parameters[i].value.rows(); ++r)
-        std::ranges::copy(from.parameters[i].value.row(r), parameters[i].value.row(r).begin());
   }
 
   std::size_t outputs_per_row() const { return stages.back()->output_shape().size(); }
@@ -294,7 +296,7 @@ double FeedForwardModel::shard_gradient(const Examples& rows, const Shard& shard
     return 0;
   }
   if (shard.slot > replicas_.size()) throw ArgumentError("shard_gradient: a slot shard_slots did not grant");
-  // Slot 0 computes in the model's own network, slot k in replica k − 1 (synced by shard_slots).
+  // Slot 0 computes in the model's own network, slot k in replica k − 1 (which reads its values).
   Network& n = shard.slot == 0 ? *network_ : *replicas_[shard.slot - 1];
   // The losses are means over the rows they see: the shard's, scaled to its share of the batch.
   const double share = static_cast<double>(rows.x.rows()) / static_cast<double>(shard.batch_rows);
@@ -308,7 +310,6 @@ double FeedForwardModel::shard_gradient(const Examples& rows, const Shard& shard
 
 std::size_t FeedForwardModel::shard_slots(std::size_t wanted) {
   while (replicas_.size() + 1 < wanted) replicas_.push_back(network_->replica());
-  for (std::size_t k = 0; k + 1 < wanted; ++k) replicas_[k]->sync(*network_);
   return std::max<std::size_t>(wanted, 1);
 }
 

@@ -86,8 +86,8 @@ class FeedForwardModel : public Model {
   std::size_t gradient_size() const override;
   double shard_gradient(const Examples& rows, const Shard& shard, std::uint64_t step,
                         std::span<float> gradient) override;
-  // Shards at once: slot 0 in the model's network, each other in a replica of it, which gets the
-  // network's parameter values here, before every such minibatch.
+  // Shards at once: slot 0 in the model's network, each other in a replica of it, which reads the
+  // network's parameter values in place.
   std::size_t shard_slots(std::size_t wanted) override;
   void apply_gradient(std::span<float> gradient, std::size_t batch_rows, std::uint64_t step) override;
   // classify: cross_entropy (or mse with a single output) and accuracy; regress and

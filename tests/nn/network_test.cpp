@@ -1,5 +1,6 @@
 // nn::Network: parameter names, fused forward equal to layer by layer, whole-network gradients
-// against finite differences, reused buffers, and the same bits for 1, 2 or 3 threads.
+// against finite differences, reused buffers, the same bits for 1, 2 or 3 threads, and replicas
+// that share a network's values.
 #include <boost/test/unit_test.hpp>
 
 #include <cstdint>
@@ -249,6 +250,50 @@ BOOST_AUTO_TEST_CASE(the_same_bits_for_one_two_and_three_threads) {
         BOOST_TEST(same_bits(passes[t].grads[i], passes[0].grads[i]), what << ": gradient " << i);
     }
   }
+}
+
+// A replica reads its source's values in place (a change to them shows in its next pass) and
+// keeps its own gradients: its pass gives the bits of the source's, and leaves the source's
+// gradients alone.
+BOOST_AUTO_TEST_CASE(a_network_sharing_values_computes_with_them_and_its_own_gradients) {
+  std::mt19937 rng(58);
+  const Matrix<float> x = test::random_matrix(8, 784, rng, 0.0f, 1.0f);
+  std::vector<std::int32_t> labels(8);
+  for (std::size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<std::int32_t>(rng() % 10);
+  nn::Network source = build(kCnn, {1, 28, 28}, 7);
+  nn::Network replica = build(kCnn, {1, 28, 28}, 8);
+  replica.share_values(source);
+  for (int round = 0; round < 2; ++round) {
+    const Pass theirs = run_pass(source, x, labels);
+    const std::vector<nn::Parameter> source_params = source.parameters();
+    source.zero_grad();
+    const Pass mine = run_pass(replica, x, labels);
+    BOOST_TEST(same_bits(mine.output, theirs.output), "round " << round);
+    BOOST_TEST(same_bits(mine.grad_input, theirs.grad_input), "round " << round);
+    const std::vector<nn::Parameter> params = replica.parameters();
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      BOOST_TEST(params[i].value.data() == source_params[i].value.data(), params[i].name);
+      BOOST_TEST(params[i].grad.data() != source_params[i].grad.data(), params[i].name);
+      BOOST_TEST(same_bits(mine.grads[i], theirs.grads[i]), "round " << round << ": " << params[i].name);
+      for (std::size_t r = 0; r < source_params[i].grad.rows(); ++r)
+        for (float v : source_params[i].grad.row(r)) BOOST_TEST_REQUIRE(v == 0.0f);
+    }
+    // The next round runs on changed values, which the replica must see.
+    for (const nn::Parameter& p : source_params)
+      for (std::size_t r = 0; r < p.value.rows(); ++r)
+        for (float& v : p.value.row(r)) v *= 0.5f;
+  }
+  nn::Network other = build("conv3x3:32,relu,maxpool2,flatten,dense:10", {1, 28, 28}, 9);
+  try {
+    other.share_values(source);
+    BOOST_ERROR("no error");
+  } catch (const gibbs::ArgumentError& e) {
+    BOOST_TEST(std::string(e.what()) == "network: shares values only with a network of the same architecture");
+  }
+  nn::Dense wide(784, 20), narrow(784, 10);
+  BOOST_CHECK_EXCEPTION(wide.share_values(narrow), gibbs::ArgumentError, [](const gibbs::ArgumentError& e) {
+    return std::string(e.what()) == "dense: shares values only with a dense layer of the same shape";
+  });
 }
 
 BOOST_AUTO_TEST_CASE(misuse_is_an_error) {
