@@ -12,7 +12,7 @@
 #include <hwy/highway.h>
 
 #include "modules/nn/kernels/im2col.h"
-#include "modules/nn/kernels/masked-inl.h"
+#include "modules/simd/kernels/masked-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace gibbs::kernels::HWY_NAMESPACE {

@@ -18,8 +18,8 @@
 
 #include <hwy/highway.h>
 
-#include "modules/nn/kernels/masked-inl.h"
 #include "modules/nn/kernels/perceptron.h"
+#include "modules/simd/kernels/masked-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace gibbs::kernels::HWY_NAMESPACE {

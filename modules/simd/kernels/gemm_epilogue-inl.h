@@ -16,6 +16,7 @@
 
 #include "modules/simd/kernels/activation-inl.h"
 #include "modules/simd/kernels/gemm.h"
+#include "modules/simd/kernels/masked-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace gibbs::kernels::HWY_NAMESPACE {
@@ -25,9 +26,9 @@ using DF = hn::ScalableTag<float>;
 using VF = hn::Vec<DF>;
 constexpr std::size_t kLanes = hn::MaxLanes(DF());
 
-// AVX2 and AVX-512 have fault-free masked loads and stores; older targets go through a
-// buffer (their emulated masked store would rewrite memory past the end).
-constexpr bool kNativeMasks = HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL;
+// Targets with fault-free masked loads and stores; older ones go through a buffer (their
+// emulated masked store would rewrite memory past the end).
+constexpr bool kNativeMasks = masked::kNative;
 
 // Loads count (< kLanes) floats, the rest zero, without touching memory past them.
 HWY_INLINE VF LoadPartial(DF d, const float* p, std::size_t count) {

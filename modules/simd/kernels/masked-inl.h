@@ -1,11 +1,12 @@
-// Per-target loads and stores of a vector's first lanes, shared by the im2col and pooling kernels:
-// with true masks where the target has them (AVX2 and up); elsewhere the callers take their
-// tails element by element, which gives the same bits (copies, single additions, comparisons).
-#if defined(GIBBS_NN_MASKED_INL_H_) == defined(HWY_TARGET_TOGGLE)
-#ifdef GIBBS_NN_MASKED_INL_H_
-#undef GIBBS_NN_MASKED_INL_H_
+// Per-target loads and stores of a vector's first lanes, shared by the GEMM, im2col, pooling and
+// perceptron kernels: with true masks where the target has them (AVX2 and up); elsewhere the
+// callers take their tails another way (element by element, or through a buffer) with the same
+// bits.
+#if defined(GIBBS_SIMD_MASKED_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef GIBBS_SIMD_MASKED_INL_H_
+#undef GIBBS_SIMD_MASKED_INL_H_
 #else
-#define GIBBS_NN_MASKED_INL_H_
+#define GIBBS_SIMD_MASKED_INL_H_
 #endif
 
 #include <cstddef>
