@@ -164,7 +164,7 @@ HWY_INLINE TileFn TileForWidth(std::size_t rows, std::size_t width) {
 
 // The tile kernel for a block of rows of C × one panel.
 HWY_INLINE TileFn TileFor(std::size_t rows, const Panel& b) {
-  if constexpr (kNativeMasks) {
+  if constexpr (masked::kNative) {
     if (b.masked_tail) return TileForWidth<true>(rows, b.width);
   }
   return TileForWidth<false>(rows, b.width);
@@ -260,7 +260,7 @@ HWY_NOINLINE void GemmBlockImpl(const GemmProblem& pr, std::size_t m0, std::size
       for (std::size_t q = 0; q < panels; ++q) {
         const std::size_t j = j0 + q * kPanel;
         const std::size_t width = std::min(kPanel, n1 - j);
-        if (read_b_in_place && (width == kPanel || kNativeMasks)) {
+        if (read_b_in_place && (width == kPanel || masked::kNative)) {
           views[q] = Panel{pr.b + k0 * pr.ldb + j, pr.ldb, width, width % kLanes != 0};
         } else {
           if (packed == nullptr) packed = PackBuffer(panels * k * kPanel);

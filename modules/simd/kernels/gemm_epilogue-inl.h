@@ -26,13 +26,11 @@ using DF = hn::ScalableTag<float>;
 using VF = hn::Vec<DF>;
 constexpr std::size_t kLanes = hn::MaxLanes(DF());
 
-// Targets with fault-free masked loads and stores; older ones go through a buffer (their
-// emulated masked store would rewrite memory past the end).
-constexpr bool kNativeMasks = masked::kNative;
-
-// Loads count (< kLanes) floats, the rest zero, without touching memory past them.
+// Loads count (< kLanes) floats, the rest zero, without touching memory past them. Targets
+// without masked::kNative go through a buffer (their emulated masked store would rewrite memory
+// past the end).
 HWY_INLINE VF LoadPartial(DF d, const float* p, std::size_t count) {
-  if constexpr (kNativeMasks) {
+  if constexpr (masked::kNative) {
     return hn::MaskedLoad(hn::FirstN(d, count), d, p);
   } else {
     HWY_ALIGN float buffer[kLanes] = {};
@@ -42,7 +40,7 @@ HWY_INLINE VF LoadPartial(DF d, const float* p, std::size_t count) {
 }
 
 HWY_INLINE void StorePartial(DF d, VF v, float* p, std::size_t count) {
-  if constexpr (kNativeMasks) {
+  if constexpr (masked::kNative) {
     hn::BlendedStore(v, hn::FirstN(d, count), d, p);
   } else {
     HWY_ALIGN float buffer[kLanes];
