@@ -34,10 +34,12 @@ void run_chains(const Rbm& rbm, MatrixView<float> visible, std::span<const std::
     for (std::size_t r = 0; r < chains; ++r)
       for (std::size_t k = 0; k < clamped.size(); ++k) m(r, clamped[k]) = fixed(r, k);
   };
+  Matrix<float> transposed;
+  rbm.transpose_weights(steps, transposed);
   for (std::size_t step = 1; step <= steps; ++step) {
     rbm.hidden_means(visible, hidden_means);
     rbm.sample_hidden(rbm_draw(seed, RbmDraw::hidden, step), 0, hidden_means, hidden);
-    rbm.visible_means(hidden, means);
+    rbm.visible_means(hidden, transposed, means);
     clamp(means);
     rbm.sample_visible(rbm_draw(seed, RbmDraw::visible, step), 0, means, visible);
     clamp(visible);

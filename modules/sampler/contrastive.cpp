@@ -66,11 +66,12 @@ double ContrastiveDivergence::run_chains(const Rbm& rbm, ConstView<float> v0, st
   // Chain c's draws of Gibbs step t are at (t·all_chains + c)·units: a shard draws what the
   // whole minibatch would for its chains.
   double error = std::numeric_limits<double>::quiet_NaN();
+  rbm.transpose_weights(settings_.k, weights_transposed_);
   copy_rows(v0, v_data);
   rbm.hidden_means(v_data, h_data);
   if (!settings_.persistent) rbm.sample_hidden(hidden_draws, first_chain * hidden, h_data, chain);
   for (std::size_t t = 0; t < settings_.k; ++t) {
-    rbm.visible_means(chain, means);
+    rbm.visible_means(chain, weights_transposed_, means);
     if (t == 0 && !settings_.persistent) error = simd::sum_squared_difference(v_data, means);
     if (settings_.visible_means)
       copy_rows(means, v_model);

@@ -96,8 +96,21 @@ void Rbm::hidden_inputs(ConstView<float> v, MatrixView<float> a) const {
   simd::gemm(v, weights_, a, {.column_bias = hidden_bias_});
 }
 
-void Rbm::visible_inputs(ConstView<float> h, MatrixView<float> a) const {
-  simd::gemm(h, weights_, a, {.transpose_b = true, .column_bias = visible_bias_});
+void Rbm::visible_inputs(ConstView<float> h, MatrixView<float> a) const { visible_inputs(h, {}, a); }
+
+void Rbm::visible_inputs(ConstView<float> h, ConstView<float> transposed, MatrixView<float> a) const {
+  times_transposed_weights(h, transposed, a, false);
+}
+
+void Rbm::times_transposed_weights(ConstView<float> h, ConstView<float> transposed, MatrixView<float> out,
+                                   bool sigmoid) const {
+  const simd::Activation activation = sigmoid ? simd::Activation::kSigmoid : simd::Activation::kIdentity;
+  if (transposed.empty()) {
+    simd::gemm(h, weights_, out, {.transpose_b = true, .column_bias = visible_bias_, .activation = activation});
+    return;
+  }
+  expect_shape("the RBM's transposed weights", transposed.shape(), {hidden(), visible()});
+  simd::gemm(h, transposed, out, {.column_bias = visible_bias_, .activation = activation});
 }
 
 double Rbm::hidden_term(std::span<const float> a, std::span<float> scratch) const {
@@ -112,14 +125,21 @@ double Rbm::hidden_term(std::span<const float> a, std::span<float> scratch) cons
   return total + static_cast<double>(a.size()) * 0.5 * std::log(2 * std::numbers::pi);
 }
 
-void Rbm::visible_means(ConstView<float> h, MatrixView<float> v) const {
-  if (units_ == VisibleUnits::bernoulli) {
-    simd::gemm(h, weights_, v,
-               {.transpose_b = true, .column_bias = visible_bias_, .activation = simd::Activation::kSigmoid});
+void Rbm::visible_means(ConstView<float> h, MatrixView<float> v) const { visible_means(h, {}, v); }
+
+void Rbm::visible_means(ConstView<float> h, ConstView<float> transposed, MatrixView<float> v) const {
+  if (units_ == VisibleUnits::bernoulli) return times_transposed_weights(h, transposed, v, true);
+  visible_inputs(h, transposed, v);
+  if (visible_clip_ > 0) clip(v, visible_clip_);
+}
+
+void Rbm::transpose_weights(std::size_t steps, Matrix<float>& out) const {
+  if (steps <= 1) {
+    out = Matrix<float>();
     return;
   }
-  visible_inputs(h, v);
-  if (visible_clip_ > 0) clip(v, visible_clip_);
+  if (out.rows() != hidden() || out.cols() != visible()) out = Matrix<float>(hidden(), visible());
+  simd::transpose(weights_, out);
 }
 
 void Rbm::sample_hidden(random::Stream s, std::uint64_t offset, ConstView<float> means, MatrixView<float> out) const {

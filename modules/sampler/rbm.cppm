@@ -55,6 +55,15 @@ class Rbm {
   void visible_means(ConstView<float> h, MatrixView<float> v) const;
   // b + hWᵀ without the sigmoid or the clipping.
   void visible_inputs(ConstView<float> h, MatrixView<float> a) const;
+  // For a loop of `steps` visible steps on one W: Wᵀ [hidden, visible] into `out` (reallocated
+  // to that shape) when steps > 1, else `out` emptied, as one product does not repay the copy.
+  void transpose_weights(std::size_t steps, Matrix<float>& out) const;
+  // The same two with `transposed` from transpose_weights: Wᵀ read in place or, when it is
+  // empty, W reordered within the product as above. With more than 48 rows of h both give the
+  // same bits; with fewer, hWᵀ's sums over the hidden units are added in another order (the
+  // GEMM's dot-product path for A·Bᵀ).
+  void visible_means(ConstView<float> h, ConstView<float> transposed, MatrixView<float> v) const;
+  void visible_inputs(ConstView<float> h, ConstView<float> transposed, MatrixView<float> a) const;
   // The hidden layer's part of −F(v) for hidden inputs a = c + vW, summed in double in unit
   // order: Σ_j softplus(a_j) (Bernoulli), or Σ_j (a_j²/2 + log √(2π)) (Gaussian). `scratch` has
   // room for a.
@@ -67,6 +76,10 @@ class Rbm {
   void sample_visible(random::Stream s, std::uint64_t offset, ConstView<float> means, MatrixView<float> out) const;
 
  private:
+  // b + h·Wᵀ, or its sigmoid, from `transposed` (Wᵀ) when it is not empty.
+  void times_transposed_weights(ConstView<float> h, ConstView<float> transposed, MatrixView<float> out,
+                                bool sigmoid) const;
+
   Matrix<float> storage_;      // [visible, hidden rounded up to 16]
   MatrixView<float> weights_;  // its first hidden columns
   Matrix<float> biases_;       // one row: visible_bias, then hidden_bias

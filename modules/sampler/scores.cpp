@@ -123,7 +123,8 @@ double free_energy_gap(const Rbm& rbm, ConstView<float> v, std::size_t k, bool v
   if (v.rows() == 0 || k == 0) throw ArgumentError("free-energy gap: no rows, or no steps");
   const std::size_t n = v.rows(), hidden = rbm.hidden(), visible = rbm.visible(), chunk_rows = std::min(kChunkRows, n);
   Matrix<float> chain(chunk_rows, visible), means(chunk_rows, visible), h(chunk_rows, hidden),
-      h_means(chunk_rows, hidden), a(chunk_rows, hidden), scratch(1, hidden);
+      h_means(chunk_rows, hidden), a(chunk_rows, hidden), scratch(1, hidden), transposed;
+  rbm.transpose_weights(k, transposed);
   double gap = 0;
   for (std::size_t first = 0; first < n; first += kChunkRows) {
     const std::size_t rows = std::min(kChunkRows, n - first);
@@ -138,7 +139,7 @@ double free_energy_gap(const Rbm& rbm, ConstView<float> v, std::size_t k, bool v
       const std::uint64_t base = step * n * (hidden + visible);
       rbm.hidden_means(from, hm);
       rbm.sample_hidden(draws, base + first * hidden, hm, hs);
-      rbm.visible_means(hs, m);
+      rbm.visible_means(hs, transposed, m);
       if (!visible_means) rbm.sample_visible(draws, base + n * hidden + first * visible, m, x);
       from = visible_means ? m : x;
     }

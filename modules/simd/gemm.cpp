@@ -1,4 +1,5 @@
 // GEMM front end: shape checks, then a static split of C's columns (and rows) over threads.
+// And the transpose that lets a product by Bᵀ read B in place.
 module;
 #include "modules/simd/kernels/gemm.h"
 #include <tbb/blocked_range.h>
@@ -73,6 +74,23 @@ void gemm(ConstView<float> a, ConstView<float> b, MatrixView<float> c, const Gem
         }
       },
       tbb::static_partitioner());
+}
+
+void transpose(ConstView<float> in, MatrixView<float> out) {
+  expect_shape("transpose: the output", out.shape(), {in.cols(), in.rows()});
+  const std::size_t rows = in.rows(), cols = in.cols();
+  // Each task takes a band of input rows, so a line of the output is written by at most two.
+  constexpr std::size_t kBand = 64;
+  const std::size_t bands = (rows + kBand - 1) / kBand;
+  const auto band = [&](std::size_t b) {
+    const std::size_t r0 = b * kBand, r = std::min(kBand, rows - r0);
+    kernels::Transpose(in.data() + r0 * in.stride(), in.stride(), r, cols, out.data() + r0, out.stride());
+  };
+  if (thread_count() == 1 || rows * cols <= kSerialWork) {
+    for (std::size_t b = 0; b < bands; ++b) band(b);
+    return;
+  }
+  tbb::parallel_for(std::size_t{0}, bands, band, tbb::static_partitioner());
 }
 
 }  // namespace gibbs::simd

@@ -20,5 +20,8 @@ struct GemmOptions {
 // C M×N, else ShapeError. Parallel over columns (and rows when C is narrow), never over
 // K: the result is bit-identical for any thread count.
 void gemm(ConstView<float> a, ConstView<float> b, MatrixView<float> c, const GemmOptions& options = {});
+// out = inᵀ (out is in.cols() × in.rows(), else ShapeError). For a B that many products take
+// transposed: gemm reads B in place, where with transpose_b it reorders B on every call.
+void transpose(ConstView<float> in, MatrixView<float> out);
 
 }  // namespace gibbs::simd

@@ -3,10 +3,12 @@
 #define BOOST_TEST_MODULE sampler
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "tests/sampler/reference.h"
@@ -149,6 +151,49 @@ BOOST_AUTO_TEST_CASE(gaussian_hidden_conditionals_match_loops) {
     }
   BOOST_CHECK_THROW(rbm.sample_hidden({9, 2}, 0, means, means), gibbs::ArgumentError);
   BOOST_CHECK_THROW(Rbm(6, 5, VisibleUnits::gaussian, gibbs::sampler::HiddenUnits::gaussian), gibbs::ArgumentError);
+}
+
+BOOST_AUTO_TEST_CASE(visible_steps_from_the_transposed_weights) {
+  for (VisibleUnits units : {VisibleUnits::bernoulli, VisibleUnits::gaussian}) {
+    Rbm rbm = random_rbm(70, 37, units);
+    rbm.set_visible_clip(units == VisibleUnits::gaussian ? 1.5f : 0.0f);
+    Matrix<float> transposed;
+    rbm.transpose_weights(2, transposed);
+    BOOST_TEST_REQUIRE((transposed.rows() == 37 && transposed.cols() == 70));
+    for (std::size_t i = 0; i < 70; ++i)
+      for (std::size_t j = 0; j < 37; ++j) BOOST_TEST(transposed(j, i) == rbm.weights()(i, j));
+    // 49 rows: the same bits as W reordered within the product; 9 rows: the same values.
+    for (const std::size_t rows : {49, 9}) {
+      const Matrix<float> h = random_rows(rows, 37, 3, true);
+      Matrix<float> plain(rows, 70), from_transposed(rows, 70), inputs(rows, 70), inputs_transposed(rows, 70);
+      rbm.visible_means(h, plain);
+      rbm.visible_means(h, transposed, from_transposed);
+      rbm.visible_inputs(h, inputs);
+      rbm.visible_inputs(h, transposed, inputs_transposed);
+      if (rows > 48) {
+        BOOST_TEST(plain.values() == from_transposed.values(), boost::test_tools::per_element());
+        BOOST_TEST(inputs.values() == inputs_transposed.values(), boost::test_tools::per_element());
+      } else {
+        double largest = 0;  // the sums over 37 products of |w·h| < 4 differ in their last bits
+        for (std::size_t k = 0; k < plain.size(); ++k) {
+          largest = std::max(largest, std::abs(double{plain.values()[k]} - from_transposed.values()[k]));
+          largest = std::max(largest, std::abs(double{inputs.values()[k]} - inputs_transposed.values()[k]));
+        }
+        BOOST_TEST(largest <= 1e-5);
+      }
+      // An empty Wᵀ (one step does not repay the copy) is the plain product.
+      Matrix<float> none, from_none(rows, 70);
+      rbm.transpose_weights(1, none);
+      BOOST_TEST(none.size() == 0u);
+      rbm.visible_means(h, none, from_none);
+      BOOST_TEST(plain.values() == from_none.values(), boost::test_tools::per_element());
+    }
+  }
+  const Rbm rbm = random_rbm(6, 4, VisibleUnits::bernoulli);
+  Matrix<float> h(2, 4), v(2, 6), wrong(6, 4);
+  BOOST_CHECK_EXCEPTION(rbm.visible_means(h, wrong, v), gibbs::ShapeError, [](const gibbs::ShapeError& e) {
+    return std::string(e.what()) == "the RBM's transposed weights: shape [6, 4], expected [4, 6]";
+  });
 }
 
 BOOST_AUTO_TEST_CASE(free_energy_gap_follows_the_declared_draws) {

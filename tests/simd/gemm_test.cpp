@@ -213,6 +213,65 @@ BOOST_AUTO_TEST_CASE(results_are_bit_identical_for_any_thread_count) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(transpose_copies_every_element_on_every_target_and_thread_count) {
+  std::mt19937 rng(11);
+  // Ragged edges of the 4 × 4 blocks, strided views, and shapes past the parallel threshold.
+  const std::size_t shapes[][2] = {{1, 1}, {1, 9}, {9, 1}, {4, 4}, {7, 17}, {65, 129}, {300, 301}, {784, 500}};
+  for (const auto& target : simd::available_targets()) {
+    simd::ScopedTarget pin(target);
+    for (const auto& [rows, cols] : shapes) {
+      const Operand in(rows, cols, 3, rng);
+      for (int threads : {1, 2, 3}) {
+        gibbs::set_thread_count(threads);
+        Operand out(cols, rows, 2, rng, -7.0f);
+        simd::transpose(in.view, out.view);
+        std::size_t bad = 0;
+        for (std::size_t r = 0; r < rows; ++r)
+          for (std::size_t c = 0; c < cols; ++c) bad += out.view(c, r) != in.view(r, c);
+        for (std::size_t c = 0; c < cols; ++c)
+          for (std::size_t p = rows; p < rows + 2; ++p) bad += out.storage(c, p) != -7.0f;
+        BOOST_TEST(bad == 0u, target.name << ' ' << rows << "×" << cols << " on " << threads << " threads");
+      }
+    }
+  }
+  gibbs::set_thread_count(0);
+  Matrix<float> in(3, 4), out(3, 4);
+  try {
+    simd::transpose(in, out);
+    BOOST_FAIL("no exception");
+  } catch (const gibbs::ShapeError& e) {
+    BOOST_TEST(std::string(e.what()) == "transpose: the output: shape [3, 4], expected [4, 3]");
+  }
+}
+
+// With more than 48 rows the product by Bᵀ packs Bᵀ into the same panels that B transposed
+// beforehand is read from in place, so the sums run in the same order (gibbs.sampler's Rbm
+// relies on it). Fewer rows take the dot-product path, which check_case covers.
+BOOST_AUTO_TEST_CASE(a_product_by_b_transposed_beforehand_has_the_bits_of_transpose_b) {
+  std::mt19937 rng(12);
+  for (const auto& target : simd::available_targets()) {
+    simd::ScopedTarget pin(target);
+    for (const Case& c :
+         {Case{49, 500, 784, false, true}, Case{100, 33, 70, false, true, 0.5f}, Case{128, 1100, 90, true, true}}) {
+      Operand a(c.ta ? c.k : c.m, c.ta ? c.m : c.k, 1, rng);
+      Operand b(c.n, c.k, 2, rng);
+      Matrix<float> b_transposed(c.k, c.n), by_transpose_b(c.m, c.n), by_copy(c.m, c.n);
+      simd::transpose(b.view, b_transposed);
+      const std::vector<float> bias(c.n, 0.25f);
+      simd::GemmOptions options{.transpose_a = c.ta,
+                                .transpose_b = true,
+                                .alpha = c.alpha,
+                                .column_bias = bias,
+                                .activation = simd::Activation::kSigmoid};
+      simd::gemm(a.view, b.view, by_transpose_b, options);
+      options.transpose_b = false;
+      simd::gemm(a.view, b_transposed, by_copy, options);
+      BOOST_TEST(std::memcmp(by_copy.data(), by_transpose_b.data(), by_copy.size() * sizeof(float)) == 0,
+                 describe(c) << ": B transposed beforehand differs");
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(mismatched_shapes_name_both_shapes) {
   Matrix<float> a(3, 4), b(5, 6), c(3, 6);
   try {

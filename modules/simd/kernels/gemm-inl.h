@@ -170,6 +170,34 @@ HWY_INLINE TileFn TileFor(std::size_t rows, const Panel& b) {
   return TileForWidth<false>(rows, b.width);
 }
 
+// out(c, r) = in(r, c) for a rows × cols block: 4 × 4 blocks with 128-bit shuffles, the
+// ragged edges one by one.
+HWY_INLINE void TransposeBlock(const float* HWY_RESTRICT in, std::size_t in_stride, std::size_t rows, std::size_t cols,
+                               float* HWY_RESTRICT out, std::size_t out_stride) {
+  const hn::Full128<float> d4;
+  using V4 = hn::Vec<decltype(d4)>;
+  const std::size_t rows4 = rows / 4 * 4, cols4 = cols / 4 * 4;
+  for (std::size_t r = 0; r < rows4; r += 4) {
+    const float* r0 = in + r * in_stride;
+    const float *r1 = r0 + in_stride, *r2 = r1 + in_stride, *r3 = r2 + in_stride;
+    for (std::size_t c = 0; c < cols4; c += 4) {
+      const V4 a0 = hn::LoadU(d4, r0 + c), a1 = hn::LoadU(d4, r1 + c);
+      const V4 a2 = hn::LoadU(d4, r2 + c), a3 = hn::LoadU(d4, r3 + c);
+      const V4 t0 = hn::InterleaveLower(d4, a0, a1), t1 = hn::InterleaveLower(d4, a2, a3);
+      const V4 t2 = hn::InterleaveUpper(d4, a0, a1), t3 = hn::InterleaveUpper(d4, a2, a3);
+      float* dst = out + c * out_stride + r;
+      hn::StoreU(hn::ConcatLowerLower(d4, t1, t0), d4, dst);
+      hn::StoreU(hn::ConcatUpperUpper(d4, t1, t0), d4, dst + out_stride);
+      hn::StoreU(hn::ConcatLowerLower(d4, t3, t2), d4, dst + 2 * out_stride);
+      hn::StoreU(hn::ConcatUpperUpper(d4, t3, t2), d4, dst + 3 * out_stride);
+    }
+    for (std::size_t c = cols4; c < cols; ++c)
+      for (std::size_t t = 0; t < 4; ++t) out[c * out_stride + r + t] = in[(r + t) * in_stride + c];
+  }
+  for (std::size_t r = rows4; r < rows; ++r)
+    for (std::size_t c = 0; c < cols; ++c) out[c * out_stride + r] = in[r * in_stride + c];
+}
+
 // Packs op(B)[k0 .. k0+k, j0 .. j0+width) into a zero-padded k × kPanel panel.
 HWY_INLINE void PackPanel(const GemmProblem& pr, std::size_t k0, std::size_t k, std::size_t j0, std::size_t width,
                           float* HWY_RESTRICT out) {
@@ -188,34 +216,10 @@ HWY_INLINE void PackPanel(const GemmProblem& pr, std::size_t k0, std::size_t k, 
     }
     return;
   }
-  // op(B)(p, j) = b[j * ldb + p]: transpose 4 × 4 blocks with 128-bit shuffles.
-  const hn::Full128<float> d4;
-  using V4 = hn::Vec<decltype(d4)>;
-  const std::size_t k4 = k / 4 * 4;
-  for (std::size_t jj = 0; jj < kPanel; jj += 4) {
-    if (jj >= width) {
-      for (std::size_t p = 0; p < k; ++p) hn::StoreU(hn::Zero(d4), d4, out + p * kPanel + jj);
-      continue;
-    }
-    const float* rows[4];
-    for (std::size_t t = 0; t < 4; ++t) rows[t] = jj + t < width ? pr.b + (j0 + jj + t) * pr.ldb + k0 : nullptr;
-    std::size_t p = 0;
-    if (jj + 4 <= width) {
-      for (; p < k4; p += 4) {
-        const V4 r0 = hn::LoadU(d4, rows[0] + p), r1 = hn::LoadU(d4, rows[1] + p);
-        const V4 r2 = hn::LoadU(d4, rows[2] + p), r3 = hn::LoadU(d4, rows[3] + p);
-        const V4 t0 = hn::InterleaveLower(d4, r0, r1), t1 = hn::InterleaveLower(d4, r2, r3);
-        const V4 t2 = hn::InterleaveUpper(d4, r0, r1), t3 = hn::InterleaveUpper(d4, r2, r3);
-        float* dst = out + p * kPanel + jj;
-        hn::StoreU(hn::ConcatLowerLower(d4, t1, t0), d4, dst);
-        hn::StoreU(hn::ConcatUpperUpper(d4, t1, t0), d4, dst + kPanel);
-        hn::StoreU(hn::ConcatLowerLower(d4, t3, t2), d4, dst + 2 * kPanel);
-        hn::StoreU(hn::ConcatUpperUpper(d4, t3, t2), d4, dst + 3 * kPanel);
-      }
-    }
-    for (; p < k; ++p)
-      for (std::size_t t = 0; t < 4; ++t) out[p * kPanel + jj + t] = rows[t] != nullptr ? rows[t][p] : 0.0f;
-  }
+  // op(B)(p, j) = b[j * ldb + p].
+  TransposeBlock(pr.b + j0 * pr.ldb + k0, pr.ldb, width, k, out, kPanel);
+  if (width < kPanel)
+    for (std::size_t p = 0; p < k; ++p) std::fill(out + p * kPanel + width, out + (p + 1) * kPanel, 0.0f);
 }
 
 // Per-thread packing space, grown on demand and kept between calls.
@@ -287,6 +291,11 @@ HWY_NOINLINE void GemmBlockImpl(const GemmProblem& pr, std::size_t m0, std::size
 }
 
 HWY_NOINLINE std::size_t GemmPanelWidthImpl() { return kPanel; }
+
+HWY_NOINLINE void TransposeImpl(const float* in, std::size_t in_stride, std::size_t rows, std::size_t cols, float* out,
+                                std::size_t out_stride) {
+  TransposeBlock(in, in_stride, rows, cols, out, out_stride);
+}
 
 }  // namespace gibbs::kernels::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();

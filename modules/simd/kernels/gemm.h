@@ -33,4 +33,9 @@ inline constexpr std::size_t kGemmMaxSinglePassK = 1024;
 // The width of the kernel's column panel on the best target; split N at multiples of it.
 std::size_t GemmPanelWidth();
 
+// out[c * out_stride + r] = in[r * in_stride + c] for r < rows, c < cols (the blocks must not
+// overlap).
+void Transpose(const float* in, std::size_t in_stride, std::size_t rows, std::size_t cols, float* out,
+               std::size_t out_stride);
+
 }  // namespace gibbs::kernels

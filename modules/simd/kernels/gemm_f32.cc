@@ -9,6 +9,7 @@
 namespace gibbs::kernels {
 HWY_EXPORT(GemmBlockImpl);
 HWY_EXPORT(GemmPanelWidthImpl);
+HWY_EXPORT(TransposeImpl);
 
 void GemmBlock(const GemmProblem& problem, std::size_t m_begin, std::size_t m_end, std::size_t n_begin,
                std::size_t n_end) {
@@ -16,5 +17,10 @@ void GemmBlock(const GemmProblem& problem, std::size_t m_begin, std::size_t m_en
 }
 
 std::size_t GemmPanelWidth() { return HWY_DYNAMIC_DISPATCH(GemmPanelWidthImpl)(); }
+
+void Transpose(const float* in, std::size_t in_stride, std::size_t rows, std::size_t cols, float* out,
+               std::size_t out_stride) {
+  HWY_DYNAMIC_DISPATCH(TransposeImpl)(in, in_stride, rows, cols, out, out_stride);
+}
 }  // namespace gibbs::kernels
 #endif
