@@ -179,7 +179,8 @@ AisEstimate ais_log_partition(const Rbm& rbm, const AisSettings& settings, std::
   if (!gaussian) square_gap = 0;
 
   Matrix<float> v(runs, nv), means(runs, nv), x(runs, nh), h(runs, nh), h_means(runs, nh), scratch(runs, nh),
-      mix(1, nv);
+      mix(1, nv), transposed;
+  rbm.transpose_weights(steps, transposed);  // read by every visible step (steps > 1 when there is one)
   std::vector<double> log_w(runs, 0.0);
   if (gaussian) {
     random::normal(streams::ais_draw(seed, 0, streams::AisDraw::start), 0, v);
@@ -213,9 +214,8 @@ AisEstimate ais_log_partition(const Rbm& rbm, const AisSettings& settings, std::
     std::swap(h, h_means);
     rbm.sample_hidden(streams::ais_draw(seed, k, streams::AisDraw::hidden), 0, h_means, h);
     for (std::size_t i = 0; i < nv; ++i) mix(0, i) = (1.0f - beta) * base[i] + beta * b[i];
-    simd::gemm(h, rbm.weights(), means,
-               {.transpose_b = true,
-                .alpha = beta,
+    simd::gemm(h, transposed, means,
+               {.alpha = beta,
                 .column_bias = mix.values(),
                 .activation = gaussian ? simd::Activation::kIdentity : simd::Activation::kSigmoid});
     const random::Stream draws = streams::ais_draw(seed, k, streams::AisDraw::visible);
