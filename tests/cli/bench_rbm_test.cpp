@@ -5,9 +5,11 @@
 #include <boost/property_tree/ptree.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
 
@@ -68,6 +70,41 @@ BOOST_AUTO_TEST_CASE(bench_rbm_trains_exactly_as_gibbs_train_does) {
   BOOST_TEST(folder.status == 2);
   BOOST_TEST(folder.out.empty());
   BOOST_TEST(folder.err.starts_with("gibbs: folder: is a directory"), folder.err);
+}
+
+// Fake peers: every configuration measures at once, except PyTorch with its OpenMP pool spinning
+// beside two BLAS threads, which would sleep for ten minutes; it is stopped and said to be.
+BOOST_AUTO_TEST_CASE(a_peer_configuration_far_slower_than_the_fastest_is_stopped) {
+  TempDir dir("gibbs-bench-peer-limit-test");
+  fs::create_directory(dir.path / "peers");
+  for (const char* name : {"rbm_torch.py", "rbm_numpy.py"}) {
+    std::ofstream script(dir.path / "peers" / name);
+    script << "import json, os, sys, time\n"
+              "threads = int(sys.argv[sys.argv.index('--threads') + 1])\n"
+              "blas = int(sys.argv[sys.argv.index('--blas-threads') + 1])\n"
+              "if os.environ['OMP_WAIT_POLICY'] == 'ACTIVE' and blas == 2:\n"
+              "    time.sleep(600)\n"
+              "print(json.dumps({'seconds': 1.5 / threads + (0.25 if blas == 2 else 0)}))\n";
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const Result r = run_gibbs("bench rbm --workload gibbs --peers peers --json", dir.path);
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  BOOST_TEST_REQUIRE(r.status == 0, r.err);
+  BOOST_TEST(wall < 120.0);
+  BOOST_TEST(
+      r.err.find("peer configuration stopped: rbm_torch.py (2 threads, OpenMP active, BLAS 2): stopped after ") !=
+          std::string::npos,
+      r.err);
+  BOOST_TEST(r.err.find("s, over 4× the fastest configuration's time\n") != std::string::npos, r.err);
+  boost::property_tree::ptree json;
+  std::istringstream text(r.out);
+  boost::property_tree::read_json(text, json);
+  BOOST_TEST(json.get<double>("peer_seconds") == 0.75);
+  BOOST_TEST(json.get<std::string>("peer") == "pytorch");
+  for (const auto& [key, peer] : json.get_child("peers"))
+    BOOST_TEST(peer.get<std::string>("config") == (peer.get<std::string>("peer") == "pytorch"
+                                                       ? "2 threads, OpenMP passive, BLAS 1"
+                                                       : "2 threads, OpenMP passive, BLAS 2"));
 }
 
 BOOST_AUTO_TEST_CASE(bench_scaling_runs_each_thread_count_and_compares_the_bits) {

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
@@ -49,10 +51,20 @@ std::vector<PeerConfig> peer_configurations(bool openmp) {
 
 PeerOutput run_peer_script(const std::filesystem::path& script, const std::string& arguments,
                            const PeerConfig& config) {
-  return run_json_command(
-      fmt::format("OPENBLAS_CORETYPE=SkylakeX OMP_WAIT_POLICY={} /usr/bin/python3 {} {} --threads {} --blas-threads {}",
-                  config.spin ? "ACTIVE" : "PASSIVE", shell_quote(script.string()), arguments, config.threads,
-                  config.blas_threads));
+  const long limit = std::lround(std::ceil(config.time_limit));
+  const auto start = std::chrono::steady_clock::now();
+  PeerOutput out = run_json_command(fmt::format(
+      "OPENBLAS_CORETYPE=SkylakeX OMP_WAIT_POLICY={} {}/usr/bin/python3 {} {} --threads {} --blas-threads {}",
+      config.spin ? "ACTIVE" : "PASSIVE", limit > 0 ? fmt::format("timeout -s KILL {} ", limit) : "",
+      shell_quote(script.string()), arguments, config.threads, config.blas_threads));
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (limit > 0 && !out.problem.empty() && wall >= static_cast<double>(limit)) {
+    out.problem =
+        fmt::format("stopped after {} s, over {:g}× the fastest configuration's time", limit, kPeerTimeFactor);
+    fmt::print(stderr, "peer configuration stopped: {} ({}): {}\n", script.filename().string(), config.name(),
+               out.problem);
+  }
+  return out;
 }
 
 PeerOutput run_json_command(const std::string& shell_command) {

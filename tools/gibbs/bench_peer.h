@@ -2,6 +2,8 @@
 // the median, reading a peer script's JSON line, and running a peer at its better thread count.
 #pragma once
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <optional>
@@ -28,16 +30,23 @@ struct PeerConfig {
   int threads = 1;
   bool spin = false;  // OMP_WAIT_POLICY=ACTIVE, else PASSIVE
   int blas_threads = 1;
+  double time_limit = 0;     // seconds after which the run is stopped (0: none)
   std::string name() const;  // "2 threads, OpenMP active, BLAS 1"
 };
+
+// A configuration still running after this many times the fastest one's wall time, plus the slack,
+// cannot be the best: best_configuration stops it (PyTorch with its OpenMP pool spinning beside
+// two BLAS threads on two cores takes minutes where the best takes seconds).
+inline constexpr double kPeerTimeFactor = 4, kPeerTimeSlack = 5;
 
 // What a knowledgeable user would try: 1 and 2 threads; with `openmp` (PyTorch) each with OpenMP
 // passive and active, and on 2 threads the BLAS on 1 thread or on 2.
 std::vector<PeerConfig> peer_configurations(bool openmp);
 
 // Runs `/usr/bin/python3 SCRIPT ARGUMENTS --threads T --blas-threads B` with OPENBLAS_CORETYPE=
-// SkylakeX and the configuration's OMP_WAIT_POLICY, and returns its last line. `arguments` is
-// pasted into a shell command: quote paths with shell_quote.
+// SkylakeX and the configuration's OMP_WAIT_POLICY, and returns its last line; a run past the
+// configuration's time limit is killed, said on stderr, and returned as its problem. `arguments`
+// is pasted into a shell command: quote paths with shell_quote.
 PeerOutput run_peer_script(const std::filesystem::path& script, const std::string& arguments, const PeerConfig& config);
 
 // Runs a shell command (stderr joined to stdout): its last line when it exits 0 and that line is
@@ -48,12 +57,18 @@ PeerOutput run_json_command(const std::string& shell_command);
 std::string shell_quote(const std::string& text);
 
 // The peer at its best: run(config) for each configuration, the one with the smallest (non-NaN)
-// `seconds`, its `config` naming the configuration (the first run's problem when none ran).
+// `seconds`, its `config` naming the configuration (the first run's problem when none ran). Once
+// one has measured, the others run with a time limit (kPeerTimeFactor).
 template <class Measurement, class Run>
 Measurement best_configuration(const std::vector<PeerConfig>& configs, const Run& run) {
   std::optional<Measurement> best;
-  for (const PeerConfig& c : configs) {
+  double fastest = 0;  // wall seconds of the fastest configuration that measured
+  for (PeerConfig c : configs) {
+    if (fastest > 0) c.time_limit = kPeerTimeFactor * fastest + kPeerTimeSlack;
+    const auto start = std::chrono::steady_clock::now();
     Measurement m = run(c);
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!std::isnan(m.seconds)) fastest = fastest > 0 ? std::min(fastest, wall) : wall;
     m.config = c.name();
     if (!best || (std::isnan(best->seconds) && !std::isnan(m.seconds)) || m.seconds < best->seconds) best = m;
   }
