@@ -37,8 +37,7 @@ void run_chains(const Rbm& rbm, MatrixView<float> visible, std::span<const std::
   Matrix<float> transposed;
   rbm.transpose_weights(steps, transposed);
   for (std::size_t step = 1; step <= steps; ++step) {
-    rbm.hidden_means(visible, hidden_means);
-    rbm.sample_hidden(rbm_draw(seed, RbmDraw::hidden, step), 0, hidden_means, hidden);
+    rbm.sample_hidden_means(visible, hidden_means, rbm_draw(seed, RbmDraw::hidden, step), 0, hidden);
     rbm.visible_means(hidden, transposed, means);
     clamp(means);
     rbm.sample_visible(rbm_draw(seed, RbmDraw::visible, step), 0, means, visible);

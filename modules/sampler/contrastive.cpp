@@ -68,18 +68,23 @@ double ContrastiveDivergence::run_chains(const Rbm& rbm, ConstView<float> v0, st
   double error = std::numeric_limits<double>::quiet_NaN();
   rbm.transpose_weights(settings_.k, weights_transposed_);
   copy_rows(v0, v_data);
-  rbm.hidden_means(v_data, h_data);
-  if (!settings_.persistent) rbm.sample_hidden(hidden_draws, first_chain * hidden, h_data, chain);
+  if (settings_.persistent)
+    rbm.hidden_means(v_data, h_data);
+  else
+    rbm.sample_hidden_means(v_data, h_data, hidden_draws, first_chain * hidden, chain);
   for (std::size_t t = 0; t < settings_.k; ++t) {
-    rbm.visible_means(chain, weights_transposed_, means);
-    if (t == 0 && !settings_.persistent) error = simd::sum_squared_difference(v_data, means);
-    if (settings_.visible_means)
+    if (settings_.visible_means) {
+      rbm.visible_means(chain, weights_transposed_, means);
       copy_rows(means, v_model);
-    else
-      rbm.sample_visible(visible_draws, (t * all_chains + first_chain) * visible, means, v_model);
-    rbm.hidden_means(v_model, h_model);
+    } else {
+      rbm.sample_visible_means(chain, weights_transposed_, means, visible_draws,
+                               (t * all_chains + first_chain) * visible, v_model);
+    }
+    if (t == 0 && !settings_.persistent) error = simd::sum_squared_difference(v_data, means);
     if (t + 1 < settings_.k || settings_.persistent)
-      rbm.sample_hidden(hidden_draws, ((t + 1) * all_chains + first_chain) * hidden, h_model, chain);
+      rbm.sample_hidden_means(v_model, h_model, hidden_draws, ((t + 1) * all_chains + first_chain) * hidden, chain);
+    else
+      rbm.hidden_means(v_model, h_model);
   }
   return error;
 }

@@ -6,6 +6,7 @@ module;
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <numbers>
 #include <span>
 #include <string_view>
@@ -26,14 +27,33 @@ void clip(MatrixView<float> m, float limit) {
     for (float& x : m.row(r)) x = std::clamp(x, -limit, limit);
 }
 
+void check_samples(bool bernoulli, const char* layer, ConstView<float> means, ConstView<float> out) {
+  if (!bernoulli && means.data() == out.data())
+    throw ArgumentError(fmt::format("Gaussian {} samples cannot overwrite their means", layer));
+}
+
 // Bernoulli draws from the means, or mean + N(0, 1) (Gaussian units, into another matrix).
 void sample_units(bool bernoulli, const char* layer, random::Stream s, std::uint64_t offset, ConstView<float> means,
                   MatrixView<float> out) {
   if (bernoulli) return random::bernoulli(s, offset, means, out);
-  if (means.data() == out.data())
-    throw ArgumentError(fmt::format("Gaussian {} samples cannot overwrite their means", layer));
+  check_samples(bernoulli, layer, means, out);
   random::normal(s, offset, out);  // checks the shape
   simd::axpy(1.0f, means, out);
+}
+
+// For the GEMM that computes `means`: each finished block clipped to ±clip (0: not), then
+// sampled into `out` at the positions sample_units draws the whole matrix's.
+std::function<void(std::size_t, std::size_t, std::size_t, std::size_t)> sample_blocks(
+    bool bernoulli, const char* layer, random::Stream s, std::uint64_t offset, MatrixView<float> means,
+    MatrixView<float> out, float clip_limit) {
+  expect_shape(fmt::format("{} samples", layer), out.shape(), means.shape());
+  check_samples(bernoulli, layer, means, out);
+  return [=](std::size_t r0, std::size_t r1, std::size_t c0, std::size_t c1) {
+    if (clip_limit > 0) clip(means.block(r0, c0, r1 - r0, c1 - c0), clip_limit);
+    for (std::size_t r = r0; r < r1; ++r)
+      sample_units(bernoulli, layer, s, offset + r * means.cols() + c0, means.block(r, c0, 1, c1 - c0),
+                   out.block(r, c0, 1, c1 - c0));
+  };
 }
 
 }  // namespace
@@ -87,9 +107,28 @@ void Rbm::set_visible_clip(float clip) {
   visible_clip_ = clip;
 }
 
-void Rbm::hidden_means(ConstView<float> v, MatrixView<float> h) const {
-  if (hidden_units_ == HiddenUnits::gaussian) return hidden_inputs(v, h);
-  simd::gemm(v, weights_, h, {.column_bias = hidden_bias_, .activation = simd::Activation::kSigmoid});
+void Rbm::hidden_means(ConstView<float> v, MatrixView<float> h) const { hidden_product(v, h, {}); }
+
+void Rbm::hidden_product(ConstView<float> v, MatrixView<float> out, BlockHook then) const {
+  const bool sigmoid = hidden_units_ == HiddenUnits::bernoulli;
+  simd::gemm(v, weights_, out,
+             {.column_bias = hidden_bias_,
+              .activation = sigmoid ? simd::Activation::kSigmoid : simd::Activation::kIdentity,
+              .then = std::move(then)});
+}
+
+void Rbm::sample_hidden_means(ConstView<float> v, MatrixView<float> means, random::Stream s, std::uint64_t offset,
+                              MatrixView<float> out) const {
+  const bool bernoulli = hidden_units_ == HiddenUnits::bernoulli;
+  hidden_product(v, means, sample_blocks(bernoulli, "hidden", s, offset, means, out, 0.0f));
+}
+
+void Rbm::sample_visible_means(ConstView<float> h, ConstView<float> transposed, MatrixView<float> means,
+                               random::Stream s, std::uint64_t offset, MatrixView<float> out) const {
+  const bool bernoulli = units_ == VisibleUnits::bernoulli;
+  times_transposed_weights(
+      h, transposed, means, bernoulli,
+      sample_blocks(bernoulli, "visible", s, offset, means, out, bernoulli ? 0.0f : visible_clip_));
 }
 
 void Rbm::hidden_inputs(ConstView<float> v, MatrixView<float> a) const {
@@ -102,15 +141,16 @@ void Rbm::visible_inputs(ConstView<float> h, ConstView<float> transposed, Matrix
   times_transposed_weights(h, transposed, a, false);
 }
 
-void Rbm::times_transposed_weights(ConstView<float> h, ConstView<float> transposed, MatrixView<float> out,
-                                   bool sigmoid) const {
+void Rbm::times_transposed_weights(ConstView<float> h, ConstView<float> transposed, MatrixView<float> out, bool sigmoid,
+                                   BlockHook then) const {
   const simd::Activation activation = sigmoid ? simd::Activation::kSigmoid : simd::Activation::kIdentity;
   if (transposed.empty()) {
-    simd::gemm(h, weights_, out, {.transpose_b = true, .column_bias = visible_bias_, .activation = activation});
+    simd::gemm(h, weights_, out,
+               {.transpose_b = true, .column_bias = visible_bias_, .activation = activation, .then = std::move(then)});
     return;
   }
   expect_shape("the RBM's transposed weights", transposed.shape(), {hidden(), visible()});
-  simd::gemm(h, transposed, out, {.column_bias = visible_bias_, .activation = activation});
+  simd::gemm(h, transposed, out, {.column_bias = visible_bias_, .activation = activation, .then = std::move(then)});
 }
 
 double Rbm::hidden_term(std::span<const float> a, std::span<float> scratch) const {

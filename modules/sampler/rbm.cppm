@@ -8,6 +8,7 @@
 module;
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string_view>
 export module gibbs.sampler:rbm;
@@ -74,11 +75,22 @@ class Rbm {
   // units only (Gaussian: ArgumentError).
   void sample_hidden(random::Stream s, std::uint64_t offset, ConstView<float> means, MatrixView<float> out) const;
   void sample_visible(random::Stream s, std::uint64_t offset, ConstView<float> means, MatrixView<float> out) const;
+  // A half-step at once: hidden_means (or visible_means from `transposed`), then sample_hidden
+  // (sample_visible) from them, the same values and draws. Each block of the means is sampled by
+  // the core that computed it, while it is in that core's cache.
+  void sample_hidden_means(ConstView<float> v, MatrixView<float> means, random::Stream s, std::uint64_t offset,
+                           MatrixView<float> out) const;
+  void sample_visible_means(ConstView<float> h, ConstView<float> transposed, MatrixView<float> means, random::Stream s,
+                            std::uint64_t offset, MatrixView<float> out) const;
 
  private:
+  // What the GEMM calls for each finished block of its output (simd::GemmOptions::then).
+  using BlockHook = std::function<void(std::size_t, std::size_t, std::size_t, std::size_t)>;
+  // E[h | v] (c + vW, or its sigmoid for Bernoulli hidden units).
+  void hidden_product(ConstView<float> v, MatrixView<float> out, BlockHook then) const;
   // b + h·Wᵀ, or its sigmoid, from `transposed` (Wᵀ) when it is not empty.
-  void times_transposed_weights(ConstView<float> h, ConstView<float> transposed, MatrixView<float> out,
-                                bool sigmoid) const;
+  void times_transposed_weights(ConstView<float> h, ConstView<float> transposed, MatrixView<float> out, bool sigmoid,
+                                BlockHook then = {}) const;
 
   Matrix<float> storage_;      // [visible, hidden rounded up to 16]
   MatrixView<float> weights_;  // its first hidden columns

@@ -137,10 +137,11 @@ double free_energy_gap(const Rbm& rbm, ConstView<float> v, std::size_t k, bool v
     ConstView<float> from = data;
     for (std::size_t step = 0; step < k; ++step) {
       const std::uint64_t base = step * n * (hidden + visible);
-      rbm.hidden_means(from, hm);
-      rbm.sample_hidden(draws, base + first * hidden, hm, hs);
-      rbm.visible_means(hs, transposed, m);
-      if (!visible_means) rbm.sample_visible(draws, base + n * hidden + first * visible, m, x);
+      rbm.sample_hidden_means(from, hm, draws, base + first * hidden, hs);
+      if (visible_means)
+        rbm.visible_means(hs, transposed, m);
+      else
+        rbm.sample_visible_means(hs, transposed, m, draws, base + n * hidden + first * visible, x);
       from = visible_means ? m : x;
     }
     rbm.hidden_inputs(from, inputs);

@@ -50,10 +50,11 @@ void gemm(ConstView<float> a, ConstView<float> b, MatrixView<float> c, const Gem
   p.activation = options.activation;
 
   const std::size_t threads = static_cast<std::size_t>(std::max(1, thread_count()));
-  if (threads == 1 || m * n * std::max<std::size_t>(k, 1) <= kSerialWork) {
-    kernels::GemmBlock(p, 0, m, 0, n);
-    return;
-  }
+  const auto block = [&](std::size_t i0, std::size_t i1, std::size_t j0, std::size_t j1) {
+    kernels::GemmBlock(p, i0, i1, j0, j1);
+    if (options.then && i0 < i1 && j0 < j1) options.then(i0, i1, j0, j1);
+  };
+  if (threads == 1 || m * n * std::max<std::size_t>(k, 1) <= kSerialWork) return block(0, m, 0, n);
   // Each thread takes whole rows of C when B is read in place (threads then never write
   // the same cache line of C), else column groups of whole panels, so that each thread
   // packs only its share of B; rows too when there are fewer panels than threads.
@@ -70,7 +71,7 @@ void gemm(ConstView<float> a, ConstView<float> b, MatrixView<float> c, const Gem
           const std::size_t j0 = std::min(n, panels * cg / col_groups * width);
           const std::size_t j1 = std::min(n, panels * (cg + 1) / col_groups * width);
           const std::size_t i0 = m * rg / row_groups, i1 = m * (rg + 1) / row_groups;
-          kernels::GemmBlock(p, i0, i1, j0, j1);
+          block(i0, i1, j0, j1);
         }
       },
       tbb::static_partitioner());

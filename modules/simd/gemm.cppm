@@ -1,5 +1,7 @@
 // Single-precision GEMM on row-major views: C = act(alpha·op(A)·op(B) + beta·C + bias).
 module;
+#include <cstddef>
+#include <functional>
 #include <span>
 export module gibbs.simd:gemm;
 import gibbs.core;
@@ -14,6 +16,10 @@ struct GemmOptions {
   float beta = 0.0f;                        // 0: C's old values are never read (they may be NaN)
   std::span<const float> column_bias = {};  // empty, or one value per column of C
   Activation activation = Activation::kIdentity;
+  // Called on the thread that computed each block [row_begin, row_end) × [col_begin, col_end)
+  // of C, once the block is final: to go on with it while it is in that core's cache. The
+  // blocks cover C without overlapping; how it is cut depends on the thread count.
+  std::function<void(std::size_t row_begin, std::size_t row_end, std::size_t col_begin, std::size_t col_end)> then = {};
 };
 
 // C = activation(alpha·op(A)·op(B) + beta·C + column_bias). op(A) is M×K, op(B) K×N and

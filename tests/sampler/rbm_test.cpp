@@ -196,6 +196,50 @@ BOOST_AUTO_TEST_CASE(visible_steps_from_the_transposed_weights) {
   });
 }
 
+// Sampling each block of the means as the GEMM finishes it draws what sampling the whole means
+// afterwards draws: the same positions, the same bits, whatever blocks the thread count makes.
+BOOST_AUTO_TEST_CASE(a_half_step_sampled_block_by_block_equals_means_then_samples) {
+  const gibbs::random::Stream draws{31, 2};
+  for (VisibleUnits units : {VisibleUnits::bernoulli, VisibleUnits::gaussian}) {
+    Rbm rbm = random_rbm(300, 130, units);  // 64·300·130 multiply-adds: past the GEMM's serial limit
+    rbm.set_visible_clip(units == VisibleUnits::gaussian ? 0.75f : 0.0f);
+    Matrix<float> transposed;
+    rbm.transpose_weights(2, transposed);
+    const Matrix<float> v = random_rows(64, 300, 4, units == VisibleUnits::bernoulli);
+    Matrix<float> h_means(64, 130), h(64, 130), v_means(64, 300), v_sample(64, 300);
+    rbm.hidden_means(v, h_means);
+    rbm.sample_hidden(draws, 7, h_means, h);
+    rbm.visible_means(h, transposed, v_means);
+    rbm.sample_visible(draws, 1 << 20, v_means, v_sample);
+    for (int threads : {1, 2, 3}) {
+      gibbs::set_thread_count(threads);
+      Matrix<float> hm(64, 130), hs(64, 130), vm(64, 300), vs(64, 300);
+      rbm.sample_hidden_means(v, hm, draws, 7, hs);
+      rbm.sample_visible_means(hs, transposed, vm, draws, 1 << 20, vs);
+      BOOST_TEST(hm.values() == h_means.values(), boost::test_tools::per_element());
+      BOOST_TEST(hs.values() == h.values(), boost::test_tools::per_element());
+      BOOST_TEST(vm.values() == v_means.values(), boost::test_tools::per_element());
+      BOOST_TEST(vs.values() == v_sample.values(), boost::test_tools::per_element());
+      // Bernoulli samples may overwrite their means, as sample_hidden allows.
+      if (units == VisibleUnits::bernoulli) {
+        rbm.sample_hidden_means(v, hm, draws, 7, hm);
+        BOOST_TEST(hm.values() == h.values(), boost::test_tools::per_element());
+      }
+    }
+    gibbs::set_thread_count(0);
+  }
+  const Rbm rbm = random_rbm(6, 4, VisibleUnits::gaussian);
+  Matrix<float> h(2, 4), v(2, 6), wrong(2, 5);
+  BOOST_CHECK_EXCEPTION(rbm.sample_visible_means(h, {}, v, draws, 0, v), gibbs::ArgumentError,
+                        [](const gibbs::ArgumentError& e) {
+                          return std::string(e.what()) == "Gaussian visible samples cannot overwrite their means";
+                        });
+  BOOST_CHECK_EXCEPTION(rbm.sample_visible_means(h, {}, v, draws, 0, wrong), gibbs::ShapeError,
+                        [](const gibbs::ShapeError& e) {
+                          return std::string(e.what()) == "visible samples: shape [2, 5], expected [2, 6]";
+                        });
+}
+
 BOOST_AUTO_TEST_CASE(free_energy_gap_follows_the_declared_draws) {
   // A loop in double over 300 rows (two chunks of 256 and more), drawing from the same positions.
   const std::size_t n = 300, visible = 6, hidden = 5, k = 2;
