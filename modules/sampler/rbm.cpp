@@ -41,15 +41,16 @@ void sample_units(bool bernoulli, const char* layer, random::Stream s, std::uint
   simd::axpy(1.0f, means, out);
 }
 
-// For the GEMM that computes `means`: each finished block clipped to ±clip (0: not), then
-// sampled into `out` at the positions sample_units draws the whole matrix's.
-std::function<void(std::size_t, std::size_t, std::size_t, std::size_t)> sample_blocks(
-    bool bernoulli, const char* layer, random::Stream s, std::uint64_t offset, MatrixView<float> means,
-    MatrixView<float> out, float clip_limit) {
+// For the GEMM that computes `means`: each finished block sampled into `out` at the positions
+// sample_units draws the whole matrix's.
+std::function<void(std::size_t, std::size_t, std::size_t, std::size_t)> sample_blocks(bool bernoulli, const char* layer,
+                                                                                      random::Stream s,
+                                                                                      std::uint64_t offset,
+                                                                                      MatrixView<float> means,
+                                                                                      MatrixView<float> out) {
   expect_shape(fmt::format("{} samples", layer), out.shape(), means.shape());
   check_samples(bernoulli, layer, means, out);
   return [=](std::size_t r0, std::size_t r1, std::size_t c0, std::size_t c1) {
-    if (clip_limit > 0) clip(means.block(r0, c0, r1 - r0, c1 - c0), clip_limit);
     for (std::size_t r = r0; r < r1; ++r)
       sample_units(bernoulli, layer, s, offset + r * means.cols() + c0, means.block(r, c0, 1, c1 - c0),
                    out.block(r, c0, 1, c1 - c0));
@@ -107,38 +108,53 @@ void Rbm::set_visible_clip(float clip) {
   visible_clip_ = clip;
 }
 
-void Rbm::hidden_means(ConstView<float> v, MatrixView<float> h) const { hidden_product(v, h, {}); }
+void Rbm::hidden_means(ConstView<float> v, MatrixView<float> h) const {
+  times_weights(v, h, hidden_units_ == HiddenUnits::bernoulli, {});
+}
 
-void Rbm::hidden_product(ConstView<float> v, MatrixView<float> out, BlockHook then) const {
-  const bool sigmoid = hidden_units_ == HiddenUnits::bernoulli;
+void Rbm::hidden_inputs(ConstView<float> v, MatrixView<float> a) const { times_weights(v, a, false, {}); }
+
+void Rbm::sample_hidden_means(ConstView<float> v, MatrixView<float> means, random::Stream s, std::uint64_t offset,
+                              MatrixView<float> out) const {
+  const bool bernoulli = hidden_units_ == HiddenUnits::bernoulli;
+  times_weights(v, means, bernoulli, sample_blocks(bernoulli, "hidden", s, offset, means, out));
+}
+
+void Rbm::times_weights(ConstView<float> v, MatrixView<float> out, bool sigmoid, BlockHook then) const {
   simd::gemm(v, weights_, out,
              {.column_bias = hidden_bias_,
               .activation = sigmoid ? simd::Activation::kSigmoid : simd::Activation::kIdentity,
               .then = std::move(then)});
 }
 
-void Rbm::sample_hidden_means(ConstView<float> v, MatrixView<float> means, random::Stream s, std::uint64_t offset,
-                              MatrixView<float> out) const {
-  const bool bernoulli = hidden_units_ == HiddenUnits::bernoulli;
-  hidden_product(v, means, sample_blocks(bernoulli, "hidden", s, offset, means, out, 0.0f));
+void Rbm::visible_inputs(ConstView<float> h, MatrixView<float> a) const { visible_inputs(h, {}, a); }
+
+void Rbm::visible_inputs(ConstView<float> h, ConstView<float> transposed, MatrixView<float> a) const {
+  times_transposed_weights(h, transposed, a, false, {});
+}
+
+void Rbm::visible_means(ConstView<float> h, MatrixView<float> v) const { visible_means(h, {}, v, {}); }
+
+void Rbm::visible_means(ConstView<float> h, ConstView<float> transposed, MatrixView<float> v) const {
+  visible_means(h, transposed, v, {});
 }
 
 void Rbm::sample_visible_means(ConstView<float> h, ConstView<float> transposed, MatrixView<float> means,
                                random::Stream s, std::uint64_t offset, MatrixView<float> out) const {
   const bool bernoulli = units_ == VisibleUnits::bernoulli;
-  times_transposed_weights(
-      h, transposed, means, bernoulli,
-      sample_blocks(bernoulli, "visible", s, offset, means, out, bernoulli ? 0.0f : visible_clip_));
+  visible_means(h, transposed, means, sample_blocks(bernoulli, "visible", s, offset, means, out));
 }
 
-void Rbm::hidden_inputs(ConstView<float> v, MatrixView<float> a) const {
-  simd::gemm(v, weights_, a, {.column_bias = hidden_bias_});
-}
-
-void Rbm::visible_inputs(ConstView<float> h, MatrixView<float> a) const { visible_inputs(h, {}, a); }
-
-void Rbm::visible_inputs(ConstView<float> h, ConstView<float> transposed, MatrixView<float> a) const {
-  times_transposed_weights(h, transposed, a, false);
+void Rbm::visible_means(ConstView<float> h, ConstView<float> transposed, MatrixView<float> v, BlockHook then) const {
+  const bool bernoulli = units_ == VisibleUnits::bernoulli;
+  // Gaussian means are clipped block by block, before `then` sees them.
+  if (!bernoulli && visible_clip_ > 0)
+    then = [limit = visible_clip_, v, then = std::move(then)](std::size_t r0, std::size_t r1, std::size_t c0,
+                                                              std::size_t c1) {
+      clip(v.block(r0, c0, r1 - r0, c1 - c0), limit);
+      if (then) then(r0, r1, c0, c1);
+    };
+  times_transposed_weights(h, transposed, v, bernoulli, std::move(then));
 }
 
 void Rbm::times_transposed_weights(ConstView<float> h, ConstView<float> transposed, MatrixView<float> out, bool sigmoid,
@@ -163,14 +179,6 @@ double Rbm::hidden_term(std::span<const float> a, std::span<float> scratch) cons
   }
   for (const float x : a) total += 0.5 * double{x} * x;
   return total + static_cast<double>(a.size()) * 0.5 * std::log(2 * std::numbers::pi);
-}
-
-void Rbm::visible_means(ConstView<float> h, MatrixView<float> v) const { visible_means(h, {}, v); }
-
-void Rbm::visible_means(ConstView<float> h, ConstView<float> transposed, MatrixView<float> v) const {
-  if (units_ == VisibleUnits::bernoulli) return times_transposed_weights(h, transposed, v, true);
-  visible_inputs(h, transposed, v);
-  if (visible_clip_ > 0) clip(v, visible_clip_);
 }
 
 void Rbm::transpose_weights(std::size_t steps, Matrix<float>& out) const {

@@ -86,11 +86,13 @@ class Rbm {
  private:
   // What the GEMM calls for each finished block of its output (simd::GemmOptions::then).
   using BlockHook = std::function<void(std::size_t, std::size_t, std::size_t, std::size_t)>;
-  // E[h | v] (c + vW, or its sigmoid for Bernoulli hidden units).
-  void hidden_product(ConstView<float> v, MatrixView<float> out, BlockHook then) const;
+  // c + vW, or its sigmoid.
+  void times_weights(ConstView<float> v, MatrixView<float> out, bool sigmoid, BlockHook then) const;
   // b + h·Wᵀ, or its sigmoid, from `transposed` (Wᵀ) when it is not empty.
   void times_transposed_weights(ConstView<float> h, ConstView<float> transposed, MatrixView<float> out, bool sigmoid,
-                                BlockHook then = {}) const;
+                                BlockHook then) const;
+  // E[v | h] (clipped Gaussian means included), `then` called on each finished block.
+  void visible_means(ConstView<float> h, ConstView<float> transposed, MatrixView<float> v, BlockHook then) const;
 
   Matrix<float> storage_;      // [visible, hidden rounded up to 16]
   MatrixView<float> weights_;  // its first hidden columns
