@@ -37,6 +37,10 @@ constexpr std::size_t kMaxPanels = 64;         // panels in one L2 chunk of B
 // C = A·Bᵀ with at most this many rows takes the dot-product kernel: packing Bᵀ would cost
 // more than the tile reductions.
 constexpr std::size_t kDotMaxRows = 48;
+// A block of at most this many row tiles takes each panel of B through all its tiles before
+// the next panel: B then streams in once a pass, and only one panel of it (not a whole L2
+// chunk) has to stay in L2 for the other tiles. More tiles keep each tile of A in L1 instead.
+constexpr std::size_t kPanelOuterMaxTiles = 4;
 
 // A column panel of op(B) for one K slice: row p of the panel starts at data + p * stride.
 struct Panel {
@@ -239,6 +243,7 @@ struct RowTiling {
   RowTiling(std::size_t rows)
       : tiles((rows + kTileRows - 1) / kTileRows), base(tiles ? rows / tiles : 0), extra(tiles ? rows % tiles : 0) {}
   std::size_t rows_of(std::size_t t) const { return base + (t < extra ? 1 : 0); }
+  std::size_t first_row(std::size_t t) const { return t * base + std::min(t, extra); }
 };
 
 HWY_NOINLINE void GemmBlockImpl(const GemmProblem& pr, std::size_t m0, std::size_t m1, std::size_t n0, std::size_t n1) {
@@ -273,17 +278,15 @@ HWY_NOINLINE void GemmBlockImpl(const GemmProblem& pr, std::size_t m0, std::size
           views[q] = Panel{dst, kPanel, width, false};
         }
       }
-      std::size_t i = m0;
-      for (std::size_t t = 0; t < tiling.tiles; ++t) {
-        const std::size_t rows = tiling.rows_of(t);
+      const bool panel_outer = tiling.tiles <= kPanelOuterMaxTiles;
+      for (std::size_t n = 0; n < tiling.tiles * panels; ++n) {
+        const std::size_t t = panel_outer ? n % tiling.tiles : n / panels;
+        const std::size_t q = panel_outer ? n / tiling.tiles : n % panels;
+        const std::size_t i = m0 + tiling.first_row(t), j = j0 + q * kPanel;
         const float* a = pr.a + i * pr.a_row_stride + k0 * pr.a_col_stride;
-        for (std::size_t q = 0; q < panels; ++q) {
-          const std::size_t j = j0 + q * kPanel;
-          const float* bias = pr.column_bias != nullptr ? pr.column_bias + j : nullptr;
-          TileFor(rows, views[q])(d, a, pr.a_row_stride, pr.a_col_stride, views[q], k, pr.c + i * pr.ldc + j, pr.ldc,
-                                  bias, e);
-        }
-        i += rows;
+        const float* bias = pr.column_bias != nullptr ? pr.column_bias + j : nullptr;
+        TileFor(tiling.rows_of(t), views[q])(d, a, pr.a_row_stride, pr.a_col_stride, views[q], k, pr.c + i * pr.ldc + j,
+                                             pr.ldc, bias, e);
       }
     }
     k0 += k;
