@@ -2,7 +2,13 @@
 module;
 #include <tbb/global_control.h>
 #include <tbb/info.h>
+#include <tbb/parallel_for.h>
+#include <tbb/partitioner.h>
 #include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -24,7 +30,21 @@ void set_thread_count(int count) {
 }
 
 int thread_count() {
+  if (tbb::this_task_arena::max_concurrency() == 1) return 1;  // inside an arena of one
   return static_cast<int>(tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism));
+}
+
+void for_row_groups(std::size_t rows, std::size_t min_rows,
+                    const std::function<void(std::size_t begin, std::size_t end)>& body) {
+  const auto groups = static_cast<std::size_t>(std::max(1, thread_count()));
+  if (groups == 1 || rows < groups * std::max<std::size_t>(min_rows, 1)) return body(0, rows);
+  tbb::parallel_for(
+      std::size_t{0}, groups,
+      [&](std::size_t g) {
+        thread_local tbb::task_arena alone(1);
+        alone.execute([&] { body(rows * g / groups, rows * (g + 1) / groups); });
+      },
+      tbb::static_partitioner());
 }
 
 int hardware_threads() { return tbb::info::default_concurrency(); }

@@ -2,6 +2,7 @@
 module;
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -30,19 +31,34 @@ void run_chains(const Rbm& rbm, MatrixView<float> visible, std::span<const std::
       means(chains, rbm.visible());
   for (std::size_t r = 0; r < chains; ++r)
     for (std::size_t k = 0; k < clamped.size(); ++k) fixed(r, k) = visible(r, clamped[k]);
-  const auto clamp = [&](MatrixView<float> m) {
-    for (std::size_t r = 0; r < chains; ++r)
-      for (std::size_t k = 0; k < clamped.size(); ++k) m(r, clamped[k]) = fixed(r, k);
+  // Rows [c0, c0 + m.rows()) of the chains get their clamped values back.
+  const auto clamp = [&](MatrixView<float> m, std::size_t c0) {
+    for (std::size_t r = 0; r < m.rows(); ++r)
+      for (std::size_t k = 0; k < clamped.size(); ++k) m(r, clamped[k]) = fixed(c0 + r, k);
   };
   Matrix<float> transposed;
   rbm.transpose_weights(steps, transposed);
-  for (std::size_t step = 1; step <= steps; ++step) {
-    rbm.sample_hidden_means(visible, hidden_means, rbm_draw(seed, RbmDraw::hidden, step), 0, hidden);
-    rbm.visible_means(hidden, transposed, means);
-    clamp(means);
-    rbm.sample_visible(rbm_draw(seed, RbmDraw::visible, step), 0, means, visible);
-    clamp(visible);
-    if (every != 0 && step % every == 0 && snapshot) snapshot({step, means, visible});
+  const std::size_t nv = rbm.visible(), nh = rbm.hidden();
+  // Gibbs steps first … last, without a snapshot between them.
+  const auto run = [&](std::size_t first, std::size_t last) {
+    for_chain_groups(chains, transposed, [&](std::size_t c0, std::size_t c1) {
+      const auto own = [&](MatrixView<float> m) { return m.block(c0, 0, c1 - c0, m.cols()); };
+      for (std::size_t step = first; step <= last; ++step) {
+        rbm.sample_hidden_means(own(visible), own(hidden_means), rbm_draw(seed, RbmDraw::hidden, step), c0 * nh,
+                                own(hidden));
+        rbm.visible_means(own(hidden), transposed, own(means));
+        clamp(own(means), c0);
+        rbm.sample_visible(rbm_draw(seed, RbmDraw::visible, step), c0 * nv, own(means), own(visible));
+        clamp(own(visible), c0);
+      }
+    });
+  };
+  const std::size_t every_snapshot = every != 0 && snapshot ? every : steps + 1;
+  for (std::size_t first = 1; first <= steps;) {
+    const std::size_t last = std::min(steps, (first + every_snapshot - 1) / every_snapshot * every_snapshot);
+    run(first, last);
+    if (last % every_snapshot == 0) snapshot({last, means, visible});
+    first = last + 1;
   }
 }
 

@@ -41,6 +41,7 @@ ContrastiveDivergence::ContrastiveDivergence(const Rbm& rbm, std::size_t batch_s
   visible_ = Matrix<float>(batch_size + chains, visible);
   hidden_ = Matrix<float>(batch_size + chains, hidden);
   means_ = Matrix<float>(chains, visible);
+  if (!settings.persistent && settings.k > 1) first_means_ = Matrix<float>(chains, visible);
   chain_hidden_ = Matrix<float>(chains, hidden);
   gradient_ = Matrix<float>(1, visible + hidden);
   model_sums_ = Matrix<float>(1, visible);
@@ -65,28 +66,36 @@ double ContrastiveDivergence::run_chains(const Rbm& rbm, ConstView<float> v0, st
   const random::Stream visible_draws = rbm_draw(seed, RbmDraw::visible, step);
   // Chain c's draws of Gibbs step t are at (t·all_chains + c)·units: a shard draws what the
   // whole minibatch would for its chains.
-  double error = std::numeric_limits<double>::quiet_NaN();
   rbm.transpose_weights(settings_.k, weights_transposed_);
   copy_rows(v0, v_data);
-  if (settings_.persistent)
-    rbm.hidden_means(v_data, h_data);
-  else
-    rbm.sample_hidden_means(v_data, h_data, hidden_draws, first_chain * hidden, chain);
-  for (std::size_t t = 0; t < settings_.k; ++t) {
-    if (settings_.visible_means) {
-      rbm.visible_means(chain, weights_transposed_, means);
-      copy_rows(means, v_model);
-    } else {
-      rbm.sample_visible_means(chain, weights_transposed_, means, visible_draws,
-                               (t * all_chains + first_chain) * visible, v_model);
+  if (settings_.persistent) rbm.hidden_means(v_data, h_data);
+  // CD's error compares the data with the first step's means, which later steps overwrite.
+  const MatrixView<float> first_means =
+      settings_.k > 1 && !settings_.persistent ? first_means_.view().block(0, 0, chains, visible) : means;
+  const auto steps = [&](std::size_t c0, std::size_t c1) {
+    const auto own = [&](MatrixView<float> m) { return m.block(c0, 0, c1 - c0, m.cols()); };
+    const std::size_t first = first_chain + c0;
+    if (!settings_.persistent)
+      rbm.sample_hidden_means(own(v_data), own(h_data), hidden_draws, first * hidden, own(chain));
+    for (std::size_t t = 0; t < settings_.k; ++t) {
+      if (settings_.visible_means) {
+        rbm.visible_means(own(chain), weights_transposed_, own(means));
+        copy_rows(own(means), own(v_model));
+      } else {
+        rbm.sample_visible_means(own(chain), weights_transposed_, own(means), visible_draws,
+                                 (t * all_chains + first) * visible, own(v_model));
+      }
+      if (t == 0 && first_means.data() != means.data()) copy_rows(own(means), own(first_means));
+      if (t + 1 < settings_.k || settings_.persistent)
+        rbm.sample_hidden_means(own(v_model), own(h_model), hidden_draws, ((t + 1) * all_chains + first) * hidden,
+                                own(chain));
+      else
+        rbm.hidden_means(own(v_model), own(h_model));
     }
-    if (t == 0 && !settings_.persistent) error = simd::sum_squared_difference(v_data, means);
-    if (t + 1 < settings_.k || settings_.persistent)
-      rbm.sample_hidden_means(v_model, h_model, hidden_draws, ((t + 1) * all_chains + first_chain) * hidden, chain);
-    else
-      rbm.hidden_means(v_model, h_model);
-  }
-  return error;
+  };
+  for_chain_groups(chains, weights_transposed_, steps);
+  if (settings_.persistent) return std::numeric_limits<double>::quiet_NaN();
+  return simd::sum_squared_difference(v_data, first_means);
 }
 
 void ContrastiveDivergence::bias_gradients(std::size_t rows, std::size_t chains, float ratio,

@@ -86,6 +86,7 @@ class ContrastiveDivergence {
   Matrix<float> visible_;       // [batch + chains, visible]: v0 above v_k
   Matrix<float> hidden_;        // [batch + chains, hidden]: h0 above h_k
   Matrix<float> means_;         // [chains, visible]: E[v | h] of the chain
+  Matrix<float> first_means_;   // [chains, visible]: CD-k's means of the first step (k > 1)
   Matrix<float> chain_hidden_;  // [chains, hidden]: the chain's hidden state
   // Wᵀ, transposed once a step for the chain's k visible steps when k > 1 (Rbm::transpose_weights).
   Matrix<float> weights_transposed_;

@@ -179,7 +179,7 @@ AisEstimate ais_log_partition(const Rbm& rbm, const AisSettings& settings, std::
   if (!gaussian) square_gap = 0;
 
   Matrix<float> v(runs, nv), means(runs, nv), x(runs, nh), h(runs, nh), h_means(runs, nh), scratch(runs, nh),
-      mix(1, nv), transposed;
+      transposed;
   rbm.transpose_weights(steps, transposed);  // read by every visible step (steps > 1 when there is one)
   std::vector<double> log_w(runs, 0.0);
   if (gaussian) {
@@ -191,41 +191,45 @@ AisEstimate ais_log_partition(const Rbm& rbm, const AisSettings& settings, std::
     random::bernoulli(streams::ais_draw(seed, 0, streams::AisDraw::start), 0, means, v);
   }
 
-  for (std::size_t k = 1; k <= steps; ++k) {
-    const auto beta = static_cast<float>(betas[k]), previous = static_cast<float>(betas[k - 1]);
-    const double step = betas[k] - betas[k - 1];
-    rbm.hidden_inputs(v, x);
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, runs), [&](const tbb::blocked_range<std::size_t>& rows) {
-      for (std::size_t r = rows.begin(); r != rows.end(); ++r) {
-        const std::span<const float> xr = x.row(r), vr = v.row(r);
-        const std::span<float> now = h.row(r), before = scratch.row(r);
-        double linear = -square_gap;
-        for (std::size_t i = 0; i < nv; ++i) linear += bias_gap[i] * vr[i];
-        // The hidden units summed (or integrated) out at β, with inputs β·x.
-        for (std::size_t j = 0; j < nh; ++j) before[j] = previous * xr[j];
-        const double hidden_before = rbm.hidden_term(before, before);
-        for (std::size_t j = 0; j < nh; ++j) now[j] = beta * xr[j];
-        const double hidden_now = rbm.hidden_term(now, before);
-        log_w[r] += step * linear + (hidden_now - hidden_before);
-        if (!gaussian_hidden) simd::sigmoid(now, now);  // E[h | v] at β
+  // Each run reads only its own rows: each group of runs takes all the steps on one core.
+  for_chain_groups(runs, transposed, [&](std::size_t r0, std::size_t r1) {
+    const auto own = [&](Matrix<float>& m) { return m.view().block(r0, 0, r1 - r0, m.cols()); };
+    std::vector<float> mix(nv);
+    for (std::size_t k = 1; k <= steps; ++k) {
+      const auto beta = static_cast<float>(betas[k]), previous = static_cast<float>(betas[k - 1]);
+      const double step = betas[k] - betas[k - 1];
+      rbm.hidden_inputs(own(v), own(x));
+      tbb::parallel_for(tbb::blocked_range<std::size_t>(r0, r1), [&](const tbb::blocked_range<std::size_t>& rows) {
+        for (std::size_t r = rows.begin(); r != rows.end(); ++r) {
+          const std::span<const float> xr = x.row(r), vr = v.row(r);
+          const std::span<float> now = h_means.row(r), before = scratch.row(r);
+          double linear = -square_gap;
+          for (std::size_t i = 0; i < nv; ++i) linear += bias_gap[i] * vr[i];
+          // The hidden units summed (or integrated) out at β, with inputs β·x.
+          for (std::size_t j = 0; j < nh; ++j) before[j] = previous * xr[j];
+          const double hidden_before = rbm.hidden_term(before, before);
+          for (std::size_t j = 0; j < nh; ++j) now[j] = beta * xr[j];
+          const double hidden_now = rbm.hidden_term(now, before);
+          log_w[r] += step * linear + (hidden_now - hidden_before);
+          if (!gaussian_hidden) simd::sigmoid(now, now);  // E[h | v] at β
+        }
+      });
+      if (k == steps) break;
+      rbm.sample_hidden(streams::ais_draw(seed, k, streams::AisDraw::hidden), r0 * nh, own(h_means), own(h));
+      for (std::size_t i = 0; i < nv; ++i) mix[i] = (1.0f - beta) * base[i] + beta * b[i];
+      simd::gemm(own(h), transposed, own(means),
+                 {.alpha = beta,
+                  .column_bias = mix,
+                  .activation = gaussian ? simd::Activation::kIdentity : simd::Activation::kSigmoid});
+      const random::Stream draws = streams::ais_draw(seed, k, streams::AisDraw::visible);
+      if (gaussian) {
+        random::normal(draws, r0 * nv, own(v));
+        simd::axpy(1.0f, own(means), own(v));
+      } else {
+        random::bernoulli(draws, r0 * nv, own(means), own(v));
       }
-    });
-    if (k == steps) break;
-    std::swap(h, h_means);
-    rbm.sample_hidden(streams::ais_draw(seed, k, streams::AisDraw::hidden), 0, h_means, h);
-    for (std::size_t i = 0; i < nv; ++i) mix(0, i) = (1.0f - beta) * base[i] + beta * b[i];
-    simd::gemm(h, transposed, means,
-               {.alpha = beta,
-                .column_bias = mix.values(),
-                .activation = gaussian ? simd::Activation::kIdentity : simd::Activation::kSigmoid});
-    const random::Stream draws = streams::ais_draw(seed, k, streams::AisDraw::visible);
-    if (gaussian) {
-      random::normal(draws, 0, v);
-      simd::axpy(1.0f, means, v);
-    } else {
-      random::bernoulli(draws, 0, means, v);
     }
-  }
+  });
 
   AisEstimate estimate;
   double log_base = gaussian_hidden ? 0.5 * static_cast<double>(nh) * std::log(2 * std::numbers::pi)

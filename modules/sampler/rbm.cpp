@@ -59,6 +59,14 @@ std::function<void(std::size_t, std::size_t, std::size_t, std::size_t)> sample_b
 
 }  // namespace
 
+void for_chain_groups(std::size_t chains, ConstView<float> transposed,
+                      const std::function<void(std::size_t begin, std::size_t end)>& steps) {
+  // Fewer chains a thread, and each product of a Gibbs step is split over the threads instead.
+  constexpr std::size_t kChainsPerGroup = 8;
+  if (transposed.empty()) return steps(0, chains);
+  for_row_groups(chains, kChainsPerGroup, steps);
+}
+
 std::string_view to_string(VisibleUnits units) { return units == VisibleUnits::bernoulli ? "bernoulli" : "gaussian"; }
 
 VisibleUnits parse_visible_units(std::string_view text) {

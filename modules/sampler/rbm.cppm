@@ -109,6 +109,13 @@ class Rbm {
   Rbm& operator=(Rbm&&) noexcept = default;
 };
 
+// Runs steps(begin, end) over chains [0, chains) cut into groups, each group's Gibbs steps on one
+// core from end to end (gibbs::for_row_groups; a chain reads only its own rows), when the visible
+// steps read `transposed` (Wᵀ). With W read in place instead (an empty `transposed`), the GEMM's
+// kernel for h·Wᵀ depends on the rows it is given, so one call then takes all the chains.
+void for_chain_groups(std::size_t chains, ConstView<float> transposed,
+                      const std::function<void(std::size_t begin, std::size_t end)>& steps);
+
 // Weight initialisations, drawn from random::streams::model_init(seed): N(0, σ²), or uniform in
 // ±4·sqrt(6/(visible + hidden)) (the Theano tutorial's). Biases are left as they are.
 void initialize_normal(Rbm& rbm, float sigma, std::uint64_t seed);

@@ -1,9 +1,13 @@
-// gibbs.core: matrix storage, views with a row stride, shape errors, thread count.
+// gibbs.core: matrix storage, views with a row stride, shape errors, thread count, row groups.
 #define BOOST_TEST_MODULE core
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cstdint>
+#include <mutex>
 #include <string>
+#include <tuple>
+#include <vector>
 import gibbs.core;
 
 using gibbs::Matrix;
@@ -114,4 +118,29 @@ BOOST_AUTO_TEST_CASE(thread_count_is_set_and_restored) {
   gibbs::set_thread_count(0);
   BOOST_TEST(gibbs::thread_count() == gibbs::hardware_threads());
   BOOST_CHECK_THROW(gibbs::set_thread_count(-2), gibbs::ArgumentError);
+}
+
+// Each call: begin, end, and thread_count() inside it.
+using Groups = std::vector<std::tuple<std::size_t, std::size_t, int>>;
+
+Groups row_groups(int threads, std::size_t rows, std::size_t min_rows) {
+  gibbs::set_thread_count(threads);
+  Groups calls;
+  std::mutex mutex;
+  gibbs::for_row_groups(rows, min_rows, [&](std::size_t begin, std::size_t end) {
+    const int inside = gibbs::thread_count();
+    const std::lock_guard lock(mutex);
+    calls.emplace_back(begin, end, inside);
+  });
+  gibbs::set_thread_count(0);
+  std::ranges::sort(calls);
+  return calls;
+}
+
+BOOST_AUTO_TEST_CASE(row_groups_take_one_thread_each_when_every_group_has_enough_rows) {
+  BOOST_TEST((row_groups(3, 31, 8) == Groups{{0, 10, 1}, {10, 20, 1}, {20, 31, 1}}));
+  BOOST_TEST((row_groups(2, 16, 8) == Groups{{0, 8, 1}, {8, 16, 1}}));
+  // Too few rows for a group a thread: one call, whose own parallel work uses every thread.
+  BOOST_TEST((row_groups(3, 23, 8) == Groups{{0, 23, 3}}));
+  BOOST_TEST((row_groups(1, 100, 8) == Groups{{0, 100, 1}}));
 }

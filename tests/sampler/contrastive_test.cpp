@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "tests/sampler/reference.h"
@@ -81,8 +82,10 @@ struct Reference {
     return units == VisibleUnits::bernoulli ? ref::sigmoid(a) : a;
   }
 
-  void step(const Matrix<float>& data, const ContrastiveSettings& s, VisibleUnits units, double lr, double momentum,
-            std::uint64_t seed, std::uint64_t step_index) {
+  // Returns CD's reconstruction error: the mean of (v0 − E[v | h] of the first step)², or NaN
+  // for PCD.
+  double step(const Matrix<float>& data, const ContrastiveSettings& s, VisibleUnits units, double lr, double momentum,
+              std::uint64_t seed, std::uint64_t step_index) {
     const std::size_t batch = data.rows(), nv = w.size(), nh = c.size();
     const std::size_t chains = s.persistent ? chain.size() : batch;
     const rnd::Stream hs = rbm_draw(seed, RbmDraw::hidden, step_index);
@@ -97,10 +100,12 @@ struct Reference {
       for (std::size_t r = 0; r < batch; ++r)
         for (std::size_t j = 0; j < nh; ++j) h[r][j] = uniform_at(hs, r * nh + j) < h0[r][j] ? 1 : 0;
     Rows vk(chains, std::vector<double>(nv)), hk(chains, std::vector<double>(nh));
+    double squares = 0;
     for (std::size_t t = 0; t < s.k; ++t) {
       for (std::size_t r = 0; r < chains; ++r)
         for (std::size_t i = 0; i < nv; ++i) {
           const double mean = visible_mean(h[r], i, units);
+          if (t == 0 && !s.persistent) squares += (v0[r][i] - mean) * (v0[r][i] - mean);
           const std::uint64_t position = t * chains * nv + r * nv + i;
           vk[r][i] = s.visible_means                    ? mean
                      : units == VisibleUnits::bernoulli ? (uniform_at(vs, position) < mean ? 1 : 0)
@@ -150,6 +155,7 @@ struct Reference {
       c_velocity[j] = (s.momentum ? momentum * c_velocity[j] : 0) + lr * grad;
       c[j] += c_velocity[j];
     }
+    return s.persistent ? std::numeric_limits<double>::quiet_NaN() : squares / (nb * static_cast<double>(nv));
   }
 
   double max_difference(const Rbm& rbm) const {
@@ -177,8 +183,12 @@ void check_against_reference(VisibleUnits units, const ContrastiveSettings& sett
   for (std::uint64_t step = 0; step < 4; ++step) {
     // The last step's batch is short, as an epoch's last minibatch can be.
     const Matrix<float> data = batch_rows(step == 3 ? batch - 1 : batch, 11, step);
-    cd.step(rbm, data, 0.1f, static_cast<float>(momentum), 42, step);
-    reference.step(data, cd.settings(), units, 0.1, momentum, 42, step);
+    const double error = cd.step(rbm, data, 0.1f, static_cast<float>(momentum), 42, step);
+    const double expected = reference.step(data, cd.settings(), units, 0.1, momentum, 42, step);
+    if (settings.persistent)
+      BOOST_TEST(std::isnan(error));
+    else
+      BOOST_TEST(error == expected, boost::test_tools::tolerance(1e-5));
     BOOST_TEST(reference.max_difference(rbm) < 2e-5,
                "step " << step << ": differs by " << reference.max_difference(rbm));
   }
@@ -224,21 +234,35 @@ BOOST_AUTO_TEST_CASE(hand_computed_cd1_step) {
 }
 
 BOOST_AUTO_TEST_CASE(any_thread_count_gives_the_same_parameters) {
-  std::vector<std::vector<float>> results;
-  for (int threads : {1, 2, 3}) {
-    gibbs::set_thread_count(threads);
-    Rbm rbm = random_rbm(300, 130, VisibleUnits::bernoulli);
-    ContrastiveDivergence cd(rbm, 64, {.k = 2, .persistent = true, .momentum = true, .weight_decay = 0.001f});
-    for (std::uint64_t step = 0; step < 3; ++step) cd.step(rbm, batch_rows(64, 300, step), 0.05f, 0.5f, 1, step);
-    std::vector<float> all;
-    for (std::size_t i = 0; i < 300; ++i)
-      all.insert(all.end(), rbm.weights().row(i).begin(), rbm.weights().row(i).end());
-    all.insert(all.end(), rbm.hidden_bias().begin(), rbm.hidden_bias().end());
-    results.push_back(all);
+  // 64 chains: on 2 and 3 threads each thread takes a group of them (at least 8 a thread) through
+  // all k steps. CD-k's error compares the data with its first step's means.
+  const ContrastiveSettings settings[] = {{.k = 2, .persistent = true, .momentum = true, .weight_decay = 0.001f},
+                                          {.k = 3}};
+  for (const ContrastiveSettings& s : settings) {
+    std::vector<std::vector<float>> results;
+    std::vector<double> errors;
+    for (int threads : {1, 2, 3}) {
+      gibbs::set_thread_count(threads);
+      Rbm rbm = random_rbm(300, 130, VisibleUnits::bernoulli);
+      ContrastiveDivergence cd(rbm, 64, s);
+      for (std::uint64_t step = 0; step < 3; ++step)
+        errors.push_back(cd.step(rbm, batch_rows(64, 300, step), 0.05f, s.momentum ? 0.5f : 0.0f, 1, step));
+      std::vector<float> all;
+      for (std::size_t i = 0; i < 300; ++i)
+        all.insert(all.end(), rbm.weights().row(i).begin(), rbm.weights().row(i).end());
+      all.insert(all.end(), rbm.hidden_bias().begin(), rbm.hidden_bias().end());
+      results.push_back(all);
+    }
+    gibbs::set_thread_count(0);
+    BOOST_TEST(results[0] == results[1], boost::test_tools::per_element());
+    BOOST_TEST(results[0] == results[2], boost::test_tools::per_element());
+    for (std::size_t step = 0; step < 3; ++step) {
+      BOOST_TEST(s.persistent == std::isnan(errors[step]));  // PCD reports no error of its own
+      if (s.persistent) continue;
+      BOOST_TEST(errors[step] == errors[3 + step]);
+      BOOST_TEST(errors[step] == errors[6 + step]);
+    }
   }
-  gibbs::set_thread_count(0);
-  BOOST_TEST(results[0] == results[1], boost::test_tools::per_element());
-  BOOST_TEST(results[0] == results[2], boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(training_raises_the_exact_log_likelihood) {

@@ -294,15 +294,19 @@ BOOST_AUTO_TEST_CASE(free_energy_gap_follows_the_declared_draws) {
 }
 
 BOOST_AUTO_TEST_CASE(chains_keep_clamped_units_and_are_reproducible) {
+  // 24 chains: on 2 and 3 threads each thread takes a group of them through the steps between
+  // snapshots (at least 8 chains a thread).
   const Rbm rbm = random_rbm(8, 6, VisibleUnits::bernoulli, 1.5f);
-  Matrix<float> start = random_rows(10, 8, 5, true);
-  Matrix<float> a = start, b = start;
+  const std::size_t chains = 24;
+  const Matrix<float> start = random_rows(chains, 8, 5, true);
+  Matrix<float> a = start, b = start, c = start;
   std::size_t snapshots = 0;
   const std::vector<std::size_t> clamped = {0, 3};
+  gibbs::set_thread_count(2);
   gibbs::sampler::run_chains(rbm, a, clamped, 7, 20, 5, [&](const gibbs::sampler::ChainSnapshot& s) {
     ++snapshots;
     BOOST_TEST(s.step == 5 * snapshots);
-    for (std::size_t r = 0; r < 10; ++r)
+    for (std::size_t r = 0; r < chains; ++r)
       for (std::size_t i : clamped) {
         BOOST_TEST(s.states(r, i) == start(r, i));
         BOOST_TEST(s.means(r, i) == start(r, i));
@@ -311,8 +315,11 @@ BOOST_AUTO_TEST_CASE(chains_keep_clamped_units_and_are_reproducible) {
   BOOST_TEST(snapshots == 4u);
   gibbs::set_thread_count(1);
   gibbs::sampler::run_chains(rbm, b, clamped, 7, 20, 0);
+  gibbs::set_thread_count(3);
+  gibbs::sampler::run_chains(rbm, c, clamped, 7, 20, 3, [](const gibbs::sampler::ChainSnapshot&) {});
   gibbs::set_thread_count(0);
   BOOST_TEST(a.values() == b.values(), boost::test_tools::per_element());
+  BOOST_TEST(a.values() == c.values(), boost::test_tools::per_element());
   bool moved = false;
   for (std::size_t k = 0; k < a.size(); ++k) moved = moved || a.values()[k] != start.values()[k];
   BOOST_TEST(moved);
