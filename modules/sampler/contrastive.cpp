@@ -70,8 +70,8 @@ double ContrastiveDivergence::run_chains(const Rbm& rbm, ConstView<float> v0, st
   copy_rows(v0, v_data);
   if (settings_.persistent) rbm.hidden_means(v_data, h_data);
   // CD's error compares the data with the first step's means, which later steps overwrite.
-  const MatrixView<float> first_means =
-      settings_.k > 1 && !settings_.persistent ? first_means_.view().block(0, 0, chains, visible) : means;
+  const bool keep_first_means = settings_.k > 1 && !settings_.persistent;
+  const MatrixView<float> first_means = keep_first_means ? first_means_.view().block(0, 0, chains, visible) : means;
   const auto steps = [&](std::size_t c0, std::size_t c1) {
     const auto own = [&](MatrixView<float> m) { return m.block(c0, 0, c1 - c0, m.cols()); };
     const std::size_t first = first_chain + c0;
@@ -85,7 +85,7 @@ double ContrastiveDivergence::run_chains(const Rbm& rbm, ConstView<float> v0, st
         rbm.sample_visible_means(own(chain), weights_transposed_, own(means), visible_draws,
                                  (t * all_chains + first) * visible, own(v_model));
       }
-      if (t == 0 && first_means.data() != means.data()) copy_rows(own(means), own(first_means));
+      if (t == 0 && keep_first_means) copy_rows(own(means), own(first_means));
       if (t + 1 < settings_.k || settings_.persistent)
         rbm.sample_hidden_means(own(v_model), own(h_model), hidden_draws, ((t + 1) * all_chains + first) * hidden,
                                 own(chain));
