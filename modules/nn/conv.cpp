@@ -30,14 +30,16 @@ SampleShape conv_output(SampleShape in, std::size_t filters, std::size_t kernel,
 }  // namespace
 
 Conv2d::Conv2d(SampleShape input, std::size_t filters, std::size_t kernel, std::size_t stride, std::size_t padding)
-    : in_(input), kernel_(kernel), stride_(stride), padding_(padding) {
+    : in_(input),
+      kernel_(kernel),
+      stride_(stride),
+      padding_(padding),
+      grads_({filters, input.channels * kernel * kernel}, filters) {
   if (filters == 0 || kernel == 0 || stride == 0 || input.size() == 0)
     throw ArgumentError("conv2d: filters, kernel, stride and the input's size must be positive");
   out_ = conv_output(input, filters, kernel, stride, padding);
   weight_ = Matrix<float>(filters, taps());
-  weight_grad_ = Matrix<float>(filters, taps());
   bias_ = Matrix<float>(1, filters);
-  bias_grad_ = Matrix<float>(1, filters);
   weight_bias_ = Matrix<float>(filters, taps() + 1);
 }
 
@@ -94,7 +96,7 @@ void for_chunks(std::size_t chunks, std::size_t slots, RangeBody body) {
       tbb::simple_partitioner());
 }
 
-// The GEMM takes A·Bᵀ with at most this many rows of A as dot products (kDotMaxRows in
+// The GEMM takes A·Bᵀ with at most this many rows of A, over a long K, as dot products (kDotMaxRows in
 // modules/simd/kernels/gemm-inl.h), which read im2col's patches as they are; with more filters
 // it would pack their transpose, so the weight gradient's patches are written transposed.
 constexpr std::size_t kDotMaxFilters = 48;
@@ -240,17 +242,16 @@ void Conv2d::backward_from(ConstView<float> input, ConstView<float> grad_output,
   const std::size_t taps = this->taps();
   for (std::size_t k = 0; k < chunks.count; ++k)
     for (std::size_t f = 0; f < filters; ++f) {
-      float* gw = weight_grad_.row(f).data();
+      float* gw = grads_.weight().row(f).data();
       const float* d = partials.row(k * filters + f).data();
       for (std::size_t t = 0; t < taps; ++t) gw[t] += d[t];
-      bias_grad_(0, f) += d[taps];
+      grads_.bias()(0, f) += d[taps];
     }
 }
 
-void Conv2d::zero_grad() {
-  weight_grad_.fill(0.0f);
-  bias_grad_.fill(0.0f);
-}
+void Conv2d::zero_grad() { grads_.zero(); }
+
+void Conv2d::bind_gradients(std::span<float> storage) { grads_.bind(storage, "conv2d"); }
 
 void Conv2d::share_values(Layer& from) {
   auto* other = dynamic_cast<Conv2d*>(&from);
@@ -263,8 +264,8 @@ void Conv2d::share_values(Layer& from) {
 }
 
 std::vector<Parameter> Conv2d::parameters() {
-  return {{"weight", {out_.channels, in_.channels, kernel_, kernel_}, weight().view(), weight_grad_.view()},
-          {"bias", {out_.channels}, bias().view(), bias_grad_.view()}};
+  return {{"weight", {out_.channels, in_.channels, kernel_, kernel_}, weight().view(), grads_.weight()},
+          {"bias", {out_.channels}, bias().view(), grads_.bias()}};
 }
 
 void Conv2d::initialize(random::Stream stream) {
