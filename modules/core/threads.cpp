@@ -8,7 +8,6 @@ module;
 
 #include <algorithm>
 #include <cstddef>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -34,8 +33,7 @@ int thread_count() {
   return static_cast<int>(tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism));
 }
 
-void for_row_groups(std::size_t rows, std::size_t min_rows,
-                    const std::function<void(std::size_t begin, std::size_t end)>& body) {
+void for_row_groups(std::size_t rows, std::size_t min_rows, RangeBody body) {
   const auto groups = static_cast<std::size_t>(std::max(1, thread_count()));
   if (groups == 1 || rows < groups * std::max<std::size_t>(min_rows, 1)) return body(0, rows);
   tbb::parallel_for(
@@ -45,6 +43,11 @@ void for_row_groups(std::size_t rows, std::size_t min_rows,
         alone.execute([&] { body(rows * g / groups, rows * (g + 1) / groups); });
       },
       tbb::static_partitioner());
+}
+
+void for_element_groups(std::size_t elements, RangeBody body) {
+  constexpr std::size_t kElementsPerGroup = 16384;
+  for_row_groups(elements, kElementsPerGroup, body);
 }
 
 int hardware_threads() { return tbb::info::default_concurrency(); }

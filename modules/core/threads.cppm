@@ -2,7 +2,6 @@
 // into groups of rows that each stay on one thread.
 module;
 #include <cstddef>
-#include <functional>
 export module gibbs.core:threads;
 
 export namespace gibbs {
@@ -15,13 +14,32 @@ void set_thread_count(int count);
 // for_row_groups and data-parallel shards run their work).
 int thread_count();
 
+// A non-owning reference to a callable body(begin, end), for the parallel loops here and in
+// gibbs.nn: unlike std::function it never allocates. The callable must outlive the call.
+class RangeBody {
+ public:
+  template <class F>
+  RangeBody(const F& f)  // NOLINT: converts implicitly, as std::function does
+      : object_(&f), call_([](const void* o, std::size_t b, std::size_t e) { (*static_cast<const F*>(o))(b, e); }) {}
+  void operator()(std::size_t begin, std::size_t end) const { call_(object_, begin, end); }
+
+ private:
+  const void* object_;
+  void (*call_)(const void*, std::size_t, std::size_t);
+};
+
 // Runs body(begin, end) over [0, rows) cut into consecutive groups, one per thread when each
 // gets at least min_rows rows, each group on one thread from end to end: parallel work inside
 // body then runs serially on that thread, with no fork or join between its steps. With fewer
 // rows, one call takes all rows and its parallel work uses every thread. For work whose rows
 // are independent (Gibbs chains): how the rows are grouped must not change what body computes.
-void for_row_groups(std::size_t rows, std::size_t min_rows,
-                    const std::function<void(std::size_t begin, std::size_t end)>& body);
+void for_row_groups(std::size_t rows, std::size_t min_rows, RangeBody body);
+
+// for_row_groups over the elements of a flat array for an elementwise pass, at least 16384 a
+// thread. The same count and thread count give the same cut, each group mostly on the same
+// thread: passes one after another over the same array (the sum of shards' gradients, then the
+// optimiser's update) find their elements in the cache of the thread that last wrote them.
+void for_element_groups(std::size_t elements, RangeBody body);
 
 // The number of cores this process may run on.
 int hardware_threads();

@@ -2,6 +2,7 @@
 // one patch matrix for the whole minibatch and one GEMM each way.
 module;
 #include <cstddef>
+#include <span>
 #include <vector>
 export module gibbs.nn:conv;
 import gibbs.core;
@@ -50,6 +51,7 @@ class Conv2d final : public Layer {
   std::vector<Parameter> parameters() override;
   void zero_grad() override;
   void share_values(Layer& from) override;
+  void bind_gradients(std::span<float> storage) override;
   // PyTorch's default: W and b uniform in ±1/√(C·K·K); W takes the stream's positions
   // [0, W's size), b the next filters.
   void initialize(random::Stream stream) override;
@@ -59,10 +61,10 @@ class Conv2d final : public Layer {
   // The matrices themselves (the values: those of the layer this one shares, if any). Once
   // parameters() has handed out views of them (to an optimiser), change their values in place:
   // assigning a new matrix would leave those views pointing at freed memory.
-  Matrix<float>& weight() { return source().weight_; }  // filters × C·K·K
-  Matrix<float>& bias() { return source().bias_; }      // 1 × filters
-  Matrix<float>& weight_grad() { return weight_grad_; }
-  Matrix<float>& bias_grad() { return bias_grad_; }
+  Matrix<float>& weight() { return source().weight_; }               // filters × C·K·K
+  Matrix<float>& bias() { return source().bias_; }                   // 1 × filters
+  MatrixView<float> weight_grad() const { return grads_.weight(); }  // filters × C·K·K
+  MatrixView<float> bias_grad() const { return grads_.bias(); }      // 1 × filters
 
  private:
   // The layer whose values this one uses: itself, or the one it shares (share_values).
@@ -84,7 +86,8 @@ class Conv2d final : public Layer {
   SampleShape in_, out_;
   std::size_t kernel_, stride_, padding_;
   Conv2d* values_from_ = nullptr;
-  Matrix<float> weight_, bias_, weight_grad_, bias_grad_;
+  Matrix<float> weight_, bias_;
+  WeightBiasGradients grads_;
   Matrix<float> weight_bias_;  // [W | b], filters × (C·K·K + 1)
   Workspace partials_;         // each chunk's [grad_W | grad_b], chunk after chunk
   // Scratch per worker thread (indexed by oneTBB's thread index in the arena).

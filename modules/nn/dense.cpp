@@ -13,11 +13,7 @@ import gibbs.random;
 namespace gibbs::nn {
 
 Dense::Dense(std::size_t inputs, std::size_t outputs)
-    : weight_(inputs, outputs),
-      bias_(1, outputs),
-      weight_grad_(inputs, outputs),
-      bias_grad_(1, outputs),
-      bias_sums_(1, outputs) {
+    : weight_(inputs, outputs), bias_(1, outputs), grads_({inputs, outputs}, outputs), bias_sums_(1, outputs) {
   if (inputs == 0 || outputs == 0) throw ArgumentError("dense: inputs and outputs must be positive");
 }
 
@@ -42,18 +38,17 @@ void Dense::forward_fused(ConstView<float> input, MatrixView<float> output, simd
 void Dense::backward(ConstView<float> input, ConstView<float>, ConstView<float> grad_output,
                      MatrixView<float> grad_input) {
   check_batch("dense", input, inputs(), grad_output, outputs());
-  simd::gemm(input, grad_output, weight_grad_, {.transpose_a = true, .beta = 1.0f});
+  simd::gemm(input, grad_output, grads_.weight(), {.transpose_a = true, .beta = 1.0f});
   simd::column_sums(grad_output, bias_sums_.values());
-  simd::axpy(1.0f, bias_sums_.values(), bias_grad_.values());
+  simd::axpy(1.0f, bias_sums_.values(), grads_.bias().row(0));
   if (grad_input.empty()) return;
   require_shape("dense", "grad_input", grad_input.shape(), input.shape());
   simd::gemm(grad_output, weight(), grad_input, {.transpose_b = true});
 }
 
-void Dense::zero_grad() {
-  weight_grad_.fill(0.0f);
-  bias_grad_.fill(0.0f);
-}
+void Dense::zero_grad() { grads_.zero(); }
+
+void Dense::bind_gradients(std::span<float> storage) { grads_.bind(storage, "dense"); }
 
 void Dense::share_values(Layer& from) {
   auto* other = dynamic_cast<Dense*>(&from);
@@ -66,8 +61,8 @@ void Dense::share_values(Layer& from) {
 }
 
 std::vector<Parameter> Dense::parameters() {
-  return {{"weight", {inputs(), outputs()}, weight().view(), weight_grad_.view()},
-          {"bias", {outputs()}, bias().view(), bias_grad_.view()}};
+  return {{"weight", {inputs(), outputs()}, weight().view(), grads_.weight()},
+          {"bias", {outputs()}, bias().view(), grads_.bias()}};
 }
 
 void Dense::initialize(random::Stream stream) {

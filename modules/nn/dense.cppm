@@ -1,6 +1,7 @@
 // gibbs.nn:dense — a fully connected layer, y = x·W + b, on the engine's GEMM.
 module;
 #include <cstddef>
+#include <span>
 #include <vector>
 export module gibbs.nn:dense;
 import gibbs.core;
@@ -28,6 +29,7 @@ class Dense final : public Layer {
   std::vector<Parameter> parameters() override;
   void zero_grad() override;
   void share_values(Layer& from) override;
+  void bind_gradients(std::span<float> storage) override;
   // PyTorch's default: W and b uniform in ±1/√inputs (kaiming-uniform with a = √5); W takes
   // the stream's positions [0, inputs·outputs), b the next outputs.
   void initialize(random::Stream stream) override;
@@ -39,8 +41,8 @@ class Dense final : public Layer {
   // assigning a new matrix would leave those views pointing at freed memory.
   Matrix<float>& weight() { return source().weight_; }
   Matrix<float>& bias() { return source().bias_; }  // 1 × outputs
-  Matrix<float>& weight_grad() { return weight_grad_; }
-  Matrix<float>& bias_grad() { return bias_grad_; }
+  MatrixView<float> weight_grad() const { return grads_.weight(); }
+  MatrixView<float> bias_grad() const { return grads_.bias(); }  // 1 × outputs
 
  private:
   // The layer whose values this one uses: itself, or the one it shares (share_values).
@@ -48,7 +50,8 @@ class Dense final : public Layer {
   const Dense& source() const { return values_from_ != nullptr ? *values_from_ : *this; }
 
   Dense* values_from_ = nullptr;
-  Matrix<float> weight_, bias_, weight_grad_, bias_grad_;
+  Matrix<float> weight_, bias_;
+  WeightBiasGradients grads_;
   Matrix<float> bias_sums_;  // Σ_rows dY before it is added to bias_grad_
 };
 

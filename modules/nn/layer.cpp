@@ -6,6 +6,7 @@ module;
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include "modules/simd/kernels/elementwise.h"
@@ -40,6 +41,41 @@ void Layer::forward_fused(ConstView<float> input, MatrixView<float> output, simd
   forward(input, output);
   if (activation != simd::Activation::kIdentity) simd::activate(activation, output, output);
 }
+
+void Layer::bind_gradients(std::span<float> storage) {
+  if (!storage.empty()) throw ArgumentError(to_string(spec()) + ": has no gradients to bind");
+}
+
+WeightBiasGradients::WeightBiasGradients(Shape weight, std::size_t biases)
+    : own_(weight.rows * weight.cols + biases, 1),
+      weight_(nullptr, weight.rows, weight.cols),
+      bias_(nullptr, 1, biases) {
+  place(own_.data());
+}
+
+WeightBiasGradients::WeightBiasGradients(const WeightBiasGradients& other)
+    : own_(other.size(), 1), weight_(other.weight_), bias_(other.bias_) {
+  std::ranges::copy(other.values(), own_.data());
+  place(own_.data());
+}
+
+WeightBiasGradients& WeightBiasGradients::operator=(const WeightBiasGradients& other) {
+  if (this != &other) *this = WeightBiasGradients(other);
+  return *this;
+}
+
+void WeightBiasGradients::place(float* at) {
+  weight_ = {at, weight_.rows(), weight_.cols()};
+  bias_ = {at + weight_.rows() * weight_.cols(), 1, bias_.cols()};
+}
+
+void WeightBiasGradients::bind(std::span<float> storage, std::string_view layer) {
+  if (storage.size() != size())
+    throw ArgumentError(fmt::format("{}: gradients take {} floats, not {}", layer, size(), storage.size()));
+  place(storage.data());
+}
+
+void WeightBiasGradients::zero() { std::ranges::fill(values(), 0.0f); }
 
 void fill_uniform(random::Stream stream, std::uint64_t offset, MatrixView<float> m, float bound) {
   random::uniform(stream, offset, m);

@@ -4,6 +4,7 @@ module;
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -78,6 +79,13 @@ class Layer {
   // a layer without parameters.
   virtual void share_values(Layer& /*from*/) {}
 
+  // From now on this layer's parameter gradients live in `storage`: each parameter's in turn, in
+  // parameters() order, contiguous, as many floats as the parameters hold together (else
+  // ArgumentError). What `storage` holds is kept; the caller keeps it alive while the layer is in
+  // use. A replica computing a shard's gradient so writes it where it is summed, with no copy.
+  // No-op for a layer without parameters (given no storage).
+  virtual void bind_gradients(std::span<float> storage);
+
   // Draws the parameters from `stream` (no-op without parameters); see each layer.
   virtual void initialize(random::Stream) {}
 
@@ -99,6 +107,31 @@ class Layer {
   // True when output equals input element for element (flatten, identity): a Network then
   // passes the input on instead of copying it.
   virtual bool passes_through() const { return false; }
+};
+
+// The gradients of a layer's weight and bias, one after the other in one block of floats: the
+// layer's own (zero at first), or storage it was bound to (Layer::bind_gradients).
+class WeightBiasGradients {
+ public:
+  WeightBiasGradients(Shape weight, std::size_t biases);
+  // A copy holds the same values in storage of its own.
+  WeightBiasGradients(const WeightBiasGradients& other);
+  WeightBiasGradients& operator=(const WeightBiasGradients& other);
+  WeightBiasGradients(WeightBiasGradients&&) noexcept = default;
+  WeightBiasGradients& operator=(WeightBiasGradients&&) noexcept = default;
+
+  MatrixView<float> weight() const { return weight_; }
+  MatrixView<float> bias() const { return bias_; }  // 1 × biases
+  std::size_t size() const { return own_.size(); }
+  std::span<float> values() const { return {weight_.data(), size()}; }  // weight, then bias
+  void bind(std::span<float> storage, std::string_view layer);
+  void zero();
+
+ private:
+  void place(float* at);
+
+  Matrix<float> own_;
+  MatrixView<float> weight_, bias_;
 };
 
 // Scratch memory that grows to the largest request and is then reused, so that a training
@@ -128,20 +161,6 @@ void activation_backward(simd::Activation activation, const float* y, const floa
 
 // Fills m with U(−bound, bound) = bound·(2u − 1), u the uniforms of `stream` from `offset` on.
 void fill_uniform(random::Stream stream, std::uint64_t offset, MatrixView<float> m, float bound);
-
-// A non-owning reference to a callable body(i, j) of two indices, for the parallel loops below: unlike
-// std::function it never allocates. The callable must outlive the call it is passed to.
-class RangeBody {
- public:
-  template <class F>
-  RangeBody(const F& f)  // NOLINT: converts implicitly, as std::function does
-      : object_(&f), call_([](const void* o, std::size_t b, std::size_t e) { (*static_cast<const F*>(o))(b, e); }) {}
-  void operator()(std::size_t begin, std::size_t end) const { call_(object_, begin, end); }
-
- private:
-  const void* object_;
-  void (*call_)(const void*, std::size_t, std::size_t);
-};
 
 // body(begin, end) over the rows [0, rows), in parallel chunks when the work (elements touched
 // per row times rows) is large. Callers give it row-wise work only, so results never depend

@@ -1,10 +1,12 @@
 // Network: shape checks at construction, fused forward, backward through alternating buffers.
 module;
+#include <fmt/format.h>
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,6 +26,12 @@ std::vector<std::unique_ptr<Layer>> make_layers(const Architecture& a) {
     shape = layers.back()->output_shape(shape);
   }
   return layers;
+}
+
+std::size_t floats_in(const std::vector<Parameter>& parameters) {
+  std::size_t floats = 0;
+  for (const Parameter& p : parameters) floats += p.grad.rows() * p.grad.cols();
+  return floats;
 }
 
 }  // namespace
@@ -214,6 +222,18 @@ void Network::share_values(Network& from) {
   if (mine.input != theirs.input || mine.layers != theirs.layers)
     throw ArgumentError("network: shares values only with a network of the same architecture");
   for (std::size_t i = 0; i < layers_.size(); ++i) layers_[i]->share_values(*from.layers_[i]);
+}
+
+std::size_t Network::gradient_size() { return floats_in(parameters()); }
+
+void Network::bind_gradients(std::span<float> storage) {
+  if (storage.size() != gradient_size())
+    throw ArgumentError(fmt::format("network: gradients take {} floats, not {}", gradient_size(), storage.size()));
+  for (const auto& layer : layers_) {
+    const std::size_t floats = floats_in(layer->parameters());
+    layer->bind_gradients(storage.first(floats));
+    storage = storage.subspan(floats);
+  }
 }
 
 std::vector<Parameter> Network::parameters() {

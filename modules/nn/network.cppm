@@ -4,6 +4,7 @@ module;
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 export module gibbs.nn:network;
 import gibbs.core;
@@ -50,6 +51,12 @@ class Network {
   // `from` has the same architecture); `from` must outlive this network. Gradients and workspace
   // stay this network's own: a replica that computes a shard's gradients beside `from`.
   void share_values(Network& from);
+
+  // From now on the parameter gradients live in `storage`, layer after layer, each layer's as
+  // Layer::bind_gradients takes them: parameters() order, gradient_size() floats (else
+  // ArgumentError).
+  void bind_gradients(std::span<float> storage);
+  std::size_t gradient_size();
 
   // Every layer's parameters, in layer order, named "<layer index>.<name>" as PyTorch's
   // nn.Sequential names them: "0.weight", "0.bias", "2.weight", ... (activations count).

@@ -3,11 +3,13 @@
 module;
 #include "modules/nn/kernels/optimizer.h"
 #include <fmt/format.h>
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <map>
 #include <set>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -69,32 +71,63 @@ std::vector<const Matrix<float>*> check_state(const std::string& optimizer, cons
   return found;
 }
 
-// body(begin, end) over a parameter's elements, in chunks over threads when it is large.
+// Points gradients[k] (sized already: no allocation) at parameter k's grad, or at its part of
+// a flat `gradient` (checked for size).
+void point_at_grads(const std::vector<Parameter>& parameters, std::vector<const float*>& gradients) {
+  for (std::size_t k = 0; k < parameters.size(); ++k) gradients[k] = parameters[k].grad.data();
+}
+void point_into(const char* optimizer, const std::vector<Parameter>& parameters, std::span<const float> gradient,
+                std::vector<const float*>& gradients) {
+  std::size_t at = 0;
+  for (std::size_t k = 0; k < parameters.size(); ++k) {
+    gradients[k] = gradient.data() + at;
+    at += count(parameters[k]);
+  }
+  if (gradient.size() != at)
+    throw ArgumentError(
+        fmt::format("{}: a gradient of {} floats for parameters of {}", optimizer, gradient.size(), at));
+}
+
+// body(k, begin, end) over parameter k's elements [begin, end), for every parameter: their
+// elements taken as one array, cut by for_element_groups as ShardedStep cuts its sum.
 template <class Body>
-void for_elements(std::size_t n, const Body& body) {
-  for_rows(n, 1, [&](std::size_t b, std::size_t e) { body(b, e); });
+void for_parameter_elements(const std::vector<Parameter>& parameters, const Body& body) {
+  std::size_t total = 0;
+  for (const Parameter& p : parameters) total += count(p);
+  for_element_groups(total, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t k = 0, first = 0; k < parameters.size() && first < end; first += count(parameters[k]), ++k) {
+      const std::size_t from = std::max(begin, first), to = std::min(end, first + count(parameters[k]));
+      if (from < to) body(k, from - first, to - first);
+    }
+  });
 }
 
 }  // namespace
 
 Sgd::Sgd(std::vector<Parameter> parameters, SgdOptions options)
-    : parameters_(std::move(parameters)), options_(options) {
+    : parameters_(std::move(parameters)), options_(options), gradients_(parameters_.size()) {
   check_parameters("sgd", parameters_);
   if (options_.momentum != 0.0) velocity_ = zeros_like(parameters_);
 }
 
 void Sgd::step() {
+  point_at_grads(parameters_, gradients_);
+  update();
+}
+
+void Sgd::step(std::span<const float> gradient) {
+  point_into("sgd", parameters_, gradient, gradients_);
+  update();
+}
+
+void Sgd::update() {
   const auto neg_lr = static_cast<float>(-options_.learning_rate);
   const auto mu = static_cast<float>(options_.momentum);
   const auto decay = static_cast<float>(options_.weight_decay);
-  for (std::size_t k = 0; k < parameters_.size(); ++k) {
-    float* p = parameters_[k].value.data();
-    const float* grad = parameters_[k].grad.data();
-    float* v = velocity_.empty() ? nullptr : velocity_[k].data();
-    for_elements(count(parameters_[k]), [&](std::size_t b, std::size_t e) {
-      kernels::SgdUpdate(neg_lr, mu, decay, p + b, grad + b, v == nullptr ? nullptr : v + b, e - b);
-    });
-  }
+  for_parameter_elements(parameters_, [&](std::size_t k, std::size_t b, std::size_t e) {
+    float* v = velocity_.empty() ? nullptr : velocity_[k].data() + b;
+    kernels::SgdUpdate(neg_lr, mu, decay, parameters_[k].value.data() + b, gradients_[k] + b, v, e - b);
+  });
   ++steps_;
 }
 
@@ -114,13 +147,23 @@ void Sgd::load_state(const OptimizerState& state) {
 }
 
 Adam::Adam(std::vector<Parameter> parameters, AdamOptions options)
-    : parameters_(std::move(parameters)), options_(options) {
+    : parameters_(std::move(parameters)), options_(options), gradients_(parameters_.size()) {
   check_parameters("adam", parameters_);
   exp_avg_ = zeros_like(parameters_);
   exp_avg_sq_ = zeros_like(parameters_);
 }
 
 void Adam::step() {
+  point_at_grads(parameters_, gradients_);
+  update();
+}
+
+void Adam::step(std::span<const float> gradient) {
+  point_into("adam", parameters_, gradient, gradients_);
+  update();
+}
+
+void Adam::update() {
   ++steps_;
   const double t = static_cast<double>(steps_);
   const double correction1 = 1.0 - std::pow(options_.beta1, t);
@@ -133,14 +176,10 @@ void Adam::step() {
                                .root2 = static_cast<float>(std::sqrt(correction2)),
                                .eps = static_cast<float>(options_.epsilon),
                                .decay = static_cast<float>(options_.weight_decay)};
-  for (std::size_t k = 0; k < parameters_.size(); ++k) {
-    float* p = parameters_[k].value.data();
-    const float* grad = parameters_[k].grad.data();
-    float* m = exp_avg_[k].data();
-    float* v = exp_avg_sq_[k].data();
-    for_elements(count(parameters_[k]),
-                 [&](std::size_t b, std::size_t e) { kernels::AdamUpdate(s, p + b, grad + b, m + b, v + b, e - b); });
-  }
+  for_parameter_elements(parameters_, [&](std::size_t k, std::size_t b, std::size_t e) {
+    kernels::AdamUpdate(s, parameters_[k].value.data() + b, gradients_[k] + b, exp_avg_[k].data() + b,
+                        exp_avg_sq_[k].data() + b, e - b);
+  });
 }
 
 OptimizerState Adam::state() const {

@@ -4,6 +4,7 @@ module;
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 export module gibbs.nn:optimizer;
@@ -27,6 +28,10 @@ class Optimizer {
  public:
   virtual ~Optimizer() = default;
   virtual void step() = 0;
+  // The same update from `gradient` instead of the grads (which are left alone): each
+  // parameter's gradient in turn, in the order the optimiser was given them, as many floats as
+  // they hold together (else ArgumentError).
+  virtual void step(std::span<const float> gradient) = 0;
 
   virtual OptimizerState state() const = 0;
   // Replaces the state with one from state(): the same tensor names and shapes and the same
@@ -53,6 +58,7 @@ class Sgd final : public Optimizer {
  public:
   Sgd(std::vector<Parameter> parameters, SgdOptions options);
   void step() override;
+  void step(std::span<const float> gradient) override;
   OptimizerState state() const override;
   void load_state(const OptimizerState& state) override;
   double learning_rate() const override { return options_.learning_rate; }
@@ -61,8 +67,10 @@ class Sgd final : public Optimizer {
  private:
   std::vector<Parameter> parameters_;
   SgdOptions options_;
+  std::vector<const float*> gradients_;  // the step's gradient of each parameter
   std::vector<Matrix<float>> velocity_;  // one per parameter when momentum ≠ 0
   std::uint64_t steps_ = 0;
+  void update();  // from gradients_
 };
 
 struct AdamOptions {
@@ -83,6 +91,7 @@ class Adam final : public Optimizer {
  public:
   Adam(std::vector<Parameter> parameters, AdamOptions options);
   void step() override;
+  void step(std::span<const float> gradient) override;
   OptimizerState state() const override;
   void load_state(const OptimizerState& state) override;
   double learning_rate() const override { return options_.learning_rate; }
@@ -91,8 +100,10 @@ class Adam final : public Optimizer {
  private:
   std::vector<Parameter> parameters_;
   AdamOptions options_;
+  std::vector<const float*> gradients_;  // as Sgd's
   std::vector<Matrix<float>> exp_avg_, exp_avg_sq_;
   std::uint64_t steps_ = 0;
+  void update();
 };
 
 }  // namespace gibbs::nn

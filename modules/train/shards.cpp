@@ -134,17 +134,15 @@ double ShardedStep::sum_alone(const Examples& batch, std::uint64_t step) {
   scratch_.resize(slots * gradient);
   shares_.resize(shards_);
   // In waves of one shard a slot, so that the gradients kept are as many as the slots however
-  // many shards there are; each wave's are added to the sum in shard order, slices in parallel.
-  constexpr std::size_t kSlice = 16384;
+  // many shards there are; each wave's are added to the sum in shard order, slices in parallel
+  // (cut as the model's optimiser cuts its update, which then finds its slice in cache).
   for (std::size_t first = 0; first < shards_; first += slots) {
     const std::size_t count = std::min(slots, shards_ - first);
     compute_shards(batch, step, first, count, slots, scratch_, std::span<double>(shares_).subspan(first, count));
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, gradient, kSlice),
-                      [&](const tbb::blocked_range<std::size_t>& r) {
-                        const std::size_t at = r.begin(), size = r.end() - r.begin();
-                        for (std::size_t k = 0; k < count; ++k)
-                          add(first + k, std::span<const float>(scratch_).subspan(k * gradient + at, size), at);
-                      });
+    for_element_groups(gradient, [&](std::size_t at, std::size_t end) {
+      for (std::size_t k = 0; k < count; ++k)
+        add(first + k, std::span<const float>(scratch_).subspan(k * gradient + at, end - at), at);
+    });
   }
   double error = shares_[0];
   for (std::size_t s = 1; s < shards_; ++s) error += shares_[s];

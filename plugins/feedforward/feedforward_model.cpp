@@ -90,6 +90,16 @@ struct FeedForwardModel::Network {
     replica->collect_parameters();
     return replica;
   }
+  // From now on the stages' gradients live in `storage` (gradient_size() floats), stage after
+  // stage: a replica so computes a shard's gradient where ShardedStep sums it.
+  void bind_gradients(std::span<float> storage) {
+    for (const auto& stage : stages) {
+      const std::size_t floats = stage->gradient_size();
+      stage->bind_gradients(storage.first(floats));
+      storage = storage.subspan(floats);
+    }
+    collect_parameters();
+  }
   void collect_parameters() {
     parameters.clear();
     for (std::size_t s = 0; s < stages.size(); ++s)
@@ -295,31 +305,26 @@ double FeedForwardModel::shard_gradient(const Examples& rows, const Shard& shard
     std::fill(gradient.begin(), gradient.end(), 0.0f);
     return 0;
   }
-  if (shard.slot > replicas_.size()) throw ArgumentError("shard_gradient: a slot shard_slots did not grant");
-  // Slot 0 computes in the model's own network, slot k in replica k − 1 (which reads its values).
-  Network& n = shard.slot == 0 ? *network_ : *replicas_[shard.slot - 1];
+  if (shard.slot >= std::max<std::size_t>(replicas_.size(), 1))
+    throw ArgumentError("shard_gradient: a slot shard_slots did not grant");
+  if (replicas_.empty()) replicas_.push_back(network_->replica());
+  // Slot k computes in replica k, which reads the network's values and writes its gradient
+  // straight into `gradient`.
+  Network& n = *replicas_[shard.slot];
+  if (n.parameters.empty() || n.parameters.front().grad.data() != gradient.data()) n.bind_gradients(gradient);
   // The losses are means over the rows they see: the shard's, scaled to its share of the batch.
   const double share = static_cast<double>(rows.x.rows()) / static_cast<double>(shard.batch_rows);
-  const double loss = backpropagate(n, rows, static_cast<float>(share));
-  std::size_t at = 0;
-  for (const nn::Parameter& p : n.parameters)
-    for (std::size_t r = 0; r < p.grad.rows(); ++r, at += p.grad.cols())
-      std::ranges::copy(p.grad.row(r), gradient.begin() + at);
-  return loss * share;
+  return backpropagate(n, rows, static_cast<float>(share)) * share;
 }
 
 std::size_t FeedForwardModel::shard_slots(std::size_t wanted) {
-  while (replicas_.size() + 1 < wanted) replicas_.push_back(network_->replica());
+  while (replicas_.size() < wanted) replicas_.push_back(network_->replica());
   return std::max<std::size_t>(wanted, 1);
 }
 
 void FeedForwardModel::apply_gradient(std::span<float> gradient, std::size_t, std::uint64_t) {
   if (gradient.size() != gradient_size()) throw ArgumentError("apply_gradient: a gradient of another size");
-  std::size_t at = 0;
-  for (const nn::Parameter& p : network_->parameters)
-    for (std::size_t r = 0; r < p.grad.rows(); ++r, at += p.grad.cols())
-      std::copy_n(gradient.begin() + at, p.grad.cols(), p.grad.row(r).begin());
-  network_->optimizer->step();
+  network_->optimizer->step(gradient);
 }
 
 double FeedForwardModel::backpropagate(Network& n, const Examples& batch, float share) const {

@@ -86,8 +86,8 @@ class FeedForwardModel : public Model {
   std::size_t gradient_size() const override;
   double shard_gradient(const Examples& rows, const Shard& shard, std::uint64_t step,
                         std::span<float> gradient) override;
-  // Shards at once: slot 0 in the model's network, each other in a replica of it, which reads the
-  // network's parameter values in place.
+  // Slot k computes in replica k of the network, which reads the network's parameter values in
+  // place and writes the shard's gradient straight into shard_gradient's `gradient`.
   std::size_t shard_slots(std::size_t wanted) override;
   void apply_gradient(std::span<float> gradient, std::size_t batch_rows, std::uint64_t step) override;
   // classify: cross_entropy (or mse with a single output) and accuracy; regress and
@@ -135,7 +135,7 @@ class FeedForwardModel : public Model {
   Task task_ = Task::classify;
   ReconstructionLoss loss_ = ReconstructionLoss::mse;
   std::unique_ptr<Network> network_;                // behind a pointer: const scoring still needs workspace
-  std::vector<std::unique_ptr<Network>> replicas_;  // for shards computed at once (shard_slots)
+  std::vector<std::unique_ptr<Network>> replicas_;  // replica k: shard_gradient's slot k
 };
 
 // A feed-forward plugin's model: its options struct O names the plugin (O::kName, O::kSummary),

@@ -168,10 +168,10 @@ BOOST_AUTO_TEST_CASE(fused_backward_equals_the_activation_then_the_convolution) 
     separate.backward(x, {}, dz, dx_separate);
     BOOST_TEST(fused.backward_fused(x, a, da, act, dx_fused));
     for (std::size_t i = 0; i < dx_fused.size(); ++i) BOOST_TEST(dx_fused.values()[i] == dx_separate.values()[i]);
-    for (std::size_t i = 0; i < fused.weight_grad().size(); ++i)
-      BOOST_TEST(fused.weight_grad().values()[i] == separate.weight_grad().values()[i]);
-    for (std::size_t i = 0; i < fused.bias_grad().size(); ++i)
-      BOOST_TEST(fused.bias_grad().values()[i] == separate.bias_grad().values()[i]);
+    for (std::size_t i = 0; i < fused.weight().size(); ++i)
+      BOOST_TEST(fused.weight_grad().data()[i] == separate.weight_grad().data()[i]);
+    for (std::size_t i = 0; i < fused.bias().size(); ++i)
+      BOOST_TEST(fused.bias_grad().data()[i] == separate.bias_grad().data()[i]);
   }
   // Dense has no fused backward: the network runs the two passes.
   nn::Dense dense(3, 2);
@@ -213,8 +213,8 @@ BOOST_AUTO_TEST_CASE(backward_keeps_nothing_from_forward) {
   b.forward(other, y_other);  // another batch in between, then backward of the first
   b.backward(x, y, dy, dx_b);
   for (std::size_t i = 0; i < dx_a.size(); ++i) BOOST_TEST(dx_a.values()[i] == dx_b.values()[i]);
-  for (std::size_t i = 0; i < a.weight_grad().size(); ++i)
-    BOOST_TEST(a.weight_grad().values()[i] == b.weight_grad().values()[i]);
+  for (std::size_t i = 0; i < a.weight().size(); ++i)
+    BOOST_TEST(a.weight_grad().data()[i] == b.weight_grad().data()[i]);
 }
 
 // Batches larger than one chunk (20 samples: 4 chunks of 5 in the W6 CNN's second layer):
@@ -229,9 +229,8 @@ BOOST_AUTO_TEST_CASE(minibatches_of_several_chunks) {
   Matrix<float> y(20, c.output_shape().size()), dx(20, g.in.size());
   c.forward(x, y);
   c.backward(x, y, dy, dx);
-  const Matrix<float> all = c.weight_grad(), all_bias = c.bias_grad();
-  c.weight_grad().fill(0.0f);
-  c.bias_grad().fill(0.0f);
+  const Matrix<float> all(c.weight_grad()), all_bias(c.bias_grad());
+  c.zero_grad();
   double worst = 0;
   for (std::size_t n = 0; n < 20; ++n) {
     Matrix<float> yn(1, y.cols()), dxn(1, dx.cols());
@@ -245,9 +244,9 @@ BOOST_AUTO_TEST_CASE(minibatches_of_several_chunks) {
   for (float v : all.values()) squares += static_cast<double>(v) * v;
   const double rms = std::sqrt(squares / all.size());
   for (std::size_t i = 0; i < all.size(); ++i)
-    worst = std::max(worst, std::abs(static_cast<double>(all.values()[i]) - c.weight_grad().values()[i]) / rms);
+    worst = std::max(worst, std::abs(static_cast<double>(all.values()[i]) - c.weight_grad().data()[i]) / rms);
   for (std::size_t i = 0; i < all_bias.size(); ++i)
-    worst = std::max(worst, std::abs(static_cast<double>(all_bias.values()[i]) - c.bias_grad().values()[i]) / rms);
+    worst = std::max(worst, std::abs(static_cast<double>(all_bias.values()[i]) - c.bias_grad().data()[i]) / rms);
   BOOST_TEST(worst <= 1e-5, "weight gradient: difference " << worst << " of its rms");
 }
 

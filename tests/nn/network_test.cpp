@@ -1,6 +1,6 @@
 // nn::Network: parameter names, fused forward equal to layer by layer, whole-network gradients
-// against finite differences, reused buffers, the same bits for 1, 2 or 3 threads, and replicas
-// that share a network's values.
+// against finite differences, reused buffers, the same bits for 1, 2 or 3 threads, replicas
+// that share a network's values, and gradients bound to storage outside the network.
 #include <boost/test/unit_test.hpp>
 
 #include <cstdint>
@@ -293,6 +293,41 @@ BOOST_AUTO_TEST_CASE(a_network_sharing_values_computes_with_them_and_its_own_gra
   nn::Dense wide(784, 20), narrow(784, 10);
   BOOST_CHECK_EXCEPTION(wide.share_values(narrow), gibbs::ArgumentError, [](const gibbs::ArgumentError& e) {
     return std::string(e.what()) == "dense: shares values only with a dense layer of the same shape";
+  });
+}
+
+BOOST_AUTO_TEST_CASE(gradients_bound_to_outside_storage_are_computed_there) {
+  std::mt19937 rng(59);
+  const Matrix<float> x = test::random_matrix(8, 784, rng, 0.0f, 1.0f);
+  std::vector<std::int32_t> labels(8);
+  for (std::size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<std::int32_t>(rng() % 10);
+  nn::Network own = build(kCnn, {1, 28, 28}, 7), bound = build(kCnn, {1, 28, 28}, 7);
+  std::vector<float> storage(bound.gradient_size() + 2, -1.0f);
+  const std::span<float> inside = std::span<float>(storage).subspan(1, bound.gradient_size());
+  bound.bind_gradients(inside);
+  const Pass theirs = run_pass(own, x, labels), mine = run_pass(bound, x, labels);
+  // Each parameter's gradient in turn, in parameters() order, with nothing before or after.
+  const std::vector<nn::Parameter> params = bound.parameters();
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    BOOST_TEST(params[i].grad.data() == inside.data() + at, params[i].name);
+    BOOST_TEST(same_bits(mine.grads[i], theirs.grads[i]), params[i].name);
+    BOOST_TEST(std::memcmp(inside.data() + at, theirs.grads[i].data(), theirs.grads[i].size() * sizeof(float)) == 0,
+               params[i].name);
+    at += theirs.grads[i].size();
+  }
+  BOOST_TEST(at == inside.size());
+  BOOST_TEST(storage.front() == -1.0f);
+  BOOST_TEST(storage.back() == -1.0f);
+  BOOST_CHECK_EXCEPTION(
+      bound.bind_gradients(inside.first(at - 1)), gibbs::ArgumentError, [&](const gibbs::ArgumentError& e) {
+        return std::string(e.what()) ==
+               "network: gradients take " + std::to_string(at) + " floats, not " + std::to_string(at - 1);
+      });
+  nn::Dense dense(3, 2);
+  std::vector<float> five(5);
+  BOOST_CHECK_EXCEPTION(dense.bind_gradients(five), gibbs::ArgumentError, [](const gibbs::ArgumentError& e) {
+    return std::string(e.what()) == "dense: gradients take 8 floats, not 5";
   });
 }
 

@@ -2,6 +2,7 @@
 // and save/restore giving the same bits as never stopping.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -245,6 +246,50 @@ BOOST_AUTO_TEST_CASE(steps_give_the_same_bits_for_any_thread_count) {
   gibbs::set_thread_count(0);
   BOOST_TEST(same_bits(results[1], results[0]));
   BOOST_TEST(same_bits(results[2], results[0]));
+}
+
+// Parameters that for_element_groups cuts across their boundaries at 2 and 3 threads; a flat
+// gradient (step(span)) gives the bits of the grads.
+BOOST_AUTO_TEST_CASE(steps_from_a_flat_gradient_give_the_bits_of_the_grads_for_any_thread_count) {
+  std::mt19937 rng(73);
+  const std::vector<gibbs::Shape> shapes{{300, 400}, {1, 7}, {50, 333}};
+  std::vector<Matrix<float>> starts, grads;
+  std::vector<float> flat;
+  for (const gibbs::Shape& s : shapes) {
+    starts.push_back(test::random_matrix(s.rows, s.cols, rng));
+    grads.push_back(test::random_matrix(s.rows, s.cols, rng));
+    flat.insert(flat.end(), grads.back().values().begin(), grads.back().values().end());
+  }
+  for (const bool adam : {true, false}) {
+    std::vector<std::vector<Matrix<float>>> results;
+    for (const int threads : {1, 2, 3})
+      for (const bool from_flat : {false, true}) {
+        gibbs::set_thread_count(threads);
+        std::vector<Matrix<float>> values = starts, own_grads = grads;
+        std::vector<nn::Parameter> params;
+        for (std::size_t k = 0; k < shapes.size(); ++k)
+          params.push_back(
+              {"p" + std::to_string(k), {shapes[k].rows, shapes[k].cols}, values[k].view(), own_grads[k].view()});
+        std::unique_ptr<nn::Optimizer> o;
+        if (adam)
+          o = std::make_unique<nn::Adam>(params, nn::AdamOptions{.weight_decay = 0.01});
+        else
+          o = std::make_unique<nn::Sgd>(params, nn::SgdOptions{.momentum = 0.9, .weight_decay = 0.01});
+        if (from_flat) std::ranges::fill(own_grads[1].values(), 1e30f);  // must not be read
+        for (int i = 0; i < 3; ++i) from_flat ? o->step(flat) : o->step();
+        results.push_back(values);
+      }
+    gibbs::set_thread_count(0);
+    for (std::size_t r = 1; r < results.size(); ++r)
+      for (std::size_t k = 0; k < shapes.size(); ++k)
+        BOOST_TEST(same_bits(results[r][k], results[0][k]), (adam ? "adam" : "sgd") << " run " << r << " p" << k);
+  }
+  Matrix<float> value(1, 2), grad(1, 2);
+  nn::Adam adam({{"w", {2}, value.view(), grad.view()}}, {});
+  const std::vector<float> three(3);
+  BOOST_CHECK_EXCEPTION(adam.step(three), gibbs::ArgumentError, [](const gibbs::ArgumentError& e) {
+    return std::string(e.what()) == "adam: a gradient of 3 floats for parameters of 2";
+  });
 }
 
 // The update kernels against the documented float formulas (each operation rounded, none
