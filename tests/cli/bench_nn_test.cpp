@@ -103,6 +103,32 @@ BOOST_FIXTURE_TEST_CASE(a_missing_peer_is_reported_and_the_benchmark_still_runs,
   BOOST_TEST(json.get<std::string>("peer_seconds") == "null");
 }
 
+// Shards fixed across the thread counts: the same bits at 1 and 2 threads, with both shards of a
+// minibatch computed at once on 2.
+BOOST_FIXTURE_TEST_CASE(bench_scaling_trains_with_the_shards_given_at_every_thread_count, Squares) {
+  const Result r =
+      run_gibbs("bench scaling --workload W5 --shards 2 --threads-list 1,2 --data squares.h5 --json", dir.path);
+  BOOST_TEST_REQUIRE(r.status == 0, r.err);
+  std::istringstream lines(r.out);
+  std::string line;
+  int count = 0;
+  for (; std::getline(lines, line); ++count) {
+    boost::property_tree::ptree json;
+    std::istringstream text(line);
+    boost::property_tree::read_json(text, json);
+    BOOST_TEST(json.get<std::string>("workload") == "W5");
+    BOOST_TEST(json.get<int>("shards") == 2);
+    BOOST_TEST(json.get<int>("threads") == count + 1);
+    BOOST_TEST(json.get<bool>("same_bits"));
+  }
+  BOOST_TEST(count == 2);
+  // The option reaches the training: more shards than a minibatch's rows are refused there.
+  const Result bad = run_gibbs("bench scaling --workload W5 --shards 65 --threads-list 1 --data squares.h5", dir.path);
+  BOOST_TEST(bad.status != 0);
+  BOOST_TEST(bad.err.starts_with("gibbs: bench scaling: W5 at 1 threads: "), bad.err);
+  BOOST_TEST(bad.err.find("shards") != std::string::npos, bad.err);
+}
+
 BOOST_FIXTURE_TEST_CASE(bad_inputs_are_one_line_errors, Squares) {
   for (const std::string args : {"mlp --epochs 0", "cnn --data no-such-file.h5", "autoencoder --batch 0"}) {
     const Result r = run_gibbs("bench " + args + " --no-peers", dir.path);

@@ -28,20 +28,21 @@ namespace fs = std::filesystem;
 namespace gibbs::cli {
 namespace {
 
-// A workload as the bench command that runs it; `trains` when it writes a checkpoint (-o).
+// A workload as the bench command that runs it; `trains` when it writes a checkpoint (-o),
+// `sharded` when that command takes --shards.
 struct Workload {
   const char* id;
   const char* command;  // after `gibbs bench`
-  bool trains;
+  bool trains, sharded;
 };
 
 const Workload kWorkloads[] = {
-    {"W2", "rbm --workload W2", true},
-    {"W4", "rbm --workload W4", true},
-    {"gibbs", "rbm --workload gibbs", false},
-    {"W5", "mlp", true},
-    {"W6", "cnn", true},
-    {"W7", "autoencoder", true},
+    {"W2", "rbm --workload W2", true, false},
+    {"W4", "rbm --workload W4", true, false},
+    {"gibbs", "rbm --workload gibbs", false, false},
+    {"W5", "mlp", true, true},
+    {"W6", "cnn", true, true},
+    {"W7", "autoencoder", true, true},
 };
 
 std::vector<int> default_counts() {
@@ -71,7 +72,7 @@ const CommandSpec kSpec{
     .path = "bench scaling",
     .summary = "the workloads at 1, 2, 4, ... threads: speed-up, efficiency and the same bits",
     .usage = {"gibbs bench scaling [--workload W2,W4,gibbs,W5,W6,W7] [--threads-list 1,2,4] [--data FILE] "
-              "[--epochs E] [--json]"},
+              "[--epochs E] [--shards S] [--json]"},
     .options =
         {
             {"workload", value<std::string>("LIST", "W2,W4,gibbs,W5,W6,W7"), "which workloads"},
@@ -79,6 +80,8 @@ const CommandSpec kSpec{
              "thread counts, starting at 1, e.g. 1,2,4,8,16 or 1-4 (default: 1, 2, 4, ... and every core)"},
             {"data", value<std::string>("FILE", "data/fashion-mnist.h5"), "the dataset of every workload"},
             {"epochs", value<std::size_t>("E", 1), "epochs of the training workloads (the median is timed)"},
+            {"shards", value<std::size_t>("S", 1),
+             "W5, W6 and W7 train with --shards S at every thread count (the RBM workloads with 1)"},
             {"json", "one JSON line per workload and thread count"},
         },
 };
@@ -88,21 +91,24 @@ int bench_scaling(const po::variables_map& vm) {
   const std::string wanted = "," + vm["workload"].as<std::string>() + ",";
   const std::string data = vm["data"].as<std::string>();
   const std::size_t epochs = std::max<std::size_t>(1, vm["epochs"].as<std::size_t>());
+  const std::size_t shards = vm["shards"].as<std::size_t>();
   const bool json = vm.contains("json");
   const fs::path self = fs::read_symlink("/proc/self/exe");
   const fs::path scratch = fs::temp_directory_path() / fmt::format("gibbs-bench-scaling-{}", ::getpid());
   fs::create_directories(scratch);
   if (!json)
-    fmt::print("{:<6} {:>7} {:>10} {:>9} {:>11} {:>10}\n", "work", "threads", "seconds", "speed-up", "efficiency",
-               "same bits");
+    fmt::print("{:<6} {:>6} {:>7} {:>10} {:>9} {:>11} {:>10}\n", "work", "shards", "threads", "seconds", "speed-up",
+               "efficiency", "same bits");
   for (const Workload& w : kWorkloads) {
     if (wanted.find(fmt::format(",{},", w.id)) == std::string::npos) continue;
+    const std::size_t its_shards = w.sharded ? shards : 1;
     double reference = NAN;
     for (const int threads : counts) {
       const fs::path checkpoint = scratch / fmt::format("{}-{}.h5", w.id, threads);
       std::string command = fmt::format("{} --threads {} bench {} --no-peers --json --data {}", shell_quote(self),
                                         threads, w.command, shell_quote(data));
       if (w.trains) command += fmt::format(" --epochs {} -o {}", epochs, shell_quote(checkpoint.string()));
+      if (w.sharded) command += fmt::format(" --shards {}", its_shards);
       const PeerOutput out = run_json_command(command);
       if (!out.problem.empty()) {
         fs::remove_all(scratch);
@@ -114,14 +120,14 @@ int bench_scaling(const po::variables_map& vm) {
       const std::optional<bool> same =
           w.trains ? std::optional(same_bits(scratch / fmt::format("{}-1.h5", w.id), checkpoint)) : std::nullopt;
       if (json) {
-        fmt::print(R"({{"workload": "{}", "threads": {}, "seconds": {}, "speed_up": {}, "efficiency": {}, )"
-                   R"("same_bits": {}}})"
+        fmt::print(R"({{"workload": "{}", "shards": {}, "threads": {}, "seconds": {}, "speed_up": {}, )"
+                   R"("efficiency": {}, "same_bits": {}}})"
                    "\n",
-                   w.id, threads, json_number(seconds), json_number(speed_up), json_number(efficiency),
+                   w.id, its_shards, threads, json_number(seconds), json_number(speed_up), json_number(efficiency),
                    same ? (*same ? "true" : "false") : "null");
       } else {
-        fmt::print("{:<6} {:>7} {:>10.4f} {:>9.2f} {:>10.0f}% {:>10}\n", w.id, threads, seconds, speed_up,
-                   100 * efficiency, same ? (*same ? "yes" : "NO") : "-");
+        fmt::print("{:<6} {:>6} {:>7} {:>10.4f} {:>9.2f} {:>10.0f}% {:>10}\n", w.id, its_shards, threads, seconds,
+                   speed_up, 100 * efficiency, same ? (*same ? "yes" : "NO") : "-");
       }
       std::fflush(stdout);
     }
