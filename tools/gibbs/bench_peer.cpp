@@ -2,6 +2,7 @@
 #include "tools/gibbs/bench_peer.h"
 
 #include <fmt/format.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <chrono>
@@ -49,14 +50,33 @@ std::vector<PeerConfig> peer_configurations(bool openmp) {
   return {{1, false, 1}, {1, true, 1}, {2, false, 2}, {2, true, 2}, {2, false, 1}, {2, true, 1}};
 }
 
+namespace {
+
+// `timeout -s KILL limit`, and what runs the peer under it. Under a real-time policy (chrt -f or
+// -r, which the peer inherits) a peer's spinning OpenMP threads would keep the timeout off every
+// core: it then runs one priority above, and the peer at this process's own.
+std::string watched(long limit) {
+  if (limit <= 0) return "";
+  const std::string timeout = fmt::format("timeout -s KILL {} ", limit);
+  const int policy = ::sched_getscheduler(0);
+  sched_param param{};
+  if ((policy != SCHED_FIFO && policy != SCHED_RR) || ::sched_getparam(0, &param) != 0 ||
+      param.sched_priority >= ::sched_get_priority_max(policy))
+    return timeout;
+  const char* flag = policy == SCHED_FIFO ? "-f" : "-r";
+  return fmt::format("chrt {} {} {}chrt {} {} ", flag, param.sched_priority + 1, timeout, flag, param.sched_priority);
+}
+
+}  // namespace
+
 PeerOutput run_peer_script(const std::filesystem::path& script, const std::string& arguments,
                            const PeerConfig& config) {
   const long limit = std::lround(std::ceil(config.time_limit));
   const auto start = std::chrono::steady_clock::now();
   PeerOutput out = run_json_command(fmt::format(
       "OPENBLAS_CORETYPE=SkylakeX OMP_WAIT_POLICY={} {}/usr/bin/python3 {} {} --threads {} --blas-threads {}",
-      config.spin ? "ACTIVE" : "PASSIVE", limit > 0 ? fmt::format("timeout -s KILL {} ", limit) : "",
-      shell_quote(script.string()), arguments, config.threads, config.blas_threads));
+      config.spin ? "ACTIVE" : "PASSIVE", watched(limit), shell_quote(script.string()), arguments, config.threads,
+      config.blas_threads));
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (limit > 0 && !out.problem.empty() && wall >= static_cast<double>(limit)) {
     out.problem =
