@@ -7,7 +7,6 @@ module;
 #include <tbb/task_arena.h>
 
 #include <algorithm>
-#include <atomic>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -112,18 +111,19 @@ void ShardedStep::compute_shards(const Examples& batch, std::uint64_t step, std:
     for (std::size_t k = 0; k < count; ++k) one(k, 0);
     return;
   }
-  // Worker w computes in the model's slot w whichever shards it takes next, so no slot is ever
-  // in use twice; which worker takes which shard changes nothing in the gradients. Each shard
-  // runs end to end on its worker's thread, in an arena of one: the model's own parallel loops
-  // then run serially there instead of forking and joining across the workers.
-  std::atomic<std::size_t> next{0};
+  // Task w computes shards w, w + slots, ... in the model's slot w, so no slot is ever in use
+  // twice, and in a wave (a shard a slot at most) slot w always writes the same part of `out`:
+  // a model that computes there in place binds its slot to it once. Whichever thread runs a task
+  // changes nothing in the gradients. Each shard runs end to end on that thread, in an arena of
+  // one: the model's own parallel loops then run serially there instead of forking and joining
+  // across the tasks.
   tbb::parallel_for(
       tbb::blocked_range<std::size_t>(0, slots, 1),
-      [&](const tbb::blocked_range<std::size_t>& workers) {
+      [&](const tbb::blocked_range<std::size_t>& tasks) {
         thread_local tbb::task_arena alone(1);
-        for (std::size_t w = workers.begin(); w != workers.end(); ++w)
+        for (std::size_t w = tasks.begin(); w != tasks.end(); ++w)
           alone.execute([&] {
-            for (std::size_t k = next++; k < count; k = next++) one(k, w);
+            for (std::size_t k = w; k < count; k += slots) one(k, w);
           });
       },
       tbb::simple_partitioner());
