@@ -49,6 +49,7 @@ class Conv2d final : public Layer {
   bool backward_fused(ConstView<float> input, ConstView<float> activated, ConstView<float> grad_activated,
                       simd::Activation activation, MatrixView<float> grad_input) override;
   std::vector<Parameter> parameters() override;
+  std::size_t multiply_adds() const override { return pixels() * out_.channels * taps(); }
   void zero_grad() override;
   void share_values(Layer& from) override;
   void bind_gradients(std::span<float> storage) override;

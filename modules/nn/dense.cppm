@@ -27,6 +27,7 @@ class Dense final : public Layer {
   void backward(ConstView<float> input, ConstView<float> output, ConstView<float> grad_output,
                 MatrixView<float> grad_input) override;
   std::vector<Parameter> parameters() override;
+  std::size_t multiply_adds() const override { return inputs() * outputs(); }
   void zero_grad() override;
   void share_values(Layer& from) override;
   void bind_gradients(std::span<float> storage) override;

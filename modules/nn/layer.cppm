@@ -70,6 +70,10 @@ class Layer {
 
   virtual std::vector<Parameter> parameters() { return {}; }
 
+  // The multiply-adds of one sample's forward() through the layer's GEMM; its weight gradient
+  // and its input gradient take as many each. 0 for a layer without one.
+  virtual std::size_t multiply_adds() const { return 0; }
+
   // Sets every parameter gradient to zero (without allocating, unlike parameters()).
   virtual void zero_grad() {}
 

@@ -224,6 +224,15 @@ void Network::share_values(Network& from) {
   for (std::size_t i = 0; i < layers_.size(); ++i) layers_[i]->share_values(*from.layers_[i]);
 }
 
+std::size_t Network::training_multiply_adds(bool input_gradient) const {
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    const std::size_t forward = layers_[i]->multiply_adds();
+    total += 2 * forward + (input_gradient || params_before_[i] > 0 ? forward : 0);
+  }
+  return total;
+}
+
 std::size_t Network::gradient_size() { return floats_in(parameters()); }
 
 void Network::bind_gradients(std::span<float> storage) {

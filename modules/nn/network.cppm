@@ -58,6 +58,11 @@ class Network {
   void bind_gradients(std::span<float> storage);
   std::size_t gradient_size();
 
+  // One sample's multiply-adds in forward and backward (Layer::multiply_adds): every layer's
+  // forward and weight gradient, and its input gradient where backward computes one (past the
+  // first layer with parameters, or everywhere when `input_gradient`).
+  std::size_t training_multiply_adds(bool input_gradient) const;
+
   // Every layer's parameters, in layer order, named "<layer index>.<name>" as PyTorch's
   // nn.Sequential names them: "0.weight", "0.bias", "2.weight", ... (activations count).
   std::vector<Parameter> parameters();

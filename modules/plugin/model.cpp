@@ -33,6 +33,7 @@ std::size_t Model::stages() const { return 1; }
 void Model::begin_stage(std::size_t) {}
 void Model::begin_epoch(std::uint64_t) {}
 double Model::train_batch(const Examples&, std::uint64_t) { unsupported(*this, "train"); }
+double Model::training_multiply_adds_per_row() const { return 0; }
 std::size_t Model::gradient_size() const { unsupported(*this, "train data-parallel (--shards)"); }
 double Model::shard_gradient(const Examples&, const Shard&, std::uint64_t, std::span<float>) {
   unsupported(*this, "train data-parallel (--shards)");

@@ -145,6 +145,9 @@ class Model {
   // shard_rows(rows, s, S) in shard_gradient), for the driver to pass between processes.
   // Default: none.
   virtual std::vector<MatrixView<float>> sharded_state();
+  // The multiply-adds one training row costs in its GEMMs (forward and backward), for the
+  // benchmarks' share of the FMA peak; 0 (the default) when the model does not count them.
+  virtual double training_multiply_adds_per_row() const;
 
   // Scores on `examples` (the same draws seed and examples give the same scores).
   virtual Metrics evaluate(const Examples& examples, std::uint64_t draws) const;

@@ -267,7 +267,7 @@ Report train(Run& run, std::ostream& log) {
   std::size_t first_batch = counter(checkpoint, "train/batch");
   const auto nothing_to_do = [&](const std::string& why) {
     log << fmt::format("{}: {}\n", run.output.string(), why);
-    return Report{Outcome::nothing_to_do, epoch, checkpoint.history};
+    return Report{Outcome::nothing_to_do, epoch, checkpoint.history, model.training_multiply_adds_per_row()};
   };
   if (counter(checkpoint, "train/finished") != 0)
     return nothing_to_do(
@@ -317,7 +317,7 @@ Report train(Run& run, std::ostream& log) {
           whole ? "holding the training split" : "reading its own rows of it epoch by epoch", sharded.bytes_received(),
           sharded.most_at_once());
     log << message << '\n' << std::flush;
-    return Report{outcome, epochs_done, checkpoint.history};
+    return Report{outcome, epochs_done, checkpoint.history, model.training_multiply_adds_per_row()};
   };
 
   const auto likelihood_every = static_cast<std::uint64_t>(options.log_likelihood_every);

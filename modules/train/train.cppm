@@ -100,6 +100,7 @@ struct Report {
   Outcome outcome;
   std::uint64_t epochs = 0;                            // completed epochs in the checkpoint
   std::map<std::string, std::vector<double>> history;  // the checkpoint's, as saved
+  double multiply_adds_per_row = 0;                    // Model::training_multiply_adds_per_row
 };
 
 // Trains and writes run.output. Epoch lines go to `log`; on a terminal a live progress line

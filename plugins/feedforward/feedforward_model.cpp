@@ -292,6 +292,12 @@ double FeedForwardModel::train_batch(const Examples& batch, std::uint64_t) {
   return loss;
 }
 
+double FeedForwardModel::training_multiply_adds_per_row() const {
+  std::size_t total = 0;
+  for (std::size_t s = 0; s < network_->stages.size(); ++s) total += network_->stages[s]->training_multiply_adds(s > 0);
+  return static_cast<double>(total);
+}
+
 std::size_t FeedForwardModel::gradient_size() const {
   std::size_t size = 0;
   for (const nn::Parameter& p : network_->parameters) size += p.grad.rows() * p.grad.cols();

@@ -84,6 +84,8 @@ class FeedForwardModel : public Model {
   double train_batch(const Examples& batch, std::uint64_t step) override;
   // Every parameter's gradient, in parameter order; the optimiser steps in apply_gradient.
   std::size_t gradient_size() const override;
+  // Every stage's Network::training_multiply_adds (the first stage's computes no input gradient).
+  double training_multiply_adds_per_row() const override;
   double shard_gradient(const Examples& rows, const Shard& shard, std::uint64_t step,
                         std::span<float> gradient) override;
   // Slot k computes in replica k of the network, which reads the network's parameter values in

@@ -80,6 +80,14 @@ BOOST_FIXTURE_TEST_CASE(mlp_and_cnn_report_accuracy_the_same_for_any_thread_coun
     BOOST_TEST(one.get<std::string>("gibbs_test_accuracy") == two.get<std::string>("gibbs_test_accuracy"), workload);
     BOOST_TEST(one.get<std::string>("peer") == "null");
     BOOST_TEST(one.get<std::string>("ratio") == "null");
+    // The GEMMs' multiply-adds a training row (nn::Network::training_multiply_adds, counted in
+    // network_test), ×2, over the 330 rows of an epoch, over its seconds.
+    const double per_row = workload == "mlp" ? 529504.0 : 7698432.0;
+    const double gflops = one.get<double>("gibbs_gflops"), peak = one.get<double>("peak_gflops");
+    BOOST_TEST(gflops * one.get<double>("gibbs_seconds") == 2 * per_row * 330 / 1e9,
+               boost::test_tools::tolerance(1e-9));
+    BOOST_TEST(peak > 0.0);
+    BOOST_TEST(one.get<double>("gibbs_share_of_peak") == gflops / peak, boost::test_tools::tolerance(1e-9));
   }
 }
 

@@ -331,6 +331,19 @@ BOOST_AUTO_TEST_CASE(gradients_bound_to_outside_storage_are_computed_there) {
   });
 }
 
+// Counted by hand: dense in·out a sample, conv2d output pixels · filters · C·K·K; forward and
+// weight gradient each, and the input gradient past the first layer with parameters.
+BOOST_AUTO_TEST_CASE(training_multiply_adds_are_counted_layer_by_layer) {
+  const nn::Network mlp(nn::parse_layers("784,128,200,400,10", "relu", {1, 28, 28}));
+  const std::size_t forward = 784 * 128 + 128 * 200 + 200 * 400 + 400 * 10;
+  BOOST_TEST(mlp.training_multiply_adds(false) == 3 * forward - 784 * 128);
+  BOOST_TEST(mlp.training_multiply_adds(true) == 3 * forward);
+  const nn::Network cnn(nn::parse_arch(kCnn, {1, 28, 28}));
+  const std::size_t conv1 = 26 * 26 * 32 * 9, rest = 11 * 11 * 64 * (32 * 9) + 1600 * 128 + 128 * 10;
+  BOOST_TEST(cnn.training_multiply_adds(false) == 2 * conv1 + 3 * rest);
+  BOOST_TEST(cnn.training_multiply_adds(true) == 3 * (conv1 + rest));
+}
+
 BOOST_AUTO_TEST_CASE(misuse_is_an_error) {
   std::mt19937 rng(56);
   nn::Network net = build("dense:3", nn::flat_shape(4), 0);

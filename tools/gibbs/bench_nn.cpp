@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/fma_peak.h"
 #include "tools/gibbs/bench_peer.h"
 #include "tools/gibbs/bench_train.h"
 #include "tools/gibbs/command.h"
@@ -41,6 +42,7 @@ struct Measurement {
   std::string who;  // "gibbs", "pytorch"
   int threads = 0;
   double seconds = NAN;  // median seconds per epoch
+  double gflops = NAN;   // gibbs: the GEMMs' multiply-adds of an epoch, ×2, over `seconds`
   double metric = NAN;   // test accuracy, or test MSE
   std::string problem;   // why a peer gave no figure
   std::string config;    // the peer's configuration (PeerConfig::name)
@@ -52,8 +54,9 @@ struct Data {
 
 // `gibbs train --model <id>` with the plugin's defaults (the workload's network, Adam 1e-3), the
 // test figure from scoring the whole test split after each epoch (untimed).
-Measurement run_gibbs(const Workload& w, const fs::path& data, std::size_t test_rows, std::size_t epochs,
-                      std::size_t batch_size, std::size_t shards, std::uint64_t seed, const fs::path& output) {
+Measurement run_gibbs(const Workload& w, const fs::path& data, std::size_t train_rows, std::size_t test_rows,
+                      std::size_t epochs, std::size_t batch_size, std::size_t shards, std::uint64_t seed,
+                      const fs::path& output) {
   const Config given = {{"data", data.string()},
                         {"epochs", static_cast<std::int64_t>(epochs)},
                         {"batch-size", static_cast<std::int64_t>(batch_size)},
@@ -62,9 +65,13 @@ Measurement run_gibbs(const Workload& w, const fs::path& data, std::size_t test_
                         {"monitor", static_cast<std::int64_t>(test_rows)}};
   const train::Report report = train_for_bench(w.id, given, output);
   const auto& history = report.history;
+  const double seconds = median(history.at("seconds"));
   return {"gibbs",
           thread_count(),
-          median(history.at("seconds")),
+          seconds,
+          report.multiply_adds_per_row > 0
+              ? 2 * report.multiply_adds_per_row * static_cast<double>(train_rows) / seconds / 1e9
+              : NAN,
           history.at(w.classifier ? "test_accuracy" : "test_mse").back(),
           "",
           ""};
@@ -72,7 +79,7 @@ Measurement run_gibbs(const Workload& w, const fs::path& data, std::size_t test_
 
 Measurement run_peer(const fs::path& script, const Workload& w, const fs::path& data, std::size_t epochs,
                      std::size_t batch, const PeerConfig& config) {
-  Measurement m{"pytorch", config.threads, NAN, NAN, "", ""};
+  Measurement m{"pytorch", config.threads, NAN, NAN, NAN, "", ""};
   const PeerOutput out = run_peer_script(
       script,
       fmt::format("--workload {} --data {} --epochs {} --batch {}", w.id, shell_quote(data.string()), epochs, batch),
@@ -132,9 +139,10 @@ int bench_nn(const Workload& w, const po::variables_map& vm) {
   const Data data = load(data_path, w);
   const fs::path output = vm.contains("output") ? vm["output"].as<std::string>() : std::string();
   if (!output.empty()) io::check_output(output);  // before the workloads run, not after
-  const Measurement ours =
-      run_gibbs(w, data_path, data.test.x.rows(), epochs, batch, shards, vm["seed"].as<std::uint64_t>(), output);
-  Measurement peer{"pytorch", 0, NAN, NAN, "not run (--no-peers)", ""};
+  const double peak = bench::measure_fma_peak_gflops(thread_count());
+  const Measurement ours = run_gibbs(w, data_path, data.train.x.rows(), data.test.x.rows(), epochs, batch, shards,
+                                     vm["seed"].as<std::uint64_t>(), output);
+  Measurement peer{"pytorch", 0, NAN, NAN, NAN, "not run (--no-peers)", ""};
   if (!vm.contains("no-peers")) {
     peer = best_configuration<Measurement>(peer_configurations(true), [&](const PeerConfig& c) {
       return run_peer(peers / "nn_torch.py", w, data_path, epochs, batch, c);
@@ -146,21 +154,28 @@ int bench_nn(const Workload& w, const po::variables_map& vm) {
   const char* metric = w.classifier ? "test_accuracy" : "test_mse";
   if (vm.contains("json")) {
     fmt::print(
-        R"({{"workload": "{}", "design": "{}", "epochs": {}, "batch": {}, "gibbs_shards": {}, "gibbs_seconds": {}, "gibbs_images_per_second": {}, "gibbs_threads": {}, "gibbs_{}": {}, "peer": {}, "peer_threads": {}, "peer_config": {}, "peer_seconds": {}, "peer_images_per_second": {}, "peer_{}": {}, "ratio": {}}})"
+        R"({{"workload": "{}", "design": "{}", "epochs": {}, "batch": {}, "gibbs_shards": {}, "gibbs_seconds": {}, "gibbs_images_per_second": {}, "gibbs_gflops": {}, "peak_gflops": {}, "gibbs_share_of_peak": {}, "gibbs_threads": {}, "gibbs_{}": {}, "peer": {}, "peer_threads": {}, "peer_config": {}, "peer_seconds": {}, "peer_images_per_second": {}, "peer_{}": {}, "ratio": {}}})"
         "\n",
         w.id, w.design, epochs, batch, shards, json_number(ours.seconds), json_number(images / ours.seconds),
-        ours.threads, metric, json_number(ours.metric), std::isnan(peer.seconds) ? "null" : "\"pytorch\"", peer.threads,
+        json_number(ours.gflops), json_number(peak), json_number(ours.gflops / peak), ours.threads, metric,
+        json_number(ours.metric), std::isnan(peer.seconds) ? "null" : "\"pytorch\"", peer.threads,
         json_string(peer.config), json_number(peer.seconds), json_number(images / peer.seconds), metric,
         json_number(peer.metric), json_number(ratio));
   } else {
     const char* name = w.classifier ? "accuracy" : "mse";
-    fmt::print("{:<12} {:>9} {:>9} {:>11} {:>9} {:>7} {:>12} {:>12}\n", "work", "gibbs s", "gibbs i/s", "pytorch s",
-               "torch i/s", "ratio", fmt::format("gibbs {}", name), fmt::format("torch {}", name));
-    fmt::print("{:<12} {:>9.3f} {:>9.0f} {:>11} {:>9.0f} {:>7.2f} {:>12.5f} {:>12.5f}\n",
-               fmt::format("{} {}", w.design, w.id), ours.seconds, images / ours.seconds,
+    fmt::print("{:<12} {:>9} {:>9} {:>8} {:>6} {:>11} {:>9} {:>7} {:>12} {:>12}\n", "work", "gibbs s", "gibbs i/s",
+               "GFLOP/s", "%peak", "pytorch s", "torch i/s", "ratio", fmt::format("gibbs {}", name),
+               fmt::format("torch {}", name));
+    fmt::print("{:<12} {:>9.3f} {:>9.0f} {:>8.1f} {:>5.1f}% {:>11} {:>9.0f} {:>7.2f} {:>12.5f} {:>12.5f}\n",
+               fmt::format("{} {}", w.design, w.id), ours.seconds, images / ours.seconds, ours.gflops,
+               100 * ours.gflops / peak,
                std::isnan(peer.seconds) ? std::string("-") : fmt::format("{:.3f}", peer.seconds), images / peer.seconds,
                ratio, ours.metric, peer.metric);
     if (shards > 1) fmt::print("gibbs with --shards {}\n", shards);
+    fmt::print(
+        "GFLOP/s: the GEMMs' multiply-adds of an epoch, x2, over its seconds; %peak: of the FMA peak "
+        "measured on {} threads, {:.1f} GFLOP/s\n",
+        ours.threads, peak);
     if (!std::isnan(peer.seconds))
       fmt::print("pytorch at its best of {} configurations: {}\n", peer_configurations(true).size(), peer.config);
   }
