@@ -57,6 +57,11 @@ class ContrastiveDivergence {
 
   const ContrastiveSettings& settings() const { return settings_; }
 
+  // The GEMMs' multiply-adds of a full minibatch's step, per data row: P(h | v0) of the B rows,
+  // k Gibbs steps (Wᵀ and W) of the C chains, and the weight gradient over rows and chains:
+  // (2B + (2k + 1)·C)·visible·hidden / B.
+  double multiply_adds_per_row() const;
+
   // State a checkpoint keeps so that training resumes exactly.
   Matrix<float>& weight_velocity() { return weight_velocity_; }  // [visible, hidden]
   Matrix<float>& bias_velocity() { return bias_velocity_; }      // [1, visible + hidden]
@@ -83,6 +88,7 @@ class ContrastiveDivergence {
 
   ContrastiveSettings settings_;
   std::size_t batch_size_;
+  std::size_t units_product_;   // visible × hidden
   Matrix<float> visible_;       // [batch + chains, visible]: v0 above v_k
   Matrix<float> hidden_;        // [batch + chains, hidden]: h0 above h_k
   Matrix<float> means_;         // [chains, visible]: E[v | h] of the chain

@@ -190,6 +190,7 @@ double RbmModel::train_batch(const Examples& batch, std::uint64_t step) {
 }
 
 std::size_t RbmModel::gradient_size() const { return cd_->gradient_size(); }
+double RbmModel::training_multiply_adds_per_row() const { return cd_ ? cd_->multiply_adds_per_row() : 0.0; }
 
 double RbmModel::shard_gradient(const Examples& rows, const Shard& shard, std::uint64_t step,
                                 std::span<float> gradient) {

@@ -95,6 +95,7 @@ class RbmModel final : public Model {
   void begin_epoch(std::uint64_t epoch) override;
   double train_batch(const Examples& batch, std::uint64_t step) override;
   std::size_t gradient_size() const override;
+  double training_multiply_adds_per_row() const override;  // ContrastiveDivergence's
   double shard_gradient(const Examples& rows, const Shard& shard, std::uint64_t step,
                         std::span<float> gradient) override;
   void apply_gradient(std::span<float> gradient, std::size_t batch_rows, std::uint64_t step) override;

@@ -58,6 +58,14 @@ BOOST_AUTO_TEST_CASE(bench_rbm_trains_exactly_as_gibbs_train_does) {
     boost::property_tree::read_json(text, json);
     const gibbs::io::Checkpoint c = gibbs::io::load_checkpoint(dir.path / (workload + "-train.h5"));
     BOOST_TEST(json.get<double>("gibbs_reconstruction_mse") == c.history.at("reconstruction_mse").back(), workload);
+    // The GEMMs' multiply-adds a row (ContrastiveDivergence::multiply_adds_per_row: CD-1 5·v·h;
+    // PCD-15 with as many chains as rows 33·v·h), ×2, over the 150 rows, over the epoch's seconds.
+    const double per_row = (workload == "W2" ? 5.0 : 33.0) * 784 * 500;
+    BOOST_TEST(json.get<double>("gibbs_gflops") * json.get<double>("gibbs_seconds") == 2 * per_row * 150 / 1e9,
+               boost::test_tools::tolerance(1e-9));
+    BOOST_TEST(
+        json.get<double>("gibbs_share_of_peak") == json.get<double>("gibbs_gflops") / json.get<double>("peak_gflops"),
+        boost::test_tools::tolerance(1e-9));
   }
   const Result both = run_gibbs("bench rbm --data pixels.h5 --workload W2,W4 --no-peers -o x.h5", dir.path);
   BOOST_TEST(both.status == 2);

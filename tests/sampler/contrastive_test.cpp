@@ -196,6 +196,17 @@ void check_against_reference(VisibleUnits units, const ContrastiveSettings& sett
 
 }  // namespace
 
+// (2B + (2k + 1)·C)·v·h / B, counted by hand: B rows' hidden means, k steps of C chains, the
+// weight gradient over B + C rows.
+BOOST_AUTO_TEST_CASE(multiply_adds_per_row_count_the_step_s_gemms) {
+  const Rbm rbm(6, 4, VisibleUnits::bernoulli);
+  BOOST_TEST(ContrastiveDivergence(rbm, 10, {.k = 1}).multiply_adds_per_row() == 5.0 * 24);
+  BOOST_TEST(ContrastiveDivergence(rbm, 10, {.k = 2}).multiply_adds_per_row() == 7.0 * 24);
+  // PCD-2 with 5 chains for 10 rows: (20 + 25)·24 / 10.
+  BOOST_TEST(ContrastiveDivergence(rbm, 10, {.k = 2, .persistent = true, .chains = 5}).multiply_adds_per_row() ==
+             108.0);
+}
+
 BOOST_AUTO_TEST_CASE(cd1_step_matches_reference) {
   check_against_reference(VisibleUnits::bernoulli, {.k = 1}, 5);
   check_against_reference(VisibleUnits::gaussian, {.k = 1}, 5);

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/fma_peak.h"
 #include "tools/gibbs/bench_peer.h"
 #include "tools/gibbs/bench_train.h"
 #include "tools/gibbs/command.h"
@@ -61,13 +62,15 @@ struct Measurement {
   std::string who;  // "gibbs", "pytorch", "numpy"
   int threads = 0;
   double seconds = NAN;             // median seconds per epoch (per run for "gibbs")
+  double gflops = NAN;              // gibbs's epochs: the GEMMs' multiply-adds, ×2, over `seconds`
   double reconstruction_mse = NAN;  // over the whole training split after the last epoch
   std::string problem;              // why a peer gave no figure
   std::string config;               // the peer's configuration (PeerConfig::name)
 };
 
 // `gibbs train` on the workload, scoring the whole training split after each epoch (untimed).
-Measurement run_gibbs_epochs(const Workload& w, const fs::path& data, std::size_t epochs, const fs::path& output) {
+Measurement run_gibbs_epochs(const Workload& w, const fs::path& data, std::size_t train_rows, std::size_t epochs,
+                             const fs::path& output) {
   Config given = w.options;
   given["data"] = data.string();
   given["epochs"] = static_cast<std::int64_t>(epochs);
@@ -75,7 +78,14 @@ Measurement run_gibbs_epochs(const Workload& w, const fs::path& data, std::size_
   given["monitor"] = std::int64_t{0};
   const train::Report report = train_for_bench("rbm", given, output);
   const auto& history = report.history;
-  return {"gibbs", thread_count(), median(history.at("seconds")), history.at("reconstruction_mse").back(), "", ""};
+  const double seconds = median(history.at("seconds"));
+  return {"gibbs",
+          thread_count(),
+          seconds,
+          2 * report.multiply_adds_per_row * static_cast<double>(train_rows) / seconds / 1e9,
+          history.at("reconstruction_mse").back(),
+          "",
+          ""};
 }
 
 Measurement run_gibbs_chains() {
@@ -92,12 +102,12 @@ Measurement run_gibbs_chains() {
     model->sample(chains, {}, kSeed, 1000, 0, {});
     seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
-  return {"gibbs", thread_count(), median(seconds), NAN, "", ""};
+  return {"gibbs", thread_count(), median(seconds), NAN, NAN, "", ""};
 }
 
 Measurement run_peer(const fs::path& script, const std::string& who, const Workload& w, const fs::path& data,
                      std::size_t epochs, const PeerConfig& config) {
-  Measurement m{who, config.threads, NAN, NAN, "", ""};
+  Measurement m{who, config.threads, NAN, NAN, NAN, "", ""};
   const PeerOutput out = run_peer_script(
       script, fmt::format("--workload {} --data {} --epochs {}", w.id, shell_quote(data.string()), epochs), config);
   if (!out.problem.empty()) return m.problem = out.problem, m;
@@ -134,17 +144,21 @@ int bench_rbm(const po::variables_map& vm) {
   if (!output.empty() && wanted != ",W2," && wanted != ",W4,")
     throw ArgumentError("bench rbm: -o CKPT keeps one training's checkpoint: give --workload W2 or --workload W4");
   const bool json = vm.contains("json");
+  const double peak = bench::measure_fma_peak_gflops(thread_count());
   if (!json)
-    fmt::print("{:<6} {:>12} {:>16} {:>7} {:>12} {:>12}\n", "work", "gibbs s", "best peer s", "ratio", "gibbs mse",
-               "peer mse");
+    fmt::print("{:<6} {:>12} {:>8} {:>6} {:>16} {:>7} {:>12} {:>12}\n", "work", "gibbs s", "GFLOP/s", "%peak",
+               "best peer s", "ratio", "gibbs mse", "peer mse");
   for (const Workload& w : kWorkloads) {
     if (wanted.find("," + w.id + ",") == std::string::npos) continue;
+    std::size_t train_rows = 0;
     if (w.id != "gibbs") {
       const io::DatasetReader reader(data);
       if (reader.split("train").cols != 784)
         throw FormatError(data.string(), fmt::format("rows of {} values, expected 784", reader.split("train").cols));
+      train_rows = reader.split("train").rows;
     }
-    const Measurement ours = w.id == "gibbs" ? run_gibbs_chains() : run_gibbs_epochs(w, data, epochs, output);
+    const Measurement ours =
+        w.id == "gibbs" ? run_gibbs_chains() : run_gibbs_epochs(w, data, train_rows, epochs, output);
     std::vector<Measurement> others;
     if (!vm.contains("no-peers"))
       for (const char* who : {"pytorch", "numpy"}) {
@@ -167,18 +181,27 @@ int bench_rbm(const po::variables_map& vm) {
             R"({{"peer": "{}", "threads": {}, "config": {}, "seconds": {}, "reconstruction_mse": {}}})", m.who,
             m.threads, json_string(m.config), json_number(m.seconds), json_number(m.reconstruction_mse)));
       fmt::print(
-          R"({{"workload": "{}", "epochs": {}, "gibbs_seconds": {}, "gibbs_threads": {}, "gibbs_reconstruction_mse": {}, "peer": {}, "peer_seconds": {}, "ratio": {}, "peers": [{}]}})"
+          R"({{"workload": "{}", "epochs": {}, "gibbs_seconds": {}, "gibbs_gflops": {}, "peak_gflops": {}, "gibbs_share_of_peak": {}, "gibbs_threads": {}, "gibbs_reconstruction_mse": {}, "peer": {}, "peer_seconds": {}, "ratio": {}, "peers": [{}]}})"
           "\n",
-          w.id, w.id == "gibbs" ? 0 : epochs, json_number(ours.seconds), ours.threads,
-          json_number(ours.reconstruction_mse), best ? json_string(best->who) : "null",
-          json_number(best ? best->seconds : NAN), json_number(ratio), fmt::join(peer_fields, ", "));
+          w.id, w.id == "gibbs" ? 0 : epochs, json_number(ours.seconds), json_number(ours.gflops), json_number(peak),
+          json_number(ours.gflops / peak), ours.threads, json_number(ours.reconstruction_mse),
+          best ? json_string(best->who) : "null", json_number(best ? best->seconds : NAN), json_number(ratio),
+          fmt::join(peer_fields, ", "));
     } else {
-      fmt::print("{:<6} {:>12.3f} {:>16} {:>7.2f} {:>12.5f} {:>12.5f}{}\n", w.id, ours.seconds,
+      const bool counted = !std::isnan(ours.gflops);  // not for the chains
+      fmt::print("{:<6} {:>12.3f} {:>8} {:>6} {:>16} {:>7.2f} {:>12.5f} {:>12.5f}{}\n", w.id, ours.seconds,
+                 counted ? fmt::format("{:.1f}", ours.gflops) : "-",
+                 counted ? fmt::format("{:.1f}%", 100 * ours.gflops / peak) : "-",
                  best ? fmt::format("{:.3f} {}", best->seconds, best->who) : "-", ratio, ours.reconstruction_mse,
                  best ? best->reconstruction_mse : NAN, best ? fmt::format("  ({})", best->config) : "");
     }
     std::fflush(stdout);
   }
+  if (!json)
+    fmt::print(
+        "GFLOP/s: the GEMMs' multiply-adds of an epoch, x2, over its seconds; %peak: of the FMA peak "
+        "measured on {} threads, {:.1f} GFLOP/s\n",
+        thread_count(), peak);
   return 0;
 }
 
