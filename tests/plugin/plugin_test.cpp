@@ -124,7 +124,7 @@ BOOST_AUTO_TEST_CASE(a_second_release_descriptor_loads_and_its_batch_size_option
   BOOST_TEST(v2.default_batch_size() == 32u);
   // Its model would be a gibbs::Model of before: none is made.
   BOOST_CHECK_EXCEPTION(v2.create_model(), gibbs::PluginError, [](const gibbs::PluginError& e) {
-    return e.problem() == "built before gibbs::Model interface 6: rebuild the plugin";
+    return e.problem() == "built before gibbs::Model interface 7: rebuild the plugin";
   });
   BOOST_TEST(gibbs::PluginLibrary::open(plugin("testv1")).default_batch_size() == 0u);
 }

@@ -19,8 +19,9 @@
  * whenever its virtual functions change. 2: initialize/restore take a Setup; log_partition.
  * 3: likelihood_domain_error, mean_free_energy. 4: stages, begin_stage. 5: gradient_size,
  * shard_gradient, apply_gradient, sharded_state (data-parallel training). 6: shard_slots,
- * Shard::slot (shards computed at once on threads). */
-#define GIBBS_MODEL_INTERFACE_VERSION 6
+ * Shard::slot (shards computed at once on threads). 7: training_multiply_adds_per_row (the
+ * benchmarks' share of the FMA peak). */
+#define GIBBS_MODEL_INTERFACE_VERSION 7
 
 #ifdef __cplusplus
 extern "C" {
