@@ -53,7 +53,7 @@ class Dense final : public Layer {
   Dense* values_from_ = nullptr;
   Matrix<float> weight_, bias_;
   WeightBiasGradients grads_;
-  Matrix<float> bias_sums_;  // Σ_rows dY before it is added to bias_grad_
+  Matrix<float> bias_sums_;  // Σ_rows dY before it is added to the bias gradient
 };
 
 }  // namespace gibbs::nn

@@ -71,23 +71,6 @@ std::vector<const Matrix<float>*> check_state(const std::string& optimizer, cons
   return found;
 }
 
-// Points gradients[k] (sized already: no allocation) at parameter k's grad, or at its part of
-// a flat `gradient` (checked for size).
-void point_at_grads(const std::vector<Parameter>& parameters, std::vector<const float*>& gradients) {
-  for (std::size_t k = 0; k < parameters.size(); ++k) gradients[k] = parameters[k].grad.data();
-}
-void point_into(const char* optimizer, const std::vector<Parameter>& parameters, std::span<const float> gradient,
-                std::vector<const float*>& gradients) {
-  std::size_t at = 0;
-  for (std::size_t k = 0; k < parameters.size(); ++k) {
-    gradients[k] = gradient.data() + at;
-    at += count(parameters[k]);
-  }
-  if (gradient.size() != at)
-    throw ArgumentError(
-        fmt::format("{}: a gradient of {} floats for parameters of {}", optimizer, gradient.size(), at));
-}
-
 // body(k, begin, end) over parameter k's elements [begin, end), for every parameter: their
 // elements taken as one array, cut by for_element_groups as ShardedStep cuts its sum.
 template <class Body>
@@ -104,20 +87,30 @@ void for_parameter_elements(const std::vector<Parameter>& parameters, const Body
 
 }  // namespace
 
+Optimizer::Optimizer(std::string name, std::vector<Parameter> parameters)
+    : name_(std::move(name)), parameters_(std::move(parameters)), gradients_(parameters_.size()) {
+  check_parameters(name_, parameters_);
+}
+
+void Optimizer::step() {
+  for (std::size_t k = 0; k < parameters_.size(); ++k) gradients_[k] = parameters_[k].grad.data();
+  update();
+}
+
+void Optimizer::step(std::span<const float> gradient) {
+  std::size_t at = 0;
+  for (std::size_t k = 0; k < parameters_.size(); ++k) {
+    gradients_[k] = gradient.data() + at;
+    at += count(parameters_[k]);
+  }
+  if (gradient.size() != at)
+    throw ArgumentError(fmt::format("{}: a gradient of {} floats for parameters of {}", name_, gradient.size(), at));
+  update();
+}
+
 Sgd::Sgd(std::vector<Parameter> parameters, SgdOptions options)
-    : parameters_(std::move(parameters)), options_(options), gradients_(parameters_.size()) {
-  check_parameters("sgd", parameters_);
+    : Optimizer("sgd", std::move(parameters)), options_(options) {
   if (options_.momentum != 0.0) velocity_ = zeros_like(parameters_);
-}
-
-void Sgd::step() {
-  point_at_grads(parameters_, gradients_);
-  update();
-}
-
-void Sgd::step(std::span<const float> gradient) {
-  point_into("sgd", parameters_, gradient, gradients_);
-  update();
 }
 
 void Sgd::update() {
@@ -147,20 +140,9 @@ void Sgd::load_state(const OptimizerState& state) {
 }
 
 Adam::Adam(std::vector<Parameter> parameters, AdamOptions options)
-    : parameters_(std::move(parameters)), options_(options), gradients_(parameters_.size()) {
-  check_parameters("adam", parameters_);
+    : Optimizer("adam", std::move(parameters)), options_(options) {
   exp_avg_ = zeros_like(parameters_);
   exp_avg_sq_ = zeros_like(parameters_);
-}
-
-void Adam::step() {
-  point_at_grads(parameters_, gradients_);
-  update();
-}
-
-void Adam::step(std::span<const float> gradient) {
-  point_into("adam", parameters_, gradient, gradients_);
-  update();
 }
 
 void Adam::update() {

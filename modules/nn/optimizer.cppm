@@ -27,11 +27,11 @@ struct OptimizerState {
 class Optimizer {
  public:
   virtual ~Optimizer() = default;
-  virtual void step() = 0;
+  void step();
   // The same update from `gradient` instead of the grads (which are left alone): each
   // parameter's gradient in turn, in the order the optimiser was given them, as many floats as
   // they hold together (else ArgumentError).
-  virtual void step(std::span<const float> gradient) = 0;
+  void step(std::span<const float> gradient);
 
   virtual OptimizerState state() const = 0;
   // Replaces the state with one from state(): the same tensor names and shapes and the same
@@ -41,6 +41,17 @@ class Optimizer {
 
   virtual double learning_rate() const = 0;
   virtual void set_learning_rate(double learning_rate) = 0;
+
+ protected:
+  // `name` ("sgd", "adam") starts its error messages; ArgumentError unless the parameters have
+  // distinct names, contiguous values and grads of their values' shapes.
+  Optimizer(std::string name, std::vector<Parameter> parameters);
+  // One update, parameter k's gradient at gradients_[k].
+  virtual void update() = 0;
+
+  std::string name_;
+  std::vector<Parameter> parameters_;
+  std::vector<const float*> gradients_;  // the step's gradient of each parameter
 };
 
 // Hyper-parameters are doubles, as PyTorch's Python floats: each is rounded to float where
@@ -57,20 +68,17 @@ struct SgdOptions {
 class Sgd final : public Optimizer {
  public:
   Sgd(std::vector<Parameter> parameters, SgdOptions options);
-  void step() override;
-  void step(std::span<const float> gradient) override;
   OptimizerState state() const override;
   void load_state(const OptimizerState& state) override;
   double learning_rate() const override { return options_.learning_rate; }
   void set_learning_rate(double learning_rate) override { options_.learning_rate = learning_rate; }
 
  private:
-  std::vector<Parameter> parameters_;
+  void update() override;
+
   SgdOptions options_;
-  std::vector<const float*> gradients_;  // the step's gradient of each parameter
   std::vector<Matrix<float>> velocity_;  // one per parameter when momentum ≠ 0
   std::uint64_t steps_ = 0;
-  void update();  // from gradients_
 };
 
 struct AdamOptions {
@@ -90,20 +98,17 @@ struct AdamOptions {
 class Adam final : public Optimizer {
  public:
   Adam(std::vector<Parameter> parameters, AdamOptions options);
-  void step() override;
-  void step(std::span<const float> gradient) override;
   OptimizerState state() const override;
   void load_state(const OptimizerState& state) override;
   double learning_rate() const override { return options_.learning_rate; }
   void set_learning_rate(double learning_rate) override { options_.learning_rate = learning_rate; }
 
  private:
-  std::vector<Parameter> parameters_;
+  void update() override;
+
   AdamOptions options_;
-  std::vector<const float*> gradients_;  // as Sgd's
   std::vector<Matrix<float>> exp_avg_, exp_avg_sq_;
   std::uint64_t steps_ = 0;
-  void update();
 };
 
 }  // namespace gibbs::nn

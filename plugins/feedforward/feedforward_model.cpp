@@ -313,7 +313,7 @@ double FeedForwardModel::shard_gradient(const Examples& rows, const Shard& shard
   }
   if (shard.slot >= std::max<std::size_t>(replicas_.size(), 1))
     throw ArgumentError("shard_gradient: a slot shard_slots did not grant");
-  if (replicas_.empty()) replicas_.push_back(network_->replica());
+  if (replicas_.empty()) shard_slots(1);  // no shards at once: shard_slots was not asked
   // Slot k computes in replica k, which reads the network's values and writes its gradient
   // straight into `gradient`.
   Network& n = *replicas_[shard.slot];

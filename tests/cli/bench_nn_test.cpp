@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/json_lines.h"
 #include "tests/support/run_gibbs.h"
 #include "tests/support/temp_dir.h"
 import gibbs.core;
@@ -117,19 +118,15 @@ BOOST_FIXTURE_TEST_CASE(bench_scaling_trains_with_the_shards_given_at_every_thre
   const Result r =
       run_gibbs("bench scaling --workload W5 --shards 2 --threads-list 1,2 --data squares.h5 --json", dir.path);
   BOOST_TEST_REQUIRE(r.status == 0, r.err);
-  std::istringstream lines(r.out);
-  std::string line;
-  int count = 0;
-  for (; std::getline(lines, line); ++count) {
-    boost::property_tree::ptree json;
-    std::istringstream text(line);
-    boost::property_tree::read_json(text, json);
+  const auto records = json_lines(r.out);
+  for (std::size_t count = 0; count < records.size(); ++count) {
+    const boost::property_tree::ptree& json = records[count];
     BOOST_TEST(json.get<std::string>("workload") == "W5");
     BOOST_TEST(json.get<int>("shards") == 2);
-    BOOST_TEST(json.get<int>("threads") == count + 1);
+    BOOST_TEST(json.get<std::size_t>("threads") == count + 1);
     BOOST_TEST(json.get<bool>("same_bits"));
   }
-  BOOST_TEST(count == 2);
+  BOOST_TEST(records.size() == 2u);
   // The option reaches the training: more shards than a minibatch's rows are refused there.
   const Result bad = run_gibbs("bench scaling --workload W5 --shards 65 --threads-list 1 --data squares.h5", dir.path);
   BOOST_TEST(bad.status != 0);

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <string>
 
+#include "tests/support/json_lines.h"
 #include "tests/support/run_gibbs.h"
 #include "tests/support/same_run.h"
 #include "tests/support/temp_dir.h"
@@ -121,21 +122,16 @@ BOOST_AUTO_TEST_CASE(bench_scaling_runs_each_thread_count_and_compares_the_bits)
   const Result r =
       run_gibbs("bench scaling --workload W2 --threads-list 1,2 --data pixels.h5 --epochs 1 --json", dir.path);
   BOOST_TEST_REQUIRE(r.status == 0, r.err);
-  std::istringstream lines(r.out);
-  std::string line;
-  int count = 0;
-  while (std::getline(lines, line)) {
-    boost::property_tree::ptree json;
-    std::istringstream text(line);
-    boost::property_tree::read_json(text, json);
+  const auto records = json_lines(r.out);
+  for (std::size_t count = 0; count < records.size(); ++count) {
+    const boost::property_tree::ptree& json = records[count];
     BOOST_TEST(json.get<std::string>("workload") == "W2");
     BOOST_TEST(json.get<int>("threads") == (count == 0 ? 1 : 2));
     BOOST_TEST(json.get<double>("seconds") > 0.0);
     if (count == 0) BOOST_TEST(json.get<double>("speed_up") == 1.0);
     BOOST_TEST(json.get<bool>("same_bits"));  // a 128×784×500 minibatch is split between the threads
-    ++count;
   }
-  BOOST_TEST(count == 2);
+  BOOST_TEST(records.size() == 2u);
   const Result bad = run_gibbs("bench scaling --threads-list 2,4", dir.path);
   BOOST_TEST(bad.status == 2);
   BOOST_TEST(bad.err == "gibbs: bench scaling: --threads-list '2,4' must start at 1 (the reference)\n");

@@ -69,9 +69,7 @@ Measurement run_gibbs(const Workload& w, const fs::path& data, std::size_t train
   return {"gibbs",
           thread_count(),
           seconds,
-          report.multiply_adds_per_row > 0
-              ? 2 * report.multiply_adds_per_row * static_cast<double>(train_rows) / seconds / 1e9
-              : NAN,
+          training_gflops(report, train_rows, seconds),
           history.at(w.classifier ? "test_accuracy" : "test_mse").back(),
           "",
           ""};
@@ -172,10 +170,7 @@ int bench_nn(const Workload& w, const po::variables_map& vm) {
                std::isnan(peer.seconds) ? std::string("-") : fmt::format("{:.3f}", peer.seconds), images / peer.seconds,
                ratio, ours.metric, peer.metric);
     if (shards > 1) fmt::print("gibbs with --shards {}\n", shards);
-    fmt::print(
-        "GFLOP/s: the GEMMs' multiply-adds of an epoch, x2, over its seconds; %peak: of the FMA peak "
-        "measured on {} threads, {:.1f} GFLOP/s\n",
-        ours.threads, peak);
+    print_peak_note(ours.threads, peak);
     if (!std::isnan(peer.seconds))
       fmt::print("pytorch at its best of {} configurations: {}\n", peer_configurations(true).size(), peer.config);
   }

@@ -82,7 +82,7 @@ Measurement run_gibbs_epochs(const Workload& w, const fs::path& data, std::size_
   return {"gibbs",
           thread_count(),
           seconds,
-          2 * report.multiply_adds_per_row * static_cast<double>(train_rows) / seconds / 1e9,
+          training_gflops(report, train_rows, seconds),
           history.at("reconstruction_mse").back(),
           "",
           ""};
@@ -197,11 +197,7 @@ int bench_rbm(const po::variables_map& vm) {
     }
     std::fflush(stdout);
   }
-  if (!json)
-    fmt::print(
-        "GFLOP/s: the GEMMs' multiply-adds of an epoch, x2, over its seconds; %peak: of the FMA peak "
-        "measured on {} threads, {:.1f} GFLOP/s\n",
-        thread_count(), peak);
+  if (!json) print_peak_note(thread_count(), peak);
   return 0;
 }
 

@@ -2,6 +2,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cmath>
+#include <cstddef>
 #include <filesystem>
 #include <sstream>
 #include <string>
@@ -29,6 +31,18 @@ train::Report train_for_bench(const std::string& model, const Config& given, con
     }
   } const remove{output.empty() ? path : fs::path()};
   return train::train(run, log);
+}
+
+double training_gflops(const train::Report& report, std::size_t rows, double seconds) {
+  if (report.multiply_adds_per_row <= 0) return NAN;
+  return 2 * report.multiply_adds_per_row * static_cast<double>(rows) / seconds / 1e9;
+}
+
+void print_peak_note(int threads, double peak) {
+  fmt::print(
+      "GFLOP/s: the GEMMs' multiply-adds of an epoch, x2, over its seconds; %peak: of the FMA peak "
+      "measured on {} threads, {:.1f} GFLOP/s\n",
+      threads, peak);
 }
 
 }  // namespace gibbs::cli
