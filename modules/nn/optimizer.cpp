@@ -71,16 +71,15 @@ std::vector<const Matrix<float>*> check_state(const std::string& optimizer, cons
   return found;
 }
 
-// body(k, begin, end) over parameter k's elements [begin, end), for every parameter: their
-// elements taken as one array, cut by for_element_groups as ShardedStep cuts its sum.
+// body(k, begin, end) over parameter k's elements [begin, end), for every parameter (offsets: where
+// each starts, then the end): their elements taken as one array, cut by for_element_groups as
+// ShardedStep cuts its sum.
 template <class Body>
-void for_parameter_elements(const std::vector<Parameter>& parameters, const Body& body) {
-  std::size_t total = 0;
-  for (const Parameter& p : parameters) total += count(p);
-  for_element_groups(total, [&](std::size_t begin, std::size_t end) {
-    for (std::size_t k = 0, first = 0; k < parameters.size() && first < end; first += count(parameters[k]), ++k) {
-      const std::size_t from = std::max(begin, first), to = std::min(end, first + count(parameters[k]));
-      if (from < to) body(k, from - first, to - first);
+void for_parameter_elements(const std::vector<std::size_t>& offsets, const Body& body) {
+  for_element_groups(offsets.back(), [&](std::size_t begin, std::size_t end) {
+    for (std::size_t k = 0; k + 1 < offsets.size() && offsets[k] < end; ++k) {
+      const std::size_t from = std::max(begin, offsets[k]), to = std::min(end, offsets[k + 1]);
+      if (from < to) body(k, from - offsets[k], to - offsets[k]);
     }
   });
 }
@@ -88,8 +87,9 @@ void for_parameter_elements(const std::vector<Parameter>& parameters, const Body
 }  // namespace
 
 Optimizer::Optimizer(std::string name, std::vector<Parameter> parameters)
-    : name_(std::move(name)), parameters_(std::move(parameters)), gradients_(parameters_.size()) {
+    : name_(std::move(name)), parameters_(std::move(parameters)), gradients_(parameters_.size()), offsets_{0} {
   check_parameters(name_, parameters_);
+  for (const Parameter& p : parameters_) offsets_.push_back(offsets_.back() + count(p));
 }
 
 void Optimizer::step() {
@@ -98,13 +98,10 @@ void Optimizer::step() {
 }
 
 void Optimizer::step(std::span<const float> gradient) {
-  std::size_t at = 0;
-  for (std::size_t k = 0; k < parameters_.size(); ++k) {
-    gradients_[k] = gradient.data() + at;
-    at += count(parameters_[k]);
-  }
-  if (gradient.size() != at)
-    throw ArgumentError(fmt::format("{}: a gradient of {} floats for parameters of {}", name_, gradient.size(), at));
+  if (gradient.size() != offsets_.back())
+    throw ArgumentError(
+        fmt::format("{}: a gradient of {} floats for parameters of {}", name_, gradient.size(), offsets_.back()));
+  for (std::size_t k = 0; k < parameters_.size(); ++k) gradients_[k] = gradient.data() + offsets_[k];
   update();
 }
 
@@ -117,7 +114,7 @@ void Sgd::update() {
   const auto neg_lr = static_cast<float>(-options_.learning_rate);
   const auto mu = static_cast<float>(options_.momentum);
   const auto decay = static_cast<float>(options_.weight_decay);
-  for_parameter_elements(parameters_, [&](std::size_t k, std::size_t b, std::size_t e) {
+  for_parameter_elements(offsets_, [&](std::size_t k, std::size_t b, std::size_t e) {
     float* v = velocity_.empty() ? nullptr : velocity_[k].data() + b;
     kernels::SgdUpdate(neg_lr, mu, decay, parameters_[k].value.data() + b, gradients_[k] + b, v, e - b);
   });
@@ -158,7 +155,7 @@ void Adam::update() {
                                .root2 = static_cast<float>(std::sqrt(correction2)),
                                .eps = static_cast<float>(options_.epsilon),
                                .decay = static_cast<float>(options_.weight_decay)};
-  for_parameter_elements(parameters_, [&](std::size_t k, std::size_t b, std::size_t e) {
+  for_parameter_elements(offsets_, [&](std::size_t k, std::size_t b, std::size_t e) {
     kernels::AdamUpdate(s, parameters_[k].value.data() + b, gradients_[k] + b, exp_avg_[k].data() + b,
                         exp_avg_sq_[k].data() + b, e - b);
   });

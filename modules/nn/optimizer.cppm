@@ -52,6 +52,7 @@ class Optimizer {
   std::string name_;
   std::vector<Parameter> parameters_;
   std::vector<const float*> gradients_;  // the step's gradient of each parameter
+  std::vector<std::size_t> offsets_;     // where each parameter starts in a flat gradient; then the end
 };
 
 // Hyper-parameters are doubles, as PyTorch's Python floats: each is rounded to float where

@@ -33,7 +33,7 @@ void scale(MatrixView<float> m, float factor) {
 
 ContrastiveDivergence::ContrastiveDivergence(const Rbm& rbm, std::size_t batch_size,
                                              const ContrastiveSettings& settings)
-    : settings_(settings), batch_size_(batch_size), units_product_(rbm.visible() * rbm.hidden()) {
+    : settings_(settings), batch_size_(batch_size) {
   if (batch_size == 0) throw ArgumentError("the batch size must be at least 1");
   if (settings.k == 0) throw ArgumentError("k (Gibbs steps per update) must be at least 1");
   if (!settings.persistent || settings_.chains == 0) settings_.chains = batch_size;
@@ -170,7 +170,7 @@ double ContrastiveDivergence::step(Rbm& rbm, ConstView<float> v0, float learning
 double ContrastiveDivergence::multiply_adds_per_row() const {
   const auto rows = static_cast<double>(batch_size_), chains = static_cast<double>(settings_.chains);
   const auto k = static_cast<double>(settings_.k);
-  return (2 * rows + (2 * k + 1) * chains) * static_cast<double>(units_product_) / rows;
+  return (2 * rows + (2 * k + 1) * chains) * static_cast<double>(visible_.cols() * hidden_.cols()) / rows;
 }
 
 std::size_t ContrastiveDivergence::gradient_size() const {

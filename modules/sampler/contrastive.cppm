@@ -88,7 +88,6 @@ class ContrastiveDivergence {
 
   ContrastiveSettings settings_;
   std::size_t batch_size_;
-  std::size_t units_product_;   // visible × hidden
   Matrix<float> visible_;       // [batch + chains, visible]: v0 above v_k
   Matrix<float> hidden_;        // [batch + chains, hidden]: h0 above h_k
   Matrix<float> means_;         // [chains, visible]: E[v | h] of the chain
