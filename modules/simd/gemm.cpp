@@ -19,6 +19,43 @@ namespace {
 constexpr std::size_t kSerialWork = 64 * 1024;
 // Splitting C by rows needs at least this many rows per thread to keep tiles full.
 constexpr std::size_t kRowsPerThread = 24;
+// A plain C = A·Bᵀ with at most this many rows, fewer rows than columns and a K at least this
+// long is computed as Cᵀ = B·Aᵀ and transposed: B is then read in place as that product's A, and
+// only A is reordered, where A·Bᵀ reorders all of B on every call (a layer's input gradient,
+// dY·Wᵀ, reorders W). Each element is the sum over K that packing Bᵀ gives, in the same order;
+// it replaces the dot-product kernel (at most 48 rows), whose last bits differ. With a shorter
+// K the transposition costs more than it saves.
+constexpr std::size_t kFlipMaxRows = 128;
+constexpr std::size_t kFlipMinK = 128;
+
+bool computes_transposed(std::size_t m, std::size_t n, std::size_t k, const GemmOptions& o) {
+  return o.transpose_b && !o.transpose_a && m < n && m <= kFlipMaxRows && k >= kFlipMinK && o.beta == 0.0f &&
+         o.column_bias.empty() && o.activation == Activation::kIdentity && !o.then;
+}
+
+// The product's Cᵀ before it is transposed into C: per thread, grown on demand and kept.
+MatrixView<float> transposed_scratch(std::size_t rows, std::size_t cols) {
+  thread_local Matrix<float> scratch;
+  if (scratch.size() < rows * cols) scratch = Matrix<float>(rows, cols);
+  return {scratch.data(), rows, cols};
+}
+
+// out = inᵀ for shapes already checked (the check's message would cost an allocation per call).
+void transpose_checked(ConstView<float> in, MatrixView<float> out) {
+  const std::size_t rows = in.rows(), cols = in.cols();
+  // Each task takes a band of input rows, so a line of the output is written by at most two.
+  constexpr std::size_t kBand = 64;
+  const std::size_t bands = (rows + kBand - 1) / kBand;
+  const auto band = [&](std::size_t b) {
+    const std::size_t r0 = b * kBand, r = std::min(kBand, rows - r0);
+    kernels::Transpose(in.data() + r0 * in.stride(), in.stride(), r, cols, out.data() + r0, out.stride());
+  };
+  if (thread_count() == 1 || rows * cols <= kSerialWork) {
+    for (std::size_t b = 0; b < bands; ++b) band(b);
+    return;
+  }
+  tbb::parallel_for(std::size_t{0}, bands, band, tbb::static_partitioner());
+}
 
 }  // namespace
 
@@ -31,6 +68,11 @@ void gemm(ConstView<float> a, ConstView<float> b, MatrixView<float> c, const Gem
   if (!options.column_bias.empty() && options.column_bias.size() != n)
     throw ShapeError("gemm: column bias", {1, options.column_bias.size()}, {1, n});
   if (m == 0 || n == 0) return;
+  if (computes_transposed(m, n, k, options)) {
+    const MatrixView<float> ct = transposed_scratch(n, m);
+    gemm(b, a, ct, {.transpose_b = true, .alpha = options.alpha});
+    return transpose_checked(ct, c);
+  }
 
   kernels::GemmProblem p;
   p.m = m;
@@ -79,19 +121,7 @@ void gemm(ConstView<float> a, ConstView<float> b, MatrixView<float> c, const Gem
 
 void transpose(ConstView<float> in, MatrixView<float> out) {
   expect_shape("transpose: the output", out.shape(), {in.cols(), in.rows()});
-  const std::size_t rows = in.rows(), cols = in.cols();
-  // Each task takes a band of input rows, so a line of the output is written by at most two.
-  constexpr std::size_t kBand = 64;
-  const std::size_t bands = (rows + kBand - 1) / kBand;
-  const auto band = [&](std::size_t b) {
-    const std::size_t r0 = b * kBand, r = std::min(kBand, rows - r0);
-    kernels::Transpose(in.data() + r0 * in.stride(), in.stride(), r, cols, out.data() + r0, out.stride());
-  };
-  if (thread_count() == 1 || rows * cols <= kSerialWork) {
-    for (std::size_t b = 0; b < bands; ++b) band(b);
-    return;
-  }
-  tbb::parallel_for(std::size_t{0}, bands, band, tbb::static_partitioner());
+  transpose_checked(in, out);
 }
 
 }  // namespace gibbs::simd

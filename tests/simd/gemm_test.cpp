@@ -272,6 +272,41 @@ BOOST_AUTO_TEST_CASE(a_product_by_b_transposed_beforehand_has_the_bits_of_transp
   }
 }
 
+// A plain A·Bᵀ with few rows and many columns is computed as (B·Aᵀ)ᵀ, with the multiply-adds,
+// in the same order, of the product that packs Bᵀ (which a `then` keeps), on any thread count;
+// with 48 rows or fewer it has the bits of (B·Aᵀ)ᵀ asked for as such, not the dot products'.
+BOOST_AUTO_TEST_CASE(a_product_computed_transposed_has_the_bits_of_the_direct_one) {
+  std::mt19937 rng(13);
+  for (const auto& target : simd::available_targets()) {
+    simd::ScopedTarget pin(target);
+    for (const Case& c : {Case{64, 400, 200, false, true}, Case{64, 200, 128, false, true, 0.5f},
+                          Case{49, 784, 128, false, true}, Case{128, 1100, 300, false, true}}) {
+      Operand a(c.m, c.k, 1, rng);
+      const Operand b(c.n, c.k, 2, rng);
+      for (float& v : a.storage.values()) v = v < -0.5f ? 0.0f : v;  // zeros, as a relu leaves them
+      for (int threads : {1, 2, 3}) {
+        gibbs::set_thread_count(threads);
+        Matrix<float> transposed(c.m, c.n), direct(c.m, c.n);
+        simd::gemm(a.view, b.view, transposed, {.transpose_b = true, .alpha = c.alpha});
+        simd::gemm(
+            a.view, b.view, direct,
+            {.transpose_b = true, .alpha = c.alpha, .then = [](std::size_t, std::size_t, std::size_t, std::size_t) {}});
+        std::size_t differ = 0;
+        for (std::size_t i = 0; i < c.m * c.n; ++i)
+          differ += std::memcmp(transposed.data() + i, direct.data() + i, sizeof(float)) != 0;
+        BOOST_TEST(differ == 0u, describe(c) << " on " << threads << " threads: " << differ << " elements differ");
+      }
+    }
+    const Operand a(32, 784, 0, rng), b(128, 784, 0, rng);
+    Matrix<float> direct(32, 128), bt_at(128, 32), by_hand(32, 128);
+    simd::gemm(a.view, b.view, direct, {.transpose_b = true});
+    simd::gemm(b.view, a.view, bt_at, {.transpose_b = true});
+    simd::transpose(bt_at, by_hand);
+    BOOST_TEST(std::memcmp(direct.data(), by_hand.data(), direct.size() * sizeof(float)) == 0, target.name);
+  }
+  gibbs::set_thread_count(0);
+}
+
 BOOST_AUTO_TEST_CASE(mismatched_shapes_name_both_shapes) {
   Matrix<float> a(3, 4), b(5, 6), c(3, 6);
   try {
