@@ -152,7 +152,7 @@ void Adam::update() {
                                .rest1 = static_cast<float>(1.0 - options_.beta1),
                                .rest2 = static_cast<float>(1.0 - options_.beta2),
                                .step = static_cast<float>(-(options_.learning_rate / correction1)),
-                               .root2 = static_cast<float>(std::sqrt(correction2)),
+                               .inv_root2 = static_cast<float>(1.0 / std::sqrt(correction2)),
                                .eps = static_cast<float>(options_.epsilon),
                                .decay = static_cast<float>(options_.weight_decay)};
   for_parameter_elements(offsets_, [&](std::size_t k, std::size_t b, std::size_t e) {

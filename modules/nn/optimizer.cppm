@@ -90,11 +90,13 @@ struct AdamOptions {
   double weight_decay = 0.0;
 };
 
-// torch.optim.Adam (amsgrad off), in the order of PyTorch 1.13's single-tensor loop. At step
-// t (from 1), with m and v starting at 0:
+// torch.optim.Adam (amsgrad off), in the order of PyTorch 1.13's single-tensor loop but for one
+// division: at step t (from 1), with m and v starting at 0,
 //   m = m·β1 + (1 − β1)·g,  v = v·β2 + (1 − β2)·g·g
-//   p += (−lr / (1 − β1ᵗ))·m / (√v / √(1 − β2ᵗ) + ε)
-// the bias corrections, lr / (1 − β1ᵗ) and √(1 − β2ᵗ) in double, rounded to float once per step.
+//   p += (−lr / (1 − β1ᵗ))·m / (√v · (1 / √(1 − β2ᵗ)) + ε)
+// the bias corrections, lr / (1 − β1ᵗ) and 1 / √(1 − β2ᵗ) in double, rounded to float once per
+// step. PyTorch divides √v by √(1 − β2ᵗ): a second division per element, which the divider made
+// a sixth of the update's time; the two differ in the last bit of the denominator at most.
 // State: "exp_avg/<name>" (m) and "exp_avg_sq/<name>" (v) per parameter; counter "step" (t).
 class Adam final : public Optimizer {
  public:

@@ -309,12 +309,12 @@ BOOST_AUTO_TEST_CASE(updates_match_the_float_formulas_bit_for_bit_on_every_targe
         const auto beta1 = 0.9f, beta2 = 0.999f, rest1 = static_cast<float>(1.0 - 0.9),
                    rest2 = static_cast<float>(1.0 - 0.999), decay = 0.02f, eps = 1e-8f;
         const auto step = static_cast<float>(-(0.01 / (1.0 - std::pow(0.9, t))));
-        const auto root2 = static_cast<float>(std::sqrt(1.0 - std::pow(0.999, t)));
+        const auto inv_root2 = static_cast<float>(1.0 / std::sqrt(1.0 - std::pow(0.999, t)));
         for (std::size_t i = 0; i < n; ++i) {
           const float gi = grad(0, i) + decay * p[i];
           m[i] = m[i] * beta1 + rest1 * gi;
           v[i] = v[i] * beta2 + rest2 * gi * gi;
-          p[i] = p[i] + step * m[i] / (std::sqrt(v[i]) / root2 + eps);
+          p[i] = p[i] + step * m[i] / (std::sqrt(v[i]) * inv_root2 + eps);
         }
       }
       std::size_t bad = 0;

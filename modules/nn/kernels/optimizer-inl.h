@@ -49,7 +49,7 @@ HWY_NOINLINE void AdamUpdateImpl(const AdamScalars& s, float* p, const float* gr
   namespace o = optimizer;
   const o::DF d;
   const o::VF beta1 = hn::Set(d, s.beta1), beta2 = hn::Set(d, s.beta2), rest1 = hn::Set(d, s.rest1),
-              rest2 = hn::Set(d, s.rest2), step = hn::Set(d, s.step), root2 = hn::Set(d, s.root2),
+              rest2 = hn::Set(d, s.rest2), step = hn::Set(d, s.step), inv_root2 = hn::Set(d, s.inv_root2),
               eps = hn::Set(d, s.eps), decay = hn::Set(d, s.decay);
   const bool decays = s.decay != 0.0f;
   float* const arrays[3] = {p, m, v};
@@ -59,7 +59,7 @@ HWY_NOINLINE void AdamUpdateImpl(const AdamScalars& s, float* p, const float* gr
     if (decays) g = hn::Add(g, hn::Mul(decay, pv));
     const o::VF mv = hn::Add(hn::Mul(hn::LoadU(d, a[1] + i), beta1), hn::Mul(rest1, g));
     const o::VF vv = hn::Add(hn::Mul(hn::LoadU(d, a[2] + i), beta2), hn::Mul(hn::Mul(rest2, g), g));
-    const o::VF denom = hn::Add(hn::Div(hn::Sqrt(vv), root2), eps);
+    const o::VF denom = hn::Add(hn::Mul(hn::Sqrt(vv), inv_root2), eps);
     hn::StoreU(hn::Add(pv, hn::Div(hn::Mul(step, mv), denom)), d, a[0] + i);
     hn::StoreU(mv, d, a[1] + i);
     hn::StoreU(vv, d, a[2] + i);

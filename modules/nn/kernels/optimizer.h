@@ -6,10 +6,11 @@ namespace gibbs::kernels {
 
 // One Adam step over n elements, with the step's scalars already rounded to float:
 //   g = grad + decay·p (when decay ≠ 0), m = m·beta1 + rest1·g, v = v·beta2 + (rest2·g)·g,
-//   p = p + (step·m) / (√v / root2 + eps)
-// each operation rounded in float, never fused: the same bits on every target.
+//   p = p + (step·m) / (√v · inv_root2 + eps)
+// each operation rounded in float, never fused: the same bits on every target. inv_root2 is
+// 1/√(1 − beta2ᵗ), so that the update takes one division, not two: the divider bounds it.
 struct AdamScalars {
-  float beta1, beta2, rest1, rest2, step, root2, eps, decay;
+  float beta1, beta2, rest1, rest2, step, inv_root2, eps, decay;
 };
 void AdamUpdate(const AdamScalars& s, float* p, const float* grad, float* m, float* v, std::size_t n);
 
