@@ -10,6 +10,7 @@ module;
 #include <string_view>
 module gibbs.nn;
 import gibbs.core;
+import gibbs.simd;
 
 namespace gibbs::nn {
 namespace {
@@ -47,32 +48,13 @@ double elementwise_loss(ConstView<float> x, ConstView<float> t, MatrixView<float
 // of them (an autoencoder's loss is 50,000 elements a minibatch), and still a fixed order.
 double mse_loss(ConstView<float> prediction, ConstView<float> target, MatrixView<float> grad) {
   check_pair("mse_loss", prediction, target, grad);
-  constexpr std::size_t kChains = 8;
   const std::size_t rows = prediction.rows(), cols = prediction.cols();
   if (rows * cols == 0) return 0.0;
   const double scale = 1.0 / static_cast<double>(rows * cols);
   double total = 0.0;
-  for (std::size_t r = 0; r < rows; ++r) {
-    const float* x = prediction.row(r).data();
-    const float* t = target.row(r).data();
-    double partial[kChains] = {};
-    std::size_t c = 0;
-    for (; c + kChains <= cols; c += kChains)
-      for (std::size_t j = 0; j < kChains; ++j) {
-        const double d = static_cast<double>(x[c + j]) - t[c + j];
-        partial[j] += d * d;
-      }
-    double row = 0.0;
-    for (const double p : partial) row += p;
-    for (; c < cols; ++c) {
-      const double d = static_cast<double>(x[c]) - t[c];
-      row += d * d;
-    }
-    total += row;
-    if (grad.empty()) continue;
-    float* g = grad.row(r).data();  // may be x itself: x[c] is read before g[c] is written
-    for (c = 0; c < cols; ++c) g[c] = static_cast<float>(2.0 * (static_cast<double>(x[c]) - t[c]) * scale);
-  }
+  for (std::size_t r = 0; r < rows; ++r)  // grad may be prediction itself
+    total += simd::squared_error_row(prediction.row(r), target.row(r), scale,
+                                     grad.empty() ? std::span<float>() : grad.row(r));
   return total * scale;
 }
 

@@ -185,4 +185,10 @@ double sum_squared_difference(ConstView<float> a, ConstView<float> b) {
   return total;
 }
 
+double squared_error_row(std::span<const float> x, std::span<const float> t, double scale, std::span<float> g) {
+  if (t.size() != x.size()) throw ShapeError("squared_error_row: t", {1, t.size()}, {1, x.size()});
+  if (!g.empty() && g.size() != x.size()) throw ShapeError("squared_error_row: g", {1, g.size()}, {1, x.size()});
+  return kernels::SquaredErrorRow(x.data(), t.data(), x.size(), scale, g.empty() ? nullptr : g.data());
+}
+
 }  // namespace gibbs::simd

@@ -45,4 +45,9 @@ void column_sums(ConstView<float> m, std::span<float> sums);
 // summed alone, then the rows in order, so the result does not depend on the thread count.
 double sum_squared_difference(ConstView<float> a, ConstView<float> b);
 
+// One row of a mean squared error over `scale` = 1/(the error's element count): returns
+// Σ (x[i] − t[i])² in double, and sets g[i] = 2·scale·(x[i] − t[i]) when g is not empty (g may
+// be x itself). Sums in a fixed order of eight chains: the same bits on every target.
+double squared_error_row(std::span<const float> x, std::span<const float> t, double scale, std::span<float> g);
+
 }  // namespace gibbs::simd

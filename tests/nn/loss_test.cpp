@@ -4,12 +4,14 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
 #include "tests/nn/support.h"
 import gibbs.core;
 import gibbs.nn;
+import gibbs.simd;
 
 using gibbs::Matrix;
 namespace nn = gibbs::nn;
@@ -50,6 +52,46 @@ BOOST_AUTO_TEST_CASE(mse_is_the_mean_over_all_elements) {
   check_values(same, {0, 0.5, 1, 1.5});
   BOOST_CHECK_THROW(nn::mse_loss(x, Matrix<float>(2, 3)), gibbs::ShapeError);
   BOOST_CHECK_THROW(nn::mse_loss(x, t, Matrix<float>(1, 2)), gibbs::ShapeError);
+}
+
+// The vectorised rows against the loss written out in double: eight chains (chain j takes the
+// columns ≡ j mod 8, in order), added in order, then the columns past the last eight; bit for
+// bit on every target, the gradient in place too, and with widths that leave every tail.
+BOOST_AUTO_TEST_CASE(mse_has_the_bits_of_its_formula_on_every_target) {
+  std::mt19937 rng(31);
+  for (const auto& target : gibbs::simd::available_targets()) {
+    gibbs::simd::ScopedTarget pin(target);
+    for (const std::size_t cols : {1u, 7u, 8u, 13u, 784u}) {
+      const Matrix<float> x = test::random_matrix(3, cols, rng), t = test::random_matrix(3, cols, rng);
+      const double scale = 1.0 / static_cast<double>(3 * cols);
+      double total = 0;
+      std::vector<float> expected_grad;
+      for (std::size_t r = 0; r < 3; ++r) {
+        double chains[8] = {}, row = 0;
+        std::size_t c = 0;
+        for (; c + 8 <= cols; c += 8)
+          for (std::size_t j = 0; j < 8; ++j) {
+            const double d = static_cast<double>(x(r, c + j)) - t(r, c + j);
+            chains[j] += d * d;
+          }
+        for (const double chain : chains) row += chain;
+        for (; c < cols; ++c) {
+          const double d = static_cast<double>(x(r, c)) - t(r, c);
+          row += d * d;
+        }
+        total += row;
+        for (c = 0; c < cols; ++c)
+          expected_grad.push_back(static_cast<float>(2.0 * (static_cast<double>(x(r, c)) - t(r, c)) * scale));
+      }
+      Matrix<float> g(3, cols), in_place = x;
+      const double loss = nn::mse_loss(x, t, g);
+      BOOST_TEST(std::memcmp(&loss, &(total *= scale), sizeof loss) == 0, target.name << " cols " << cols);
+      nn::mse_loss(in_place, t, in_place);
+      BOOST_TEST(std::memcmp(g.data(), expected_grad.data(), g.size() * sizeof(float)) == 0,
+                 target.name << " " << cols);
+      BOOST_TEST(std::memcmp(in_place.data(), expected_grad.data(), g.size() * sizeof(float)) == 0, target.name);
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(softmax_cross_entropy_by_hand) {

@@ -194,6 +194,36 @@ HWY_NOINLINE double SumSquaredDifferenceImpl(const float* a, const float* b, std
   return total;
 }
 
+HWY_NOINLINE double SquaredErrorRowImpl(const float* x, const float* t, std::size_t n, double scale, float* g) {
+  constexpr std::size_t kChains = 8;
+  const elementwise::DD dd;
+  const elementwise::DH dh;
+  const std::size_t lanes = hn::Lanes(dd);
+  static_assert(hn::MaxLanes(elementwise::DD()) <= kChains);
+  using VD = hn::Vec<elementwise::DD>;
+  const VD scale_v = hn::Set(dd, scale);
+  VD chains[kChains];  // the first kChains / lanes hold the chains, lanes each
+  for (VD& c : chains) c = hn::Zero(dd);
+  std::size_t i = 0;
+  for (; i + kChains <= n; i += kChains)
+    for (std::size_t v = 0; v * lanes < kChains; ++v) {
+      const std::size_t at = i + v * lanes;
+      const VD d = hn::Sub(hn::PromoteTo(dd, hn::LoadU(dh, x + at)), hn::PromoteTo(dd, hn::LoadU(dh, t + at)));
+      chains[v] = hn::Add(chains[v], hn::Mul(d, d));
+      if (g != nullptr) hn::StoreU(hn::DemoteTo(dh, hn::Mul(hn::Add(d, d), scale_v)), dh, g + at);
+    }
+  HWY_ALIGN double partial[kChains];
+  for (std::size_t v = 0; v * lanes < kChains; ++v) hn::Store(chains[v], dd, partial + v * lanes);
+  double sum = 0.0;
+  for (const double p : partial) sum += p;
+  for (; i < n; ++i) {
+    const double d = static_cast<double>(x[i]) - t[i];
+    sum += d * d;
+    if (g != nullptr) g[i] = static_cast<float>(2.0 * d * scale);
+  }
+  return sum;
+}
+
 }  // namespace gibbs::kernels::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 

@@ -13,6 +13,7 @@ HWY_EXPORT(UnaryMapImpl);
 HWY_EXPORT(AxpyImpl);
 HWY_EXPORT(ColumnSumsImpl);
 HWY_EXPORT(SumSquaredDifferenceImpl);
+HWY_EXPORT(SquaredErrorRowImpl);
 
 void ActivationForward(Activation activation, const float* x, float* y, std::size_t n) {
   HWY_DYNAMIC_DISPATCH(ActivationForwardImpl)(activation, x, y, n);
@@ -32,6 +33,10 @@ void ColumnSums(const float* m, std::size_t rows, std::size_t cols, std::size_t 
 
 double SumSquaredDifference(const float* a, const float* b, std::size_t n) {
   return HWY_DYNAMIC_DISPATCH(SumSquaredDifferenceImpl)(a, b, n);
+}
+
+double SquaredErrorRow(const float* x, const float* t, std::size_t n, double scale, float* g) {
+  return HWY_DYNAMIC_DISPATCH(SquaredErrorRowImpl)(x, t, n, scale, g);
 }
 }  // namespace gibbs::kernels
 #endif

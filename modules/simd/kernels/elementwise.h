@@ -27,4 +27,10 @@ void ColumnSums(const float* m, std::size_t rows, std::size_t cols, std::size_t 
 // Σ (a[i] − b[i])² for i < n, in double.
 double SumSquaredDifference(const float* a, const float* b, std::size_t n);
 
+// A row of a mean squared error: g[i] = (float)((x[i] − t[i])·2·scale) in double (g may equal x,
+// or be null), and Σ (x[i] − t[i])² in double over eight chains, chain j taking the i ≡ j
+// (mod 8) in order; the chains added in order, then the elements past the last whole eight.
+// The same bits on every target.
+double SquaredErrorRow(const float* x, const float* t, std::size_t n, double scale, float* g);
+
 }  // namespace gibbs::kernels
