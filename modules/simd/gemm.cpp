@@ -19,17 +19,15 @@ namespace {
 constexpr std::size_t kSerialWork = 64 * 1024;
 // Splitting C by rows needs at least this many rows per thread to keep tiles full.
 constexpr std::size_t kRowsPerThread = 24;
-// A plain C = A·Bᵀ with at most this many rows, fewer rows than columns and a K at least this
-// long is computed as Cᵀ = B·Aᵀ and transposed: B is then read in place as that product's A, and
-// only A is reordered, where A·Bᵀ reorders all of B on every call (a layer's input gradient,
-// dY·Wᵀ, reorders W). Each element is the sum over K that packing Bᵀ gives, in the same order;
-// it replaces the dot-product kernel (at most 48 rows), whose last bits differ. With a shorter
-// K the transposition costs more than it saves.
+// A plain C = A·Bᵀ with at most this many rows is computed as Cᵀ = B·Aᵀ and transposed, where
+// that moves fewer elements: B is then read in place as that product's A, and only A (m·K) and
+// Cᵀ (m·N) are reordered, where A·Bᵀ reorders all of B (N·K) on every call (a layer's input
+// gradient, dY·Wᵀ, reorders W). Each element is the sum over K that packing Bᵀ gives, in the
+// same order; it replaces the dot-product kernel (at most 48 rows), whose last bits differ.
 constexpr std::size_t kFlipMaxRows = 128;
-constexpr std::size_t kFlipMinK = 128;
 
 bool computes_transposed(std::size_t m, std::size_t n, std::size_t k, const GemmOptions& o) {
-  return o.transpose_b && !o.transpose_a && m < n && m <= kFlipMaxRows && k >= kFlipMinK && o.beta == 0.0f &&
+  return o.transpose_b && !o.transpose_a && m <= kFlipMaxRows && m < n && k * (n - m) > m * n && o.beta == 0.0f &&
          o.column_bias.empty() && o.activation == Activation::kIdentity && !o.then;
 }
 
