@@ -5,6 +5,7 @@ module;
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 module gibbs.core;
 
 namespace gibbs {
@@ -37,8 +38,8 @@ ShapeError::ShapeError(const std::string& what, Shape actual, Shape expected)
       actual_(actual),
       expected_(expected) {}
 
-void expect_shape(const std::string& what, Shape actual, Shape expected) {
-  if (actual != expected) throw ShapeError(what, actual, expected);
+void expect_shape(std::string_view what, Shape actual, Shape expected) {
+  if (actual != expected) throw ShapeError(std::string(what), actual, expected);
 }
 
 std::string file_type_name(unsigned mode) {

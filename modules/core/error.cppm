@@ -3,6 +3,7 @@ module;
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 export module gibbs.core:error;
 
 export namespace gibbs {
@@ -63,8 +64,9 @@ class ShapeError : public Error {
   Shape expected_;
 };
 
-// Throws ShapeError("<what>: shape [a, b], expected [c, d]") unless actual == expected.
-void expect_shape(const std::string& what, Shape actual, Shape expected);
+// Throws ShapeError("<what>: shape [a, b], expected [c, d]") unless actual == expected. The
+// message is built only then: a check on a hot path allocates nothing.
+void expect_shape(std::string_view what, Shape actual, Shape expected);
 
 // What a file that is not regular is, from its stat st_mode, for messages: "a FIFO", "a directory".
 std::string file_type_name(unsigned mode);

@@ -38,23 +38,6 @@ MatrixView<float> transposed_scratch(std::size_t rows, std::size_t cols) {
   return {scratch.data(), rows, cols};
 }
 
-// out = inᵀ for shapes already checked (the check's message would cost an allocation per call).
-void transpose_checked(ConstView<float> in, MatrixView<float> out) {
-  const std::size_t rows = in.rows(), cols = in.cols();
-  // Each task takes a band of input rows, so a line of the output is written by at most two.
-  constexpr std::size_t kBand = 64;
-  const std::size_t bands = (rows + kBand - 1) / kBand;
-  const auto band = [&](std::size_t b) {
-    const std::size_t r0 = b * kBand, r = std::min(kBand, rows - r0);
-    kernels::Transpose(in.data() + r0 * in.stride(), in.stride(), r, cols, out.data() + r0, out.stride());
-  };
-  if (thread_count() == 1 || rows * cols <= kSerialWork) {
-    for (std::size_t b = 0; b < bands; ++b) band(b);
-    return;
-  }
-  tbb::parallel_for(std::size_t{0}, bands, band, tbb::static_partitioner());
-}
-
 }  // namespace
 
 void gemm(ConstView<float> a, ConstView<float> b, MatrixView<float> c, const GemmOptions& options) {
@@ -69,7 +52,7 @@ void gemm(ConstView<float> a, ConstView<float> b, MatrixView<float> c, const Gem
   if (computes_transposed(m, n, k, options)) {
     const MatrixView<float> ct = transposed_scratch(n, m);
     gemm(b, a, ct, {.transpose_b = true, .alpha = options.alpha});
-    return transpose_checked(ct, c);
+    return transpose(ct, c);
   }
 
   kernels::GemmProblem p;
@@ -119,7 +102,19 @@ void gemm(ConstView<float> a, ConstView<float> b, MatrixView<float> c, const Gem
 
 void transpose(ConstView<float> in, MatrixView<float> out) {
   expect_shape("transpose: the output", out.shape(), {in.cols(), in.rows()});
-  transpose_checked(in, out);
+  const std::size_t rows = in.rows(), cols = in.cols();
+  // Each task takes a band of input rows, so a line of the output is written by at most two.
+  constexpr std::size_t kBand = 64;
+  const std::size_t bands = (rows + kBand - 1) / kBand;
+  const auto band = [&](std::size_t b) {
+    const std::size_t r0 = b * kBand, r = std::min(kBand, rows - r0);
+    kernels::Transpose(in.data() + r0 * in.stride(), in.stride(), r, cols, out.data() + r0, out.stride());
+  };
+  if (thread_count() == 1 || rows * cols <= kSerialWork) {
+    for (std::size_t b = 0; b < bands; ++b) band(b);
+    return;
+  }
+  tbb::parallel_for(std::size_t{0}, bands, band, tbb::static_partitioner());
 }
 
 }  // namespace gibbs::simd
