@@ -272,6 +272,32 @@ BOOST_AUTO_TEST_CASE(a_product_by_b_transposed_beforehand_has_the_bits_of_transp
   }
 }
 
+// B whose rows are a multiple of 8 KiB apart is packed, to keep its rows from aliasing in the
+// caches; one row longer, the same values are read in place. Both sum over K in the same order.
+BOOST_AUTO_TEST_CASE(b_packed_against_aliasing_has_the_bits_of_b_read_in_place) {
+  std::mt19937 rng(14);
+  const std::size_t m = 100, k = 300, n = 1990;
+  const Operand a(m, k, 0, rng);
+  Operand aliasing(k, n, 2048 - n, rng), in_place(k, n, 2049 - n, rng);
+  for (std::size_t p = 0; p < k; ++p)
+    for (std::size_t j = 0; j < n; ++j) in_place.view(p, j) = aliasing.view(p, j);
+  const std::vector<float> bias(n, -0.5f);
+  for (const auto& target : simd::available_targets()) {
+    simd::ScopedTarget pin(target);
+    for (int threads : {1, 2, 3}) {
+      gibbs::set_thread_count(threads);
+      Matrix<float> packed(m, n, 0.5f), direct(m, n, 0.5f);
+      const simd::GemmOptions options{
+          .alpha = 0.75f, .beta = 2.0f, .column_bias = bias, .activation = simd::Activation::kTanh};
+      simd::gemm(a.view, aliasing.view, packed, options);
+      simd::gemm(a.view, in_place.view, direct, options);
+      BOOST_TEST(std::memcmp(packed.data(), direct.data(), packed.size() * sizeof(float)) == 0,
+                 target.name << " on " << threads << " threads");
+    }
+  }
+  gibbs::set_thread_count(0);
+}
+
 // A plain A·Bᵀ with few rows and many columns is computed as (B·Aᵀ)ᵀ, with the multiply-adds,
 // in the same order, of the product that packs Bᵀ (which a `then` keeps), on any thread count;
 // with 48 rows or fewer it has the bits of (B·Aᵀ)ᵀ asked for as such, not the dot products'.

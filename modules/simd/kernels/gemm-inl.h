@@ -31,9 +31,8 @@ constexpr std::size_t kTileRows = 6;
 constexpr std::size_t kTileVectors = 4;
 constexpr std::size_t kPanel = kTileVectors * kLanes;  // columns per panel
 constexpr std::size_t kMaxSinglePassK = kGemmMaxSinglePassK;
-constexpr std::size_t kPassK = 512;            // the K slice of each pass beyond it
-constexpr std::size_t kL2Budget = 768 * 1024;  // bytes of B one thread keeps in L2
-constexpr std::size_t kMaxPanels = 64;         // panels in one L2 chunk of B
+constexpr std::size_t kPassK = 512;     // the K slice of each pass beyond it
+constexpr std::size_t kMaxPanels = 64;  // panels in one L2 chunk of B
 // C = A·Bᵀ with at most this many rows, over a K at least this long, takes the dot-product
 // kernel: packing Bᵀ would cost more than the tile reductions. Shorter dot products spend more
 // on their final sums than the packing costs (32×10×400: 16 GFLOP/s against 118 packed).
@@ -254,10 +253,10 @@ HWY_NOINLINE void GemmBlockImpl(const GemmProblem& pr, std::size_t m0, std::size
   if (pr.b_transposed && pr.a_col_stride == 1 && pr.m <= kDotMaxRows && pr.k >= kDotMinK)
     return DotBlock(pr, m0, m1, n0, n1);
   const std::size_t k_pass = pr.k <= kMaxSinglePassK ? std::max<std::size_t>(pr.k, 1) : kPassK;
-  // Large K makes B's panels long: packing then also avoids cache-set aliasing of strided rows.
   // A last, narrower panel is read in place too where masked loads cannot fault.
-  const bool read_b_in_place = !pr.b_transposed && pr.k <= kMaxSinglePassK;
-  const std::size_t nc = std::clamp(kL2Budget / (k_pass * sizeof(float)) / kPanel, std::size_t{1}, kMaxPanels) * kPanel;
+  const bool read_b_in_place = ReadsBInPlace(pr.k, pr.ldb, pr.b_transposed);
+  const std::size_t nc =
+      std::clamp(kGemmL2Budget / (k_pass * sizeof(float)) / kPanel, std::size_t{1}, kMaxPanels) * kPanel;
   const RowTiling tiling(m1 - m0);
 
   std::size_t k0 = 0;

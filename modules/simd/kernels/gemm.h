@@ -1,5 +1,6 @@
 // Plain declarations of the single-precision GEMM kernel (no Highway types).
 #pragma once
+#include <algorithm>
 #include <cstddef>
 
 #include "modules/simd/kernels/activation.h"
@@ -27,8 +28,25 @@ struct GemmProblem {
 void GemmBlock(const GemmProblem& problem, std::size_t m_begin, std::size_t m_end, std::size_t n_begin,
                std::size_t n_end);
 
-// Up to this K, B is read in place (when not transposed) in one pass over K.
+// Up to this K, the kernel takes all of K in one pass.
 inline constexpr std::size_t kGemmMaxSinglePassK = 1024;
+// Bytes of B one thread keeps in L2 while its row tiles reuse them.
+inline constexpr std::size_t kGemmL2Budget = 768 * 1024;
+
+// Whether op(B) = B, k × n with rows ldb floats apart, is read in place rather than packed.
+// It must fit one pass, and its rows must not alias in L2: row starts a multiple of g = 2^s
+// bytes apart fall on only way/g of a way's sets, so k rows ask those sets for k·g bytes of the
+// L2. Up to twice the L2 (1 MiB on Zen 4 and 5), the misses cost less than packing B on every
+// call (64×512×1024 on Zen 5); beyond it, packing wins: 2048×512×2048 (8 KiB a row, 4 MiB) runs
+// 15% faster packed. Without such a g, the chunk of B kept in L2 is sized to fit.
+inline bool ReadsBInPlace(std::size_t k, std::size_t ldb, bool b_transposed) {
+  if (b_transposed || k > kGemmMaxSinglePassK) return false;
+  constexpr std::size_t kLine = 64, kWay = 64 * 1024;  // the smallest L2 way among x86 cores
+  constexpr std::size_t kAliasedBytes = 2 * 1024 * 1024;
+  const std::size_t stride = ldb * sizeof(float);
+  const std::size_t g = std::clamp<std::size_t>(stride & (~stride + 1), kLine, kWay);
+  return k * g <= kAliasedBytes;
+}
 
 // The width of the kernel's column panel on the best target; split N at multiples of it.
 std::size_t GemmPanelWidth();
