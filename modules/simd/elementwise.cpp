@@ -58,14 +58,15 @@ bool share_elements(ConstView<float> a, ConstView<float> b) {
   return false;
 }
 
-void check_pair(const std::string& name, ConstView<float> x, MatrixView<float> y) {
-  expect_shape(name + ": y", y.shape(), x.shape());
+// The messages are built only when they are thrown: these checks run on every call.
+void check_pair(std::string_view name, ConstView<float> x, MatrixView<float> y) {
+  if (y.shape() != x.shape()) throw ShapeError(std::string(name) + ": y", y.shape(), x.shape());
   const bool same = x.data() == y.data() && (x.rows() <= 1 || x.stride() == y.stride());
-  if (!same && share_elements(x, y)) throw ArgumentError(name + ": y overlaps x without being x");
+  if (!same && share_elements(x, y)) throw ArgumentError(std::string(name) + ": y overlaps x without being x");
 }
 
-void check_pair(const std::string& name, std::span<const float> x, std::span<float> y) {
-  if (y.size() != x.size()) throw ShapeError(name + ": y", {1, y.size()}, {1, x.size()});
+void check_pair(std::string_view name, std::span<const float> x, std::span<float> y) {
+  if (y.size() != x.size()) throw ShapeError(std::string(name) + ": y", {1, y.size()}, {1, x.size()});
   check_pair(name, as_row(x), as_row(y));
 }
 
@@ -99,13 +100,13 @@ auto axpy_kernel(float alpha) {
 
 template <class Kernel>
 void unary(std::string_view name, const Kernel& kernel, ConstView<float> x, MatrixView<float> y) {
-  check_pair(std::string(name), x, y);
+  check_pair(name, x, y);
   for_pieces(x, y, kernel);
 }
 
 template <class Kernel>
 void unary(std::string_view name, const Kernel& kernel, std::span<const float> x, std::span<float> y) {
-  check_pair(std::string(name), x, y);
+  check_pair(name, x, y);
   for_pieces(as_row(x), as_row(y), kernel);
 }
 

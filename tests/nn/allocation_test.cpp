@@ -1,6 +1,6 @@
 // After its first minibatch, a training step (forward, loss, backward, optimiser step) allocates
-// nothing: every operator new in the process is counted. (Not under AddressSanitizer, which
-// brings its own operator new.)
+// nothing, and neither does a call of simd's elementwise functions: every operator new in the
+// process is counted. (Not under AddressSanitizer, which brings its own operator new.)
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
@@ -12,6 +12,7 @@
 #include "tests/nn/support.h"
 import gibbs.core;
 import gibbs.nn;
+import gibbs.simd;
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -48,6 +49,7 @@ void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::f
 #endif
 
 namespace nn = gibbs::nn;
+namespace simd = gibbs::simd;
 
 BOOST_AUTO_TEST_SUITE(allocations)
 
@@ -82,6 +84,36 @@ BOOST_AUTO_TEST_CASE(a_training_step_allocates_only_in_the_first_minibatch) {
       step(64);
       BOOST_TEST(allocation_count.load() - before == 0u, arch << " with " << threads << " threads");
     }
+  }
+  gibbs::set_thread_count(0);
+#endif
+}
+
+// Each call checks its operands' shapes and overlap; the messages it would throw are not built.
+BOOST_AUTO_TEST_CASE(elementwise_calls_allocate_nothing) {
+#ifdef GIBBS_TEST_ASAN
+  BOOST_TEST_MESSAGE("skipped under AddressSanitizer");
+#else
+  std::mt19937 rng(82);
+  const gibbs::Matrix<float> x = gibbs::test::random_matrix(64, 200, rng, -2.0f, 2.0f);
+  gibbs::Matrix<float> y(64, 200);
+  const auto calls = [&] {
+    for (const simd::Activation a :
+         {simd::Activation::kIdentity, simd::Activation::kSigmoid, simd::Activation::kTanh, simd::Activation::kRelu}) {
+      simd::activate(a, x.view(), y.view());
+      simd::activate(a, x.values(), y.values());
+    }
+    simd::exp(x.view(), y.view());
+    simd::softplus(x.values(), y.values());
+    simd::axpy(0.5f, x.view(), y.view());
+    simd::axpy(0.5f, x.values(), y.values());
+  };
+  for (const int threads : {1, 2}) {
+    gibbs::set_thread_count(threads);
+    calls();
+    const std::size_t before = allocation_count.load();
+    calls();
+    BOOST_TEST(allocation_count.load() - before == 0u, threads << " threads");
   }
   gibbs::set_thread_count(0);
 #endif
