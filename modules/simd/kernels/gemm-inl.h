@@ -1,6 +1,6 @@
-// Per-target GEMM body: a register-blocked broadcast micro-kernel (up to 6 rows × 4 vectors,
-// 24 accumulators) over column panels of B that stay in L2. alpha and beta are applied while
-// the tile is in registers; bias and activation right after, while it is in L1.
+// Per-target GEMM body: a register-blocked broadcast micro-kernel (up to 6 rows × 4 vectors on
+// AVX-512, 6 × 2 on AVX2) over column panels of B that stay in L2. alpha and beta are applied
+// while the tile is in registers; bias and activation right after, while it is in L1.
 #if defined(GIBBS_SIMD_GEMM_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef GIBBS_SIMD_GEMM_INL_H_
 #undef GIBBS_SIMD_GEMM_INL_H_
@@ -28,7 +28,10 @@ namespace gibbs::kernels::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
 constexpr std::size_t kTileRows = 6;
-constexpr std::size_t kTileVectors = 4;
+// AVX-512 has 32 vector registers: 6 × 4 accumulators, 4 vectors of B and a broadcast take 29.
+// AVX2 and older have 16, where 6 × 4 spilled half the accumulators to the stack on every step
+// over K; 6 × 2 and 3 take 15.
+constexpr std::size_t kTileVectors = HWY_TARGET <= HWY_AVX3 ? 4 : 2;
 constexpr std::size_t kPanel = kTileVectors * kLanes;  // columns per panel
 constexpr std::size_t kMaxSinglePassK = kGemmMaxSinglePassK;
 constexpr std::size_t kPassK = 512;     // the K slice of each pass beyond it
@@ -157,22 +160,22 @@ HWY_INLINE TileFn TileForRows(std::size_t rows) {
   }
 }
 
-template <bool kMaskedTail>
-HWY_INLINE TileFn TileForWidth(std::size_t rows, std::size_t width) {
-  switch ((width + kLanes - 1) / kLanes) {
-    case 1: return TileForRows<1, kMaskedTail>(rows);
-    case 2: return TileForRows<2, kMaskedTail>(rows);
-    case 3: return TileForRows<3, kMaskedTail>(rows);
-    default: return TileForRows<4, kMaskedTail>(rows);
+// The tile kernel for a panel of `vectors` vectors, at most kTileVectors.
+template <bool kMaskedTail, std::size_t kVectors = kTileVectors>
+HWY_INLINE TileFn TileForWidth(std::size_t rows, std::size_t vectors) {
+  if constexpr (kVectors > 1) {
+    if (vectors < kVectors) return TileForWidth<kMaskedTail, kVectors - 1>(rows, vectors);
   }
+  return TileForRows<kVectors, kMaskedTail>(rows);
 }
 
 // The tile kernel for a block of rows of C × one panel.
 HWY_INLINE TileFn TileFor(std::size_t rows, const Panel& b) {
+  const std::size_t vectors = (b.width + kLanes - 1) / kLanes;
   if constexpr (masked::kNative) {
-    if (b.masked_tail) return TileForWidth<true>(rows, b.width);
+    if (b.masked_tail) return TileForWidth<true>(rows, vectors);
   }
-  return TileForWidth<false>(rows, b.width);
+  return TileForWidth<false>(rows, vectors);
 }
 
 // out(c, r) = in(r, c) for a rows × cols block: 4 × 4 blocks with 128-bit shuffles, the

@@ -1,6 +1,6 @@
 // Per-target dot-product GEMM for C = A·Bᵀ with few rows: both operands are read along K
 // where they are contiguous, so B needs no transposing pack. Tiles of 4 rows of A × 4 rows
-// of B keep 16 vector accumulators; each is reduced to a scalar at the end.
+// of B (3 × 3 on AVX2) keep a vector accumulator each, reduced to a scalar at the end.
 #if defined(GIBBS_SIMD_GEMM_DOT_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef GIBBS_SIMD_GEMM_DOT_INL_H_
 #undef GIBBS_SIMD_GEMM_DOT_INL_H_
@@ -20,7 +20,9 @@ HWY_BEFORE_NAMESPACE();
 namespace gibbs::kernels::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-constexpr std::size_t kDotRows = 4;  // rows of A and of B per tile
+// Rows of A and of B per tile: 4 × 4 accumulators and 8 loaded vectors fit AVX-512's 32 vector
+// registers; AVX2 and older have 16, so 3 × 3 and 6.
+constexpr std::size_t kDotRows = HWY_TARGET <= HWY_AVX3 ? 4 : 3;
 
 template <std::size_t kA, std::size_t kB, std::size_t kI = 0>
 HWY_INLINE void DotStep(DF d, const VF (&va)[kA], const VF (&vb)[kB], VF (&acc)[kA * kB]) {
@@ -71,23 +73,16 @@ HWY_NOINLINE void DotTile(const GemmProblem& pr, std::size_t i0, std::size_t j0,
 
 using DotTileFn = void (*)(const GemmProblem&, std::size_t, std::size_t, PassEpilogue);
 
-template <std::size_t kA>
-HWY_INLINE DotTileFn DotTileForB(std::size_t b_rows) {
-  switch (b_rows) {
-    case 1: return &DotTile<kA, 1>;
-    case 2: return &DotTile<kA, 2>;
-    case 3: return &DotTile<kA, 3>;
-    default: return &DotTile<kA, 4>;
-  }
-}
-
+// The tile kernel for a_rows × b_rows, each at most kDotRows.
+template <std::size_t kA = kDotRows, std::size_t kB = kDotRows>
 HWY_INLINE DotTileFn DotTileFor(std::size_t a_rows, std::size_t b_rows) {
-  switch (a_rows) {
-    case 1: return DotTileForB<1>(b_rows);
-    case 2: return DotTileForB<2>(b_rows);
-    case 3: return DotTileForB<3>(b_rows);
-    default: return DotTileForB<4>(b_rows);
+  if constexpr (kA > 1) {
+    if (a_rows < kA) return DotTileFor<kA - 1, kB>(a_rows, b_rows);
   }
+  if constexpr (kB > 1) {
+    if (b_rows < kB) return DotTileFor<kA, kB - 1>(a_rows, b_rows);
+  }
+  return &DotTile<kA, kB>;
 }
 
 // Rows [m0, m1) × columns [n0, n1) of C = A·Bᵀ (A not transposed). B's 4-row groups are
