@@ -2,6 +2,7 @@
 module;
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 export module gibbs.simd:targets;
 
@@ -17,6 +18,10 @@ std::vector<Target> available_targets();
 
 // The target the kernels dispatch to now.
 Target current_target();
+
+// From now on the kernels run on the available target called `name` (any case), for the whole
+// process (`gibbs --simd`); throws ArgumentError naming the available ones if there is none.
+void use_target(std::string_view name);
 
 // While alive, the kernels run on `target` (which must be available) instead of the best.
 class ScopedTarget {

@@ -127,6 +127,31 @@ BOOST_AUTO_TEST_CASE(groups_dispatch_as_gibbs_does) {
 }
 
 #ifdef GIBBS_HAVE_BENCH
+// --simd names a target this CPU has, and the kernels then run on it: `bench gemm` reports it, and
+// its check against the peers' product still passes there.
+BOOST_AUTO_TEST_CASE(simd_pins_the_kernels_target) {
+  const Result bad = run("--simd AVX9 bench gemm --shape 64,64,64 --repeat 1");
+  BOOST_TEST(bad.status == 2);
+  const std::string prefix = "gibbs: --simd: AVX9 is not a SIMD target of this CPU (it has ";
+  BOOST_TEST_REQUIRE(bad.err.starts_with(prefix), bad.err);
+  BOOST_TEST(bad.err.ends_with(")\n"), bad.err);
+  std::vector<std::string> targets;
+  std::istringstream list(bad.err.substr(prefix.size(), bad.err.size() - prefix.size() - 2));
+  for (std::string name; std::getline(list >> std::ws, name, ',');) targets.push_back(name);
+  BOOST_TEST_REQUIRE(!targets.empty());
+  for (const std::string& target : {targets.back(), targets.front()}) {
+    std::string lower = target;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    const Result r = run("--simd " + lower + " bench gemm --shape 64,64,64 --repeat 1 --json --threads 1");
+    BOOST_TEST_REQUIRE(r.status == 0, r.err);
+    BOOST_TEST(r.err.find("disagree") == std::string::npos, r.err);
+    boost::property_tree::ptree json;
+    std::istringstream text(r.out);
+    boost::property_tree::read_json(text, json);
+    BOOST_TEST(json.get<std::string>("target") == target);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(bench_gemm_json) {
   const Result r = run("bench gemm --shape 64,64,64 --repeat 1 --json --threads 1");
   BOOST_TEST_REQUIRE(r.status == 0, r.err);

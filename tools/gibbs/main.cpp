@@ -19,6 +19,7 @@
 import gibbs.core;
 import gibbs.io;
 import gibbs.plugin;
+import gibbs.simd;
 
 namespace po = boost::program_options;
 
@@ -74,6 +75,9 @@ int run(const std::vector<std::string>& args) {
       "threads", po::value<int>()->default_value(0)->value_name("N"), "worker threads (0: one per core)")(
       "memory-limit", po::value<std::string>()->default_value("75%")->value_name("SIZE"),
       "the most memory gibbs's matrices may take: 12G, 512M, or a share of physical memory such as 50%")(
+      "simd", po::value<std::string>()->value_name("TARGET"),
+      "run the kernels on TARGET (AVX3_DL, AVX3, AVX2, SSE4, …: one this CPU has) instead of the best; the "
+      "results' last bits depend on it")(
       "plugin-path", po::value<std::vector<std::string>>()->value_name("DIRS"),
       "colon-separated folders searched for plugins first (then GIBBS_PLUGIN_PATH, then the installed folder)");
 
@@ -89,6 +93,7 @@ int run(const std::vector<std::string>& args) {
   }
   gibbs::set_thread_count(vm["threads"].as<int>());
   gibbs::set_memory_budget(gibbs::parse_memory_limit(vm["memory-limit"].as<std::string>()));
+  if (vm.contains("simd")) gibbs::simd::use_target(vm["simd"].as<std::string>());
   if (vm.contains("plugin-path")) gibbs::cli::plugin_path() = vm["plugin-path"].as<std::vector<std::string>>();
   const std::vector<std::string> rest(args.begin() + split, args.end());
   if (vm.contains("help") || rest.empty()) {

@@ -32,6 +32,7 @@
 #include "tools/gibbs/world.h"
 import gibbs.core;
 import gibbs.io;
+import gibbs.simd;
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -134,7 +135,8 @@ class Runner {
  private:
   pid_t launch(const SweepRun& run) {
     const fs::path checkpoint = folder_ / (run.name + ".h5");
-    std::vector<std::string> args{"gibbs", "--memory-limit", std::to_string(memory_budget() / jobs_)};
+    std::vector<std::string> args{"gibbs", "--memory-limit", std::to_string(memory_budget() / jobs_), "--simd",
+                                  gibbs::simd::current_target().name};
     for (const std::string& dirs : plugin_path()) args.insert(args.end(), {"--plugin-path", dirs});
     args.push_back("train");
     for (std::string& arg : train_args(run, checkpoint)) args.push_back(std::move(arg));
