@@ -1,5 +1,6 @@
 // The peers, each run at its best: oneDNN with its OpenMP (or TBB) thread count set to
-// match, OpenBLAS (pthreads build) with the AVX-512 SkylakeX kernels whatever the environment says.
+// match, OpenBLAS (pthreads build) with the AVX-512 SkylakeX kernels whatever the environment says;
+// both held to AVX2 or SSE4.1 instead when gibbs runs on such a target.
 #include "bench/peers.h"
 
 #include <tbb/global_control.h>
@@ -23,9 +24,7 @@ class OneDnn final : public Peer {
                           const float*, std::int64_t, float, float*, std::int64_t);
 
  public:
-  OneDnn()
-      : library_(SharedLibrary::open_first({"libdnnl.so.2", "/usr/lib/x86_64-linux-gnu/libdnnl.so.2"})),
-        sgemm_(library_.function<SgemmFn>("dnnl_sgemm")) {
+  explicit OneDnn(const PeerIsa& isa) : library_(open_held_to(isa)), sgemm_(library_.function<SgemmFn>("dnnl_sgemm")) {
     const auto* version = library_.function<const Version* (*)()>("dnnl_version")();
     runtime_ = version->cpu_runtime;
     description_ = "libdnnl " + std::to_string(version->major) + "." + std::to_string(version->minor) + "." +
@@ -41,6 +40,7 @@ class OneDnn final : public Peer {
     } else {
       description_ += "CPU runtime " + std::to_string(runtime_) + " (thread count not set)";
     }
+    if (isa.onednn_max_isa != nullptr) description_ += std::string(", held to ") + isa.onednn_max_isa;
   }
   std::string name() const override { return "onednn"; }
   std::string description() const override { return description_; }
@@ -57,6 +57,12 @@ class OneDnn final : public Peer {
   }
 
  private:
+  // oneDNN reads ONEDNN_MAX_CPU_ISA once, at its first call.
+  static SharedLibrary open_held_to(const PeerIsa& isa) {
+    if (isa.onednn_max_isa != nullptr) setenv("ONEDNN_MAX_CPU_ISA", isa.onednn_max_isa, 1);
+    return SharedLibrary::open_first({"libdnnl.so.2", "/usr/lib/x86_64-linux-gnu/libdnnl.so.2"});
+  }
+
   SharedLibrary library_;
   SharedLibrary openmp_;
   SgemmFn sgemm_;
@@ -72,13 +78,14 @@ class OpenBlas final : public Peer {
                            int);
 
  public:
-  OpenBlas() : library_(open_with_skylakex()) {
+  explicit OpenBlas(const PeerIsa& isa) : library_(open_with_core(isa.openblas_core)) {
     sgemm_ = library_.function<SgemmFn>("cblas_sgemm");
     set_num_threads_ = library_.function<void (*)(int)>("openblas_set_num_threads");
     const std::string config = library_.function<char* (*)()>("openblas_get_config")();
     const std::string core = library_.function<char* (*)()>("openblas_get_corename")();
     description_ = config + " (" + library_.path() + "), kernels " + core;
-    if (core != "SkylakeX") description_ += " (WARNING: not SkylakeX; was libopenblas already loaded?)";
+    if (core != isa.openblas_core)
+      description_ += std::string(" (WARNING: not ") + isa.openblas_core + "; was libopenblas already loaded?)";
   }
   std::string name() const override { return "openblas"; }
   std::string description() const override { return description_; }
@@ -92,11 +99,11 @@ class OpenBlas final : public Peer {
 
  private:
   // OpenBLAS reads OPENBLAS_CORETYPE once, when it is loaded; the environment here may
-  // force Haswell (AVX2) kernels. Prefer the pthreads build over the libblas alternative.
-  static SharedLibrary open_with_skylakex() {
+  // force other kernels. Prefer the pthreads build over the libblas alternative.
+  static SharedLibrary open_with_core(const char* core) {
     const char* old = std::getenv("OPENBLAS_CORETYPE");
     const std::optional<std::string> saved = old != nullptr ? std::optional<std::string>(old) : std::nullopt;
-    setenv("OPENBLAS_CORETYPE", "SkylakeX", 1);
+    setenv("OPENBLAS_CORETYPE", core, 1);
     struct Restore {
       const std::optional<std::string>& saved;
       ~Restore() { saved ? setenv("OPENBLAS_CORETYPE", saved->c_str(), 1) : unsetenv("OPENBLAS_CORETYPE"); }
@@ -113,9 +120,9 @@ class OpenBlas final : public Peer {
 
 // A library or symbol that is not there makes the peer unavailable.
 template <class P>
-std::unique_ptr<Peer> load() {
+std::unique_ptr<Peer> load(const PeerIsa& isa) {
   try {
-    return std::make_unique<P>();
+    return std::make_unique<P>(isa);
   } catch (const LibraryError& e) {
     throw PeerError(e.what());
   }
@@ -123,15 +130,21 @@ std::unique_ptr<Peer> load() {
 
 }  // namespace
 
-std::unique_ptr<Peer> load_onednn() { return load<OneDnn>(); }
-std::unique_ptr<Peer> load_openblas() { return load<OpenBlas>(); }
+PeerIsa peer_isa_for(const std::string& simd_target) {
+  if (simd_target.starts_with("AVX3")) return {"SkylakeX", nullptr};
+  if (simd_target == "AVX2") return {"Haswell", "AVX2"};
+  return {"Nehalem", "SSE41"};  // SSE4 and older: neither peer goes below SSE4.1
+}
 
-std::vector<std::unique_ptr<Peer>> load_peers(std::vector<std::string>& unavailable) {
+std::unique_ptr<Peer> load_onednn(const PeerIsa& isa) { return load<OneDnn>(isa); }
+std::unique_ptr<Peer> load_openblas(const PeerIsa& isa) { return load<OpenBlas>(isa); }
+
+std::vector<std::unique_ptr<Peer>> load_peers(const PeerIsa& isa, std::vector<std::string>& unavailable) {
   std::vector<std::unique_ptr<Peer>> peers;
-  using Load = std::unique_ptr<Peer> (*)();
+  using Load = std::unique_ptr<Peer> (*)(const PeerIsa&);
   for (auto [name, load] : {std::pair<const char*, Load>{"onednn", load_onednn}, {"openblas", load_openblas}}) {
     try {
-      peers.push_back(load());
+      peers.push_back(load(isa));
     } catch (const PeerError& e) {
       unavailable.push_back(std::string(name) + ": " + e.what());
     }

@@ -40,11 +40,21 @@ class Peer {
   virtual void sgemm(const Sgemm& problem) = 0;
 };
 
-// Each throws PeerError saying why the peer is unavailable.
-std::unique_ptr<Peer> load_onednn();
-std::unique_ptr<Peer> load_openblas();
+// The widest instructions the peers may use, named by the SIMD target gibbs runs on (gibbs
+// --simd): AVX-512 targets leave them at their best (OpenBLAS's SkylakeX kernels), AVX2 holds
+// oneDNN to AVX2 and OpenBLAS to its Haswell kernels, older targets to SSE4.1 and Nehalem.
+struct PeerIsa {
+  const char* openblas_core;
+  const char* onednn_max_isa;  // ONEDNN_MAX_CPU_ISA, or null for its best
+};
+PeerIsa peer_isa_for(const std::string& simd_target);
+
+// Each throws PeerError saying why the peer is unavailable. The ISA must be the same for every
+// peer loaded in a process: both libraries read it once.
+std::unique_ptr<Peer> load_onednn(const PeerIsa& isa);
+std::unique_ptr<Peer> load_openblas(const PeerIsa& isa);
 
 // Every peer that loads; `unavailable` receives "<peer>: <why>" for each one that does not.
-std::vector<std::unique_ptr<Peer>> load_peers(std::vector<std::string>& unavailable);
+std::vector<std::unique_ptr<Peer>> load_peers(const PeerIsa& isa, std::vector<std::string>& unavailable);
 
 }  // namespace gibbs::bench

@@ -127,8 +127,8 @@ BOOST_AUTO_TEST_CASE(groups_dispatch_as_gibbs_does) {
 }
 
 #ifdef GIBBS_HAVE_BENCH
-// --simd names a target this CPU has, and the kernels then run on it: `bench gemm` reports it, and
-// its check against the peers' product still passes there.
+// --simd names a target this CPU has, and the kernels then run on it: `bench gemm` reports it, its
+// check against the peers' product still passes there, and the peers are held to it.
 BOOST_AUTO_TEST_CASE(simd_pins_the_kernels_target) {
   const Result bad = run("--simd AVX9 bench gemm --shape 64,64,64 --repeat 1");
   BOOST_TEST(bad.status == 2);
@@ -149,6 +149,15 @@ BOOST_AUTO_TEST_CASE(simd_pins_the_kernels_target) {
     std::istringstream text(r.out);
     boost::property_tree::read_json(text, json);
     BOOST_TEST(json.get<std::string>("target") == target);
+  }
+  // The peers are held to the same instructions, where they can be.
+  if (std::find(targets.begin(), targets.end(), "AVX2") != targets.end()) {
+    const Result r = run("--simd AVX2 bench gemm --shape 64,64,64 --repeat 1 --threads 1");
+    BOOST_TEST_REQUIRE(r.status == 0, r.err);
+    BOOST_TEST(r.out.starts_with("gibbs bench gemm: target AVX2 (--simd), "), r.out);
+    if (r.out.find("  onednn: ") != std::string::npos) BOOST_TEST(r.out.find(", held to AVX2\n") != std::string::npos);
+    if (r.out.find("  openblas: ") != std::string::npos)
+      BOOST_TEST(r.out.find(", kernels Haswell\n") != std::string::npos);
   }
 }
 

@@ -221,16 +221,15 @@ int bench_gemm(const po::variables_map& vm) {
   const bool json = vm.contains("json");
 
   std::vector<std::string> unavailable;
-  const auto peers = bench::load_peers(unavailable);
-  for (const std::string& why : unavailable) fmt::print(stderr, "peer unavailable: {}\n", why);
   const std::string target = simd::current_target().name;
-  // Under `gibbs --simd`, the peak is the pinned target's, which the peers (on their own) may pass.
+  const auto peers = bench::load_peers(bench::peer_isa_for(target), unavailable);
+  for (const std::string& why : unavailable) fmt::print(stderr, "peer unavailable: {}\n", why);
+  // Under `gibbs --simd`, the peak is the pinned target's, which peers held no lower than SSE4.1 may pass.
   const bool pinned = simd::current_target().id != simd::available_targets().front().id;
   const double peak = bench::measure_fma_peak_gflops(threads);
   if (!json) {
     fmt::print("gibbs bench gemm: target {}{}, {} threads, FMA peak {:.1f} GFLOP/s; median of {} samples of >= {} ms\n",
-               target, pinned ? " (--simd; the peers choose their own)" : "", threads, peak, repeat,
-               kSampleSeconds * 1e3);
+               target, pinned ? " (--simd)" : "", threads, peak, repeat, kSampleSeconds * 1e3);
     for (const auto& peer : peers) fmt::print("  {}: {}\n", peer->name(), peer->description());
     std::string header = fmt::format("{:>6} {:>6} {:>6}  op  {:>8} {:>7}", "M", "K", "N", "gibbs", "%peak");
     for (const auto& peer : peers) header += fmt::format(" {:>10}", peer->name());
