@@ -153,6 +153,7 @@ void save_checkpoint(const Checkpoint& c, const std::filesystem::path& path) {
     root.set_attribute("model", c.model);
     root.set_attribute("plugin_version", c.plugin_version);
     root.set_attribute("engine_version", c.engine_version.empty() ? std::string(GIBBS_VERSION) : c.engine_version);
+    if (!c.simd_target.empty()) root.set_attribute("simd_target", c.simd_target);
     root.set_attribute("created", c.created.empty() ? utc_now() : c.created);
     root.set_attribute("seed", c.seed);
     h5::Group config = root.create_group("config");
@@ -193,6 +194,7 @@ Checkpoint load_checkpoint(const std::filesystem::path& path) {
   c.model = root.string_attribute("model");
   c.plugin_version = root.string_attribute("plugin_version");
   c.engine_version = root.string_attribute("engine_version");
+  if (root.has_attribute("simd_target")) c.simd_target = root.string_attribute("simd_target");
   c.created = root.string_attribute("created");
   c.seed = root.uint_attribute("seed");
   const h5::Group config = visited.visited(root.open_group("config"), "/config");

@@ -61,7 +61,10 @@ struct Checkpoint {
   std::string model;  // the plugin's name, e.g. "rbm"
   std::string plugin_version;
   std::string engine_version;  // save: this gibbs when empty
-  std::string created;         // UTC, ISO-8601 ("2026-01-31T12:00:00Z"); save: now when empty
+  // The SIMD target the values were computed on ("AVX3_DL", "AVX2"): some kernels' last bits
+  // depend on it. Empty in checkpoints from before gibbs recorded it; not written when empty.
+  std::string simd_target;
+  std::string created;  // UTC, ISO-8601 ("2026-01-31T12:00:00Z"); save: now when empty
   std::uint64_t seed = 0;
   std::map<std::string, ConfigValue> config;           // attributes of /config
   std::map<std::string, Tensor> params;                // /params/<name>

@@ -24,6 +24,7 @@ import gibbs.core;
 import gibbs.io;
 import gibbs.plugin;
 import gibbs.random;
+import gibbs.simd;
 
 namespace gibbs::train {
 namespace {
@@ -259,6 +260,20 @@ Report train(Run& run, std::ostream& log) {
   checkpoint.model = run.model_name;
   checkpoint.plugin_version = run.plugin_version;
   checkpoint.engine_version.clear();
+  // Some kernels' sums follow the vector width (the dot products' lanes), so a run resumed on
+  // another target may not have the bits it would have had.
+  const std::string target = simd::current_target().name;
+  if (!checkpoint.simd_target.empty() && checkpoint.simd_target != target) {
+    const auto targets = simd::available_targets();
+    const bool here =
+        std::ranges::any_of(targets, [&](const simd::Target& t) { return t.name == checkpoint.simd_target; });
+    log << fmt::format(
+        "{}: computed so far on the {} target, continued on {}; {}\n", run.output.string(), checkpoint.simd_target,
+        target,
+        here ? fmt::format("gibbs --simd {} keeps the bits of a run that never stopped", checkpoint.simd_target)
+             : "its last bits may differ from a run that never stopped");
+  }
+  checkpoint.simd_target = target;
   checkpoint.seed = setup.seed;
   checkpoint.config = run.config;
   if (checkpoint.created.empty()) checkpoint.created = io::utc_now();

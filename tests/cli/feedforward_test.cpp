@@ -22,6 +22,7 @@
 import gibbs.core;
 import gibbs.io;
 import gibbs.random;
+import gibbs.simd;
 
 namespace fs = std::filesystem;
 using namespace gibbs::test;
@@ -279,6 +280,21 @@ BOOST_FIXTURE_TEST_CASE(interrupted_and_resumed_equals_uninterrupted, Bars) {
   BOOST_REQUIRE(run_gibbs(kAutoencoder + "--epochs 1 -o ae-short.h5", dir.path).status == 0);
   BOOST_REQUIRE(run_gibbs("train --resume ae-short.h5 --epochs 3", dir.path).status == 0);
   check_same_run(dir.path / "ae-straight.h5", dir.path / "ae-short.h5");
+}
+
+// A checkpoint names the SIMD target its values were computed on; a run resumed on another says so.
+BOOST_FIXTURE_TEST_CASE(the_simd_target_is_recorded_and_a_resume_on_another_says_so, Bars) {
+  const auto targets = gibbs::simd::available_targets();
+  const std::string best = targets.front().name, other = targets.back().name;
+  BOOST_REQUIRE(run_gibbs(kMlp + "--epochs 1 --seed 6 -o a.h5", dir.path).status == 0);
+  BOOST_TEST(gibbs::io::load_checkpoint(dir.path / "a.h5").simd_target == best);
+  if (targets.size() < 2) return;
+  const Result resumed = run_gibbs("--simd " + other + " train --resume a.h5 --epochs 2 -o b.h5", dir.path);
+  BOOST_TEST_REQUIRE(resumed.status == 0, resumed.err);
+  const std::string line = "b.h5: computed so far on the " + best + " target, continued on " + other +
+                           "; gibbs --simd " + best + " keeps the bits of a run that never stopped\n";
+  BOOST_TEST(resumed.out.find(line) != std::string::npos, resumed.out);
+  BOOST_TEST(gibbs::io::load_checkpoint(dir.path / "b.h5").simd_target == other);
 }
 
 BOOST_FIXTURE_TEST_CASE(errors_name_the_problem, Bars) {

@@ -81,6 +81,7 @@ BOOST_AUTO_TEST_CASE(a_checkpoint_is_described_with_exact_statistics) {
   BOOST_TEST(t.get<std::string>("model") == "rbm");
   BOOST_TEST(t.get<std::string>("plugin_version") == "0.1");
   BOOST_TEST(t.get<std::string>("engine_version") == "0.0.1");
+  BOOST_TEST(t.get<std::string>("simd_target") == "null");  // not recorded
   BOOST_TEST(t.get<std::string>("created") == "2026-01-31T12:00:00Z");
   BOOST_TEST(t.get<std::uint64_t>("seed") == 42u);
   BOOST_TEST(t.get<std::int64_t>(at("config|hidden")) == 3);
@@ -112,6 +113,7 @@ BOOST_AUTO_TEST_CASE(a_checkpoint_is_described_with_exact_statistics) {
   BOOST_TEST(text.status == 0, text.err);
   for (const char* part :
        {"run.h5: gibbs-checkpoint, format_version 1\n", "  model           rbm\n", "  seed            42\n",
+        "  simd_target     (not recorded)\n",
         "  epochs                -      (absent: a resume takes the default, 10)\n",
         "  hidden                3      (default 500)\n", "  lr                    0.01   (default)\n",
         "  sampler               gibbs  (not an option of the model)\n",
@@ -177,6 +179,24 @@ BOOST_AUTO_TEST_CASE(one_parameter_element_and_one_hyper_parameter_differ) {
         "  params   W   [2, 3]: max |a-b| 0.5, mean |a-b| 0.0833333, relative L2 0.0524142 (1 of 6 elements differ)\n",
         "  created  (not compared) 2026-01-31T12:00:00Z vs 2026-02-01T00:00:00Z\n"})
     BOOST_TEST(text.out.find(part) != std::string::npos, "missing '" << part << "' in\n" << text.out);
+}
+
+// The same values computed on two SIMD targets: the one attribute that differs says why they might.
+BOOST_AUTO_TEST_CASE(the_simd_targets_are_compared) {
+  TempDir dir;
+  gibbs::io::Checkpoint c = known_checkpoint();
+  c.simd_target = "AVX3_DL";
+  gibbs::io::save_checkpoint(c, dir.path / "a.h5");
+  c.simd_target = "AVX2";
+  gibbs::io::save_checkpoint(c, dir.path / "b.h5");
+  const Result r = run_gibbs("inspect a.h5 --diff b.h5 --json", dir.path);
+  BOOST_TEST(r.status == 1, r.err);
+  const pt::ptree t = parse(r);
+  BOOST_TEST(t.get<int>("differences") == 1);
+  BOOST_TEST(t.get<std::string>(at("attributes|simd_target|a")) == "AVX3_DL");
+  BOOST_TEST(t.get<std::string>(at("attributes|simd_target|b")) == "AVX2");
+  const Result text = run_gibbs("inspect a.h5 --diff b.h5", dir.path);
+  BOOST_TEST(text.out.find("  attributes  simd_target  AVX3_DL vs AVX2\n") != std::string::npos, text.out);
 }
 
 BOOST_AUTO_TEST_CASE(shapes_and_entries_on_one_side_only) {

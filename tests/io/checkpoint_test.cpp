@@ -45,6 +45,7 @@ io::Checkpoint sample(float start) {
   c.model = "rbm";
   c.plugin_version = "0.1.0";
   c.engine_version = "0.1.0";
+  c.simd_target = "AVX2";
   c.created = "2026-01-31T12:00:00Z";
   c.seed = 0xfedcba9876543210u;
   c.config = {{"visible", std::int64_t{784}}, {"learning_rate", 0.01}, {"visible_units", std::string("bernoulli")}};
@@ -66,6 +67,7 @@ void expect_same(const io::Checkpoint& a, const io::Checkpoint& b) {
   BOOST_TEST(a.model == b.model);
   BOOST_TEST(a.plugin_version == b.plugin_version);
   BOOST_TEST(a.engine_version == b.engine_version);
+  BOOST_TEST(a.simd_target == b.simd_target);
   BOOST_TEST(a.created == b.created);
   BOOST_TEST(a.seed == b.seed);
   BOOST_TEST((a.config == b.config));
@@ -113,6 +115,7 @@ BOOST_AUTO_TEST_CASE(same_content_same_bytes_and_defaults_filled) {
   io::save_checkpoint(bare, dir.path / "bare.h5");
   const io::Checkpoint back = io::load_checkpoint(dir.path / "bare.h5");
   BOOST_TEST(!back.engine_version.empty());
+  BOOST_TEST(back.simd_target.empty());    // not recorded, as in a checkpoint from before it was
   BOOST_TEST(back.created.size() == 20u);  // 2026-01-31T12:00:00Z
   BOOST_TEST(back.created.ends_with("Z"));
 }

@@ -109,6 +109,7 @@ void print_text(const fs::path& path, std::int64_t version, const io::Checkpoint
   print_table({{"model", c.model},
                {"plugin_version", c.plugin_version},
                {"engine_version", c.engine_version},
+               {"simd_target", c.simd_target.empty() ? "(not recorded)" : c.simd_target},
                {"created", c.created},
                {"seed", std::to_string(c.seed)}});
   const ConfigSection config = config_section(c);
@@ -152,13 +153,16 @@ void print_json(const fs::path& path, std::int64_t version, const io::Checkpoint
     history.push_back(fmt::format(R"({}: {{"length": {}, "first": {}, "last": {}}})", json_string(name), v.size(),
                                   v.empty() ? "null" : json_number(v.front()),
                                   v.empty() ? "null" : json_number(v.back())));
-  fmt::print(R"({{"file": {}, "format": "gibbs-checkpoint", "format_version": {}, "model": {}, "plugin_version": {}, )"
-             R"("engine_version": {}, "created": {}, "seed": {}, "config": {{{}}}, "params": {{{}}}, "state": {{{}}}, )"
-             R"("counters": {{{}}}, "history": {{{}}}}})"
-             "\n",
-             json_string(path.string()), version, json_string(c.model), json_string(c.plugin_version),
-             json_string(c.engine_version), json_string(c.created), c.seed, fmt::join(config, ", "),
-             fmt::join(params, ", "), fmt::join(state, ", "), fmt::join(counters, ", "), fmt::join(history, ", "));
+  fmt::print(
+      R"({{"file": {}, "format": "gibbs-checkpoint", "format_version": {}, "model": {}, "plugin_version": {}, )"
+      R"("engine_version": {}, "simd_target": {}, "created": {}, "seed": {}, "config": {{{}}}, "params": {{{}}}, )"
+      R"("state": {{{}}}, )"
+      R"("counters": {{{}}}, "history": {{{}}}}})"
+      "\n",
+      json_string(path.string()), version, json_string(c.model), json_string(c.plugin_version),
+      json_string(c.engine_version), c.simd_target.empty() ? "null" : json_string(c.simd_target),
+      json_string(c.created), c.seed, fmt::join(config, ", "), fmt::join(params, ", "), fmt::join(state, ", "),
+      fmt::join(counters, ", "), fmt::join(history, ", "));
 }
 
 int pictures(const std::vector<std::string>& files, const po::variables_map& vm) {

@@ -141,6 +141,7 @@ void compare(Comparison& cmp, const io::Checkpoint& a, const io::Checkpoint& b) 
   attribute("model", a.model, b.model, true);
   attribute("plugin_version", a.plugin_version, b.plugin_version, true);
   attribute("engine_version", a.engine_version, b.engine_version, true);
+  attribute("simd_target", a.simd_target, b.simd_target, true);
   attribute("seed", std::to_string(a.seed), std::to_string(b.seed), false);
 
   cmp.each("config", a.config, b.config, config_json,

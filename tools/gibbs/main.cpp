@@ -76,7 +76,7 @@ int run(const std::vector<std::string>& args) {
       "memory-limit", po::value<std::string>()->default_value("75%")->value_name("SIZE"),
       "the most memory gibbs's matrices may take: 12G, 512M, or a share of physical memory such as 50%")(
       "simd", po::value<std::string>()->value_name("TARGET"),
-      "run the kernels on TARGET (AVX3_DL, AVX3, AVX2, SSE4, …: one this CPU has) instead of the best; the "
+      "run the kernels on TARGET (AVX3_DL, AVX3, AVX2, SSE4, …: one this CPU has) instead of the best; some "
       "results' last bits depend on it")(
       "plugin-path", po::value<std::vector<std::string>>()->value_name("DIRS"),
       "colon-separated folders searched for plugins first (then GIBBS_PLUGIN_PATH, then the installed folder)");
