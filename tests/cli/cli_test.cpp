@@ -57,7 +57,8 @@ BOOST_AUTO_TEST_CASE(unknown_command_is_one_line_and_exit_2) {
 }
 
 BOOST_AUTO_TEST_CASE(bad_options_are_one_line_and_exit_2) {
-  for (const char* args : {"--threads x bench", "--nope", "bench gemm --shape 1,2", "bench gemm --repeat 0"}) {
+  for (const char* args : {"--threads x bench", "--nope", "bench gemm --shape 1,2", "bench gemm --repeat 0",
+                           "--threads", "--simd", "--plugin-path"}) {
     const Result r = run(args);
     BOOST_TEST(r.status == 2, args);
     BOOST_TEST(r.err.starts_with("gibbs: "), args);

@@ -36,7 +36,7 @@ std::size_t command_index(const po::options_description& options, const std::vec
     const std::string& arg = args[i++];
     if (arg.find('=') != std::string::npos || arg.starts_with("--") == false) continue;
     const auto* option = options.find_nothrow(arg.substr(2), false);
-    if (option != nullptr && option->semantic()->max_tokens() > 0) ++i;  // its value
+    if (option != nullptr && option->semantic()->max_tokens() > 0 && i < args.size()) ++i;  // its value
   }
   return i;
 }
