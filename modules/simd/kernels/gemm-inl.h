@@ -28,10 +28,9 @@ namespace gibbs::kernels::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
 constexpr std::size_t kTileRows = 6;
-// AVX-512 has 32 vector registers: 6 × 4 accumulators, 4 vectors of B and a broadcast take 29.
-// AVX2 and older have 16, where 6 × 4 spilled half the accumulators to the stack on every step
-// over K; 6 × 2 and 3 take 15.
-constexpr std::size_t kTileVectors = HWY_TARGET <= HWY_AVX3 ? 4 : 2;
+// 6 × 4 accumulators, 4 vectors of B and a broadcast take 29 of 32 registers. With 16, 6 × 4
+// spilled half the accumulators to the stack on every step over K; 6 × 2 and 3 take 15.
+constexpr std::size_t kTileVectors = kVectorRegisters >= 32 ? 4 : 2;
 constexpr std::size_t kPanel = kTileVectors * kLanes;  // columns per panel
 constexpr std::size_t kMaxSinglePassK = kGemmMaxSinglePassK;
 constexpr std::size_t kPassK = 512;     // the K slice of each pass beyond it

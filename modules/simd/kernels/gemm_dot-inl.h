@@ -20,9 +20,9 @@ HWY_BEFORE_NAMESPACE();
 namespace gibbs::kernels::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// Rows of A and of B per tile: 4 × 4 accumulators and 8 loaded vectors fit AVX-512's 32 vector
-// registers; AVX2 and older have 16, so 3 × 3 and 6.
-constexpr std::size_t kDotRows = HWY_TARGET <= HWY_AVX3 ? 4 : 3;
+// Rows of A and of B per tile: 4 × 4 accumulators and 8 loaded vectors fit 32 registers; in 16,
+// 3 × 3 and 6.
+constexpr std::size_t kDotRows = kVectorRegisters >= 32 ? 4 : 3;
 
 template <std::size_t kA, std::size_t kB, std::size_t kI = 0>
 HWY_INLINE void DotStep(DF d, const VF (&va)[kA], const VF (&vb)[kB], VF (&acc)[kA * kB]) {

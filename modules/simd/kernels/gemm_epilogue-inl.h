@@ -25,6 +25,8 @@ namespace hn = hwy::HWY_NAMESPACE;
 using DF = hn::ScalableTag<float>;
 using VF = hn::Vec<DF>;
 constexpr std::size_t kLanes = hn::MaxLanes(DF());
+// Vector registers the tiles may fill: 32 from AVX-512 on, 16 on AVX2 and older.
+constexpr std::size_t kVectorRegisters = HWY_TARGET <= HWY_AVX3 ? 32 : 16;
 
 // Loads count (< kLanes) floats, the rest zero, without touching memory past them. Targets
 // without masked::kNative go through a buffer (their emulated masked store would rewrite memory
