@@ -1,5 +1,6 @@
 // oneTBB's global_control behind gibbs::set_thread_count.
 module;
+#include <tbb/blocked_range.h>
 #include <tbb/global_control.h>
 #include <tbb/info.h>
 #include <tbb/parallel_for.h>
@@ -48,6 +49,22 @@ void for_row_groups(std::size_t rows, std::size_t min_rows, RangeBody body) {
 void for_element_groups(std::size_t elements, RangeBody body) {
   constexpr std::size_t kElementsPerGroup = 16384;
   for_row_groups(elements, kElementsPerGroup, body);
+}
+
+void for_serial_tasks(std::size_t count, TaskSchedule schedule, RangeBody body) {
+  if (count <= 1 || thread_count() == 1) {
+    for (std::size_t t = 0; t < count; ++t) body(t, t + 1);
+    return;
+  }
+  const auto run = [&](const tbb::blocked_range<std::size_t>& r) {
+    thread_local tbb::task_arena alone(1);
+    alone.execute([&] {
+      for (std::size_t t = r.begin(); t < r.end(); ++t) body(t, t + 1);
+    });
+  };
+  const tbb::blocked_range<std::size_t> tasks(0, count, 1);
+  if (schedule == TaskSchedule::kBlocks) return tbb::parallel_for(tasks, run, tbb::static_partitioner());
+  tbb::parallel_for(tasks, run, tbb::simple_partitioner());
 }
 
 int hardware_threads() { return tbb::info::default_concurrency(); }

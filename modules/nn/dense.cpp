@@ -1,5 +1,6 @@
 // Dense: the forward GEMM with a fused epilogue and the two backward GEMMs.
 module;
+#include <fmt/format.h>
 #include <cmath>
 #include <cstddef>
 #include <span>
@@ -38,12 +39,25 @@ void Dense::forward_fused(ConstView<float> input, MatrixView<float> output, simd
 void Dense::backward(ConstView<float> input, ConstView<float>, ConstView<float> grad_output,
                      MatrixView<float> grad_input) {
   check_batch("dense", input, inputs(), grad_output, outputs());
-  simd::gemm(input, grad_output, grads_.weight(), {.transpose_a = true, .beta = 1.0f});
+  accumulate_gradients(input, grad_output, 0, inputs(), true);
+  if (!grad_input.empty()) backward_input(grad_output, grad_input);
+}
+
+void Dense::backward_input(ConstView<float> grad_output, MatrixView<float> grad_input) {
+  require_shape("dense", "grad_input", grad_input.shape(), {grad_output.rows(), inputs()});
+  simd::gemm(grad_output, weight(), grad_input, {.transpose_b = true});
+}
+
+void Dense::accumulate_gradients(ConstView<float> input, ConstView<float> grad_output, std::size_t first,
+                                 std::size_t last, bool bias) {
+  check_batch("dense", input, inputs(), grad_output, outputs());
+  if (first > last || last > inputs())
+    throw ArgumentError(fmt::format("dense: weight rows [{}, {}) of {}", first, last, inputs()));
+  simd::gemm(input.block(0, first, input.rows(), last - first), grad_output,
+             grads_.weight().block(first, 0, last - first, outputs()), {.transpose_a = true, .beta = 1.0f});
+  if (!bias) return;
   simd::column_sums(grad_output, bias_sums_.values());
   simd::axpy(1.0f, bias_sums_.values(), grads_.bias().row(0));
-  if (grad_input.empty()) return;
-  require_shape("dense", "grad_input", grad_input.shape(), input.shape());
-  simd::gemm(grad_output, weight(), grad_input, {.transpose_b = true});
 }
 
 void Dense::zero_grad() { grads_.zero(); }

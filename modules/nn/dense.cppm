@@ -26,6 +26,12 @@ class Dense final : public Layer {
   void forward_fused(ConstView<float> input, MatrixView<float> output, simd::Activation activation) override;
   void backward(ConstView<float> input, ConstView<float> output, ConstView<float> grad_output,
                 MatrixView<float> grad_input) override;
+  // backward in two halves, for a Network that cuts the minibatch's rows: the input gradient
+  // dX = dY·Wᵀ (row by row), and the parameter gradients of weight rows [first, last): grad_W +=
+  // X(:, first..last)ᵀ·dY, and grad_b += Σ_rows dY when `bias`. Together, backward's values.
+  void backward_input(ConstView<float> grad_output, MatrixView<float> grad_input);
+  void accumulate_gradients(ConstView<float> input, ConstView<float> grad_output, std::size_t first, std::size_t last,
+                            bool bias);
   std::vector<Parameter> parameters() override;
   std::size_t multiply_adds() const override { return inputs() * outputs(); }
   void zero_grad() override;

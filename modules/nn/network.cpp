@@ -28,6 +28,17 @@ std::vector<std::unique_ptr<Layer>> make_layers(const Architecture& a) {
   return layers;
 }
 
+// Rows a minibatch's block takes at least when a network cuts it (Network's class comment): as
+// many blocks as that fills, so that a 64-row minibatch is two.
+constexpr std::size_t kBlockRows = 32;
+// Tasks per thread the parameter gradients are cut into, of about equal work each.
+constexpr std::size_t kGradientTasksPerThread = 4;
+
+template <class T>
+MatrixView<T> rows_of(MatrixView<T> m, std::size_t first, std::size_t last) {
+  return m.empty() ? m : m.block(first, 0, last - first, m.cols());
+}
+
 std::size_t floats_in(const std::vector<Parameter>& parameters) {
   std::size_t floats = 0;
   for (const Parameter& p : parameters) floats += p.grad.rows() * p.grad.cols();
@@ -43,7 +54,11 @@ Network::Network(SampleShape input, std::vector<std::unique_ptr<Layer>> layers)
       pooled_(layers_.size(), 0),
       values_(layers_.size()),
       picks_(layers_.size()),
-      outputs_(layers_.size()) {
+      outputs_(layers_.size()),
+      inputs_(layers_.size()),
+      input_grads_(layers_.size()),
+      grads_out_(layers_.size()),
+      grads_in_(layers_.size()) {
   SampleShape shape = input;
   for (std::size_t i = 0; i < layers_.size(); ++i) {
     if (!layers_[i]) throw ArgumentError("network: layer " + std::to_string(i) + " is null");
@@ -62,6 +77,10 @@ Network::Network(SampleShape input, std::vector<std::unique_ptr<Layer>> layers)
     pooled_[i] = fused_[i] && kind == LayerKind::kConv2d && i + 2 < layers_.size() &&
                  layers_[i + 2]->spec().kind == LayerKind::kMaxPool2d;
   }
+  splits_rows_ = std::ranges::none_of(layers_, [](const auto& layer) {
+    const LayerKind kind = layer->spec().kind;
+    return kind == LayerKind::kConv2d || kind == LayerKind::kMaxPool2d;
+  });
   for (std::size_t i = 0, params = 0, computes = 0; i < layers_.size(); ++i) {
     params_before_.push_back(params);
     computes_before_.push_back(computes);
@@ -85,45 +104,73 @@ Architecture Network::architecture() const {
 ConstView<float> Network::forward(ConstView<float> input) {
   require_shape("network", "input", input.shape(), {input.rows(), input_.size()});
   const std::size_t batch = input.rows();
+  forwarded_ = false;
+  // Where each layer reads and writes for the whole minibatch; then the rows go through.
   ConstView<float> current = input;
   for (std::size_t i = 0; i < layers_.size(); ++i) {
-    Layer& layer = *layers_[i];
-    if (layer.passes_through()) {
+    inputs_[i] = current;
+    if (layers_[i]->passes_through()) {
       outputs_[i] = current;
       continue;
     }
-    // A conv2d, its activation and a max pooling: the pooling runs on each of the conv2d's
-    // chunks of samples as soon as they are out, while they are in the chunk's cache.
     if (pooled_[i]) {
-      const MatrixView<float> y = values_[i + 1].view(batch, shapes_[i + 1].size());
-      const MatrixView<float> z = values_[i + 2].view(batch, shapes_[i + 2].size());
       const auto& pool = static_cast<const MaxPool2d&>(*layers_[i + 2]);
-      std::vector<std::uint8_t>& picks = picks_[i + 2];  // for the backward, which then reads neither y nor z
-      picks.resize(pool.has_picks() ? batch * pool.picks_per_sample() : 0);
-      static_cast<Conv2d&>(layer).forward_fused(
-          current, y, *layers_[i + 1]->epilogue(),
-          [&](std::size_t b, std::size_t e) { pool.forward_samples(y, z, picks, b, e); });
+      picks_[i + 2].resize(pool.has_picks() ? batch * pool.picks_per_sample() : 0);
       outputs_[i] = {};
-      outputs_[i + 1] = y;
-      outputs_[i + 2] = current = z;
+      outputs_[i + 1] = values_[i + 1].view(batch, shapes_[i + 1].size());
+      outputs_[i + 2] = current = values_[i + 2].view(batch, shapes_[i + 2].size());
       i += 2;
       continue;
     }
     if (fused_[i]) {
-      const MatrixView<float> y = values_[i + 1].view(batch, shapes_[i + 1].size());
-      layer.forward_fused(current, y, *layers_[i + 1]->epilogue());
       outputs_[i] = {};
-      outputs_[++i] = y;
-      current = y;
+      ++i;
+      outputs_[i] = current = values_[i].view(batch, shapes_[i].size());
       continue;
     }
-    const MatrixView<float> y = values_[i].view(batch, shapes_[i].size());
-    layer.forward(current, y);
-    outputs_[i] = current = y;
+    outputs_[i] = current = values_[i].view(batch, shapes_[i].size());
   }
   batch_ = batch;
+  for_row_blocks([&](std::size_t first, std::size_t last) { forward_rows(first, last); });
   forwarded_ = true;
   return current;
+}
+
+void Network::forward_rows(std::size_t first, std::size_t last) {
+  const auto rows = [&](ConstView<float> m) { return m.block(first, 0, last - first, m.cols()); };
+  // Views of our own buffers, to write to.
+  const auto out = [&](std::size_t i) { return rows_of(values_[i].view(batch_, shapes_[i].size()), first, last); };
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    Layer& layer = *layers_[i];
+    if (layer.passes_through()) continue;
+    // A conv2d, its activation and a max pooling: the pooling runs on each of the conv2d's
+    // chunks of samples as soon as they are out, while they are in the chunk's cache. (Such a
+    // network takes all its rows at once.)
+    if (pooled_[i]) {
+      const MatrixView<float> y = out(i + 1), z = out(i + 2);
+      const auto& pool = static_cast<const MaxPool2d&>(*layers_[i + 2]);
+      std::vector<std::uint8_t>& picks = picks_[i + 2];  // for the backward, which then reads neither y nor z
+      static_cast<Conv2d&>(layer).forward_fused(
+          rows(inputs_[i]), y, *layers_[i + 1]->epilogue(),
+          [&](std::size_t b, std::size_t e) { pool.forward_samples(y, z, picks, b, e); });
+      i += 2;
+      continue;
+    }
+    if (fused_[i]) {
+      layer.forward_fused(rows(inputs_[i]), out(i + 1), *layers_[i + 1]->epilogue());
+      ++i;
+      continue;
+    }
+    layer.forward(rows(inputs_[i]), out(i));
+  }
+}
+
+void Network::for_row_blocks(RangeBody body) const {
+  const std::size_t blocks = splits_rows_ ? std::max<std::size_t>(1, batch_ / kBlockRows) : 1;
+  const auto block = [&](std::size_t b, std::size_t) { body(batch_ * b / blocks, batch_ * (b + 1) / blocks); };
+  // With fewer blocks than threads, each block in turn uses them all.
+  if (blocks >= static_cast<std::size_t>(thread_count())) return for_serial_tasks(blocks, TaskSchedule::kBlocks, block);
+  for (std::size_t b = 0; b < blocks; ++b) block(b, b + 1);
 }
 
 void Network::backward(ConstView<float> input, ConstView<float> grad_output, MatrixView<float> grad_input) {
@@ -132,6 +179,7 @@ void Network::backward(ConstView<float> input, ConstView<float> grad_output, Mat
   require_shape("network", "input", input.shape(), {batch_, input_.size()});
   require_shape("network", "grad_output", grad_output.shape(), {batch_, output_shape().size()});
   if (!grad_input.empty()) require_shape("network", "grad_input", grad_input.shape(), input.shape());
+  if (splits_rows_) return backward_in_blocks(input, grad_output, grad_input);
   ConstView<float> grad = grad_output;
   int holder = -1;           // which of grad_buffers_ holds grad (-1: neither)
   bool relu_folded = false;  // grad already went through the relu before it (see below)
@@ -211,6 +259,64 @@ void Network::backward(ConstView<float> input, ConstView<float> grad_output, Mat
   }
   // Only layers that pass through: ∂L/∂input is ∂L/∂output.
   for (std::size_t r = 0; r < grad_input.rows(); ++r) std::ranges::copy(grad_output.row(r), grad_input.row(r).begin());
+}
+
+void Network::backward_in_blocks(ConstView<float> input, ConstView<float> grad_output, MatrixView<float> grad_input) {
+  // Each layer's output gradient and where its input gradient goes, down to the first layer
+  // whose input gradient nothing needs, for the whole minibatch; then the blocks of rows.
+  ConstView<float> grad = grad_output;
+  std::size_t lowest = layers_.size();  // the last layer, going down, that backward reaches
+  for (std::size_t i = layers_.size(); i-- > 0;) {
+    if (layers_[i]->passes_through()) continue;
+    lowest = i;
+    grads_out_[i] = grad;
+    if (computes_before_[i] == 0)
+      grads_in_[i] = grad_input;  // the network's own, or none
+    else if (params_before_[i] == 0 && grad_input.empty())
+      grads_in_[i] = {};
+    else
+      grads_in_[i] = input_grads_[i].view(batch_, i == 0 ? input_.size() : shapes_[i - 1].size());
+    if (grads_in_[i].empty()) break;
+    grad = grads_in_[i];
+  }
+  if (lowest == layers_.size()) {  // only layers that pass through: ∂L/∂input is ∂L/∂output
+    for (std::size_t r = 0; r < grad_input.rows(); ++r)
+      std::ranges::copy(grad_output.row(r), grad_input.row(r).begin());
+    return;
+  }
+  const auto layer_input = [&](std::size_t i) { return i == 0 ? input : outputs_[i - 1]; };
+  for_row_blocks([&](std::size_t first, std::size_t last) {
+    const auto rows = [&](ConstView<float> m) { return m.empty() ? m : m.block(first, 0, last - first, m.cols()); };
+    for (std::size_t i = layers_.size(); i-- > lowest;) {
+      Layer& layer = *layers_[i];
+      const MatrixView<float> grad_in = rows_of(grads_in_[i], first, last);
+      if (layer.passes_through() || grad_in.empty()) continue;
+      if (layer.spec().kind == LayerKind::kDense)
+        static_cast<Dense&>(layer).backward_input(rows(grads_out_[i]), grad_in);
+      else
+        layer.backward(rows(layer_input(i)), rows(outputs_[i]), rows(grads_out_[i]), grad_in);
+    }
+  });
+  // The parameter gradients: each dense layer's weight rows cut into tasks of about equal work.
+  std::size_t work = 0;
+  for (std::size_t i = lowest; i < layers_.size(); ++i)
+    if (layers_[i]->spec().kind == LayerKind::kDense) work += layers_[i]->multiply_adds();
+  const std::size_t pieces = kGradientTasksPerThread * static_cast<std::size_t>(thread_count());
+  const std::size_t piece = std::max<std::size_t>(1, (work + pieces - 1) / pieces);
+  gradient_tasks_.clear();
+  for (std::size_t i = lowest; i < layers_.size(); ++i) {
+    if (layers_[i]->spec().kind != LayerKind::kDense) continue;
+    const std::size_t inputs = static_cast<const Dense&>(*layers_[i]).inputs();
+    const std::size_t parts = std::clamp<std::size_t>(layers_[i]->multiply_adds() / piece, 1, inputs);
+    for (std::size_t p = 0; p < parts; ++p)
+      gradient_tasks_.push_back({i, inputs * p / parts, inputs * (p + 1) / parts});
+  }
+  for_serial_tasks(gradient_tasks_.size(), TaskSchedule::kQueue, [&](std::size_t t, std::size_t) {
+    const GradientTask& task = gradient_tasks_[t];
+    static_cast<Dense&>(*layers_[task.layer])
+        .accumulate_gradients(layer_input(task.layer), grads_out_[task.layer], task.first, task.last,
+                              task.last == static_cast<const Dense&>(*layers_[task.layer]).inputs());
+  });
 }
 
 void Network::zero_grad() {

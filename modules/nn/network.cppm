@@ -19,6 +19,11 @@ export namespace gibbs::nn {
 // Dense and conv2d followed directly by relu, sigmoid or tanh run that activation in their
 // GEMM's epilogue (the activation's input is then never stored); flatten and identity pass
 // their input on without copying.
+// A network of dense layers and activations cuts a minibatch into blocks of rows, fixed by the
+// minibatch's size alone, and runs each block through every layer on one thread, forward and
+// then backward to each layer's input gradient, with no join between layers; the parameter
+// gradients, sums over all rows, follow as one set of tasks. Each value is computed as without
+// the cut, so the thread count changes no bit.
 class Network {
  public:
   // Each layer must accept the previous one's output shape (ArgumentError naming the layer).
@@ -68,6 +73,13 @@ class Network {
   std::vector<Parameter> parameters();
 
  private:
+  // Rows [first, last) of the minibatch through every layer, reading inputs_, writing outputs_.
+  void forward_rows(std::size_t first, std::size_t last);
+  // body(first, last) over the minibatch's rows (batch_), in the blocks described above, or all at once.
+  void for_row_blocks(RangeBody body) const;
+  // backward of a network that cuts its rows (splits_rows_).
+  void backward_in_blocks(ConstView<float> input, ConstView<float> grad_output, MatrixView<float> grad_input);
+
   SampleShape input_;
   std::vector<std::unique_ptr<Layer>> layers_;
   std::vector<SampleShape> shapes_;
@@ -80,6 +92,15 @@ class Network {
   Workspace pool_grad_;                           // a pooled_ pair's gradient between its maxpool and conv2d
   std::vector<std::vector<std::uint8_t>> picks_;  // picks_[i]: maxpool i's picks in the last forward
   std::vector<ConstView<float>> outputs_;         // each layer's output in the last forward (empty when fused)
+  std::vector<ConstView<float>> inputs_;          // each layer's input in the last forward
+  bool splits_rows_ = false;                      // dense layers and row-wise activations only
+  std::vector<Workspace> input_grads_;            // backward_in_blocks: input_grads_[i], layer i's input gradient
+  std::vector<ConstView<float>> grads_out_;       // and the gradient of each layer's output
+  std::vector<MatrixView<float>> grads_in_;       // and where each layer's input gradient goes (or empty)
+  struct GradientTask {
+    std::size_t layer, first, last;  // a dense layer's weight rows [first, last); the last task adds its bias
+  };
+  std::vector<GradientTask> gradient_tasks_;
   std::size_t batch_ = 0;
   bool forwarded_ = false;
 };

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 import gibbs.core;
 
@@ -143,4 +144,32 @@ BOOST_AUTO_TEST_CASE(row_groups_take_one_thread_each_when_every_group_has_enough
   // Too few rows for a group a thread: one call, whose own parallel work uses every thread.
   BOOST_TEST((row_groups(3, 23, 8) == Groups{{0, 23, 3}}));
   BOOST_TEST((row_groups(1, 100, 8) == Groups{{0, 100, 1}}));
+}
+
+// Each call: the task, and thread_count() inside it.
+using Tasks = std::vector<std::pair<std::size_t, int>>;
+
+Tasks serial_tasks(int threads, std::size_t count, gibbs::TaskSchedule schedule) {
+  gibbs::set_thread_count(threads);
+  Tasks calls;
+  std::mutex mutex;
+  gibbs::for_serial_tasks(count, schedule, [&](std::size_t begin, std::size_t end) {
+    const int inside = gibbs::thread_count();
+    const std::lock_guard lock(mutex);
+    BOOST_TEST(end == begin + 1);
+    calls.emplace_back(begin, inside);
+  });
+  gibbs::set_thread_count(0);
+  std::ranges::sort(calls);
+  return calls;
+}
+
+BOOST_AUTO_TEST_CASE(serial_tasks_run_once_each_on_one_thread) {
+  for (const auto schedule : {gibbs::TaskSchedule::kBlocks, gibbs::TaskSchedule::kQueue}) {
+    BOOST_TEST((serial_tasks(2, 5, schedule) == Tasks{{0, 1}, {1, 1}, {2, 1}, {3, 1}, {4, 1}}));
+    BOOST_TEST((serial_tasks(3, 2, schedule) == Tasks{{0, 1}, {1, 1}}));
+    // One task: on the calling thread, whose own parallel work uses every thread.
+    BOOST_TEST((serial_tasks(3, 1, schedule) == Tasks{{0, 3}}));
+    BOOST_TEST(serial_tasks(2, 0, schedule).empty());
+  }
 }
