@@ -16,12 +16,19 @@ import gibbs.plugin;
 import gibbs.random;
 
 namespace gibbs::train {
+namespace {
+constexpr std::size_t kGatherRowsPerThread = 16;
+}  // namespace
 
 Examples gather(const Examples& from, std::span<const std::size_t> rows, io::Batch& into) {
   into.y.clear();
   into.t.clear();
+  // Rows scattered over the whole split wait on memory: the threads wait together.
+  for_row_groups(rows.size(), kGatherRowsPerThread, [&](std::size_t first, std::size_t last) {
+    for (std::size_t i = first; i < last; ++i)
+      std::copy_n(from.x.row(rows[i]).data(), from.x.cols(), into.x.row(i).data());
+  });
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    std::copy_n(from.x.row(rows[i]).data(), from.x.cols(), into.x.row(i).data());
     if (!from.y.empty()) into.y.push_back(from.y[rows[i]]);
     if (!from.t.empty()) into.t.push_back(from.t[rows[i]]);
   }
