@@ -67,6 +67,14 @@ void for_serial_tasks(std::size_t count, TaskSchedule schedule, RangeBody body) 
   tbb::parallel_for(tasks, run, tbb::simple_partitioner());
 }
 
+void for_shared_tasks(std::size_t count, RangeBody body) {
+  if (count <= 1 || thread_count() == 1) {
+    for (std::size_t t = 0; t < count; ++t) body(t, t + 1);
+    return;
+  }
+  tbb::parallel_for(std::size_t{0}, count, [&](std::size_t t) { body(t, t + 1); });
+}
+
 int hardware_threads() { return tbb::info::default_concurrency(); }
 
 }  // namespace gibbs

@@ -55,6 +55,10 @@ enum class TaskSchedule {
 // thread count changes only which thread runs which.
 void for_serial_tasks(std::size_t count, TaskSchedule schedule, RangeBody body);
 
+// Runs body(t, t + 1) for every t in [0, count), tasks that do not depend on one another, in
+// parallel; the threads that no task holds run the tasks' own parallel work.
+void for_shared_tasks(std::size_t count, RangeBody body);
+
 // The number of cores this process may run on.
 int hardware_threads();
 

@@ -168,9 +168,8 @@ void Network::forward_rows(std::size_t first, std::size_t last) {
 void Network::for_row_blocks(RangeBody body) const {
   const std::size_t blocks = splits_rows_ ? std::max<std::size_t>(1, batch_ / kBlockRows) : 1;
   const auto block = [&](std::size_t b, std::size_t) { body(batch_ * b / blocks, batch_ * (b + 1) / blocks); };
-  // With fewer blocks than threads, each block in turn uses them all.
   if (blocks >= static_cast<std::size_t>(thread_count())) return for_serial_tasks(blocks, TaskSchedule::kBlocks, block);
-  for (std::size_t b = 0; b < blocks; ++b) block(b, b + 1);
+  for_shared_tasks(blocks, block);  // fewer blocks than threads: the others join the blocks' GEMMs
 }
 
 void Network::backward(ConstView<float> input, ConstView<float> grad_output, MatrixView<float> grad_input) {
