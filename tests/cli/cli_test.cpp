@@ -66,6 +66,20 @@ BOOST_AUTO_TEST_CASE(bad_options_are_one_line_and_exit_2) {
   }
 }
 
+// "--" ends the global options: what follows is the command, even one that looks like an option.
+BOOST_AUTO_TEST_CASE(a_double_dash_ends_the_global_options) {
+  const Result version = run("--threads 1 -- --version");
+  BOOST_TEST(version.status == 2);
+  BOOST_TEST(version.out.empty());
+  BOOST_TEST(version.err == "gibbs: unknown command '--version' (see 'gibbs --help')\n");
+  const Result bare = run("--");
+  BOOST_TEST(bare.status == 2);
+  BOOST_TEST(bare.err.starts_with("usage: gibbs"));
+  const Result command = run("-- frobnicate");
+  BOOST_TEST(command.err == "gibbs: unknown command 'frobnicate' (see 'gibbs --help')\n");
+  BOOST_TEST(run("--threads 1 -- plugins --help").out == run("plugins --help").out);
+}
+
 // Every command's --help, usage line and "is required" errors come from its one spec.
 BOOST_AUTO_TEST_CASE(commands_share_help_and_required_errors) {
   std::vector<std::string> commands = {"eval",

@@ -28,17 +28,23 @@ namespace {
 constexpr const char* kUsage =
     "usage: gibbs [--threads N] [--plugin-path DIRS] <command> [options]   (gibbs <command> --help for more)";
 
-// Global options end at the first word that is neither an option nor an option's value,
-// so a command may have options with the same names (e.g. `bench gemm --threads`).
-std::size_t command_index(const po::options_description& options, const std::vector<std::string>& args) {
+// Where the global options end and the command begins: at the first word that is neither an
+// option nor an option's value, so a command may have options with the same names (e.g. `bench
+// gemm --threads`), or after a "--", which only ends them.
+struct CommandLineSplit {
+  std::size_t options_end, command;
+};
+
+CommandLineSplit split_command_line(const po::options_description& options, const std::vector<std::string>& args) {
   std::size_t i = 0;
   while (i < args.size() && args[i].size() > 1 && args[i][0] == '-') {
+    if (args[i] == "--") return {i, i + 1};
     const std::string& arg = args[i++];
     if (arg.find('=') != std::string::npos || arg.starts_with("--") == false) continue;
     const auto* option = options.find_nothrow(arg.substr(2), false);
     if (option != nullptr && option->semantic()->max_tokens() > 0 && i < args.size()) ++i;  // its value
   }
-  return i;
+  return {i, i};
 }
 
 // The commands the plugins along the search path add, as a table for --help (empty when none).
@@ -81,9 +87,11 @@ int run(const std::vector<std::string>& args) {
       "plugin-path", po::value<std::vector<std::string>>()->value_name("DIRS"),
       "colon-separated folders searched for plugins first (then GIBBS_PLUGIN_PATH, then the installed folder)");
 
-  const std::size_t split = command_index(global, args);
+  const CommandLineSplit split = split_command_line(global, args);
   po::variables_map vm;
-  po::store(po::command_line_parser(std::vector<std::string>(args.begin(), args.begin() + split)).options(global).run(),
+  po::store(po::command_line_parser(std::vector<std::string>(args.begin(), args.begin() + split.options_end))
+                .options(global)
+                .run(),
             vm);
   po::notify(vm);
 
@@ -95,7 +103,7 @@ int run(const std::vector<std::string>& args) {
   gibbs::set_memory_budget(gibbs::parse_memory_limit(vm["memory-limit"].as<std::string>()));
   if (vm.contains("simd")) gibbs::simd::use_target(vm["simd"].as<std::string>());
   if (vm.contains("plugin-path")) gibbs::cli::plugin_path() = vm["plugin-path"].as<std::vector<std::string>>();
-  const std::vector<std::string> rest(args.begin() + split, args.end());
+  const std::vector<std::string> rest(args.begin() + split.command, args.end());
   if (vm.contains("help") || rest.empty()) {
     std::FILE* out = vm.contains("help") ? stdout : stderr;
     const std::string plugin_commands = plugin_command_table(gibbs::discover(gibbs::cli::plugin_search_path()));
