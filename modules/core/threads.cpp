@@ -51,28 +51,20 @@ void for_element_groups(std::size_t elements, RangeBody body) {
   for_row_groups(elements, kElementsPerGroup, body);
 }
 
-void for_serial_tasks(std::size_t count, TaskSchedule schedule, RangeBody body) {
+void for_serial_tasks(std::size_t count, RangeBody body) {
   if (count <= 1 || thread_count() == 1) {
     for (std::size_t t = 0; t < count; ++t) body(t, t + 1);
     return;
   }
-  const auto run = [&](const tbb::blocked_range<std::size_t>& r) {
-    thread_local tbb::task_arena alone(1);
-    alone.execute([&] {
-      for (std::size_t t = r.begin(); t < r.end(); ++t) body(t, t + 1);
-    });
-  };
-  const tbb::blocked_range<std::size_t> tasks(0, count, 1);
-  if (schedule == TaskSchedule::kBlocks) return tbb::parallel_for(tasks, run, tbb::static_partitioner());
-  tbb::parallel_for(tasks, run, tbb::simple_partitioner());
-}
-
-void for_shared_tasks(std::size_t count, RangeBody body) {
-  if (count <= 1 || thread_count() == 1) {
-    for (std::size_t t = 0; t < count; ++t) body(t, t + 1);
-    return;
-  }
-  tbb::parallel_for(std::size_t{0}, count, [&](std::size_t t) { body(t, t + 1); });
+  tbb::parallel_for(
+      tbb::blocked_range<std::size_t>(0, count, 1),
+      [&](const tbb::blocked_range<std::size_t>& r) {
+        thread_local tbb::task_arena alone(1);
+        alone.execute([&] {
+          for (std::size_t t = r.begin(); t < r.end(); ++t) body(t, t + 1);
+        });
+      },
+      tbb::simple_partitioner());
 }
 
 int hardware_threads() { return tbb::info::default_concurrency(); }

@@ -41,23 +41,12 @@ void for_row_groups(std::size_t rows, std::size_t min_rows, RangeBody body);
 // optimiser's update) find their elements in the cache of the thread that last wrote them.
 void for_element_groups(std::size_t elements, RangeBody body);
 
-// How for_serial_tasks hands out its tasks to the threads.
-enum class TaskSchedule {
-  kBlocks,  // an equal count of consecutive tasks to each thread, usually the same thread for the
-            // same task from one call to the next (oneTBB's affinity): for tasks of equal work
-  kQueue,   // the next task to whichever thread is free: for tasks of unequal work
-};
-
 // Runs body(t, t + 1) for every t in [0, count), tasks that do not depend on one another, in
-// parallel, each on one thread from end to end: parallel work inside a task runs serially on its
-// thread, as in for_row_groups (a single task runs on the calling thread, its parallel work on
-// every thread). The tasks are the caller's and so is what each computes: the
-// thread count changes only which thread runs which.
-void for_serial_tasks(std::size_t count, TaskSchedule schedule, RangeBody body);
-
-// Runs body(t, t + 1) for every t in [0, count), tasks that do not depend on one another, in
-// parallel; the threads that no task holds run the tasks' own parallel work.
-void for_shared_tasks(std::size_t count, RangeBody body);
+// parallel, each on one thread from end to end (parallel work inside a task runs serially on its
+// thread, as in for_row_groups), the next task to whichever thread is free (a single task runs on
+// the calling thread, its parallel work on every thread). The tasks are the
+// caller's and so is what each computes: the thread count changes only which thread runs which.
+void for_serial_tasks(std::size_t count, RangeBody body);
 
 // The number of cores this process may run on.
 int hardware_threads();

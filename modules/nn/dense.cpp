@@ -45,7 +45,7 @@ void Dense::backward(ConstView<float> input, ConstView<float>, ConstView<float> 
 
 void Dense::backward_input(ConstView<float> grad_output, MatrixView<float> grad_input) {
   require_shape("dense", "grad_input", grad_input.shape(), {grad_output.rows(), inputs()});
-  simd::gemm(grad_output, weight(), grad_input, {.transpose_b = true});
+  simd::gemm(grad_output, weight(), grad_input, {.transpose_b = true, .same_bits_per_row = true});
 }
 
 void Dense::accumulate_gradients(ConstView<float> input, ConstView<float> grad_output, std::size_t first,

@@ -28,9 +28,8 @@ std::vector<std::unique_ptr<Layer>> make_layers(const Architecture& a) {
   return layers;
 }
 
-// Rows a minibatch's block takes at least when a network cuts it (Network's class comment): as
-// many blocks as that fills, so that a 64-row minibatch is two.
-constexpr std::size_t kBlockRows = 32;
+// Rows each thread takes at least when a network cuts a minibatch (Network's class comment).
+constexpr std::size_t kRowsPerThread = 16;
 // Tasks per thread the parameter gradients are cut into, of about equal work each.
 constexpr std::size_t kGradientTasksPerThread = 4;
 
@@ -166,10 +165,8 @@ void Network::forward_rows(std::size_t first, std::size_t last) {
 }
 
 void Network::for_row_blocks(RangeBody body) const {
-  const std::size_t blocks = splits_rows_ ? std::max<std::size_t>(1, batch_ / kBlockRows) : 1;
-  const auto block = [&](std::size_t b, std::size_t) { body(batch_ * b / blocks, batch_ * (b + 1) / blocks); };
-  if (blocks >= static_cast<std::size_t>(thread_count())) return for_serial_tasks(blocks, TaskSchedule::kBlocks, block);
-  for_shared_tasks(blocks, block);  // fewer blocks than threads: the others join the blocks' GEMMs
+  if (splits_rows_) return for_row_groups(batch_, kRowsPerThread, body);
+  body(0, batch_);
 }
 
 void Network::backward(ConstView<float> input, ConstView<float> grad_output, MatrixView<float> grad_input) {
@@ -310,7 +307,7 @@ void Network::backward_in_blocks(ConstView<float> input, ConstView<float> grad_o
     for (std::size_t p = 0; p < parts; ++p)
       gradient_tasks_.push_back({i, inputs * p / parts, inputs * (p + 1) / parts});
   }
-  for_serial_tasks(gradient_tasks_.size(), TaskSchedule::kQueue, [&](std::size_t t, std::size_t) {
+  for_serial_tasks(gradient_tasks_.size(), [&](std::size_t t, std::size_t) {
     const GradientTask& task = gradient_tasks_[t];
     static_cast<Dense&>(*layers_[task.layer])
         .accumulate_gradients(layer_input(task.layer), grads_out_[task.layer], task.first, task.last,

@@ -19,11 +19,11 @@ export namespace gibbs::nn {
 // Dense and conv2d followed directly by relu, sigmoid or tanh run that activation in their
 // GEMM's epilogue (the activation's input is then never stored); flatten and identity pass
 // their input on without copying.
-// A network of dense layers and activations cuts a minibatch into blocks of rows, fixed by the
-// minibatch's size alone, and runs each block through every layer on one thread, forward and
-// then backward to each layer's input gradient, with no join between layers; the parameter
-// gradients, sums over all rows, follow as one set of tasks. Each value is computed as without
-// the cut, so the thread count changes no bit.
+// A network of dense layers and activations cuts a minibatch into a block of rows per thread (at
+// least 16 rows each, else it takes them all at once) and runs each block through every layer on
+// its thread, forward and then backward to each layer's input gradient, with no join between
+// layers; the parameter gradients, sums over all rows, follow as one set of tasks. Each value is
+// computed as without the cut, so the thread count changes no bit.
 class Network {
  public:
   // Each layer must accept the previous one's output shape (ArgumentError naming the layer).
@@ -75,7 +75,7 @@ class Network {
  private:
   // Rows [first, last) of the minibatch through every layer, reading inputs_, writing outputs_.
   void forward_rows(std::size_t first, std::size_t last);
-  // body(first, last) over the minibatch's rows (batch_), in the blocks described above, or all at once.
+  // body(first, last) over the minibatch's rows (batch_): a block per thread as described above, or all at once.
   void for_row_blocks(RangeBody body) const;
   // backward of a network that cuts its rows (splits_rows_).
   void backward_in_blocks(ConstView<float> input, ConstView<float> grad_output, MatrixView<float> grad_input);

@@ -51,7 +51,7 @@ void gemm(ConstView<float> a, ConstView<float> b, MatrixView<float> c, const Gem
   if (m == 0 || n == 0) return;
   if (computes_transposed(m, n, k, options)) {
     const MatrixView<float> ct = transposed_scratch(n, m);
-    gemm(b, a, ct, {.transpose_b = true, .alpha = options.alpha});
+    gemm(b, a, ct, {.transpose_b = true, .alpha = options.alpha, .same_bits_per_row = options.same_bits_per_row});
     return transpose(ct, c);
   }
 
@@ -65,6 +65,7 @@ void gemm(ConstView<float> a, ConstView<float> b, MatrixView<float> c, const Gem
   p.b = b.data();
   p.ldb = b.stride();
   p.b_transposed = options.transpose_b;
+  p.dot_allowed = !options.same_bits_per_row;
   p.c = c.data();
   p.ldc = c.stride();
   p.alpha = options.alpha;

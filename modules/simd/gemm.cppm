@@ -16,6 +16,9 @@ struct GemmOptions {
   float beta = 0.0f;                        // 0: C's old values are never read (they may be NaN)
   std::span<const float> column_bias = {};  // empty, or one value per column of C
   Activation activation = Activation::kIdentity;
+  // Each row of C the same bits whatever rows of op(A) the call is given, for a caller that cuts
+  // them into blocks as the thread count says: no dot-product kernel, which few rows choose.
+  bool same_bits_per_row = false;
   // Called on the thread that computed each block [row_begin, row_end) × [col_begin, col_end)
   // of C, once the block is final: to go on with it while it is in that core's cache. The
   // blocks cover C without overlapping; how it is cut depends on the thread count.

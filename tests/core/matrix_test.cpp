@@ -149,11 +149,11 @@ BOOST_AUTO_TEST_CASE(row_groups_take_one_thread_each_when_every_group_has_enough
 // Each call: the task, and thread_count() inside it.
 using Tasks = std::vector<std::pair<std::size_t, int>>;
 
-Tasks serial_tasks(int threads, std::size_t count, gibbs::TaskSchedule schedule) {
+Tasks serial_tasks(int threads, std::size_t count) {
   gibbs::set_thread_count(threads);
   Tasks calls;
   std::mutex mutex;
-  gibbs::for_serial_tasks(count, schedule, [&](std::size_t begin, std::size_t end) {
+  gibbs::for_serial_tasks(count, [&](std::size_t begin, std::size_t end) {
     const int inside = gibbs::thread_count();
     const std::lock_guard lock(mutex);
     BOOST_TEST(end == begin + 1);
@@ -164,27 +164,10 @@ Tasks serial_tasks(int threads, std::size_t count, gibbs::TaskSchedule schedule)
   return calls;
 }
 
-BOOST_AUTO_TEST_CASE(shared_tasks_run_once_each_and_leave_their_parallel_work_to_every_thread) {
-  gibbs::set_thread_count(3);
-  Tasks calls;
-  std::mutex mutex;
-  gibbs::for_shared_tasks(4, [&](std::size_t begin, std::size_t end) {
-    const int inside = gibbs::thread_count();
-    const std::lock_guard lock(mutex);
-    BOOST_TEST(end == begin + 1);
-    calls.emplace_back(begin, inside);
-  });
-  gibbs::set_thread_count(0);
-  std::ranges::sort(calls);
-  BOOST_TEST((calls == Tasks{{0, 3}, {1, 3}, {2, 3}, {3, 3}}));
-}
-
 BOOST_AUTO_TEST_CASE(serial_tasks_run_once_each_on_one_thread) {
-  for (const auto schedule : {gibbs::TaskSchedule::kBlocks, gibbs::TaskSchedule::kQueue}) {
-    BOOST_TEST((serial_tasks(2, 5, schedule) == Tasks{{0, 1}, {1, 1}, {2, 1}, {3, 1}, {4, 1}}));
-    BOOST_TEST((serial_tasks(3, 2, schedule) == Tasks{{0, 1}, {1, 1}}));
-    // One task: on the calling thread, whose own parallel work uses every thread.
-    BOOST_TEST((serial_tasks(3, 1, schedule) == Tasks{{0, 3}}));
-    BOOST_TEST(serial_tasks(2, 0, schedule).empty());
-  }
+  BOOST_TEST((serial_tasks(2, 5) == Tasks{{0, 1}, {1, 1}, {2, 1}, {3, 1}, {4, 1}}));
+  BOOST_TEST((serial_tasks(3, 2) == Tasks{{0, 1}, {1, 1}}));
+  // One task: on the calling thread, whose own parallel work uses every thread.
+  BOOST_TEST((serial_tasks(3, 1) == Tasks{{0, 3}}));
+  BOOST_TEST(serial_tasks(2, 0).empty());
 }

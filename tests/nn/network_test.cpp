@@ -157,7 +157,7 @@ BOOST_AUTO_TEST_CASE(backward_equals_the_layers_chained_by_hand) {
     nn::SampleShape in;
     std::size_t rows;
   };
-  // The last: dense layers only, whose 96 rows the network cuts into blocks.
+  // The last: dense layers only, whose 96 rows the network cuts into a block per thread.
   for (const auto& [arch, in, rows] :
        {Case{kCnn, {1, 28, 28}, 6},
         Case{"conv3x3:4:s2:p1,relu,maxpool2:s1,flatten,identity,dense:6,sigmoid,dense:5,relu,dense:3,sign,dense:2",
@@ -234,25 +234,34 @@ BOOST_AUTO_TEST_CASE(buffers_are_reused_across_minibatches) {
   BOOST_TEST(same_bits(cnn.forward(small), fresh.forward(small)));
 }
 
-// 96 rows: the MLP's three blocks of rows take one thread each, two and one on two threads, and
-// in turn on four, where the GEMMs in each use every thread.
+// 96 rows: the networks of dense layers cut them into a block per thread (96, 48, 32 and 24 rows).
+// In the last, a layer of 24 inputs and 256 outputs takes its input gradient with the dot-product
+// kernel on 48 rows or fewer, unless told that its rows are cut.
 BOOST_AUTO_TEST_CASE(the_same_bits_for_one_to_four_threads) {
   std::mt19937 rng(55);
   const Matrix<float> x = test::random_matrix(96, 784, rng, 0.0f, 1.0f);
   std::vector<std::int32_t> labels(96);
   for (std::size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<std::int32_t>(rng() % 10);
-  for (const bool cnn : {true, false}) {
+  const auto network = [](int which) {
+    if (which == 0) return build(kCnn, {1, 28, 28}, 6);
+    if (which == 1) return build("dense:24,tanh,dense:256,tanh,dense:10", nn::flat_shape(784), 6);
+    nn::Network mlp(nn::parse_layers("784,128,200,400,10", "relu", {1, 28, 28}));
+    mlp.initialize(6);
+    return mlp;
+  };
+  for (const int which : {0, 1, 2}) {
     std::vector<Pass> passes;
     for (const int threads : {1, 2, 3, 4}) {
       gibbs::set_thread_count(threads);
-      nn::Network net =
-          cnn ? build(kCnn, {1, 28, 28}, 6) : nn::Network(nn::parse_layers("784,128,200,400,10", "relu", {1, 28, 28}));
-      if (!cnn) net.initialize(6);
+      nn::Network net = network(which);
       passes.push_back(run_pass(net, x, labels));
     }
     gibbs::set_thread_count(0);
     for (std::size_t t = 1; t < passes.size(); ++t) {
-      const std::string what = std::string(cnn ? "cnn" : "mlp") + " with " + std::to_string(t + 1) + " threads";
+      const std::string what = std::string(which == 0   ? "cnn"
+                                           : which == 1 ? "narrow"
+                                                        : "mlp") +
+                               " with " + std::to_string(t + 1) + " threads";
       BOOST_TEST(passes[t].loss == passes[0].loss, what);
       BOOST_TEST(same_bits(passes[t].output, passes[0].output), what << ": output");
       BOOST_TEST(same_bits(passes[t].grad_input, passes[0].grad_input), what << ": input gradient");

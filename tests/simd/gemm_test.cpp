@@ -333,6 +333,28 @@ BOOST_AUTO_TEST_CASE(a_product_computed_transposed_has_the_bits_of_the_direct_on
   gibbs::set_thread_count(0);
 }
 
+// With same_bits_per_row, A·Bᵀ computed in blocks of rows, each its own call, has the bits of
+// the whole product: 96 rows take the packed kernel; 48 and 24 would take the dot products (24,
+// against 40 columns, computed transposed, in the flipped call).
+BOOST_AUTO_TEST_CASE(rows_cut_into_calls_keep_their_bits_with_same_bits_per_row) {
+  std::mt19937 rng(14);
+  for (const auto& target : simd::available_targets()) {
+    simd::ScopedTarget pin(target);
+    for (const std::size_t n : {24u, 40u}) {
+      const Operand a(96, 300, 1, rng), b(n, 300, 2, rng);
+      Matrix<float> whole(96, n), in_blocks(96, n);
+      simd::gemm(a.view, b.view, whole, {.transpose_b = true, .same_bits_per_row = true});
+      for (const std::size_t rows : {48u, 24u}) {
+        for (std::size_t r = 0; r < 96; r += rows)
+          simd::gemm(a.view.block(r, 0, rows, 300), b.view, in_blocks.view().block(r, 0, rows, n),
+                     {.transpose_b = true, .same_bits_per_row = true});
+        BOOST_TEST(std::memcmp(whole.data(), in_blocks.data(), whole.size() * sizeof(float)) == 0,
+                   target.name << ": n=" << n << " in blocks of " << rows << " rows");
+      }
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(mismatched_shapes_name_both_shapes) {
   Matrix<float> a(3, 4), b(5, 6), c(3, 6);
   try {

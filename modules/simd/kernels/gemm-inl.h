@@ -252,7 +252,7 @@ struct RowTiling {
 HWY_NOINLINE void GemmBlockImpl(const GemmProblem& pr, std::size_t m0, std::size_t m1, std::size_t n0, std::size_t n1) {
   const DF d;
   if (m0 >= m1 || n0 >= n1) return;
-  if (pr.b_transposed && pr.a_col_stride == 1 && pr.m <= kDotMaxRows && pr.k >= kDotMinK)
+  if (pr.dot_allowed && pr.b_transposed && pr.a_col_stride == 1 && pr.m <= kDotMaxRows && pr.k >= kDotMinK)
     return DotBlock(pr, m0, m1, n0, n1);
   const std::size_t k_pass = pr.k <= kMaxSinglePassK ? std::max<std::size_t>(pr.k, 1) : kPassK;
   // A last, narrower panel is read in place too where masked loads cannot fault.

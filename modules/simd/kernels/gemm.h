@@ -15,6 +15,7 @@ struct GemmProblem {
   const float* b = nullptr;  // op(B)(p, j) = b[p * ldb + j], or b[j * ldb + p] when b_transposed
   std::size_t ldb = 0;
   bool b_transposed = false;
+  bool dot_allowed = true;  // the dot-product kernel where m is small (GemmOptions::same_bits_per_row)
   float* c = nullptr;
   std::size_t ldc = 0;
   float alpha = 1.0f, beta = 0.0f;
