@@ -33,6 +33,7 @@ constexpr std::size_t kRowsPerThread = 16;
 // Tasks per thread the parameter gradients are cut into, of about equal work each.
 constexpr std::size_t kGradientTasksPerThread = 4;
 
+// Rows [first, last) of m, or m itself when it is empty.
 template <class T>
 MatrixView<T> rows_of(MatrixView<T> m, std::size_t first, std::size_t last) {
   return m.empty() ? m : m.block(first, 0, last - first, m.cols());
@@ -136,7 +137,7 @@ ConstView<float> Network::forward(ConstView<float> input) {
 }
 
 void Network::forward_rows(std::size_t first, std::size_t last) {
-  const auto rows = [&](ConstView<float> m) { return m.block(first, 0, last - first, m.cols()); };
+  const auto rows = [&](ConstView<float> m) { return rows_of(m, first, last); };
   // Views of our own buffers, to write to.
   const auto out = [&](std::size_t i) { return rows_of(values_[i].view(batch_, shapes_[i].size()), first, last); };
   for (std::size_t i = 0; i < layers_.size(); ++i) {
@@ -282,7 +283,7 @@ void Network::backward_in_blocks(ConstView<float> input, ConstView<float> grad_o
   }
   const auto layer_input = [&](std::size_t i) { return i == 0 ? input : outputs_[i - 1]; };
   for_row_blocks([&](std::size_t first, std::size_t last) {
-    const auto rows = [&](ConstView<float> m) { return m.empty() ? m : m.block(first, 0, last - first, m.cols()); };
+    const auto rows = [&](ConstView<float> m) { return rows_of(m, first, last); };
     for (std::size_t i = layers_.size(); i-- > lowest;) {
       Layer& layer = *layers_[i];
       const MatrixView<float> grad_in = rows_of(grads_in_[i], first, last);
@@ -305,13 +306,12 @@ void Network::backward_in_blocks(ConstView<float> input, ConstView<float> grad_o
     const std::size_t inputs = static_cast<const Dense&>(*layers_[i]).inputs();
     const std::size_t parts = std::clamp<std::size_t>(layers_[i]->multiply_adds() / piece, 1, inputs);
     for (std::size_t p = 0; p < parts; ++p)
-      gradient_tasks_.push_back({i, inputs * p / parts, inputs * (p + 1) / parts});
+      gradient_tasks_.push_back({i, inputs * p / parts, inputs * (p + 1) / parts, p + 1 == parts});
   }
   for_serial_tasks(gradient_tasks_.size(), [&](std::size_t t, std::size_t) {
     const GradientTask& task = gradient_tasks_[t];
     static_cast<Dense&>(*layers_[task.layer])
-        .accumulate_gradients(layer_input(task.layer), grads_out_[task.layer], task.first, task.last,
-                              task.last == static_cast<const Dense&>(*layers_[task.layer]).inputs());
+        .accumulate_gradients(layer_input(task.layer), grads_out_[task.layer], task.first, task.last, task.bias);
   });
 }
 

@@ -98,7 +98,8 @@ class Network {
   std::vector<ConstView<float>> grads_out_;       // and the gradient of each layer's output
   std::vector<MatrixView<float>> grads_in_;       // and where each layer's input gradient goes (or empty)
   struct GradientTask {
-    std::size_t layer, first, last;  // a dense layer's weight rows [first, last); the last task adds its bias
+    std::size_t layer, first, last;  // a dense layer's weight rows [first, last)
+    bool bias;                       // and its bias gradient (the layer's last task)
   };
   std::vector<GradientTask> gradient_tasks_;
   std::size_t batch_ = 0;
