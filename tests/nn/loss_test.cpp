@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <cstring>
 #include <random>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 #include "tests/nn/support.h"
 import gibbs.core;
@@ -55,7 +57,8 @@ BOOST_AUTO_TEST_CASE(mse_is_the_mean_over_all_elements) {
 }
 
 // The vectorised rows against the loss written out in double: eight chains (chain j takes the
-// columns ≡ j mod 8, in order), added in order, then the columns past the last eight; bit for
+// columns ≡ j mod 8, in order), added in order, then the columns past the last eight, each
+// row's sum times the scale, added in row order; bit for
 // bit on every target, the gradient in place too, and with widths that leave every tail.
 BOOST_AUTO_TEST_CASE(mse_has_the_bits_of_its_formula_on_every_target) {
   std::mt19937 rng(31);
@@ -79,13 +82,13 @@ BOOST_AUTO_TEST_CASE(mse_has_the_bits_of_its_formula_on_every_target) {
           const double d = static_cast<double>(x(r, c)) - t(r, c);
           row += d * d;
         }
-        total += row;
+        total += row * scale;  // each row's share, added in row order
         for (c = 0; c < cols; ++c)
           expected_grad.push_back(static_cast<float>(2.0 * (static_cast<double>(x(r, c)) - t(r, c)) * scale));
       }
       Matrix<float> g(3, cols), in_place = x;
       const double loss = nn::mse_loss(x, t, g);
-      BOOST_TEST(std::memcmp(&loss, &(total *= scale), sizeof loss) == 0, target.name << " cols " << cols);
+      BOOST_TEST(std::memcmp(&loss, &total, sizeof loss) == 0, target.name << " cols " << cols);
       nn::mse_loss(in_place, t, in_place);
       BOOST_TEST(std::memcmp(g.data(), expected_grad.data(), g.size() * sizeof(float)) == 0,
                  target.name << " " << cols);
@@ -185,6 +188,58 @@ BOOST_AUTO_TEST_CASE(gradients_match_finite_differences) {
   g.values()[17] += 0.01f * std::abs(g.values()[17]) + 1e-4f;
   BOOST_TEST(test::compare_fd(p.values(), g.values(), 1e-4, [&] { return nn::binary_cross_entropy(p, soft); }).worst >
              kTolerance);
+}
+
+// A minibatch's loss computed a block of rows at a time, as Network::train_chain's loss is: each
+// block's gradient has the bits of the whole call's rows, and every row's share, added in row
+// order, the bits of its value.
+BOOST_AUTO_TEST_CASE(a_loss_in_blocks_of_rows_has_the_bits_of_the_whole_call) {
+  std::mt19937 rng(62);
+  const std::size_t rows = 12, cols = 37;
+  const Matrix<float> x = test::random_matrix(rows, cols, rng, -3.0f, 3.0f), t = test::random_matrix(rows, cols, rng);
+  const Matrix<float> p = test::random_matrix(rows, cols, rng, 0.0f, 1.0f),
+                      soft = test::random_matrix(rows, cols, rng, 0.0f, 1.0f);
+  std::vector<std::int32_t> labels(rows);
+  for (auto& l : labels) l = static_cast<std::int32_t>(rng() % cols);
+  const auto block = [](const Matrix<float>& m, std::size_t first, std::size_t last) {
+    return m.view().block(first, 0, last - first, m.cols());
+  };
+  const auto check = [&](const char* name, const auto& whole_call, const auto& block_call) {
+    Matrix<float> whole(rows, cols), blocked(rows, cols);
+    const double value = whole_call(whole.view());
+    std::vector<double> shares(rows);
+    for (const auto& [first, last] : {std::pair<std::size_t, std::size_t>{0, 5}, {5, 7}, {7, 12}})
+      block_call(first, last, blocked.view().block(first, 0, last - first, cols),
+                 nn::LossBlock{.minibatch_rows = rows, .row_losses = std::span(shares).subspan(first, last - first)});
+    double sum = 0;
+    for (const double share : shares) sum += share;
+    BOOST_TEST(sum == value, name);
+    BOOST_TEST(std::memcmp(whole.data(), blocked.data(), whole.size() * sizeof(float)) == 0, name);
+  };
+  check(
+      "mse", [&](gibbs::MatrixView<float> g) { return nn::mse_loss(x, t, g); },
+      [&](std::size_t first, std::size_t last, gibbs::MatrixView<float> g, nn::LossBlock b) {
+        nn::mse_loss(block(x, first, last), block(t, first, last), g, b);
+      });
+  check(
+      "softmax cross-entropy", [&](gibbs::MatrixView<float> g) { return nn::softmax_cross_entropy(x, labels, g); },
+      [&](std::size_t first, std::size_t last, gibbs::MatrixView<float> g, nn::LossBlock b) {
+        nn::softmax_cross_entropy(block(x, first, last), std::span(labels).subspan(first, last - first), g, b);
+      });
+  check(
+      "binary cross-entropy", [&](gibbs::MatrixView<float> g) { return nn::binary_cross_entropy(p, soft, g); },
+      [&](std::size_t first, std::size_t last, gibbs::MatrixView<float> g, nn::LossBlock b) {
+        nn::binary_cross_entropy(block(p, first, last), block(soft, first, last), g, b);
+      });
+
+  std::vector<double> shares(rows);
+  Matrix<float> g(rows, cols);
+  BOOST_CHECK_THROW(nn::mse_loss(x, t, g, {.minibatch_rows = rows, .row_losses = std::span(shares).first(11)}),
+                    gibbs::ShapeError);
+  BOOST_CHECK_EXCEPTION(nn::mse_loss(x, t, g, {.minibatch_rows = 11, .row_losses = shares}), gibbs::ArgumentError,
+                        [](const gibbs::ArgumentError& e) {
+                          return std::string(e.what()) == "mse_loss: a block of 12 rows of a minibatch of 11";
+                        });
 }
 
 BOOST_AUTO_TEST_SUITE_END()
