@@ -102,10 +102,16 @@ Architecture Network::architecture() const {
 }
 
 ConstView<float> Network::forward(ConstView<float> input) {
+  const ConstView<float> output = plan_forward(input);
+  for_row_blocks([&](std::size_t first, std::size_t last) { forward_rows(first, last); });
+  forwarded_ = true;
+  return output;
+}
+
+ConstView<float> Network::plan_forward(ConstView<float> input) {
   require_shape("network", "input", input.shape(), {input.rows(), input_.size()});
   const std::size_t batch = input.rows();
   forwarded_ = false;
-  // Where each layer reads and writes for the whole minibatch; then the rows go through.
   ConstView<float> current = input;
   for (std::size_t i = 0; i < layers_.size(); ++i) {
     inputs_[i] = current;
@@ -131,8 +137,7 @@ ConstView<float> Network::forward(ConstView<float> input) {
     outputs_[i] = current = values_[i].view(batch, shapes_[i].size());
   }
   batch_ = batch;
-  for_row_blocks([&](std::size_t first, std::size_t last) { forward_rows(first, last); });
-  forwarded_ = true;
+  batch_input_ = input;
   return current;
 }
 
@@ -176,7 +181,7 @@ void Network::backward(ConstView<float> input, ConstView<float> grad_output, Mat
   require_shape("network", "input", input.shape(), {batch_, input_.size()});
   require_shape("network", "grad_output", grad_output.shape(), {batch_, output_shape().size()});
   if (!grad_input.empty()) require_shape("network", "grad_input", grad_input.shape(), input.shape());
-  if (splits_rows_) return backward_in_blocks(input, grad_output, grad_input);
+  if (splits_rows_) return backward_in_blocks(grad_output, grad_input);
   ConstView<float> grad = grad_output;
   int holder = -1;           // which of grad_buffers_ holds grad (-1: neither)
   bool relu_folded = false;  // grad already went through the relu before it (see below)
@@ -258,14 +263,12 @@ void Network::backward(ConstView<float> input, ConstView<float> grad_output, Mat
   for (std::size_t r = 0; r < grad_input.rows(); ++r) std::ranges::copy(grad_output.row(r), grad_input.row(r).begin());
 }
 
-void Network::backward_in_blocks(ConstView<float> input, ConstView<float> grad_output, MatrixView<float> grad_input) {
-  // Each layer's output gradient and where its input gradient goes, down to the first layer
-  // whose input gradient nothing needs, for the whole minibatch; then the blocks of rows.
+void Network::plan_backward(ConstView<float> grad_output, MatrixView<float> grad_input) {
   ConstView<float> grad = grad_output;
-  std::size_t lowest = layers_.size();  // the last layer, going down, that backward reaches
+  lowest_ = layers_.size();
   for (std::size_t i = layers_.size(); i-- > 0;) {
     if (layers_[i]->passes_through()) continue;
-    lowest = i;
+    lowest_ = i;
     grads_out_[i] = grad;
     if (computes_before_[i] == 0)
       grads_in_[i] = grad_input;  // the network's own, or none
@@ -276,43 +279,108 @@ void Network::backward_in_blocks(ConstView<float> input, ConstView<float> grad_o
     if (grads_in_[i].empty()) break;
     grad = grads_in_[i];
   }
-  if (lowest == layers_.size()) {  // only layers that pass through: ∂L/∂input is ∂L/∂output
+}
+
+void Network::backward_rows(std::size_t first, std::size_t last) {
+  const auto rows = [&](ConstView<float> m) { return rows_of(m, first, last); };
+  for (std::size_t i = layers_.size(); i-- > lowest_;) {
+    Layer& layer = *layers_[i];
+    const MatrixView<float> grad_in = rows_of(grads_in_[i], first, last);
+    if (layer.passes_through() || grad_in.empty()) continue;
+    if (layer.spec().kind == LayerKind::kDense)
+      static_cast<Dense&>(layer).backward_input(rows(grads_out_[i]), grad_in);
+    else
+      layer.backward(rows(i == 0 ? batch_input_ : outputs_[i - 1]), rows(outputs_[i]), rows(grads_out_[i]), grad_in);
+  }
+}
+
+std::size_t Network::gradient_work() const {
+  std::size_t work = 0;
+  for (std::size_t i = lowest_; i < layers_.size(); ++i)
+    if (layers_[i]->spec().kind == LayerKind::kDense) work += layers_[i]->multiply_adds();
+  return work;
+}
+
+void Network::add_gradient_tasks(std::size_t piece, std::vector<GradientTask>& tasks) const {
+  for (std::size_t i = lowest_; i < layers_.size(); ++i) {
+    if (layers_[i]->spec().kind != LayerKind::kDense) continue;
+    const std::size_t inputs = static_cast<const Dense&>(*layers_[i]).inputs();
+    const std::size_t parts = std::clamp<std::size_t>(layers_[i]->multiply_adds() / piece, 1, inputs);
+    const ConstView<float> input = i == 0 ? batch_input_ : outputs_[i - 1];
+    for (std::size_t p = 0; p < parts; ++p)
+      tasks.push_back(
+          {layers_[i].get(), input, grads_out_[i], inputs * p / parts, inputs * (p + 1) / parts, p + 1 == parts});
+  }
+}
+
+void Network::run_gradient_tasks(std::span<Network* const> networks, std::vector<GradientTask>& tasks) {
+  std::size_t work = 0;
+  for (const Network* n : networks) work += n->gradient_work();
+  const std::size_t pieces = kGradientTasksPerThread * static_cast<std::size_t>(thread_count());
+  const std::size_t piece = std::max<std::size_t>(1, (work + pieces - 1) / pieces);
+  tasks.clear();
+  for (const Network* n : networks) n->add_gradient_tasks(piece, tasks);
+  for_serial_tasks(tasks.size(), [&](std::size_t t, std::size_t) {
+    const GradientTask& task = tasks[t];
+    static_cast<Dense&>(*task.layer)
+        .accumulate_gradients(task.input, task.grad_output, task.first, task.last, task.bias);
+  });
+}
+
+void Network::backward_in_blocks(ConstView<float> grad_output, MatrixView<float> grad_input) {
+  plan_backward(grad_output, grad_input);
+  if (lowest_ == layers_.size()) {  // only layers that pass through: ∂L/∂input is ∂L/∂output
     for (std::size_t r = 0; r < grad_input.rows(); ++r)
       std::ranges::copy(grad_output.row(r), grad_input.row(r).begin());
     return;
   }
-  const auto layer_input = [&](std::size_t i) { return i == 0 ? input : outputs_[i - 1]; };
-  for_row_blocks([&](std::size_t first, std::size_t last) {
-    const auto rows = [&](ConstView<float> m) { return rows_of(m, first, last); };
-    for (std::size_t i = layers_.size(); i-- > lowest;) {
-      Layer& layer = *layers_[i];
-      const MatrixView<float> grad_in = rows_of(grads_in_[i], first, last);
-      if (layer.passes_through() || grad_in.empty()) continue;
-      if (layer.spec().kind == LayerKind::kDense)
-        static_cast<Dense&>(layer).backward_input(rows(grads_out_[i]), grad_in);
-      else
-        layer.backward(rows(layer_input(i)), rows(outputs_[i]), rows(grads_out_[i]), grad_in);
+  for_row_blocks([&](std::size_t first, std::size_t last) { backward_rows(first, last); });
+  Network* self = this;
+  run_gradient_tasks({&self, 1}, gradient_tasks_);
+}
+
+void Network::train_chain(std::span<Network* const> chain, ConstView<float> input, MatrixView<float> grad_output,
+                          LossRows loss) {
+  if (chain.empty()) throw ArgumentError("network: train_chain needs a network");
+  for (std::size_t s = 1; s < chain.size(); ++s)
+    if (chain[s]->input_.size() != chain[s - 1]->output_shape().size())
+      throw ArgumentError(fmt::format("network: network {} of the chain takes {} values a row, and network {} gives {}",
+                                      s, chain[s]->input_.size(), s - 1, chain[s - 1]->output_shape().size()));
+  const std::size_t batch = input.rows();
+  require_shape("network", "grad_output", grad_output.shape(), {batch, chain.back()->output_shape().size()});
+  // ∂L/∂(network s's input), s > 0: the gradient network s − 1 goes back from.
+  const auto grad_input = [&](std::size_t s) {
+    return s == 0 ? MatrixView<float>() : chain[s]->input_grad_.view(batch, chain[s]->input_.size());
+  };
+  const bool in_blocks = std::ranges::all_of(chain, [](const Network* n) {
+    return n->splits_rows_ &&
+           std::ranges::any_of(n->layers_, [](const auto& layer) { return !layer->passes_through(); });
+  });
+  if (!in_blocks) {
+    ConstView<float> output = input;
+    for (Network* n : chain) output = n->forward(output);
+    loss(0, output, grad_output);
+    ConstView<float> grad = grad_output;
+    for (std::size_t s = chain.size(); s-- > 0;) {
+      chain[s]->backward(chain[s]->batch_input_, grad, grad_input(s));
+      grad = grad_input(s);
     }
-  });
-  // The parameter gradients: each dense layer's weight rows cut into tasks of about equal work.
-  std::size_t work = 0;
-  for (std::size_t i = lowest; i < layers_.size(); ++i)
-    if (layers_[i]->spec().kind == LayerKind::kDense) work += layers_[i]->multiply_adds();
-  const std::size_t pieces = kGradientTasksPerThread * static_cast<std::size_t>(thread_count());
-  const std::size_t piece = std::max<std::size_t>(1, (work + pieces - 1) / pieces);
-  gradient_tasks_.clear();
-  for (std::size_t i = lowest; i < layers_.size(); ++i) {
-    if (layers_[i]->spec().kind != LayerKind::kDense) continue;
-    const std::size_t inputs = static_cast<const Dense&>(*layers_[i]).inputs();
-    const std::size_t parts = std::clamp<std::size_t>(layers_[i]->multiply_adds() / piece, 1, inputs);
-    for (std::size_t p = 0; p < parts; ++p)
-      gradient_tasks_.push_back({i, inputs * p / parts, inputs * (p + 1) / parts, p + 1 == parts});
+    return;
   }
-  for_serial_tasks(gradient_tasks_.size(), [&](std::size_t t, std::size_t) {
-    const GradientTask& task = gradient_tasks_[t];
-    static_cast<Dense&>(*layers_[task.layer])
-        .accumulate_gradients(layer_input(task.layer), grads_out_[task.layer], task.first, task.last, task.bias);
+  ConstView<float> output = input;
+  for (Network* n : chain) output = n->plan_forward(output);
+  ConstView<float> grad = grad_output;
+  for (std::size_t s = chain.size(); s-- > 0;) {
+    chain[s]->plan_backward(grad, grad_input(s));
+    grad = grad_input(s);
+  }
+  chain.front()->for_row_blocks([&](std::size_t first, std::size_t last) {
+    for (Network* n : chain) n->forward_rows(first, last);
+    loss(first, rows_of(output, first, last), rows_of(grad_output, first, last));
+    for (std::size_t s = chain.size(); s-- > 0;) chain[s]->backward_rows(first, last);
   });
+  for (Network* n : chain) n->forwarded_ = true;
+  run_gradient_tasks(chain, chain.front()->gradient_tasks_);
 }
 
 void Network::zero_grad() {

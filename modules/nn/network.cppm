@@ -14,6 +14,25 @@ import :spec;
 
 export namespace gibbs::nn {
 
+// The loss's gradient at a network's output for some rows of a minibatch: body(first, output,
+// grad) with output and grad the rows [first, first + output.rows()) of the output and of
+// ∂L/∂output, to write. Called for blocks of rows at once, from several threads.
+class LossRows {
+ public:
+  template <class F>
+  LossRows(const F& f)  // NOLINT: converts implicitly, as RangeBody does
+      : object_(&f), call_([](const void* o, std::size_t first, ConstView<float> output, MatrixView<float> grad) {
+          (*static_cast<const F*>(o))(first, output, grad);
+        }) {}
+  void operator()(std::size_t first, ConstView<float> output, MatrixView<float> grad) const {
+    call_(object_, first, output, grad);
+  }
+
+ private:
+  const void* object_;
+  void (*call_)(const void*, std::size_t, ConstView<float>, MatrixView<float>);
+};
+
 // Layers in order, each taking the previous one's output shape. Buffers grow to the largest
 // minibatch seen and are reused: after the first minibatch nothing is allocated.
 // Dense and conv2d followed directly by relu, sigmoid or tanh run that activation in their
@@ -49,6 +68,16 @@ class Network {
   // ∂L/∂p to every parameter's grad and, when grad_input is not empty, writes ∂L/∂input.
   void backward(ConstView<float> input, ConstView<float> grad_output, MatrixView<float> grad_input = {});
 
+  // One training pass of networks in a chain, each taking the previous one's output and the
+  // first `input`: forward, `loss` writing ∂L/∂(the last one's output) into grad_output
+  // ([batch, its output size]), and backward, adding ∂L/∂p to every parameter's grad (as forward
+  // and backward would, network by network, with the loss between them). When every network
+  // cuts its rows, a block of rows goes forward through all of them, through the loss and back
+  // on one thread, and the parameter gradients of all follow as one set of tasks: the joins of
+  // a single network's pass, whatever the chain's length. The same bits either way.
+  static void train_chain(std::span<Network* const> chain, ConstView<float> input, MatrixView<float> grad_output,
+                          LossRows loss);
+
   // Sets every parameter gradient to zero.
   void zero_grad();
 
@@ -73,12 +102,34 @@ class Network {
   std::vector<Parameter> parameters();
 
  private:
+  struct GradientTask {
+    Layer* layer;  // a dense layer's weight rows [first, last)
+    ConstView<float> input, grad_output;
+    std::size_t first, last;
+    bool bias;  // and its bias gradient (the layer's last task)
+  };
+
+  // Where each layer reads and writes for a minibatch of `input`'s rows (inputs_, outputs_,
+  // batch_, batch_input_); returns where the output will be.
+  ConstView<float> plan_forward(ConstView<float> input);
   // Rows [first, last) of the minibatch through every layer, reading inputs_, writing outputs_.
   void forward_rows(std::size_t first, std::size_t last);
   // body(first, last) over the minibatch's rows (batch_): a block per thread as described above, or all at once.
   void for_row_blocks(RangeBody body) const;
+  // For a network that cuts its rows (splits_rows_): each layer's output gradient and where its
+  // input gradient goes (grads_out_, grads_in_), down to the first layer whose input gradient
+  // nothing needs (lowest_; the layer count when every layer passes through).
+  void plan_backward(ConstView<float> grad_output, MatrixView<float> grad_input);
+  // Rows [first, last) of every planned layer's input gradient.
+  void backward_rows(std::size_t first, std::size_t last);
+  // The planned dense layers' multiply-adds, and their weight gradients as tasks of about
+  // `piece` multiply-adds each, appended to `tasks`.
+  std::size_t gradient_work() const;
+  void add_gradient_tasks(std::size_t piece, std::vector<GradientTask>& tasks) const;
+  // The parameter gradients of the networks' planned backward passes, as one set of tasks.
+  static void run_gradient_tasks(std::span<Network* const> networks, std::vector<GradientTask>& tasks);
   // backward of a network that cuts its rows (splits_rows_).
-  void backward_in_blocks(ConstView<float> input, ConstView<float> grad_output, MatrixView<float> grad_input);
+  void backward_in_blocks(ConstView<float> grad_output, MatrixView<float> grad_input);
 
   SampleShape input_;
   std::vector<std::unique_ptr<Layer>> layers_;
@@ -93,14 +144,13 @@ class Network {
   std::vector<std::vector<std::uint8_t>> picks_;  // picks_[i]: maxpool i's picks in the last forward
   std::vector<ConstView<float>> outputs_;         // each layer's output in the last forward (empty when fused)
   std::vector<ConstView<float>> inputs_;          // each layer's input in the last forward
+  ConstView<float> batch_input_;                  // and the network's
   bool splits_rows_ = false;                      // dense layers and row-wise activations only
   std::vector<Workspace> input_grads_;            // backward_in_blocks: input_grads_[i], layer i's input gradient
   std::vector<ConstView<float>> grads_out_;       // and the gradient of each layer's output
   std::vector<MatrixView<float>> grads_in_;       // and where each layer's input gradient goes (or empty)
-  struct GradientTask {
-    std::size_t layer, first, last;  // a dense layer's weight rows [first, last)
-    bool bias;                       // and its bias gradient (the layer's last task)
-  };
+  std::size_t lowest_ = 0;                        // plan_backward's lowest layer
+  Workspace input_grad_;                          // train_chain: ∂L/∂input of a network after the first
   std::vector<GradientTask> gradient_tasks_;
   std::size_t batch_ = 0;
   bool forwarded_ = false;

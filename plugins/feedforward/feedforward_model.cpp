@@ -65,19 +65,22 @@ struct FeedForwardModel::Network {
   nn::SampleShape input;
   std::vector<std::string> prefixes;
   std::vector<std::unique_ptr<nn::Network>> stages;
+  std::vector<nn::Network*> chain;        // the stages, for nn::Network::train_chain
   std::vector<nn::Parameter> parameters;  // every stage's, named with its prefix
   std::unique_ptr<nn::Optimizer> optimizer;
-  std::vector<ConstView<float>> outputs;   // each stage's output in the last forward
-  std::vector<Matrix<float>> input_grads;  // input_grads[s]: ∂loss/∂(stage s's input), s > 0
+  std::vector<ConstView<float>> outputs;  // each stage's output in the last forward
   Matrix<float> grad, targets;
+  std::vector<double> row_losses;  // each row's share of the last minibatch's loss
 
   // The stages of these architectures, their parameters named with the prefixes; no optimiser.
   Network(nn::SampleShape input_shape, std::vector<std::string> stage_prefixes,
           const std::vector<nn::Architecture>& architectures)
       : input(input_shape), prefixes(std::move(stage_prefixes)) {
-    for (const nn::Architecture& a : architectures) stages.push_back(std::make_unique<nn::Network>(a));
+    for (const nn::Architecture& a : architectures) {
+      stages.push_back(std::make_unique<nn::Network>(a));
+      chain.push_back(stages.back().get());
+    }
     outputs.resize(stages.size());
-    input_grads.resize(stages.size());
     collect_parameters();
   }
   // The same stages, reading this network's parameter values in place, with their own
@@ -335,33 +338,36 @@ void FeedForwardModel::apply_gradient(std::span<float> gradient, std::size_t, st
 
 double FeedForwardModel::backpropagate(Network& n, const Examples& batch, float share) const {
   const std::size_t rows = batch.x.rows(), outputs = n.outputs_per_row();
-  const ConstView<float> out = forward(n, batch.x);
   const MatrixView<float> grad = workspace(n.grad, rows, outputs);
-  double loss = 0;
-  if (task_ == Task::classify && outputs > 1) {
-    loss = nn::softmax_cross_entropy(out, batch.y, grad);
-  } else if (task_ == Task::reconstruct) {
-    loss = loss_ == ReconstructionLoss::cross_entropy ? nn::binary_cross_entropy(out, batch.x, grad)
-                                                      : nn::mse_loss(out, batch.x, grad);
-  } else {
-    const MatrixView<float> targets = workspace(n.targets, rows, 1);
+  n.row_losses.resize(rows);
+  ConstView<float> targets = batch.x;  // reconstruct; a column of targets otherwise
+  if (task_ == Task::regress || (task_ == Task::classify && outputs == 1)) {
+    const MatrixView<float> column = workspace(n.targets, rows, 1);
     const float low = sign_threshold() > 0 ? 0.0f : -1.0f;
     for (std::size_t r = 0; r < rows; ++r)
-      targets(r, 0) = task_ == Task::regress ? batch.t[r] : batch.y[r] == 1 ? 1.0f : low;
-    loss = nn::mse_loss(out, targets, grad);
+      column(r, 0) = task_ == Task::regress ? batch.t[r] : batch.y[r] == 1 ? 1.0f : low;
+    targets = column;
   }
-  if (share != 1.0f)
-    for (std::size_t r = 0; r < rows; ++r)
-      for (float& g : grad.row(r)) g *= share;
+  // The loss of a block of rows, on the thread that has just computed their outputs.
+  const auto loss = [&](std::size_t first, ConstView<float> out, MatrixView<float> g) {
+    const std::size_t count = out.rows();
+    const nn::LossBlock block{.minibatch_rows = rows, .row_losses = std::span(n.row_losses).subspan(first, count)};
+    const ConstView<float> target = targets.block(first, 0, count, targets.cols());
+    if (task_ == Task::classify && outputs > 1)
+      nn::softmax_cross_entropy(out, batch.y.subspan(first, count), g, block);
+    else if (task_ == Task::reconstruct && loss_ == ReconstructionLoss::cross_entropy)
+      nn::binary_cross_entropy(out, target, g, block);
+    else
+      nn::mse_loss(out, target, g, block);
+    if (share != 1.0f)
+      for (std::size_t r = 0; r < count; ++r)
+        for (float& v : g.row(r)) v *= share;
+  };
   for (auto& stage : n.stages) stage->zero_grad();
-  ConstView<float> grad_output = grad;
-  for (std::size_t s = n.stages.size(); s-- > 0;) {
-    const ConstView<float> input = s == 0 ? batch.x : n.outputs[s - 1];
-    const MatrixView<float> grad_input = s == 0 ? MatrixView<float>{} : workspace(n.input_grads[s], rows, input.cols());
-    n.stages[s]->backward(input, grad_output, grad_input);
-    grad_output = grad_input;
-  }
-  return loss;
+  nn::Network::train_chain(n.chain, batch.x, grad, loss);
+  double total = 0;
+  for (std::size_t r = 0; r < rows; ++r) total += n.row_losses[r];
+  return total;
 }
 
 Metrics FeedForwardModel::evaluate(const Examples& examples, std::uint64_t) const {

@@ -271,6 +271,94 @@ BOOST_AUTO_TEST_CASE(the_same_bits_for_one_to_four_threads) {
   }
 }
 
+// A chain trained in one pass (train_chain) gives the bits of its networks' own forward and
+// backward passes with the loss between them, for 1 to 4 threads: an encoder and decoder,
+// which go through in blocks of rows, and a CNN and its dense head, which do not.
+BOOST_AUTO_TEST_CASE(a_chain_trained_in_one_pass_gives_the_bits_of_network_by_network) {
+  std::mt19937 rng(56);
+  const std::size_t rows = 96;
+  const Matrix<float> x = test::random_matrix(rows, 784, rng, 0.0f, 1.0f);
+  std::vector<std::int32_t> labels(rows);
+  for (std::size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<std::int32_t>(rng() % 10);
+  struct Chain {
+    std::vector<nn::Network> networks;
+    bool reconstructs;
+  };
+  const auto chain = [](bool autoencoder) {
+    Chain c{.networks = {}, .reconstructs = autoencoder};
+    if (autoencoder) {
+      c.networks.push_back(build("dense:64,relu,dense:12", nn::flat_shape(784), 3));
+      c.networks.push_back(build("dense:24,tanh,dense:256,tanh,dense:784,sigmoid", nn::flat_shape(12), 4));
+    } else {
+      c.networks.push_back(build("conv3x3:8,relu,maxpool2,flatten", {1, 28, 28}, 3));
+      c.networks.push_back(build("dense:32,relu,dense:10", nn::flat_shape(8 * 13 * 13), 4));
+    }
+    for (nn::Network& n : c.networks) n.zero_grad();
+    return c;
+  };
+  // The loss of rows [first, first + out.rows()) into their shares of it.
+  const auto loss = [&](const Chain& c, std::size_t first, ConstView<float> out, gibbs::MatrixView<float> grad,
+                        std::span<double> shares) {
+    const nn::LossBlock block{.minibatch_rows = rows, .row_losses = shares.subspan(first, out.rows())};
+    if (c.reconstructs)
+      nn::mse_loss(out, x.view().block(first, 0, out.rows(), x.cols()), grad, block);
+    else
+      nn::softmax_cross_entropy(out, std::span(labels).subspan(first, out.rows()), grad, block);
+  };
+  const auto grads = [](Chain& c) {
+    std::vector<Matrix<float>> all;
+    for (nn::Network& n : c.networks)
+      for (const nn::Parameter& p : n.parameters()) all.emplace_back(ConstView<float>(p.grad));
+    return all;
+  };
+  for (const bool autoencoder : {true, false}) {
+    // Network by network, the whole minibatch's loss between the passes.
+    Chain reference = chain(autoencoder);
+    nn::Network &first = reference.networks[0], &second = reference.networks[1];
+    const ConstView<float> middle = first.forward(x);
+    const ConstView<float> out = second.forward(middle);
+    Matrix<float> grad_out(rows, out.cols()), grad_middle(rows, middle.cols());
+    std::vector<double> shares(rows);
+    loss(reference, 0, out, grad_out, shares);
+    double expected_loss = 0;
+    for (const double share : shares) expected_loss += share;
+    second.backward(middle, grad_out, grad_middle);
+    first.backward(x, grad_middle);
+    const std::vector<Matrix<float>> expected = grads(reference);
+
+    for (const int threads : {1, 2, 3, 4}) {
+      gibbs::set_thread_count(threads);
+      Chain c = chain(autoencoder);
+      std::vector<nn::Network*> pointers{&c.networks[0], &c.networks[1]};
+      Matrix<float> grad(rows, out.cols());
+      std::vector<double> row_losses(rows, -1.0);
+      nn::Network::train_chain(pointers, x, grad,
+                               [&](std::size_t begin, ConstView<float> output, gibbs::MatrixView<float> g) {
+                                 loss(c, begin, output, g, row_losses);
+                               });
+      double got_loss = 0;
+      for (const double share : row_losses) got_loss += share;
+      const std::string what =
+          std::string(autoencoder ? "autoencoder" : "cnn") + " with " + std::to_string(threads) + " threads";
+      BOOST_TEST(got_loss == expected_loss, what);
+      BOOST_TEST(same_bits(grad, grad_out), what << ": loss gradient");
+      const std::vector<Matrix<float>> got = grads(c);
+      BOOST_TEST_REQUIRE(got.size() == expected.size());
+      for (std::size_t i = 0; i < got.size(); ++i)
+        BOOST_TEST(same_bits(got[i], expected[i]), what << ": gradient " << i);
+    }
+    gibbs::set_thread_count(0);
+  }
+  nn::Network encoder = build("dense:12", nn::flat_shape(784), 1), decoder = build("dense:784", nn::flat_shape(10), 1);
+  std::vector<nn::Network*> mismatched{&encoder, &decoder};
+  Matrix<float> grad(rows, 784);
+  BOOST_CHECK_EXCEPTION(
+      nn::Network::train_chain(mismatched, x, grad, [](std::size_t, ConstView<float>, gibbs::MatrixView<float>) {}),
+      gibbs::ArgumentError, [](const gibbs::ArgumentError& e) {
+        return std::string(e.what()) == "network: network 1 of the chain takes 10 values a row, and network 0 gives 12";
+      });
+}
+
 // A replica reads its source's values in place (a change to them shows in its next pass) and
 // keeps its own gradients: its pass gives the bits of the source's, and leaves the source's
 // gradients alone.
