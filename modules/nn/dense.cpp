@@ -39,7 +39,7 @@ void Dense::forward_fused(ConstView<float> input, MatrixView<float> output, simd
 void Dense::backward(ConstView<float> input, ConstView<float>, ConstView<float> grad_output,
                      MatrixView<float> grad_input) {
   check_batch("dense", input, inputs(), grad_output, outputs());
-  accumulate_gradients(input, grad_output, 0, inputs(), true);
+  parameter_gradients(input, grad_output, 0, inputs(), true, true);
   if (!grad_input.empty()) backward_input(grad_output, grad_input);
 }
 
@@ -48,14 +48,16 @@ void Dense::backward_input(ConstView<float> grad_output, MatrixView<float> grad_
   simd::gemm(grad_output, weight(), grad_input, {.transpose_b = true, .same_bits_per_row = true});
 }
 
-void Dense::accumulate_gradients(ConstView<float> input, ConstView<float> grad_output, std::size_t first,
-                                 std::size_t last, bool bias) {
+void Dense::parameter_gradients(ConstView<float> input, ConstView<float> grad_output, std::size_t first,
+                                std::size_t last, bool bias, bool add) {
   check_batch("dense", input, inputs(), grad_output, outputs());
   if (first > last || last > inputs())
     throw ArgumentError(fmt::format("dense: weight rows [{}, {}) of {}", first, last, inputs()));
   simd::gemm(input.block(0, first, input.rows(), last - first), grad_output,
-             grads_.weight().block(first, 0, last - first, outputs()), {.transpose_a = true, .beta = 1.0f});
+             grads_.weight().block(first, 0, last - first, outputs()),
+             {.transpose_a = true, .beta = add ? 1.0f : 0.0f});
   if (!bias) return;
+  if (!add) return simd::column_sums(grad_output, grads_.bias().row(0));
   simd::column_sums(grad_output, bias_sums_.values());
   simd::axpy(1.0f, bias_sums_.values(), grads_.bias().row(0));
 }

@@ -28,10 +28,11 @@ class Dense final : public Layer {
                 MatrixView<float> grad_input) override;
   // backward in two halves, for a Network that cuts the minibatch's rows: the input gradient
   // dX = dY·Wᵀ (row by row), and the parameter gradients of weight rows [first, last): grad_W +=
-  // X(:, first..last)ᵀ·dY, and grad_b += Σ_rows dY when `bias`. Together, backward's values.
+  // X(:, first..last)ᵀ·dY, and grad_b += Σ_rows dY when `bias` (or = in place of +=, without
+  // `add`). Together, with `add`, backward's values.
   void backward_input(ConstView<float> grad_output, MatrixView<float> grad_input);
-  void accumulate_gradients(ConstView<float> input, ConstView<float> grad_output, std::size_t first, std::size_t last,
-                            bool bias);
+  void parameter_gradients(ConstView<float> input, ConstView<float> grad_output, std::size_t first, std::size_t last,
+                           bool bias, bool add);
   std::vector<Parameter> parameters() override;
   std::size_t multiply_adds() const override { return inputs() * outputs(); }
   void zero_grad() override;

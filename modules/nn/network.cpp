@@ -313,7 +313,7 @@ void Network::add_gradient_tasks(std::size_t piece, std::vector<GradientTask>& t
   }
 }
 
-void Network::run_gradient_tasks(std::span<Network* const> networks, std::vector<GradientTask>& tasks) {
+void Network::run_gradient_tasks(std::span<Network* const> networks, std::vector<GradientTask>& tasks, bool add) {
   std::size_t work = 0;
   for (const Network* n : networks) work += n->gradient_work();
   const std::size_t pieces = kGradientTasksPerThread * static_cast<std::size_t>(thread_count());
@@ -323,7 +323,7 @@ void Network::run_gradient_tasks(std::span<Network* const> networks, std::vector
   for_serial_tasks(tasks.size(), [&](std::size_t t, std::size_t) {
     const GradientTask& task = tasks[t];
     static_cast<Dense&>(*task.layer)
-        .accumulate_gradients(task.input, task.grad_output, task.first, task.last, task.bias);
+        .parameter_gradients(task.input, task.grad_output, task.first, task.last, task.bias, add);
   });
 }
 
@@ -336,7 +336,7 @@ void Network::backward_in_blocks(ConstView<float> grad_output, MatrixView<float>
   }
   for_row_blocks([&](std::size_t first, std::size_t last) { backward_rows(first, last); });
   Network* self = this;
-  run_gradient_tasks({&self, 1}, gradient_tasks_);
+  run_gradient_tasks({&self, 1}, gradient_tasks_, true);
 }
 
 void Network::train_chain(std::span<Network* const> chain, ConstView<float> input, MatrixView<float> grad_output,
@@ -357,6 +357,7 @@ void Network::train_chain(std::span<Network* const> chain, ConstView<float> inpu
            std::ranges::any_of(n->layers_, [](const auto& layer) { return !layer->passes_through(); });
   });
   if (!in_blocks) {
+    for (Network* n : chain) n->zero_grad();
     ConstView<float> output = input;
     for (Network* n : chain) output = n->forward(output);
     loss(0, output, grad_output);
@@ -380,7 +381,7 @@ void Network::train_chain(std::span<Network* const> chain, ConstView<float> inpu
     for (std::size_t s = chain.size(); s-- > 0;) chain[s]->backward_rows(first, last);
   });
   for (Network* n : chain) n->forwarded_ = true;
-  run_gradient_tasks(chain, chain.front()->gradient_tasks_);
+  run_gradient_tasks(chain, chain.front()->gradient_tasks_, false);
 }
 
 void Network::zero_grad() {

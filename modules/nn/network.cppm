@@ -70,8 +70,8 @@ class Network {
 
   // One training pass of networks in a chain, each taking the previous one's output and the
   // first `input`: forward, `loss` writing ∂L/∂(the last one's output) into grad_output
-  // ([batch, its output size]), and backward, adding ∂L/∂p to every parameter's grad (as forward
-  // and backward would, network by network, with the loss between them). When every network
+  // ([batch, its output size]), and backward, setting every parameter's grad to ∂L/∂p (as
+  // zero_grad, forward and backward would, network by network, with the loss between them). When every network
   // cuts its rows, a block of rows goes forward through all of them, through the loss and back
   // on one thread, and the parameter gradients of all follow as one set of tasks: the joins of
   // a single network's pass, whatever the chain's length. The same bits either way.
@@ -126,8 +126,9 @@ class Network {
   // `piece` multiply-adds each, appended to `tasks`.
   std::size_t gradient_work() const;
   void add_gradient_tasks(std::size_t piece, std::vector<GradientTask>& tasks) const;
-  // The parameter gradients of the networks' planned backward passes, as one set of tasks.
-  static void run_gradient_tasks(std::span<Network* const> networks, std::vector<GradientTask>& tasks);
+  // The parameter gradients of the networks' planned backward passes, as one set of tasks: added
+  // to the gradients, or in their place.
+  static void run_gradient_tasks(std::span<Network* const> networks, std::vector<GradientTask>& tasks, bool add);
   // backward of a network that cuts its rows (splits_rows_).
   void backward_in_blocks(ConstView<float> grad_output, MatrixView<float> grad_input);
 

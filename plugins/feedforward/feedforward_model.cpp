@@ -363,7 +363,6 @@ double FeedForwardModel::backpropagate(Network& n, const Examples& batch, float 
       for (std::size_t r = 0; r < count; ++r)
         for (float& v : g.row(r)) v *= share;
   };
-  for (auto& stage : n.stages) stage->zero_grad();
   nn::Network::train_chain(n.chain, batch.x, grad, loss);
   double total = 0;
   for (std::size_t r = 0; r < rows; ++r) total += n.row_losses[r];

@@ -271,8 +271,8 @@ BOOST_AUTO_TEST_CASE(the_same_bits_for_one_to_four_threads) {
   }
 }
 
-// A chain trained in one pass (train_chain) gives the bits of its networks' own forward and
-// backward passes with the loss between them, for 1 to 4 threads: an encoder and decoder,
+// A chain trained in one pass (train_chain) gives the bits of its networks' own zero_grad, forward
+// and backward passes with the loss between them, for 1 to 4 threads: an encoder and decoder,
 // which go through in blocks of rows, and a CNN and its dense head, which do not.
 BOOST_AUTO_TEST_CASE(a_chain_trained_in_one_pass_gives_the_bits_of_network_by_network) {
   std::mt19937 rng(56);
@@ -293,7 +293,6 @@ BOOST_AUTO_TEST_CASE(a_chain_trained_in_one_pass_gives_the_bits_of_network_by_ne
       c.networks.push_back(build("conv3x3:8,relu,maxpool2,flatten", {1, 28, 28}, 3));
       c.networks.push_back(build("dense:32,relu,dense:10", nn::flat_shape(8 * 13 * 13), 4));
     }
-    for (nn::Network& n : c.networks) n.zero_grad();
     return c;
   };
   // The loss of rows [first, first + out.rows()) into their shares of it.
@@ -315,6 +314,8 @@ BOOST_AUTO_TEST_CASE(a_chain_trained_in_one_pass_gives_the_bits_of_network_by_ne
     // Network by network, the whole minibatch's loss between the passes.
     Chain reference = chain(autoencoder);
     nn::Network &first = reference.networks[0], &second = reference.networks[1];
+    first.zero_grad();
+    second.zero_grad();
     const ConstView<float> middle = first.forward(x);
     const ConstView<float> out = second.forward(middle);
     Matrix<float> grad_out(rows, out.cols()), grad_middle(rows, middle.cols());
@@ -329,6 +330,10 @@ BOOST_AUTO_TEST_CASE(a_chain_trained_in_one_pass_gives_the_bits_of_network_by_ne
     for (const int threads : {1, 2, 3, 4}) {
       gibbs::set_thread_count(threads);
       Chain c = chain(autoencoder);
+      for (nn::Network& n : c.networks)  // train_chain sets the gradients, whatever they held
+        for (const nn::Parameter& p : n.parameters())
+          for (std::size_t r = 0; r < p.grad.rows(); ++r)
+            for (float& v : p.grad.row(r)) v = 7.0f;
       std::vector<nn::Network*> pointers{&c.networks[0], &c.networks[1]};
       Matrix<float> grad(rows, out.cols());
       std::vector<double> row_losses(rows, -1.0);
