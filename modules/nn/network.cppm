@@ -71,10 +71,11 @@ class Network {
   // One training pass of networks in a chain, each taking the previous one's output and the
   // first `input`: forward, `loss` writing ∂L/∂(the last one's output) into grad_output
   // ([batch, its output size]), and backward, setting every parameter's grad to ∂L/∂p (as
-  // zero_grad, forward and backward would, network by network, with the loss between them). When every network
-  // cuts its rows, a block of rows goes forward through all of them, through the loss and back
-  // on one thread, and the parameter gradients of all follow as one set of tasks: the joins of
-  // a single network's pass, whatever the chain's length. The same bits either way.
+  // zero_grad, forward and backward would, network by network, with the loss between them).
+  // When every network cuts its rows (and has a layer that does not pass through), a block of
+  // rows goes forward through all of them, through the loss and back on one thread, and the
+  // parameter gradients of all follow as one set of tasks: the joins of a single network's
+  // pass, whatever the chain's length. The same bits either way.
   static void train_chain(std::span<Network* const> chain, ConstView<float> input, MatrixView<float> grad_output,
                           LossRows loss);
 
