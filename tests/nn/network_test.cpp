@@ -355,6 +355,19 @@ BOOST_AUTO_TEST_CASE(a_chain_trained_in_one_pass_gives_the_bits_of_network_by_ne
     gibbs::set_thread_count(0);
   }
   nn::Network encoder = build("dense:12", nn::flat_shape(784), 1), decoder = build("dense:784", nn::flat_shape(10), 1);
+  // An error in the loss, raised on whichever thread has the rows, reaches the caller.
+  gibbs::set_thread_count(2);
+  nn::Network wide = build("dense:12,tanh", nn::flat_shape(784), 1);
+  std::vector<nn::Network*> one{&wide};
+  Matrix<float> wide_grad(rows, 12);
+  BOOST_CHECK_EXCEPTION(nn::Network::train_chain(one, x, wide_grad,
+                                                 [](std::size_t first, ConstView<float>, gibbs::MatrixView<float>) {
+                                                   if (first > 0)
+                                                     throw gibbs::ArgumentError("rows from " + std::to_string(first));
+                                                 }),
+                        gibbs::ArgumentError,
+                        [](const gibbs::ArgumentError& e) { return std::string(e.what()) == "rows from 48"; });
+  gibbs::set_thread_count(0);
   std::vector<nn::Network*> mismatched{&encoder, &decoder};
   Matrix<float> grad(rows, 784);
   BOOST_CHECK_EXCEPTION(
