@@ -3,6 +3,7 @@
 module;
 #include <cstddef>
 export module gibbs.core:threads;
+import :function_ref;
 
 export namespace gibbs {
 
@@ -14,19 +15,8 @@ void set_thread_count(int count);
 // for_row_groups and data-parallel shards run their work).
 int thread_count();
 
-// A non-owning reference to a callable body(begin, end), for the parallel loops here and in
-// gibbs.nn: unlike std::function it never allocates. The callable must outlive the call.
-class RangeBody {
- public:
-  template <class F>
-  RangeBody(const F& f)  // NOLINT: converts implicitly, as std::function does
-      : object_(&f), call_([](const void* o, std::size_t b, std::size_t e) { (*static_cast<const F*>(o))(b, e); }) {}
-  void operator()(std::size_t begin, std::size_t end) const { call_(object_, begin, end); }
-
- private:
-  const void* object_;
-  void (*call_)(const void*, std::size_t, std::size_t);
-};
+// A callable body(begin, end), for the parallel loops here and in gibbs.nn.
+using RangeBody = FunctionRef<void(std::size_t, std::size_t)>;
 
 // Runs body(begin, end) over [0, rows) cut into consecutive groups, one per thread when each
 // gets at least min_rows rows, each group on one thread from end to end: parallel work inside

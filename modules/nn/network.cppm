@@ -17,21 +17,7 @@ export namespace gibbs::nn {
 // The loss's gradient at a network's output for some rows of a minibatch: body(first, output,
 // grad) with output and grad the rows [first, first + output.rows()) of the output and of
 // ∂L/∂output, to write. Called for blocks of rows at once, from several threads.
-class LossRows {
- public:
-  template <class F>
-  LossRows(const F& f)  // NOLINT: converts implicitly, as RangeBody does
-      : object_(&f), call_([](const void* o, std::size_t first, ConstView<float> output, MatrixView<float> grad) {
-          (*static_cast<const F*>(o))(first, output, grad);
-        }) {}
-  void operator()(std::size_t first, ConstView<float> output, MatrixView<float> grad) const {
-    call_(object_, first, output, grad);
-  }
-
- private:
-  const void* object_;
-  void (*call_)(const void*, std::size_t, ConstView<float>, MatrixView<float>);
-};
+using LossRows = FunctionRef<void(std::size_t, ConstView<float>, MatrixView<float>)>;
 
 // Layers in order, each taking the previous one's output shape. Buffers grow to the largest
 // minibatch seen and are reused: after the first minibatch nothing is allocated.
