@@ -122,14 +122,14 @@ ConstView<float> Network::plan_forward(ConstView<float> input) {
     if (pooled_[i]) {
       const auto& pool = static_cast<const MaxPool2d&>(*layers_[i + 2]);
       picks_[i + 2].resize(pool.has_picks() ? batch * pool.picks_per_sample() : 0);
-      outputs_[i] = {};
-      outputs_[i + 1] = values_[i + 1].view(batch, shapes_[i + 1].size());
+      outputs_[i] = inputs_[i + 1] = {};
+      inputs_[i + 2] = outputs_[i + 1] = values_[i + 1].view(batch, shapes_[i + 1].size());
       outputs_[i + 2] = current = values_[i + 2].view(batch, shapes_[i + 2].size());
       i += 2;
       continue;
     }
     if (fused_[i]) {
-      outputs_[i] = {};
+      outputs_[i] = inputs_[i + 1] = {};
       ++i;
       outputs_[i] = current = values_[i].view(batch, shapes_[i].size());
       continue;
@@ -290,7 +290,7 @@ void Network::backward_rows(std::size_t first, std::size_t last) {
     if (layer.spec().kind == LayerKind::kDense)
       static_cast<Dense&>(layer).backward_input(rows(grads_out_[i]), grad_in);
     else
-      layer.backward(rows(i == 0 ? batch_input_ : outputs_[i - 1]), rows(outputs_[i]), rows(grads_out_[i]), grad_in);
+      layer.backward(rows(inputs_[i]), rows(outputs_[i]), rows(grads_out_[i]), grad_in);
   }
 }
 
@@ -306,10 +306,9 @@ void Network::add_gradient_tasks(std::size_t piece, std::vector<GradientTask>& t
     if (layers_[i]->spec().kind != LayerKind::kDense) continue;
     const std::size_t inputs = static_cast<const Dense&>(*layers_[i]).inputs();
     const std::size_t parts = std::clamp<std::size_t>(layers_[i]->multiply_adds() / piece, 1, inputs);
-    const ConstView<float> input = i == 0 ? batch_input_ : outputs_[i - 1];
     for (std::size_t p = 0; p < parts; ++p)
       tasks.push_back(
-          {layers_[i].get(), input, grads_out_[i], inputs * p / parts, inputs * (p + 1) / parts, p + 1 == parts});
+          {layers_[i].get(), inputs_[i], grads_out_[i], inputs * p / parts, inputs * (p + 1) / parts, p + 1 == parts});
   }
 }
 

@@ -131,7 +131,7 @@ class Network {
   Workspace pool_grad_;                           // a pooled_ pair's gradient between its maxpool and conv2d
   std::vector<std::vector<std::uint8_t>> picks_;  // picks_[i]: maxpool i's picks in the last forward
   std::vector<ConstView<float>> outputs_;         // each layer's output in the last forward (empty when fused)
-  std::vector<ConstView<float>> inputs_;          // each layer's input in the last forward
+  std::vector<ConstView<float>> inputs_;          // each layer's input in the last forward (empty when fused)
   ConstView<float> batch_input_;                  // and the network's
   bool splits_rows_ = false;                      // dense layers and row-wise activations only
   std::vector<Workspace> input_grads_;            // backward_in_blocks: input_grads_[i], layer i's input gradient
