@@ -96,11 +96,6 @@ void for_chunks(std::size_t chunks, std::size_t slots, RangeBody body) {
       tbb::simple_partitioner());
 }
 
-// The GEMM takes A·Bᵀ with at most this many rows of A, over a long K, as dot products (kDotMaxRows in
-// modules/simd/kernels/gemm-inl.h), which read im2col's patches as they are; with more filters
-// it would pack their transpose, so the weight gradient's patches are written transposed.
-constexpr std::size_t kDotMaxFilters = 48;
-
 // One patch of a K×K window inside the image: the C·K runs of K values, tap by tap.
 template <std::size_t K>
 void copy_patch(const float* x, std::size_t channels, std::size_t height, std::size_t width, float* d) {
@@ -224,7 +219,9 @@ void Conv2d::backward_from(ConstView<float> input, ConstView<float> grad_output,
                    activated.empty() ? activated : activated.block(n0, 0, n, activated.cols()), activation);
     // The patches' ones make the bias gradient the last column of the same GEMM.
     const MatrixView<float> partial = partials.block(k * filters, 0, filters, taps() + 1);
-    if (filters > kDotMaxFilters) {
+    // The dot-product kernel reads im2col's patches as they are; any other product by their
+    // transpose would pack it, so then the patches are written transposed.
+    if (!simd::takes_dot_product_kernel(filters, columns)) {
       const MatrixView<float> patches = patches_[slot].view(columns, taps() + 1);
       im2col_transposed(g, input.block(n0, 0, n, input.cols()), patches);
       simd::gemm(grad_result, patches, partial);

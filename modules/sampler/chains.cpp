@@ -37,7 +37,7 @@ void run_chains(const Rbm& rbm, MatrixView<float> visible, std::span<const std::
       for (std::size_t k = 0; k < clamped.size(); ++k) m(r, clamped[k]) = fixed(c0 + r, k);
   };
   Matrix<float> transposed;
-  rbm.transpose_weights(steps, transposed);
+  rbm.transpose_weights(steps, chains, transposed);
   const std::size_t nv = rbm.visible(), nh = rbm.hidden();
   // Gibbs steps first … last, without a snapshot between them.
   const auto run = [&](std::size_t first, std::size_t last) {

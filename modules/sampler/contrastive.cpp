@@ -66,17 +66,21 @@ double ContrastiveDivergence::run_chains(const Rbm& rbm, ConstView<float> v0, st
   const random::Stream visible_draws = rbm_draw(seed, RbmDraw::visible, step);
   // Chain c's draws of Gibbs step t are at (t·all_chains + c)·units: a shard draws what the
   // whole minibatch would for its chains.
-  rbm.transpose_weights(settings_.k, weights_transposed_);
-  copy_rows(v0, v_data);
-  if (settings_.persistent) rbm.hidden_means(v_data, h_data);
+  rbm.transpose_weights(settings_.k, chains, weights_transposed_);
+  if (settings_.persistent) {
+    copy_rows(v0, v_data);
+    rbm.hidden_means(v_data, h_data);
+  }
   // CD's error compares the data with the first step's means, which later steps overwrite.
   const bool keep_first_means = settings_.k > 1 && !settings_.persistent;
   const MatrixView<float> first_means = keep_first_means ? first_means_.view().block(0, 0, chains, visible) : means;
   const auto steps = [&](std::size_t c0, std::size_t c1) {
     const auto own = [&](MatrixView<float> m) { return m.block(c0, 0, c1 - c0, m.cols()); };
     const std::size_t first = first_chain + c0;
-    if (!settings_.persistent)
+    if (!settings_.persistent) {  // the chains start from the data: row c is chain c
+      copy_rows(v0.block(c0, 0, c1 - c0, visible), own(v_data));
       rbm.sample_hidden_means(own(v_data), own(h_data), hidden_draws, first * hidden, own(chain));
+    }
     for (std::size_t t = 0; t < settings_.k; ++t) {
       if (settings_.visible_means) {
         rbm.visible_means(own(chain), weights_transposed_, own(means));

@@ -30,8 +30,8 @@ struct ContrastiveSettings {
 // keeps q, a running mean of every hidden unit's P(h | v0) (q ← 0.9 q + 0.1 mean), and adds
 // cost·(target − q_j) to unit j's positive statistics, so both c_j and W_·j feel it.
 // CD chains start at a sample of h0; PCD chains start where the last update left them (at
-// h = 0 the first time, as the Theano tutorial does). Chains of more than one step read Wᵀ,
-// transposed once per update. Draws come from the streams
+// h = 0 the first time, as the Theano tutorial does). The chains read Wᵀ, transposed once per
+// update, unless one product by W in place costs less (Rbm::transpose_weights). Draws come from the streams
 // random::streams::rbm_draw(seed, hidden | visible, step): any thread count, the same result.
 class ContrastiveDivergence {
  public:
@@ -93,7 +93,7 @@ class ContrastiveDivergence {
   Matrix<float> means_;         // [chains, visible]: E[v | h] of the chain
   Matrix<float> first_means_;   // [chains, visible]: CD-k's means of the first step (k > 1)
   Matrix<float> chain_hidden_;  // [chains, hidden]: the chain's hidden state
-  // Wᵀ, transposed once a step for the chain's k visible steps when k > 1 (Rbm::transpose_weights).
+  // Wᵀ, transposed once a step for the chain's k visible steps (Rbm::transpose_weights).
   Matrix<float> weights_transposed_;
   Matrix<float> weight_velocity_, bias_velocity_, hidden_activity_;
   Matrix<float> gradient_;    // [1, visible + hidden]: the bias gradients

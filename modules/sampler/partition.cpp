@@ -180,7 +180,7 @@ AisEstimate ais_log_partition(const Rbm& rbm, const AisSettings& settings, std::
 
   Matrix<float> v(runs, nv), means(runs, nv), x(runs, nh), h(runs, nh), h_means(runs, nh), scratch(runs, nh),
       transposed;
-  rbm.transpose_weights(steps, transposed);  // read by every visible step (steps > 1 when there is one)
+  rbm.transpose_weights(steps, runs, transposed);  // read by every visible step (steps > 1 when there is one)
   std::vector<double> log_w(runs, 0.0);
   if (gaussian) {
     random::normal(streams::ais_draw(seed, 0, streams::AisDraw::start), 0, v);

@@ -189,8 +189,8 @@ double Rbm::hidden_term(std::span<const float> a, std::span<float> scratch) cons
   return total + static_cast<double>(a.size()) * 0.5 * std::log(2 * std::numbers::pi);
 }
 
-void Rbm::transpose_weights(std::size_t steps, Matrix<float>& out) const {
-  if (steps <= 1) {
+void Rbm::transpose_weights(std::size_t steps, std::size_t rows, Matrix<float>& out) const {
+  if (steps == 0 || (steps == 1 && simd::takes_dot_product_kernel(rows, hidden()))) {
     out = Matrix<float>();
     return;
   }

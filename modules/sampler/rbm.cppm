@@ -56,13 +56,15 @@ class Rbm {
   void visible_means(ConstView<float> h, MatrixView<float> v) const;
   // b + hWᵀ without the sigmoid or the clipping.
   void visible_inputs(ConstView<float> h, MatrixView<float> a) const;
-  // For a loop of `steps` visible steps on one W: Wᵀ [hidden, visible] into `out` (reallocated
-  // to that shape) when steps > 1, else `out` emptied, as one product does not repay the copy.
-  void transpose_weights(std::size_t steps, Matrix<float>& out) const;
+  // For a loop of `steps` visible steps of `rows` rows each on one W: Wᵀ [hidden, visible] into
+  // `out` (reallocated to that shape), or `out` emptied where a single product reads W in place
+  // for less (simd::takes_dot_product_kernel). Any other product by W's transpose reorders all
+  // of W on the call, so one copy costs no more, and groups of chains can share it.
+  void transpose_weights(std::size_t steps, std::size_t rows, Matrix<float>& out) const;
   // The same two with `transposed` from transpose_weights: Wᵀ read in place or, when it is
-  // empty, W reordered within the product as above. With more than 48 rows of h both give the
-  // same bits; with fewer, hWᵀ's sums over the hidden units are added in another order (the
-  // GEMM's dot-product path for A·Bᵀ).
+  // empty, W's transpose taken within the product. Both give the same bits, except where the
+  // product takes the dot-product kernel (few rows of h): it adds hWᵀ's sums over the hidden
+  // units in another order.
   void visible_means(ConstView<float> h, ConstView<float> transposed, MatrixView<float> v) const;
   void visible_inputs(ConstView<float> h, ConstView<float> transposed, MatrixView<float> a) const;
   // The hidden layer's part of −F(v) for hidden inputs a = c + vW, summed in double in unit

@@ -124,7 +124,7 @@ double free_energy_gap(const Rbm& rbm, ConstView<float> v, std::size_t k, bool v
   const std::size_t n = v.rows(), hidden = rbm.hidden(), visible = rbm.visible(), chunk_rows = std::min(kChunkRows, n);
   Matrix<float> chain(chunk_rows, visible), means(chunk_rows, visible), h(chunk_rows, hidden),
       h_means(chunk_rows, hidden), a(chunk_rows, hidden), scratch(1, hidden), transposed;
-  rbm.transpose_weights(k, transposed);
+  rbm.transpose_weights(k * ((n + kChunkRows - 1) / kChunkRows), chunk_rows, transposed);
   double gap = 0;
   for (std::size_t first = 0; first < n; first += kChunkRows) {
     const std::size_t rows = std::min(kChunkRows, n - first);

@@ -23,7 +23,7 @@ constexpr std::size_t kRowsPerThread = 24;
 // that moves fewer elements: B is then read in place as that product's A, and only A (m·K) and
 // Cᵀ (m·N) are reordered, where A·Bᵀ reorders all of B (N·K) on every call (a layer's input
 // gradient, dY·Wᵀ, reorders W). Each element is the sum over K that packing Bᵀ gives, in the
-// same order; it replaces the dot-product kernel (at most 48 rows), whose last bits differ.
+// same order; it replaces the dot-product kernel (takes_dot_product_kernel), whose last bits differ.
 constexpr std::size_t kFlipMaxRows = 128;
 
 bool computes_transposed(std::size_t m, std::size_t n, std::size_t k, const GemmOptions& o) {
@@ -100,6 +100,8 @@ void gemm(ConstView<float> a, ConstView<float> b, MatrixView<float> c, const Gem
       },
       tbb::static_partitioner());
 }
+
+bool takes_dot_product_kernel(std::size_t m, std::size_t k) { return kernels::DotKernelFits(m, k); }
 
 void transpose(ConstView<float> in, MatrixView<float> out) {
   expect_shape("transpose: the output", out.shape(), {in.cols(), in.rows()});

@@ -35,11 +35,6 @@ constexpr std::size_t kPanel = kTileVectors * kLanes;  // columns per panel
 constexpr std::size_t kMaxSinglePassK = kGemmMaxSinglePassK;
 constexpr std::size_t kPassK = 512;     // the K slice of each pass beyond it
 constexpr std::size_t kMaxPanels = 64;  // panels in one L2 chunk of B
-// C = A·Bᵀ with at most this many rows, over a K at least this long, takes the dot-product
-// kernel: packing Bᵀ would cost more than the tile reductions. Shorter dot products spend more
-// on their final sums than the packing costs (32×10×400: 16 GFLOP/s against 118 packed).
-constexpr std::size_t kDotMaxRows = 48;
-constexpr std::size_t kDotMinK = 256;
 // A block of at most this many row tiles takes each panel of B through all its tiles before
 // the next panel: B then streams in once a pass, and only one panel of it (not a whole L2
 // chunk) has to stay in L2 for the other tiles. More tiles keep each tile of A in L1 instead.
@@ -252,7 +247,7 @@ struct RowTiling {
 HWY_NOINLINE void GemmBlockImpl(const GemmProblem& pr, std::size_t m0, std::size_t m1, std::size_t n0, std::size_t n1) {
   const DF d;
   if (m0 >= m1 || n0 >= n1) return;
-  if (pr.dot_allowed && pr.b_transposed && pr.a_col_stride == 1 && pr.m <= kDotMaxRows && pr.k >= kDotMinK)
+  if (pr.dot_allowed && pr.b_transposed && pr.a_col_stride == 1 && DotKernelFits(pr.m, pr.k))
     return DotBlock(pr, m0, m1, n0, n1);
   const std::size_t k_pass = pr.k <= kMaxSinglePassK ? std::max<std::size_t>(pr.k, 1) : kPassK;
   // A last, narrower panel is read in place too where masked loads cannot fault.
