@@ -79,18 +79,38 @@ void check_rows(const Rbm& rbm, ConstView<float> v, std::size_t out_size, const 
   if (out_size != v.rows()) throw ArgumentError(fmt::format("{}: {} outputs for {} rows", what, out_size, v.rows()));
 }
 
+// Rows a thread scores at least, so that a group repays its fork.
+constexpr std::size_t kRowsPerGroup = 32;
+
+// values[r] = row_value(r, scratch) for every r, the rows cut into groups over the threads, each
+// group with its own `scratch_size` floats. A row's value depends on that row alone.
+template <class RowValue>
+void row_values(std::span<double> values, std::size_t scratch_size, const RowValue& row_value) {
+  for_row_groups(values.size(), kRowsPerGroup, [&](std::size_t r0, std::size_t r1) {
+    std::vector<float> scratch(scratch_size);
+    for (std::size_t r = r0; r < r1; ++r) values[r] = row_value(r, std::span<float>(scratch));
+  });
+}
+
+// total + values[0] + values[1] + …, in that order: the sum a serial loop over the rows makes.
+double add_in_order(double total, std::span<const double> values) {
+  for (const double value : values) total += value;
+  return total;
+}
+
 }  // namespace
 
 void free_energy(const Rbm& rbm, ConstView<float> v, std::span<double> out) {
   check_rows(rbm, v, out.size(), "free energy");
-  Matrix<float> a(std::min(kChunkRows, v.rows()), rbm.hidden()), scratch(1, rbm.hidden());
+  Matrix<float> a(std::min(kChunkRows, v.rows()), rbm.hidden());
   for (std::size_t first = 0; first < v.rows(); first += kChunkRows) {
     const std::size_t rows = std::min(kChunkRows, v.rows() - first);
     const ConstView<float> chunk = v.block(first, 0, rows, v.cols());
     const MatrixView<float> inputs = a.view().block(0, 0, rows, a.cols());
     rbm.hidden_inputs(chunk, inputs);
-    for (std::size_t r = 0; r < rows; ++r)
-      out[first + r] = free_energy_row(rbm, chunk.row(r), inputs.row(r), scratch.values());
+    row_values(out.subspan(first, rows), rbm.hidden(), [&](std::size_t r, std::span<float> scratch) {
+      return free_energy_row(rbm, chunk.row(r), inputs.row(r), scratch);
+    });
   }
 }
 
@@ -100,21 +120,21 @@ void pseudo_likelihood_terms(const Rbm& rbm, ConstView<float> v, std::span<const
   check_rows(rbm, v, bits.size(), "pseudo-likelihood bits");
   if (rbm.units() != VisibleUnits::bernoulli) throw ArgumentError("pseudo-likelihood needs Bernoulli visible units");
   const std::size_t chunk_rows = std::min(kChunkRows, v.rows());
-  Matrix<float> x(chunk_rows, rbm.visible()), a(chunk_rows, rbm.hidden()), flipped(1, rbm.hidden()),
-      scratch(1, rbm.hidden());
+  for (const std::size_t bit : bits)
+    if (bit >= rbm.visible())
+      throw ArgumentError(fmt::format("pseudo-likelihood: bit {} of {} visible units", bit, rbm.visible()));
+  const std::size_t hidden = rbm.hidden();
+  Matrix<float> x(chunk_rows, rbm.visible()), a(chunk_rows, hidden);
   for (std::size_t first = 0; first < v.rows(); first += kChunkRows) {
     const std::size_t rows = std::min(kChunkRows, v.rows() - first);
     const MatrixView<float> xs = x.view().block(0, 0, rows, x.cols());
     const MatrixView<float> inputs = a.view().block(0, 0, rows, a.cols());
     binarize(v.block(first, 0, rows, v.cols()), xs);
     rbm.hidden_inputs(xs, inputs);
-    for (std::size_t r = 0; r < rows; ++r) {
-      if (bits[first + r] >= rbm.visible())
-        throw ArgumentError(
-            fmt::format("pseudo-likelihood: bit {} of {} visible units", bits[first + r], rbm.visible()));
-      out[first + r] =
-          pseudo_likelihood_row(rbm, xs.row(r), inputs.row(r), bits[first + r], flipped.values(), scratch.values());
-    }
+    row_values(out.subspan(first, rows), 2 * hidden, [&](std::size_t r, std::span<float> scratch) {
+      return pseudo_likelihood_row(rbm, xs.row(r), inputs.row(r), bits[first + r], scratch.first(hidden),
+                                   scratch.subspan(hidden));
+    });
   }
 }
 
@@ -123,8 +143,9 @@ double free_energy_gap(const Rbm& rbm, ConstView<float> v, std::size_t k, bool v
   if (v.rows() == 0 || k == 0) throw ArgumentError("free-energy gap: no rows, or no steps");
   const std::size_t n = v.rows(), hidden = rbm.hidden(), visible = rbm.visible(), chunk_rows = std::min(kChunkRows, n);
   Matrix<float> chain(chunk_rows, visible), means(chunk_rows, visible), h(chunk_rows, hidden),
-      h_means(chunk_rows, hidden), a(chunk_rows, hidden), scratch(1, hidden), transposed;
+      h_means(chunk_rows, hidden), a(chunk_rows, hidden), transposed;
   rbm.transpose_weights(k * ((n + kChunkRows - 1) / kChunkRows), chunk_rows, transposed);
+  std::vector<double> energies(chunk_rows);
   double gap = 0;
   for (std::size_t first = 0; first < n; first += kChunkRows) {
     const std::size_t rows = std::min(kChunkRows, n - first);
@@ -132,8 +153,12 @@ double free_energy_gap(const Rbm& rbm, ConstView<float> v, std::size_t k, bool v
     const MatrixView<float> x = chain.view().block(0, 0, rows, visible), m = means.view().block(0, 0, rows, visible),
                             hs = h.view().block(0, 0, rows, hidden), hm = h_means.view().block(0, 0, rows, hidden),
                             inputs = a.view().block(0, 0, rows, hidden);
+    const std::span<double> row_energies = std::span(energies).first(rows);
     rbm.hidden_inputs(data, inputs);
-    for (std::size_t r = 0; r < rows; ++r) gap += free_energy_row(rbm, data.row(r), inputs.row(r), scratch.values());
+    row_values(row_energies, hidden, [&](std::size_t r, std::span<float> scratch) {
+      return free_energy_row(rbm, data.row(r), inputs.row(r), scratch);
+    });
+    gap = add_in_order(gap, row_energies);
     ConstView<float> from = data;
     for (std::size_t step = 0; step < k; ++step) {
       const std::uint64_t base = step * n * (hidden + visible);
@@ -145,7 +170,10 @@ double free_energy_gap(const Rbm& rbm, ConstView<float> v, std::size_t k, bool v
       from = visible_means ? m : x;
     }
     rbm.hidden_inputs(from, inputs);
-    for (std::size_t r = 0; r < rows; ++r) gap -= free_energy_row(rbm, from.row(r), inputs.row(r), scratch.values());
+    row_values(row_energies, hidden, [&](std::size_t r, std::span<float> scratch) {
+      return -free_energy_row(rbm, from.row(r), inputs.row(r), scratch);  // gap + (−F) is gap − F
+    });
+    gap = add_in_order(gap, row_energies);
   }
   return gap / static_cast<double>(n);
 }
@@ -154,11 +182,12 @@ Scores score(const Rbm& rbm, ConstView<float> v, random::Stream bit_draws) {
   check_rows(rbm, v, v.rows(), "score");
   if (v.rows() == 0) throw ArgumentError("score: no rows");
   const bool bernoulli = rbm.units() == VisibleUnits::bernoulli;
-  const std::size_t chunk_rows = std::min(kChunkRows, v.rows());
-  Matrix<float> a(chunk_rows, rbm.hidden()), h(chunk_rows, rbm.hidden()), recon(chunk_rows, rbm.visible()),
-      x(chunk_rows, rbm.visible()), x_inputs(chunk_rows, rbm.hidden()), flipped(1, rbm.hidden()),
-      scratch(1, std::max(rbm.hidden(), rbm.visible()));
+  const std::size_t chunk_rows = std::min(kChunkRows, v.rows()), hidden = rbm.hidden(), visible = rbm.visible();
+  Matrix<float> a(chunk_rows, hidden), h(chunk_rows, hidden), recon(chunk_rows, visible), x(chunk_rows, visible),
+      x_inputs(chunk_rows, hidden), transposed;
+  rbm.transpose_weights((v.rows() + kChunkRows - 1) / kChunkRows, chunk_rows, transposed);
   std::vector<std::uint32_t> draws(chunk_rows);
+  std::vector<double> values(chunk_rows);
   double mse = 0, cross_entropy = 0, pseudo_likelihood = 0, energy = 0;
   for (std::size_t first = 0; first < v.rows(); first += kChunkRows) {
     const std::size_t rows = std::min(kChunkRows, v.rows() - first);
@@ -166,23 +195,27 @@ Scores score(const Rbm& rbm, ConstView<float> v, random::Stream bit_draws) {
     const MatrixView<float> inputs = a.view().block(0, 0, rows, a.cols());
     const MatrixView<float> probabilities = h.view().block(0, 0, rows, h.cols());
     const MatrixView<float> reconstruction = recon.view().block(0, 0, rows, recon.cols());
+    const std::span<double> row_sums = std::span(values).first(rows);
     rbm.hidden_inputs(chunk, inputs);
-    for (std::size_t r = 0; r < rows; ++r)
-      energy += free_energy_row(rbm, chunk.row(r), inputs.row(r), scratch.values().first(rbm.hidden()));
+    row_values(row_sums, hidden, [&](std::size_t r, std::span<float> scratch) {
+      return free_energy_row(rbm, chunk.row(r), inputs.row(r), scratch);
+    });
+    energy = add_in_order(energy, row_sums);
     if (rbm.hidden_units() == HiddenUnits::bernoulli)
       simd::sigmoid(inputs, probabilities);
     else  // E[h | v] of Gaussian hidden units is their input
       for (std::size_t r = 0; r < rows; ++r)
         std::copy_n(inputs.row(r).data(), inputs.cols(), probabilities.row(r).data());
     if (!bernoulli) {
-      rbm.visible_means(probabilities, reconstruction);
+      rbm.visible_means(probabilities, transposed, reconstruction);
       mse += simd::sum_squared_difference(chunk, reconstruction);
       continue;
     }
-    rbm.visible_inputs(probabilities, reconstruction);
-    for (std::size_t r = 0; r < rows; ++r)
-      cross_entropy += softplus_sum(reconstruction.row(r), scratch.values().first(rbm.visible())) -
-                       dot(chunk.row(r), reconstruction.row(r));
+    rbm.visible_inputs(probabilities, transposed, reconstruction);
+    row_values(row_sums, visible, [&](std::size_t r, std::span<float> scratch) {
+      return softplus_sum(reconstruction.row(r), scratch) - dot(chunk.row(r), reconstruction.row(r));
+    });
+    cross_entropy = add_in_order(cross_entropy, row_sums);
     simd::sigmoid(reconstruction, reconstruction);
     mse += simd::sum_squared_difference(chunk, reconstruction);
 
@@ -193,11 +226,12 @@ Scores score(const Rbm& rbm, ConstView<float> v, random::Stream bit_draws) {
       rbm.hidden_inputs(xs, x_hidden);
     }
     random::bits(bit_draws, first, std::span(draws).first(rows));
-    for (std::size_t r = 0; r < rows; ++r) {
-      const auto bit = static_cast<std::size_t>((std::uint64_t{draws[r]} * rbm.visible()) >> 32);
-      pseudo_likelihood += pseudo_likelihood_row(rbm, xs.row(r), x_hidden.row(r), bit, flipped.values(),
-                                                 scratch.values().first(rbm.hidden()));
-    }
+    row_values(row_sums, 2 * hidden, [&](std::size_t r, std::span<float> scratch) {
+      const auto bit = static_cast<std::size_t>((std::uint64_t{draws[r]} * visible) >> 32);
+      return pseudo_likelihood_row(rbm, xs.row(r), x_hidden.row(r), bit, scratch.first(hidden),
+                                   scratch.subspan(hidden));
+    });
+    pseudo_likelihood = add_in_order(pseudo_likelihood, row_sums);
   }
   const double rows = static_cast<double>(v.rows());
   const double nan = std::numeric_limits<double>::quiet_NaN();

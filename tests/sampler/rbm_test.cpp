@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -151,6 +152,37 @@ BOOST_AUTO_TEST_CASE(gaussian_hidden_conditionals_match_loops) {
     }
   BOOST_CHECK_THROW(rbm.sample_hidden({9, 2}, 0, means, means), gibbs::ArgumentError);
   BOOST_CHECK_THROW(Rbm(6, 5, VisibleUnits::gaussian, gibbs::sampler::HiddenUnits::gaussian), gibbs::ArgumentError);
+}
+
+// The scores' rows are scored on the threads and summed in row order: the same bits for any
+// thread count. 300 rows: a chunk of 256 cut into groups, and one of 44.
+BOOST_AUTO_TEST_CASE(scores_have_the_same_bits_on_any_thread_count) {
+  for (VisibleUnits units : {VisibleUnits::bernoulli, VisibleUnits::gaussian}) {
+    const Rbm rbm = random_rbm(70, 300, units);
+    const Matrix<float> v = random_rows(300, 70, 6, units == VisibleUnits::bernoulli);
+    std::vector<std::size_t> bits(300);
+    for (std::size_t r = 0; r < 300; ++r) bits[r] = (r * 11) % 70;
+    std::vector<std::vector<double>> results;
+    for (int threads : {1, 2, 3}) {
+      gibbs::set_thread_count(threads);
+      const gibbs::sampler::Scores s = gibbs::sampler::score(rbm, v, {11, 0});
+      std::vector<double> all = {s.reconstruction_mse, s.reconstruction_cross_entropy, s.pseudo_likelihood,
+                                 s.free_energy};
+      for (const bool means : {false, true}) all.push_back(gibbs::sampler::free_energy_gap(rbm, v, 2, means, {5, 1}));
+      std::vector<double> rows(300);
+      gibbs::sampler::free_energy(rbm, v, rows);
+      all.insert(all.end(), rows.begin(), rows.end());
+      if (units == VisibleUnits::bernoulli) {
+        gibbs::sampler::pseudo_likelihood_terms(rbm, v, bits, rows);
+        all.insert(all.end(), rows.begin(), rows.end());
+      }
+      results.push_back(all);
+    }
+    gibbs::set_thread_count(0);
+    for (std::size_t t = 1; t < results.size(); ++t)
+      for (std::size_t k = 0; k < results[0].size(); ++k)
+        BOOST_TEST(std::bit_cast<std::uint64_t>(results[0][k]) == std::bit_cast<std::uint64_t>(results[t][k]));
+  }
 }
 
 BOOST_AUTO_TEST_CASE(visible_steps_from_the_transposed_weights) {
