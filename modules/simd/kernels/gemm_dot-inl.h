@@ -43,7 +43,8 @@ HWY_INLINE void LoadRows(DF d, const float* const (&rows)[kN], std::size_t p, st
 // kA × kB block of C = A[i0..] · B[j0..]ᵀ over all K, then alpha and beta per element (the bias
 // and activation are DotBlock's, on wider blocks).
 template <std::size_t kA, std::size_t kB>
-HWY_NOINLINE void DotTile(const GemmProblem& pr, std::size_t i0, std::size_t j0, PassEpilogue e) {
+HWY_NOINLINE void DotTile(const GemmProblem& pr, std::size_t i0, std::size_t j0, const PassEpilogue& epilogue) {
+  const PassEpilogue e = epilogue;  // a copy, as Tile takes it
   const DF d;
   const float* a_rows[kA];
   const float* b_rows[kB];
@@ -71,7 +72,7 @@ HWY_NOINLINE void DotTile(const GemmProblem& pr, std::size_t i0, std::size_t j0,
   }
 }
 
-using DotTileFn = void (*)(const GemmProblem&, std::size_t, std::size_t, PassEpilogue);
+using DotTileFn = void (*)(const GemmProblem&, std::size_t, std::size_t, const PassEpilogue&);
 
 // The tile kernel for a_rows × b_rows, each at most kDotRows.
 template <std::size_t kA = kDotRows, std::size_t kB = kDotRows>
