@@ -92,11 +92,17 @@ void row_values(std::span<double> values, std::size_t scratch_size, const RowVal
   });
 }
 
-// total + values[0] + values[1] + …, in that order: the sum a serial loop over the rows makes.
-double add_in_order(double total, std::span<const double> values) {
+// total + row_value(0) + row_value(1) + …, in that order (the sum a serial loop over the rows
+// makes), the values computed as row_values does, into `values`.
+template <class RowValue>
+double add_rows(double total, std::span<double> values, std::size_t scratch_size, const RowValue& row_value) {
+  row_values(values, scratch_size, row_value);
   for (const double value : values) total += value;
   return total;
 }
+
+// The chunks of kChunkRows rows that `rows` rows are scored in.
+std::size_t chunks(std::size_t rows) { return (rows + kChunkRows - 1) / kChunkRows; }
 
 }  // namespace
 
@@ -144,7 +150,7 @@ double free_energy_gap(const Rbm& rbm, ConstView<float> v, std::size_t k, bool v
   const std::size_t n = v.rows(), hidden = rbm.hidden(), visible = rbm.visible(), chunk_rows = std::min(kChunkRows, n);
   Matrix<float> chain(chunk_rows, visible), means(chunk_rows, visible), h(chunk_rows, hidden),
       h_means(chunk_rows, hidden), a(chunk_rows, hidden), transposed;
-  rbm.transpose_weights(k * ((n + kChunkRows - 1) / kChunkRows), chunk_rows, transposed);
+  rbm.transpose_weights(k * chunks(n), chunk_rows, transposed);
   std::vector<double> energies(chunk_rows);
   double gap = 0;
   for (std::size_t first = 0; first < n; first += kChunkRows) {
@@ -155,10 +161,9 @@ double free_energy_gap(const Rbm& rbm, ConstView<float> v, std::size_t k, bool v
                             inputs = a.view().block(0, 0, rows, hidden);
     const std::span<double> row_energies = std::span(energies).first(rows);
     rbm.hidden_inputs(data, inputs);
-    row_values(row_energies, hidden, [&](std::size_t r, std::span<float> scratch) {
+    gap = add_rows(gap, row_energies, hidden, [&](std::size_t r, std::span<float> scratch) {
       return free_energy_row(rbm, data.row(r), inputs.row(r), scratch);
     });
-    gap = add_in_order(gap, row_energies);
     ConstView<float> from = data;
     for (std::size_t step = 0; step < k; ++step) {
       const std::uint64_t base = step * n * (hidden + visible);
@@ -170,10 +175,9 @@ double free_energy_gap(const Rbm& rbm, ConstView<float> v, std::size_t k, bool v
       from = visible_means ? m : x;
     }
     rbm.hidden_inputs(from, inputs);
-    row_values(row_energies, hidden, [&](std::size_t r, std::span<float> scratch) {
+    gap = add_rows(gap, row_energies, hidden, [&](std::size_t r, std::span<float> scratch) {
       return -free_energy_row(rbm, from.row(r), inputs.row(r), scratch);  // gap + (−F) is gap − F
     });
-    gap = add_in_order(gap, row_energies);
   }
   return gap / static_cast<double>(n);
 }
@@ -185,7 +189,7 @@ Scores score(const Rbm& rbm, ConstView<float> v, random::Stream bit_draws) {
   const std::size_t chunk_rows = std::min(kChunkRows, v.rows()), hidden = rbm.hidden(), visible = rbm.visible();
   Matrix<float> a(chunk_rows, hidden), h(chunk_rows, hidden), recon(chunk_rows, visible), x(chunk_rows, visible),
       x_inputs(chunk_rows, hidden), transposed;
-  rbm.transpose_weights((v.rows() + kChunkRows - 1) / kChunkRows, chunk_rows, transposed);
+  rbm.transpose_weights(chunks(v.rows()), chunk_rows, transposed);
   std::vector<std::uint32_t> draws(chunk_rows);
   std::vector<double> values(chunk_rows);
   double mse = 0, cross_entropy = 0, pseudo_likelihood = 0, energy = 0;
@@ -197,10 +201,9 @@ Scores score(const Rbm& rbm, ConstView<float> v, random::Stream bit_draws) {
     const MatrixView<float> reconstruction = recon.view().block(0, 0, rows, recon.cols());
     const std::span<double> row_sums = std::span(values).first(rows);
     rbm.hidden_inputs(chunk, inputs);
-    row_values(row_sums, hidden, [&](std::size_t r, std::span<float> scratch) {
+    energy = add_rows(energy, row_sums, hidden, [&](std::size_t r, std::span<float> scratch) {
       return free_energy_row(rbm, chunk.row(r), inputs.row(r), scratch);
     });
-    energy = add_in_order(energy, row_sums);
     if (rbm.hidden_units() == HiddenUnits::bernoulli)
       simd::sigmoid(inputs, probabilities);
     else  // E[h | v] of Gaussian hidden units is their input
@@ -212,10 +215,9 @@ Scores score(const Rbm& rbm, ConstView<float> v, random::Stream bit_draws) {
       continue;
     }
     rbm.visible_inputs(probabilities, transposed, reconstruction);
-    row_values(row_sums, visible, [&](std::size_t r, std::span<float> scratch) {
+    cross_entropy = add_rows(cross_entropy, row_sums, visible, [&](std::size_t r, std::span<float> scratch) {
       return softplus_sum(reconstruction.row(r), scratch) - dot(chunk.row(r), reconstruction.row(r));
     });
-    cross_entropy = add_in_order(cross_entropy, row_sums);
     simd::sigmoid(reconstruction, reconstruction);
     mse += simd::sum_squared_difference(chunk, reconstruction);
 
@@ -226,12 +228,11 @@ Scores score(const Rbm& rbm, ConstView<float> v, random::Stream bit_draws) {
       rbm.hidden_inputs(xs, x_hidden);
     }
     random::bits(bit_draws, first, std::span(draws).first(rows));
-    row_values(row_sums, 2 * hidden, [&](std::size_t r, std::span<float> scratch) {
+    pseudo_likelihood = add_rows(pseudo_likelihood, row_sums, 2 * hidden, [&](std::size_t r, std::span<float> scratch) {
       const auto bit = static_cast<std::size_t>((std::uint64_t{draws[r]} * visible) >> 32);
       return pseudo_likelihood_row(rbm, xs.row(r), x_hidden.row(r), bit, scratch.first(hidden),
                                    scratch.subspan(hidden));
     });
-    pseudo_likelihood = add_in_order(pseudo_likelihood, row_sums);
   }
   const double rows = static_cast<double>(v.rows());
   const double nan = std::numeric_limits<double>::quiet_NaN();
