@@ -96,46 +96,6 @@ void for_chunks(std::size_t chunks, std::size_t slots, RangeBody body) {
       tbb::simple_partitioner());
 }
 
-// One patch of a K×K window inside the image: the C·K runs of K values, tap by tap.
-template <std::size_t K>
-void copy_patch(const float* x, std::size_t channels, std::size_t height, std::size_t width, float* d) {
-  for (std::size_t c = 0; c < channels; ++c, x += height * width)
-    for (std::size_t ky = 0; ky < K; ++ky, d += K) std::memcpy(d, x + ky * width, K * sizeof(float));
-}
-
-// im2col's patches transposed: patches [samples·OH·OW, C·K·K + 1], row n·OH·OW + oy·OW + ox the
-// patch of sample n's output pixel (oy, ox), its taps in im2col's order, then a 1 (the bias):
-// the weight gradient's B as the GEMM reads it in place, no transpose to pack.
-void im2col_transposed(const ConvGeometry& g, ConstView<float> input, MatrixView<float> patches) {
-  const std::size_t k = g.kernel, s = g.stride, oh = g.out.height, ow = g.out.width, taps = patches.cols() - 1;
-  const std::size_t h = g.in.height, w = g.in.width, channels = g.in.channels, pad = g.padding;
-  for (std::size_t n = 0; n < input.rows(); ++n) {
-    const float* x = input.row(n).data();
-    for (std::size_t oy = 0; oy < oh; ++oy)
-      for (std::size_t ox = 0; ox < ow; ++ox) {
-        float* d = patches.row((n * oh + oy) * ow + ox).data();
-        d[taps] = 1.0f;
-        const std::size_t y0 = oy * s, x0 = ox * s;  // the window's corner, shifted by the padding
-        if (y0 >= pad && x0 >= pad && y0 + k <= h + pad && x0 + k <= w + pad) {
-          const float* corner = x + (y0 - pad) * w + (x0 - pad);
-          if (k == 3) {
-            copy_patch<3>(corner, channels, h, w, d);
-            continue;
-          }
-          for (std::size_t c = 0; c < channels; ++c)
-            for (std::size_t ky = 0; ky < k; ++ky, d += k) std::memcpy(d, corner + (c * h + ky) * w, k * sizeof(float));
-          continue;
-        }
-        for (std::size_t c = 0; c < channels; ++c)
-          for (std::size_t ky = 0; ky < k; ++ky)
-            for (std::size_t kx = 0; kx < k; ++kx) {
-              const bool in = y0 + ky >= pad && y0 + ky < h + pad && x0 + kx >= pad && x0 + kx < w + pad;
-              *d++ = in ? x[(c * h + y0 + ky - pad) * w + x0 + kx - pad] : 0.0f;
-            }
-      }
-  }
-}
-
 // Scratch slots for this call: one per thread that may run a chunk.
 std::size_t slots_for(std::vector<Workspace>& a, std::vector<Workspace>& b, std::vector<Workspace>& c) {
   const auto slots = static_cast<std::size_t>(std::max(1, tbb::this_task_arena::max_concurrency()));
@@ -210,40 +170,35 @@ void Conv2d::backward_from(ConstView<float> input, ConstView<float> grad_output,
   const ConvGeometry g{in_, out_, kernel_, stride_, padding_};
   const Chunks chunks = this->chunks(input.rows());
   const std::size_t filters = out_.channels, slots = slots_for(patches_, result_, grad_patches_);
-  const MatrixView<float> partials = partials_.view(chunks.count * filters, taps() + 1);
+  const MatrixView<float> partials = partials_.view(chunks.count * (taps() + 1), filters);
   for_chunks(chunks.count, slots, [&](std::size_t k, std::size_t slot) {
     const std::size_t n0 = chunks.begin(k), n = chunks.size(k), columns = n * pixels();
     const MatrixView<float> grad_result = result_[slot].view(filters, columns);
     if (before != nullptr) (*before)(n0, n0 + n);
     rows_to_blocks(grad_output.block(n0, 0, n, grad_output.cols()), pixels(), grad_result,
                    activated.empty() ? activated : activated.block(n0, 0, n, activated.cols()), activation);
-    // The patches' ones make the bias gradient the last column of the same GEMM.
-    const MatrixView<float> partial = partials.block(k * filters, 0, filters, taps() + 1);
-    // The dot-product kernel reads im2col's patches as they are; any other product by their
-    // transpose would pack it, so then the patches are written transposed.
-    if (!simd::takes_dot_product_kernel(filters, columns)) {
-      const MatrixView<float> patches = patches_[slot].view(columns, taps() + 1);
-      im2col_transposed(g, input.block(n0, 0, n, input.cols()), patches);
-      simd::gemm(grad_result, patches, partial);
-    } else {
-      const MatrixView<float> patches = patches_[slot].view(taps() + 1, columns);
-      im2col(g, input.block(n0, 0, n, input.cols()), patches);
-      std::ranges::fill(patches.row(taps()), 1.0f);
-      simd::gemm(grad_result, patches, partial, {.transpose_b = true});
-    }
+    // The chunk's [grad_W | grad_b] transposed, patches · grad_resultᵀ: the patches as im2col
+    // writes them are A, read in place along K, and only grad_result (a row per filter) is
+    // packed. The ones make the bias gradient the last row. Each element's sum over the columns
+    // is the one grad_result · patchesᵀ would take, in the same order.
+    const MatrixView<float> patches = patches_[slot].view(taps() + 1, columns);
+    im2col(g, input.block(n0, 0, n, input.cols()), patches);
+    std::ranges::fill(patches.row(taps()), 1.0f);
+    simd::gemm(patches, grad_result, partials.block(k * (taps() + 1), 0, taps() + 1, filters), {.transpose_b = true});
     if (grad_input.empty()) return;
     const MatrixView<float> grad_patches = grad_patches_[slot].view(taps(), columns);
     simd::gemm(weight(), grad_result, grad_patches, {.transpose_a = true});
     col2im(g, grad_patches, grad_input.block(n0, 0, n, grad_input.cols()));
   });
   const std::size_t taps = this->taps();
-  for (std::size_t k = 0; k < chunks.count; ++k)
+  for (std::size_t k = 0; k < chunks.count; ++k) {
+    const ConstView<float> partial = partials.block(k * (taps + 1), 0, taps + 1, filters);
     for (std::size_t f = 0; f < filters; ++f) {
       float* gw = grads_.weight().row(f).data();
-      const float* d = partials.row(k * filters + f).data();
-      for (std::size_t t = 0; t < taps; ++t) gw[t] += d[t];
-      grads_.bias()(0, f) += d[taps];
+      for (std::size_t t = 0; t < taps; ++t) gw[t] += partial(t, f);
+      grads_.bias()(0, f) += partial(taps, f);
     }
+  }
 }
 
 void Conv2d::zero_grad() { grads_.zero(); }

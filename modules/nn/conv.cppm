@@ -90,7 +90,7 @@ class Conv2d final : public Layer {
   Matrix<float> weight_, bias_;
   WeightBiasGradients grads_;
   Matrix<float> weight_bias_;  // [W | b], filters × (C·K·K + 1)
-  Workspace partials_;         // each chunk's [grad_W | grad_b], chunk after chunk
+  Workspace partials_;         // each chunk's [grad_W | grad_b] transposed, chunk after chunk
   // Scratch per worker thread (indexed by oneTBB's thread index in the arena).
   std::vector<Workspace> patches_, result_, grad_patches_;
 };

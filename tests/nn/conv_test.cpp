@@ -250,10 +250,11 @@ BOOST_AUTO_TEST_CASE(minibatches_of_several_chunks) {
   BOOST_TEST(worst <= 1e-5, "weight gradient: difference " << worst << " of its rms");
 }
 
-// More than 48 filters: the weight gradient's GEMM reads the patches written transposed
-// (im2col_transposed in conv.cpp); against the textbook loop in double, on every window path:
-// inside the image with 3×3 and other kernels, and across padded borders.
-BOOST_AUTO_TEST_CASE(weight_gradient_of_many_filters_matches_a_loop) {
+// The weight gradient, patches · grad_resultᵀ, on the dot-product kernel (at least 256 columns
+// a chunk) and on the tile kernel (fewer), with more filters than the dot kernel's 48 rows:
+// against the textbook loop in double, on every window path: inside the image with 3×3 and
+// other kernels, and across padded borders.
+BOOST_AUTO_TEST_CASE(weight_gradient_matches_a_loop_on_both_kernels) {
   std::mt19937 rng(18);
   for (const Geometry& g : {Geometry{{3, 9, 8}, 64, 3, 1, 0, 7, 6}, Geometry{{3, 7, 9}, 50, 3, 2, 1, 4, 5},
                             Geometry{{2, 6, 5}, 49, 2, 1, 0, 5, 4}, Geometry{{1, 4, 4}, 64, 3, 1, 3, 8, 8}}) {
