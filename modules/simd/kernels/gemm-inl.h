@@ -1,6 +1,6 @@
 // Per-target GEMM body: a register-blocked broadcast micro-kernel (up to 6 rows × 4 vectors on
-// AVX-512, 6 × 2 on AVX2) over column panels of B that stay in L2. alpha and beta are applied
-// while the tile is in registers; bias and activation right after, while it is in L1.
+// AVX-512, 6 × 2 on AVX2) over column panels of B that stay in L2. alpha, beta, a bias and a
+// ReLU are applied while the tile is in registers; other activations right after, in L1.
 #if defined(GIBBS_SIMD_GEMM_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef GIBBS_SIMD_GEMM_INL_H_
 #undef GIBBS_SIMD_GEMM_INL_H_
@@ -73,10 +73,10 @@ HWY_INLINE void FmaRows(DF d, const float* HWY_RESTRICT a, std::size_t a_rs, con
 
 template <std::size_t kRows, std::size_t kVectors, std::size_t kVector, std::size_t kRow = 0>
 HWY_INLINE void StoreColumn(DF d, const Accumulators<kRows, kVectors>& acc, float* HWY_RESTRICT c, std::size_t ldc,
-                            std::size_t count, const PassEpilogue& e) {
+                            std::size_t count, VF bias, const PassEpilogue& e) {
   if constexpr (kRow < kRows) {
-    StoreVector(d, acc.v[kRow * kVectors + kVector], c + kRow * ldc, count, e);
-    StoreColumn<kRows, kVectors, kVector, kRow + 1>(d, acc, c, ldc, count, e);
+    StoreFinishedVector(d, acc.v[kRow * kVectors + kVector], bias, c + kRow * ldc, count, e);
+    StoreColumn<kRows, kVectors, kVector, kRow + 1>(d, acc, c, ldc, count, bias, e);
   }
 }
 
@@ -88,17 +88,22 @@ HWY_INLINE void StoreFullTile(DF d, const Accumulators<kRows, kVectors>& acc, fl
   }
 }
 
+// The tile into C; a bias (null: none) and activation where the epilogue takes them in registers.
 template <std::size_t kRows, std::size_t kVectors, std::size_t kVector = 0>
 HWY_INLINE void StoreTile(DF d, const Accumulators<kRows, kVectors>& acc, float* HWY_RESTRICT c, std::size_t ldc,
-                          std::size_t width, const PassEpilogue& e) {
+                          std::size_t width, const float* bias, const PassEpilogue& e) {
   if constexpr (kVector == 0) {
-    if (e.store_only && width == kVectors * kLanes) return StoreFullTile(d, acc, c, ldc);
+    if (e.store_only && !e.in_registers && width == kVectors * kLanes) return StoreFullTile(d, acc, c, ldc);
   }
   if constexpr (kVector < kVectors) {
     const std::size_t col = kVector * kLanes;
     if (col >= width) return;
-    StoreColumn<kRows, kVectors, kVector>(d, acc, c + col, ldc, std::min(kLanes, width - col), e);
-    StoreTile<kRows, kVectors, kVector + 1>(d, acc, c, ldc, width, e);
+    const std::size_t count = std::min(kLanes, width - col);
+    VF bias_vector = hn::Zero(d);
+    if (e.in_registers && bias != nullptr)
+      bias_vector = count == kLanes ? hn::LoadU(d, bias + col) : LoadPartial(d, bias + col, count);
+    StoreColumn<kRows, kVectors, kVector>(d, acc, c + col, ldc, count, bias_vector, e);
+    StoreTile<kRows, kVectors, kVector + 1>(d, acc, c, ldc, width, bias, e);
   }
 }
 
@@ -139,8 +144,8 @@ HWY_NOINLINE void Tile(DF d, const float* HWY_RESTRICT a, std::size_t a_rs, std:
     LoadPanelRow<kVectors, kMaskedTail>(d, bp, tail, bv);
     FmaRows<kRows, kVectors>(d, a, a_rs, bv, acc);
   }
-  StoreTile<kRows, kVectors>(d, acc, c, ldc, b.width, e);
-  if (e.finish) FinishTile(c, ldc, kRows, b.width, bias, e.activation);
+  StoreTile<kRows, kVectors>(d, acc, c, ldc, b.width, bias, e);
+  if (e.finish && !e.in_registers) FinishTile(c, ldc, kRows, b.width, bias, e.activation);
 }
 
 using TileFn = void (*)(DF, const float*, std::size_t, std::size_t, const Panel&, std::size_t, float*, std::size_t,

@@ -60,28 +60,52 @@ struct PassEpilogue {
         column_bias(last ? p.column_bias : nullptr),
         activation(last ? p.activation : Activation::kIdentity),
         store_only(alpha == 1.0f && first && beta == 0.0f),
-        finish(column_bias != nullptr || activation != Activation::kIdentity) {}
+        finish(column_bias != nullptr || activation != Activation::kIdentity),
+        in_registers(finish && (activation == Activation::kIdentity || activation == Activation::kRelu)) {}
   float alpha;
   float beta;  // scales C on the first pass; later passes add to C
   bool first_pass;
   const float* column_bias;  // added after the last pass only
   Activation activation;     // applied after the last pass only
   bool store_only;           // C = acc: nothing to read or scale
-  bool finish;               // a bias or an activation is to be applied (FinishTile)
+  bool finish;               // a bias or an activation is to be applied
+  // The tile kernel applies them to the accumulators as it stores them (a bias, a ReLU: an
+  // operation a vector); others take FinishTile's pass over the stored tile.
+  bool in_registers;
 };
 
-// One vector of C at out (count valid lanes) = alpha·x (+ beta·C, or + C after the first pass).
-HWY_INLINE void StoreVector(DF d, VF x, float* out, std::size_t count, const PassEpilogue& e) {
+// alpha·x (+ beta·C, or + C after the first pass), for the vector of C at out (count valid lanes).
+HWY_INLINE VF Combine(DF d, VF x, const float* out, std::size_t count, const PassEpilogue& e) {
   if (e.alpha != 1.0f) x = hn::Mul(x, hn::Set(d, e.alpha));
   if (!e.first_pass || e.beta != 0.0f) {
     const VF old = count == kLanes ? hn::LoadU(d, out) : LoadPartial(d, out, count);
     x = e.first_pass ? hn::MulAdd(hn::Set(d, e.beta), old, x) : hn::Add(old, x);
   }
+  return x;
+}
+
+HWY_INLINE void StoreCount(DF d, VF x, float* out, std::size_t count) {
   if (count == kLanes) {
     hn::StoreU(x, d, out);
   } else {
     StorePartial(d, x, out, count);
   }
+}
+
+// One vector of C at out (count valid lanes) = alpha·x (+ beta·C, or + C after the first pass).
+HWY_INLINE void StoreVector(DF d, VF x, float* out, std::size_t count, const PassEpilogue& e) {
+  StoreCount(d, Combine(d, x, out, count, e), out, count);
+}
+
+// As StoreVector, then the bias and ReLU where the epilogue takes them in registers: the same
+// operations, in the same order, as FinishTile on the stored value.
+HWY_INLINE void StoreFinishedVector(DF d, VF x, VF bias, float* out, std::size_t count, const PassEpilogue& e) {
+  x = Combine(d, x, out, count, e);
+  if (e.in_registers) {
+    x = hn::Add(x, bias);
+    if (e.activation == Activation::kRelu) x = Relu(d, x);
+  }
+  StoreCount(d, x, out, count);
 }
 
 // C[rows, width] = activation(C + bias), on a tile just written (still in L1). Not inlined:
