@@ -105,67 +105,79 @@ std::size_t slots_for(std::vector<Workspace>& a, std::vector<Workspace>& b, std:
 
 }  // namespace
 
-void Conv2d::forward_fused(ConstView<float> input, MatrixView<float> output, simd::Activation activation) {
-  forward_chunks(input, output, activation, nullptr);
-}
-
-void Conv2d::forward_fused(ConstView<float> input, MatrixView<float> output, simd::Activation activation,
-                           RangeBody after) {
-  forward_chunks(input, output, activation, &after);
-}
-
-void Conv2d::forward_chunks(ConstView<float> input, MatrixView<float> output, simd::Activation activation,
-                            const RangeBody* after) {
-  check_batch("conv2d", input, in_.size(), output, out_.size());
+void Conv2d::load_weight_bias() {
   for (std::size_t f = 0; f < out_.channels; ++f) {
     std::ranges::copy(weight().row(f), weight_bias_.row(f).begin());
     weight_bias_(f, taps()) = bias()(0, f);
   }
-  const ConvGeometry g{in_, out_, kernel_, stride_, padding_};
+}
+
+MatrixView<float> Conv2d::chunk_patches(ConstView<float> input, const Chunks& chunks, std::size_t k, std::size_t slot) {
+  const std::size_t n0 = chunks.begin(k), n = chunks.size(k);
+  const MatrixView<float> patches = patches_[slot].view(taps() + 1, n * pixels());
+  im2col({in_, out_, kernel_, stride_, padding_}, input.block(n0, 0, n, input.cols()), patches);
+  std::ranges::fill(patches.row(taps()), 1.0f);
+  return patches;
+}
+
+void Conv2d::forward_fused(ConstView<float> input, MatrixView<float> output, simd::Activation activation) {
+  check_batch("conv2d", input, in_.size(), output, out_.size());
+  load_weight_bias();
   const Chunks chunks = this->chunks(input.rows());
-  const std::size_t slots = slots_for(patches_, result_, grad_patches_);
-  for_chunks(chunks.count, slots, [&](std::size_t k, std::size_t slot) {
-    const std::size_t n0 = chunks.begin(k), n = chunks.size(k), columns = n * pixels();
-    const MatrixView<float> patches = patches_[slot].view(taps() + 1, columns);
-    const MatrixView<float> result = result_[slot].view(out_.channels, columns);
-    im2col(g, input.block(n0, 0, n, input.cols()), patches);
-    std::ranges::fill(patches.row(taps()), 1.0f);
+  for_chunks(chunks.count, slots_for(patches_, result_, grad_patches_), [&](std::size_t k, std::size_t slot) {
+    const std::size_t n0 = chunks.begin(k), n = chunks.size(k);
+    const MatrixView<float> patches = chunk_patches(input, chunks, k, slot);
     if (pixels() >= kDirectPixels) {
       // Each sample's GEMM straight into its output row, seen as [filters, OH·OW]: the same
-      // arithmetic per element, without the copy of the result (the W6 CNN's first layer).
+      // arithmetic per element, without the copy of the result.
       for (std::size_t s = 0; s < n; ++s)
         simd::gemm(weight_bias_, patches.block(0, s * pixels(), taps() + 1, pixels()),
                    MatrixView<float>(output.row(n0 + s).data(), out_.channels, pixels()), {.activation = activation});
-    } else {
-      simd::gemm(weight_bias_, patches, result, {.activation = activation});
-      blocks_to_rows(result, pixels(), output.block(n0, 0, n, output.cols()));
+      return;
     }
-    if (after != nullptr) (*after)(n0, n0 + n);
+    const MatrixView<float> result = result_[slot].view(out_.channels, n * pixels());
+    simd::gemm(weight_bias_, patches, result, {.activation = activation});
+    blocks_to_rows(result, pixels(), output.block(n0, 0, n, output.cols()));
+  });
+}
+
+void Conv2d::forward_blocks(ConstView<float> input, simd::Activation activation, ChunkBlocks after) {
+  require_shape("conv2d", "input", input.shape(), {input.rows(), in_.size()});
+  load_weight_bias();
+  const Chunks chunks = this->chunks(input.rows());
+  for_chunks(chunks.count, slots_for(patches_, result_, grad_patches_), [&](std::size_t k, std::size_t slot) {
+    const MatrixView<float> result = result_[slot].view(out_.channels, chunks.size(k) * pixels());
+    simd::gemm(weight_bias_, chunk_patches(input, chunks, k, slot), result, {.activation = activation});
+    after(chunks.begin(k), chunks.begin(k + 1), result);
   });
 }
 
 void Conv2d::backward(ConstView<float> input, ConstView<float>, ConstView<float> grad_output,
                       MatrixView<float> grad_input) {
-  backward_from(input, grad_output, {}, simd::Activation::kIdentity, grad_input, nullptr);
-}
-
-void Conv2d::backward_chunks(ConstView<float> input, ConstView<float> grad_output, MatrixView<float> grad_input,
-                             RangeBody before) {
-  backward_from(input, grad_output, {}, simd::Activation::kIdentity, grad_input, &before);
+  check_batch("conv2d", input, in_.size(), grad_output, out_.size());
+  backward_from(input, grad_input, [&](std::size_t begin, std::size_t end, MatrixView<float> blocks) {
+    rows_to_blocks(grad_output.block(begin, 0, end - begin, grad_output.cols()), pixels(), blocks);
+  });
 }
 
 bool Conv2d::backward_fused(ConstView<float> input, ConstView<float> activated, ConstView<float> grad_activated,
                             simd::Activation activation, MatrixView<float> grad_input) {
+  check_batch("conv2d", input, in_.size(), grad_activated, out_.size());
   require_shape("conv2d", "activated output", activated.shape(), grad_activated.shape());
-  backward_from(input, grad_activated, activated, activation, grad_input, nullptr);
+  // Each value taken through the activation's backward as it is copied.
+  backward_from(input, grad_input, [&](std::size_t begin, std::size_t end, MatrixView<float> blocks) {
+    rows_to_blocks(grad_activated.block(begin, 0, end - begin, grad_activated.cols()), pixels(), blocks,
+                   activated.block(begin, 0, end - begin, activated.cols()), activation);
+  });
   return true;
 }
 
-// Backward from grad_output, or, with `activated`, from the gradient with respect to the
-// activation's output (each value taken through the activation's backward as it is copied).
-void Conv2d::backward_from(ConstView<float> input, ConstView<float> grad_output, ConstView<float> activated,
-                           simd::Activation activation, MatrixView<float> grad_input, const RangeBody* before) {
-  check_batch("conv2d", input, in_.size(), grad_output, out_.size());
+void Conv2d::backward_blocks(ConstView<float> input, MatrixView<float> grad_input, ChunkBlocks before) {
+  require_shape("conv2d", "input", input.shape(), {input.rows(), in_.size()});
+  backward_from(input, grad_input, before);
+}
+
+void Conv2d::backward_from(ConstView<float> input, MatrixView<float> grad_input, ChunkBlocks grad_blocks) {
   if (!grad_input.empty()) require_shape("conv2d", "grad_input", grad_input.shape(), input.shape());
   const ConvGeometry g{in_, out_, kernel_, stride_, padding_};
   const Chunks chunks = this->chunks(input.rows());
@@ -174,17 +186,13 @@ void Conv2d::backward_from(ConstView<float> input, ConstView<float> grad_output,
   for_chunks(chunks.count, slots, [&](std::size_t k, std::size_t slot) {
     const std::size_t n0 = chunks.begin(k), n = chunks.size(k), columns = n * pixels();
     const MatrixView<float> grad_result = result_[slot].view(filters, columns);
-    if (before != nullptr) (*before)(n0, n0 + n);
-    rows_to_blocks(grad_output.block(n0, 0, n, grad_output.cols()), pixels(), grad_result,
-                   activated.empty() ? activated : activated.block(n0, 0, n, activated.cols()), activation);
+    grad_blocks(n0, n0 + n, grad_result);
     // The chunk's [grad_W | grad_b] transposed, patches · grad_resultᵀ: the patches as im2col
     // writes them are A, read in place along K, and only grad_result (a row per filter) is
     // packed. The ones make the bias gradient the last row. Each element's sum over the columns
     // is the one grad_result · patchesᵀ would take, in the same order.
-    const MatrixView<float> patches = patches_[slot].view(taps() + 1, columns);
-    im2col(g, input.block(n0, 0, n, input.cols()), patches);
-    std::ranges::fill(patches.row(taps()), 1.0f);
-    simd::gemm(patches, grad_result, partials.block(k * (taps() + 1), 0, taps() + 1, filters), {.transpose_b = true});
+    simd::gemm(chunk_patches(input, chunks, k, slot), grad_result,
+               partials.block(k * (taps() + 1), 0, taps() + 1, filters), {.transpose_b = true});
     if (grad_input.empty()) return;
     const MatrixView<float> grad_patches = grad_patches_[slot].view(taps(), columns);
     simd::gemm(weight(), grad_result, grad_patches, {.transpose_a = true});

@@ -36,16 +36,17 @@ class Conv2d final : public Layer {
   SampleShape output_shape(SampleShape input) const override;
   void forward(ConstView<float> input, MatrixView<float> output) override;
   void forward_fused(ConstView<float> input, MatrixView<float> output, simd::Activation activation) override;
-  // forward_fused, then after(begin, end) on each chunk's samples [begin, end) once their output
-  // rows are written, on the chunk's thread while the rows are in its cache (a network runs the
-  // max pooling that follows so).
-  void forward_fused(ConstView<float> input, MatrixView<float> output, simd::Activation activation, RangeBody after);
   void backward(ConstView<float> input, ConstView<float> output, ConstView<float> grad_output,
                 MatrixView<float> grad_input) override;
-  // backward, with before(begin, end) run first on each chunk's samples [begin, end), on the
-  // chunk's thread, to write their rows of grad_output (a network's max pooling backward).
-  void backward_chunks(ConstView<float> input, ConstView<float> grad_output, MatrixView<float> grad_input,
-                       RangeBody before);
+  // A chunk of samples [begin, end) of a minibatch, as the GEMMs take it: blocks [filters,
+  // (end − begin)·OH·OW], sample begin + s's plane f at (f, s·OH·OW).
+  using ChunkBlocks = FunctionRef<void(std::size_t begin, std::size_t end, MatrixView<float> blocks)>;
+  // forward_fused without output rows: each chunk's output goes to after(begin, end, blocks) on
+  // the chunk's thread, while it is in the thread's cache (a network's max pooling runs so).
+  void forward_blocks(ConstView<float> input, simd::Activation activation, ChunkBlocks after);
+  // backward from output gradients that before(begin, end, blocks) writes into each chunk's
+  // blocks, on the chunk's thread (a network's max pooling backward).
+  void backward_blocks(ConstView<float> input, MatrixView<float> grad_input, ChunkBlocks before);
   bool backward_fused(ConstView<float> input, ConstView<float> activated, ConstView<float> grad_activated,
                       simd::Activation activation, MatrixView<float> grad_input) override;
   std::vector<Parameter> parameters() override;
@@ -79,10 +80,12 @@ class Conv2d final : public Layer {
     std::size_t size(std::size_t k) const { return begin(k + 1) - begin(k); }
   };
   Chunks chunks(std::size_t batch) const;
-  void forward_chunks(ConstView<float> input, MatrixView<float> output, simd::Activation activation,
-                      const RangeBody* after);
-  void backward_from(ConstView<float> input, ConstView<float> grad, ConstView<float> activated,
-                     simd::Activation activation, MatrixView<float> grad_input, const RangeBody* before);
+  // weight_bias_ from the weight and bias; the patches of chunk k in scratch slot `slot`, a row of
+  // ones after the taps.
+  void load_weight_bias();
+  MatrixView<float> chunk_patches(ConstView<float> input, const Chunks& chunks, std::size_t k, std::size_t slot);
+  // The backward, each chunk's output gradient written into its blocks by `grad_blocks`.
+  void backward_from(ConstView<float> input, MatrixView<float> grad_input, ChunkBlocks grad_blocks);
 
   SampleShape in_, out_;
   std::size_t kernel_, stride_, padding_;

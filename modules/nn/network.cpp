@@ -74,8 +74,9 @@ Network::Network(SampleShape input, std::vector<std::unique_ptr<Layer>> layers)
     const LayerKind kind = layers_[i]->spec().kind;
     const bool linear = kind == LayerKind::kDense || kind == LayerKind::kConv2d;
     fused_[i] = linear && layers_[i + 1]->epilogue().has_value();
-    pooled_[i] = fused_[i] && kind == LayerKind::kConv2d && i + 2 < layers_.size() &&
-                 layers_[i + 2]->spec().kind == LayerKind::kMaxPool2d;
+    pooled_[i] = fused_[i] && kind == LayerKind::kConv2d && layers_[i + 1]->epilogue() == simd::Activation::kRelu &&
+                 i + 2 < layers_.size() && layers_[i + 2]->spec().kind == LayerKind::kMaxPool2d &&
+                 static_cast<const MaxPool2d&>(*layers_[i + 2]).has_picks();
   }
   splits_rows_ = std::ranges::none_of(layers_, [](const auto& layer) {
     const LayerKind kind = layer->spec().kind;
@@ -120,10 +121,8 @@ ConstView<float> Network::plan_forward(ConstView<float> input) {
       continue;
     }
     if (pooled_[i]) {
-      const auto& pool = static_cast<const MaxPool2d&>(*layers_[i + 2]);
-      picks_[i + 2].resize(pool.has_picks() ? batch * pool.picks_per_sample() : 0);
-      outputs_[i] = inputs_[i + 1] = {};
-      inputs_[i + 2] = outputs_[i + 1] = values_[i + 1].view(batch, shapes_[i + 1].size());
+      picks_[i + 2].resize(batch * static_cast<const MaxPool2d&>(*layers_[i + 2]).picks_per_sample());
+      outputs_[i] = inputs_[i + 1] = outputs_[i + 1] = inputs_[i + 2] = {};
       outputs_[i + 2] = current = values_[i + 2].view(batch, shapes_[i + 2].size());
       i += 2;
       continue;
@@ -148,16 +147,16 @@ void Network::forward_rows(std::size_t first, std::size_t last) {
   for (std::size_t i = 0; i < layers_.size(); ++i) {
     Layer& layer = *layers_[i];
     if (layer.passes_through()) continue;
-    // A conv2d, its activation and a max pooling: the pooling runs on each of the conv2d's
-    // chunks of samples as soon as they are out, while they are in the chunk's cache. (Such a
-    // network takes all its rows at once.)
+    // A conv2d, its relu and a 2×2 max pooling: the pooling runs on each of the conv2d's chunks
+    // of samples as the GEMM leaves it, in the chunk's cache; the relu's output is never stored.
+    // (Such a network takes all its rows at once.)
     if (pooled_[i]) {
-      const MatrixView<float> y = out(i + 1), z = out(i + 2);
+      const MatrixView<float> z = out(i + 2);
       const auto& pool = static_cast<const MaxPool2d&>(*layers_[i + 2]);
       std::vector<std::uint8_t>& picks = picks_[i + 2];  // for the backward, which then reads neither y nor z
-      static_cast<Conv2d&>(layer).forward_fused(
-          rows(inputs_[i]), y, *layers_[i + 1]->epilogue(),
-          [&](std::size_t b, std::size_t e) { pool.forward_samples(y, z, picks, b, e); });
+      static_cast<Conv2d&>(layer).forward_blocks(
+          rows(inputs_[i]), simd::Activation::kRelu,
+          [&](std::size_t b, std::size_t e, MatrixView<float> y) { pool.forward_blocks(y, z, picks, b, e); });
       i += 2;
       continue;
     }
@@ -208,26 +207,29 @@ void Network::backward(ConstView<float> input, ConstView<float> grad_output, Mat
     // Max pooling after a fused linear layer and relu (the CNN's conv, relu, maxpool): each
     // window's gradient goes to its pick only, and the relu passes it where the pick, the
     // pooling's output, is > 0; so the relu's backward is done here on the pooling's output
-    // gradient (a quarter of the values for 2×2 windows, in our own buffer) and the linear
-    // layer skips it: the same values, without a pass over the relu's output.
-    if (holder >= 0 && i >= 2 && fused_[i - 2] != 0 && layer.spec().kind == LayerKind::kMaxPool2d &&
+    // gradient (a quarter of the values for 2×2 windows, in our own buffer, or copied there from
+    // the network's grad_output for a pooled_ pair) and the linear layer skips it: the same
+    // values, without a pass over the relu's output.
+    const bool pooled = i >= 2 && pooled_[i - 2] != 0;
+    if ((holder >= 0 || pooled) && i >= 2 && fused_[i - 2] != 0 && layer.spec().kind == LayerKind::kMaxPool2d &&
         layers_[i - 1]->epilogue() == simd::Activation::kRelu) {
+      holder = std::max(holder, 0);
       const MatrixView<float> dy = grad_buffers_[holder].view(batch_, grad.cols());
       const ConstView<float> y = outputs_[i];
       for_rows(batch_, dy.cols(), [&](std::size_t r0, std::size_t r1) {
-        for (std::size_t r = r0; r < r1; ++r)  // in place: the kernel loads each vector before storing it
-          activation_backward(simd::Activation::kRelu, y.row(r).data(), dy.row(r).data(), dy.row(r).data(), dy.cols());
+        for (std::size_t r = r0; r < r1; ++r)  // in place or not: the kernel loads each vector before storing it
+          activation_backward(simd::Activation::kRelu, y.row(r).data(), grad.row(r).data(), dy.row(r).data(),
+                              dy.cols());
       });
-      // A pooled_ pair: the pooling's backward runs on each of the conv2d's chunks first.
-      if (pooled_[i - 2] != 0) {
-        const MatrixView<float> dx = pool_grad_.view(batch_, shapes_[i - 1].size());
+      // A pooled_ pair: the pooling's backward writes the conv2d's output gradient chunk by chunk.
+      if (pooled) {
         const MatrixView<float> grad_in = input_gradient(i - 2);
         const auto& pool = static_cast<const MaxPool2d&>(layer);
         static_cast<Conv2d&>(*layers_[i - 2])
-            .backward_chunks(i == 2 ? input : outputs_[i - 3], dx, grad_in, [&](std::size_t b, std::size_t e) {
-              if (pool.has_picks()) return pool.backward_samples(picks_[i], dy, dx, b, e);
-              pool.backward_samples(outputs_[i - 1], y, dy, dx, b, e);
-            });
+            .backward_blocks(i == 2 ? input : outputs_[i - 3], grad_in,
+                             [&](std::size_t b, std::size_t e, MatrixView<float> blocks) {
+                               pool.backward_blocks(picks_[i], dy, blocks, b, e);
+                             });
         if (grad_in.empty() || computes_before_[i - 2] == 0) return;
         grad = grad_in;
         i -= 2;

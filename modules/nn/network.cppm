@@ -123,12 +123,11 @@ class Network {
   std::vector<std::unique_ptr<Layer>> layers_;
   std::vector<SampleShape> shapes_;
   std::vector<char> fused_;                       // fused_[i]: layer i applies layer i + 1 in its epilogue
-  std::vector<char> pooled_;                      // pooled_[i]: fused conv2d i runs maxpool i + 2 on its chunks
+  std::vector<char> pooled_;                      // pooled_[i]: conv2d i, relu and 2×2 maxpool i + 2 by chunks
   std::vector<std::size_t> params_before_;        // how many layers before layer i have parameters
   std::vector<std::size_t> computes_before_;      // how many layers before layer i do not pass through
   std::vector<Workspace> values_;                 // values_[i]: layer i's output
   Workspace grad_buffers_[2];                     // gradients, alternating between layers
-  Workspace pool_grad_;                           // a pooled_ pair's gradient between its maxpool and conv2d
   std::vector<std::vector<std::uint8_t>> picks_;  // picks_[i]: maxpool i's picks in the last forward
   std::vector<ConstView<float>> outputs_;         // each layer's output in the last forward (empty when fused)
   std::vector<ConstView<float>> inputs_;          // each layer's input in the last forward (empty when fused)

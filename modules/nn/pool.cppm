@@ -29,27 +29,30 @@ class MaxPool2d final : public Layer {
   SampleShape input_shape() const { return in_; }
   SampleShape output_shape() const { return out_; }
 
-  // forward and backward for the samples (rows) [begin, end) only, on the calling thread: what
-  // a network runs inside a convolution's loop over its chunks, while their rows are in cache.
-  // With 2×2 windows and stride 2 (has_picks()), forward_samples also writes each window's pick
-  // (0 top left, 1 top right, 2 bottom left, 3 bottom right) to picks, picks_per_sample() bytes a
-  // sample (a byte per output value, each row padded to whole vectors), when picks is not empty;
-  // backward_samples from them then gives the same values as from input and output, without
-  // reading either.
+  // With 2×2 windows and stride 2 (has_picks()), forward and backward for the samples [begin,
+  // end) of a minibatch whose inputs are a convolution's chunk as its GEMM leaves it: blocks
+  // [channels, (end − begin)·H·W], sample begin + s's plane c at (c, s·H·W). What a network runs
+  // inside the convolution's loop over its chunks, while they are in cache, on the calling
+  // thread. forward_blocks writes the samples' output rows and each window's pick (0 top left,
+  // 1 top right, 2 bottom left, 3 bottom right) to picks, picks_per_sample() bytes a sample (a
+  // byte per output value, each row padded to whole vectors); backward_blocks, from those picks
+  // and the samples' rows of grad_output, writes grad_blocks (the blocks' layout): the values
+  // backward gives, without reading the input or output.
   bool has_picks() const { return kernel_ == 2 && stride_ == 2; }
   std::size_t picks_per_sample() const;
-  void forward_samples(ConstView<float> input, MatrixView<float> output, std::span<std::uint8_t> picks,
+  void forward_blocks(ConstView<float> blocks, MatrixView<float> output, std::span<std::uint8_t> picks,
+                      std::size_t begin, std::size_t end) const;
+  void backward_blocks(std::span<const std::uint8_t> picks, ConstView<float> grad_output, MatrixView<float> grad_blocks,
                        std::size_t begin, std::size_t end) const;
-  void backward_samples(ConstView<float> input, ConstView<float> output, ConstView<float> grad_output,
-                        MatrixView<float> grad_input, std::size_t begin, std::size_t end) const;
-  void backward_samples(std::span<const std::uint8_t> picks, ConstView<float> grad_output, MatrixView<float> grad_input,
-                        std::size_t begin, std::size_t end) const;
 
  private:
   // Index within the sample of the input that window (c, oy, ox) picks.
   std::size_t pick(const float* x, std::size_t c, std::size_t oy, std::size_t ox) const;
   // Throws unless picks are kept (has_picks()) and `picks` bytes hold `batch` samples' picks.
   void check_picks(std::size_t picks, std::size_t batch) const;
+  // Throws unless [begin, end) lies in a minibatch of `batch` samples and `blocks` holds exactly
+  // those samples' planes.
+  void check_blocks(ConstView<float> blocks, std::size_t batch, std::size_t begin, std::size_t end) const;
 
   SampleShape in_, out_;
   std::size_t kernel_, stride_;

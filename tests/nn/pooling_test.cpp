@@ -5,7 +5,9 @@
 #include <cstdint>
 #include <limits>
 #include <random>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 #include "tests/nn/support.h"
 import gibbs.core;
@@ -55,10 +57,21 @@ BOOST_AUTO_TEST_CASE(maxpool_two_by_two_forward_equals_the_scalar_rule_on_every_
   }
 }
 
-// The backward from the forward's output (the kernel), and from the picks the forward can keep,
-// against the general scan without either; the forward that keeps the picks gives the same
-// output. On ties, signed zeros and NaN (one or two in a window), widths 2 to 41, odd and even
-// heights. A picks buffer of the wrong size is an error.
+// The samples' planes as a convolution's chunk holds them: [channels, samples·H·W], sample s's
+// plane c at (c, s·H·W).
+Matrix<float> to_blocks(const Matrix<float>& rows, std::size_t channels) {
+  const std::size_t plane = rows.cols() / channels;
+  Matrix<float> blocks(channels, rows.rows() * plane);
+  for (std::size_t n = 0; n < rows.rows(); ++n)
+    for (std::size_t c = 0; c < channels; ++c)
+      for (std::size_t q = 0; q < plane; ++q) blocks(c, n * plane + q) = rows(n, c * plane + q);
+  return blocks;
+}
+
+// The backward from the forward's output (the kernel), and from the picks the forward on a
+// convolution's blocks keeps, against the general scan without either; the forward on the
+// blocks gives the same output. On ties, signed zeros and NaN (one or two in a window), widths 2
+// to 41, odd and even heights; the blocks of three samples as two chunks, [0, 1) and [1, 3).
 BOOST_AUTO_TEST_CASE(maxpool_two_by_two_backward_with_or_without_picks_equals_the_general_scan_on_every_target) {
   std::mt19937 rng(34);
   std::uniform_int_distribution<int> level(-3, 3), special(0, 29);
@@ -73,28 +86,37 @@ BOOST_AUTO_TEST_CASE(maxpool_two_by_two_backward_with_or_without_picks_equals_th
           const int s = special(rng);
           v = s == 0 ? std::numeric_limits<float>::quiet_NaN() : s == 1 ? -0.0f : 0.5f * static_cast<float>(level(rng));
         }
-        const std::size_t out = pool.output_shape(in).size();
-        Matrix<float> y(3, out), y_picked(3, out), fast(3, in.size(), 7.0f), picked(3, in.size(), 7.0f),
-            general(3, in.size());
+        const std::size_t out = pool.output_shape(in).size(), plane = height * width;
+        Matrix<float> y(3, out), y_picked(3, out), fast(3, in.size(), 7.0f), general(3, in.size());
         std::vector<std::uint8_t> picks(3 * pool.picks_per_sample(), 9);
         const Matrix<float> dy = test::random_matrix(3, out, rng);
+        const Matrix<float> blocks = to_blocks(x, 2);
+        Matrix<float> picked(2, 3 * plane, 7.0f);
+        for (const auto [begin, end] : {std::pair<std::size_t, std::size_t>{0, 1}, {1, 3}}) {
+          const auto columns = [&](auto view) { return view.block(0, begin * plane, 2, (end - begin) * plane); };
+          pool.forward_blocks(columns(blocks.view()), y_picked, picks, begin, end);
+          pool.backward_blocks(picks, dy, columns(picked.view()), begin, end);
+        }
         pool.forward(x, y);
-        pool.forward_samples(x, y_picked, picks, 0, 3);
         pool.backward(x, y, dy, fast);
-        pool.backward_samples(picks, dy, picked, 0, 3);
         pool.backward(x, {}, dy, general);
         const std::string what = target.name + " " + nn::to_string(in);
+        const Matrix<float> expected_blocks = to_blocks(general, 2);
         const std::vector<float> expected(general.values().begin(), general.values().end());
         BOOST_TEST(test::bits_differ(fast, expected) == 0u, what);
-        BOOST_TEST(test::bits_differ(picked, expected) == 0u, what << " from picks");
+        BOOST_TEST(test::bits_differ(picked, {expected_blocks.values().begin(), expected_blocks.values().end()}) == 0u,
+                   what << " from picks");
         const std::vector<float> expected_y(y.values().begin(), y.values().end());
         BOOST_TEST(test::bits_differ(y_picked, expected_y) == 0u, what << " keeping picks");
       }
   }
   nn::MaxPool2d pool({1, 4, 4}, 2);
-  Matrix<float> x(2, 16), y(2, 4);
-  std::vector<std::uint8_t> short_picks(2 * pool.picks_per_sample() - 1);
-  BOOST_CHECK_THROW(pool.forward_samples(x, y, short_picks, 0, 2), gibbs::ArgumentError);
+  Matrix<float> blocks(1, 32), y(2, 4);
+  std::vector<std::uint8_t> picks(2 * pool.picks_per_sample());
+  BOOST_CHECK_THROW(pool.forward_blocks(blocks, y, std::span(picks).first(picks.size() - 1), 0, 2),
+                    gibbs::ArgumentError);
+  BOOST_CHECK_THROW(pool.forward_blocks(blocks, y, picks, 0, 1), gibbs::ShapeError);     // 2 samples' planes
+  BOOST_CHECK_THROW(pool.forward_blocks(blocks, y, picks, 1, 3), gibbs::ArgumentError);  // past the minibatch
   nn::MaxPool2d overlapping({1, 4, 4}, 2, 1);
   BOOST_TEST(!overlapping.has_picks());
 }

@@ -176,10 +176,10 @@ HWY_INLINE void MaxPool2x2PicksBackwardRow(const std::uint8_t* picks, const floa
   }
 }
 
-HWY_NOINLINE void MaxPool2x2Impl(const float* x, std::size_t planes, std::size_t height, std::size_t width, float* y,
-                                 std::uint8_t* picks) {
+HWY_NOINLINE void MaxPool2x2Impl(const float* x, std::size_t planes, std::size_t plane_stride, std::size_t height,
+                                 std::size_t width, float* y, std::uint8_t* picks) {
   const std::size_t rows = height / 2, count = width / 2;
-  for (std::size_t p = 0; p < planes; ++p, x += height * width)
+  for (std::size_t p = 0; p < planes; ++p, x += plane_stride)
     for (std::size_t r = 0; r < rows; ++r, y += count, picks = picks == nullptr ? picks : picks + PicksPerRow(count))
       MaxPool2x2Row(x + 2 * r * width, x + (2 * r + 1) * width, y, picks, count);
 }
@@ -198,9 +198,10 @@ HWY_NOINLINE void MaxPool2x2BackwardImpl(const float* x, const float* y, const f
 }
 
 HWY_NOINLINE void MaxPool2x2PicksBackwardImpl(const std::uint8_t* picks, const float* dy, std::size_t planes,
-                                              std::size_t height, std::size_t width, float* dx) {
+                                              std::size_t height, std::size_t width, float* dx,
+                                              std::size_t plane_stride) {
   const std::size_t rows = height / 2, count = width / 2, covered = 2 * count;
-  for (std::size_t p = 0; p < planes; ++p, dx += height * width) {
+  for (std::size_t p = 0; p < planes; ++p, dx += plane_stride) {
     for (std::size_t r = 0; r < rows; ++r, picks += PicksPerRow(count), dy += count) {
       float* top = dx + 2 * r * width;
       MaxPool2x2PicksBackwardRow(picks, dy, top, top + width, count);

@@ -11,14 +11,14 @@ HWY_EXPORT(MaxPool2x2Impl);
 HWY_EXPORT(MaxPool2x2BackwardImpl);
 HWY_EXPORT(MaxPool2x2PicksBackwardImpl);
 
-void MaxPool2x2(const float* x, std::size_t planes, std::size_t height, std::size_t width, float* y,
-                std::uint8_t* picks) {
-  HWY_DYNAMIC_DISPATCH(MaxPool2x2Impl)(x, planes, height, width, y, picks);
+void MaxPool2x2(const float* x, std::size_t planes, std::size_t plane_stride, std::size_t height, std::size_t width,
+                float* y, std::uint8_t* picks) {
+  HWY_DYNAMIC_DISPATCH(MaxPool2x2Impl)(x, planes, plane_stride, height, width, y, picks);
 }
 
 void MaxPool2x2PicksBackward(const std::uint8_t* picks, const float* dy, std::size_t planes, std::size_t height,
-                             std::size_t width, float* dx) {
-  HWY_DYNAMIC_DISPATCH(MaxPool2x2PicksBackwardImpl)(picks, dy, planes, height, width, dx);
+                             std::size_t width, float* dx, std::size_t plane_stride) {
+  HWY_DYNAMIC_DISPATCH(MaxPool2x2PicksBackwardImpl)(picks, dy, planes, height, width, dx, plane_stride);
 }
 
 void MaxPool2x2Backward(const float* x, const float* y, const float* dy, std::size_t planes, std::size_t height,
