@@ -198,14 +198,25 @@ void Conv2d::backward_from(ConstView<float> input, MatrixView<float> grad_input,
     simd::gemm(weight(), grad_result, grad_patches, {.transpose_a = true});
     col2im(g, grad_patches, grad_input.block(n0, 0, n, grad_input.cols()));
   });
+  // The partials added to the gradient in chunk order, transposed: [grad_W | grad_b]ᵀ into the
+  // first chunk's partial (a + b is b + a), the others after it row by row, the sum back.
   const std::size_t taps = this->taps();
-  for (std::size_t k = 0; k < chunks.count; ++k) {
-    const ConstView<float> partial = partials.block(k * (taps + 1), 0, taps + 1, filters);
-    for (std::size_t f = 0; f < filters; ++f) {
-      float* gw = grads_.weight().row(f).data();
-      for (std::size_t t = 0; t < taps; ++t) gw[t] += partial(t, f);
-      grads_.bias()(0, f) += partial(taps, f);
+  const MatrixView<float> sum = partials.block(0, 0, taps + 1, filters);
+  for (std::size_t f = 0; f < filters; ++f) {
+    const float* gw = grads_.weight().row(f).data();
+    for (std::size_t t = 0; t < taps; ++t) sum(t, f) += gw[t];
+    sum(taps, f) += grads_.bias()(0, f);
+  }
+  for (std::size_t k = 1; k < chunks.count; ++k)
+    for (std::size_t t = 0; t <= taps; ++t) {
+      const float* partial = partials.row(k * (taps + 1) + t).data();
+      float* total = sum.row(t).data();
+      for (std::size_t f = 0; f < filters; ++f) total[f] += partial[f];
     }
+  for (std::size_t f = 0; f < filters; ++f) {
+    float* gw = grads_.weight().row(f).data();
+    for (std::size_t t = 0; t < taps; ++t) gw[t] = sum(t, f);
+    grads_.bias()(0, f) = sum(taps, f);
   }
 }
 
