@@ -190,7 +190,7 @@ double Rbm::hidden_term(std::span<const float> a, std::span<float> scratch) cons
 }
 
 void Rbm::transpose_weights(std::size_t steps, std::size_t rows, Matrix<float>& out) const {
-  if (steps == 0 || (steps == 1 && simd::takes_dot_product_kernel(rows, hidden()))) {
+  if (steps == 0 || (steps == 1 && simd::transposed_product_reads_b_in_place(rows, visible(), hidden()))) {
     out = Matrix<float>();
     return;
   }

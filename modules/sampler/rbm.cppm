@@ -58,8 +58,8 @@ class Rbm {
   void visible_inputs(ConstView<float> h, MatrixView<float> a) const;
   // For a loop of `steps` visible steps of `rows` rows each on one W: Wᵀ [hidden, visible] into
   // `out` (reallocated to that shape), or `out` emptied where a single product reads W in place
-  // for less (simd::takes_dot_product_kernel). Any other product by W's transpose reorders all
-  // of W on the call, so one copy costs no more, and groups of chains can share it.
+  // for less (simd::transposed_product_reads_b_in_place). Any other product by W's transpose
+  // reorders all of W on the call, so one copy costs no more, and groups of chains can share it.
   void transpose_weights(std::size_t steps, std::size_t rows, Matrix<float>& out) const;
   // The same two with `transposed` from transpose_weights: Wᵀ read in place or, when it is
   // empty, W's transpose taken within the product. Both give the same bits, except where the

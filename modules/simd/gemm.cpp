@@ -9,6 +9,7 @@ module;
 #include <cstddef>
 #include <span>
 #include <string>
+#include "modules/simd/kernels/elementwise.h"
 module gibbs.simd;
 import gibbs.core;
 
@@ -19,16 +20,37 @@ namespace {
 constexpr std::size_t kSerialWork = 64 * 1024;
 // Splitting C by rows needs at least this many rows per thread to keep tiles full.
 constexpr std::size_t kRowsPerThread = 24;
-// A plain C = A·Bᵀ with at most this many rows is computed as Cᵀ = B·Aᵀ and transposed, where
-// that moves fewer elements: B is then read in place as that product's A, and only A (m·K) and
-// Cᵀ (m·N) are reordered, where A·Bᵀ reorders all of B (N·K) on every call (a layer's input
-// gradient, dY·Wᵀ, reorders W). Each element is the sum over K that packing Bᵀ gives, in the
-// same order; it replaces the dot-product kernel (takes_dot_product_kernel), whose last bits differ.
+// C = A·Bᵀ with at most this many rows is computed as Cᵀ = B·Aᵀ and transposed, where that
+// moves fewer elements: B is then read in place as that product's A, and only A (m·K) and Cᵀ
+// (m·N) are reordered, where A·Bᵀ reorders all of B (N·K) on every call (a layer's input
+// gradient, dY·Wᵀ, reorders W; an RBM's visible means, h·Wᵀ, too). Each element is the sum over
+// K that packing Bᵀ gives, in the same order, and the bias and activation follow as the
+// epilogue applies them. A plain product computed so replaces the dot-product kernel, whose last
+// bits differ; one with a bias, an activation or a hook keeps the dot kernel where it fits.
 constexpr std::size_t kFlipMaxRows = 128;
 
+bool flips(std::size_t m, std::size_t n, std::size_t k) { return m <= kFlipMaxRows && m < n && k * (n - m) > m * n; }
+
 bool computes_transposed(std::size_t m, std::size_t n, std::size_t k, const GemmOptions& o) {
-  return o.transpose_b && !o.transpose_a && m <= kFlipMaxRows && m < n && k * (n - m) > m * n && o.beta == 0.0f &&
-         o.column_bias.empty() && o.activation == Activation::kIdentity && !o.then;
+  if (!o.transpose_b || o.transpose_a || o.beta != 0.0f || !flips(m, n, k)) return false;
+  const bool epilogue = !o.column_bias.empty() || o.activation != Activation::kIdentity || o.then;
+  return !epilogue || o.same_bits_per_row || !kernels::DotKernelFits(m, k);
+}
+
+// C = Cᵀ transposed, then the bias, the activation and the hook, a band of C's rows at a time.
+void finish_transposed(ConstView<float> ct, MatrixView<float> c, const GemmOptions& o) {
+  const std::size_t n = c.cols();
+  const auto band = [&](std::size_t r0, std::size_t r1) {
+    kernels::Transpose(ct.data() + r0, ct.stride(), n, r1 - r0, c.row(r0).data(), c.stride());
+    for (std::size_t r = r0; r < r1; ++r) {
+      float* row = c.row(r).data();
+      if (!o.column_bias.empty()) kernels::Axpy(1.0f, o.column_bias.data(), row, n);  // row + bias, rounded once
+      if (o.activation != Activation::kIdentity) kernels::ActivationForward(o.activation, row, row, n);
+    }
+    if (o.then) o.then(r0, r1, 0, n);
+  };
+  if (thread_count() == 1 || c.rows() * n <= kSerialWork) return band(0, c.rows());
+  for_row_groups(c.rows(), 8, band);
 }
 
 // The product's Cᵀ before it is transposed into C: per thread, grown on demand and kept.
@@ -52,7 +74,7 @@ void gemm(ConstView<float> a, ConstView<float> b, MatrixView<float> c, const Gem
   if (computes_transposed(m, n, k, options)) {
     const MatrixView<float> ct = transposed_scratch(n, m);
     gemm(b, a, ct, {.transpose_b = true, .alpha = options.alpha, .same_bits_per_row = options.same_bits_per_row});
-    return transpose(ct, c);
+    return finish_transposed(ct, c, options);
   }
 
   kernels::GemmProblem p;
@@ -101,7 +123,9 @@ void gemm(ConstView<float> a, ConstView<float> b, MatrixView<float> c, const Gem
       tbb::static_partitioner());
 }
 
-bool takes_dot_product_kernel(std::size_t m, std::size_t k) { return kernels::DotKernelFits(m, k); }
+bool transposed_product_reads_b_in_place(std::size_t m, std::size_t n, std::size_t k) {
+  return kernels::DotKernelFits(m, k) || flips(m, n, k);
+}
 
 void transpose(ConstView<float> in, MatrixView<float> out) {
   expect_shape("transpose: the output", out.shape(), {in.cols(), in.rows()});

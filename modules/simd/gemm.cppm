@@ -29,11 +29,12 @@ struct GemmOptions {
 // C M×N, else ShapeError. Parallel over columns (and rows when C is narrow), never over
 // K: the result is bit-identical for any thread count.
 void gemm(ConstView<float> a, ConstView<float> b, MatrixView<float> c, const GemmOptions& options = {});
-// Whether a product by Bᵀ with op(A) = A, m × k, may take the dot-product kernel (few rows, a long
-// K; never with same_bits_per_row), which reads B in place. Every other product by Bᵀ has the
-// bits of B transposed beforehand and read in place, and, with a bias or an activation, reorders
-// all of B on every call, as transpose(B) would.
-bool takes_dot_product_kernel(std::size_t m, std::size_t k);
+// Whether C = A·Bᵀ, A m × k and B n × k, with beta 0, reads B in place: on the dot-product kernel
+// (few rows, a long K; never with same_bits_per_row) or computed as (B·Aᵀ)ᵀ (few rows against
+// many columns). Every other product by Bᵀ reorders all of B on every call, as transpose(B)
+// would. All of them have the bits of B transposed beforehand and read in place, except the
+// dot-product kernel's.
+bool transposed_product_reads_b_in_place(std::size_t m, std::size_t n, std::size_t k);
 // out = inᵀ (out is in.cols() × in.rows(), else ShapeError). For a B that many products take
 // transposed: gemm reads B in place, where with transpose_b it reorders B on every call.
 void transpose(ConstView<float> in, MatrixView<float> out);

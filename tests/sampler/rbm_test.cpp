@@ -214,18 +214,30 @@ BOOST_AUTO_TEST_CASE(visible_steps_from_the_transposed_weights) {
         BOOST_TEST(largest > 0);  // else this would not test the dot-product kernel
         BOOST_TEST(largest <= 1e-4);
       }
-      // One step copies Wᵀ only where its product would reorder W anyway (49 rows, not 9).
-      Matrix<float> one_step, from_one_step(rows, 70);
+      // One step reads W in place: 49 rows against 70 visible units are computed as (W·hᵀ)ᵀ,
+      // 9 rows take the dot-product kernel.
+      Matrix<float> one_step;
       rbm.transpose_weights(1, rows, one_step);
-      BOOST_TEST(one_step.size() == (rows > 48 ? 300u * 70u : 0u));
-      rbm.visible_means(h, one_step, from_one_step);
-      BOOST_TEST(plain.values() == from_one_step.values(), boost::test_tools::per_element());
+      BOOST_TEST(one_step.size() == 0u);
     }
-    // With a short K (37 hidden units) no product takes the dot-product kernel: one step of 9 rows copies.
+    // As many rows as visible units or more: the product would reorder W, so one step copies Wᵀ,
+    // read with the same bits.
+    const Matrix<float> h = random_rows(100, 300, 4, true);
+    Matrix<float> one_step, plain(100, 70), from_one_step(100, 70);
+    rbm.transpose_weights(1, 100, one_step);
+    BOOST_TEST(one_step.size() == 300u * 70u);
+    rbm.visible_means(h, plain);
+    rbm.visible_means(h, one_step, from_one_step);
+    BOOST_TEST(plain.values() == from_one_step.values(), boost::test_tools::per_element());
+    // A short K (37 hidden units), too short for the dot-product kernel: 9 rows are computed
+    // transposed, 80 rows copy.
     Matrix<float> short_k;
-    random_rbm(70, 37, units).transpose_weights(1, 9, short_k);
+    const Rbm short_rbm = random_rbm(70, 37, units);
+    short_rbm.transpose_weights(1, 9, short_k);
+    BOOST_TEST(short_k.size() == 0u);
+    short_rbm.transpose_weights(1, 80, short_k);
     BOOST_TEST(short_k.size() == 37u * 70u);
-    rbm.transpose_weights(0, 9, short_k);
+    rbm.transpose_weights(0, 100, short_k);
     BOOST_TEST(short_k.size() == 0u);
   }
   const Rbm rbm = random_rbm(6, 4, VisibleUnits::bernoulli);

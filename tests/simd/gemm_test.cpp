@@ -2,12 +2,14 @@
 #define BOOST_TEST_MODULE gemm
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
 #include <optional>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 import gibbs.core;
@@ -298,9 +300,10 @@ BOOST_AUTO_TEST_CASE(b_packed_against_aliasing_has_the_bits_of_b_read_in_place) 
   gibbs::set_thread_count(0);
 }
 
-// A plain A·Bᵀ with few rows and many columns is computed as (B·Aᵀ)ᵀ, with the multiply-adds,
-// in the same order, of the product that packs Bᵀ (which a `then` keeps), on any thread count;
-// with 48 rows or fewer it has the bits of (B·Aᵀ)ᵀ asked for as such, not the dot products'.
+// A·Bᵀ with few rows and many columns is computed as (B·Aᵀ)ᵀ, with the multiply-adds, in the
+// same order, of the product by B transposed beforehand, and then the same bias and activation,
+// on any thread count; a hook sees every element once, final. With 48 rows or fewer a plain
+// product has the bits of (B·Aᵀ)ᵀ asked for as such, not the dot products'.
 BOOST_AUTO_TEST_CASE(a_product_computed_transposed_has_the_bits_of_the_direct_one) {
   std::mt19937 rng(13);
   for (const auto& target : simd::available_targets()) {
@@ -310,18 +313,38 @@ BOOST_AUTO_TEST_CASE(a_product_computed_transposed_has_the_bits_of_the_direct_on
       Operand a(c.m, c.k, 1, rng);
       const Operand b(c.n, c.k, 2, rng);
       for (float& v : a.storage.values()) v = v < -0.5f ? 0.0f : v;  // zeros, as a relu leaves them
-      for (int threads : {1, 2, 3}) {
-        gibbs::set_thread_count(threads);
-        Matrix<float> transposed(c.m, c.n), direct(c.m, c.n);
-        simd::gemm(a.view, b.view, transposed, {.transpose_b = true, .alpha = c.alpha});
-        simd::gemm(
-            a.view, b.view, direct,
-            {.transpose_b = true, .alpha = c.alpha, .then = [](std::size_t, std::size_t, std::size_t, std::size_t) {}});
-        std::size_t differ = 0;
-        for (std::size_t i = 0; i < c.m * c.n; ++i)
-          differ += std::memcmp(transposed.data() + i, direct.data() + i, sizeof(float)) != 0;
-        BOOST_TEST(differ == 0u, describe(c) << " on " << threads << " threads: " << differ << " elements differ");
-      }
+      Matrix<float> b_transposed(c.k, c.n);
+      simd::transpose(b.view, b_transposed);
+      std::vector<float> bias(c.n);
+      for (float& v : bias) v = std::uniform_real_distribution<float>(-1, 1)(rng);
+      for (const auto activation : {simd::Activation::kIdentity, simd::Activation::kSigmoid, simd::Activation::kRelu})
+        for (int threads : {1, 2, 3}) {
+          gibbs::set_thread_count(threads);
+          const bool epilogue = activation != simd::Activation::kIdentity;
+          Matrix<float> transposed(c.m, c.n), direct(c.m, c.n), seen(c.m, c.n, -7.0f), visits(c.m, c.n, 0.0f);
+          simd::GemmOptions options{.transpose_b = true,
+                                    .alpha = c.alpha,
+                                    .column_bias = epilogue ? std::span<const float>(bias) : std::span<const float>(),
+                                    .activation = activation};
+          if (activation == simd::Activation::kRelu)
+            options.then = [&](std::size_t r0, std::size_t r1, std::size_t c0, std::size_t c1) {
+              for (std::size_t i = r0; i < r1; ++i)
+                for (std::size_t j = c0; j < c1; ++j) seen(i, j) = transposed(i, j), visits(i, j) += 1;
+            };
+          simd::gemm(a.view, b.view, transposed, options);
+          options.transpose_b = false;
+          options.then = {};
+          simd::gemm(a.view, b_transposed, direct, options);
+          std::size_t differ = 0;
+          for (std::size_t i = 0; i < c.m * c.n; ++i)
+            differ += std::memcmp(transposed.data() + i, direct.data() + i, sizeof(float)) != 0;
+          BOOST_TEST(differ == 0u, describe(c) << " activation " << simd::to_string(activation) << " on " << threads
+                                               << " threads: " << differ << " elements differ");
+          if (activation == simd::Activation::kRelu) {
+            BOOST_TEST(std::memcmp(seen.data(), transposed.data(), seen.size() * sizeof(float)) == 0);
+            BOOST_TEST(std::ranges::all_of(visits.values(), [](float v) { return v == 1.0f; }));
+          }
+        }
     }
     const Operand a(32, 784, 0, rng), b(128, 784, 0, rng);
     Matrix<float> direct(32, 128), bt_at(128, 32), by_hand(32, 128);
