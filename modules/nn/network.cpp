@@ -74,8 +74,8 @@ Network::Network(SampleShape input, std::vector<std::unique_ptr<Layer>> layers)
     const LayerKind kind = layers_[i]->spec().kind;
     const bool linear = kind == LayerKind::kDense || kind == LayerKind::kConv2d;
     fused_[i] = linear && layers_[i + 1]->epilogue().has_value();
-    pooled_[i] = fused_[i] && kind == LayerKind::kConv2d && layers_[i + 1]->epilogue() == simd::Activation::kRelu &&
-                 i + 2 < layers_.size() && layers_[i + 2]->spec().kind == LayerKind::kMaxPool2d &&
+    pooled_[i] = fused_[i] && kind == LayerKind::kConv2d && i + 2 < layers_.size() &&
+                 layers_[i + 2]->spec().kind == LayerKind::kMaxPool2d &&
                  static_cast<const MaxPool2d&>(*layers_[i + 2]).has_picks();
   }
   splits_rows_ = std::ranges::none_of(layers_, [](const auto& layer) {
@@ -122,7 +122,11 @@ ConstView<float> Network::plan_forward(ConstView<float> input) {
     }
     if (pooled_[i]) {
       picks_[i + 2].resize(batch * static_cast<const MaxPool2d&>(*layers_[i + 2]).picks_per_sample());
+      // The activation's output is stored only for a backward other than the relu's, which the
+      // pooling's picks replace.
       outputs_[i] = inputs_[i + 1] = outputs_[i + 1] = inputs_[i + 2] = {};
+      if (layers_[i + 1]->epilogue() != simd::Activation::kRelu)
+        outputs_[i + 1] = inputs_[i + 2] = values_[i + 1].view(batch, shapes_[i + 1].size());
       outputs_[i + 2] = current = values_[i + 2].view(batch, shapes_[i + 2].size());
       i += 2;
       continue;
@@ -147,16 +151,23 @@ void Network::forward_rows(std::size_t first, std::size_t last) {
   for (std::size_t i = 0; i < layers_.size(); ++i) {
     Layer& layer = *layers_[i];
     if (layer.passes_through()) continue;
-    // A conv2d, its relu and a 2×2 max pooling: the pooling runs on each of the conv2d's chunks
-    // of samples as the GEMM leaves it, in the chunk's cache; the relu's output is never stored.
-    // (Such a network takes all its rows at once.)
+    // A conv2d, its activation and a 2×2 max pooling: the pooling runs on each of the conv2d's
+    // chunks of samples as the GEMM leaves it, in the chunk's cache. A relu's output is never
+    // stored; another activation's is copied to its rows for the backward. (Such a network takes
+    // all its rows at once.)
     if (pooled_[i]) {
-      const MatrixView<float> z = out(i + 2);
+      const simd::Activation activation = *layers_[i + 1]->epilogue();
+      const MatrixView<float> z = out(i + 2),
+                              stored = activation == simd::Activation::kRelu ? MatrixView<float>() : out(i + 1);
       const auto& pool = static_cast<const MaxPool2d&>(*layers_[i + 2]);
-      std::vector<std::uint8_t>& picks = picks_[i + 2];  // for the backward, which then reads neither y nor z
-      static_cast<Conv2d&>(layer).forward_blocks(
-          rows(inputs_[i]), simd::Activation::kRelu,
-          [&](std::size_t b, std::size_t e, MatrixView<float> y) { pool.forward_blocks(y, z, picks, b, e); });
+      std::vector<std::uint8_t>& picks = picks_[i + 2];  // for a relu's backward, which reads neither y nor z
+      const std::size_t plane = shapes_[i].height * shapes_[i].width;
+      static_cast<Conv2d&>(layer).forward_blocks(rows(inputs_[i]), activation,
+                                                 [&](std::size_t b, std::size_t e, MatrixView<float> y) {
+                                                   if (!stored.empty())
+                                                     blocks_to_rows(y, plane, stored.block(b, 0, e - b, stored.cols()));
+                                                   pool.forward_blocks(y, z, picks, b, e);
+                                                 });
       i += 2;
       continue;
     }

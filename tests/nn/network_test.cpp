@@ -158,9 +158,11 @@ BOOST_AUTO_TEST_CASE(backward_equals_the_layers_chained_by_hand) {
     std::size_t rows;
   };
   // The second ends with its pooling, whose gradient is the network's grad_output (in 4 chunks of
-  // 5 samples); the last: dense layers only, whose 96 rows the network cuts into a block per thread.
+  // 5 samples); the third pools a tanh (whose output the pooled chunks copy out for the backward);
+  // the last: dense layers only, whose 96 rows the network cuts into a block per thread.
   for (const auto& [arch, in, rows] :
        {Case{kCnn, {1, 28, 28}, 6}, Case{"conv3x3:16,relu,maxpool2", {3, 30, 30}, 20},
+        Case{"conv3x3:6,tanh,maxpool2,flatten,dense:4", {2, 12, 12}, 10},
         Case{"conv3x3:4:s2:p1,relu,maxpool2:s1,flatten,identity,dense:6,sigmoid,dense:5,relu,dense:3,sign,dense:2",
              {3, 9, 8},
              6},
