@@ -122,22 +122,20 @@ MatrixView<float> Conv2d::chunk_patches(ConstView<float> input, const Chunks& ch
 
 void Conv2d::forward_fused(ConstView<float> input, MatrixView<float> output, simd::Activation activation) {
   check_batch("conv2d", input, in_.size(), output, out_.size());
+  if (pixels() < kDirectPixels)
+    return forward_blocks(input, activation, [&](std::size_t begin, std::size_t end, MatrixView<float> blocks) {
+      blocks_to_rows(blocks, pixels(), output.block(begin, 0, end - begin, output.cols()));
+    });
+  // Each sample's GEMM straight into its output row, seen as [filters, OH·OW]: the same
+  // arithmetic per element, without the copy of the result.
   load_weight_bias();
   const Chunks chunks = this->chunks(input.rows());
   for_chunks(chunks.count, slots_for(patches_, result_, grad_patches_), [&](std::size_t k, std::size_t slot) {
-    const std::size_t n0 = chunks.begin(k), n = chunks.size(k);
     const MatrixView<float> patches = chunk_patches(input, chunks, k, slot);
-    if (pixels() >= kDirectPixels) {
-      // Each sample's GEMM straight into its output row, seen as [filters, OH·OW]: the same
-      // arithmetic per element, without the copy of the result.
-      for (std::size_t s = 0; s < n; ++s)
-        simd::gemm(weight_bias_, patches.block(0, s * pixels(), taps() + 1, pixels()),
-                   MatrixView<float>(output.row(n0 + s).data(), out_.channels, pixels()), {.activation = activation});
-      return;
-    }
-    const MatrixView<float> result = result_[slot].view(out_.channels, n * pixels());
-    simd::gemm(weight_bias_, patches, result, {.activation = activation});
-    blocks_to_rows(result, pixels(), output.block(n0, 0, n, output.cols()));
+    for (std::size_t s = 0; s < chunks.size(k); ++s)
+      simd::gemm(weight_bias_, patches.block(0, s * pixels(), taps() + 1, pixels()),
+                 MatrixView<float>(output.row(chunks.begin(k) + s).data(), out_.channels, pixels()),
+                 {.activation = activation});
   });
 }
 

@@ -50,13 +50,13 @@ std::size_t MaxPool2d::pick(const float* x, std::size_t c, std::size_t oy, std::
 
 void MaxPool2d::forward(ConstView<float> input, MatrixView<float> output) {
   check_batch("maxpool", input, in_.size(), output, out_.size());
-  const std::size_t planes = in_.height * in_.width;
+  const std::size_t plane = in_.height * in_.width;
   for_rows(input.rows(), in_.size(), [&](std::size_t n0, std::size_t n1) {
     for (std::size_t n = n0; n < n1; ++n) {
       const float* x = input.row(n).data();
       float* y = output.row(n).data();
       if (has_picks()) {
-        kernels::MaxPool2x2(x, in_.channels, planes, in_.height, in_.width, y);
+        kernels::MaxPool2x2(x, in_.channels, plane, in_.height, in_.width, y);
         continue;
       }
       for (std::size_t c = 0; c < out_.channels; ++c)

@@ -49,8 +49,8 @@ void finish_transposed(ConstView<float> ct, MatrixView<float> c, const GemmOptio
     }
     if (o.then) o.then(r0, r1, 0, n);
   };
-  if (thread_count() == 1 || c.rows() * n <= kSerialWork) return band(0, c.rows());
-  for_row_groups(c.rows(), 8, band);
+  if (c.rows() * n <= kSerialWork) return band(0, c.rows());
+  for_row_groups(c.rows(), 8, band);  // a band per thread
 }
 
 // The product's Cᵀ before it is transposed into C: per thread, grown on demand and kept.
