@@ -220,7 +220,8 @@ AisEstimate ais_log_partition(const Rbm& rbm, const AisSettings& settings, std::
       simd::gemm(own(h), transposed, own(means),
                  {.alpha = beta,
                   .column_bias = mix,
-                  .activation = gaussian ? simd::Activation::kIdentity : simd::Activation::kSigmoid});
+                  .activation = gaussian ? simd::Activation::kIdentity : simd::Activation::kSigmoid,
+                  .a_binary = !gaussian_hidden});
       const random::Stream draws = streams::ais_draw(seed, k, streams::AisDraw::visible);
       if (gaussian) {
         random::normal(draws, r0 * nv, own(v));

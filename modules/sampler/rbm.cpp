@@ -20,7 +20,13 @@ namespace {
 
 constexpr std::size_t kPadFloats = kAlignment / sizeof(float);
 
-std::size_t padded(std::size_t n) { return (n + kPadFloats - 1) / kPadFloats * kPadFloats; }
+// Rows of W an odd number of cache lines apart: rows a power of two of lines apart fall on a few
+// of L1's sets, and the binary GEMM, which reads many rows of W in turn, would then have to copy
+// W on every call to keep them in L1.
+std::size_t padded(std::size_t n) {
+  const std::size_t lines = (n + kPadFloats - 1) / kPadFloats;
+  return (lines | 1) * kPadFloats;
+}
 
 void clip(MatrixView<float> m, float limit) {
   for (std::size_t r = 0; r < m.rows(); ++r)
@@ -132,6 +138,7 @@ void Rbm::times_weights(ConstView<float> v, MatrixView<float> out, bool sigmoid,
   simd::gemm(v, weights_, out,
              {.column_bias = hidden_bias_,
               .activation = sigmoid ? simd::Activation::kSigmoid : simd::Activation::kIdentity,
+              .a_binary = units_ == VisibleUnits::bernoulli,
               .then = std::move(then)});
 }
 
@@ -168,13 +175,19 @@ void Rbm::visible_means(ConstView<float> h, ConstView<float> transposed, MatrixV
 void Rbm::times_transposed_weights(ConstView<float> h, ConstView<float> transposed, MatrixView<float> out, bool sigmoid,
                                    BlockHook then) const {
   const simd::Activation activation = sigmoid ? simd::Activation::kSigmoid : simd::Activation::kIdentity;
+  const bool binary = hidden_units_ == HiddenUnits::bernoulli;
   if (transposed.empty()) {
     simd::gemm(h, weights_, out,
-               {.transpose_b = true, .column_bias = visible_bias_, .activation = activation, .then = std::move(then)});
+               {.transpose_b = true,
+                .column_bias = visible_bias_,
+                .activation = activation,
+                .a_binary = binary,
+                .then = std::move(then)});
     return;
   }
   expect_shape("the RBM's transposed weights", transposed.shape(), {hidden(), visible()});
-  simd::gemm(h, transposed, out, {.column_bias = visible_bias_, .activation = activation, .then = std::move(then)});
+  simd::gemm(h, transposed, out,
+             {.column_bias = visible_bias_, .activation = activation, .a_binary = binary, .then = std::move(then)});
 }
 
 double Rbm::hidden_term(std::span<const float> a, std::span<float> scratch) const {

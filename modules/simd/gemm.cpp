@@ -33,6 +33,7 @@ bool flips(std::size_t m, std::size_t n, std::size_t k) { return m <= kFlipMaxRo
 
 bool computes_transposed(std::size_t m, std::size_t n, std::size_t k, const GemmOptions& o) {
   if (!o.transpose_b || o.transpose_a || o.beta != 0.0f || !flips(m, n, k)) return false;
+  if (o.a_binary && m >= kernels::kGemmBinaryMinRowsTransposed) return false;
   const bool epilogue = !o.column_bias.empty() || o.activation != Activation::kIdentity || o.then;
   return !epilogue || o.same_bits_per_row || !kernels::DotKernelFits(m, k);
 }
@@ -87,7 +88,9 @@ void gemm(ConstView<float> a, ConstView<float> b, MatrixView<float> c, const Gem
   p.b = b.data();
   p.ldb = b.stride();
   p.b_transposed = options.transpose_b;
-  p.dot_allowed = !options.same_bits_per_row;
+  // The binary kernel may take some blocks and not others: all of them get its bits.
+  p.dot_allowed = !options.same_bits_per_row && !options.a_binary;
+  p.a_binary = options.a_binary;
   p.c = c.data();
   p.ldc = c.stride();
   p.alpha = options.alpha;
@@ -103,10 +106,12 @@ void gemm(ConstView<float> a, ConstView<float> b, MatrixView<float> c, const Gem
   if (threads == 1 || m * n * std::max<std::size_t>(k, 1) <= kSerialWork) return block(0, m, 0, n);
   // Each thread takes whole rows of C when B is read in place (threads then never write
   // the same cache line of C), else column groups of whole panels, so that each thread
-  // packs only its share of B; rows too when there are fewer panels than threads.
+  // packs only its share of B (as the binary kernel may); rows too when there are fewer panels
+  // than threads.
   const std::size_t width = kernels::GemmPanelWidth();
   const std::size_t panels = (n + width - 1) / width;
-  const bool by_rows = kernels::ReadsBInPlace(k, b.stride(), options.transpose_b) && m >= kRowsPerThread * threads;
+  const bool by_rows =
+      !options.a_binary && kernels::ReadsBInPlace(k, b.stride(), options.transpose_b) && m >= kRowsPerThread * threads;
   const std::size_t col_groups = by_rows ? 1 : std::min(panels, threads);
   const std::size_t row_groups = by_rows ? threads : std::min((threads + col_groups - 1) / col_groups, (m + 5) / 6);
   tbb::parallel_for(

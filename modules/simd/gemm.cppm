@@ -19,6 +19,11 @@ struct GemmOptions {
   // Each row of C the same bits whatever rows of op(A) the call is given, for a caller that cuts
   // them into blocks as the thread count says: no dot-product kernel, which few rows choose.
   bool same_bits_per_row = false;
+  // A is likely all zeros and ones (Bernoulli samples): a row of C may then be summed from the rows
+  // of op(B) where A's row holds a one. The bits are the same (the sum over K in the same order; a
+  // zero adds nothing), given a finite B; a block of A with another value, or too many ones, takes
+  // the dense kernel. Only where A and B are not transposed and K fits one pass.
+  bool a_binary = false;
   // Called on the thread that computed each block [row_begin, row_end) × [col_begin, col_end)
   // of C, once the block is final: to go on with it while it is in that core's cache. The
   // blocks cover C without overlapping; how it is cut depends on the thread count.

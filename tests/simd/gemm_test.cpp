@@ -356,6 +356,96 @@ BOOST_AUTO_TEST_CASE(a_product_computed_transposed_has_the_bits_of_the_direct_on
   gibbs::set_thread_count(0);
 }
 
+// A of zeros and ones, a share `ones` of them (A of rows × k inside rows × (k + 1)).
+Operand binary_operand(std::size_t rows, std::size_t k, double ones, std::mt19937& rng) {
+  Operand a(rows, k, 1, rng);
+  std::bernoulli_distribution one(ones);
+  for (float& v : a.storage.values()) v = one(rng) ? 1.0f : 0.0f;
+  return a;
+}
+
+struct BinaryCase {
+  std::size_t m, k, n;
+  bool tb;
+  std::size_t b_stride;  // of op(B)'s storage; 0: packed tight
+};
+
+// A product by an A of zeros and ones, flagged a_binary, has the bits of the dense product
+// (same_bits_per_row: no dot products) on every target and thread count, with any epilogue: the
+// rows of B, in place (rows 528 floats apart), in L1-aliasing rows (512 apart: packed), or
+// packed from Bᵀ. Where the binary kernel runs, it skips the zeros: an infinity in a row of B
+// that A never selects stays out of C, where the dense kernel's 0·∞ turns all of C to NaN. That
+// pins which kernel ran: binary for a share of ones up to 0.6, dense beyond, for K beyond one
+// pass, and for a value other than 0 and 1; A·Bᵀ of fewer than 32 rows is computed as (B·Aᵀ)ᵀ.
+BOOST_AUTO_TEST_CASE(a_binary_product_has_the_bits_of_the_dense_one) {
+  std::mt19937 rng(15);
+  for (const auto& target : simd::available_targets()) {
+    simd::ScopedTarget pin(target);
+    const bool native_masks = simd::current_target().name != std::string("SSE4") &&
+                              simd::current_target().name != std::string("EMU128") &&
+                              simd::current_target().name != std::string("SCALAR");
+    for (const BinaryCase& c :
+         {BinaryCase{100, 784, 500, false, 512}, BinaryCase{100, 784, 500, false, 528},
+          BinaryCase{10, 500, 784, false, 0}, BinaryCase{70, 37, 45, false, 0}, BinaryCase{128, 500, 300, true, 0},
+          BinaryCase{20, 500, 784, true, 0}, BinaryCase{40, 1100, 60, false, 0}})
+      for (const double ones : {0.07, 0.3, 0.55, 0.9}) {
+        const std::size_t b_rows = c.tb ? c.n : c.k, b_cols = c.tb ? c.k : c.n;
+        Operand a = binary_operand(c.m, c.k, ones, rng);
+        Operand b(b_rows, b_cols, (c.b_stride ? c.b_stride : b_cols) - b_cols, rng);
+        std::vector<float> bias(c.n);
+        for (float& v : bias) v = std::uniform_real_distribution<float>(-1, 1)(rng);
+        for (const auto activation : {simd::Activation::kIdentity, simd::Activation::kSigmoid, simd::Activation::kRelu})
+          for (int threads : {1, 2, 3}) {
+            gibbs::set_thread_count(threads);
+            const float beta = activation == simd::Activation::kIdentity ? 2.0f : 0.0f;
+            Matrix<float> binary(c.m, c.n, 0.25f), dense(c.m, c.n, 0.25f), seen(c.m, c.n, -7.0f);
+            simd::GemmOptions options{.transpose_b = c.tb,
+                                      .alpha = activation == simd::Activation::kIdentity ? 0.5f : 1.0f,
+                                      .beta = beta,
+                                      .column_bias = bias,
+                                      .activation = activation,
+                                      .same_bits_per_row = true};
+            simd::gemm(a.view, b.view, dense, options);
+            options.a_binary = true;
+            options.then = [&](std::size_t r0, std::size_t r1, std::size_t c0, std::size_t c1) {
+              for (std::size_t i = r0; i < r1; ++i)
+                for (std::size_t j = c0; j < c1; ++j) seen(i, j) = binary(i, j);
+            };
+            simd::gemm(a.view, b.view, binary, options);
+            std::size_t differ = 0;
+            for (std::size_t i = 0; i < c.m * c.n; ++i)
+              differ += std::memcmp(binary.data() + i, dense.data() + i, sizeof(float)) != 0;
+            BOOST_TEST(differ == 0u, target.name << " m=" << c.m << " k=" << c.k << " n=" << c.n << " tb=" << c.tb
+                                                 << " ones=" << ones << " " << simd::to_string(activation) << " on "
+                                                 << threads << " threads: " << differ << " elements differ");
+            BOOST_TEST(std::memcmp(seen.data(), binary.data(), seen.size() * sizeof(float)) == 0);
+          }
+        // Which kernel ran: column 3 of A all zeros, row 3 of op(B) infinite.
+        for (std::size_t i = 0; i < c.m; ++i) a.view(i, 3) = 0.0f;
+        for (std::size_t j = 0; j < c.n; ++j) (c.tb ? b.view(j, 3) : b.view(3, j)) = INFINITY;
+        const bool binary_kernel = native_masks && ones <= 0.6 && c.k <= 1024 && (!c.tb || c.m >= 32);
+        for (int threads : {1, 3}) {
+          gibbs::set_thread_count(threads);
+          Matrix<float> out(c.m, c.n);
+          simd::gemm(a.view, b.view, out, {.transpose_b = c.tb, .a_binary = true});
+          const auto finite = std::ranges::count_if(out.values(), [](float v) { return std::isfinite(v); });
+          BOOST_TEST(finite == static_cast<std::ptrdiff_t>(binary_kernel ? out.size() : 0),
+                     target.name << " m=" << c.m << " k=" << c.k << " n=" << c.n << " tb=" << c.tb << " ones=" << ones
+                                 << " on " << threads << " threads: " << finite << " finite");
+        }
+        if (ones == 0.3) {  // one value other than 0 and 1: dense, and the bits of the dense product
+          a.view(c.m - 1, 5) = 0.5f;
+          Matrix<float> out(c.m, c.n), dense(c.m, c.n);
+          for (std::size_t j = 0; j < c.n; ++j) (c.tb ? b.view(j, 3) : b.view(3, j)) = 1.0f;
+          simd::gemm(a.view, b.view, dense, {.transpose_b = c.tb, .same_bits_per_row = true});
+          simd::gemm(a.view, b.view, out, {.transpose_b = c.tb, .a_binary = true});
+          BOOST_TEST(std::memcmp(out.data(), dense.data(), out.size() * sizeof(float)) == 0, target.name);
+        }
+      }
+  }
+  gibbs::set_thread_count(0);
+}
+
 // With same_bits_per_row, A·Bᵀ computed in blocks of rows, each its own call, has the bits of
 // the whole product: 96 rows take the packed kernel; 48 and 24 would take the dot products (24,
 // against 40 columns, computed transposed, in the flipped call).

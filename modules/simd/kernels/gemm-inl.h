@@ -20,8 +20,10 @@
 #include <hwy/highway.h>
 
 #include "modules/simd/kernels/gemm.h"
+#include "modules/simd/kernels/gemm_binary-inl.h"
 #include "modules/simd/kernels/gemm_dot-inl.h"
 #include "modules/simd/kernels/gemm_epilogue-inl.h"
+#include "modules/simd/kernels/gemm_pack-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace gibbs::kernels::HWY_NAMESPACE {
@@ -181,69 +183,6 @@ HWY_INLINE TileFn TileFor(std::size_t rows, const Panel& b) {
   return TileForWidth<false>(rows, vectors);
 }
 
-// out(c, r) = in(r, c) for a rows × cols block: 4 × 4 blocks with 128-bit shuffles, the
-// ragged edges one by one.
-HWY_INLINE void TransposeBlock(const float* HWY_RESTRICT in, std::size_t in_stride, std::size_t rows, std::size_t cols,
-                               float* HWY_RESTRICT out, std::size_t out_stride) {
-  const hn::Full128<float> d4;
-  using V4 = hn::Vec<decltype(d4)>;
-  const std::size_t rows4 = rows / 4 * 4, cols4 = cols / 4 * 4;
-  for (std::size_t r = 0; r < rows4; r += 4) {
-    const float* r0 = in + r * in_stride;
-    const float *r1 = r0 + in_stride, *r2 = r1 + in_stride, *r3 = r2 + in_stride;
-    for (std::size_t c = 0; c < cols4; c += 4) {
-      const V4 a0 = hn::LoadU(d4, r0 + c), a1 = hn::LoadU(d4, r1 + c);
-      const V4 a2 = hn::LoadU(d4, r2 + c), a3 = hn::LoadU(d4, r3 + c);
-      const V4 t0 = hn::InterleaveLower(d4, a0, a1), t1 = hn::InterleaveLower(d4, a2, a3);
-      const V4 t2 = hn::InterleaveUpper(d4, a0, a1), t3 = hn::InterleaveUpper(d4, a2, a3);
-      float* dst = out + c * out_stride + r;
-      hn::StoreU(hn::ConcatLowerLower(d4, t1, t0), d4, dst);
-      hn::StoreU(hn::ConcatUpperUpper(d4, t1, t0), d4, dst + out_stride);
-      hn::StoreU(hn::ConcatLowerLower(d4, t3, t2), d4, dst + 2 * out_stride);
-      hn::StoreU(hn::ConcatUpperUpper(d4, t3, t2), d4, dst + 3 * out_stride);
-    }
-    for (std::size_t c = cols4; c < cols; ++c)
-      for (std::size_t t = 0; t < 4; ++t) out[c * out_stride + r + t] = in[(r + t) * in_stride + c];
-  }
-  for (std::size_t r = rows4; r < rows; ++r)
-    for (std::size_t c = 0; c < cols; ++c) out[c * out_stride + r] = in[r * in_stride + c];
-}
-
-// Packs op(B)[k0 .. k0+k, j0 .. j0+width) into a zero-padded k × kPanel panel.
-HWY_INLINE void PackPanel(const GemmProblem& pr, std::size_t k0, std::size_t k, std::size_t j0, std::size_t width,
-                          float* HWY_RESTRICT out) {
-  const DF d;
-  if (!pr.b_transposed) {
-    for (std::size_t p = 0; p < k; ++p) {
-      const float* src = pr.b + (k0 + p) * pr.ldb + j0;
-      float* dst = out + p * kPanel;
-      for (std::size_t col = 0; col < kPanel; col += kLanes) {
-        const std::size_t count = col < width ? std::min(kLanes, width - col) : 0;
-        const VF v = count == kLanes ? hn::LoadU(d, src + col)
-                     : count == 0    ? hn::Zero(d)
-                                     : LoadPartial(d, src + col, count);
-        hn::Store(v, d, dst + col);
-      }
-    }
-    return;
-  }
-  // op(B)(p, j) = b[j * ldb + p].
-  TransposeBlock(pr.b + j0 * pr.ldb + k0, pr.ldb, width, k, out, kPanel);
-  if (width < kPanel)
-    for (std::size_t p = 0; p < k; ++p) std::fill(out + p * kPanel + width, out + (p + 1) * kPanel, 0.0f);
-}
-
-// Per-thread packing space, grown on demand and kept between calls.
-HWY_INLINE float* PackBuffer(std::size_t floats) {
-  thread_local hwy::AlignedFreeUniquePtr<float[]> buffer;
-  thread_local std::size_t capacity = 0;
-  if (floats > capacity) {
-    buffer = hwy::AllocateAligned<float>(floats);
-    capacity = floats;
-  }
-  return buffer.get();
-}
-
 // Rows [m0, m1) are cut into tiles of at most 6 rows, as even as possible (20 rows: 5,5,5,5).
 struct RowTiling {
   std::size_t tiles, base, extra;
@@ -256,6 +195,7 @@ struct RowTiling {
 HWY_NOINLINE void GemmBlockImpl(const GemmProblem& pr, std::size_t m0, std::size_t m1, std::size_t n0, std::size_t n1) {
   const DF d;
   if (m0 >= m1 || n0 >= n1) return;
+  if (pr.a_binary && BinaryBlock(pr, m0, m1, n0, n1)) return;
   if (pr.dot_allowed && pr.b_transposed && pr.a_col_stride == 1 && DotKernelFits(pr.m, pr.k))
     return DotBlock(pr, m0, m1, n0, n1);
   const std::size_t k_pass = pr.k <= kMaxSinglePassK ? std::max<std::size_t>(pr.k, 1) : kPassK;
@@ -282,7 +222,7 @@ HWY_NOINLINE void GemmBlockImpl(const GemmProblem& pr, std::size_t m0, std::size
         } else {
           if (packed == nullptr) packed = PackBuffer(panels * k * kPanel);
           float* dst = packed + q * k * kPanel;
-          PackPanel(pr, k0, k, j, width, dst);
+          PackPanel<kPanel>(pr, k0, k, j, width, dst);
           views[q] = Panel{dst, kPanel, width, false};
         }
       }

@@ -16,6 +16,7 @@ struct GemmProblem {
   std::size_t ldb = 0;
   bool b_transposed = false;
   bool dot_allowed = true;  // the dot-product kernel where m is small (GemmOptions::same_bits_per_row)
+  bool a_binary = false;    // A is likely all zeros and ones (GemmOptions::a_binary)
   float* c = nullptr;
   std::size_t ldc = 0;
   float alpha = 1.0f, beta = 0.0f;
@@ -55,6 +56,12 @@ inline bool ReadsBInPlace(std::size_t k, std::size_t ldb, bool b_transposed) {
   const std::size_t g = std::clamp<std::size_t>(stride & (~stride + 1), kLine, kWay);
   return k * g <= kAliasedBytes;
 }
+
+// Up to this share of ones, a binary A's rows are summed as lists of B's rows.
+inline constexpr double kGemmBinaryMaxDensity = 0.6;
+// A binary A of fewer rows against Bᵀ is computed as (B·Aᵀ)ᵀ, dense: packing Bᵀ for the binary
+// kernel would cost more than the zeros save.
+inline constexpr std::size_t kGemmBinaryMinRowsTransposed = 32;
 
 // The width of the kernel's column panel on the best target; split N at multiples of it.
 std::size_t GemmPanelWidth();
