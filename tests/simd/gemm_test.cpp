@@ -442,6 +442,26 @@ BOOST_AUTO_TEST_CASE(a_binary_product_has_the_bits_of_the_dense_one) {
           BOOST_TEST(std::memcmp(out.data(), dense.data(), out.size() * sizeof(float)) == 0, target.name);
         }
       }
+    // A is listed 256 rows at a time, and the dense kernel takes over from the first group the
+    // binary one does not take: here the third, for a 0.5 in row 530.
+    Operand a = binary_operand(600, 100, 0.3, rng);
+    Operand b(100, 70, 0, rng);
+    a.view(530, 7) = 0.5f;
+    for (std::size_t i = 0; i < 600; ++i) a.view(i, 3) = 0.0f;
+    for (int threads : {1, 2, 3}) {
+      gibbs::set_thread_count(threads);
+      Matrix<float> dense(600, 70), binary(600, 70);
+      simd::gemm(a.view, b.view, dense, {.same_bits_per_row = true});
+      simd::gemm(a.view, b.view, binary, {.a_binary = true});
+      BOOST_TEST(std::memcmp(dense.data(), binary.data(), dense.size() * sizeof(float)) == 0,
+                 target.name << " on " << threads << " threads");
+    }
+    gibbs::set_thread_count(1);
+    for (std::size_t j = 0; j < 70; ++j) b.view(3, j) = INFINITY;
+    Matrix<float> out(600, 70);
+    simd::gemm(a.view, b.view, out, {.a_binary = true});
+    for (const std::size_t row : {0u, 511u, 512u, 599u})
+      BOOST_TEST(std::isfinite(out(row, 0)) == (native_masks && row < 512), target.name << " row " << row);
   }
   gibbs::set_thread_count(0);
 }

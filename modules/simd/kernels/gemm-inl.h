@@ -195,7 +195,8 @@ struct RowTiling {
 HWY_NOINLINE void GemmBlockImpl(const GemmProblem& pr, std::size_t m0, std::size_t m1, std::size_t n0, std::size_t n1) {
   const DF d;
   if (m0 >= m1 || n0 >= n1) return;
-  if (pr.a_binary && BinaryBlock(pr, m0, m1, n0, n1)) return;
+  if (pr.a_binary) m0 = BinaryBlocks(pr, m0, m1, n0, n1);
+  if (m0 >= m1) return;
   if (pr.dot_allowed && pr.b_transposed && pr.a_col_stride == 1 && DotKernelFits(pr.m, pr.k))
     return DotBlock(pr, m0, m1, n0, n1);
   const std::size_t k_pass = pr.k <= kMaxSinglePassK ? std::max<std::size_t>(pr.k, 1) : kPassK;

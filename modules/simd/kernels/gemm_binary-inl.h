@@ -37,6 +37,8 @@ constexpr std::size_t kBinaryChunk = kBinaryVectors * kLanes;
 // add: a third of the speed.
 constexpr std::size_t kBinaryBlockRows = 32;
 constexpr std::size_t kBinarySliceK = 64;
+// Rows of A listed at a time (lists of at most 0.6 · 256 · 1024 indices, 630 KiB).
+constexpr std::size_t kBinaryListRows = 256;
 
 // The indices of the ones of A's rows [m0, m1), row after row; row_end[r] is where row m0 + r's
 // end. False where a value is neither 0 nor 1 (A is then no sample), or where the ones exceed
@@ -170,6 +172,16 @@ HWY_INLINE bool BinaryBlock(const GemmProblem& pr, std::size_t m0, std::size_t m
     }
     return true;
   }
+}
+
+// Rows [m0, m1) × columns [n0, n1) of C by the binary kernel, kBinaryListRows rows at a time (their
+// lists stay in L2), up to the first group it does not take; returns that group's first row (m1
+// when it took them all). The rest is the tile kernel's: A is then no sample, or too dense.
+HWY_INLINE std::size_t BinaryBlocks(const GemmProblem& pr, std::size_t m0, std::size_t m1, std::size_t n0,
+                                    std::size_t n1) {
+  for (std::size_t i = m0; i < m1; i += kBinaryListRows)
+    if (!BinaryBlock(pr, i, std::min(m1, i + kBinaryListRows), n0, n1)) return i;
+  return m1;
 }
 
 }  // namespace gibbs::kernels::HWY_NAMESPACE
