@@ -58,7 +58,7 @@ BOOST_AUTO_TEST_CASE(unknown_command_is_one_line_and_exit_2) {
 
 BOOST_AUTO_TEST_CASE(bad_options_are_one_line_and_exit_2) {
   for (const char* args : {"--threads x bench", "--nope", "bench gemm --shape 1,2", "bench gemm --repeat 0",
-                           "--threads", "--simd", "--plugin-path"}) {
+                           "bench gemm --ones 1.5", "bench gemm --ones nan", "--threads", "--simd", "--plugin-path"}) {
     const Result r = run(args);
     BOOST_TEST(r.status == 2, args);
     BOOST_TEST(r.err.starts_with("gibbs: "), args);
@@ -176,6 +176,25 @@ BOOST_AUTO_TEST_CASE(simd_pins_the_kernels_target) {
   }
 }
 
+// --ones: A of zeros and ones through the binary kernel, checked against the peers' dense product.
+BOOST_AUTO_TEST_CASE(bench_gemm_with_a_of_zeros_and_ones) {
+  const Result r = run("bench gemm --shape 100,300,200 --shape 40,64,70,0,1 --ones 0.3 --repeat 1 --json --threads 2");
+  BOOST_TEST_REQUIRE(r.status == 0, r.err);
+  BOOST_TEST(r.err.find("disagree") == std::string::npos, r.err);
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    boost::property_tree::ptree json;
+    std::istringstream text(line);
+    boost::property_tree::read_json(text, json);
+    BOOST_TEST(json.get<double>("ones") == 0.3);
+    BOOST_TEST(json.get<double>("gflops") > 0);
+    if (json.get<std::string>("peer") != "null") BOOST_TEST(json.get<std::string>("agree") == "true", line);
+  }
+  const Result bad = run("bench gemm --ones -0.5");
+  BOOST_TEST(bad.status == 2);
+  BOOST_TEST(bad.err == "gibbs: --ones -0.5: a share of ones, from 0 to 1\n");
+}
+
 BOOST_AUTO_TEST_CASE(bench_gemm_json) {
   const Result r = run("bench gemm --shape 64,64,64 --repeat 1 --json --threads 1");
   BOOST_TEST_REQUIRE(r.status == 0, r.err);
@@ -192,6 +211,7 @@ BOOST_AUTO_TEST_CASE(bench_gemm_json) {
   for (const auto& [key, value] : json.get_child("shape")) shape.push_back(value.get_value<int>());
   BOOST_TEST(shape == std::vector<int>({64, 64, 64}), boost::test_tools::per_element());
   BOOST_TEST(json.get<std::string>("trans") == "NN");
+  BOOST_TEST(json.get<std::string>("ones") == "null");
   BOOST_TEST(json.get<int>("threads") == 1);
   BOOST_TEST(!json.get<std::string>("target").empty());
   const double gflops = json.get<double>("gflops");

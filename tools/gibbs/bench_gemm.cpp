@@ -161,10 +161,11 @@ PeerResult run_peer(bench::Peer& peer, const GemmShape& s, const Matrix<float>& 
   return result;
 }
 
-void print_json(const GemmShape& s, int threads, const std::string& target, double gflops, double peak,
-                const std::vector<PeerResult>& peers, const PeerResult* best) {
+void print_json(const GemmShape& s, int threads, const std::string& target, std::optional<double> ones, double gflops,
+                double peak, const std::vector<PeerResult>& peers, const PeerResult* best) {
   std::string line = fmt::format(R"({{"workload":"W1","shape":[{},{},{}],"trans":"{}","threads":{},"target":"{}",)",
                                  s.m, s.k, s.n, s.trans(), threads, target);
+  line += fmt::format(R"("ones":{},)", ones ? json_number(*ones) : "null");
   line += fmt::format(R"("gflops":{},"peak_gflops":{},)", json_number(gflops), json_number(peak));
   if (best != nullptr)
     line += fmt::format(R"("peer":"{}","peer_gflops":{},"peer_threads":{},"ratio":{})", best->name,
@@ -198,11 +199,14 @@ void print_row(const GemmShape& s, double gflops, double peak, const std::vector
 const CommandSpec kSpec{
     .path = "bench gemm",
     .summary = "SGEMM GFLOP/s (workload W1) against oneDNN, OpenBLAS and the FMA peak",
-    .usage = {"gibbs bench gemm [--shape M,K,N[,TA,TB] ...] [--threads N] [--repeat R] [--json]"},
+    .usage = {"gibbs bench gemm [--shape M,K,N[,TA,TB] ...] [--ones P] [--threads N] [--repeat R] [--json]"},
     .options =
         {
             {"shape", value<std::vector<std::string>>("M,K,N[,TA,TB]")->multitoken(),
              "C[M×N] = op(A)[M×K]·op(B)[K×N]; TA, TB: 0/1 or N/T (repeatable; default: the W1 shapes)"},
+            {"ones", value<double>("P"),
+             "A of zeros and ones, a share P of them ones (an RBM's samples), which gibbs is told "
+             "(GemmOptions::a_binary) and the peers multiply as any A; GFLOP/s count the dense product"},
             {"repeat", value<int>("R", 7), "timed samples per measurement (median)"},
             {"json", "one JSON line per shape instead of a table"},
         },
@@ -219,6 +223,9 @@ int bench_gemm(const po::variables_map& vm) {
   }
   const int threads = thread_count();
   const bool json = vm.contains("json");
+  const std::optional<double> ones = vm.contains("ones") ? std::optional(vm["ones"].as<double>()) : std::nullopt;
+  if (ones && !(*ones >= 0 && *ones <= 1))
+    throw ArgumentError(fmt::format("--ones {}: a share of ones, from 0 to 1", *ones));
 
   std::vector<std::string> unavailable;
   const std::string target = simd::current_target().name;
@@ -230,6 +237,10 @@ int bench_gemm(const po::variables_map& vm) {
   if (!json) {
     fmt::print("gibbs bench gemm: target {}{}, {} threads, FMA peak {:.1f} GFLOP/s; median of {} samples of >= {} ms\n",
                target, pinned ? " (--simd)" : "", threads, peak, repeat, kSampleSeconds * 1e3);
+    if (ones)
+      fmt::print(
+          "  A: zeros and ones, {} of them ones; gibbs skips the zeros, and its GFLOP/s count the dense product\n",
+          *ones);
     for (const auto& peer : peers) fmt::print("  {}: {}\n", peer->name(), peer->description());
     std::string header = fmt::format("{:>6} {:>6} {:>6}  op  {:>8} {:>7}", "M", "K", "N", "gibbs", "%peak");
     for (const auto& peer : peers) header += fmt::format(" {:>10}", peer->name());
@@ -240,10 +251,12 @@ int bench_gemm(const po::variables_map& vm) {
   std::mt19937 rng(42);
   double fastest_share = 0;  // of the peak, by gibbs or (on the best target) a peer
   for (const GemmShape& s : shapes) {
-    const Matrix<float> a = s.ta ? random_matrix(s.k, s.m, rng) : random_matrix(s.m, s.k, rng);
+    Matrix<float> a = s.ta ? random_matrix(s.k, s.m, rng) : random_matrix(s.m, s.k, rng);
+    if (ones)
+      for (float& v : a.values()) v = (v + 1.0f) / 2.0f < *ones ? 1.0f : 0.0f;
     const Matrix<float> b = s.tb ? random_matrix(s.n, s.k, rng) : random_matrix(s.k, s.n, rng);
     Matrix<float> c(s.m, s.n);
-    const simd::GemmOptions gemm_options{.transpose_a = s.ta, .transpose_b = s.tb};
+    const simd::GemmOptions gemm_options{.transpose_a = s.ta, .transpose_b = s.tb, .a_binary = ones.has_value()};
     const double gflops = median_gflops([&] { simd::gemm(a, b, c, gemm_options); }, s.flops(), repeat);
 
     std::vector<PeerResult> results;
@@ -251,9 +264,13 @@ int bench_gemm(const po::variables_map& vm) {
     for (const auto& peer : peers) results.push_back(run_peer(*peer, s, a, b, c, threads, repeat));
     for (const PeerResult& r : results)
       if (r.gflops && (best == nullptr || *r.gflops > *best->gflops)) best = &r;
-    json ? print_json(s, threads, target, gflops, peak, results, best) : print_row(s, gflops, peak, results, best);
+    json ? print_json(s, threads, target, ones, gflops, peak, results, best)
+         : print_row(s, gflops, peak, results, best);
     std::fflush(stdout);
-    fastest_share = std::max(fastest_share, std::max(gflops, best != nullptr && !pinned ? *best->gflops : 0.0) / peak);
+    // With --ones, gibbs does only part of the multiply-adds its GFLOP/s count.
+    const double real_gflops = ones ? 0.0 : gflops;
+    fastest_share =
+        std::max(fastest_share, std::max(real_gflops, best != nullptr && !pinned ? *best->gflops : 0.0) / peak);
   }
   if (!json && !peers.empty() && threads == 2) fmt::print("* the peer was faster on 1 thread than on 2\n");
   // Other work on the machine skews every figure; say so rather than print them as if clean.
