@@ -22,7 +22,7 @@ struct GemmOptions {
   // A is likely all zeros and ones (Bernoulli samples): a row of C may then be summed from the rows
   // of op(B) where A's row holds a one. The bits are the same (the sum over K in the same order; a
   // zero adds nothing), given a finite B; a block of A with another value, or too many ones, takes
-  // the dense kernel. Only where A and B are not transposed and K fits one pass.
+  // the dense kernel. Only where A is not transposed and K fits one pass.
   bool a_binary = false;
   // Called on the thread that computed each block [row_begin, row_end) × [col_begin, col_end)
   // of C, once the block is final: to go on with it while it is in that core's cache. The

@@ -51,14 +51,6 @@ struct Panel {
   bool masked_tail;
 };
 
-// The register tile: kRows × kVectors accumulators. Every index below is a template
-// argument, so the compiler keeps all of them in registers (a runtime index, or a lambda,
-// which Highway's per-target attributes do not reach, would send them to the stack).
-template <std::size_t kRows, std::size_t kVectors>
-struct Accumulators {
-  VF v[kRows * kVectors];
-};
-
 template <std::size_t kRows, std::size_t kVectors, std::size_t kRow = 0>
 HWY_INLINE void FmaRows(DF d, const float* HWY_RESTRICT a, std::size_t a_rs, const VF (&b)[kVectors],
                         Accumulators<kRows, kVectors>& acc) {
@@ -70,42 +62,6 @@ HWY_INLINE void FmaRows(DF d, const float* HWY_RESTRICT a, std::size_t a_rs, con
     if constexpr (kVectors > 2) row[2] = hn::MulAdd(ar, b[2], row[2]);
     if constexpr (kVectors > 3) row[3] = hn::MulAdd(ar, b[3], row[3]);
     FmaRows<kRows, kVectors, kRow + 1>(d, a, a_rs, b, acc);
-  }
-}
-
-template <std::size_t kRows, std::size_t kVectors, std::size_t kVector, std::size_t kRow = 0>
-HWY_INLINE void StoreColumn(DF d, const Accumulators<kRows, kVectors>& acc, float* HWY_RESTRICT c, std::size_t ldc,
-                            std::size_t count, VF bias, const PassEpilogue& e) {
-  if constexpr (kRow < kRows) {
-    StoreFinishedVector(d, acc.v[kRow * kVectors + kVector], bias, c + kRow * ldc, count, e);
-    StoreColumn<kRows, kVectors, kVector, kRow + 1>(d, acc, c, ldc, count, bias, e);
-  }
-}
-
-template <std::size_t kRows, std::size_t kVectors, std::size_t kI = 0>
-HWY_INLINE void StoreFullTile(DF d, const Accumulators<kRows, kVectors>& acc, float* HWY_RESTRICT c, std::size_t ldc) {
-  if constexpr (kI < kRows * kVectors) {
-    hn::StoreU(acc.v[kI], d, c + (kI / kVectors) * ldc + (kI % kVectors) * kLanes);
-    StoreFullTile<kRows, kVectors, kI + 1>(d, acc, c, ldc);
-  }
-}
-
-// The tile into C; a bias (null: none) and activation where the epilogue takes them in registers.
-template <std::size_t kRows, std::size_t kVectors, std::size_t kVector = 0>
-HWY_INLINE void StoreTile(DF d, const Accumulators<kRows, kVectors>& acc, float* HWY_RESTRICT c, std::size_t ldc,
-                          std::size_t width, const float* bias, const PassEpilogue& e) {
-  if constexpr (kVector == 0) {
-    if (e.store_only && !e.in_registers && width == kVectors * kLanes) return StoreFullTile(d, acc, c, ldc);
-  }
-  if constexpr (kVector < kVectors) {
-    const std::size_t col = kVector * kLanes;
-    if (col >= width) return;
-    const std::size_t count = std::min(kLanes, width - col);
-    VF bias_vector = hn::Zero(d);
-    if (e.in_registers && bias != nullptr)
-      bias_vector = count == kLanes ? hn::LoadU(d, bias + col) : LoadPartial(d, bias + col, count);
-    StoreColumn<kRows, kVectors, kVector>(d, acc, c + col, ldc, count, bias_vector, e);
-    StoreTile<kRows, kVectors, kVector + 1>(d, acc, c, ldc, width, bias, e);
   }
 }
 
@@ -146,8 +102,7 @@ HWY_NOINLINE void Tile(DF d, const float* HWY_RESTRICT a, std::size_t a_rs, std:
     LoadPanelRow<kVectors, kMaskedTail>(d, bp, tail, bv);
     FmaRows<kRows, kVectors>(d, a, a_rs, bv, acc);
   }
-  StoreTile<kRows, kVectors>(d, acc, c, ldc, b.width, bias, e);
-  if (e.finish && !e.in_registers) FinishTile(c, ldc, kRows, b.width, bias, e.activation);
+  WriteTile<kRows, kVectors>(d, acc, c, ldc, b.width, bias, e);
 }
 
 using TileFn = void (*)(DF, const float*, std::size_t, std::size_t, const Panel&, std::size_t, float*, std::size_t,

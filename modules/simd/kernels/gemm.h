@@ -42,6 +42,13 @@ inline constexpr std::size_t kGemmDotMaxRows = 48;
 inline constexpr std::size_t kGemmDotMinK = 256;
 inline bool DotKernelFits(std::size_t m, std::size_t k) { return m <= kGemmDotMaxRows && k >= kGemmDotMinK; }
 
+// The largest power of two that divides a row stride of ld floats, in bytes: rows that far apart
+// fall on the same cache sets.
+inline std::size_t StrideAlignment(std::size_t ld) {
+  const std::size_t bytes = ld * sizeof(float);
+  return bytes & (~bytes + 1);
+}
+
 // Whether op(B) = B, k × n with rows ldb floats apart, is read in place rather than packed.
 // It must fit one pass, and its rows must not alias in L2: row starts a multiple of g = 2^s
 // bytes apart fall on only way/g of a way's sets, so k rows ask those sets for k·g bytes of the
@@ -52,8 +59,7 @@ inline bool ReadsBInPlace(std::size_t k, std::size_t ldb, bool b_transposed) {
   if (b_transposed || k > kGemmMaxSinglePassK) return false;
   constexpr std::size_t kLine = 64, kWay = 64 * 1024;  // the smallest L2 way among x86 cores
   constexpr std::size_t kAliasedBytes = 2 * 1024 * 1024;
-  const std::size_t stride = ldb * sizeof(float);
-  const std::size_t g = std::clamp<std::size_t>(stride & (~stride + 1), kLine, kWay);
+  const std::size_t g = std::clamp<std::size_t>(StrideAlignment(ldb), kLine, kWay);
   return k * g <= kAliasedBytes;
 }
 

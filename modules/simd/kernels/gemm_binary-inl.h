@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <vector>
 
 #include <hwy/aligned_allocator.h>
 #include <hwy/highway.h>
@@ -69,14 +68,15 @@ HWY_INLINE bool ListOnes(const GemmProblem& pr, std::size_t m0, std::size_t m1, 
 }
 
 // acc += a row of op(B); with kMasked, only the lanes of `lanes` are read (B's last columns in place).
+using RowSums = Accumulators<1, kBinaryVectors>;
+
 template <bool kMasked, std::size_t kV = 0>
-HWY_INLINE void AddRow(DF d, const float* HWY_RESTRICT b, const hn::Mask<DF> (&lanes)[kBinaryVectors],
-                       VF (&acc)[kBinaryVectors]) {
+HWY_INLINE void AddRow(DF d, const float* HWY_RESTRICT b, const hn::Mask<DF> (&lanes)[kBinaryVectors], RowSums& acc) {
   if constexpr (kV < kBinaryVectors) {
     if constexpr (kMasked) {
-      acc[kV] = hn::Add(acc[kV], hn::MaskedLoad(lanes[kV], d, b + kV * kLanes));
+      acc.v[kV] = hn::Add(acc.v[kV], hn::MaskedLoad(lanes[kV], d, b + kV * kLanes));
     } else {
-      acc[kV] = hn::Add(acc[kV], hn::LoadU(d, b + kV * kLanes));
+      acc.v[kV] = hn::Add(acc.v[kV], hn::LoadU(d, b + kV * kLanes));
     }
     AddRow<kMasked, kV + 1>(d, b, lanes, acc);
   }
@@ -105,25 +105,17 @@ HWY_NOINLINE void BinaryRows(const GemmProblem& pr, const float* HWY_RESTRICT b,
     const std::size_t limit = (s + 1) * kBinarySliceK;
     for (std::size_t r = 0; r < rows; ++r) {
       float* sum = partial + r * kBinaryChunk;
-      VF acc[kBinaryVectors];
-      for (std::size_t v = 0; v < kBinaryVectors; ++v) acc[v] = s == 0 ? hn::Zero(d) : hn::Load(d, sum + v * kLanes);
+      RowSums acc;
+      for (std::size_t v = 0; v < kBinaryVectors; ++v) acc.v[v] = s == 0 ? hn::Zero(d) : hn::Load(d, sum + v * kLanes);
       std::size_t q = next[r];
       for (const std::size_t end = row_begin[r + 1]; q < end && ones[q] < limit; ++q)
         AddRow<kMasked>(d, b + ones[q] * b_stride, lanes, acc);
       next[r] = q;
       if (s + 1 < slices) {
-        for (std::size_t v = 0; v < kBinaryVectors; ++v) hn::Store(acc[v], d, sum + v * kLanes);
+        for (std::size_t v = 0; v < kBinaryVectors; ++v) hn::Store(acc.v[v], d, sum + v * kLanes);
         continue;
       }
-      float* c = pr.c + (i + r) * pr.ldc + j;
-      for (std::size_t v = 0; v < kBinaryVectors && v * kLanes < width; ++v) {
-        const std::size_t col = v * kLanes, count = std::min(kLanes, width - col);
-        VF bias_vector = hn::Zero(d);
-        if (e.in_registers && bias != nullptr)
-          bias_vector = count == kLanes ? hn::LoadU(d, bias + col) : LoadPartial(d, bias + col, count);
-        StoreFinishedVector(d, acc[v], bias_vector, c + col, count, e);
-      }
-      if (e.finish && !e.in_registers) FinishTile(c, 0, 1, width, bias, e.activation);
+      WriteTile(d, acc, pr.c + (i + r) * pr.ldc + j, pr.ldc, width, bias, e);
     }
   }
 }
@@ -147,19 +139,17 @@ HWY_INLINE bool BinaryBlock(const GemmProblem& pr, std::size_t m0, std::size_t m
   } else {
     // One pass over K, as the tile kernel's (more passes round C in between).
     if (pr.a_col_stride != 1 || pr.k == 0 || pr.k > kGemmMaxSinglePassK) return false;
-    const std::size_t rows = m1 - m0;
-    thread_local std::vector<std::size_t> row_end;
-    row_end.resize(rows + 1);
+    const std::size_t rows = m1 - m0;  // at most kBinaryListRows
+    std::size_t row_end[kBinaryListRows + 1];
     row_end[0] = 0;
     std::uint32_t* ones = OnesBuffer(rows * pr.k + kLanes);  // Compress stores whole vectors
     const auto max_ones = static_cast<std::size_t>(kGemmBinaryMaxDensity * static_cast<double>(rows * pr.k));
-    if (!ListOnes(pr, m0, m1, max_ones, ones, row_end.data() + 1)) return false;
+    if (!ListOnes(pr, m0, m1, max_ones, ones, row_end + 1)) return false;
     const PassEpilogue e(pr, true, true);
     // B's rows in place where they fall on all of L1's sets (rows 2 KiB apart fell on 8 of 64
     // and missed it) or where too few rows of C would share a packed chunk to pay for it.
-    const std::size_t stride_bytes = pr.ldb * sizeof(float);
-    const bool in_place = !pr.b_transposed && ((stride_bytes & (~stride_bytes + 1)) <= kBinaryChunk * sizeof(float) ||
-                                               rows < kBinaryBlockRows);
+    const bool in_place =
+        !pr.b_transposed && (StrideAlignment(pr.ldb) <= kBinaryChunk * sizeof(float) || rows < kBinaryBlockRows);
     float* packed = in_place ? nullptr : PackBuffer(pr.k * kBinaryChunk);
     for (std::size_t j = n0; j < n1; j += kBinaryChunk) {
       const std::size_t width = std::min(kBinaryChunk, n1 - j);
@@ -168,7 +158,7 @@ HWY_INLINE bool BinaryBlock(const GemmProblem& pr, std::size_t m0, std::size_t m
       const std::size_t b_stride = in_place ? pr.ldb : kBinaryChunk;
       const auto kernel = in_place && width < kBinaryChunk ? &BinaryRows<true> : &BinaryRows<false>;
       for (std::size_t r = 0; r < rows; r += kBinaryBlockRows)
-        kernel(pr, b, b_stride, ones, row_end.data() + r, std::min(kBinaryBlockRows, rows - r), m0 + r, j, width, e);
+        kernel(pr, b, b_stride, ones, row_end + r, std::min(kBinaryBlockRows, rows - r), m0 + r, j, width, e);
     }
     return true;
   }

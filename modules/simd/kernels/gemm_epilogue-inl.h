@@ -108,6 +108,50 @@ HWY_INLINE void StoreFinishedVector(DF d, VF x, VF bias, float* out, std::size_t
   StoreCount(d, x, out, count);
 }
 
+// The register tile: kRows × kVectors accumulators. Every index below is a template
+// argument, so the compiler keeps all of them in registers (a runtime index, or a lambda,
+// which Highway's per-target attributes do not reach, would send them to the stack).
+template <std::size_t kRows, std::size_t kVectors>
+struct Accumulators {
+  VF v[kRows * kVectors];
+};
+
+template <std::size_t kRows, std::size_t kVectors, std::size_t kVector, std::size_t kRow = 0>
+HWY_INLINE void StoreColumn(DF d, const Accumulators<kRows, kVectors>& acc, float* HWY_RESTRICT c, std::size_t ldc,
+                            std::size_t count, VF bias, const PassEpilogue& e) {
+  if constexpr (kRow < kRows) {
+    StoreFinishedVector(d, acc.v[kRow * kVectors + kVector], bias, c + kRow * ldc, count, e);
+    StoreColumn<kRows, kVectors, kVector, kRow + 1>(d, acc, c, ldc, count, bias, e);
+  }
+}
+
+template <std::size_t kRows, std::size_t kVectors, std::size_t kI = 0>
+HWY_INLINE void StoreFullTile(DF d, const Accumulators<kRows, kVectors>& acc, float* HWY_RESTRICT c, std::size_t ldc) {
+  if constexpr (kI < kRows * kVectors) {
+    hn::StoreU(acc.v[kI], d, c + (kI / kVectors) * ldc + (kI % kVectors) * kLanes);
+    StoreFullTile<kRows, kVectors, kI + 1>(d, acc, c, ldc);
+  }
+}
+
+// The tile into C; a bias (null: none) and activation where the epilogue takes them in registers.
+template <std::size_t kRows, std::size_t kVectors, std::size_t kVector = 0>
+HWY_INLINE void StoreTile(DF d, const Accumulators<kRows, kVectors>& acc, float* HWY_RESTRICT c, std::size_t ldc,
+                          std::size_t width, const float* bias, const PassEpilogue& e) {
+  if constexpr (kVector == 0) {
+    if (e.store_only && !e.in_registers && width == kVectors * kLanes) return StoreFullTile(d, acc, c, ldc);
+  }
+  if constexpr (kVector < kVectors) {
+    const std::size_t col = kVector * kLanes;
+    if (col >= width) return;
+    const std::size_t count = std::min(kLanes, width - col);
+    VF bias_vector = hn::Zero(d);
+    if (e.in_registers && bias != nullptr)
+      bias_vector = count == kLanes ? hn::LoadU(d, bias + col) : LoadPartial(d, bias + col, count);
+    StoreColumn<kRows, kVectors, kVector>(d, acc, c + col, ldc, count, bias_vector, e);
+    StoreTile<kRows, kVectors, kVector + 1>(d, acc, c, ldc, width, bias, e);
+  }
+}
+
 // C[rows, width] = activation(C + bias), on a tile just written (still in L1). Not inlined:
 // one copy of the activation code per target, instead of one per accumulator of every tile
 // shape (which made this file take minutes to compile).
@@ -129,6 +173,15 @@ HWY_NOINLINE void FinishTile(float* HWY_RESTRICT c, std::size_t ldc, std::size_t
       }
     }
   }
+}
+
+// The tile into C with the whole epilogue: StoreTile, then FinishTile for an activation that
+// does not go in registers.
+template <std::size_t kRows, std::size_t kVectors>
+HWY_INLINE void WriteTile(DF d, const Accumulators<kRows, kVectors>& acc, float* HWY_RESTRICT c, std::size_t ldc,
+                          std::size_t width, const float* bias, const PassEpilogue& e) {
+  StoreTile<kRows, kVectors>(d, acc, c, ldc, width, bias, e);
+  if (e.finish && !e.in_registers) FinishTile(c, ldc, kRows, width, bias, e.activation);
 }
 
 }  // namespace gibbs::kernels::HWY_NAMESPACE
