@@ -296,13 +296,17 @@ BOOST_AUTO_TEST_CASE(stochastic_binarize_draws_each_value_once_from_the_declared
 }
 
 // libhdf5 1.10 can crash or spin on a damaged file (issue 14); gibbs reads every HDF5 input first in
-// a child process, so such a file is one line and exit 2 (the child made to crash and hang here).
+// a child process, so such a file is one line and exit 2 (the child made to crash, to exit non-zero
+// as a sanitizer's finding ends it, and to hang here).
 BOOST_AUTO_TEST_CASE(libhdf5_faults_end_a_child_not_the_command) {
   TempDir dir;
   gibbs::test::write_bad_corpus(dir.path);
   const Result crash = run_gibbs("data info good.h5", dir.path, "GIBBS_TEST_HDF5_CHILD=crash");
   BOOST_TEST(crash.status == 2);
   BOOST_TEST(crash.err == "gibbs: good.h5: libhdf5 crashed reading it (Segmentation fault): the file is damaged\n");
+  const Result fail = run_gibbs("data info good.h5", dir.path, "GIBBS_TEST_HDF5_CHILD=fail");
+  BOOST_TEST(fail.status == 2);
+  BOOST_TEST(fail.err == "gibbs: good.h5: libhdf5 failed reading it (exit status 1): the file is damaged\n");
   const Result hang =
       run_gibbs("data info good.h5", dir.path, "GIBBS_TEST_HDF5_CHILD=hang GIBBS_TEST_HDF5_CHILD_SECONDS=0.5");
   BOOST_TEST(hang.status == 2);
