@@ -95,8 +95,8 @@ BOOST_AUTO_TEST_CASE(the_ids_are_the_ones_the_engine_always_used) {
   BOOST_TEST(same(streams::capacity_trial(seed, 38, 49), {seed, (std::uint64_t{38} << 32) | 49}));
   for (const std::uint64_t layer : {0ull, 1ull, 7ull}) {
     BOOST_TEST(same(streams::layer_init(seed, 0, layer), {seed, 0x494e'4954'0000 + layer}));
-    BOOST_TEST(
-        same(streams::layer_init(seed, 2, layer), {seed ^ (0x5354'4147'4500'0000 * 2), 0x494e'4954'0000 + layer}));
+    BOOST_TEST(same(streams::layer_init(seed, 2, layer),
+                    {seed ^ (std::uint64_t{0x5354'4147'4500'0000} * 2), 0x494e'4954'0000 + layer}));
   }
   BOOST_TEST(streams::stage_seed(seed, 0) == seed);
   BOOST_TEST(same(streams::chain_start(seed), {seed, std::uint64_t{1} << 62}));
