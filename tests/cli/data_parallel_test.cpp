@@ -65,16 +65,6 @@ double largest_difference(const fs::path& a_path, const fs::path& b_path) {
 }
 
 #ifdef GIBBS_MPIEXEC
-const std::string kMpirun =
-    "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 '" GIBBS_MPIEXEC "' --oversubscribe ";
-
-// With several threads a rank, unbound: Open MPI would otherwise pin each rank to one core.
-Result mpirun(int ranks, const std::string& args, const fs::path& dir, int threads = 1) {
-  return run_command(kMpirun + (threads > 1 ? "--bind-to none " : "") + "-np " + std::to_string(ranks) +
-                         " '" GIBBS_CLI "' " + args + " --threads " + std::to_string(threads),
-                     dir);
-}
-
 std::size_t occurrences(const std::string& text, const std::string& part) {
   std::size_t count = 0;
   for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++count;

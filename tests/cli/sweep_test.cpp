@@ -115,11 +115,7 @@ BOOST_AUTO_TEST_CASE(ranks_share_the_runs_and_give_the_same_files) {
   BOOST_REQUIRE_MESSAGE(one.status == 0, one.err);
   for (const int ranks : {2, 3}) {
     const std::string folder = "ranks" + std::to_string(ranks);
-    const Result r = run_command(
-        "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 '" GIBBS_MPIEXEC
-        "' --oversubscribe -np " +
-            std::to_string(ranks) + " '" GIBBS_CLI "' " + kSweep + folder + " --threads 1",
-        bars.dir.path);
+    const Result r = mpirun(ranks, kSweep + folder, bars.dir.path);
     BOOST_REQUIRE_MESSAGE(r.status == 0, r.err);
     for (const std::string& run : kRuns)
       check_same_run(bars.dir.path / "one" / (run + ".h5"), bars.dir.path / folder / (run + ".h5"));

@@ -35,6 +35,20 @@ inline Result run_gibbs(const std::string& args, const std::filesystem::path& di
   return run_command(env + " '" + GIBBS_CLI + "' " + args, dir);
 }
 
+#ifdef GIBBS_MPIEXEC
+// mpirun (GIBBS_MPIEXEC, set by CMake where it found MPI), as root too and with more ranks than cores.
+inline const std::string kMpirun =
+    "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 '" GIBBS_MPIEXEC "' --oversubscribe ";
+
+// `gibbs <args> --threads T` on `ranks` ranks in `dir`. With several threads a rank, unbound: Open
+// MPI would otherwise pin each rank to one core.
+inline Result mpirun(int ranks, const std::string& args, const std::filesystem::path& dir, int threads = 1) {
+  return run_command(kMpirun + (threads > 1 ? "--bind-to none " : "") + "-np " + std::to_string(ranks) + " '" +
+                         GIBBS_CLI + "' " + args + " --threads " + std::to_string(threads),
+                     dir);
+}
+#endif
+
 inline std::size_t line_count(const std::string& text) {
   return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
 }
