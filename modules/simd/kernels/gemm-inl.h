@@ -176,7 +176,7 @@ HWY_NOINLINE void GemmBlockImpl(const GemmProblem& pr, std::size_t m0, std::size
         if (read_b_in_place && (width == kPanel || masked::kNative)) {
           views[q] = Panel{pr.b + k0 * pr.ldb + j, pr.ldb, width, width % kLanes != 0};
         } else {
-          if (packed == nullptr) packed = PackBuffer(panels * k * kPanel);
+          if (packed == nullptr) packed = ThreadBuffer<float>(panels * k * kPanel);
           float* dst = packed + q * k * kPanel;
           PackPanel<kPanel>(pr, k0, k, j, width, dst);
           views[q] = Panel{dst, kPanel, width, false};

@@ -15,7 +15,6 @@
 #include <cstddef>
 #include <cstdint>
 
-#include <hwy/aligned_allocator.h>
 #include <hwy/highway.h>
 
 #include "modules/simd/kernels/gemm.h"
@@ -120,17 +119,6 @@ HWY_NOINLINE void BinaryRows(const GemmProblem& pr, const float* HWY_RESTRICT b,
   }
 }
 
-// Per-thread lists of ones, grown on demand and kept between calls.
-HWY_INLINE std::uint32_t* OnesBuffer(std::size_t count) {
-  thread_local hwy::AlignedFreeUniquePtr<std::uint32_t[]> buffer;
-  thread_local std::size_t capacity = 0;
-  if (count > capacity) {
-    buffer = hwy::AllocateAligned<std::uint32_t>(count);
-    capacity = count;
-  }
-  return buffer.get();
-}
-
 // Rows [m0, m1) × columns [n0, n1) of C from the lists of A's ones, if A's rows are all zeros
 // and ones and few enough of them are ones; false (nothing written) otherwise.
 HWY_INLINE bool BinaryBlock(const GemmProblem& pr, std::size_t m0, std::size_t m1, std::size_t n0, std::size_t n1) {
@@ -142,7 +130,7 @@ HWY_INLINE bool BinaryBlock(const GemmProblem& pr, std::size_t m0, std::size_t m
     const std::size_t rows = m1 - m0;  // at most kBinaryListRows
     std::size_t row_end[kBinaryListRows + 1];
     row_end[0] = 0;
-    std::uint32_t* ones = OnesBuffer(rows * pr.k + kLanes);  // Compress stores whole vectors
+    std::uint32_t* ones = ThreadBuffer<std::uint32_t>(rows * pr.k + kLanes);  // Compress stores whole vectors
     const auto max_ones = static_cast<std::size_t>(kGemmBinaryMaxDensity * static_cast<double>(rows * pr.k));
     if (!ListOnes(pr, m0, m1, max_ones, ones, row_end + 1)) return false;
     const PassEpilogue e(pr, true, true);
@@ -150,7 +138,7 @@ HWY_INLINE bool BinaryBlock(const GemmProblem& pr, std::size_t m0, std::size_t m
     // and missed it) or where too few rows of C would share a packed chunk to pay for it.
     const bool in_place =
         !pr.b_transposed && (StrideAlignment(pr.ldb) <= kBinaryChunk * sizeof(float) || rows < kBinaryBlockRows);
-    float* packed = in_place ? nullptr : PackBuffer(pr.k * kBinaryChunk);
+    float* packed = in_place ? nullptr : ThreadBuffer<float>(pr.k * kBinaryChunk);
     for (std::size_t j = n0; j < n1; j += kBinaryChunk) {
       const std::size_t width = std::min(kBinaryChunk, n1 - j);
       if (!in_place) PackPanel<kBinaryChunk>(pr, 0, pr.k, j, width, packed);

@@ -1,5 +1,5 @@
 // Per-target packing of B for the GEMM kernels: a column panel of op(B) copied into contiguous,
-// zero-padded rows, from B or from Bᵀ; and the per-thread space it goes to.
+// zero-padded rows, from B or from Bᵀ; and per-thread scratch (for it and for the binary kernel).
 #if defined(GIBBS_SIMD_GEMM_PACK_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef GIBBS_SIMD_GEMM_PACK_INL_H_
 #undef GIBBS_SIMD_GEMM_PACK_INL_H_
@@ -73,13 +73,15 @@ HWY_INLINE void PackPanel(const GemmProblem& pr, std::size_t k0, std::size_t k, 
     for (std::size_t p = 0; p < k; ++p) std::fill(out + p * kWidth + width, out + (p + 1) * kWidth, 0.0f);
 }
 
-// Per-thread packing space, grown on demand and kept between calls.
-HWY_INLINE float* PackBuffer(std::size_t floats) {
-  thread_local hwy::AlignedFreeUniquePtr<float[]> buffer;
+// Per-thread scratch of `count` Ts, grown on demand and kept between calls; one buffer per type:
+// float for packed B, std::uint32_t for the binary kernel's lists of ones.
+template <typename T>
+HWY_INLINE T* ThreadBuffer(std::size_t count) {
+  thread_local hwy::AlignedFreeUniquePtr<T[]> buffer;
   thread_local std::size_t capacity = 0;
-  if (floats > capacity) {
-    buffer = hwy::AllocateAligned<float>(floats);
-    capacity = floats;
+  if (count > capacity) {
+    buffer = hwy::AllocateAligned<T>(count);
+    capacity = count;
   }
   return buffer.get();
 }
