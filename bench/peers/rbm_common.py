@@ -67,14 +67,15 @@ def parse_args(description, workloads):
 
 
 def set_thread_environment(threads, blas_threads=None):
-    """The peers' threads and BLAS kernels, set before numpy or torch is imported: --threads
-    (OpenMP) and --blas-threads (the BLAS's own pool, default --threads) win; OMP_WAIT_POLICY and
-    OPENBLAS_CORETYPE only where the caller has not set them."""
+    """The peers' threads, set before numpy or torch is imported: --threads
+    (OpenMP) and --blas-threads (the BLAS's own pool, default --threads) win; OMP_WAIT_POLICY only
+    where the caller has not set it. OPENBLAS_CORETYPE is the caller's: gibbs names the kernels of
+    its own SIMD target, and without it OpenBLAS picks the CPU's (a forced SkylakeX would stop with
+    SIGILL on a CPU without AVX-512)."""
     os.environ["OMP_NUM_THREADS"] = str(threads)
     for name in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[name] = str(blas_threads or threads)
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    os.environ.setdefault("OPENBLAS_CORETYPE", "SkylakeX")
 
 
 def import_or_fail(module):

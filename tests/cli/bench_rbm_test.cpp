@@ -118,6 +118,29 @@ BOOST_AUTO_TEST_CASE(a_peer_configuration_far_slower_than_the_fastest_is_stopped
                                                        : "2 threads, OpenMP passive, BLAS 2"));
 }
 
+// The Python peers get the OpenBLAS kernels of the target gibbs runs on, as `bench gemm`'s peers
+// do: SkylakeX kernels stop with SIGILL on a CPU without AVX-512.
+BOOST_AUTO_TEST_CASE(python_peers_get_the_openblas_kernels_of_the_simd_target) {
+  TempDir dir("gibbs-bench-peer-core-test");
+  fs::create_directory(dir.path / "peers");
+  for (const char* name : {"rbm_torch.py", "rbm_numpy.py"}) {
+    std::ofstream script(dir.path / "peers" / name);
+    script << "import json, os, sys\n"
+              "core = os.environ.get('OPENBLAS_CORETYPE')\n"
+              "if core != 'Haswell':\n"
+              "    print(f'peer: error: OPENBLAS_CORETYPE={core}')\n"
+              "    sys.exit(2)\n"
+              "print(json.dumps({'seconds': 2.0}))\n";
+  }
+  const Result r = run_gibbs("--simd avx2 bench rbm --workload gibbs --peers peers --json --threads 1", dir.path);
+  BOOST_TEST_REQUIRE(r.status == 0, r.err);
+  BOOST_TEST(r.err.find("peer unavailable") == std::string::npos, r.err);
+  boost::property_tree::ptree json;
+  std::istringstream text(r.out);
+  boost::property_tree::read_json(text, json);
+  BOOST_TEST(json.get<double>("peer_seconds") == 2.0);
+}
+
 BOOST_AUTO_TEST_CASE(bench_scaling_runs_each_thread_count_and_compares_the_bits) {
   TempDir dir("gibbs-bench-scaling-test");
   write_pixels(dir.path / "pixels.h5");

@@ -169,7 +169,9 @@ BOOST_AUTO_TEST_CASE(simd_pins_the_kernels_target) {
   if (std::find(targets.begin(), targets.end(), "AVX2") != targets.end()) {
     const Result r = run("--simd AVX2 bench gemm --shape 64,64,64 --repeat 1 --threads 1");
     BOOST_TEST_REQUIRE(r.status == 0, r.err);
-    BOOST_TEST(r.out.starts_with("gibbs bench gemm: target AVX2 (--simd), "), r.out);
+    // "(--simd)" marks a target below the CPU's best (AVX2 is the best of a Zen 3).
+    const std::string pinned = targets.front() == "AVX2" ? "" : " (--simd)";
+    BOOST_TEST(r.out.starts_with("gibbs bench gemm: target AVX2" + pinned + ", "), r.out);
     if (r.out.find("  onednn: ") != std::string::npos) BOOST_TEST(r.out.find(", held to AVX2\n") != std::string::npos);
     if (r.out.find("  openblas: ") != std::string::npos)
       BOOST_TEST(r.out.find(", kernels Haswell\n") != std::string::npos);

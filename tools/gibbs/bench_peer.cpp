@@ -10,6 +10,9 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "bench/peers.h"
+import gibbs.simd;
+
 namespace gibbs::cli {
 
 double median(std::vector<double> v) {
@@ -73,10 +76,11 @@ PeerOutput run_peer_script(const std::filesystem::path& script, const std::strin
                            const PeerConfig& config) {
   const long limit = std::lround(std::ceil(config.time_limit));
   const auto start = std::chrono::steady_clock::now();
-  PeerOutput out = run_json_command(fmt::format(
-      "OPENBLAS_CORETYPE=SkylakeX OMP_WAIT_POLICY={} {}/usr/bin/python3 {} {} --threads {} --blas-threads {}",
-      config.spin ? "ACTIVE" : "PASSIVE", watched(limit), shell_quote(script.string()), arguments, config.threads,
-      config.blas_threads));
+  const char* core = bench::peer_isa_for(simd::current_target().name).openblas_core;
+  PeerOutput out = run_json_command(
+      fmt::format("OPENBLAS_CORETYPE={} OMP_WAIT_POLICY={} {}/usr/bin/python3 {} {} --threads {} --blas-threads {}",
+                  core, config.spin ? "ACTIVE" : "PASSIVE", watched(limit), shell_quote(script.string()), arguments,
+                  config.threads, config.blas_threads));
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (limit > 0 && !out.problem.empty() && wall >= static_cast<double>(limit)) {
     out.problem =

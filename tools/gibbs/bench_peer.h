@@ -43,10 +43,11 @@ inline constexpr double kPeerTimeFactor = 4, kPeerTimeSlack = 5;
 // passive and active, and on 2 threads the BLAS on 1 thread or on 2.
 std::vector<PeerConfig> peer_configurations(bool openmp);
 
-// Runs `/usr/bin/python3 SCRIPT ARGUMENTS --threads T --blas-threads B` with OPENBLAS_CORETYPE=
-// SkylakeX and the configuration's OMP_WAIT_POLICY, and returns its last line; a run past the
-// configuration's time limit is killed, said on stderr, and returned as its problem. `arguments`
-// is pasted into a shell command: quote paths with shell_quote.
+// Runs `/usr/bin/python3 SCRIPT ARGUMENTS --threads T --blas-threads B` with the OpenBLAS kernels
+// of the SIMD target gibbs runs on (bench::peer_isa_for) and the configuration's OMP_WAIT_POLICY,
+// and returns its last line; a run past the configuration's time limit is killed, said on stderr,
+// and returned as its problem. `arguments` is pasted into a shell command: quote paths with
+// shell_quote.
 PeerOutput run_peer_script(const std::filesystem::path& script, const std::string& arguments, const PeerConfig& config);
 
 // Runs a shell command (stderr joined to stdout): its last line when it exits 0 and that line is
