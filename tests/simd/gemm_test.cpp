@@ -275,7 +275,8 @@ BOOST_AUTO_TEST_CASE(a_product_by_b_transposed_beforehand_has_the_bits_of_transp
 }
 
 // B whose rows are a multiple of 8 KiB apart is packed, to keep its rows from aliasing in the
-// caches; one row longer, the same values are read in place. Both sum over K in the same order.
+// caches; one row longer, the same values are read in place where a panel spans several lines
+// (AVX-512; AVX2 packs both). Both sum over K in the same order.
 BOOST_AUTO_TEST_CASE(b_packed_against_aliasing_has_the_bits_of_b_read_in_place) {
   std::mt19937 rng(14);
   const std::size_t m = 100, k = 300, n = 1990;

@@ -156,9 +156,9 @@ HWY_NOINLINE void GemmBlockImpl(const GemmProblem& pr, std::size_t m0, std::size
     return DotBlock(pr, m0, m1, n0, n1);
   const std::size_t k_pass = pr.k <= kMaxSinglePassK ? std::max<std::size_t>(pr.k, 1) : kPassK;
   // A last, narrower panel is read in place too where masked loads cannot fault.
-  const bool read_b_in_place = ReadsBInPlace(pr.k, pr.ldb, pr.b_transposed);
+  const bool read_b_in_place = ReadsBInPlace(pr.k, pr.ldb, pr.b_transposed, kPanel);
   const std::size_t nc =
-      std::clamp(kGemmL2Budget / (k_pass * sizeof(float)) / kPanel, std::size_t{1}, kMaxPanels) * kPanel;
+      std::clamp(GemmL2Budget() / (k_pass * sizeof(float)) / kPanel, std::size_t{1}, kMaxPanels) * kPanel;
   const RowTiling tiling(m1 - m0);
 
   std::size_t k0 = 0;

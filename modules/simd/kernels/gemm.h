@@ -32,8 +32,10 @@ void GemmBlock(const GemmProblem& problem, std::size_t m_begin, std::size_t m_en
 
 // Up to this K, the kernel takes all of K in one pass.
 inline constexpr std::size_t kGemmMaxSinglePassK = 1024;
-// Bytes of B one thread keeps in L2 while its row tiles reuse them.
-inline constexpr std::size_t kGemmL2Budget = 768 * 1024;
+// Bytes of B one thread keeps in L2 while its row tiles reuse them: three quarters of a core's L2
+// as the C library reports it (768 KiB of Zen 4's 1 MiB, 384 KiB of Zen 3's 512 KiB), 768 KiB
+// where it does not say. It sets how many panels a pass takes, never the order of a sum.
+std::size_t GemmL2Budget();
 
 // C = A·Bᵀ with at most this many rows, over a K at least this long, takes the dot-product
 // kernel: packing Bᵀ would cost more than the tile reductions. Shorter dot products spend more
@@ -49,16 +51,21 @@ inline std::size_t StrideAlignment(std::size_t ld) {
   return bytes & (~bytes + 1);
 }
 
-// Whether op(B) = B, k × n with rows ldb floats apart, is read in place rather than packed.
-// It must fit one pass, and its rows must not alias in L2: row starts a multiple of g = 2^s
-// bytes apart fall on only way/g of a way's sets, so k rows ask those sets for k·g bytes of the
-// L2. Up to twice the L2 (1 MiB on Zen 4 and 5), the misses cost less than packing B on every
-// call (64×512×1024 on Zen 5); beyond it, packing wins: 2048×512×2048 (8 KiB a row, 4 MiB) runs
-// 15% faster packed. Without such a g, the chunk of B kept in L2 is sized to fit.
-inline bool ReadsBInPlace(std::size_t k, std::size_t ldb, bool b_transposed) {
-  if (b_transposed || k > kGemmMaxSinglePassK) return false;
+// Whether op(B) = B, k × n with rows ldb floats apart, is read in place rather than packed into
+// panels `panel_width` floats wide.
+// - A panel's row in place touches one line more than it uses, unless B's rows start on lines: a
+//   quarter more lines from L2 for AVX-512's panel of 4 lines, twice as many for AVX2's panel of
+//   one line. So one-line panels are always packed: on Zen 3, one thread, 128×784×500 ran at
+//   57–65 GFLOP/s in place and 75–88 packed, and a W2 epoch took 3.0–3.6 s instead of 3.5–4.2 s.
+// - It must fit one pass, and its rows must not alias in L2: row starts a multiple of g = 2^s
+//   bytes apart fall on only way/g of a way's sets, so k rows ask those sets for k·g bytes of the
+//   L2. Up to twice the L2 (1 MiB on Zen 4 and 5), the misses cost less than packing B on every
+//   call (64×512×1024 on Zen 5); beyond it, packing wins: 2048×512×2048 (8 KiB a row, 4 MiB) runs
+//   15% faster packed. Without such a g, the chunk of B kept in L2 is sized to fit.
+inline bool ReadsBInPlace(std::size_t k, std::size_t ldb, bool b_transposed, std::size_t panel_width) {
   constexpr std::size_t kLine = 64, kWay = 64 * 1024;  // the smallest L2 way among x86 cores
   constexpr std::size_t kAliasedBytes = 2 * 1024 * 1024;
+  if (b_transposed || k > kGemmMaxSinglePassK || panel_width * sizeof(float) <= kLine) return false;
   const std::size_t g = std::clamp<std::size_t>(StrideAlignment(ldb), kLine, kWay);
   return k * g <= kAliasedBytes;
 }
