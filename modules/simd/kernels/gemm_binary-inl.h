@@ -25,10 +25,11 @@ HWY_BEFORE_NAMESPACE();
 namespace gibbs::kernels::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// Columns of C per pass over A's ones: 4 accumulators a row, whose adds (one per vector, each
-// waiting on the last) keep one 512-bit add a cycle busy.
-constexpr std::size_t kBinaryVectors = 4;
-constexpr std::size_t kBinaryChunk = kBinaryVectors * kLanes;
+// Columns of C per pass over A's ones: 64, 4 accumulators a row on AVX-512, 8 on AVX2. Each
+// vector's adds wait on the last; 4 keep one 512-bit add a cycle busy (Zen 4), 8 the two
+// 256-bit adds a cycle that two loads a cycle can feed (Zen 3: latency 3).
+constexpr std::size_t kBinaryChunk = 64;
+constexpr std::size_t kBinaryVectors = kBinaryChunk / kLanes;
 // Rows of C a block takes through each K slice: their partial sums (8 KiB on AVX-512) and the
 // slice of B's chunk (16 KiB) stay in L1 together, so that each row of B read from L2 serves
 // every row of the block with a one there. Row by row over all of K, B came from L2 for every
