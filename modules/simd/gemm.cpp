@@ -110,7 +110,7 @@ void gemm(ConstView<float> a, ConstView<float> b, MatrixView<float> c, const Gem
   // than threads.
   const std::size_t width = kernels::GemmPanelWidth();
   const std::size_t panels = (n + width - 1) / width;
-  const bool by_rows = !options.a_binary && kernels::ReadsBInPlace(k, b.stride(), options.transpose_b, width) &&
+  const bool by_rows = !options.a_binary && kernels::ReadsBInPlace(m, k, b.stride(), options.transpose_b, width) &&
                        m >= kRowsPerThread * threads;
   const std::size_t col_groups = by_rows ? 1 : std::min(panels, threads);
   const std::size_t row_groups = by_rows ? threads : std::min((threads + col_groups - 1) / col_groups, (m + 5) / 6);

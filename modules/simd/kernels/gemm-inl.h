@@ -40,7 +40,7 @@ constexpr std::size_t kMaxPanels = 64;  // panels in one L2 chunk of B
 // A block of at most this many row tiles takes each panel of B through all its tiles before
 // the next panel: B then streams in once a pass, and only one panel of it (not a whole L2
 // chunk) has to stay in L2 for the other tiles. More tiles keep each tile of A in L1 instead.
-constexpr std::size_t kPanelOuterMaxTiles = 4;
+constexpr std::size_t kPanelOuterMaxTiles = kGemmPanelOuterMaxRows / kTileRows;
 
 // A column panel of op(B) for one K slice: row p of the panel starts at data + p * stride.
 struct Panel {
@@ -156,7 +156,7 @@ HWY_NOINLINE void GemmBlockImpl(const GemmProblem& pr, std::size_t m0, std::size
     return DotBlock(pr, m0, m1, n0, n1);
   const std::size_t k_pass = pr.k <= kMaxSinglePassK ? std::max<std::size_t>(pr.k, 1) : kPassK;
   // A last, narrower panel is read in place too where masked loads cannot fault.
-  const bool read_b_in_place = ReadsBInPlace(pr.k, pr.ldb, pr.b_transposed, kPanel);
+  const bool read_b_in_place = ReadsBInPlace(m1 - m0, pr.k, pr.ldb, pr.b_transposed, kPanel);
   const std::size_t nc =
       std::clamp(GemmL2Budget() / (k_pass * sizeof(float)) / kPanel, std::size_t{1}, kMaxPanels) * kPanel;
   const RowTiling tiling(m1 - m0);

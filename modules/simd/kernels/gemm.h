@@ -51,21 +51,30 @@ inline std::size_t StrideAlignment(std::size_t ld) {
   return bytes & (~bytes + 1);
 }
 
-// Whether op(B) = B, k × n with rows ldb floats apart, is read in place rather than packed into
-// panels `panel_width` floats wide.
+// A block of at most this many rows of C takes each panel of B through all its row tiles before
+// the next panel (the tile kernel's 6 rows, 4 tiles).
+inline constexpr std::size_t kGemmPanelOuterMaxRows = 24;
+
+// Whether op(B) = B, k × n with rows ldb floats apart, is read in place, for a block of `rows`
+// rows of C, rather than packed into panels `panel_width` floats wide.
 // - A panel's row in place touches one line more than it uses, unless B's rows start on lines: a
 //   quarter more lines from L2 for AVX-512's panel of 4 lines, twice as many for AVX2's panel of
-//   one line. So one-line panels are always packed: on Zen 3, one thread, 128×784×500 ran at
-//   57–65 GFLOP/s in place and 75–88 packed, and a W2 epoch took 3.0–3.6 s instead of 3.5–4.2 s.
+//   one line. So one-line panels of such rows are packed when more than 4 row tiles reuse them:
+//   on Zen 3, one thread, 128×784×500 ran at 57–65 GFLOP/s in place and 75–88 packed, and a W2
+//   epoch took 3.0–3.6 s instead of 3.5–4.2 s. With 4 tiles or fewer, or rows on lines, packing
+//   costs more than it saves (20×500×784: 0.77–1.05 of oneDNN in place, 0.60–0.63 packed).
 // - It must fit one pass, and its rows must not alias in L2: row starts a multiple of g = 2^s
 //   bytes apart fall on only way/g of a way's sets, so k rows ask those sets for k·g bytes of the
 //   L2. Up to twice the L2 (1 MiB on Zen 4 and 5), the misses cost less than packing B on every
 //   call (64×512×1024 on Zen 5); beyond it, packing wins: 2048×512×2048 (8 KiB a row, 4 MiB) runs
 //   15% faster packed. Without such a g, the chunk of B kept in L2 is sized to fit.
-inline bool ReadsBInPlace(std::size_t k, std::size_t ldb, bool b_transposed, std::size_t panel_width) {
+inline bool ReadsBInPlace(std::size_t rows, std::size_t k, std::size_t ldb, bool b_transposed,
+                          std::size_t panel_width) {
   constexpr std::size_t kLine = 64, kWay = 64 * 1024;  // the smallest L2 way among x86 cores
   constexpr std::size_t kAliasedBytes = 2 * 1024 * 1024;
-  if (b_transposed || k > kGemmMaxSinglePassK || panel_width * sizeof(float) <= kLine) return false;
+  if (b_transposed || k > kGemmMaxSinglePassK) return false;
+  const bool rows_on_lines = StrideAlignment(ldb) >= kLine;
+  if (panel_width * sizeof(float) <= kLine && !rows_on_lines && rows > kGemmPanelOuterMaxRows) return false;
   const std::size_t g = std::clamp<std::size_t>(StrideAlignment(ldb), kLine, kWay);
   return k * g <= kAliasedBytes;
 }
