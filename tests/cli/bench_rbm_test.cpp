@@ -37,6 +37,12 @@ void write_pixels(const fs::path& path) {
   writer.commit();
 }
 
+// dir/peers/rbm_torch.py and rbm_numpy.py, each the Python `body` (the peer's stand-in).
+void write_fake_peers(const fs::path& dir, const std::string& body) {
+  fs::create_directory(dir / "peers");
+  for (const char* name : {"rbm_torch.py", "rbm_numpy.py"}) std::ofstream(dir / "peers" / name) << body;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(bench_rbm_trains_exactly_as_gibbs_train_does) {
@@ -85,16 +91,13 @@ BOOST_AUTO_TEST_CASE(bench_rbm_trains_exactly_as_gibbs_train_does) {
 // beside two BLAS threads, which would sleep for ten minutes; it is stopped and said to be.
 BOOST_AUTO_TEST_CASE(a_peer_configuration_far_slower_than_the_fastest_is_stopped) {
   TempDir dir("gibbs-bench-peer-limit-test");
-  fs::create_directory(dir.path / "peers");
-  for (const char* name : {"rbm_torch.py", "rbm_numpy.py"}) {
-    std::ofstream script(dir.path / "peers" / name);
-    script << "import json, os, sys, time\n"
-              "threads = int(sys.argv[sys.argv.index('--threads') + 1])\n"
-              "blas = int(sys.argv[sys.argv.index('--blas-threads') + 1])\n"
-              "if os.environ['OMP_WAIT_POLICY'] == 'ACTIVE' and blas == 2:\n"
-              "    time.sleep(600)\n"
-              "print(json.dumps({'seconds': 1.5 / threads + (0.25 if blas == 2 else 0)}))\n";
-  }
+  write_fake_peers(dir.path,
+                   "import json, os, sys, time\n"
+                   "threads = int(sys.argv[sys.argv.index('--threads') + 1])\n"
+                   "blas = int(sys.argv[sys.argv.index('--blas-threads') + 1])\n"
+                   "if os.environ['OMP_WAIT_POLICY'] == 'ACTIVE' and blas == 2:\n"
+                   "    time.sleep(600)\n"
+                   "print(json.dumps({'seconds': 1.5 / threads + (0.25 if blas == 2 else 0)}))\n");
   const auto start = std::chrono::steady_clock::now();
   const Result r = run_gibbs("bench rbm --workload gibbs --peers peers --json", dir.path);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -122,16 +125,13 @@ BOOST_AUTO_TEST_CASE(a_peer_configuration_far_slower_than_the_fastest_is_stopped
 // do: SkylakeX kernels stop with SIGILL on a CPU without AVX-512.
 BOOST_AUTO_TEST_CASE(python_peers_get_the_openblas_kernels_of_the_simd_target) {
   TempDir dir("gibbs-bench-peer-core-test");
-  fs::create_directory(dir.path / "peers");
-  for (const char* name : {"rbm_torch.py", "rbm_numpy.py"}) {
-    std::ofstream script(dir.path / "peers" / name);
-    script << "import json, os, sys\n"
-              "core = os.environ.get('OPENBLAS_CORETYPE')\n"
-              "if core != 'Haswell':\n"
-              "    print(f'peer: error: OPENBLAS_CORETYPE={core}')\n"
-              "    sys.exit(2)\n"
-              "print(json.dumps({'seconds': 2.0}))\n";
-  }
+  write_fake_peers(dir.path,
+                   "import json, os, sys\n"
+                   "core = os.environ.get('OPENBLAS_CORETYPE')\n"
+                   "if core != 'Haswell':\n"
+                   "    print(f'peer: error: OPENBLAS_CORETYPE={core}')\n"
+                   "    sys.exit(2)\n"
+                   "print(json.dumps({'seconds': 2.0}))\n");
   const Result r = run_gibbs("--simd avx2 bench rbm --workload gibbs --peers peers --json --threads 1", dir.path);
   BOOST_TEST_REQUIRE(r.status == 0, r.err);
   BOOST_TEST(r.err.find("peer unavailable") == std::string::npos, r.err);

@@ -73,9 +73,9 @@ inline bool ReadsBInPlace(std::size_t rows, std::size_t k, std::size_t ldb, bool
   constexpr std::size_t kLine = 64, kWay = 64 * 1024;  // the smallest L2 way among x86 cores
   constexpr std::size_t kAliasedBytes = 2 * 1024 * 1024;
   if (b_transposed || k > kGemmMaxSinglePassK) return false;
-  const bool rows_on_lines = StrideAlignment(ldb) >= kLine;
-  if (panel_width * sizeof(float) <= kLine && !rows_on_lines && rows > kGemmPanelOuterMaxRows) return false;
-  const std::size_t g = std::clamp<std::size_t>(StrideAlignment(ldb), kLine, kWay);
+  const std::size_t alignment = StrideAlignment(ldb);
+  if (panel_width * sizeof(float) <= kLine && alignment < kLine && rows > kGemmPanelOuterMaxRows) return false;
+  const std::size_t g = std::clamp<std::size_t>(alignment, kLine, kWay);
   return k * g <= kAliasedBytes;
 }
 
