@@ -91,6 +91,7 @@ void gemm(ConstView<float> a, ConstView<float> b, MatrixView<float> c, const Gem
   // The binary kernel may take some blocks and not others: all of them get its bits.
   p.dot_allowed = !options.same_bits_per_row && !options.a_binary;
   p.a_binary = options.a_binary;
+  if (p.a_binary) p.binary_bounds = kernels::GemmBinaryBounds();  // timed here on the first call
   p.c = c.data();
   p.ldc = c.stride();
   p.alpha = options.alpha;
@@ -127,6 +128,8 @@ void gemm(ConstView<float> a, ConstView<float> b, MatrixView<float> c, const Gem
       },
       tbb::static_partitioner());
 }
+
+BinaryBounds binary_bounds() { return kernels::GemmBinaryBounds(); }
 
 bool transposed_product_reads_b_in_place(std::size_t m, std::size_t n, std::size_t k) {
   return kernels::DotKernelFits(m, k) || flips(m, n, k);

@@ -3,6 +3,7 @@ module;
 #include <cstddef>
 #include <functional>
 #include <span>
+#include "modules/simd/kernels/gemm.h"
 export module gibbs.simd:gemm;
 import gibbs.core;
 import :activation;
@@ -22,7 +23,7 @@ struct GemmOptions {
   // A is likely all zeros and ones (Bernoulli samples): a row of C may then be summed from the rows
   // of op(B) where A's row holds a one. The bits are the same (the sum over K in the same order; a
   // zero adds nothing), given a finite B; a block of A with another value, or too many ones, takes
-  // the dense kernel. Only where A is not transposed and K fits one pass.
+  // the dense kernel (binary_bounds). Only where A is not transposed and K fits one pass.
   bool a_binary = false;
   // Called on the thread that computed each block [row_begin, row_end) × [col_begin, col_end)
   // of C, once the block is final: to go on with it while it is in that core's cache. The
@@ -40,6 +41,12 @@ void gemm(ConstView<float> a, ConstView<float> b, MatrixView<float> c, const Gem
 // would. All of them have the bits of B transposed beforehand and read in place, except the
 // dot-product kernel's.
 bool transposed_product_reads_b_in_place(std::size_t m, std::size_t n, std::size_t k);
+// The shares of ones up to which a block of an a_binary A skips its zeros on the current target,
+// whether the binary kernel reads B's rows in place or packs them first (from Bᵀ, or rows a
+// multiple of 2 KiB apart): where it and the dense kernel take the same time on this CPU, timed
+// on the first call (about 10 ms) and kept for the process; 0 on targets without the kernel.
+using BinaryBounds = kernels::BinaryBounds;
+BinaryBounds binary_bounds();
 // out = inᵀ (out is in.cols() × in.rows(), else ShapeError). For a B that many products take
 // transposed: gemm reads B in place, where with transpose_b it reorders B on every call.
 void transpose(ConstView<float> in, MatrixView<float> out);

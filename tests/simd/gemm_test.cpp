@@ -376,8 +376,9 @@ struct BinaryCase {
 // rows of B, in place (rows 528 floats apart), in L1-aliasing rows (512 apart: packed), or
 // packed from Bᵀ. Where the binary kernel runs, it skips the zeros: an infinity in a row of B
 // that A never selects stays out of C, where the dense kernel's 0·∞ turns all of C to NaN. That
-// pins which kernel ran: binary for a share of ones up to 0.6, dense beyond, for K beyond one
-// pass, and for a value other than 0 and 1; A·Bᵀ of fewer than 32 rows is computed as (B·Aᵀ)ᵀ.
+// pins which kernel ran: binary for a share of ones up to binary_bounds, dense beyond, for K
+// beyond one pass, and for a value other than 0 and 1; A·Bᵀ of fewer than 32 rows is computed as
+// (B·Aᵀ)ᵀ.
 BOOST_AUTO_TEST_CASE(a_binary_product_has_the_bits_of_the_dense_one) {
   std::mt19937 rng(15);
   for (const auto& target : simd::available_targets()) {
@@ -424,15 +425,32 @@ BOOST_AUTO_TEST_CASE(a_binary_product_has_the_bits_of_the_dense_one) {
         // Which kernel ran: column 3 of A all zeros, row 3 of op(B) infinite.
         for (std::size_t i = 0; i < c.m; ++i) a.view(i, 3) = 0.0f;
         for (std::size_t j = 0; j < c.n; ++j) (c.tb ? b.view(j, 3) : b.view(3, j)) = INFINITY;
-        const bool binary_kernel = native_masks && ones <= 0.6 && c.k <= 1024 && (!c.tb || c.m >= 32);
+        // The kernel is chosen block by block (the thread count cuts the blocks), each by its own
+        // share of ones: A's share must be clear of the bound for one kernel to take every block.
+        std::size_t listed = 0;
+        for (std::size_t i = 0; i < c.m; ++i)
+          for (std::size_t p = 0; p < c.k; ++p) listed += a.view(i, p) == 1.0f;
+        const double share = static_cast<double>(listed) / static_cast<double>(c.m * c.k);
+        const bool may_bin = native_masks && c.k <= 1024 && (!c.tb || c.m >= 32);
+        const simd::BinaryBounds bounds = simd::binary_bounds();
+        const bool binary_kernel = may_bin && share < std::min(bounds.in_place, bounds.packed) - 0.1;
+        const bool dense_kernel = !may_bin || share > std::max(bounds.in_place, bounds.packed) + 0.1;
         for (int threads : {1, 3}) {
           gibbs::set_thread_count(threads);
           Matrix<float> out(c.m, c.n);
           simd::gemm(a.view, b.view, out, {.transpose_b = c.tb, .a_binary = true});
-          const auto finite = std::ranges::count_if(out.values(), [](float v) { return std::isfinite(v); });
-          BOOST_TEST(finite == static_cast<std::ptrdiff_t>(binary_kernel ? out.size() : 0),
-                     target.name << " m=" << c.m << " k=" << c.k << " n=" << c.n << " tb=" << c.tb << " ones=" << ones
-                                 << " on " << threads << " threads: " << finite << " finite");
+          std::size_t finite_rows = 0, mixed_rows = 0;
+          for (std::size_t i = 0; i < c.m; ++i) {
+            const auto finite = std::ranges::count_if(out.row(i), [](float v) { return std::isfinite(v); });
+            finite_rows += finite == static_cast<std::ptrdiff_t>(c.n);
+            mixed_rows += finite != 0 && finite != static_cast<std::ptrdiff_t>(c.n);
+          }
+          const std::string where = target.name + " m=" + std::to_string(c.m) + " k=" + std::to_string(c.k) +
+                                    " tb=" + std::to_string(c.tb) + " share of ones " + std::to_string(share) + " on " +
+                                    std::to_string(threads) + " threads";
+          BOOST_TEST(mixed_rows == 0u, where);
+          if (binary_kernel) BOOST_TEST(finite_rows == c.m, where);
+          if (dense_kernel) BOOST_TEST(finite_rows == 0u, where);
         }
         if (ones == 0.3) {  // one value other than 0 and 1: dense, and the bits of the dense product
           a.view(c.m - 1, 5) = 0.5f;
@@ -444,8 +462,9 @@ BOOST_AUTO_TEST_CASE(a_binary_product_has_the_bits_of_the_dense_one) {
         }
       }
     // A is listed 256 rows at a time, and the dense kernel takes over from the first group the
-    // binary one does not take: here the third, for a 0.5 in row 530.
-    Operand a = binary_operand(600, 100, 0.3, rng);
+    // binary one does not take: here the third, for a 0.5 in row 530 (a share of ones below every
+    // CPU's binary_bounds).
+    Operand a = binary_operand(600, 100, 0.1, rng);
     Operand b(100, 70, 0, rng);
     a.view(530, 7) = 0.5f;
     for (std::size_t i = 0; i < 600; ++i) a.view(i, 3) = 0.0f;
@@ -465,6 +484,26 @@ BOOST_AUTO_TEST_CASE(a_binary_product_has_the_bits_of_the_dense_one) {
       BOOST_TEST(std::isfinite(out(row, 0)) == (native_masks && row < 512), target.name << " row " << row);
   }
   gibbs::set_thread_count(0);
+}
+
+// The shares of ones up to which the binary kernel runs are measured once per target and kept:
+// within their clamp where the target has the binary kernel, 0 where it has none.
+BOOST_AUTO_TEST_CASE(binary_bounds_are_measured_once_per_target) {
+  for (const auto& target : simd::available_targets()) {
+    simd::ScopedTarget pin(target);
+    const std::string name = simd::current_target().name;
+    const bool native_masks = name != "SSE4" && name != "EMU128" && name != "SCALAR";
+    const simd::BinaryBounds bounds = simd::binary_bounds();
+    for (const double bound : {bounds.in_place, bounds.packed}) {
+      if (native_masks) {
+        BOOST_TEST((bound >= 0.15 && bound <= 0.75), name << ": " << bound);
+      } else {
+        BOOST_TEST(bound == 0.0, name);
+      }
+    }
+    BOOST_TEST(simd::binary_bounds().in_place == bounds.in_place, name);
+    BOOST_TEST(simd::binary_bounds().packed == bounds.packed, name);
+  }
 }
 
 // With same_bits_per_row, A·Bᵀ computed in blocks of rows, each its own call, has the bits of

@@ -9,10 +9,14 @@
 #endif
 
 #include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include <hwy/aligned_allocator.h>
 #include <hwy/cache_control.h>
@@ -198,6 +202,51 @@ HWY_NOINLINE void GemmBlockImpl(const GemmProblem& pr, std::size_t m0, std::size
 }
 
 HWY_NOINLINE std::size_t GemmPanelWidthImpl() { return kPanel; }
+
+// The share of ones at which the binary kernel takes as long as the tile kernel, for B read in
+// place or packed: both kernels timed on an RBM's product, 128 × 512 × 512, A about half ones,
+// B's rows an odd number of lines apart as an RBM pads its W (read in place), or B transposed
+// (packed); the binary kernel's time taken as its ones' share. The fastest of five runs each,
+// alternating, so that a busy moment of the host moves neither alone (about 10 ms in all).
+// Clamped, so that very sparse samples always take the binary kernel and dense ones never do.
+HWY_INLINE double BinaryBreakEven(bool b_transposed) {
+  constexpr std::size_t m = 128, k = 512, n = 512, ldb = 528;  // B or Bᵀ: rows 33 lines apart
+  std::vector<float> a(m * k), b(k * ldb), c(m * n);
+  std::uint32_t state = 2463534242u;  // xorshift32
+  std::size_t ones = 0;
+  for (float& v : a) {
+    state ^= state << 13, state ^= state >> 17, state ^= state << 5;
+    v = static_cast<float>(state >> 31);
+    ones += state >> 31;
+  }
+  for (std::size_t i = 0; i < b.size(); ++i) b[i] = 1.0f / static_cast<float>(1 + i % 7);
+  GemmProblem pr;
+  pr.m = m, pr.n = n, pr.k = k;
+  pr.a = a.data(), pr.a_row_stride = k, pr.a_col_stride = 1;
+  pr.b = b.data(), pr.ldb = ldb, pr.b_transposed = b_transposed;
+  pr.dot_allowed = false;
+  pr.c = c.data(), pr.ldc = n;
+  pr.binary_bounds = {1, 1};
+  const auto seconds = [](auto&& run) {
+    const auto start = std::chrono::steady_clock::now();
+    run();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  double dense = INFINITY, binary = INFINITY;
+  for (int run = 0; run < 6; ++run) {  // the first warms the caches and the buffers
+    const double d = seconds([&] { GemmBlockImpl(pr, 0, m, 0, n); });
+    const double b = seconds([&] { BinaryBlock(pr, 0, m, 0, n); });
+    if (run > 0) dense = std::min(dense, d), binary = std::min(binary, b);
+  }
+  const double share = static_cast<double>(ones) / static_cast<double>(m * k);
+  return std::clamp(share * dense / binary, 0.15, 0.75);
+}
+
+HWY_NOINLINE BinaryBounds GemmBinaryBoundsImpl() {
+  if constexpr (!masked::kNative) return {};                                        // no binary kernel on this target
+  static const BinaryBounds bounds{BinaryBreakEven(false), BinaryBreakEven(true)};  // one per target
+  return bounds;
+}
 
 HWY_NOINLINE void TransposeImpl(const float* in, std::size_t in_stride, std::size_t rows, std::size_t cols, float* out,
                                 std::size_t out_stride) {

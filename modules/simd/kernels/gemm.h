@@ -7,6 +7,13 @@
 
 namespace gibbs::kernels {
 
+// The shares of ones up to which a binary A's rows are summed as lists of B's rows, by how the
+// binary kernel reads B: the shares at which it and the tile kernel break even on this CPU.
+struct BinaryBounds {
+  double in_place = 0;  // B's rows read where they are
+  double packed = 0;    // B packed into chunks first (from Bᵀ, or rows that alias in L1)
+};
+
 // C = act(alpha·op(A)·op(B) + beta·C + column_bias), op(A) m×k, op(B) k×n, C m×n.
 struct GemmProblem {
   std::size_t m = 0, n = 0, k = 0;
@@ -15,8 +22,9 @@ struct GemmProblem {
   const float* b = nullptr;  // op(B)(p, j) = b[p * ldb + j], or b[j * ldb + p] when b_transposed
   std::size_t ldb = 0;
   bool b_transposed = false;
-  bool dot_allowed = true;  // the dot-product kernel where m is small (GemmOptions::same_bits_per_row)
-  bool a_binary = false;    // A is likely all zeros and ones (GemmOptions::a_binary)
+  bool dot_allowed = true;     // the dot-product kernel where m is small (GemmOptions::same_bits_per_row)
+  bool a_binary = false;       // A is likely all zeros and ones (GemmOptions::a_binary)
+  BinaryBounds binary_bounds;  // with a_binary: GemmBinaryBounds()
   float* c = nullptr;
   std::size_t ldc = 0;
   float alpha = 1.0f, beta = 0.0f;
@@ -79,8 +87,11 @@ inline bool ReadsBInPlace(std::size_t rows, std::size_t k, std::size_t ldb, bool
   return k * g <= kAliasedBytes;
 }
 
-// Up to this share of ones, a binary A's rows are summed as lists of B's rows.
-inline constexpr double kGemmBinaryMaxDensity = 0.6;
+// The binary kernel's bounds on the best target, timed on the first call and kept for the process.
+// They follow the FMA's throughput against the adds' loads: on Zen 4 (one 512-bit FMA a cycle) the
+// binary kernel gained up to 0.6 ones, on Zen 5 (two) to 0.29–0.35 with B in place and 0.43–0.51
+// packed. Either kernel gives the same bits.
+BinaryBounds GemmBinaryBounds();
 // A binary A of fewer rows against Bᵀ is computed as (B·Aᵀ)ᵀ, dense: packing Bᵀ for the binary
 // kernel would cost more than the zeros save.
 inline constexpr std::size_t kGemmBinaryMinRowsTransposed = 32;

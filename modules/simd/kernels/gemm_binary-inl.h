@@ -36,7 +36,7 @@ constexpr std::size_t kBinaryVectors = kBinaryChunk / kLanes;
 // add: a third of the speed.
 constexpr std::size_t kBinaryBlockRows = 32;
 constexpr std::size_t kBinarySliceK = 64;
-// Rows of A listed at a time (lists of at most 0.6 · 256 · 1024 indices, 630 KiB).
+// Rows of A listed at a time (lists of at most 256 · 1024 indices, 1 MiB).
 constexpr std::size_t kBinaryListRows = 256;
 
 // The indices of the ones of A's rows [m0, m1), row after row; row_end[r] is where row m0 + r's
@@ -132,13 +132,14 @@ HWY_INLINE bool BinaryBlock(const GemmProblem& pr, std::size_t m0, std::size_t m
     std::size_t row_end[kBinaryListRows + 1];
     row_end[0] = 0;
     std::uint32_t* ones = ThreadBuffer<std::uint32_t>(rows * pr.k + kLanes);  // Compress stores whole vectors
-    const auto max_ones = static_cast<std::size_t>(kGemmBinaryMaxDensity * static_cast<double>(rows * pr.k));
-    if (!ListOnes(pr, m0, m1, max_ones, ones, row_end + 1)) return false;
-    const PassEpilogue e(pr, true, true);
     // B's rows in place where they fall on all of L1's sets (rows 2 KiB apart fell on 8 of 64
     // and missed it) or where too few rows of C would share a packed chunk to pay for it.
     const bool in_place =
         !pr.b_transposed && (StrideAlignment(pr.ldb) <= kBinaryChunk * sizeof(float) || rows < kBinaryBlockRows);
+    const double bound = in_place ? pr.binary_bounds.in_place : pr.binary_bounds.packed;
+    const auto max_ones = static_cast<std::size_t>(bound * static_cast<double>(rows * pr.k));
+    if (!ListOnes(pr, m0, m1, max_ones, ones, row_end + 1)) return false;
+    const PassEpilogue e(pr, true, true);
     float* packed = in_place ? nullptr : ThreadBuffer<float>(pr.k * kBinaryChunk);
     for (std::size_t j = n0; j < n1; j += kBinaryChunk) {
       const std::size_t width = std::min(kBinaryChunk, n1 - j);

@@ -11,6 +11,7 @@
 namespace gibbs::kernels {
 HWY_EXPORT(GemmBlockImpl);
 HWY_EXPORT(GemmPanelWidthImpl);
+HWY_EXPORT(GemmBinaryBoundsImpl);
 HWY_EXPORT(TransposeImpl);
 
 void GemmBlock(const GemmProblem& problem, std::size_t m_begin, std::size_t m_end, std::size_t n_begin,
@@ -27,6 +28,8 @@ std::size_t GemmL2Budget() {
 }
 
 std::size_t GemmPanelWidth() { return HWY_DYNAMIC_DISPATCH(GemmPanelWidthImpl)(); }
+
+BinaryBounds GemmBinaryBounds() { return HWY_DYNAMIC_DISPATCH(GemmBinaryBoundsImpl)(); }
 
 void Transpose(const float* in, std::size_t in_stride, std::size_t rows, std::size_t cols, float* out,
                std::size_t out_stride) {
