@@ -357,6 +357,12 @@ BOOST_AUTO_TEST_CASE(a_product_computed_transposed_has_the_bits_of_the_direct_on
   gibbs::set_thread_count(0);
 }
 
+// Whether the current target has the binary kernel: masked loads and stores that cannot fault.
+bool target_has_binary_kernel() {
+  const std::string name = simd::current_target().name;
+  return name != "SSE4" && name != "EMU128" && name != "SCALAR";
+}
+
 // A of zeros and ones, a share `ones` of them (A of rows × k inside rows × (k + 1)).
 Operand binary_operand(std::size_t rows, std::size_t k, double ones, std::mt19937& rng) {
   Operand a(rows, k, 1, rng);
@@ -383,9 +389,7 @@ BOOST_AUTO_TEST_CASE(a_binary_product_has_the_bits_of_the_dense_one) {
   std::mt19937 rng(15);
   for (const auto& target : simd::available_targets()) {
     simd::ScopedTarget pin(target);
-    const bool native_masks = simd::current_target().name != std::string("SSE4") &&
-                              simd::current_target().name != std::string("EMU128") &&
-                              simd::current_target().name != std::string("SCALAR");
+    const bool native_masks = target_has_binary_kernel();
     for (const BinaryCase& c :
          {BinaryCase{100, 784, 500, false, 512}, BinaryCase{100, 784, 500, false, 528},
           BinaryCase{10, 500, 784, false, 0}, BinaryCase{70, 37, 45, false, 0}, BinaryCase{128, 500, 300, true, 0},
@@ -431,10 +435,10 @@ BOOST_AUTO_TEST_CASE(a_binary_product_has_the_bits_of_the_dense_one) {
         for (std::size_t i = 0; i < c.m; ++i)
           for (std::size_t p = 0; p < c.k; ++p) listed += a.view(i, p) == 1.0f;
         const double share = static_cast<double>(listed) / static_cast<double>(c.m * c.k);
-        const bool may_bin = native_masks && c.k <= 1024 && (!c.tb || c.m >= 32);
+        const bool binary_possible = native_masks && c.k <= 1024 && (!c.tb || c.m >= 32);
         const simd::BinaryBounds bounds = simd::binary_bounds();
-        const bool binary_kernel = may_bin && share < std::min(bounds.in_place, bounds.packed) - 0.1;
-        const bool dense_kernel = !may_bin || share > std::max(bounds.in_place, bounds.packed) + 0.1;
+        const bool binary_kernel = binary_possible && share < std::min(bounds.in_place, bounds.packed) - 0.1;
+        const bool dense_kernel = !binary_possible || share > std::max(bounds.in_place, bounds.packed) + 0.1;
         for (int threads : {1, 3}) {
           gibbs::set_thread_count(threads);
           Matrix<float> out(c.m, c.n);
@@ -492,10 +496,9 @@ BOOST_AUTO_TEST_CASE(binary_bounds_are_measured_once_per_target) {
   for (const auto& target : simd::available_targets()) {
     simd::ScopedTarget pin(target);
     const std::string name = simd::current_target().name;
-    const bool native_masks = name != "SSE4" && name != "EMU128" && name != "SCALAR";
     const simd::BinaryBounds bounds = simd::binary_bounds();
     for (const double bound : {bounds.in_place, bounds.packed}) {
-      if (native_masks) {
+      if (target_has_binary_kernel()) {
         BOOST_TEST((bound >= 0.15 && bound <= 0.75), name << ": " << bound);
       } else {
         BOOST_TEST(bound == 0.0, name);

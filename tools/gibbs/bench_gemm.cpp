@@ -166,9 +166,11 @@ void print_json(const GemmShape& s, int threads, const std::string& target, std:
   std::string line = fmt::format(R"({{"workload":"W1","shape":[{},{},{}],"trans":"{}","threads":{},"target":"{}",)",
                                  s.m, s.k, s.n, s.trans(), threads, target);
   line += fmt::format(R"("ones":{},)", ones ? json_number(*ones) : "null");
-  if (ones)
-    line += fmt::format(R"("binary_bounds":{{"in_place":{},"packed":{}}},)",
-                        json_number(simd::binary_bounds().in_place), json_number(simd::binary_bounds().packed));
+  if (ones) {
+    const simd::BinaryBounds bounds = simd::binary_bounds();
+    line += fmt::format(R"("binary_bounds":{{"in_place":{},"packed":{}}},)", json_number(bounds.in_place),
+                        json_number(bounds.packed));
+  }
   line += fmt::format(R"("gflops":{},"peak_gflops":{},)", json_number(gflops), json_number(peak));
   if (best != nullptr)
     line += fmt::format(R"("peer":"{}","peer_gflops":{},"peer_threads":{},"ratio":{})", best->name,
@@ -240,11 +242,13 @@ int bench_gemm(const po::variables_map& vm) {
   if (!json) {
     fmt::print("gibbs bench gemm: target {}{}, {} threads, FMA peak {:.1f} GFLOP/s; median of {} samples of >= {} ms\n",
                target, pinned ? " (--simd)" : "", threads, peak, repeat, kSampleSeconds * 1e3);
-    if (ones)
+    if (ones) {
+      const simd::BinaryBounds bounds = simd::binary_bounds();
       fmt::print(
           "  A: zeros and ones, {} of them ones; gibbs skips the zeros up to {:.2f} ones with B in place, {:.2f} "
           "packed (measured on this CPU), and its GFLOP/s count the dense product\n",
-          *ones, simd::binary_bounds().in_place, simd::binary_bounds().packed);
+          *ones, bounds.in_place, bounds.packed);
+    }
     for (const auto& peer : peers) fmt::print("  {}: {}\n", peer->name(), peer->description());
     std::string header = fmt::format("{:>6} {:>6} {:>6}  op  {:>8} {:>7}", "M", "K", "N", "gibbs", "%peak");
     for (const auto& peer : peers) header += fmt::format(" {:>10}", peer->name());
