@@ -141,6 +141,37 @@ BOOST_AUTO_TEST_CASE(python_peers_get_the_openblas_kernels_of_the_simd_target) {
   BOOST_TEST(json.get<double>("peer_seconds") == 2.0);
 }
 
+// --python names the Python of the peer scripts (a virtual environment's, with its own PyTorch):
+// here a shell script standing in for one, in a path with a space, which answers for the script it
+// is given; the peers themselves would fail under any Python.
+BOOST_AUTO_TEST_CASE(python_names_the_interpreter_of_the_peer_scripts) {
+  TempDir dir("gibbs-bench-python-test");
+  write_fake_peers(dir.path, "raise SystemExit('peer: error: not the Python given')\n");
+  const fs::path python = dir.path / "venv python";
+  std::ofstream(python) << "#!/bin/sh\n"
+                           "case \"$1\" in\n"
+                           "  peers/rbm_torch.py) echo '{\"seconds\": 3.5}' ;;\n"
+                           "  peers/rbm_numpy.py) echo '{\"seconds\": 4.5}' ;;\n"
+                           "  *) echo \"peer: error: $1\"; exit 2 ;;\n"
+                           "esac\n";
+  fs::permissions(python, fs::perms::owner_all);
+  const Result r =
+      run_gibbs("bench rbm --workload gibbs --peers peers --python './venv python' --json --threads 1", dir.path);
+  BOOST_TEST_REQUIRE(r.status == 0, r.err);
+  BOOST_TEST(r.err.find("peer unavailable") == std::string::npos, r.err);
+  boost::property_tree::ptree json;
+  std::istringstream text(r.out);
+  boost::property_tree::read_json(text, json);
+  BOOST_TEST(json.get<std::string>("peer") == "pytorch");
+  BOOST_TEST(json.get<double>("peer_seconds") == 3.5);
+
+  const Result missing =
+      run_gibbs("bench rbm --workload gibbs --peers peers --python no-such-python --json --threads 1", dir.path);
+  BOOST_TEST_REQUIRE(missing.status == 0, missing.err);
+  BOOST_TEST(missing.err.find("peer unavailable: pytorch: ") != std::string::npos, missing.err);
+  BOOST_TEST(missing.err.find("no-such-python") != std::string::npos, missing.err);
+}
+
 BOOST_AUTO_TEST_CASE(bench_scaling_runs_each_thread_count_and_compares_the_bits) {
   TempDir dir("gibbs-bench-scaling-test");
   write_pixels(dir.path / "pixels.h5");

@@ -46,9 +46,9 @@ Figure run_gibbs(std::size_t repeat) {
   return {thread_count(), median(seconds), half, "", ""};
 }
 
-Figure run_numpy(const fs::path& script, const PeerConfig& config) {
+Figure run_numpy(const PeerScripts& peers, const PeerConfig& config) {
   const PeerOutput out =
-      run_peer_script(script,
+      run_peer_script(peers, "capacity_numpy.py",
                       fmt::format("--inputs {} --min-patterns {} --max-patterns {} --trials {} --max-epochs {}",
                                   kInputs, kMinPatterns, kMaxPatterns, kTrials, kMaxEpochs),
                       config);
@@ -61,23 +61,19 @@ const CommandSpec kSpec{
     .path = "bench capacity",
     .summary = "Perceptron capacity sweep (W8) against NumPy",
     .usage = {"gibbs bench capacity [--repeat R] [--threads N] [--no-peers] [--json]"},
-    .options =
-        {
-            {"repeat", value<std::size_t>("R", 5), "gibbs's sweeps (the median is reported)"},
-            {"peers", value<std::string>("DIR", GIBBS_PEERS_DIR), "the peer scripts"},
-            {"no-peers", "gibbs only"},
-            {"json", "one JSON line"},
-        },
+    .options = with_peer_options({
+        {"repeat", value<std::size_t>("R", 5), "gibbs's sweeps (the median is reported)"},
+        {"json", "one JSON line"},
+    }),
     .threads = "gibbs's threads (0: one per core; default: the global --threads)",
 };
 
 int bench_capacity(const po::variables_map& vm) {
   const Figure ours = run_gibbs(std::max<std::size_t>(1, vm["repeat"].as<std::size_t>()));
   Figure peer{0, NAN, NAN, "not run (--no-peers)", ""};
-  if (!vm.contains("no-peers")) {
-    const fs::path script = fs::path(vm["peers"].as<std::string>()) / "capacity_numpy.py";
+  if (const std::optional<PeerScripts> peers = peer_scripts(vm)) {
     peer = best_configuration<Figure>(peer_configurations(false),
-                                      [&](const PeerConfig& c) { return run_numpy(script, c); });
+                                      [&](const PeerConfig& c) { return run_numpy(*peers, c); });
     if (std::isnan(peer.seconds)) fmt::print(stderr, "peer unavailable: numpy: {}\n", peer.problem);
   }
   const double ratio = peer.seconds / ours.seconds;

@@ -75,11 +75,11 @@ Measurement run_gibbs(const Workload& w, const fs::path& data, std::size_t train
           ""};
 }
 
-Measurement run_peer(const fs::path& script, const Workload& w, const fs::path& data, std::size_t epochs,
+Measurement run_peer(const PeerScripts& peers, const Workload& w, const fs::path& data, std::size_t epochs,
                      std::size_t batch, const PeerConfig& config) {
   Measurement m{"pytorch", config.threads, NAN, NAN, NAN, "", ""};
   const PeerOutput out = run_peer_script(
-      script,
+      peers, "nn_torch.py",
       fmt::format("--workload {} --data {} --epochs {} --batch {}", w.id, shell_quote(data.string()), epochs, batch),
       config);
   if (!out.problem.empty()) return m.problem = out.problem, m;
@@ -110,21 +110,18 @@ CommandSpec spec(const Workload& w, const char* summary) {
           "gibbs bench {} [--data FILE] [--epochs E] [--batch B] [--shards S] [--threads T] [--json] [--no-peers] "
           "[-o CKPT]",
           w.id)},
-      .options =
-          {
-              {"data", value<std::string>("FILE", "data/fashion-mnist.h5"),
-               "a dataset of 28x28 images with train and test splits (labelled for mlp and cnn)"},
-              {"epochs", value<std::size_t>("E", 3),
-               "epochs (the median epoch is reported; the test figure after the last)"},
-              {"batch", value<std::size_t>("B", 64), "minibatch size"},
-              {"shards", value<std::size_t>("S", 1),
-               "shards a minibatch is cut into, computed at once on the threads (gibbs train --shards)"},
-              {"seed", value<std::uint64_t>("S", 1), "initialisation and shuffling seed"},
-              {"peers", value<std::string>("DIR", GIBBS_PEERS_DIR), "the peer scripts"},
-              {"no-peers", "gibbs only"},
-              {"json", "one JSON line"},
-              {"output,o", value<std::string>("CKPT"), "keep the trained checkpoint"},
-          },
+      .options = with_peer_options({
+          {"data", value<std::string>("FILE", "data/fashion-mnist.h5"),
+           "a dataset of 28x28 images with train and test splits (labelled for mlp and cnn)"},
+          {"epochs", value<std::size_t>("E", 3),
+           "epochs (the median epoch is reported; the test figure after the last)"},
+          {"batch", value<std::size_t>("B", 64), "minibatch size"},
+          {"shards", value<std::size_t>("S", 1),
+           "shards a minibatch is cut into, computed at once on the threads (gibbs train --shards)"},
+          {"seed", value<std::uint64_t>("S", 1), "initialisation and shuffling seed"},
+          {"json", "one JSON line"},
+          {"output,o", value<std::string>("CKPT"), "keep the trained checkpoint"},
+      }),
       .threads = kThreads,
   };
 }
@@ -133,7 +130,8 @@ int bench_nn(const Workload& w, const po::variables_map& vm) {
   const std::size_t epochs = vm["epochs"].as<std::size_t>(), batch = vm["batch"].as<std::size_t>();
   const std::size_t shards = vm["shards"].as<std::size_t>();
   if (epochs == 0 || batch == 0) throw ArgumentError("bench: --epochs and --batch must be positive");
-  const fs::path data_path = vm["data"].as<std::string>(), peers = vm["peers"].as<std::string>();
+  const fs::path data_path = vm["data"].as<std::string>();
+  const std::optional<PeerScripts> peers = peer_scripts(vm);
   const Data data = load(data_path, w);
   const fs::path output = vm.contains("output") ? vm["output"].as<std::string>() : std::string();
   if (!output.empty()) io::check_output(output);  // before the workloads run, not after
@@ -141,9 +139,9 @@ int bench_nn(const Workload& w, const po::variables_map& vm) {
   const Measurement ours = run_gibbs(w, data_path, data.train.x.rows(), data.test.x.rows(), epochs, batch, shards,
                                      vm["seed"].as<std::uint64_t>(), output);
   Measurement peer{"pytorch", 0, NAN, NAN, NAN, "not run (--no-peers)", ""};
-  if (!vm.contains("no-peers")) {
+  if (peers) {
     peer = best_configuration<Measurement>(peer_configurations(true), [&](const PeerConfig& c) {
-      return run_peer(peers / "nn_torch.py", w, data_path, epochs, batch, c);
+      return run_peer(*peers, w, data_path, epochs, batch, c);
     });
     if (!peer.problem.empty()) fmt::print(stderr, "peer unavailable: pytorch: {}\n", peer.problem);
   }

@@ -43,6 +43,20 @@ std::string shell_quote(const std::string& text) {
   return quoted + "'";
 }
 
+std::vector<Option> with_peer_options(std::vector<Option> own) {
+  own.emplace_back("peers", value<std::string>("DIR", GIBBS_PEERS_DIR), "the peer scripts");
+  own.emplace_back("python", value<std::string>("FILE", kDefaultPython),
+                   "the Python that runs the peer scripts, one with PyTorch and NumPy (a virtual environment's "
+                   "bin/python3, say; a name without a slash is looked up on PATH)");
+  own.emplace_back("no-peers", "gibbs only");
+  return own;
+}
+
+std::optional<PeerScripts> peer_scripts(const boost::program_options::variables_map& vm) {
+  if (vm.contains("no-peers")) return std::nullopt;
+  return PeerScripts{vm["peers"].as<std::string>(), vm["python"].as<std::string>()};
+}
+
 std::string PeerConfig::name() const {
   return fmt::format("{} thread{}, OpenMP {}, BLAS {}", threads, threads == 1 ? "" : "s", spin ? "active" : "passive",
                      blas_threads);
@@ -72,21 +86,20 @@ std::string watched(long limit) {
 
 }  // namespace
 
-PeerOutput run_peer_script(const std::filesystem::path& script, const std::string& arguments,
+PeerOutput run_peer_script(const PeerScripts& peers, const std::string& script, const std::string& arguments,
                            const PeerConfig& config) {
   const long limit = std::lround(std::ceil(config.time_limit));
   const auto start = std::chrono::steady_clock::now();
   const char* core = bench::peer_isa_for(simd::current_target().name).openblas_core;
   PeerOutput out = run_json_command(
-      fmt::format("OPENBLAS_CORETYPE={} OMP_WAIT_POLICY={} {}/usr/bin/python3 {} {} --threads {} --blas-threads {}",
-                  core, config.spin ? "ACTIVE" : "PASSIVE", watched(limit), shell_quote(script.string()), arguments,
-                  config.threads, config.blas_threads));
+      fmt::format("OPENBLAS_CORETYPE={} OMP_WAIT_POLICY={} {}{} {} {} --threads {} --blas-threads {}", core,
+                  config.spin ? "ACTIVE" : "PASSIVE", watched(limit), shell_quote(peers.python.string()),
+                  shell_quote((peers.dir / script).string()), arguments, config.threads, config.blas_threads));
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (limit > 0 && !out.problem.empty() && wall >= static_cast<double>(limit)) {
     out.problem =
         fmt::format("stopped after {} s, over {:g}× the fastest configuration's time", limit, kPeerTimeFactor);
-    fmt::print(stderr, "peer configuration stopped: {} ({}): {}\n", script.filename().string(), config.name(),
-               out.problem);
+    fmt::print(stderr, "peer configuration stopped: {} ({}): {}\n", script, config.name(), out.problem);
   }
   return out;
 }

@@ -1,5 +1,6 @@
-// What the end-to-end benchmarks (`gibbs bench rbm`, `gibbs bench mlp|cnn|autoencoder`) share:
-// the median, reading a peer script's JSON line, and running a peer at its better thread count.
+// What the end-to-end benchmarks (`gibbs bench rbm`, `gibbs bench mlp|cnn|autoencoder`, `gibbs
+// bench capacity`) share: their peer options, the median, reading a peer script's JSON line, and
+// running a peer at its best configuration.
 #pragma once
 
 #include <algorithm>
@@ -10,7 +11,28 @@
 #include <string>
 #include <vector>
 
+#include <boost/program_options.hpp>
+
+#include "tools/gibbs/command.h"
+
 namespace gibbs::cli {
+
+// The Python the peer scripts run under unless --python says otherwise: the system's, for which
+// Debian's python3-torch and python3-numpy are installed (`python3` on PATH may be another one).
+inline constexpr const char* kDefaultPython = "/usr/bin/python3";
+
+// A benchmark's own options followed by the peers' (declared here once): --peers DIR (the peer
+// scripts), --python FILE (the Python that runs them) and --no-peers.
+std::vector<Option> with_peer_options(std::vector<Option> own);
+
+// The peer scripts' folder and the Python that runs them.
+struct PeerScripts {
+  std::filesystem::path dir;
+  std::filesystem::path python;
+};
+
+// From the options with_peer_options adds: nullopt with --no-peers.
+std::optional<PeerScripts> peer_scripts(const boost::program_options::variables_map& vm);
 
 // The median (NaN for none).
 double median(std::vector<double> values);
@@ -43,12 +65,13 @@ inline constexpr double kPeerTimeFactor = 4, kPeerTimeSlack = 5;
 // passive and active, and on 2 threads the BLAS on 1 thread or on 2.
 std::vector<PeerConfig> peer_configurations(bool openmp);
 
-// Runs `/usr/bin/python3 SCRIPT ARGUMENTS --threads T --blas-threads B` with the OpenBLAS kernels
-// of the SIMD target gibbs runs on (bench::peer_isa_for) and the configuration's OMP_WAIT_POLICY,
+// Runs `PYTHON DIR/SCRIPT ARGUMENTS --threads T --blas-threads B` with the OpenBLAS kernels of
+// the SIMD target gibbs runs on (bench::peer_isa_for) and the configuration's OMP_WAIT_POLICY,
 // and returns its last line; a run past the configuration's time limit is killed, said on stderr,
 // and returned as its problem. `arguments` is pasted into a shell command: quote paths with
 // shell_quote.
-PeerOutput run_peer_script(const std::filesystem::path& script, const std::string& arguments, const PeerConfig& config);
+PeerOutput run_peer_script(const PeerScripts& peers, const std::string& script, const std::string& arguments,
+                           const PeerConfig& config);
 
 // Runs a shell command (stderr joined to stdout): its last line when it exits 0 and that line is
 // a JSON record, else the problem (the last line, or "no output").

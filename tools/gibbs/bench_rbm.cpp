@@ -105,11 +105,12 @@ Measurement run_gibbs_chains() {
   return {"gibbs", thread_count(), median(seconds), NAN, NAN, "", ""};
 }
 
-Measurement run_peer(const fs::path& script, const std::string& who, const Workload& w, const fs::path& data,
-                     std::size_t epochs, const PeerConfig& config) {
+Measurement run_peer(const PeerScripts& peers, const std::string& script, const std::string& who, const Workload& w,
+                     const fs::path& data, std::size_t epochs, const PeerConfig& config) {
   Measurement m{who, config.threads, NAN, NAN, NAN, "", ""};
   const PeerOutput out = run_peer_script(
-      script, fmt::format("--workload {} --data {} --epochs {}", w.id, shell_quote(data.string()), epochs), config);
+      peers, script, fmt::format("--workload {} --data {} --epochs {}", w.id, shell_quote(data.string()), epochs),
+      config);
   if (!out.problem.empty()) return m.problem = out.problem, m;
   m.seconds = json_value(out.line, w.id == "gibbs" ? "seconds" : "epoch_seconds").value_or(NAN);
   m.reconstruction_mse = json_value(out.line, "reconstruction_mse").value_or(NAN);
@@ -120,24 +121,22 @@ const CommandSpec kSpec{
     .path = "bench rbm",
     .summary = "RBM training and Gibbs sampling (W2, W4) against PyTorch and NumPy",
     .usage = {"gibbs bench rbm [--data FILE] [--workload W2,W4,gibbs] [--epochs E] [--threads T] [--json] [-o CKPT]"},
-    .options =
-        {
-            {"data", value<std::string>("FILE", "data/fashion-mnist.h5"),
-             "the training data of W2 and W4 (784 values a row)"},
-            {"workload", value<std::string>("LIST", "W2,W4,gibbs"), "which workloads"},
-            {"epochs", value<std::size_t>("E", 1),
-             "epochs of W2 and W4 (the median epoch is reported; the error after the last)"},
-            {"peers", value<std::string>("DIR", GIBBS_PEERS_DIR), "the peer scripts"},
-            {"no-peers", "gibbs only"},
-            {"json", "one JSON line per workload"},
-            {"output,o", value<std::string>("CKPT"), "keep the trained checkpoint (one of W2 and W4 only)"},
-        },
+    .options = with_peer_options({
+        {"data", value<std::string>("FILE", "data/fashion-mnist.h5"),
+         "the training data of W2 and W4 (784 values a row)"},
+        {"workload", value<std::string>("LIST", "W2,W4,gibbs"), "which workloads"},
+        {"epochs", value<std::size_t>("E", 1),
+         "epochs of W2 and W4 (the median epoch is reported; the error after the last)"},
+        {"json", "one JSON line per workload"},
+        {"output,o", value<std::string>("CKPT"), "keep the trained checkpoint (one of W2 and W4 only)"},
+    }),
     .threads = kThreads,
 };
 
 int bench_rbm(const po::variables_map& vm) {
   const std::size_t epochs = std::max<std::size_t>(1, vm["epochs"].as<std::size_t>());
-  const fs::path data = vm["data"].as<std::string>(), peers = vm["peers"].as<std::string>();
+  const fs::path data = vm["data"].as<std::string>();
+  const std::optional<PeerScripts> peers = peer_scripts(vm);
   const std::string wanted = "," + vm["workload"].as<std::string>() + ",";
   const fs::path output = vm.contains("output") ? vm["output"].as<std::string>() : std::string();
   if (!output.empty()) io::check_output(output);  // before the workloads run, not after
@@ -160,13 +159,12 @@ int bench_rbm(const po::variables_map& vm) {
     const Measurement ours =
         w.id == "gibbs" ? run_gibbs_chains() : run_gibbs_epochs(w, data, train_rows, epochs, output);
     std::vector<Measurement> others;
-    if (!vm.contains("no-peers"))
+    if (peers)
       for (const char* who : {"pytorch", "numpy"}) {
-        const fs::path script =
-            peers / (std::string("rbm_") + (who == std::string("pytorch") ? "torch" : "numpy") + ".py");
+        const std::string script = std::string("rbm_") + (who == std::string("pytorch") ? "torch" : "numpy") + ".py";
         others.push_back(best_configuration<Measurement>(
             peer_configurations(who == std::string("pytorch")),
-            [&](const PeerConfig& c) { return run_peer(script, who, w, data, epochs, c); }));
+            [&](const PeerConfig& c) { return run_peer(*peers, script, who, w, data, epochs, c); }));
         if (!others.back().problem.empty())
           fmt::print(stderr, "peer unavailable: {}: {}\n", who, others.back().problem);
       }
