@@ -85,7 +85,8 @@ def main():
                 f0 = fractions[i - 1]
                 half = (counts[i - 1] + (f0 - 0.5) / (f0 - f) * (counts[i] - counts[i - 1])) / N
             break
-    print(json.dumps({"peer": "numpy", "workload": "W8", "threads": a.threads, "inputs": N, "trials": T,
+    print(json.dumps({"peer": "numpy", "version": np.__version__, "workload": "W8", "threads": a.threads,
+                      "inputs": N, "trials": T,
                       "max_epochs": a.max_epochs, "seconds": seconds, "half_point": half,
                       "patterns": counts, "fractions": fractions}))
 

@@ -150,7 +150,7 @@ BOOST_AUTO_TEST_CASE(python_names_the_interpreter_of_the_peer_scripts) {
   const fs::path python = dir.path / "venv python";
   std::ofstream(python) << "#!/bin/sh\n"
                            "case \"$1\" in\n"
-                           "  peers/rbm_torch.py) echo '{\"seconds\": 3.5}' ;;\n"
+                           "  peers/rbm_torch.py) echo '{\"seconds\": 3.5, \"version\": \"2.11.0+cpu\"}' ;;\n"
                            "  peers/rbm_numpy.py) echo '{\"seconds\": 4.5}' ;;\n"
                            "  *) echo \"peer: error: $1\"; exit 2 ;;\n"
                            "esac\n";
@@ -164,6 +164,9 @@ BOOST_AUTO_TEST_CASE(python_names_the_interpreter_of_the_peer_scripts) {
   boost::property_tree::read_json(text, json);
   BOOST_TEST(json.get<std::string>("peer") == "pytorch");
   BOOST_TEST(json.get<double>("peer_seconds") == 3.5);
+  for (const auto& [key, peer] : json.get_child("peers"))  // the version each says, or null
+    BOOST_TEST(peer.get<std::string>("version") ==
+               (peer.get<std::string>("peer") == "pytorch" ? "2.11.0+cpu" : "null"));
 
   const Result missing =
       run_gibbs("bench rbm --workload gibbs --peers peers --python no-such-python --json --threads 1", dir.path);

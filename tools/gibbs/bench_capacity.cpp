@@ -28,8 +28,9 @@ constexpr std::size_t kInputs = 20, kMinPatterns = 2, kMaxPatterns = 80, kTrials
 struct Figure {
   int threads = 0;
   double seconds = NAN, half_point = NAN;
-  std::string problem;  // why a peer gave no figure
-  std::string config;   // the peer's configuration (PeerConfig::name)
+  std::string problem;       // why a peer gave no figure
+  std::string config;        // the peer's configuration (PeerConfig::name)
+  std::string version = {};  // the peer's NumPy
 };
 
 Figure run_gibbs(std::size_t repeat) {
@@ -52,9 +53,13 @@ Figure run_numpy(const PeerScripts& peers, const PeerConfig& config) {
                       fmt::format("--inputs {} --min-patterns {} --max-patterns {} --trials {} --max-epochs {}",
                                   kInputs, kMinPatterns, kMaxPatterns, kTrials, kMaxEpochs),
                       config);
-  if (!out.problem.empty()) return {config.threads, NAN, NAN, out.problem, ""};
-  return {config.threads, json_value(out.line, "seconds").value_or(NAN),
-          json_value(out.line, "half_point").value_or(NAN), "", ""};
+  if (!out.problem.empty()) return {config.threads, NAN, NAN, out.problem, "", ""};
+  return {config.threads,
+          json_value(out.line, "seconds").value_or(NAN),
+          json_value(out.line, "half_point").value_or(NAN),
+          "",
+          "",
+          out.version};
 }
 
 const CommandSpec kSpec{
@@ -78,22 +83,24 @@ int bench_capacity(const po::variables_map& vm) {
   }
   const double ratio = peer.seconds / ours.seconds;
   if (vm.contains("json")) {
-    fmt::print(R"({{"workload": "W8", "inputs": {}, "patterns": [{}, {}], "trials": {}, "max_epochs": {}, )"
-               R"("gibbs_seconds": {}, "gibbs_threads": {}, "gibbs_half_point": {}, "peer": {}, "peer_threads": {}, )"
-               R"("peer_config": {}, )"
-               R"("peer_seconds": {}, "peer_half_point": {}, "ratio": {}}})"
-               "\n",
-               kInputs, kMinPatterns, kMaxPatterns, kTrials, kMaxEpochs, json_number(ours.seconds), ours.threads,
-               json_number(ours.half_point), std::isnan(peer.seconds) ? "null" : "\"numpy\"", peer.threads,
-               json_string(peer.config), json_number(peer.seconds), json_number(peer.half_point), json_number(ratio));
+    fmt::print(
+        R"({{"workload": "W8", "inputs": {}, "patterns": [{}, {}], "trials": {}, "max_epochs": {}, )"
+        R"("gibbs_seconds": {}, "gibbs_threads": {}, "gibbs_half_point": {}, "peer": {}, "peer_version": {}, "peer_threads": {}, )"
+        R"("peer_config": {}, )"
+        R"("peer_seconds": {}, "peer_half_point": {}, "ratio": {}}})"
+        "\n",
+        kInputs, kMinPatterns, kMaxPatterns, kTrials, kMaxEpochs, json_number(ours.seconds), ours.threads,
+        json_number(ours.half_point), std::isnan(peer.seconds) ? "null" : "\"numpy\"",
+        peer.version.empty() ? "null" : json_string(peer.version), peer.threads, json_string(peer.config),
+        json_number(peer.seconds), json_number(peer.half_point), json_number(ratio));
   } else {
     fmt::print("W8: perceptron capacity, N = {}, P = {}…{}, {} trials each, up to {} epochs\n", kInputs, kMinPatterns,
                kMaxPatterns, kTrials, kMaxEpochs);
     fmt::print("{:<8} {:>8} {:>10} {:>12}\n", "", "threads", "seconds", "half P/N");
     fmt::print("{:<8} {:>8} {:>10.4f} {:>12.3f}\n", "gibbs", ours.threads, ours.seconds, ours.half_point);
     if (!std::isnan(peer.seconds)) {
-      fmt::print("{:<8} {:>8} {:>10.4f} {:>12.3f}  ({})\n", "numpy", peer.threads, peer.seconds, peer.half_point,
-                 peer.config);
+      fmt::print("{:<8} {:>8} {:>10.4f} {:>12.3f}  ({}: {})\n", "numpy", peer.threads, peer.seconds, peer.half_point,
+                 peer_label("numpy", peer.version), peer.config);
       fmt::print("ratio (numpy / gibbs): {:.1f}x (goal: 30x, issue 12)\n", ratio);
     }
   }

@@ -41,11 +41,12 @@ struct Workload {
 struct Measurement {
   std::string who;  // "gibbs", "pytorch"
   int threads = 0;
-  double seconds = NAN;  // median seconds per epoch
-  double gflops = NAN;   // gibbs: the GEMMs' multiply-adds of an epoch, ×2, over `seconds`
-  double metric = NAN;   // test accuracy, or test MSE
-  std::string problem;   // why a peer gave no figure
-  std::string config;    // the peer's configuration (PeerConfig::name)
+  double seconds = NAN;      // median seconds per epoch
+  double gflops = NAN;       // gibbs: the GEMMs' multiply-adds of an epoch, ×2, over `seconds`
+  double metric = NAN;       // test accuracy, or test MSE
+  std::string problem;       // why a peer gave no figure
+  std::string config;        // the peer's configuration (PeerConfig::name)
+  std::string version = {};  // the peer's PyTorch
 };
 
 struct Data {
@@ -83,6 +84,7 @@ Measurement run_peer(const PeerScripts& peers, const Workload& w, const fs::path
       fmt::format("--workload {} --data {} --epochs {} --batch {}", w.id, shell_quote(data.string()), epochs, batch),
       config);
   if (!out.problem.empty()) return m.problem = out.problem, m;
+  m.version = out.version;
   m.seconds = json_value(out.line, "epoch_seconds").value_or(NAN);
   m.metric = json_value(out.line, w.classifier ? "test_accuracy" : "test_mse").value_or(NAN);
   return m;
@@ -150,13 +152,14 @@ int bench_nn(const Workload& w, const po::variables_map& vm) {
   const char* metric = w.classifier ? "test_accuracy" : "test_mse";
   if (vm.contains("json")) {
     fmt::print(
-        R"({{"workload": "{}", "design": "{}", "epochs": {}, "batch": {}, "gibbs_shards": {}, "gibbs_seconds": {}, "gibbs_images_per_second": {}, "gibbs_gflops": {}, "peak_gflops": {}, "gibbs_share_of_peak": {}, "gibbs_threads": {}, "gibbs_{}": {}, "peer": {}, "peer_threads": {}, "peer_config": {}, "peer_seconds": {}, "peer_images_per_second": {}, "peer_{}": {}, "ratio": {}}})"
+        R"({{"workload": "{}", "design": "{}", "epochs": {}, "batch": {}, "gibbs_shards": {}, "gibbs_seconds": {}, "gibbs_images_per_second": {}, "gibbs_gflops": {}, "peak_gflops": {}, "gibbs_share_of_peak": {}, "gibbs_threads": {}, "gibbs_{}": {}, "peer": {}, "peer_version": {}, "peer_threads": {}, "peer_config": {}, "peer_seconds": {}, "peer_images_per_second": {}, "peer_{}": {}, "ratio": {}}})"
         "\n",
         w.id, w.design, epochs, batch, shards, json_number(ours.seconds), json_number(images / ours.seconds),
         json_number(ours.gflops), json_number(peak), json_number(ours.gflops / peak), ours.threads, metric,
-        json_number(ours.metric), std::isnan(peer.seconds) ? "null" : "\"pytorch\"", peer.threads,
-        json_string(peer.config), json_number(peer.seconds), json_number(images / peer.seconds), metric,
-        json_number(peer.metric), json_number(ratio));
+        json_number(ours.metric), std::isnan(peer.seconds) ? "null" : "\"pytorch\"",
+        peer.version.empty() ? "null" : json_string(peer.version), peer.threads, json_string(peer.config),
+        json_number(peer.seconds), json_number(images / peer.seconds), metric, json_number(peer.metric),
+        json_number(ratio));
   } else {
     const char* name = w.classifier ? "accuracy" : "mse";
     fmt::print("{:<12} {:>9} {:>9} {:>8} {:>6} {:>11} {:>9} {:>7} {:>12} {:>12}\n", "work", "gibbs s", "gibbs i/s",
@@ -170,7 +173,8 @@ int bench_nn(const Workload& w, const po::variables_map& vm) {
     if (shards > 1) fmt::print("gibbs with --shards {}\n", shards);
     print_peak_note(ours.threads, peak);
     if (!std::isnan(peer.seconds))
-      fmt::print("pytorch at its best of {} configurations: {}\n", peer_configurations(true).size(), peer.config);
+      fmt::print("{} at its best of {} configurations: {}\n", peer_label("pytorch", peer.version),
+                 peer_configurations(true).size(), peer.config);
   }
   std::fflush(stdout);
   return 0;

@@ -37,6 +37,24 @@ std::optional<double> json_value(const std::string& line, const std::string& key
   return median(values);
 }
 
+std::optional<std::string> json_text(const std::string& line, const std::string& key) {
+  std::size_t at = line.find("\"" + key + "\":");
+  if (at == std::string::npos) return std::nullopt;
+  at = line.find_first_not_of(' ', at + key.size() + 3);
+  if (at == std::string::npos || line[at] != '"') return std::nullopt;
+  std::string text;
+  for (++at; at < line.size() && line[at] != '"'; ++at) {
+    if (line[at] == '\\' && at + 1 < line.size() && (line[at + 1] == '"' || line[at + 1] == '\\')) ++at;
+    text += line[at];
+  }
+  if (at == line.size()) return std::nullopt;  // no closing quote
+  return text;
+}
+
+std::string peer_label(const std::string& name, const std::string& version) {
+  return version.empty() ? name : name + " " + version;
+}
+
 std::string shell_quote(const std::string& text) {
   std::string quoted = "'";
   for (const char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
@@ -95,6 +113,7 @@ PeerOutput run_peer_script(const PeerScripts& peers, const std::string& script, 
       fmt::format("OPENBLAS_CORETYPE={} OMP_WAIT_POLICY={} {}{} {} {} --threads {} --blas-threads {}", core,
                   config.spin ? "ACTIVE" : "PASSIVE", watched(limit), shell_quote(peers.python.string()),
                   shell_quote((peers.dir / script).string()), arguments, config.threads, config.blas_threads));
+  out.version = json_text(out.line, "version").value_or("");
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (limit > 0 && !out.problem.empty() && wall >= static_cast<double>(limit)) {
     out.problem =

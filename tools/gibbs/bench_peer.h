@@ -40,10 +40,15 @@ double median(std::vector<double> values);
 // The number after "key": in a JSON line, or the median of the array of numbers there.
 std::optional<double> json_value(const std::string& line, const std::string& key);
 
+// The string after "key": in a JSON line, if there is one (\" and \\ unescaped, other escapes left
+// as written: for a peer's version).
+std::optional<std::string> json_text(const std::string& line, const std::string& key);
+
 // What a peer script printed: its JSON line, or why there is none.
 struct PeerOutput {
-  std::string line;     // the JSON record, when the script succeeded
-  std::string problem;  // else its one-line error (or what failed)
+  std::string line;          // the JSON record, when the script succeeded
+  std::string problem;       // else its one-line error (or what failed)
+  std::string version = {};  // the record's "version": the PyTorch or NumPy that ran (run_peer_script)
 };
 
 // One way to run a peer: its threads, OpenMP's wait policy (PyTorch runs its own OpenMP pool,
@@ -76,6 +81,9 @@ PeerOutput run_peer_script(const PeerScripts& peers, const std::string& script, 
 // Runs a shell command (stderr joined to stdout): its last line when it exits 0 and that line is
 // a JSON record, else the problem (the last line, or "no output").
 PeerOutput run_json_command(const std::string& shell_command);
+
+// "pytorch 2.11.0", or the name alone when the peer did not say its version.
+std::string peer_label(const std::string& name, const std::string& version);
 
 // 'text' for a POSIX shell.
 std::string shell_quote(const std::string& text);

@@ -66,6 +66,7 @@ struct Measurement {
   double reconstruction_mse = NAN;  // over the whole training split after the last epoch
   std::string problem;              // why a peer gave no figure
   std::string config;               // the peer's configuration (PeerConfig::name)
+  std::string version = {};         // the peer's PyTorch or NumPy
 };
 
 // `gibbs train` on the workload, scoring the whole training split after each epoch (untimed).
@@ -112,6 +113,7 @@ Measurement run_peer(const PeerScripts& peers, const std::string& script, const 
       peers, script, fmt::format("--workload {} --data {} --epochs {}", w.id, shell_quote(data.string()), epochs),
       config);
   if (!out.problem.empty()) return m.problem = out.problem, m;
+  m.version = out.version;
   m.seconds = json_value(out.line, w.id == "gibbs" ? "seconds" : "epoch_seconds").value_or(NAN);
   m.reconstruction_mse = json_value(out.line, "reconstruction_mse").value_or(NAN);
   return m;
@@ -176,8 +178,9 @@ int bench_rbm(const po::variables_map& vm) {
       std::vector<std::string> peer_fields;
       for (const Measurement& m : others)
         peer_fields.push_back(fmt::format(
-            R"({{"peer": "{}", "threads": {}, "config": {}, "seconds": {}, "reconstruction_mse": {}}})", m.who,
-            m.threads, json_string(m.config), json_number(m.seconds), json_number(m.reconstruction_mse)));
+            R"({{"peer": "{}", "version": {}, "threads": {}, "config": {}, "seconds": {}, "reconstruction_mse": {}}})",
+            m.who, m.version.empty() ? "null" : json_string(m.version), m.threads, json_string(m.config),
+            json_number(m.seconds), json_number(m.reconstruction_mse)));
       fmt::print(
           R"({{"workload": "{}", "epochs": {}, "gibbs_seconds": {}, "gibbs_gflops": {}, "peak_gflops": {}, "gibbs_share_of_peak": {}, "gibbs_threads": {}, "gibbs_reconstruction_mse": {}, "peer": {}, "peer_seconds": {}, "ratio": {}, "peers": [{}]}})"
           "\n",
@@ -191,7 +194,8 @@ int bench_rbm(const po::variables_map& vm) {
                  counted ? fmt::format("{:.1f}", ours.gflops) : "-",
                  counted ? fmt::format("{:.1f}%", 100 * ours.gflops / peak) : "-",
                  best ? fmt::format("{:.3f} {}", best->seconds, best->who) : "-", ratio, ours.reconstruction_mse,
-                 best ? best->reconstruction_mse : NAN, best ? fmt::format("  ({})", best->config) : "");
+                 best ? best->reconstruction_mse : NAN,
+                 best ? fmt::format("  ({}: {})", peer_label(best->who, best->version), best->config) : "");
     }
     std::fflush(stdout);
   }
