@@ -21,8 +21,8 @@ constexpr std::size_t kSerialWork = 64 * 1024;
 // Splitting C by rows needs at least this many rows per thread to keep tiles full.
 constexpr std::size_t kRowsPerThread = 24;
 // From this many rows per thread, C is split by rows even where B is packed: each thread then packs
-// all of B, but reads only its share of A. 2048³ on 2 threads of Zen 5: 380 → 389 GFLOP/s (median
-// of 5 alternating runs, 9 of 10 pairs faster); 1024³ (512 rows a thread) ran 1% slower so.
+// all of B, but reads only its share of A. 2048³ on 2 threads of Zen 5: 377 → 388 GFLOP/s (medians
+// of 10 alternating runs, 9 of the 10 pairs faster); 1024³ (512 rows a thread) ran 1% slower so.
 constexpr std::size_t kRowsPerThreadPackingAllOfB = 1024;
 // C = A·Bᵀ with at most this many rows is computed as Cᵀ = B·Aᵀ and transposed, where that
 // moves fewer elements: B is then read in place as that product's A, and only A (m·K) and Cᵀ
