@@ -91,8 +91,8 @@ int bench_capacity(const po::variables_map& vm) {
         "\n",
         kInputs, kMinPatterns, kMaxPatterns, kTrials, kMaxEpochs, json_number(ours.seconds), ours.threads,
         json_number(ours.half_point), std::isnan(peer.seconds) ? "null" : "\"numpy\"",
-        peer.version.empty() ? "null" : json_string(peer.version), peer.threads, json_string(peer.config),
-        json_number(peer.seconds), json_number(peer.half_point), json_number(ratio));
+        json_string_or_null(peer.version), peer.threads, json_string(peer.config), json_number(peer.seconds),
+        json_number(peer.half_point), json_number(ratio));
   } else {
     fmt::print("W8: perceptron capacity, N = {}, P = {}…{}, {} trials each, up to {} epochs\n", kInputs, kMinPatterns,
                kMaxPatterns, kTrials, kMaxEpochs);

@@ -156,10 +156,9 @@ int bench_nn(const Workload& w, const po::variables_map& vm) {
         "\n",
         w.id, w.design, epochs, batch, shards, json_number(ours.seconds), json_number(images / ours.seconds),
         json_number(ours.gflops), json_number(peak), json_number(ours.gflops / peak), ours.threads, metric,
-        json_number(ours.metric), std::isnan(peer.seconds) ? "null" : "\"pytorch\"",
-        peer.version.empty() ? "null" : json_string(peer.version), peer.threads, json_string(peer.config),
-        json_number(peer.seconds), json_number(images / peer.seconds), metric, json_number(peer.metric),
-        json_number(ratio));
+        json_number(ours.metric), std::isnan(peer.seconds) ? "null" : "\"pytorch\"", json_string_or_null(peer.version),
+        peer.threads, json_string(peer.config), json_number(peer.seconds), json_number(images / peer.seconds), metric,
+        json_number(peer.metric), json_number(ratio));
   } else {
     const char* name = w.classifier ? "accuracy" : "mse";
     fmt::print("{:<12} {:>9} {:>9} {:>8} {:>6} {:>11} {:>9} {:>7} {:>12} {:>12}\n", "work", "gibbs s", "gibbs i/s",

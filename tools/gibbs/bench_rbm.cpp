@@ -179,8 +179,8 @@ int bench_rbm(const po::variables_map& vm) {
       for (const Measurement& m : others)
         peer_fields.push_back(fmt::format(
             R"({{"peer": "{}", "version": {}, "threads": {}, "config": {}, "seconds": {}, "reconstruction_mse": {}}})",
-            m.who, m.version.empty() ? "null" : json_string(m.version), m.threads, json_string(m.config),
-            json_number(m.seconds), json_number(m.reconstruction_mse)));
+            m.who, json_string_or_null(m.version), m.threads, json_string(m.config), json_number(m.seconds),
+            json_number(m.reconstruction_mse)));
       fmt::print(
           R"({{"workload": "{}", "epochs": {}, "gibbs_seconds": {}, "gibbs_gflops": {}, "peak_gflops": {}, "gibbs_share_of_peak": {}, "gibbs_threads": {}, "gibbs_reconstruction_mse": {}, "peer": {}, "peer_seconds": {}, "ratio": {}, "peers": [{}]}})"
           "\n",

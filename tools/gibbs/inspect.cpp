@@ -160,9 +160,9 @@ void print_json(const fs::path& path, std::int64_t version, const io::Checkpoint
       R"("counters": {{{}}}, "history": {{{}}}}})"
       "\n",
       json_string(path.string()), version, json_string(c.model), json_string(c.plugin_version),
-      json_string(c.engine_version), c.simd_target.empty() ? "null" : json_string(c.simd_target),
-      json_string(c.created), c.seed, fmt::join(config, ", "), fmt::join(params, ", "), fmt::join(state, ", "),
-      fmt::join(counters, ", "), fmt::join(history, ", "));
+      json_string(c.engine_version), json_string_or_null(c.simd_target), json_string(c.created), c.seed,
+      fmt::join(config, ", "), fmt::join(params, ", "), fmt::join(state, ", "), fmt::join(counters, ", "),
+      fmt::join(history, ", "));
 }
 
 int pictures(const std::vector<std::string>& files, const po::variables_map& vm) {

@@ -32,6 +32,9 @@ inline std::string json_string(const std::string& text) {
   return out + "\"";
 }
 
+// A JSON string, or null for an empty one (a value that was not given).
+inline std::string json_string_or_null(const std::string& text) { return text.empty() ? "null" : json_string(text); }
+
 // A float or double as JSON: shortest form that reads back exactly; keeps a ".0" on whole
 // numbers so a reader sees a real number; null when not finite.
 template <class T>
