@@ -177,7 +177,10 @@ void save_checkpoint(const Checkpoint& c, const std::filesystem::path& path) {
 
 Checkpoint load_checkpoint(const std::filesystem::path& path) {
   const std::string file = path.string();
-  h5::preflight(path, [&path] { load_checkpoint(path); });
+  h5::preflight(path, [&path] {
+    load_checkpoint(path);
+    return std::vector<std::string>{};  // a checkpoint's values are few: the walk reads them again
+  });
   const h5::File f = h5::File::open(path);
   Visited visited(file);
   const h5::Group root = visited.visited(f.root(), "/");

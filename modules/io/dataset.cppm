@@ -93,8 +93,9 @@ class DatasetReader {
   std::vector<std::int32_t> labels(const std::string& split) const;  // all of them; empty if unlabelled
   std::vector<float> targets(const std::string& split) const;        // all of them; empty if none
   // Reads every row of every split in each way the commands do (ranges, rows out of order and
-  // repeated, the stored bytes, labels, targets), throwing what those reads throw.
-  void read_every_way() const;
+  // repeated, the stored bytes, labels, targets), throwing what those reads throw; returns the
+  // datasets so read whole ("train/x", "train/y", ...).
+  std::vector<std::string> read_every_way() const;
 
  private:
   const SplitInfo& checked_split(const std::string& name) const;

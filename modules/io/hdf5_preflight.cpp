@@ -22,6 +22,7 @@ module;
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -99,12 +100,15 @@ void read_dataset(hid_t dataset) {
   if (type >= 0) H5Tclose(type);
 }
 
-herr_t visit(hid_t root, const char* name, const H5O_info_t* info, void*) {
+// `read_whole`: the datasets whose values the rehearsal has read.
+herr_t visit(hid_t root, const char* name, const H5O_info_t* info, void* read_whole) {
   const hid_t object = H5Oopen(root, name, H5P_DEFAULT);
   if (object < 0) return 0;
   H5Aiterate2(object, H5_INDEX_NAME, H5_ITER_NATIVE, nullptr, read_attribute, nullptr);
   // A dataset that cannot hold its values is refused by the reader without reading them.
-  if (info->type == H5O_TYPE_DATASET && detail::storage_problem(object).empty()) read_dataset(object);
+  if (info->type == H5O_TYPE_DATASET && !static_cast<const std::set<std::string>*>(read_whole)->contains(name) &&
+      detail::storage_problem(object).empty())
+    read_dataset(object);
   H5Oclose(object);
   return 0;
 }
@@ -112,7 +116,7 @@ herr_t visit(hid_t root, const char* name, const H5O_info_t* info, void*) {
 // The child's whole work, ending in _exit(0): errors libhdf5 returns are the parent's to report
 // (its own reading words them better); a signal, another exit status or a timeout means libhdf5
 // fell.
-[[noreturn]] void read_everything(const std::filesystem::path& path, const std::function<void()>& rehearse) {
+[[noreturn]] void read_everything(const std::filesystem::path& path, const Rehearsal& rehearse) {
   // A fault ends the child by its signal, even where a sanitizer's handler would turn it into an
   // exit status (a sanitizer's own finding, such as an overlapping memcpy, still exits non-zero).
   for (const int fault : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) ::signal(fault, SIG_DFL);
@@ -129,17 +133,19 @@ herr_t visit(hid_t root, const char* name, const H5O_info_t* info, void*) {
   // command's heap.
   ::mallopt(M_PERTURB, 0xa5);
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (file >= 0) {
-    H5Ovisit(file, H5_INDEX_NAME, H5_ITER_NATIVE, visit, nullptr);  // each object once, cycles included
-    H5Fclose(file);
-  }
+  std::set<std::string> read_whole;
   if (rehearse) {
     enabled = false;
     try {
-      rehearse();
+      const std::vector<std::string> names = rehearse();
+      read_whole.insert(names.begin(), names.end());
     } catch (...) {  // the parent's own reading reports it
     }
+  }
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (file >= 0) {
+    H5Ovisit(file, H5_INDEX_NAME, H5_ITER_NATIVE, visit, &read_whole);  // each object once, cycles included
+    H5Fclose(file);
   }
   ::_exit(0);
 }
@@ -155,7 +161,7 @@ double seconds_allowed(const std::filesystem::path& path) {
 
 void check_untrusted_files() { enabled = true; }
 
-void preflight(const std::filesystem::path& path, const std::function<void()>& rehearse) {
+void preflight(const std::filesystem::path& path, const Rehearsal& rehearse) {
   if (!enabled) return;
   // A file read once (the same inode, size and time) is not read again, unless now with a rehearsal.
   struct stat s{};

@@ -159,6 +159,60 @@ BOOST_AUTO_TEST_CASE(shuffled_minibatches_equal_the_rows) {
   BOOST_CHECK_THROW(reader.read("validation", outside), gibbs::ArgumentError);
 }
 
+// The rows asked for go from the file a piece of at most 4 MiB of stored values at a time (1024
+// rows of 4096 bytes, 512 of 2048 floats here): rows out of order, repeated, and on both sides of a
+// piece's edge come back where they were asked for. read_every_way names the datasets it read
+// whole as the untrusted-file child's walk names them.
+BOOST_AUTO_TEST_CASE(rows_read_across_pieces_of_the_stored_values) {
+  TempDir dir;
+  const fs::path path = dir.path / "d.h5";
+  Matrix<std::uint8_t> train(2100, 4096);
+  for (std::size_t r = 0; r < train.rows(); ++r)
+    for (std::size_t c = 0; c < train.cols(); ++c) train(r, c) = static_cast<std::uint8_t>((r * 31 + c * 7) % 251);
+  Matrix<float> test(600, 2048);
+  for (std::size_t r = 0; r < test.rows(); ++r)
+    for (std::size_t c = 0; c < test.cols(); ++c) test(r, c) = static_cast<float>(r) + static_cast<float>(c) / 4096;
+  const std::vector<std::int32_t> y = labels(2100);
+  {
+    io::DatasetWriter writer(path, {"pieces", {4096}, kInfo.classes});
+    writer.add_split("train", train, 0.25f, y);
+    writer.commit();
+  }
+  {
+    io::DatasetWriter writer(dir.path / "f.h5", {"pieces", {2048}, {}});
+    writer.add_split("train", test);
+    writer.commit();
+  }
+  const io::DatasetReader reader(path);
+  std::vector<std::size_t> rows(2100);
+  std::iota(rows.begin(), rows.end(), std::size_t{0});
+  std::shuffle(rows.begin(), rows.end(), std::mt19937(5));
+  rows.insert(rows.begin() + 700, {2099, 0, 1023, 1024, 2048});
+  const io::Batch b = reader.read("train", rows);
+  const Matrix<std::uint8_t> stored = reader.read_uint8("train", rows);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    BOOST_TEST(b.y[i] == y[rows[i]]);
+    for (std::size_t c = 0; c < train.cols(); ++c)
+      if (b.x(i, c) != train(rows[i], c) * 0.25f || stored(i, c) != train(rows[i], c))
+        BOOST_FAIL("row " << rows[i] << " column " << c);
+  }
+  const io::Batch whole = reader.read_range("train", 0, 2100);
+  for (std::size_t r = 0; r < train.rows(); ++r)
+    for (std::size_t c = 0; c < train.cols(); ++c)
+      if (whole.x(r, c) != train(r, c) * 0.25f) BOOST_FAIL("row " << r << " column " << c);
+  const io::DatasetReader floats_reader(dir.path / "f.h5");
+  std::vector<std::size_t> float_rows(600);
+  std::iota(float_rows.begin(), float_rows.end(), std::size_t{0});
+  std::shuffle(float_rows.begin(), float_rows.end(), std::mt19937(6));
+  float_rows.insert(float_rows.end(), {599, 511, 512, 0, 512});
+  const io::Batch f = floats_reader.read("train", float_rows);
+  for (std::size_t i = 0; i < float_rows.size(); ++i)
+    BOOST_TEST(std::memcmp(f.x.row(i).data(), test.row(float_rows[i]).data(), 2048 * sizeof(float)) == 0);
+  BOOST_TEST(reader.read_every_way() == (std::vector<std::string>{"train/x", "train/y"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(floats_reader.read_every_way() == std::vector<std::string>{"train/x"}, boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(an_unfinished_write_leaves_nothing_and_keeps_the_old_file) {
   TempDir dir;
   const fs::path path = dir.path / "d.h5";

@@ -63,10 +63,10 @@ struct FileKind {
 // untrusted-file child rehearses this and the reader that follows.
 FileKind file_kind(const fs::path& path) {
   io::h5::preflight(path, [&path] {
-    if (const FileKind kind = file_kind(path); kind.format == io::kCheckpointFormat)
-      io::load_checkpoint(path);
-    else if (kind.format == io::kDatasetFormat)
-      io::DatasetReader(path).read_every_way();
+    const FileKind kind = file_kind(path);
+    if (kind.format == io::kCheckpointFormat) io::load_checkpoint(path);
+    if (kind.format == io::kDatasetFormat) return io::DatasetReader(path).read_every_way();
+    return std::vector<std::string>{};
   });
   const io::h5::File file = io::h5::File::open(path);
   const io::h5::Group root = file.root();
