@@ -137,7 +137,7 @@ class Matrix {
     if (rows > kMaxBytes / sizeof(T) / cols) throw_allocation_error(rows, cols, sizeof(T));
     const std::size_t bytes = (rows * cols * sizeof(T) + kAlignment - 1) / kAlignment * kAlignment;
     if (!reserve_memory(bytes)) throw_budget_error(rows, cols, sizeof(T));
-    void* p = std::aligned_alloc(kAlignment, bytes);
+    void* p = allocate_aligned(kAlignment, bytes);
     if (p == nullptr) {
       release_memory(bytes);
       throw_allocation_error(rows, cols, sizeof(T));

@@ -1,12 +1,14 @@
 // gibbs.core:memory — one atomic count of the bytes held, against a budget.
 module;
 #include <fmt/format.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
 #include <string>
 module gibbs.core;
@@ -67,5 +69,16 @@ bool reserve_memory(std::size_t bytes) {
 }
 
 void release_memory(std::size_t bytes) { in_use.fetch_sub(bytes); }
+
+void* allocate_aligned(std::size_t alignment, std::size_t bytes) {
+  // First touching a large matrix (a dataset's 188 MB of floats) faults in a page at a time; in
+  // huge pages that is 512 times fewer faults, which cost most in a virtual machine.
+  constexpr std::size_t kHugePage = std::size_t{2} << 20, kLarge = 4 * kHugePage;
+  if (bytes < kLarge || alignment > kHugePage) return std::aligned_alloc(alignment, bytes);
+  const std::size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+  void* p = std::aligned_alloc(kHugePage, rounded);
+  if (p != nullptr) ::madvise(p, rounded, MADV_HUGEPAGE);
+  return p;
+}
 
 }  // namespace gibbs

@@ -23,4 +23,8 @@ std::size_t memory_available();
 bool reserve_memory(std::size_t bytes);
 void release_memory(std::size_t bytes);
 
+// Storage for a matrix of `bytes` bytes (a multiple of `alignment`), aligned so, or null; freed by
+// std::free. A large one starts on a 2 MiB boundary and asks the kernel for huge pages.
+void* allocate_aligned(std::size_t alignment, std::size_t bytes);
+
 }  // namespace gibbs

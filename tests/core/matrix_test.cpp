@@ -23,6 +23,18 @@ BOOST_AUTO_TEST_CASE(matrix_is_zeroed_aligned_and_row_major) {
   BOOST_TEST(m.row(1)[2] == 7.0f);
 }
 
+// A large matrix starts on a 2 MiB boundary, where the kernel can back it with huge pages; the
+// budget still counts the bytes asked for.
+BOOST_AUTO_TEST_CASE(a_large_matrix_starts_on_a_huge_page_and_is_zeroed) {
+  const std::size_t before = gibbs::memory_in_use();
+  Matrix<float> m(1024, 2049);  // 8.0 MiB and a little
+  BOOST_TEST(reinterpret_cast<std::uintptr_t>(m.data()) % (std::uintptr_t{2} << 20) == 0u);
+  BOOST_TEST(gibbs::memory_in_use() == before + (1024u * 2049u * 4u + 63u) / 64u * 64u);
+  BOOST_TEST(std::ranges::all_of(m.values(), [](float v) { return v == 0.0f; }));
+  Matrix<std::uint8_t> small(1024, 2048);  // 2 MiB: the plain 64-byte alignment
+  BOOST_TEST(reinterpret_cast<std::uintptr_t>(small.data()) % 64 == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(copy_is_deep_and_move_empties_the_source) {
   Matrix<float> a(2, 2, 1.5f);
   Matrix<float> b = a;
