@@ -4,7 +4,7 @@
 # set to find each other, so no LD_LIBRARY_PATH reaches a Python peer), data/mnist.h5, the peer
 # scripts and run.sh, into .device/kit.tar.xz (git-ignored; under the device tool's 64 MiB).
 # usage: bench/kit/make.sh   (after tools/fetch-data and a release build)
-# there: tar -C /tmp -xJf .device/kit.tar.xz && bash /tmp/kit/run.sh all
+# there: tar -C /tmp -xJf .device/kit.tar.xz && bash /tmp/kit/run.sh scaling   (run.sh says the parts)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
