@@ -28,8 +28,8 @@ constexpr std::size_t kInputs = 20, kMinPatterns = 2, kMaxPatterns = 80, kTrials
 struct Figure {
   int threads = 0;
   double seconds = NAN, half_point = NAN;
-  std::string problem;       // why a peer gave no figure
-  std::string config;        // the peer's configuration (PeerConfig::name)
+  std::string problem = {};  // why a peer gave no figure
+  std::string config = {};   // the peer's configuration (PeerConfig::name)
   std::string version = {};  // the peer's NumPy
 };
 
@@ -44,7 +44,7 @@ Figure run_gibbs(std::size_t repeat) {
     seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     half = perceptron::half_point(points, kInputs);
   }
-  return {thread_count(), median(seconds), half, "", ""};
+  return {.threads = thread_count(), .seconds = median(seconds), .half_point = half};
 }
 
 Figure run_numpy(const PeerScripts& peers, const PeerConfig& config) {
@@ -53,13 +53,11 @@ Figure run_numpy(const PeerScripts& peers, const PeerConfig& config) {
                       fmt::format("--inputs {} --min-patterns {} --max-patterns {} --trials {} --max-epochs {}",
                                   kInputs, kMinPatterns, kMaxPatterns, kTrials, kMaxEpochs),
                       config);
-  if (!out.problem.empty()) return {config.threads, NAN, NAN, out.problem, "", ""};
-  return {config.threads,
-          json_value(out.line, "seconds").value_or(NAN),
-          json_value(out.line, "half_point").value_or(NAN),
-          "",
-          "",
-          out.version};
+  if (!out.problem.empty()) return {.threads = config.threads, .problem = out.problem};
+  return {.threads = config.threads,
+          .seconds = json_value(out.line, "seconds").value_or(NAN),
+          .half_point = json_value(out.line, "half_point").value_or(NAN),
+          .version = out.version};
 }
 
 const CommandSpec kSpec{
@@ -75,7 +73,7 @@ const CommandSpec kSpec{
 
 int bench_capacity(const po::variables_map& vm) {
   const Figure ours = run_gibbs(std::max<std::size_t>(1, vm["repeat"].as<std::size_t>()));
-  Figure peer{0, NAN, NAN, "not run (--no-peers)", ""};
+  Figure peer{.problem = "not run (--no-peers)"};
   if (const std::optional<PeerScripts> peers = peer_scripts(vm)) {
     peer = best_configuration<Figure>(peer_configurations(false),
                                       [&](const PeerConfig& c) { return run_numpy(*peers, c); });
