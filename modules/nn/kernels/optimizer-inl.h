@@ -14,6 +14,7 @@
 #include <hwy/highway.h>
 
 #include "modules/nn/kernels/optimizer.h"
+#include "modules/simd/kernels/prefetch.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace gibbs::kernels::HWY_NAMESPACE {
@@ -23,6 +24,8 @@ namespace optimizer {
 using DF = hn::ScalableTag<float>;
 using VF = hn::Vec<DF>;
 constexpr std::size_t kMaxLanes = hn::MaxLanes(DF());
+// How far ahead the parameter's lines are asked for, in floats: 32 lines.
+constexpr std::size_t kAhead = 512;
 
 // step(grad, arrays, i) updates elements [i, i + lanes) of the arrays from grad[i, i + lanes);
 // the last partial vector goes through zero-padded buffers, with the same step, and back.
@@ -30,7 +33,11 @@ template <std::size_t kArrays, class Step>
 HWY_INLINE void Sweep(const float* grad, float* const (&arrays)[kArrays], std::size_t n, const Step& step) {
   const std::size_t lanes = hn::Lanes(DF());
   std::size_t i = 0;
-  for (; i + lanes <= n; i += lanes) step(grad, arrays, i);
+  for (; i + lanes <= n; i += lanes) {
+    // The parameter's lines were read last by every thread's forward pass: see PrefetchToWrite.
+    if (i + kAhead < n) PrefetchToWrite(arrays[0] + i + kAhead);
+    step(grad, arrays, i);
+  }
   if (i == n) return;
   HWY_ALIGN float grad_tail[kMaxLanes] = {};
   HWY_ALIGN float buffers[kArrays][kMaxLanes] = {};
