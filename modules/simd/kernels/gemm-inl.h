@@ -19,7 +19,6 @@
 #include <vector>
 
 #include <hwy/aligned_allocator.h>
-#include <hwy/cache_control.h>
 #include <hwy/contrib/math/math-inl.h>
 #include <hwy/highway.h>
 
@@ -28,6 +27,7 @@
 #include "modules/simd/kernels/gemm_dot-inl.h"
 #include "modules/simd/kernels/gemm_epilogue-inl.h"
 #include "modules/simd/kernels/gemm_pack-inl.h"
+#include "modules/simd/kernels/prefetch.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace gibbs::kernels::HWY_NAMESPACE {
@@ -92,10 +92,9 @@ HWY_NOINLINE void Tile(DF d, const float* HWY_RESTRICT a, std::size_t a_rs, std:
   // 32-byte argument from its fields before every call and read it back whole, a stall that
   // perf put at 5% of W4 on Zen 4.
   const PassEpilogue e = epilogue;
-  // Fetch C's lines now so the epilogue, k steps later, does not wait on them (matters
+  // Fetch C's lines now, to write, so the epilogue, k steps later, does not wait on them (matters
   // when K is small and C large, as in the RBM's Vᵀ·H).
-  for (std::size_t r = 0; r < kRows; ++r)
-    for (std::size_t col = 0; col < b.width + 16; col += 16) hwy::Prefetch(c + r * ldc + col);
+  for (std::size_t r = 0; r < kRows; ++r) PrefetchLinesToWrite(c + r * ldc, b.width);
   Accumulators<kRows, kVectors> acc;
   for (VF& v : acc.v) v = hn::Zero(d);
   const float* HWY_RESTRICT bp = b.data;
