@@ -141,3 +141,29 @@ BOOST_FIXTURE_TEST_CASE(bad_inputs_are_one_line_errors, Squares) {
     BOOST_TEST(r.err.starts_with("gibbs: "), args + ": " + r.err);
   }
 }
+
+// The dataset is checked by its shapes and labels before anything runs, its values left to `gibbs train`.
+BOOST_FIXTURE_TEST_CASE(a_dataset_the_workloads_cannot_take_is_named_in_one_line, Squares) {
+  {
+    gibbs::io::DatasetWriter writer(dir.path / "small.h5", {"small", {4, 4}, {}});
+    for (const char* split : {"train", "test"}) writer.add_split(split, gibbs::Matrix<float>(8, 16).view());
+    writer.commit();
+  }
+  {
+    gibbs::io::DatasetWriter writer(dir.path / "unlabelled.h5", {"unlabelled", {28, 28}, {}});
+    for (const char* split : {"train", "test"}) writer.add_split(split, gibbs::Matrix<float>(8, 784).view());
+    writer.commit();
+  }
+  const Result small = run_gibbs("bench autoencoder --no-peers --data small.h5", dir.path);
+  BOOST_TEST(small.status == 2);
+  BOOST_TEST(small.err ==
+                 "gibbs: small.h5: expected train and test splits of rows of 784 values "
+                 "(28x28 images)\n",
+             small.err);
+  const Result unlabelled = run_gibbs("bench mlp --no-peers --data unlabelled.h5", dir.path);
+  BOOST_TEST(unlabelled.status == 2);
+  BOOST_TEST(unlabelled.err == "gibbs: unlabelled.h5: the mlp workload needs labels in both splits\n", unlabelled.err);
+  // The autoencoder needs no labels: it trains.
+  const Result r = run_gibbs("bench autoencoder --no-peers --json --epochs 1 --data unlabelled.h5", dir.path);
+  BOOST_TEST(r.status == 0, r.err);
+}

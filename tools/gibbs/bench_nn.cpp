@@ -49,8 +49,9 @@ struct Measurement {
   std::string version = {};  // the peer's PyTorch
 };
 
-struct Data {
-  io::Batch train, test;
+// The rows of the dataset's splits, checked for what the workloads and the peers read.
+struct Rows {
+  std::size_t train = 0, test = 0;
 };
 
 // `gibbs train --model <id>` with the plugin's defaults (the workload's network, Adam 1e-3), the
@@ -90,18 +91,20 @@ Measurement run_peer(const PeerScripts& peers, const Workload& w, const fs::path
   return m;
 }
 
-Data load(const fs::path& path, const Workload& w) {
+// Shapes and labels only: `gibbs train` reads and checks the values before any peer runs.
+Rows check_dataset(const fs::path& path, const Workload& w) {
   const io::DatasetReader reader(path);
-  Data data{reader.read_range("train", 0, reader.split("train").rows),
-            reader.has_split("test") ? reader.read_range("test", 0, reader.split("test").rows) : io::Batch{}};
-  if (data.train.x.cols() != 784 || data.test.x.rows() == 0 || data.test.x.cols() != 784)
+  const io::SplitInfo& train = reader.split("train");
+  if (train.cols != 784 || !reader.has_split("test") || reader.split("test").rows == 0 ||
+      reader.split("test").cols != 784)
     throw FormatError(path.string(), "expected train and test splits of rows of 784 values (28x28 images)");
-  if (w.classifier && (data.train.y.empty() || data.test.y.empty()))
+  if (w.classifier && (!train.labelled || !reader.split("test").labelled))
     throw FormatError(path.string(), fmt::format("the {} workload needs labels in both splits", w.id));
-  for (const io::Batch* b : {&data.train, &data.test})
-    for (const std::int32_t y : b->y)
-      if (y < 0 || y >= 10) throw FormatError(path.string(), fmt::format("label {} is not one of 10 classes", y));
-  return data;
+  if (w.classifier)
+    for (const char* split : {"train", "test"})
+      for (const std::int32_t y : reader.labels(split))
+        if (y < 0 || y >= 10) throw FormatError(path.string(), fmt::format("label {} is not one of 10 classes", y));
+  return {train.rows, reader.split("test").rows};
 }
 
 CommandSpec spec(const Workload& w, const char* summary) {
@@ -134,12 +137,12 @@ int bench_nn(const Workload& w, const po::variables_map& vm) {
   if (epochs == 0 || batch == 0) throw ArgumentError("bench: --epochs and --batch must be positive");
   const fs::path data_path = vm["data"].as<std::string>();
   const std::optional<PeerScripts> peers = peer_scripts(vm);
-  const Data data = load(data_path, w);
+  const Rows rows = check_dataset(data_path, w);
   const fs::path output = vm.contains("output") ? vm["output"].as<std::string>() : std::string();
   if (!output.empty()) io::check_output(output);  // before the workloads run, not after
   const double peak = bench::measure_fma_peak_gflops(thread_count());
-  const Measurement ours = run_gibbs(w, data_path, data.train.x.rows(), data.test.x.rows(), epochs, batch, shards,
-                                     vm["seed"].as<std::uint64_t>(), output);
+  const Measurement ours =
+      run_gibbs(w, data_path, rows.train, rows.test, epochs, batch, shards, vm["seed"].as<std::uint64_t>(), output);
   Measurement peer{"pytorch", 0, NAN, NAN, NAN, "not run (--no-peers)", ""};
   if (peers) {
     peer = best_configuration<Measurement>(peer_configurations(true), [&](const PeerConfig& c) {
@@ -147,7 +150,7 @@ int bench_nn(const Workload& w, const po::variables_map& vm) {
     });
     if (!peer.problem.empty()) fmt::print(stderr, "peer unavailable: pytorch: {}\n", peer.problem);
   }
-  const double images = static_cast<double>(data.train.x.rows());
+  const double images = static_cast<double>(rows.train);
   const double ratio = peer.seconds / ours.seconds;
   const char* metric = w.classifier ? "test_accuracy" : "test_mse";
   if (vm.contains("json")) {
