@@ -95,16 +95,17 @@ Measurement run_peer(const PeerScripts& peers, const Workload& w, const fs::path
 Rows check_dataset(const fs::path& path, const Workload& w) {
   const io::DatasetReader reader(path);
   const io::SplitInfo& train = reader.split("train");
-  if (train.cols != 784 || !reader.has_split("test") || reader.split("test").rows == 0 ||
-      reader.split("test").cols != 784)
+  const io::SplitInfo* test = reader.has_split("test") ? &reader.split("test") : nullptr;
+  if (train.cols != 784 || test == nullptr || test->rows == 0 || test->cols != 784)
     throw FormatError(path.string(), "expected train and test splits of rows of 784 values (28x28 images)");
-  if (w.classifier && (!train.labelled || !reader.split("test").labelled))
-    throw FormatError(path.string(), fmt::format("the {} workload needs labels in both splits", w.id));
-  if (w.classifier)
-    for (const char* split : {"train", "test"})
-      for (const std::int32_t y : reader.labels(split))
+  if (w.classifier) {
+    if (!train.labelled || !test->labelled)
+      throw FormatError(path.string(), fmt::format("the {} workload needs labels in both splits", w.id));
+    for (const io::SplitInfo* split : {&train, test})
+      for (const std::int32_t y : reader.labels(split->name))
         if (y < 0 || y >= 10) throw FormatError(path.string(), fmt::format("label {} is not one of 10 classes", y));
-  return {train.rows, reader.split("test").rows};
+  }
+  return {train.rows, test->rows};
 }
 
 CommandSpec spec(const Workload& w, const char* summary) {
